@@ -1,0 +1,347 @@
+"""Read packs and problems from disk into validated objects.
+
+Every problem is read in full before anything is reported, so one bad pack
+gives one list of :class:`PackIssue` (file, field, line, message) rather than
+a traceback at the first mistake.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .model import HintSpec, PackMeta, ProblemSpec, TestSpec
+
+_M = TypeVar("_M", bound=BaseModel)
+
+PROBLEM_FILES = ("problem.yaml", "signature.py", "tests.yaml", "hints.yaml", "solution.py")
+
+
+@dataclass(frozen=True)
+class PackIssue:
+    """One thing wrong with a pack: where, and what."""
+
+    file: str
+    message: str
+    field: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        return f"{where}: " + (f"{self.field}: " if self.field else "") + self.message
+
+
+class PackError(Exception):
+    def __init__(self, issues: Sequence[PackIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A loaded problem. The reference solution and hidden tests are here for
+    the harness and the safeguards; never hand this object to the candidate
+    (see :meth:`public_view`)."""
+
+    pack: str
+    path: Path
+    spec: ProblemSpec
+    tests: TestSpec
+    hints: HintSpec
+    signature: str
+    solution: str
+    generators: str = ""
+    checker: str = ""
+    prelude: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def qualified_id(self) -> str:
+        return f"{self.pack}:{self.spec.id}"
+
+    @cached_property
+    def visible_case_count(self) -> int:
+        t = self.tests
+        return sum(not c.hidden for c in [*t.cases, *t.generated, *t.asserts])
+
+    @cached_property
+    def total_case_count(self) -> int:
+        t = self.tests
+        return len(t.cases) + len(t.generated) + len(t.asserts)
+
+    def public_view(self) -> dict[str, Any]:
+        """What the candidate may see: statement, examples, the stub and the
+        visible cases. No hidden case, no reference, no hints, no never_say."""
+        s = self.spec
+        return {
+            "id": s.id,
+            "qualified_id": self.qualified_id,
+            "pack": self.pack,
+            "title": s.title,
+            "difficulty": s.difficulty,
+            "tags": list(s.tags),
+            "statement": s.statement,
+            "examples": [e.model_dump() for e in s.examples],
+            "constraints": list(s.constraints),
+            "function": self.tests.function,
+            "signature": self.signature,
+            "visible_cases": [
+                {"name": c.name or f"case {i + 1}", "args": c.args, "kwargs": c.kwargs,
+                 "expected": c.expected}
+                for i, c in enumerate(self.tests.cases)
+                if not c.hidden
+            ],
+            "hidden_case_count": self.total_case_count - self.visible_case_count,
+            "hint_levels": 3,
+        }
+
+
+@dataclass
+class Pack:
+    meta: PackMeta
+    path: Path
+    problems: dict[str, Problem] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------- YAML
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that keeps the composed node tree for line look-ups."""
+
+
+def _read_yaml(path: Path, rel: str, issues: list[PackIssue]) -> tuple[Any, yaml.Node | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        issues.append(PackIssue(rel, f"cannot be read: {exc.strerror}"))
+        return None, None
+    try:
+        loader = _LineLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        issues.append(PackIssue(rel, f"not valid YAML: {exc.problem or exc}", line=line))
+        return None, None
+    except yaml.YAMLError as exc:
+        issues.append(PackIssue(rel, f"not valid YAML: {exc}"))
+        return None, None
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, loc: Iterable[int | str]) -> int | None:
+    """The line of the deepest node that ``loc`` reaches."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    node = value
+                    line = key.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _validate(
+    model: type[_M], data: Any, node: yaml.Node | None, rel: str, issues: list[PackIssue]
+) -> _M | None:
+    if not isinstance(data, dict):
+        issues.append(PackIssue(rel, "must be a mapping of keys to values", line=1))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = [p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")]
+            # pydantic puts the union member's name in the path; drop it.
+            loc = [p for p in loc if p not in ("IOCase", "GeneratedCase", "AssertCase")]
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            elif err["type"] == "missing":
+                msg = "is required"
+            issues.append(
+                PackIssue(rel, msg, field=".".join(str(p) for p in loc), line=_line_of(node, loc))
+            )
+        return None
+
+
+# ------------------------------------------------------------------- Python
+
+
+def _python_source(path: Path, rel: str, issues: list[PackIssue]) -> str | None:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        issues.append(PackIssue(rel, f"cannot be read: {exc.strerror}"))
+        return None
+    try:
+        ast.parse(source, filename=rel)
+    except SyntaxError as exc:
+        issues.append(PackIssue(rel, f"syntax error: {exc.msg}", line=exc.lineno))
+        return None
+    return source
+
+
+def defined_functions(source: str) -> set[str]:
+    """Top-level function names defined in a module's source."""
+    tree = ast.parse(source)
+    return {
+        n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    } | {
+        # Also accept `class Solution:` style methods? No: a top-level function
+        # is the contract. Assignments like `f = g` count too.
+        t.id
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+
+
+# ----------------------------------------------------------------- problems
+
+
+def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) -> Problem:
+    """Load one problem folder, or raise :class:`PackError` with every issue."""
+    root = pack_root or folder.parent
+    issues: list[PackIssue] = []
+
+    def rel(name: str) -> str:
+        try:
+            return str((folder / name).relative_to(root.parent))
+        except ValueError:
+            return str(folder / name)
+
+    for name in PROBLEM_FILES:
+        if not (folder / name).is_file():
+            issues.append(PackIssue(rel(name), "is missing"))
+    if issues:
+        raise PackError(issues)
+
+    p_data, p_node = _read_yaml(folder / "problem.yaml", rel("problem.yaml"), issues)
+    spec = _validate(ProblemSpec, p_data, p_node, rel("problem.yaml"), issues) if p_node else None
+    t_data, t_node = _read_yaml(folder / "tests.yaml", rel("tests.yaml"), issues)
+    tests = _validate(TestSpec, t_data, t_node, rel("tests.yaml"), issues) if t_node else None
+    h_data, h_node = _read_yaml(folder / "hints.yaml", rel("hints.yaml"), issues)
+    if isinstance(h_data, dict) and set(h_data) == {"hints"}:
+        # The seed spec nests the levels under `hints:`; accept both shapes.
+        h_data = h_data["hints"]
+        h_node = next(v for k, v in h_node.value if k.value == "hints")  # type: ignore[union-attr]
+    hints = _validate(HintSpec, h_data, h_node, rel("hints.yaml"), issues) if h_node else None
+
+    signature = _python_source(folder / "signature.py", rel("signature.py"), issues)
+    solution = _python_source(folder / "solution.py", rel("solution.py"), issues)
+    generators = ""
+    if (folder / "generators.py").is_file():
+        generators = _python_source(folder / "generators.py", rel("generators.py"), issues) or ""
+    checker = ""
+    if (folder / "checker.py").is_file():
+        checker = _python_source(folder / "checker.py", rel("checker.py"), issues) or ""
+
+    prelude = ""
+    if (folder / "prelude.py").is_file():
+        prelude = _python_source(folder / "prelude.py", rel("prelude.py"), issues) or ""
+
+    if spec is not None and spec.id != folder.name:
+        issues.append(
+            PackIssue(rel("problem.yaml"), f"must match the folder name {folder.name!r}",
+                      field="id", line=_line_of(p_node, ["id"]))
+        )
+
+    if tests is not None:
+        fn = tests.function
+        for src, name in ((signature, "signature.py"), (solution, "solution.py")):
+            if src is not None and fn not in defined_functions(src):
+                issues.append(PackIssue(rel(name), f"does not define the function {fn!r}",
+                                        field="function"))
+        gen_names = defined_functions(generators) if generators else set()
+        wanted = [(f"generated.{i}.generator", g.generator) for i, g in enumerate(tests.generated)]
+        if tests.performance:
+            wanted.append(("performance.generator", tests.performance.generator))
+        for loc, gen in wanted:
+            if gen not in gen_names:
+                issues.append(PackIssue(
+                    rel("tests.yaml"),
+                    f"generator {gen!r} is not defined in generators.py",
+                    field=loc, line=_line_of(t_node, _loc(loc)),
+                ))
+        prelude_names = defined_functions(prelude) if prelude else set()
+        for key in ("adapt_args", "adapt_result"):
+            name = getattr(tests, key)
+            if name and name not in prelude_names:
+                issues.append(PackIssue(rel("tests.yaml"), f"{name!r} is not defined in prelude.py",
+                                        field=key, line=_line_of(t_node, [key])))
+        uses_checker = tests.compare == "checker" or any(
+            c.compare == "checker" for c in [*tests.cases, *tests.generated]
+        )
+        if uses_checker and tests.checker not in (defined_functions(checker) if checker else set()):
+            issues.append(PackIssue(
+                rel("checker.py"),
+                f"compare is 'checker' but checker.py does not define {tests.checker!r}",
+                field="checker",
+            ))
+
+    if issues or spec is None or tests is None or hints is None:
+        raise PackError(issues)
+    return Problem(
+        pack=pack_name, path=folder, spec=spec, tests=tests, hints=hints,
+        signature=signature or "", solution=solution or "",
+        generators=generators, checker=checker, prelude=prelude,
+    )
+
+
+def _loc(dotted: str) -> list[int | str]:
+    return [int(p) if p.isdigit() else p for p in dotted.split(".")]
+
+
+def load_pack(path: Path) -> tuple[Pack | None, list[PackIssue]]:
+    """Load a pack folder. Returns the pack (with every problem that loaded)
+    and the issues of those that did not."""
+    issues: list[PackIssue] = []
+    rel_meta = f"{path.name}/pack.yaml"
+    if not (path / "pack.yaml").is_file():
+        return None, [PackIssue(rel_meta, "is missing: a pack folder needs a pack.yaml")]
+    data, node = _read_yaml(path / "pack.yaml", rel_meta, issues)
+    meta = _validate(PackMeta, data, node, rel_meta, issues) if node else None
+    if meta is None:
+        return None, issues
+    pack = Pack(meta=meta, path=path)
+    for folder in sorted(p for p in path.iterdir() if p.is_dir()):
+        if folder.name.startswith((".", "_")):
+            continue
+        try:
+            problem = load_problem(folder, meta.name, path)
+        except PackError as exc:
+            issues.extend(exc.issues)
+            continue
+        pack.problems[problem.id] = problem
+    if not pack.problems and not issues:
+        issues.append(PackIssue(rel_meta, "the pack has no problem folders"))
+    return pack, issues

@@ -1,0 +1,213 @@
+"""The problem-pack schema.
+
+A pack is a folder::
+
+    my_pack/
+      pack.yaml              name, version, title, author, licence
+      two_sum/
+        problem.yaml         what the candidate reads (ProblemSpec)
+        signature.py         the stub they start from
+        tests.yaml           TestSpec: cases, generated cases, asserts, performance
+        hints.yaml           HintSpec: level_1..3 and never_say
+        solution.py          the reference (never shown to the candidate)
+        generators.py        optional: input generators for generated cases / performance
+        checker.py           optional: judges answers when several are right
+        prelude.py           optional: helper classes run before the candidate's
+                             code (TreeNode, ListNode) and the adapters that
+                             build them from plain arguments
+
+The YAML files are validated with these models; ``loader.py`` turns a
+validation error into one message naming the file, the field and the line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+#: The complexity classes the harness can tell apart, from best to worst.
+COMPLEXITY_CLASSES: tuple[str, ...] = (
+    "O(1)",
+    "O(log n)",
+    "O(n)",
+    "O(n log n)",
+    "O(n^2)",
+    "worse",
+)
+
+_COMPLEXITY_ALIASES = {
+    "o(1)": "O(1)",
+    "o(logn)": "O(log n)",
+    "o(n)": "O(n)",
+    "o(nlogn)": "O(n log n)",
+    "o(n^2)": "O(n^2)",
+    "o(n**2)": "O(n^2)",
+    "o(n²)": "O(n^2)",
+}
+
+
+def normalise_complexity(text: str) -> str | None:
+    """'O(N log N)' -> 'O(n log n)'; None when it is not one of the known classes."""
+    key = re.sub(r"\s+", "", text).lower().replace("·", "").replace("*log", "log")
+    return _COMPLEXITY_ALIASES.get(key)
+
+
+def complexity_rank(cls: str) -> int:
+    return COMPLEXITY_CLASSES.index(cls)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PackMeta(_Strict):
+    name: Annotated[str, Field(pattern=ID_PATTERN)]
+    version: str
+    title: str
+    author: str
+    licence: str
+    description: str = ""
+
+
+class Example(_Strict):
+    input: str
+    output: str
+    explanation: str = ""
+
+
+class Complexity(_Strict):
+    time: str
+    space: str
+
+    @field_validator("time", "space")
+    @classmethod
+    def _known_class(cls, v: str) -> str:
+        # Space may legitimately be stated more loosely ("O(h)") than time, so
+        # only time must be one of the classes the harness can measure.
+        return v
+
+
+class ProblemSpec(_Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: str
+    difficulty: Literal["easy", "medium", "hard"]
+    tags: list[str] = Field(default_factory=list)
+    statement: str
+    examples: list[Example] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list)
+    complexity: Complexity
+    prerequisites: list[str] = Field(default_factory=list)
+    harder_variants: list[str] = Field(default_factory=list)
+    #: Words that name the key idea (data structure or algorithm). The coach
+    #: must not say them before the candidate has.
+    key_terms: list[str] = Field(default_factory=list)
+
+    @field_validator("complexity")
+    @classmethod
+    def _time_is_measurable(cls, v: Complexity) -> Complexity:
+        if normalise_complexity(v.time) is None:
+            raise ValueError(
+                f"time complexity {v.time!r} is not one of {', '.join(COMPLEXITY_CLASSES[:-1])}"
+            )
+        return v
+
+
+CompareMode = Literal["exact", "unordered", "unordered_deep", "float", "checker"]
+
+
+class _CaseCommon(_Strict):
+    name: str = ""
+    hidden: bool = False
+    timeout_ms: Annotated[int, Field(gt=0)] | None = None
+    compare: CompareMode | None = None
+
+
+class IOCase(_CaseCommon):
+    """Call the function with ``args`` (and ``kwargs``) and compare with ``expected``."""
+
+    args: list[Any] = Field(default_factory=list)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    expected: Any = None
+
+
+class GeneratedCase(_CaseCommon):
+    """Arguments made by ``generators.py:<generator>(rng, **params)``; the
+    expected value comes from the reference solution, in the harness."""
+
+    generator: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    seed: int = 0
+    hidden: bool = True
+
+
+class AssertCase(_CaseCommon):
+    """A ``check(candidate)`` function of asserts, as in HumanEval.
+
+    ``setup`` is trusted code the check may use (helpers from the prompt).
+    """
+
+    check: str
+    setup: str = ""
+    entry: str = "check"
+
+
+class PerformanceSpec(_Strict):
+    generator: str
+    sizes: list[Annotated[int, Field(gt=0)]] = Field(min_length=3)
+    expected: str
+    #: Stop growing n once one call takes longer than this.
+    budget_ms: Annotated[int, Field(gt=0)] = 300
+
+    @field_validator("expected")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        norm = normalise_complexity(v)
+        if norm is None:
+            raise ValueError(f"{v!r} is not one of {', '.join(COMPLEXITY_CLASSES[:-1])}")
+        return norm
+
+    @field_validator("sizes")
+    @classmethod
+    def _increasing(cls, v: list[int]) -> list[int]:
+        if v != sorted(set(v)):
+            raise ValueError("sizes must be strictly increasing")
+        return v
+
+
+class TestSpec(_Strict):
+    __test__ = False  # not a pytest class
+
+    function: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+    #: Functions in prelude.py that turn the plain YAML arguments into what the
+    #: function takes (a TreeNode from a level-order list), and its answer back
+    #: into a plain value. None means the arguments and answer are plain.
+    adapt_args: str | None = None
+    adapt_result: str | None = None
+    compare: CompareMode = "exact"
+    tolerance: Annotated[float, Field(ge=0)] = 1e-6
+    checker: str = "check"
+    timeout_ms: Annotated[int, Field(gt=0)] | None = None
+    cases: list[IOCase] = Field(default_factory=list)
+    generated: list[GeneratedCase] = Field(default_factory=list)
+    asserts: list[AssertCase] = Field(default_factory=list)
+    performance: PerformanceSpec | None = None
+
+    @model_validator(mode="after")
+    def _has_cases(self) -> TestSpec:
+        if not (self.cases or self.generated or self.asserts):
+            raise ValueError("a test file needs at least one of cases, generated or asserts")
+        return self
+
+
+class HintSpec(_Strict):
+    level_1: list[str] = Field(min_length=1)
+    level_2: list[str] = Field(min_length=1)
+    level_3: list[str] = Field(min_length=1)
+    never_say: list[str] = Field(default_factory=list)
+
+    def level(self, n: int) -> list[str]:
+        return [self.level_1, self.level_2, self.level_3][n - 1]

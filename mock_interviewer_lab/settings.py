@@ -1,0 +1,206 @@
+"""User settings: ``settings.toml`` with the seed spec's keys.
+
+Where the file comes from, first match wins:
+``--settings FILE`` (passed in as ``path``), ``$MOCK_INTERVIEWER_SETTINGS``,
+``<user config dir>/mock-interviewer/settings.toml``, else the defaults.
+
+A bad value is refused with the key, the value and what is allowed
+(:class:`SettingsError`), never with a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SETTINGS_ENV = "MOCK_INTERVIEWER_SETTINGS"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class AppSettings(_Section):
+    workspace_dir: str = "~/interview_practice"
+    session_db: str = "sqlite:///~/interview_practice/sessions.db"
+    auto_save_interval_s: int = Field(30, ge=1)
+
+
+class TimingSettings(_Section):
+    intro_duration_s: int = Field(120, ge=0)
+    coding_duration_s: int = Field(1500, ge=0)
+    testing_duration_s: int = Field(300, ge=0)
+    complexity_duration_s: int = Field(180, ge=0)
+    warning_at_remaining_min: list[int] = Field(default_factory=lambda: [10, 5, 2])
+
+
+class BehavioralSettings(_Section):
+    confusion_phrases: list[str] = Field(
+        default_factory=lambda: ["wait", "actually no", "hmm let me restart", "I'm lost", "not sure"]
+    )
+    confidence_phrases: list[str] = Field(
+        default_factory=lambda: ["I see", "makes sense", "the key insight is", "obviously"]
+    )
+    thinking_sounds: list[str] = Field(default_factory=lambda: ["um", "uh", "hmm", "...", "err"])
+    stuck_indicators: list[str] = Field(
+        default_factory=lambda: ["don't know", "stuck", "confused", "help"]
+    )
+
+
+class InterventionSettings(_Section):
+    silence_before_nudge_ms: int = Field(8000, ge=0)
+    max_hints_before_subproblem: int = Field(3, ge=1)
+    abandon_threshold_min: int = Field(40, ge=1)
+    repeated_approach_limit: int = Field(3, ge=1)
+
+
+class CoachSettings(_Section):
+    helpfulness: Literal["gentle", "balanced", "insistent"] = "balanced"
+    personality: Literal["supportive", "neutral", "challenging"] = "supportive"
+    interrupt_after_silence_ms: int = Field(8000, ge=0)
+    nudge_interval_s: int = Field(30, ge=1)
+    force_big_o_at_end: bool = True
+    allow_code_hints: bool = False
+    enforce_test_first: bool = False
+    timing: TimingSettings = Field(default_factory=TimingSettings)
+    behavioral: BehavioralSettings = Field(default_factory=BehavioralSettings)
+    intervention: InterventionSettings = Field(default_factory=InterventionSettings)
+
+
+class SttSettings(_Section):
+    engine: Literal["vosk", "pocketsphinx", "none"] = "vosk"
+    model_path: str = ""
+    language: str = "en"
+    noise_threshold: float = Field(0.03, ge=0.0, le=1.0)
+
+
+class TtsSettings(_Section):
+    engine: Literal["pyttsx3", "none"] = "pyttsx3"
+    voice: str = "en-US"
+    rate_wpm: int = Field(180, ge=60, le=400)
+    pause_after_question_ms: int = Field(500, ge=0)
+
+
+class LlmSettings(_Section):
+    model: str = ""
+    api_base: str = ""
+    temperature: float = Field(0.3, ge=0.0, le=2.0)
+    max_tokens: int = Field(600, ge=1)
+    timeout_s: float = Field(10, gt=0)
+
+
+class HarnessSettings(_Section):
+    language: Literal["python"] = "python"
+    kernel_name: str = Field(
+        "", description="Jupyter kernelspec for the sandbox kernel; empty means this Python"
+    )
+    timeout_ms: int = Field(4000, ge=10, description="wall time per test case")
+    run_timeout_ms: int = Field(30000, ge=100, description="wall time for a whole run")
+    cpu_seconds: int = Field(20, ge=1, description="CPU seconds for a whole run")
+    memory_mb: int = Field(512, ge=16, description="memory the candidate's code may allocate")
+    max_output_lines: int = Field(100, ge=0)
+    max_output_bytes: int = Field(65536, ge=0)
+    max_file_bytes: int = Field(1 << 20, ge=0, description="largest file the code may write")
+    max_open_files: int = Field(64, ge=16)
+    allow_network: bool = False
+    workers: int = Field(0, ge=0, description="sandbox kernels for batch runs; 0 means one per core")
+
+
+class ProblemsSettings(_Section):
+    extra_dirs: list[str] = Field(default_factory=list, description="more pack folders")
+
+
+class CalibrationSettings(_Section):
+    baseline_recorded: bool = False
+    noise_profile: list[float] | None = None
+    speech_patterns: dict[str, list[float]] | None = None
+
+
+class PrivacySettings(_Section):
+    record_audio: bool = False
+    redact_pii: bool = True
+    local_only: bool = True
+
+
+class Settings(_Section):
+    app: AppSettings = Field(default_factory=AppSettings)
+    coach: CoachSettings = Field(default_factory=CoachSettings)
+    stt: SttSettings = Field(default_factory=SttSettings)
+    tts: TtsSettings = Field(default_factory=TtsSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    harness: HarnessSettings = Field(default_factory=HarnessSettings)
+    problems: ProblemsSettings = Field(default_factory=ProblemsSettings)
+    calibration: CalibrationSettings = Field(default_factory=CalibrationSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+
+    # Where these settings were read from; None means the built-in defaults.
+    source: str | None = Field(default=None, exclude=True)
+
+
+class SettingsError(ValueError):
+    """A settings file that cannot be used, with one line per problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+def user_config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or (
+        str(Path.home() / "Library" / "Application Support")
+        if sys.platform == "darwin"
+        else str(Path.home() / ".config")
+    )
+    return Path(base) / "mock-interviewer"
+
+
+def settings_path(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """The settings file in force, or None for the defaults."""
+    if path:
+        return Path(path).expanduser()
+    env = os.environ.get(SETTINGS_ENV)
+    if env:
+        return Path(env).expanduser()
+    default = user_config_dir() / "settings.toml"
+    return default if default.is_file() else None
+
+
+def _describe_error(err: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{key}: unknown key"
+    value = err.get("input")
+    allowed = err.get("ctx", {}).get("expected") if kind == "literal_error" else None
+    msg = f"{key} = {value!r}: " if "input" in err and not isinstance(value, dict) else f"{key}: "
+    msg += f"allowed values are {allowed}" if allowed else err["msg"].lower()
+    return msg
+
+
+def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings:
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError(source, [_describe_error(dict(e)) for e in exc.errors()]) from None
+    settings.source = source
+    return settings
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read the settings in force (see the module docstring)."""
+    found = settings_path(path)
+    if found is None:
+        return Settings()
+    if not found.is_file():
+        raise SettingsError(str(found), ["no such file"])
+    try:
+        data = tomllib.loads(found.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(str(found), [f"not valid TOML: {exc}"]) from None
+    return parse_settings(data, str(found))
