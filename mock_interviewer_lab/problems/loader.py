@@ -89,7 +89,8 @@ class Problem:
             "pack": self.pack,
             "title": s.title,
             "difficulty": s.difficulty,
-            "tags": list(s.tags),
+            # No tags: they name the pattern ("two pointers", "hashing"),
+            # which is what the candidate is meant to find.
             "statement": s.statement,
             "examples": [e.model_dump() for e in s.examples],
             "constraints": list(s.constraints),

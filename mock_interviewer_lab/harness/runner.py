@@ -1,0 +1,588 @@
+"""The harness: runs a candidate's code against a problem's tests in a pool
+of warm sandbox kernels, judges the answers here, in the harness process,
+and reports a :class:`RunResult`.
+
+The reference solution, the expected values and the checker never enter a
+sandbox kernel: expected values for generated cases are computed here by
+running the reference (trusted pack code), and assert-style checks are
+replayed here on the answers the sandbox recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..problems.loader import Problem
+from ..problems.model import AssertCase, GeneratedCase, IOCase
+from ..problems.registry import builtin_pack_dirs
+from ..settings import HarnessSettings
+from .compare import canonical, judge
+from .kernel import HIDDEN_PROMPT, KernelDied, KernelTimeout, SandboxKernel
+from .outcome import CaseOutcome, ComplexityReport, RunResult
+from .sandbox_runtime import NotPlain, decode_plain, encode_plain
+
+_T = TypeVar("_T")
+_REPR_LIMIT = 600
+
+
+class PackCodeError(RuntimeError):
+    """The pack's own code (reference, generator, checker) failed: a pack bug,
+    reported as such and never blamed on the candidate."""
+
+
+@dataclass
+class _Case:
+    index: int
+    kind: str  # io | generated | assert
+    name: str
+    hidden: bool
+    compare: str
+    timeout_ms: int
+    args: list[Any] = field(default_factory=list)
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    expected: Any = None
+    check: AssertCase | None = None
+
+    def wire(self) -> dict[str, Any]:
+        """What the sandbox receives: the inputs, never the expected value."""
+        data: dict[str, Any] = {"index": self.index, "kind": self.kind,
+                                "timeout_ms": self.timeout_ms}
+        if self.check is not None:
+            data.update(check=self.check.check, setup=self.check.setup, entry=self.check.entry)
+        else:
+            data.update(args=encode_plain(self.args), kwargs=encode_plain(self.kwargs))
+        return data
+
+
+@dataclass
+class _Prepared:
+    problem: Problem
+    cases: list[_Case]
+    visible_wire: list[dict[str, Any]]
+    hidden_json: str
+    checker: Callable[..., Any] | None
+
+
+def _exec_module(source: str, name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
+    ns = namespace if namespace is not None else {}
+    ns.setdefault("__name__", name)
+    exec(compile(source, f"<{name}>", "exec"), ns)
+    return ns
+
+
+def _plain_copy(value: Any) -> Any:
+    return decode_plain(json.loads(json.dumps(encode_plain(value))))
+
+
+def jsonable(value: Any) -> Any:
+    """A plain value as JSON can hold it (for printing; not for judging)."""
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        items = [jsonable(v) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            return items
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return repr(value)
+    return value
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _REPR_LIMIT else text[: _REPR_LIMIT - 20] + f"… ({len(text)} chars)"
+
+
+def prepare(problem: Problem, default_timeout_ms: int) -> _Prepared:
+    """Turn a problem's tests into cases, running the reference for the
+    expected values of generated cases."""
+    tests = problem.tests
+    ref_ns: dict[str, Any] | None = None
+    gen_ns: dict[str, Any] | None = None
+    cases: list[_Case] = []
+    case_timeout = tests.timeout_ms or default_timeout_ms
+
+    def reference() -> dict[str, Any]:
+        nonlocal ref_ns
+        if ref_ns is None:
+            ns: dict[str, Any] = {"__name__": "reference"}
+            try:
+                if problem.prelude:
+                    _exec_module(problem.prelude, "prelude", ns)
+                _exec_module(problem.solution, "reference", ns)
+            except Exception as exc:
+                raise PackCodeError(f"{problem.qualified_id}: solution.py failed to load: {exc}") from exc
+            ref_ns = ns
+        return ref_ns
+
+    for c in tests.cases:
+        cases.append(_Case(
+            index=len(cases), kind="io", name=c.name or f"case {len(cases) + 1}", hidden=c.hidden,
+            compare=c.compare or tests.compare, timeout_ms=c.timeout_ms or case_timeout,
+            args=list(c.args), kwargs=dict(c.kwargs), expected=c.expected,
+        ))
+    for g in tests.generated:
+        if gen_ns is None:
+            gen_ns = _exec_module(problem.generators, "generators")
+        try:
+            args = list(gen_ns[g.generator](random.Random(g.seed), **g.params))
+        except Exception as exc:
+            raise PackCodeError(f"{problem.qualified_id}: generator {g.generator!r} failed: {exc}") from exc
+        expected = _reference_answer(problem, reference(), args)
+        cases.append(_Case(
+            index=len(cases), kind="generated", name=g.name or f"generated {g.generator}",
+            hidden=g.hidden, compare=g.compare or tests.compare,
+            timeout_ms=g.timeout_ms or case_timeout, args=args, expected=expected,
+        ))
+    for a in tests.asserts:
+        cases.append(_Case(
+            index=len(cases), kind="assert", name=a.name or "check", hidden=a.hidden,
+            compare="assert", timeout_ms=a.timeout_ms or max(case_timeout, 10_000), check=a,
+        ))
+    checker = None
+    if problem.checker:
+        checker = _exec_module(problem.checker, "checker").get(tests.checker)
+    return _Prepared(
+        problem=problem,
+        cases=cases,
+        visible_wire=[c.wire() for c in cases if not c.hidden],
+        hidden_json=json.dumps([c.wire() for c in cases if c.hidden]),
+        checker=checker,
+    )
+
+
+def _reference_answer(problem: Problem, ns: dict[str, Any], args: list[Any]) -> Any:
+    tests = problem.tests
+    call_args = _plain_copy(args)
+    try:
+        if tests.adapt_args:
+            call_args = ns[tests.adapt_args](call_args)
+        got = ns[tests.function](*call_args)
+        if tests.adapt_result:
+            got = ns[tests.adapt_result](got)
+        return _plain_copy(got)
+    except Exception as exc:
+        raise PackCodeError(f"{problem.qualified_id}: the reference failed on a generated case: "
+                            f"{type(exc).__name__}: {exc}") from exc
+
+
+# ------------------------------------------------------------ assert replay
+
+
+class _Exhausted(Exception):
+    pass
+
+
+class _Diverged(Exception):
+    pass
+
+
+class _CandidateRaised(Exception):
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.info = info
+        super().__init__(info.get("message", ""))
+
+
+def replay_assert(case: AssertCase, log: list[dict[str, Any]]) -> tuple[str, str, int | None]:
+    """Re-run a check here on the answers recorded in the sandbox.
+    Returns (status, message, line in the check)."""
+    entries: Iterator[dict[str, Any]] = iter(log)
+
+    def candidate(*args: Any, **kwargs: Any) -> Any:
+        entry = next(entries, None)
+        if entry is None:
+            raise _Exhausted
+        if entry.get("call") is not None:
+            try:
+                here = canonical(_plain_copy([list(args), kwargs]))
+            except (NotPlain, TypeError):
+                here = None
+            if here is not None and here != canonical(decode_plain(entry["call"])):
+                raise _Diverged
+        if "error" in entry:
+            raise _CandidateRaised(entry["error"])
+        return decode_plain(entry["got"])
+
+    ns: dict[str, Any] = {"__name__": "__check__"}
+    try:
+        _exec_module(case.setup or "", "setup", ns)
+        _exec_module(case.check, "check", ns)
+    except Exception as exc:
+        raise PackCodeError(f"the check failed to load: {type(exc).__name__}: {exc}") from exc
+    random.seed(0)
+    try:
+        ns[case.entry](candidate)
+    except AssertionError:
+        line = _check_line(case.check)
+        where = f" (line {line} of the check)" if line else ""
+        return "failed", f"an assertion of the check failed{where}", line
+    except _CandidateRaised as exc:
+        info = exc.info
+        return "error", f"{info.get('exc_type', 'Exception')}: {info.get('message', '')}", info.get("line")
+    except _Exhausted:
+        return "error", "the run stopped before the check finished", None
+    except _Diverged:
+        return "error", "the check called the function differently in the sandbox (non-deterministic test)", None
+    except Exception as exc:  # the candidate's answer broke the check: a wrong answer
+        return "failed", f"the answer made the check fail: {type(exc).__name__}: {exc}", _check_line(case.check)
+    return "passed", "", None
+
+
+def _check_line(source: str) -> int | None:
+    for frame in reversed(traceback.extract_tb(__import__("sys").exc_info()[2])):
+        if frame.filename == "<check>":
+            return frame.lineno
+    return None
+
+
+# ------------------------------------------------------------------ harness
+
+
+class Harness:
+    """Runs code against problems. ``workers`` sandbox kernels serve runs in
+    parallel (``run_many``); an interactive session needs one."""
+
+    def __init__(
+        self,
+        settings: HarnessSettings | None = None,
+        *,
+        workers: int = 1,
+        hide_paths: Sequence[Path] = (),
+    ) -> None:
+        self.settings = settings or HarnessSettings()
+        self.workers = max(1, workers)
+        self.hide_paths = [str(p) for p in hide_paths]
+        self._kernels: list[SandboxKernel] = []
+        self._idle: asyncio.Queue[SandboxKernel] | None = None
+        self._prepared: dict[str, _Prepared] = {}
+        self._start_lock: asyncio.Lock | None = None
+        self.cold_start_seconds: float | None = None
+
+    # -- lifecycle
+
+    async def start(self) -> None:
+        if self._idle is not None:
+            return
+        if self._start_lock is None:
+            self._start_lock = asyncio.Lock()
+        async with self._start_lock:
+            if self._idle is not None:
+                return
+            t0 = time.perf_counter()
+            kernels = [SandboxKernel(self.settings.kernel_name) for _ in range(self.workers)]
+            await asyncio.gather(*(k.start() for k in kernels))
+            idle: asyncio.Queue[SandboxKernel] = asyncio.Queue()
+            for k in kernels:
+                idle.put_nowait(k)
+            self._kernels = kernels
+            self._idle = idle
+            self.cold_start_seconds = time.perf_counter() - t0
+
+    async def stop(self) -> None:
+        kernels, self._kernels, self._idle = self._kernels, [], None
+        await asyncio.gather(*(k.shutdown() for k in kernels), return_exceptions=True)
+
+    async def __aenter__(self) -> Harness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def isolation(self) -> dict[str, Any]:
+        return dict(self._kernels[0].isolation) if self._kernels else {}
+
+    # -- runs
+
+    def _prepare(self, problem: Problem) -> _Prepared:
+        key = f"{problem.qualified_id}@{problem.path}"
+        if key not in self._prepared:
+            self._prepared[key] = prepare(problem, self.settings.timeout_ms)
+        return self._prepared[key]
+
+    async def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
+        await self.start()
+        assert self._idle is not None
+        try:
+            prepared = await asyncio.get_running_loop().run_in_executor(None, self._prepare, problem) \
+                if problem.tests.generated and self._key(problem) not in self._prepared \
+                else self._prepare(problem)
+        except PackCodeError as exc:
+            return self._failed_run(problem, f"the problem pack is broken: {exc}")
+        kernel = await self._idle.get()
+        try:
+            return await self._run_on(kernel, prepared, code, complexity)
+        finally:
+            self._idle.put_nowait(kernel)
+
+    def _key(self, problem: Problem) -> str:
+        return f"{problem.qualified_id}@{problem.path}"
+
+    async def run_many(
+        self,
+        jobs: Sequence[tuple[Problem, str]],
+        *,
+        complexity: bool = False,
+        progress: Callable[[RunResult], None] | None = None,
+    ) -> list[RunResult]:
+        """Run many (problem, code) pairs over the kernel pool, in order of
+        the jobs in the result."""
+        await self.start()
+
+        async def one(problem: Problem, code: str) -> RunResult:
+            result = await self.run(problem, code, complexity=complexity)
+            if progress:
+                progress(result)
+            return result
+
+        return list(await asyncio.gather(*(one(p, c) for p, c in jobs)))
+
+    async def _run_on(self, kernel: SandboxKernel, prepared: _Prepared, code: str,
+                      complexity: bool) -> RunResult:
+        problem = prepared.problem
+        s = self.settings
+        perf = problem.tests.performance if complexity else None
+        workdir = None
+        if not kernel.isolation.get("namespaces"):
+            workdir = tempfile.mkdtemp(prefix="mil-run-")
+            os.chmod(workdir, 0o777)
+        payload = {
+            "function": problem.tests.function,
+            "prelude": problem.prelude,
+            "code": code,
+            "adapt_args": problem.tests.adapt_args,
+            "adapt_result": problem.tests.adapt_result,
+            "visible": prepared.visible_wire,
+            "hidden_count": len(prepared.cases) - len(prepared.visible_wire),
+            "generators": problem.generators if perf else "",
+            "perf": perf.model_dump() if perf else None,
+            "limits": {
+                "timeout_ms": s.timeout_ms, "run_timeout_ms": s.run_timeout_ms,
+                "cpu_seconds": s.cpu_seconds, "memory_mb": s.memory_mb,
+                "max_output_lines": s.max_output_lines, "max_output_bytes": s.max_output_bytes,
+                "max_file_bytes": s.max_file_bytes, "max_open_files": s.max_open_files,
+                "allow_network": s.allow_network,
+            },
+            "isolation": kernel.isolation,
+            "hide_paths": sorted({str(problem.path.parent), *map(str, builtin_pack_dirs()),
+                                  *self.hide_paths}),
+            "workdir": workdir,
+        }
+        source = f"print(__mil_rt.supervise({json.dumps(payload)!r}))"
+        asked = False
+
+        def stdin_reply(prompt: str) -> str:
+            nonlocal asked
+            if prompt != HIDDEN_PROMPT or asked:
+                return ""
+            asked = True
+            return prepared.hidden_json
+
+        t0 = time.perf_counter()
+        try:
+            out = await kernel.execute(source, timeout=s.run_timeout_ms / 1000 + 15,
+                                       stdin_reply=stdin_reply)
+            raw = json.loads(out.strip().splitlines()[-1])
+        except (KernelDied, KernelTimeout) as exc:
+            await kernel.restart()
+            return self._failed_run(problem, f"{exc}; a new sandbox kernel has been started",
+                                    seconds=time.perf_counter() - t0, isolation=kernel.isolation)
+        except (ValueError, IndexError, RuntimeError) as exc:
+            await kernel.restart()
+            return self._failed_run(problem, f"the sandbox failed: {exc}",
+                                    seconds=time.perf_counter() - t0, isolation=kernel.isolation)
+        finally:
+            if workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
+        result = self._assemble(prepared, raw, perf is not None)
+        result.seconds = time.perf_counter() - t0
+        result.isolation = kernel.isolation
+        return result
+
+    def _failed_run(self, problem: Problem, error: str, *, seconds: float = 0.0,
+                    isolation: dict[str, Any] | None = None) -> RunResult:
+        prepared = self._prepared.get(self._key(problem))
+        cases = []
+        if prepared is not None:
+            cases = [CaseOutcome(index=c.index, hidden=c.hidden, kind=c.kind,  # type: ignore[arg-type]
+                                 name=f"hidden case {c.index + 1}" if c.hidden else c.name,
+                                 status="error", message=None if c.hidden else error)
+                     for c in prepared.cases]
+        total = len(cases) if cases else problem.total_case_count
+        return RunResult(problem=problem.id, passed=0, failed=total, total=total, cases=cases,
+                         error=error, seconds=seconds, isolation=isolation or {})
+
+    # -- judging
+
+    def _assemble(self, prepared: _Prepared, raw: dict[str, Any], measured: bool) -> RunResult:
+        problem = prepared.problem
+        results: dict[str, dict[str, Any]] = raw["results"]
+        load_error = raw.get("load_error")
+        error: str | None = None
+        if load_error:
+            line = load_error.get("line")
+            error = f"{load_error.get('exc_type')}: {load_error.get('message')}" + (
+                f" (line {line})" if line else "")
+        outcomes = [self._judge_case(prepared, c, results.get(str(c.index)), error)
+                    for c in prepared.cases]
+        if raw.get("run_timed_out") and error is None:
+            error = f"the run took longer than {self.settings.run_timeout_ms} ms and was stopped"
+        passed = sum(o.status == "passed" for o in outcomes)
+        report = None
+        if measured and problem.tests.performance is not None:
+            report = _complexity_report(problem, raw.get("perf"))
+        return RunResult(problem=problem.id, passed=passed, failed=len(outcomes) - passed,
+                         total=len(outcomes), cases=outcomes, complexity=report, error=error)
+
+    def _judge_case(self, prepared: _Prepared, case: _Case, raw: dict[str, Any] | None,
+                    load_error: str | None) -> CaseOutcome:
+        status: str
+        message: str | None = None
+        got: Any = None
+        has_got = False
+        line: int | None = None
+        if raw is None:
+            status, message = "error", load_error or "the case did not run (the run was stopped)"
+        elif case.kind == "assert" and raw.get("status") == "ran":
+            assert case.check is not None
+            try:
+                status, message, line = replay_assert(case.check, raw.get("log", []))
+            except PackCodeError as exc:
+                status, message = "error", f"the problem pack is broken: {exc}"
+        elif raw.get("status") == "returned":
+            got = decode_plain(raw["got"])
+            has_got = True
+            try:
+                ok, why = judge(case.compare, case.expected, got,
+                                tolerance=prepared.problem.tests.tolerance,
+                                checker=prepared.checker, args=case.args, kwargs=case.kwargs)
+            except Exception as exc:  # a checker that raises is a pack bug
+                ok, why = False, f"the pack's checker failed: {type(exc).__name__}: {exc}"
+            status, message = ("passed", None) if ok else ("failed", why)
+        else:
+            status = raw.get("status", "error")
+            if status not in ("error", "timeout", "memory"):
+                status = "error"
+            message = raw.get("message") or ""
+            if raw.get("exc_type") and status != "timeout":
+                message = f"{raw['exc_type']}: {message}"
+            line = raw.get("line")
+        if case.hidden:
+            # Index, kind and status, and a name that says nothing: a hidden
+            # case's own name may describe its input.
+            return CaseOutcome(index=case.index, name=f"hidden case {case.index + 1}",
+                               hidden=True, kind=case.kind, status=status)  # type: ignore[arg-type]
+        outcome = CaseOutcome(index=case.index, name=case.name, hidden=False,
+                              kind=case.kind, status=status)  # type: ignore[arg-type]
+        outcome.message = message
+        outcome.line = line
+        if case.kind != "assert":
+            outcome.args = jsonable(case.args)
+            outcome.kwargs = jsonable(case.kwargs)
+            outcome.expected = jsonable(case.expected)
+        if has_got:
+            outcome.got = jsonable(got)
+            outcome.got_repr = _short_repr(got)
+        if raw is not None:
+            outcome.traceback = raw.get("traceback") or None
+            outcome.stdout = raw.get("stdout")
+            outcome.stdout_dropped_bytes = int(raw.get("stdout_dropped_bytes") or 0)
+            outcome.time_ms = raw.get("ms")
+        return outcome
+
+
+def _complexity_report(problem: Problem, perf: dict[str, Any] | None) -> ComplexityReport:
+    spec = problem.tests.performance
+    assert spec is not None
+    samples = [(int(n), float(t)) for n, t in (perf or {}).get("samples", [])]
+    report = ComplexityReport(expected=spec.expected, estimated=None, samples=samples)
+    if perf is None:
+        report.note = "not measured"
+        return report
+    from .complexity import describe, estimate_complexity, is_worse_than
+
+    estimate = estimate_complexity(samples)
+    report.exponent = round(estimate.exponent, 3)
+    report.reliable = estimate.reliable
+    report.estimated = estimate.cls if samples else None
+    if perf.get("error") and len(samples) < 3:
+        report.note = f"measurement incomplete: {perf['error']}"
+        # Stopped early because a call was too slow: that is itself the finding.
+        if samples and samples[-1][1] > spec.budget_ms / 1000:
+            report.estimated = "worse" if spec.expected in ("O(n^2)",) else "O(n^2)"
+            report.worse_than_expected = is_worse_than(report.estimated, spec.expected)
+        return report
+    if report.estimated is not None:
+        report.worse_than_expected = is_worse_than(report.estimated, spec.expected)
+        report.note = describe(estimate, spec.expected)
+    return report
+
+
+# --------------------------------------------------------- synchronous facade
+
+
+class SyncHarness:
+    """The harness for synchronous callers (the CLI, scripts, tests): an event
+    loop on a background thread keeps the kernels warm between calls."""
+
+    def __init__(self, settings: HarnessSettings | None = None, *, workers: int = 1,
+                 hide_paths: Sequence[Path] = ()) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
+                                        name="mil-harness")
+        self._thread.start()
+        self.harness = Harness(settings, workers=workers, hide_paths=hide_paths)
+
+    def _call(self, coro: Coroutine[Any, Any, _T] | Awaitable[_T]) -> _T:
+        async def wrap() -> _T:
+            return await coro
+
+        return asyncio.run_coroutine_threadsafe(wrap(), self._loop).result()
+
+    def start(self) -> SyncHarness:
+        self._call(self.harness.start())
+        return self
+
+    def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
+        return self._call(self.harness.run(problem, code, complexity=complexity))
+
+    def run_many(self, jobs: Sequence[tuple[Problem, str]], *, complexity: bool = False,
+                 progress: Callable[[RunResult], None] | None = None) -> list[RunResult]:
+        return self._call(self.harness.run_many(jobs, complexity=complexity, progress=progress))
+
+    @property
+    def isolation(self) -> dict[str, Any]:
+        return self.harness.isolation
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._call(self.harness.stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> SyncHarness:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["GeneratedCase", "Harness", "IOCase", "PackCodeError", "SyncHarness", "prepare",
+           "replay_assert"]

@@ -1,0 +1,1007 @@
+"""Import OpenAI's HumanEval (JSONL, gzipped or not) as a problem pack.
+
+Each line of the file is one task: ``task_id``, ``prompt`` (imports, helper
+functions and the entry point's stub with its docstring), ``entry_point``,
+``canonical_solution`` (the body that completes the prompt) and ``test`` (a
+``check(candidate)`` function of asserts). Each task becomes one problem:
+
+- ``signature.py`` is the prompt, ``solution.py`` the prompt plus the
+  canonical solution;
+- the statement is the entry point's docstring, with its examples in code
+  blocks;
+- the visible test cases are the docstring's examples whose arguments and
+  value are plain literals (see :data:`ExampleStyle` for the forms read),
+  kept only when the canonical solution agrees with them;
+- the hidden test is the task's own ``check``, run by the harness as an
+  assert case whose ``setup`` is the prompt without the entry point's stub
+  (imports and helpers such as ``encode_cyclic`` or ``poly``);
+- a LICENSE file beside pack.yaml carries HumanEval's MIT notice.
+
+The canonical solutions are executed in this process to check the examples:
+import only files you trust (HumanEval itself, or your own tasks).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import gzip
+import inspect
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import textwrap
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from ...harness.compare import judge
+from ..model import ID_PATTERN, HintSpec, PackMeta, ProblemSpec, TestSpec
+
+try:  # libyaml's emitter is ten times faster than the pure-Python one
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+GZIP_MAGIC = b"\x1f\x8b"
+REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "canonical_solution", "test")
+
+#: The difficulty guess: a canonical solution of at most this many lines of
+#: code (blank lines and comments not counted) makes an "easy" problem, a
+#: longer one "medium". HumanEval has no harder tasks than that.
+EASY_MAX_SOLUTION_LINES = 5
+
+#: Visible cases whose values hold a float are compared with this tolerance.
+FLOAT_TOLERANCE = 1e-6
+
+#: How many docstring lines one example call may span ("get_row([\n [1, 2],\n ...").
+_MAX_EXAMPLE_LINES = 8
+
+_HINTS: dict[str, list[str]] = {
+    "level_1": [
+        "Re-read the statement and the examples: what exactly goes in, and what must come out?",
+        "Say the task back in your own words before you write any code.",
+    ],
+    "level_2": [
+        "Work one of the examples by hand, step by step, and write down what you do at each step.",
+        "The steps you just did by hand are your algorithm: turn them into code one at a time.",
+    ],
+    "level_3": [
+        "Look again at the edge cases the statement mentions (empty input, a single item, "
+        "negative numbers, ties) and decide what each one must return.",
+        "Run your code in your head on each example and compare with the expected answer.",
+    ],
+}
+
+_LICENCE_NOTICE = """\
+The problems in this pack were imported from HumanEval
+(https://github.com/openai/human-eval), under the following licence.
+
+The MIT License
+
+Copyright (c) OpenAI (https://openai.com)
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in
+all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN
+THE SOFTWARE.
+"""
+
+
+# ------------------------------------------------------------------ errors
+
+
+class DatasetError(Exception):
+    """The input file cannot be imported: says which file, which line, and why."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+class OutputExistsError(FileExistsError):
+    """The output folder is not empty and may not be replaced."""
+
+
+# ------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class HumanEvalTask:
+    task_id: str
+    prompt: str
+    entry_point: str
+    canonical_solution: str
+    test: str
+    #: The line of the JSONL file the task came from (1-based), for messages.
+    line: int
+
+    @property
+    def number(self) -> int | None:
+        """17 for "HumanEval/17"; None when the id does not end in a number."""
+        match = re.search(r"(\d+)\s*$", self.task_id)
+        return int(match.group(1)) if match else None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(path, f"cannot be read: {exc.strerror or exc}") from None
+    # By content, not by name: a HumanEval.jsonl.gz saved uncompressed is common.
+    if data.startswith(GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DatasetError(path, f"is not a valid gzip file: {exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DatasetError(path, "is not UTF-8 text", line=line) from None
+
+
+def _task_from_json(path: Path, line: int, raw: str) -> HumanEvalTask:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(path, f"not valid JSON: {exc.msg} (column {exc.colno})", line) from None
+    if not isinstance(obj, dict):
+        raise DatasetError(path, f"must be a JSON object, not {type(obj).__name__}", line)
+    missing = [name for name in REQUIRED_FIELDS if name not in obj]
+    if missing:
+        names = ", ".join(repr(name) for name in missing)
+        raise DatasetError(path, f"missing field{'s' if len(missing) > 1 else ''} {names}", line)
+    for name in REQUIRED_FIELDS:
+        if not isinstance(obj[name], str):
+            raise DatasetError(
+                path, f"field {name!r} must be a string, not {type(obj[name]).__name__}", line
+            )
+    if not obj["entry_point"].isidentifier():
+        raise DatasetError(path, f"entry_point {obj['entry_point']!r} is not a Python name", line)
+    return HumanEvalTask(
+        task_id=obj["task_id"],
+        prompt=obj["prompt"],
+        entry_point=obj["entry_point"],
+        canonical_solution=obj["canonical_solution"],
+        test=obj["test"],
+        line=line,
+    )
+
+
+def read_humaneval(path: Path) -> list[HumanEvalTask]:
+    """Every task of a HumanEval JSONL file, gzipped or not (told by its first
+    bytes). Blank lines are skipped; anything else wrong raises
+    :class:`DatasetError` naming the file and the line."""
+    path = Path(path)
+    text = _read_text(path)
+    tasks: list[HumanEvalTask] = []
+    seen: dict[str, int] = {}
+    # Not splitlines(): it also splits at U+2028, which JSON strings may hold raw.
+    for line_no, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        task = _task_from_json(path, line_no, raw)
+        if task.task_id in seen:
+            raise DatasetError(
+                path, f"task {task.task_id!r} already appears on line {seen[task.task_id]}", line_no
+            )
+        seen[task.task_id] = line_no
+        tasks.append(task)
+    if not tasks:
+        raise DatasetError(path, "holds no tasks")
+    return tasks
+
+
+# ------------------------------------------------------------ plain values
+
+
+class NotPlain(ValueError):
+    """A value that cannot travel as JSON between the sandbox and the harness."""
+
+
+def to_plain(value: Any) -> Any:
+    """``value`` with tuples made lists, or :class:`NotPlain` when it holds
+    anything JSON cannot carry (sets, bytes, non-string keys, inf, objects)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NotPlain(f"{value!r} is not a finite number")
+        return value
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise NotPlain("a dict whose keys are not all strings")
+        return {key: to_plain(item) for key, item in value.items()}
+    raise NotPlain(f"a {type(value).__name__}")
+
+
+def _holds_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_float(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_float(item) for item in value.values())
+    return False
+
+
+# ------------------------------------------------------- docstring examples
+
+#: How the docstring shows an example:
+#: - ``doctest``: ``>>> f(1, 2)`` and the value on the next line (or ``>>> f(1, 2) == 3``);
+#: - ``call``: a line ``f(1, 2) => 3`` (also ``==``, ``==>``, ``->``, ``➞``, ``=``,
+#:   ``returns``, ``should return``);
+#: - ``sentence``: ``For a = 1, b = 2 the output should be 3``;
+#: - ``input_output``: an ``Input: a = 1, b = 2`` line and an ``Output: 3`` line.
+ExampleStyle = Literal["doctest", "call", "sentence", "input_output"]
+
+
+@dataclass(frozen=True)
+class DocExample:
+    """A call of the entry point with literal arguments, and what it returns."""
+
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    expected: Any
+    #: The call as written in the docstring, for messages.
+    call_text: str
+
+
+@dataclass(frozen=True)
+class ExampleSpan:
+    """Docstring lines ``first``..``last`` (0-based, inclusive) that show one
+    example. ``example`` is None when it could not be read as literals."""
+
+    first: int
+    last: int
+    style: ExampleStyle
+    example: DocExample | None
+
+
+def _literal(node: ast.expr) -> tuple[bool, Any]:
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def _literal_text(text: str) -> tuple[bool, Any]:
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False, None
+    return _literal(tree.body)
+
+
+def _value(text: str) -> tuple[bool, Any]:
+    """The expected value as the docstring writes it, comments allowed."""
+    text = text.strip()
+    if text.lower() in ("true", "false"):  # "is_simple_power(1, 4) => true"
+        return True, text.lower() == "true"
+    # "should return 16." ends a sentence: the value is 16, not the float 16.0.
+    ok, value = _literal_text(text[:-1]) if text.endswith(".") else (False, None)
+    if not ok:
+        ok, value = _literal_text(text)
+    if not ok and "=" in text:  # "-> 19 - 5 - 6 = 8": the worked answer comes last
+        ok, value = _literal_text(text.rsplit("=", 1)[1])
+    return ok, value
+
+
+def _call_of(node: ast.expr, entry: str) -> ast.Call | None:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry:
+        return node
+    return None
+
+
+def _literal_call(call: ast.Call) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """The call's arguments as values, or None unless every one is a literal."""
+    args: list[Any] = []
+    for arg in call.args:
+        ok, value = _literal(arg)
+        if isinstance(arg, ast.Starred) or not ok:
+            return None
+        args.append(value)
+    kwargs: dict[str, Any] = {}
+    for keyword in call.keywords:
+        ok, value = _literal(keyword.value)
+        if keyword.arg is None or not ok:
+            return None
+        kwargs[keyword.arg] = value
+    return tuple(args), kwargs
+
+
+def _named_arguments(text: str, params: list[str]) -> tuple[Any, ...] | None:
+    """``arr = [1, 2], k = 3`` (or one bare value) as positional arguments.
+
+    The names usually are the parameters'; when they are not (HumanEval/115
+    says ``bucket_capacity`` for ``capacity``) but their number is, they are
+    taken in order: the reference solution confirms the guess or drops it.
+    """
+    try:
+        tree = ast.parse(f"_({text.strip().rstrip(',')})", mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if not isinstance(tree.body, ast.Call):
+        return None
+    parsed = _literal_call(tree.body)
+    if parsed is None:
+        return None
+    args, kwargs = parsed
+    rest = params[len(args) :]
+    if set(kwargs) == set(rest):
+        return (*args, *(kwargs[name] for name in rest))
+    if len(kwargs) == len(rest):
+        return (*args, *kwargs.values())
+    return None
+
+
+def _doctest_example(source: str, want: list[str], entry: str) -> DocExample | None:
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError):
+        return None
+    node = tree.body
+    expected_node: ast.expr | None = None
+    # ">>> f(x) == 3" with no output (or True) states the value in the source.
+    compare = tree.body
+    if (
+        isinstance(compare, ast.Compare)
+        and len(compare.ops) == 1
+        and isinstance(compare.ops[0], ast.Eq)
+        and want in ([], ["True"])
+    ):
+        node, expected_node = compare.left, compare.comparators[0]
+    call = _call_of(node, entry)
+    parsed = _literal_call(call) if call is not None else None
+    if expected_node is not None:
+        ok, expected = _literal(expected_node)
+    elif want:
+        ok, expected = _literal_text("\n".join(want))
+    else:  # doctest: no output means the call returned None
+        ok, expected = True, None
+    if parsed is None or not ok:
+        return None
+    return DocExample(parsed[0], parsed[1], expected, ast.unparse(node))
+
+
+def _doctest_spans(lines: list[str], entry: str) -> list[ExampleSpan]:
+    spans: list[ExampleSpan] = []
+    i = 0
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if not stripped.startswith(">>>"):
+            i += 1
+            continue
+        first = i
+        source = stripped[3:].strip()
+        i += 1
+        while i < len(lines) and lines[i].strip().startswith("..."):
+            source += "\n" + lines[i].strip()[3:]
+            i += 1
+        want: list[str] = []
+        while i < len(lines) and lines[i].strip() and not lines[i].strip().startswith(">>>"):
+            want.append(lines[i].strip())
+            i += 1
+        spans.append(ExampleSpan(first, i - 1, "doctest", _doctest_example(source, want, entry)))
+    return spans
+
+
+# What may follow the call on a "call" line.
+_CALL_SEPARATOR = re.compile(
+    r"\s*(?:#\s*)?(?:==>|=>|==|->|➞|=|should\s+return|returns?)(?![=>])\s*(?P<value>.*?)\s*$",
+    re.DOTALL,
+)
+
+
+def _close_call(text: str, entry: str) -> tuple[ast.Call, int] | None:
+    """The entry-point call that ``text`` starts with, and where it ends."""
+    for end, char in enumerate(text):
+        if char != ")":
+            continue
+        try:
+            tree = ast.parse(text[: end + 1], mode="eval")
+        except (SyntaxError, ValueError):
+            continue
+        call = _call_of(tree.body, entry)
+        return (call, end + 1) if call is not None else None
+    return None
+
+
+def _call_span(lines: list[str], i: int, entry: str) -> ExampleSpan | None:
+    """``f(args) => value`` starting on line ``i`` (the call may span lines)."""
+    match = re.search(rf"(?<![\w.]){re.escape(entry)}\(", lines[i])
+    if match is None:
+        return None
+    text = lines[i][match.start() :]
+    last = i
+    closed = _close_call(text, entry)
+    while closed is None and last + 1 < len(lines) and last - i + 1 < _MAX_EXAMPLE_LINES:
+        last += 1
+        text += "\n" + lines[last]
+        closed = _close_call(text, entry)
+    if closed is None:
+        return None
+    call, end = closed
+    parsed = _literal_call(call)
+    separator = _CALL_SEPARATOR.match(text[end:])
+    # Conservative: prose such as "tri(n) = 1 + n / 2" is not an example.
+    if parsed is None or separator is None:
+        return None
+    ok, expected = _value(separator.group("value"))
+    example = DocExample(parsed[0], parsed[1], expected, text[:end]) if ok else None
+    return ExampleSpan(i, last, "call", example)
+
+
+_SENTENCE = re.compile(
+    r"\s*For\s+(?P<args>.+?)\s*,?\s+the\s+(?:output|result)\s+should\s+be\s+(?P<value>.+?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _sentence_span(lines: list[str], i: int, entry: str, params: list[str]) -> ExampleSpan | None:
+    match = _SENTENCE.match(lines[i])
+    if match is None:
+        return None
+    args = _named_arguments(match.group("args"), params)
+    ok, expected = _value(match.group("value"))
+    call_text = f"{entry}({match.group('args')})"
+    example = DocExample(args, {}, expected, call_text) if args is not None and ok else None
+    return ExampleSpan(i, i, "sentence", example)
+
+
+_INPUT = re.compile(r"\s*Input\s*:\s*(?P<args>.*?)\s*$", re.IGNORECASE)
+_OUTPUT = re.compile(r"\s*Output\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+
+
+def _input_output_span(
+    lines: list[str], i: int, entry: str, params: list[str]
+) -> ExampleSpan | None:
+    """``Input: arr = [1, 2], k = 1`` then ``Output: [2]`` within a few lines;
+    an empty ``Input:`` may list one argument a line (``grid : [[0, 1]]``)."""
+    match = _INPUT.match(lines[i])
+    if match is None:
+        return None
+    for j in range(i + 1, min(i + _MAX_EXAMPLE_LINES, len(lines))):
+        output = _OUTPUT.match(lines[j])
+        if output is None:
+            continue
+        between = [re.sub(r"^\s*(\w+)\s*:\s*", r"\1 = ", line) for line in lines[i + 1 : j]]
+        text = match.group("args") or ", ".join(line for line in between if line.strip())
+        args = _named_arguments(text, params)
+        ok, expected = _value(output.group("value"))
+        example = (
+            DocExample(args, {}, expected, f"{entry}({text})") if args is not None and ok else None
+        )
+        return ExampleSpan(i, j, "input_output", example)
+    return None
+
+
+def find_examples(docstring: str, entry: str, params: list[str]) -> list[ExampleSpan]:
+    """The examples in a (cleaned) docstring, in order. ``params`` are the
+    entry point's parameter names, for examples that name their arguments."""
+    lines = docstring.split("\n")
+    spans = _doctest_spans(lines, entry)
+    taken = {n for span in spans for n in range(span.first, span.last + 1)}
+    i = 0
+    while i < len(lines):
+        span = None
+        if i not in taken:
+            span = (
+                _call_span(lines, i, entry)
+                or _sentence_span(lines, i, entry, params)
+                or _input_output_span(lines, i, entry, params)
+            )
+        if span is None or any(n in taken for n in range(span.first, span.last + 1)):
+            i += 1
+            continue
+        spans.append(span)
+        i = span.last + 1
+    return sorted(spans, key=lambda span: span.first)
+
+
+def render_statement(docstring: str, spans: list[ExampleSpan]) -> str:
+    """The docstring as Markdown.
+
+    Prose stays as written. Example lines and indented lines (tables, the
+    ``Input:``/``Output:`` blocks) go in fenced code blocks, so Markdown keeps
+    their line breaks; a block of nothing but doctests is marked as Python.
+    """
+    lines = [line.rstrip() for line in docstring.split("\n")]
+    example_style = {
+        n: span.style
+        for span in spans
+        if span.style != "input_output"  # these are indented blocks already
+        for n in range(span.first, span.last + 1)
+    }
+
+    def preformatted(n: int) -> bool:
+        return bool(lines[n]) and (n in example_style or lines[n][0] in " \t")
+
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not preformatted(i):
+            out.append(lines[i])
+            i += 1
+            continue
+        last = j = i
+        while j < len(lines) and (preformatted(j) or not lines[j]):
+            last = j if lines[j] else last
+            j += 1
+        block = lines[i : last + 1]
+        python = all(example_style.get(n) == "doctest" for n in range(i, last + 1) if lines[n])
+        if out and out[-1]:
+            out.append("")
+        out += ["```python" if python else "```", *textwrap.dedent("\n".join(block)).split("\n")]
+        out.append("```")
+        if last + 1 < len(lines) and lines[last + 1]:
+            out.append("")
+        i = last + 1
+    return "\n".join(out).strip() + "\n"
+
+
+# ---------------------------------------------------------------- YAML
+
+
+class _PackDumper(_BaseDumper):
+    """Multi-line strings (code, statements) as readable ``|`` blocks."""
+
+
+def _represent_str(dumper: _PackDumper, data: str) -> yaml.ScalarNode:
+    # The emitter falls back to a quoted style by itself where a block cannot
+    # hold the text exactly (trailing spaces), so this is only a preference.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+
+class _Flow(list[Any]):
+    """A list written on one line, ``[1, [2, 3]]``, as test values read best."""
+
+
+class _FlowMap(dict[str, Any]):
+    """A mapping written on one line, ``{a: 1}``."""
+
+
+def _flow(value: Any) -> Any:
+    if isinstance(value, list):
+        return _Flow(value)
+    if isinstance(value, dict):
+        return _FlowMap(value)
+    return value
+
+
+def _represent_flow_list(dumper: _PackDumper, data: _Flow) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+def _represent_flow_map(dumper: _PackDumper, data: _FlowMap) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
+
+
+_PackDumper.add_representer(str, _represent_str)
+_PackDumper.add_representer(_Flow, _represent_flow_list)
+_PackDumper.add_representer(_FlowMap, _represent_flow_map)
+
+
+def _dump_yaml(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_PackDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+# ------------------------------------------------------------- the prompt
+
+
+def _entry_def(tree: ast.Module, entry: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry:
+            return node
+    return None
+
+
+def entry_docstring(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The entry point's docstring, dedented. A few tasks put an import before
+    it (HumanEval/115), so the first bare string of the body counts too."""
+    for stmt in fn.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            if isinstance(stmt.value.value, str):
+                return inspect.cleandoc(stmt.value.value)
+        elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            break
+    return ""
+
+
+def _without_entry_def(prompt: str, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The prompt minus the entry point's stub: its imports and helpers."""
+    first = min([fn.lineno, *(d.lineno for d in fn.decorator_list)])
+    lines = prompt.split("\n")
+    kept = lines[: first - 1] + lines[(fn.end_lineno or fn.lineno) :]
+    text = "\n".join(kept).strip("\n")
+    try:
+        ast.parse(text)
+    except SyntaxError:  # the stub shared a line with other code: keep it all
+        return prompt
+    return text + "\n" if text.strip() else ""
+
+
+def _check_source(task: HumanEvalTask, setup: str, source: Path) -> str:
+    """The task's test, made to run where the prompt's stub is not defined.
+
+    HumanEval runs prompt + completion + test as one module, so a check that
+    names the entry point (HumanEval/33 calls ``sort_third``) calls the
+    candidate's function. Bind that name to the candidate, through the check,
+    so the harness's recording wrapper sees those calls too.
+    """
+    try:
+        tree = ast.parse(task.test)
+    except SyntaxError as exc:
+        raise DatasetError(
+            source, f"{task.task_id}: the test is not valid Python ({exc.msg})", task.line
+        ) from None
+    if not any(isinstance(n, ast.FunctionDef) and n.name == "check" for n in tree.body):
+        raise DatasetError(source, f"{task.task_id}: the test defines no check(candidate)", task.line)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    if setup:
+        names |= {n.id for n in ast.walk(ast.parse(setup)) if isinstance(n, ast.Name)}
+    test = task.test.strip("\n") + "\n"  # HumanEval's tests start and end with blank lines
+    if task.entry_point not in names:
+        return test
+    entry = task.entry_point
+    return (
+        test.rstrip("\n")
+        + "\n\n\n_humaneval_check = check\n\n\n"
+        + "def check(candidate):\n"
+        + f"    # In HumanEval, `{entry}` in the check is the candidate's function.\n"
+        + f"    global {entry}\n"
+        + f"    {entry} = candidate\n"
+        + "    return _humaneval_check(candidate)\n"
+    )
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
+
+
+def problem_id(task: HumanEvalTask, index: int) -> str:
+    """``he_000_has_close_elements``: the task number (or its position in the
+    file), then the entry point in snake case."""
+    number = task.number if task.number is not None else index
+    snake = "_".join(w.lower() for w in _words(task.entry_point))
+    return f"he_{number:03d}_{snake}" if snake else f"he_{number:03d}"
+
+
+def problem_title(task: HumanEvalTask) -> str:
+    readable = " ".join(w[:1].upper() + w[1:] for w in _words(task.entry_point))
+    # Several tasks share a name ("solve", "sum_squares"): the id tells them apart.
+    return f"{readable} ({task.task_id})"
+
+
+def guess_difficulty(task: HumanEvalTask) -> Literal["easy", "medium"]:
+    code_lines = [
+        line
+        for line in task.canonical_solution.split("\n")
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    return "easy" if len(code_lines) <= EASY_MAX_SOLUTION_LINES else "medium"
+
+
+# --------------------------------------------------------- the reference
+
+
+def _reference_function(task: HumanEvalTask, source: Path) -> Callable[..., Any]:
+    namespace: dict[str, Any] = {"__name__": f"humaneval_reference_{task.number}"}
+    try:
+        code = compile(task.prompt + task.canonical_solution, f"<{task.task_id}>", "exec")
+        exec(code, namespace)  # the dataset's own reference: see the module docstring
+    except Exception as exc:
+        raise DatasetError(
+            source, f"{task.task_id}: the canonical solution does not run ({exc!r})", task.line
+        ) from None
+    fn = namespace.get(task.entry_point)
+    if not callable(fn):
+        raise DatasetError(
+            source, f"{task.task_id}: the solution defines no {task.entry_point}()", task.line
+        )
+    return fn  # type: ignore[no-any-return]
+
+
+def _reference_disagrees(
+    reference: Callable[..., Any], example: DocExample, expected: Any, mode: str
+) -> str:
+    """Why the reference does not give ``expected``; empty when it does."""
+    try:
+        got = reference(*copy.deepcopy(example.args), **copy.deepcopy(example.kwargs))
+    except Exception as exc:
+        return f"the reference raised {type(exc).__name__}"
+    try:
+        plain = to_plain(got)
+    except NotPlain as exc:
+        return f"the reference returned {exc}"
+    ok, _ = judge(mode, expected, plain, tolerance=FLOAT_TOLERANCE)
+    return "" if ok else f"the reference returned {plain!r}"
+
+
+# ----------------------------------------------------------- one problem
+
+
+@dataclass
+class _BuiltProblem:
+    id: str
+    files: dict[str, str]
+    kept: int = 0
+    dropped: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    return [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+
+
+def _example_input(example: DocExample, params: list[str]) -> str:
+    if len(example.args) > len(params):  # *args: no names to give
+        parts = [repr(value) for value in example.args]
+    else:
+        parts = [f"{name} = {value!r}" for name, value in zip(params, example.args, strict=False)]
+    parts += [f"{name} = {value!r}" for name, value in example.kwargs.items()]
+    return ", ".join(parts)
+
+
+def _visible_cases(
+    built: _BuiltProblem,
+    spans: list[ExampleSpan],
+    reference: Callable[..., Any],
+    params: list[str],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The test cases and the problem's examples from the docstring's
+    examples that the reference agrees with; counts the rest in ``built``."""
+    cases: list[dict[str, Any]] = []
+    examples: list[dict[str, str]] = []
+    for span in spans:
+        ex = span.example
+        try:
+            if ex is None:
+                raise NotPlain("not literals")
+            args, kwargs, expected = to_plain(ex.args), to_plain(ex.kwargs), to_plain(ex.expected)
+        except NotPlain:
+            built.skipped += 1
+            continue
+        mode = "float" if _holds_float([args, kwargs, expected]) else "exact"
+        why = _reference_disagrees(reference, ex, expected, mode)
+        if why:
+            built.dropped.append(f"{built.id}: {ex.call_text} -> {ex.expected!r}: {why}")
+            continue
+        case: dict[str, Any] = {"name": f"docstring example {len(cases) + 1}", "args": _flow(args)}
+        if kwargs:
+            case["kwargs"] = _flow(kwargs)
+        case["expected"] = _flow(expected)
+        if mode == "float":
+            case["compare"] = "float"
+        cases.append(case)
+        examples.append({"input": _example_input(ex, params), "output": repr(ex.expected)})
+    built.kept = len(cases)
+    return cases, examples
+
+
+def _parsed_prompt(task: HumanEvalTask, source: Path) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    """The entry point's definition in the prompt; DatasetError if the task's
+    code does not parse or does not define it."""
+    try:
+        tree = ast.parse(task.prompt)
+        ast.parse(task.prompt + task.canonical_solution)
+    except SyntaxError as exc:
+        raise DatasetError(
+            source, f"{task.task_id}: the prompt or solution is not valid Python ({exc.msg})",
+            task.line,
+        ) from None
+    fn = _entry_def(tree, task.entry_point)
+    if fn is None:
+        raise DatasetError(
+            source, f"{task.task_id}: the prompt defines no top-level {task.entry_point}()",
+            task.line,
+        )
+    return fn
+
+
+def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProblem:
+    fn = _parsed_prompt(task, source)
+    built = _BuiltProblem(id=problem_id(task, index), files={})
+    docstring = entry_docstring(fn)
+    spans = find_examples(docstring, task.entry_point, _params(fn))
+    cases, examples = _visible_cases(
+        built, spans, _reference_function(task, source), _params(fn)
+    )
+    statement = (
+        render_statement(docstring, spans)
+        if docstring
+        else f"This task has no description: implement `{task.entry_point}` from its signature.\n"
+    )
+    problem = {
+        "id": built.id,
+        "title": problem_title(task),
+        "difficulty": guess_difficulty(task),
+        "tags": _Flow(["humaneval"]),
+        "statement": statement,
+        "examples": examples,
+    }
+    setup = _without_entry_def(task.prompt, fn)
+    tests = {
+        "function": task.entry_point,
+        "compare": "exact",
+        "tolerance": FLOAT_TOLERANCE,
+        "cases": cases,
+        "asserts": [
+            {
+                "name": "HumanEval check",
+                "check": _check_source(task, setup, source),
+                "setup": setup,
+                "hidden": True,
+            }
+        ],
+    }
+    hints = {**_HINTS, "never_say": _Flow()}
+    # Validate here, so a schema mistake is reported against the task's line.
+    for model, data in ((ProblemSpec, problem), (TestSpec, tests), (HintSpec, hints)):
+        try:
+            model.model_validate(data)
+        except ValueError as exc:
+            raise DatasetError(source, f"{task.task_id}: {exc}", task.line) from None
+    built.files = {
+        "problem.yaml": _dump_yaml(problem),
+        "signature.py": _ends_with_newline(task.prompt),
+        "solution.py": _ends_with_newline(task.prompt + task.canonical_solution),
+        "tests.yaml": _dump_yaml(tests),
+        "hints.yaml": _dump_yaml(hints),
+    }
+    return built
+
+
+def _ends_with_newline(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+# ---------------------------------------------------------------- the pack
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    out: Path
+    tasks_read: int
+    problems_written: int
+    #: Docstring examples written as visible cases.
+    example_cases_kept: int
+    #: Examples read, but left out because the canonical solution disagrees.
+    example_cases_dropped: int
+    #: Examples that are not a literal call of the entry point with a literal
+    #: value (``round(find_zero([1, 2]), 2)``), so they stay text only.
+    example_cases_skipped: int
+    #: Problems with no visible case (only the hidden check).
+    problems_without_visible_cases: int
+    #: One line per dropped example: which problem, which call, why.
+    dropped: tuple[str, ...] = ()
+
+
+def _prepare_out(out: Path, overwrite: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out} exists and is not a folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not overwrite:
+        raise OutputExistsError(f"{out} is not empty: choose another folder, or overwrite")
+    if not (out / "pack.yaml").is_file():
+        # Overwriting replaces an earlier pack; it never deletes any other folder.
+        raise OutputExistsError(f"{out} is not empty and holds no pack.yaml: not replacing it")
+
+
+def _write_pack(out: Path, meta: dict[str, Any], problems: list[_BuiltProblem]) -> None:
+    """Write into a fresh folder beside ``out``, then swap it in, so a failure
+    never leaves half a pack behind."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (staging / "pack.yaml").write_text(_dump_yaml(meta), encoding="utf-8")
+        (staging / "LICENSE").write_text(_LICENCE_NOTICE, encoding="utf-8")
+        for problem in problems:
+            folder = staging / problem.id
+            folder.mkdir()
+            for name, text in problem.files.items():
+                (folder / name).write_text(text, encoding="utf-8")
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, retired / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def import_humaneval(
+    source: Path,
+    out: Path,
+    *,
+    pack_name: str = "humaneval",
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
+) -> ImportSummary:
+    """Write the HumanEval file ``source`` as a pack in the folder ``out``.
+
+    ``limit`` imports only the first tasks; ``progress(done, total)`` is
+    called after each one. ``out`` must be missing or empty, or, with
+    ``overwrite``, an earlier pack (a folder with a pack.yaml), which is
+    replaced. Raises :class:`DatasetError` for a bad input file and
+    :class:`OutputExistsError` when ``out`` may not be written.
+    """
+    source, out = Path(source), Path(out)
+    if not re.fullmatch(ID_PATTERN, pack_name):
+        raise ValueError(f"pack name {pack_name!r} must match {ID_PATTERN}")
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    _prepare_out(out, overwrite)
+    tasks = read_humaneval(source)
+    selected = tasks[:limit] if limit is not None else tasks
+
+    built: list[_BuiltProblem] = []
+    ids: dict[str, str] = {}
+    for index, task in enumerate(selected):
+        problem = _build_problem(task, index, source)
+        if problem.id in ids:
+            raise DatasetError(
+                source, f"{task.task_id} and {ids[problem.id]} both become {problem.id!r}", task.line
+            )
+        ids[problem.id] = task.task_id
+        built.append(problem)
+        if progress is not None:
+            progress(index + 1, len(selected))
+
+    meta = {
+        "name": pack_name,
+        "version": "1.0.0",
+        "title": "HumanEval",
+        "author": "OpenAI (HumanEval)",
+        "licence": "MIT",
+        "description": (
+            f"{len(selected)} of the {len(tasks)} tasks of OpenAI's HumanEval "
+            f"(https://github.com/openai/human-eval), imported from {source.name}. "
+            "Visible cases are the docstring examples the canonical solution agrees with; "
+            "the hidden test is each task's own check."
+        ),
+    }
+    PackMeta.model_validate(meta)
+    _write_pack(out, meta, built)
+    return ImportSummary(
+        out=out,
+        tasks_read=len(tasks),
+        problems_written=len(built),
+        example_cases_kept=sum(p.kept for p in built),
+        example_cases_dropped=sum(len(p.dropped) for p in built),
+        example_cases_skipped=sum(p.skipped for p in built),
+        problems_without_visible_cases=sum(p.kept == 0 for p in built),
+        dropped=tuple(line for p in built for line in p.dropped),
+    )

@@ -1,0 +1,3 @@
+def contains_duplicate(nums: list[int]) -> bool:
+    """Return True if some value appears at least twice in nums, else False."""
+    ...

@@ -1,0 +1,3 @@
+def trap_rain_water(height: list[int]) -> int:
+    """Return how many unit squares of rain water the bars in height trap."""
+    ...

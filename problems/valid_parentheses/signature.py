@@ -1,0 +1,3 @@
+def is_valid(s: str) -> bool:
+    """Return True if the brackets ()[]{} in s are balanced and properly nested."""
+    ...

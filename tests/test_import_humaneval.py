@@ -1,0 +1,357 @@
+"""The HumanEval importer: reading the JSONL, the examples it turns into
+visible cases, and the pack it writes (loaded back through the registry)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mock_interviewer_lab.harness.compare import judge
+from mock_interviewer_lab.problems.importers.humaneval import (
+    DatasetError,
+    ImportSummary,
+    OutputExistsError,
+    find_examples,
+    import_humaneval,
+    read_humaneval,
+    render_statement,
+)
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import ID_PATTERN
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+
+HUMANEVAL = Path("/work/shared/datasets/humaneval/HumanEval.jsonl.gz")
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[ImportSummary, ProblemRegistry]:
+    out = tmp_path_factory.mktemp("packs") / "humaneval"
+    summary = import_humaneval(HUMANEVAL, out)
+    return summary, ProblemRegistry.from_dirs([out])
+
+
+@pytest.fixture(scope="module")
+def problems(imported: tuple[ImportSummary, ProblemRegistry]) -> dict[str, Problem]:
+    return {p.id: p for p in imported[1].problems()}
+
+
+def _by_task(problems: dict[str, Problem], number: int) -> Problem:
+    (problem,) = [p for pid, p in problems.items() if pid.startswith(f"he_{number:03d}_")]
+    return problem
+
+
+def _reference(problem: Problem) -> Any:
+    namespace: dict[str, Any] = {}
+    exec(compile(problem.solution, str(problem.path / "solution.py"), "exec"), namespace)
+    return namespace[problem.tests.function]
+
+
+def _run_check(problem: Problem, candidate: Any) -> None:
+    """What the harness does in the sandbox: setup, then the check, then
+    check(candidate), with `random` seeded."""
+    (case,) = problem.tests.asserts
+    namespace: dict[str, Any] = {}
+    exec(case.setup, namespace)
+    exec(case.check, namespace)
+    random.seed(0)
+    namespace[case.entry](candidate)
+
+
+def _lines(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _first_rows(n: int) -> list[dict[str, Any]]:
+    with gzip.open(HUMANEVAL, "rt", encoding="utf-8") as f:
+        return [json.loads(next(f)) for _ in range(n)]
+
+
+# ------------------------------------------------------------- the real file
+
+
+def test_all_164_tasks_import_and_load_without_issues(
+    imported: tuple[ImportSummary, ProblemRegistry],
+) -> None:
+    summary, registry = imported
+    assert registry.issues == []
+    assert summary.tasks_read == 164
+    assert summary.problems_written == 164
+    assert len(registry.problems()) == 164
+    assert [pack.meta.name for pack in registry.packs] == ["humaneval"]
+    assert all(re.fullmatch(ID_PATTERN, p.id) for p in registry.problems())
+    visible = sum(len(p.tests.cases) for p in registry.problems())
+    assert visible == summary.example_cases_kept
+    assert summary.problems_without_visible_cases == sum(
+        not p.tests.cases for p in registry.problems()
+    )
+
+
+def test_pack_metadata_and_licence(imported: tuple[ImportSummary, ProblemRegistry]) -> None:
+    summary, registry = imported
+    meta = registry.packs[0].meta
+    assert (meta.version, meta.author, meta.licence) == ("1.0.0", "OpenAI (HumanEval)", "MIT")
+    assert "HumanEval.jsonl.gz" in meta.description
+    assert "Copyright (c) OpenAI" in (summary.out / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_problem_shape(problems: dict[str, Problem]) -> None:
+    problem = problems["he_000_has_close_elements"]
+    assert problem.spec.title == "Has Close Elements (HumanEval/0)"
+    assert problem.spec.tags == ["humaneval"]
+    assert problem.spec.difficulty in ("easy", "medium")
+    assert problem.spec.complexity is None
+    assert problem.hints.never_say == []
+    assert problem.signature.startswith("from typing import List")
+    assert "return False" in problem.solution and "return False" not in problem.signature
+    (check,) = problem.tests.asserts
+    assert check.hidden and check.name == "HumanEval check"
+    assert check.check.startswith("METADATA") and "def check(candidate)" in check.check
+    assert check.setup == "from typing import List\n"
+
+
+def test_has_close_elements_gives_its_two_doctests(problems: dict[str, Problem]) -> None:
+    cases = problems["he_000_has_close_elements"].tests.cases
+    assert [(c.args, c.expected, c.compare, c.hidden) for c in cases] == [
+        ([[1.0, 2.0, 3.0], 0.5], False, "float", False),
+        ([[1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3], True, "float", False),
+    ]
+    examples = problems["he_000_has_close_elements"].spec.examples
+    assert examples[0].input == "numbers = [1.0, 2.0, 3.0], threshold = 0.5"
+    assert examples[0].output == "False"
+
+
+def test_statement_is_the_dedented_docstring_with_a_code_block(
+    problems: dict[str, Problem],
+) -> None:
+    statement = problems["he_000_has_close_elements"].spec.statement
+    assert statement.startswith("Check if in given list of numbers")
+    assert "\n```python\n>>> has_close_elements([1.0, 2.0, 3.0], 0.5)\nFalse\n" in statement
+    assert statement.rstrip().endswith("```")
+
+
+@pytest.mark.parametrize(
+    ("task", "first_args", "first_expected", "count"),
+    [
+        (12, [[]], None, 3),  # ">>> longest([])" with no output: returns None
+        (66, [""], 0, 6),  # 'digitSum("") => 0'
+        (78, ["AB"], 1, 5),  # 'For num = "AB" the output should be 1.'
+        (107, [3], [1, 2], 2),  # "Input: 3" / "Output: (1, 2)"
+        (115, [[[0, 0, 1, 0], [0, 1, 0, 0], [1, 1, 1, 1]], 1], 6, 3),  # "grid : ..." lines
+        (120, [[-3, -4, 5], 3], [-4, -3, 5], 3),  # "Input: arr = [...], k = 3"
+        (156, [19], "xix", 3),  # ">>> int_to_mini_roman(19) == 'xix'"
+    ],
+)
+def test_other_example_styles(
+    problems: dict[str, Problem], task: int, first_args: list[Any], first_expected: Any, count: int
+) -> None:
+    cases = _by_task(problems, task).tests.cases
+    assert len(cases) == count
+    assert (cases[0].args, cases[0].expected) == (first_args, first_expected)
+    assert type(cases[0].expected) is type(first_expected)  # 1, not 1.0 from "be 1."
+
+
+def test_examples_the_reference_disagrees_with_are_dropped(
+    imported: tuple[ImportSummary, ProblemRegistry], problems: dict[str, Problem]
+) -> None:
+    summary, _ = imported
+    # HumanEval/47's docstring says median([-10, 4, 6, 1000, 10, 20]) is 15.0; it is 8.0.
+    median = problems["he_047_median"].tests.cases
+    assert [c.args for c in median] == [[[3, 1, 2, 4, 5]]]
+    assert any(line.startswith("he_047_median: median([-10") for line in summary.dropped)
+    assert summary.example_cases_dropped == len(summary.dropped) > 0
+
+
+def test_unparseable_examples_are_skipped_not_guessed(problems: dict[str, Problem]) -> None:
+    # ">>> round(find_zero([1, 2]), 2)" is not a plain call of the entry point.
+    assert _by_task(problems, 32).tests.cases == []
+
+
+def test_reference_passes_every_visible_case(problems: dict[str, Problem]) -> None:
+    for problem in problems.values():
+        reference = _reference(problem)
+        for case in problem.tests.cases:
+            got = reference(*case.args, **case.kwargs)
+            got = json.loads(json.dumps(got))  # plain, as the harness returns it
+            ok, why = judge(
+                case.compare or problem.tests.compare, case.expected, got,
+                tolerance=problem.tests.tolerance,
+            )
+            assert ok, f"{problem.id} {case.name}: {why}"
+
+
+def test_every_check_passes_with_the_reference(problems: dict[str, Problem]) -> None:
+    for problem in problems.values():
+        _run_check(problem, _reference(problem))
+
+
+def test_checks_reject_a_wrong_answer(problems: dict[str, Problem]) -> None:
+    for problem in problems.values():
+        with pytest.raises((AssertionError, TypeError, ValueError)):
+            _run_check(problem, lambda *args, **kwargs: None)
+
+
+def test_check_naming_the_entry_point_calls_the_candidate(problems: dict[str, Problem]) -> None:
+    # HumanEval/33's check compares candidate(x) with sort_third(x); in
+    # HumanEval that name is the candidate's own function, not the stub.
+    problem = _by_task(problems, 33)
+    (case,) = problem.tests.asserts
+    assert "def sort_third" not in case.setup
+    calls: list[list[int]] = []
+
+    def recording(values: list[int]) -> list[int]:
+        calls.append(list(values))
+        return _reference(problem)(values)  # type: ignore[no-any-return]
+
+    _run_check(problem, recording)
+    assert calls[:2] == [[1, 2, 3], [1, 2, 3]]
+    with pytest.raises(AssertionError):
+        _run_check(problem, lambda values: list(values))
+
+
+def test_setup_holds_the_helpers_but_not_the_stub(problems: dict[str, Problem]) -> None:
+    setup = _by_task(problems, 32).tests.asserts[0].setup
+    assert "import math" in setup and "def poly(" in setup
+    assert "def find_zero(" not in setup
+    assert "def encode_cyclic(" in _by_task(problems, 38).tests.asserts[0].setup
+
+
+# ----------------------------------------------------------------- reading
+
+
+def test_gzip_and_plain_are_told_apart_by_content(tmp_path: Path) -> None:
+    rows = _first_rows(3)
+    plain = _lines(tmp_path / "looks_gzipped.jsonl.gz", rows)
+    packed = tmp_path / "looks_plain.jsonl"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    from_plain, from_gzip = read_humaneval(plain), read_humaneval(packed)
+    assert [t.task_id for t in from_plain] == ["HumanEval/0", "HumanEval/1", "HumanEval/2"]
+    assert from_plain == from_gzip
+    summary = import_humaneval(packed, tmp_path / "pack")
+    assert summary.problems_written == 3
+    assert ProblemRegistry.from_dirs([tmp_path / "pack"]).issues == []
+
+
+def test_bad_json_line_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.jsonl"
+    path.write_text(json.dumps(_first_rows(1)[0]) + "\n\n{not json\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as err:
+        read_humaneval(path)
+    assert err.value.line == 3
+    assert str(err.value).startswith(f"{path}:3: not valid JSON")
+
+
+def test_missing_field_names_the_field_and_line(tmp_path: Path) -> None:
+    rows = _first_rows(2)
+    del rows[1]["entry_point"], rows[1]["test"]
+    path = _lines(tmp_path / "fields.jsonl", rows)
+    with pytest.raises(DatasetError, match=r"fields\.jsonl:2: missing fields 'entry_point', 'test'"):
+        read_humaneval(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "holds no tasks"),
+        (b"\x1f\x8b\x08\x00garbage", "is not a valid gzip file"),
+        (b"[1, 2]\n", "1: must be a JSON object"),
+        (b'{"task_id": 1, "prompt": "", "entry_point": "f", "canonical_solution": "",'
+         b' "test": ""}\n', "1: field 'task_id' must be a string"),
+    ],
+)
+def test_other_bad_inputs(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(DatasetError, match=re.escape(message)):
+        read_humaneval(path)
+
+
+def test_missing_file_is_a_dataset_error(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="cannot be read"):
+        read_humaneval(tmp_path / "nope.jsonl")
+
+
+def test_task_whose_prompt_lacks_the_entry_point_is_reported(tmp_path: Path) -> None:
+    rows = _first_rows(2)
+    rows[1]["entry_point"] = "not_there"
+    path = _lines(tmp_path / "data.jsonl", rows)
+    with pytest.raises(DatasetError, match=r"data\.jsonl:2: HumanEval/1: the prompt defines no"):
+        import_humaneval(path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+# ------------------------------------------------------------------ output
+
+
+def test_refuses_to_overwrite_a_non_empty_folder(tmp_path: Path) -> None:
+    source = _lines(tmp_path / "data.jsonl", _first_rows(2))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputExistsError, match="not empty"):
+        import_humaneval(source, out)
+    # overwrite replaces an earlier pack, never an arbitrary folder
+    with pytest.raises(OutputExistsError, match=r"no pack\.yaml"):
+        import_humaneval(source, out, overwrite=True)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_overwrite_replaces_an_earlier_pack(tmp_path: Path) -> None:
+    source = _lines(tmp_path / "data.jsonl", _first_rows(3))
+    out = tmp_path / "out"
+    out.mkdir()  # an empty folder is fine without overwrite
+    import_humaneval(source, out)
+    with pytest.raises(OutputExistsError):
+        import_humaneval(source, out, limit=1)
+    summary = import_humaneval(source, out, limit=1, overwrite=True)
+    assert summary.problems_written == 1
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["he_000_has_close_elements"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]  # no leftovers
+
+
+def test_limit_progress_and_pack_name(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    out = tmp_path / "small"
+    summary = import_humaneval(
+        HUMANEVAL, out, pack_name="he_small", limit=3, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert (summary.tasks_read, summary.problems_written) == (164, 3)
+    pack = yaml.safe_load((out / "pack.yaml").read_text(encoding="utf-8"))
+    assert pack["name"] == "he_small"
+    with pytest.raises(ValueError, match="pack name"):
+        import_humaneval(HUMANEVAL, tmp_path / "x", pack_name="Bad-Name")
+    with pytest.raises(ValueError, match="limit"):
+        import_humaneval(HUMANEVAL, tmp_path / "y", limit=0)
+
+
+# ------------------------------------------------------- example extraction
+
+
+def test_example_lines_that_are_not_examples_stay_prose() -> None:
+    doc = (
+        "tri(n) = 1 + n / 2, if n is even.\n"
+        "Write a function tri() that returns the sequence.\n"
+        "tri(3) = [1, 3, 2, 8]\n"
+    )
+    spans = find_examples(doc, "tri", ["n"])
+    assert [(s.first, s.style) for s in spans] == [(2, "call")]
+    assert spans[0].example is not None and spans[0].example.expected == [1, 3, 2, 8]
+    statement = render_statement(doc, spans)
+    assert statement.startswith("tri(n) = 1 + n / 2, if n is even.\n")
+    assert "\n```\ntri(3) = [1, 3, 2, 8]\n```\n" in statement
+
+
+def test_multi_line_doctest_output_and_keywords() -> None:
+    doc = ">>> f([1, 2],\n...   k=2)\n[[1, 2],\n [2, 1]]\n"
+    (span,) = find_examples(doc, "f", ["xs", "k"])
+    assert span.example is not None
+    assert (span.example.args, span.example.kwargs) == (([1, 2],), {"k": 2})
+    assert span.example.expected == [[1, 2], [2, 1]]
