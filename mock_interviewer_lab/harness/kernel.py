@@ -18,7 +18,6 @@ import zmq.asyncio
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
-HIDDEN_PROMPT = "mock-interviewer:hidden-cases"
 _BOOTSTRAP = (
     "import mock_interviewer_lab.harness.sandbox_runtime as __mil_rt\n"
     "print(__mil_rt.bootstrap())"

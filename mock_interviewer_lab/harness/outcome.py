@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 CaseStatus = Literal["passed", "failed", "error", "timeout", "memory"]
 
@@ -54,6 +54,13 @@ class RunResult(BaseModel):
     error: str | None = None
     seconds: float = 0.0
     isolation: dict[str, Any] = Field(default_factory=dict)
+    # True when the sandbox itself failed (a kernel that died or hung), as
+    # opposed to the candidate's code failing in a sandbox that worked.
+    _sandbox_failed: bool = PrivateAttr(default=False)
+
+    @property
+    def sandbox_failed(self) -> bool:
+        return self._sandbox_failed
 
     @property
     def all_passed(self) -> bool:

@@ -30,9 +30,9 @@ from ..problems.model import AssertCase, GeneratedCase, IOCase
 from ..problems.registry import builtin_pack_dirs
 from ..settings import HarnessSettings
 from .compare import canonical, judge
-from .kernel import HIDDEN_PROMPT, KernelDied, KernelTimeout, SandboxKernel
+from .kernel import KernelDied, KernelTimeout, SandboxKernel
 from .outcome import CaseOutcome, ComplexityReport, RunResult
-from .sandbox_runtime import NotPlain, decode_plain, encode_plain
+from .sandbox_runtime import HIDDEN_PROMPT, NotPlain, decode_plain, encode_plain
 
 _T = TypeVar("_T")
 _REPR_LIMIT = 600
@@ -182,6 +182,41 @@ def _reference_answer(problem: Problem, ns: dict[str, Any], args: list[Any]) -> 
                             f"{type(exc).__name__}: {exc}") from exc
 
 
+def build_payload(prepared: _Prepared, code: str, settings: HarnessSettings, *,
+                  isolation: dict[str, Any], complexity: bool, workdir: str | None = None,
+                  hide_paths: Sequence[str] = ()) -> dict[str, Any]:
+    """What the supervisor in the sandbox kernel receives for one run: the
+    code, the visible cases and the limits; never a hidden case, an expected
+    value or the reference."""
+    problem = prepared.problem
+    s = settings
+    perf = problem.tests.performance if complexity else None
+    return {
+        "function": problem.tests.function,
+        "prelude": problem.prelude,
+        "code": code,
+        "adapt_args": problem.tests.adapt_args,
+        "adapt_result": problem.tests.adapt_result,
+        "visible": prepared.visible_wire,
+        "hidden_count": len(prepared.cases) - len(prepared.visible_wire),
+        "generators": problem.generators if perf else "",
+        "perf": perf.model_dump() if perf else None,
+        "limits": {
+            "timeout_ms": s.timeout_ms, "run_timeout_ms": s.run_timeout_ms,
+            "cpu_seconds": s.cpu_seconds, "memory_mb": s.memory_mb,
+            "max_output_lines": s.max_output_lines, "max_output_bytes": s.max_output_bytes,
+            "max_file_bytes": s.max_file_bytes, "max_open_files": s.max_open_files,
+            "allow_network": s.allow_network,
+        },
+        "isolation": isolation,
+        # The problem's own pack, every built-in pack and any folder named:
+        # the runner sees each of them as an empty directory.
+        "hide_paths": sorted({str(problem.path.parent), *map(str, builtin_pack_dirs()),
+                              *hide_paths}),
+        "workdir": workdir,
+    }
+
+
 # ------------------------------------------------------------ assert replay
 
 
@@ -317,20 +352,14 @@ class Harness:
             self._prepared[key] = prepare(problem, self.settings.timeout_ms)
         return self._prepared[key]
 
+    async def _prepared_for(self, problem: Problem) -> _Prepared:
+        if self._key(problem) not in self._prepared and problem.tests.generated:
+            # Generated cases run the reference: keep the event loop free.
+            return await asyncio.get_running_loop().run_in_executor(None, self._prepare, problem)
+        return self._prepare(problem)
+
     async def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
-        await self.start()
-        assert self._idle is not None
-        try:
-            prepared = await asyncio.get_running_loop().run_in_executor(None, self._prepare, problem) \
-                if problem.tests.generated and self._key(problem) not in self._prepared \
-                else self._prepare(problem)
-        except PackCodeError as exc:
-            return self._failed_run(problem, f"the problem pack is broken: {exc}")
-        kernel = await self._idle.get()
-        try:
-            return await self._run_on(kernel, prepared, code, complexity)
-        finally:
-            self._idle.put_nowait(kernel)
+        return (await self._run_batch([(problem, code)], complexity))[0]
 
     def _key(self, problem: Problem) -> str:
         return f"{problem.qualified_id}@{problem.path}"
@@ -341,80 +370,101 @@ class Harness:
         *,
         complexity: bool = False,
         progress: Callable[[RunResult], None] | None = None,
+        batch_size: int | None = None,
     ) -> list[RunResult]:
-        """Run many (problem, code) pairs over the kernel pool, in order of
-        the jobs in the result."""
+        """Run many (problem, code) pairs over the kernel pool; the results
+        come in the order of the jobs. Runs go to a kernel ``batch_size`` at
+        a time, in one request, which saves a kernel round trip per run; by
+        default each kernel gets about two batches, of at most 32 runs."""
         await self.start()
+        jobs = list(jobs)
+        if batch_size is None:
+            batch_size = max(1, min(32, -(-len(jobs) // (2 * self.workers))))
+        chunks = [jobs[i: i + batch_size] for i in range(0, len(jobs), batch_size)]
 
-        async def one(problem: Problem, code: str) -> RunResult:
-            result = await self.run(problem, code, complexity=complexity)
+        async def one(chunk: list[tuple[Problem, str]]) -> list[RunResult]:
+            results = await self._run_batch(chunk, complexity)
             if progress:
-                progress(result)
-            return result
+                for r in results:
+                    progress(r)
+            return results
 
-        return list(await asyncio.gather(*(one(p, c) for p, c in jobs)))
+        done = await asyncio.gather(*(one(c) for c in chunks))
+        return [r for chunk in done for r in chunk]
 
-    async def _run_on(self, kernel: SandboxKernel, prepared: _Prepared, code: str,
-                      complexity: bool) -> RunResult:
-        problem = prepared.problem
-        s = self.settings
-        perf = problem.tests.performance if complexity else None
+    async def _run_batch(self, jobs: Sequence[tuple[Problem, str]], complexity: bool
+                         ) -> list[RunResult]:
+        await self.start()
+        assert self._idle is not None
+        prepared: list[_Prepared | RunResult] = []
+        for problem, _ in jobs:
+            try:
+                prepared.append(await self._prepared_for(problem))
+            except PackCodeError as exc:
+                prepared.append(self._failed_run(problem, f"the problem pack is broken: {exc}"))
+        runnable = [(p, code) for p, (_, code) in zip(prepared, jobs, strict=True)
+                    if isinstance(p, _Prepared)]
+        results: list[RunResult] = []
+        if runnable:
+            kernel = await self._idle.get()
+            try:
+                results = await self._run_on(kernel, runnable, complexity)
+            finally:
+                self._idle.put_nowait(kernel)
+        it = iter(results)
+        return [p if isinstance(p, RunResult) else next(it) for p in prepared]
+
+    def _payload(self, kernel: SandboxKernel, prepared: _Prepared, code: str, complexity: bool,
+                 workdir: str | None) -> dict[str, Any]:
+        return build_payload(prepared, code, self.settings, isolation=kernel.isolation,
+                             complexity=complexity, workdir=workdir, hide_paths=self.hide_paths)
+
+    async def _run_on(self, kernel: SandboxKernel, jobs: Sequence[tuple[_Prepared, str]],
+                      complexity: bool) -> list[RunResult]:
         workdir = None
         if not kernel.isolation.get("namespaces"):
             workdir = tempfile.mkdtemp(prefix="mil-run-")
             os.chmod(workdir, 0o777)
-        payload = {
-            "function": problem.tests.function,
-            "prelude": problem.prelude,
-            "code": code,
-            "adapt_args": problem.tests.adapt_args,
-            "adapt_result": problem.tests.adapt_result,
-            "visible": prepared.visible_wire,
-            "hidden_count": len(prepared.cases) - len(prepared.visible_wire),
-            "generators": problem.generators if perf else "",
-            "perf": perf.model_dump() if perf else None,
-            "limits": {
-                "timeout_ms": s.timeout_ms, "run_timeout_ms": s.run_timeout_ms,
-                "cpu_seconds": s.cpu_seconds, "memory_mb": s.memory_mb,
-                "max_output_lines": s.max_output_lines, "max_output_bytes": s.max_output_bytes,
-                "max_file_bytes": s.max_file_bytes, "max_open_files": s.max_open_files,
-                "allow_network": s.allow_network,
-            },
-            "isolation": kernel.isolation,
-            "hide_paths": sorted({str(problem.path.parent), *map(str, builtin_pack_dirs()),
-                                  *self.hide_paths}),
-            "workdir": workdir,
-        }
-        source = f"print(__mil_rt.supervise({json.dumps(payload)!r}))"
-        asked = False
-
+        payloads = [self._payload(kernel, p, code, complexity, workdir) for p, code in jobs]
+        source = f"print(__mil_rt.supervise_batch({json.dumps(payloads)!r}))"
         def stdin_reply(prompt: str) -> str:
-            nonlocal asked
-            if prompt != HIDDEN_PROMPT or asked:
+            # Only the supervisor can ask (the runner has no way to the
+            # kernel's sockets); it asks again after a restart in the
+            # visible phase, for which it drops what it had.
+            key = prompt.removeprefix(HIDDEN_PROMPT)
+            if not prompt.startswith(HIDDEN_PROMPT) or not key.isdigit() or int(key) >= len(jobs):
                 return ""
-            asked = True
-            return prepared.hidden_json
+            return jobs[int(key)][0].hidden_json
 
+        s = self.settings
         t0 = time.perf_counter()
         try:
-            out = await kernel.execute(source, timeout=s.run_timeout_ms / 1000 + 15,
-                                       stdin_reply=stdin_reply)
-            raw = json.loads(out.strip().splitlines()[-1])
+            out = await kernel.execute(
+                source, timeout=len(jobs) * (s.run_timeout_ms / 1000 + 5) + 10,
+                stdin_reply=stdin_reply)
+            raws = json.loads(out.strip().splitlines()[-1])
         except (KernelDied, KernelTimeout) as exc:
             await kernel.restart()
-            return self._failed_run(problem, f"{exc}; a new sandbox kernel has been started",
-                                    seconds=time.perf_counter() - t0, isolation=kernel.isolation)
+            return [self._failed_run(p.problem, f"{exc}; a new sandbox kernel has been started",
+                                     seconds=time.perf_counter() - t0, isolation=kernel.isolation)
+                    for p, _ in jobs]
         except (ValueError, IndexError, RuntimeError) as exc:
             await kernel.restart()
-            return self._failed_run(problem, f"the sandbox failed: {exc}",
-                                    seconds=time.perf_counter() - t0, isolation=kernel.isolation)
+            return [self._failed_run(p.problem, f"the sandbox failed: {exc}",
+                                     seconds=time.perf_counter() - t0, isolation=kernel.isolation)
+                    for p, _ in jobs]
         finally:
             if workdir:
                 shutil.rmtree(workdir, ignore_errors=True)
-        result = self._assemble(prepared, raw, perf is not None)
-        result.seconds = time.perf_counter() - t0
-        result.isolation = kernel.isolation
-        return result
+        results = []
+        for (prepared, _), raw in zip(jobs, raws, strict=True):
+            result = self._assemble(prepared, raw, complexity)
+            result.seconds = raw.get("seconds", 0.0)
+            result.isolation = kernel.isolation
+            results.append(result)
+        if len(jobs) == 1:
+            results[0].seconds = time.perf_counter() - t0
+        return results
 
     def _failed_run(self, problem: Problem, error: str, *, seconds: float = 0.0,
                     isolation: dict[str, Any] | None = None) -> RunResult:
@@ -426,8 +476,10 @@ class Harness:
                                  status="error", message=None if c.hidden else error)
                      for c in prepared.cases]
         total = len(cases) if cases else problem.total_case_count
-        return RunResult(problem=problem.id, passed=0, failed=total, total=total, cases=cases,
-                         error=error, seconds=seconds, isolation=isolation or {})
+        result = RunResult(problem=problem.id, passed=0, failed=total, total=total, cases=cases,
+                           error=error, seconds=seconds, isolation=isolation or {})
+        result._sandbox_failed = True
+        return result
 
     # -- judging
 

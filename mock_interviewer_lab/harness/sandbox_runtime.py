@@ -226,13 +226,18 @@ def probe_isolation() -> dict[str, Any]:
     return found
 
 
-def _enter_namespaces(iso: dict[str, Any]) -> dict[str, bool]:
-    """In the reaper: create the namespaces this host allows."""
+def _enter_namespaces(iso: dict[str, Any], *, pid: bool) -> dict[str, bool]:
+    """Create the namespaces this host allows: mount, IPC and (unless the
+    settings allow it) network; a PID namespace too when ``pid`` (it takes
+    effect for the next child). Without root, a user namespace makes this
+    possible, mapping us to root inside it."""
     done = {"pid": False, "net": False, "mnt": False}
     if not iso.get("namespaces"):
         return done
     uid, gid = os.geteuid(), os.getegid()
-    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC
+    flags = CLONE_NEWNS | CLONE_NEWIPC
+    if pid:
+        flags |= CLONE_NEWPID
     if not iso.get("allow_network"):
         flags |= CLONE_NEWNET
     if uid != 0:
@@ -240,17 +245,15 @@ def _enter_namespaces(iso: dict[str, Any]) -> dict[str, bool]:
     if not _unshare(flags):
         return done
     if uid != 0:
-        # Map ourselves to root inside the namespace so that we may mount.
         _write_file("/proc/self/setgroups", "deny")
         _write_file("/proc/self/uid_map", f"0 {uid} 1")
         _write_file("/proc/self/gid_map", f"0 {gid} 1")
-    done = {"pid": True, "net": not iso.get("allow_network"), "mnt": True}
-    return done
+    return {"pid": pid, "net": not iso.get("allow_network"), "mnt": True}
 
 
-def _setup_filesystem(hide: list[str], workdir: str | None) -> str:
-    """In the runner (pid 1 of its namespace): private mounts, a fresh /tmp,
-    an empty tmpfs over each pack folder, and /proc for this namespace."""
+def _setup_filesystem(hide: list[str], *, new_proc: bool) -> None:
+    """Private mounts, a fresh /tmp, an empty tmpfs over each pack folder,
+    and, in a PID namespace, a /proc for it."""
     _mount("none", "/", "", MS_REC | MS_PRIVATE)
     for path in hide:
         if os.path.isdir(path):
@@ -258,8 +261,10 @@ def _setup_filesystem(hide: list[str], workdir: str | None) -> str:
     for tmp in ("/tmp", "/var/tmp", "/dev/shm"):
         if os.path.isdir(tmp):
             _mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    return "/tmp"
+    # A /proc of this PID namespace only: the kernel's processes vanish from
+    # it. (An empty /proc would break CPython, which reads /proc/self.)
+    if new_proc:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 
 def _drop_privileges() -> None:
@@ -563,22 +568,21 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
         os.dup2(out, 2)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
-        keep = {0, 1, 2, ctrl, cmd}
-        for fd in range(3, 1024):
-            if fd not in keep:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        # Close everything inherited from the kernel (its ZeroMQ sockets
+        # above all) but the two pipes to the supervisor.
+        low, high = sorted((ctrl, cmd))
+        os.closerange(3, low)
+        os.closerange(low + 1, high)
+        os.closerange(high + 1, 1 << 16)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGCHLD, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
         limits = payload["limits"]
-        workdir = None
         if ns_done["mnt"]:
-            workdir = _setup_filesystem(payload.get("hide_paths", []), None)
+            _setup_filesystem(payload.get("hide_paths", []), new_proc=ns_done["pid"])
+            workdir = "/tmp"
         else:
             workdir = payload.get("workdir")
         if workdir:
@@ -586,9 +590,9 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
                 os.chdir(workdir)
             except OSError:
                 pass
-        _drop_privileges()
         if not ns_done["net"] and not limits.get("allow_network"):
             _block_network()
+        _drop_privileges()
         _set_limits(limits)
 
         sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
@@ -655,15 +659,20 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
             hidden = json.loads(_read_exact(cmd, n))
             run_cases(hidden, start)
         _send(ctrl, {"type": "end"})
-    except BaseException:
-        pass
+    except BaseException as exc:
+        # The machinery itself failed (or the candidate broke it): say so.
+        try:
+            _send(ctrl, {"type": "runner_error", "message": f"{type(exc).__name__}: {exc}",
+                         "traceback": traceback.format_exc()[-3000:]})
+        except BaseException:
+            pass
     os._exit(0)
 
 
 # --------------------------------------------------------------- supervisor
 
 class _Child:
-    """One reaper/runner pair and the pipes to it."""
+    """One runner (behind a reaper where needed) and the pipes to it."""
 
     def __init__(self, payload: dict[str, Any], start: int, hidden_phase: bool,
                  hidden_blob: bytes | None) -> None:
@@ -672,6 +681,16 @@ class _Child:
         out_r, out_w = os.pipe()
         iso = dict(payload.get("isolation") or {})
         iso["allow_network"] = payload["limits"].get("allow_network", False)
+        # As root the runner drops to nobody, which cannot signal the kernel,
+        # and RLIMIT_NPROC stops it from forking: one process is enough. As an
+        # ordinary user the runner keeps our uid, so it runs as pid 1 of a
+        # PID namespace, where the kernel cannot even be named, behind a
+        # reaper (unshare(CLONE_NEWPID) applies to the next child only).
+        single = bool(iso.get("root")) and not iso.get("userns")
+        # Every object the runner touches is a copy-on-write page fault; a
+        # garbage collection in the runner would touch all of the kernel's
+        # objects. Frozen objects are never scanned.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - child
             try:
@@ -679,7 +698,9 @@ class _Child:
                 os.close(ctrl_r)
                 os.close(cmd_w)
                 os.close(out_r)
-                ns_done = _enter_namespaces(iso)
+                ns_done = _enter_namespaces(iso, pid=not single)
+                if single:
+                    _runner(payload, start, hidden_phase, ctrl_w, cmd_r, out_w, ns_done)
                 runner = os.fork()
                 if runner == 0:
                     _runner(payload, start, hidden_phase, ctrl_w, cmd_r, out_w, ns_done)
@@ -722,6 +743,14 @@ class _Child:
         except OSError:
             pass
 
+    def abandon(self) -> None:
+        """Kill the pair without waiting for it (see supervise)."""
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.close()
+
     def kill(self) -> None:
         try:
             os.killpg(self.pid, signal.SIGKILL)
@@ -751,7 +780,9 @@ class _Child:
             return True
         if pid == 0:
             return False
-        self.exit_code = os.waitstatus_to_exitcode(status)
+        code = os.waitstatus_to_exitcode(status)
+        # Killed by signal N reads as 128 + N, as the reaper reports it.
+        self.exit_code = 128 - code if code < 0 else code
         return True
 
     def close(self) -> None:
@@ -801,9 +832,20 @@ def _exit_reason(code: int | None) -> tuple[str, str]:
     return "error", f"the process exited with code {code} (sys.exit or os._exit?)"
 
 
+def supervise_batch(payloads_json: str) -> str:
+    """Run several payloads one after the other in one kernel request (the
+    harness's ``run_many``); the hidden cases of run i are asked for with
+    the key i, only when run i reaches them."""
+    payloads = json.loads(payloads_json)
+    return "[" + ",".join(_supervise(p, str(i)) for i, p in enumerate(payloads)) + "]"
+
+
 def supervise(payload_json: str) -> str:
     """Run one payload; return the results as JSON. Called in the kernel."""
-    payload = json.loads(payload_json)
+    return _supervise(json.loads(payload_json), "0")
+
+
+def _supervise(payload: dict[str, Any], key: str) -> str:
     limits = payload["limits"]
     t_start = time.monotonic()
     run_deadline = t_start + limits["run_timeout_ms"] / 1000
@@ -827,10 +869,29 @@ def supervise(payload_json: str) -> str:
     in_perf = False
     restarts = 0
     progressed = False
+    finished = False
+    runner_error: str | None = None
     _reap_orphans()
 
     def cases_of_phase() -> list[dict[str, Any]]:
         return hidden_cases if phase_hidden and hidden_cases is not None else visible
+
+    def enter_hidden_phase() -> bytes:
+        nonlocal hidden_blob, hidden_cases, phase_hidden, sealed
+        sealed = True
+        if hidden_blob is None:
+            hidden_blob = _fetch_hidden(key)
+        hidden_cases = json.loads(hidden_blob)
+        for c in hidden_cases or []:
+            timeouts[c["index"]] = c["timeout_ms"]
+        phase_hidden = True
+        return hidden_blob
+
+    if payload.get("hidden_count"):
+        # Asked for now, while the runner (already forked, so without them)
+        # sets itself up and runs the visible cases: the round trip to the
+        # harness costs nothing then. Only this supervisor holds them.
+        hidden_blob = _fetch_hidden(key)
 
     while child is not None:
         now = time.monotonic()
@@ -846,7 +907,8 @@ def supervise(payload_json: str) -> str:
             _drain(child.out_r, None if (phase_hidden or sealed) else output)
         for msg in msgs:
             kind = msg.get("type")
-            progressed = True
+            if kind in ("start", "done", "need_hidden", "perf_start", "perf_sample", "perf"):
+                progressed = True
             if kind == "start":
                 # The runner waits for "go": whatever is in the output pipe now
                 # was printed before this case (module level, stray threads).
@@ -882,16 +944,19 @@ def supervise(payload_json: str) -> str:
                 perf["error"] = msg.get("error")
                 payload["perf"] = None  # a restarted runner must not measure again
             elif kind == "need_hidden" and not phase_hidden:
-                sealed = True
-                if hidden_blob is None:
-                    hidden_blob = _fetch_hidden()
-                    hidden_cases = json.loads(hidden_blob)
-                    for c in hidden_cases or []:
-                        timeouts[c["index"]] = c["timeout_ms"]
-                phase_hidden = True
-                child.send_hidden(hidden_blob)
+                child.send_hidden(enter_hidden_phase())
             elif kind == "end":
-                pass
+                finished = True
+            elif kind == "runner_error":
+                runner_error = msg.get("message")
+        if finished:
+            # Every case has reported. Tearing down a PID and network
+            # namespace takes the kernel a few milliseconds, so the runner is
+            # killed and left to be collected at the start of the next run
+            # rather than waited for here.
+            child.abandon()
+            child = None
+            break
         timed_out = time.monotonic() >= deadline
         if timed_out or child.ctrl.eof:
             if timed_out:
@@ -915,7 +980,7 @@ def supervise(payload_json: str) -> str:
             done_here = {c["index"] for c in phase_cases} <= set(results)
             out_of_time = time.monotonic() >= run_deadline
             child = None
-            if load_error is not None or out_of_time or not progressed:
+            if load_error is not None or out_of_time or not progressed or runner_error:
                 # A runner that ends before saying anything has broken the
                 # machinery itself (it rebound json, say): starting another
                 # would only do the same again.
@@ -925,17 +990,16 @@ def supervise(payload_json: str) -> str:
                 restarts += 1
                 pending = [i for i, c in enumerate(phase_cases) if c["index"] not in results]
                 start = pending[0]
+                if not phase_hidden:
+                    # A runner for visible cases must not be forked from a
+                    # supervisor that holds the hidden ones: drop them and
+                    # ask again when they are due.
+                    hidden_blob = None
+                    gc.collect()
                 child = _Child(payload, start, phase_hidden, hidden_blob if phase_hidden else None)
             elif not phase_hidden and payload.get("hidden_count"):
                 # The visible phase finished but the runner died before asking.
-                sealed = True
-                if hidden_blob is None:
-                    hidden_blob = _fetch_hidden()
-                    hidden_cases = json.loads(hidden_blob)
-                    for c in hidden_cases or []:
-                        timeouts[c["index"]] = c["timeout_ms"]
-                phase_hidden = True
-                child = _Child(payload, 0, True, hidden_blob)
+                child = _Child(payload, 0, True, enter_hidden_phase())
             current, case_deadline, output = None, None, None
     # Nothing of the hidden cases stays referenced in the kernel after the run.
     hidden_blob = None
@@ -948,6 +1012,7 @@ def supervise(payload_json: str) -> str:
         "restarts": restarts,
         "seconds": time.monotonic() - t_start,
         "run_timed_out": time.monotonic() >= run_deadline,
+        "runner_error": runner_error,
     })
 
 
@@ -975,9 +1040,12 @@ def _drain(fd: int, output: _Output | None) -> None:
             output.add(data)
 
 
-def _fetch_hidden() -> bytes:
+HIDDEN_PROMPT = "mock-interviewer:hidden-cases:"
+
+
+def _fetch_hidden(key: str) -> bytes:
     """Ask the harness for the hidden cases over the kernel's stdin channel."""
-    return input("mock-interviewer:hidden-cases").encode()
+    return input(HIDDEN_PROMPT + key).encode()
 
 
 #: Imported once in the kernel so that the candidate's code finds them even
@@ -1008,3 +1076,33 @@ def bootstrap() -> str:
         except ImportError:
             pass
     return json.dumps(probe_isolation())
+
+
+def _main(argv: list[str]) -> int:  # pragma: no cover - exercised through subprocesses
+    """``python -m mock_interviewer_lab.harness.sandbox_runtime PAYLOAD.json``:
+    the supervisor without a kernel, for tests of the isolation paths and for
+    debugging. The hidden cases are read from standard input when asked for;
+    ``--isolation JSON`` overrides the probe's findings."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="sandbox_runtime")
+    parser.add_argument("payload")
+    parser.add_argument("--isolation", default=None)
+    args = parser.parse_args(argv)
+    found = json.loads(bootstrap())
+    with open(args.payload) as f:
+        payload = json.load(f)
+    payload["isolation"] = json.loads(args.isolation) if args.isolation else found
+    import builtins
+
+    # One line of hidden cases on stdin, read at once (the supervisor may
+    # ask twice) and handed over without echoing a prompt.
+    hidden = sys.stdin.readline().rstrip("\n")
+    builtins.input = lambda prompt="": hidden
+    sys.stdout.write(json.dumps({"isolation": payload["isolation"],
+                                 "result": json.loads(supervise(json.dumps(payload)))}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(_main(sys.argv[1:]))
