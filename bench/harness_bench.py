@@ -21,7 +21,6 @@ import gzip
 import io
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -43,7 +42,7 @@ console = Console()
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def bench_cold_start(times: int) -> dict[str, float]:
@@ -84,7 +83,8 @@ def bench_humaneval(workers: int) -> dict[str, Any]:
     pack = tmp / "humaneval"
     import_humaneval(HUMANEVAL, pack)
     problems = ProblemRegistry.from_dirs([pack]).problems()
-    tasks = [json.loads(line) for line in gzip.open(HUMANEVAL, "rt")]
+    with gzip.open(HUMANEVAL, "rt") as f:
+        tasks = [json.loads(line) for line in f]
     samples = tmp / "samples.jsonl"
     samples.write_text("".join(
         json.dumps({"task_id": t["task_id"], "completion": t["canonical_solution"]}) + "\n"

@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field, PrivateAttr
 CaseStatus = Literal["passed", "failed", "error", "timeout", "memory"]
 
 
-class CaseOutcome(BaseModel):
+# The pydantic plugin's __init__ takes **kwargs, which a field named kwargs shadows.
+class CaseOutcome(BaseModel):  # type: ignore[no-redef]
     index: int
     name: str
     hidden: bool

@@ -471,7 +471,7 @@ class Harness:
         prepared = self._prepared.get(self._key(problem))
         cases = []
         if prepared is not None:
-            cases = [CaseOutcome(index=c.index, hidden=c.hidden, kind=c.kind,  # type: ignore[arg-type]
+            cases = [CaseOutcome(index=c.index, hidden=c.hidden, kind=c.kind,
                                  name=f"hidden case {c.index + 1}" if c.hidden else c.name,
                                  status="error", message=None if c.hidden else error)
                      for c in prepared.cases]
@@ -540,9 +540,9 @@ class Harness:
             # Index, kind and status, and a name that says nothing: a hidden
             # case's own name may describe its input.
             return CaseOutcome(index=case.index, name=f"hidden case {case.index + 1}",
-                               hidden=True, kind=case.kind, status=status)  # type: ignore[arg-type]
+                               hidden=True, kind=case.kind, status=status)
         outcome = CaseOutcome(index=case.index, name=case.name, hidden=False,
-                              kind=case.kind, status=status)  # type: ignore[arg-type]
+                              kind=case.kind, status=status)
         outcome.message = message
         outcome.line = line
         if case.kind != "assert":

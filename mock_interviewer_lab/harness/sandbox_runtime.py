@@ -297,7 +297,7 @@ def _vm_size() -> int:
 def _set_limits(limits: dict[str, Any]) -> None:
     def lim(which: int, value: int) -> None:
         try:
-            soft, hard = resource.getrlimit(which)
+            _, hard = resource.getrlimit(which)
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
             resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 1))
@@ -580,6 +580,7 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
         limits = payload["limits"]
+        workdir: str | None
         if ns_done["mnt"]:
             _setup_filesystem(payload.get("hide_paths", []), new_proc=ns_done["pid"])
             workdir = "/tmp"

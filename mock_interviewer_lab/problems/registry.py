@@ -34,7 +34,7 @@ def builtin_pack_dirs() -> list[Path]:
     return [repo] if (repo / "pack.yaml").is_file() else []
 
 
-def _expand(folder: Path) -> list[Path]:
+def expand_pack_dirs(folder: Path) -> list[Path]:
     """A folder may be one pack or a folder of packs."""
     if (folder / "pack.yaml").is_file():
         return [folder]
@@ -57,7 +57,7 @@ def _entry_point_dirs(issues: list[PackIssue]) -> list[Path]:
         except Exception as exc:  # a broken third-party pack must not break the registry
             issues.append(PackIssue(f"entry point {ep.name} ({ep.value})", f"cannot be loaded: {exc}"))
             continue
-        dirs = _expand(target)
+        dirs = expand_pack_dirs(target)
         if not dirs:
             issues.append(PackIssue(f"entry point {ep.name}", f"{target} holds no pack.yaml"))
         found.extend(dirs)
@@ -94,7 +94,7 @@ class ProblemRegistry:
         named += [d for d in os.environ.get(PACKS_ENV, "").split(os.pathsep) if d]
         for d in named:
             folder = Path(d).expanduser()
-            expanded = _expand(folder)
+            expanded = expand_pack_dirs(folder)
             if not expanded:
                 issues.append(PackIssue(str(folder), "holds no pack.yaml (named in the settings "
                                         f"or ${PACKS_ENV})"))

@@ -1,0 +1,333 @@
+"""``mock-interviewer``: the command line for instructors and headless use.
+
+Every command prints a readable table by default and JSON with ``--json``.
+Bad input (an unknown problem, a missing file, a broken pack or settings
+file) is one clear message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.syntax import Syntax
+from rich.table import Table
+
+from .coach.cli import safeguards
+from .harness.outcome import RunResult
+from .problems.loader import Problem
+from .problems.registry import ProblemRegistry, UnknownProblem
+from .settings import Settings, SettingsError, load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow",
+                "memory": "yellow"}
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+class Context:
+    def __init__(self, settings_path: str | None) -> None:
+        self.settings_path = settings_path
+        self._settings: Settings | None = None
+        self._registry: ProblemRegistry | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.settings_path)
+            except SettingsError as exc:
+                fail(str(exc))
+        return self._settings
+
+    def registry(self, extra: list[str] | None = None) -> ProblemRegistry:
+        if self._registry is None or extra:
+            reg = ProblemRegistry.discover(self.settings, extra or [])
+            for issue in reg.issues:
+                err_console.print(f"[yellow]warning:[/] {issue}", highlight=False)
+            if extra:
+                return reg
+            self._registry = reg
+        return self._registry
+
+    def problem(self, ref: str) -> Problem:
+        try:
+            return self.registry().get(ref)
+        except UnknownProblem as exc:
+            fail(str(exc))
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option("--settings", "settings_path", type=click.Path(dir_okay=False),
+              envvar="MOCK_INTERVIEWER_SETTINGS", help="settings.toml to use")
+@click.version_option(package_name="mock_interviewer_lab")
+@click.pass_context
+def main(ctx: click.Context, settings_path: str | None) -> None:
+    """Mock Interviewer Lab: coding interviews in a notebook."""
+    ctx.obj = Context(settings_path)
+
+
+# ------------------------------------------------------------------ problems
+
+
+@main.group()
+def problems() -> None:
+    """List, show, validate and import problem packs."""
+
+
+@problems.command("list")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@pass_context
+def problems_list(obj: Context, as_json: bool) -> None:
+    """Every problem the registry finds."""
+    reg = obj.registry()
+    rows: list[dict[str, Any]] = []
+    ids = [p.id for p in reg.problems()]
+    for p in reg.problems():
+        rows.append({
+            "id": p.id if ids.count(p.id) == 1 else p.qualified_id,
+            "qualified_id": p.qualified_id,
+            "title": p.spec.title,
+            "difficulty": p.spec.difficulty,
+            "pack": p.pack,
+            "visible_cases": p.visible_case_count,
+            "hidden_cases": p.total_case_count - p.visible_case_count,
+            "expected_time": p.spec.complexity.time if p.spec.complexity else None,
+        })
+    if as_json:
+        emit_json({"problems": rows, "packs": [
+            {"name": pk.meta.name, "version": pk.meta.version, "title": pk.meta.title,
+             "path": str(pk.path), "problems": len(pk.problems)} for pk in reg.packs]})
+        return
+    table = Table(title=f"{len(rows)} problems in {len(reg.packs)} pack(s)")
+    table.add_column("id", no_wrap=True)
+    for col in ("title", "difficulty", "pack", "cases (visible+hidden)", "time"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["id"], r["title"], r["difficulty"], r["pack"],
+                      f"{r['visible_cases']}+{r['hidden_cases']}", r["expected_time"] or "")
+    console.print(table)
+
+
+@problems.command("show")
+@click.argument("problem_id")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@pass_context
+def problems_show(obj: Context, problem_id: str, as_json: bool) -> None:
+    """What the candidate sees of a problem (no hidden case, no reference)."""
+    view = obj.problem(problem_id).public_view()
+    if as_json:
+        emit_json(view)
+        return
+    console.print(f"[bold]{view['title']}[/]  ({view['qualified_id']}, {view['difficulty']})")
+    console.print(Markdown(view["statement"]))
+    for i, ex in enumerate(view["examples"], 1):
+        console.print(f"[bold]Example {i}:[/] {ex['input']}  →  {ex['output']}", highlight=False)
+        if ex["explanation"]:
+            console.print(f"  {ex['explanation']}", highlight=False)
+    if view["constraints"]:
+        console.print("[bold]Constraints:[/]")
+        for c in view["constraints"]:
+            console.print(f"  • {c}", highlight=False)
+    console.print(Syntax(view["signature"], "python"))
+    console.print(f"{len(view['visible_cases'])} visible tests, "
+                  f"{view['hidden_case_count']} hidden tests")
+
+
+@problems.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--no-complexity", is_flag=True, help="skip the growth measurement")
+@pass_context
+def problems_validate(obj: Context, paths: tuple[str, ...], as_json: bool,
+                      no_complexity: bool) -> None:
+    """Check packs: the schema, and that each reference solution passes all
+    its tests and its expected complexity. Exit 1 with the messages if not."""
+    from .problems.validate import validate_packs
+
+    with _progress(as_json) as advance:
+        report = validate_packs([Path(p) for p in paths], obj.settings,
+                                complexity=not no_complexity, progress=advance)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        table = Table(title="problem validation")
+        for col in ("problem", "tests", "complexity", "verdict"):
+            table.add_column(col)
+        for pv in report.problems:
+            table.add_row(pv.problem, pv.tests, pv.complexity,
+                          "[green]ok[/]" if pv.ok else "[red]" + "; ".join(pv.messages) + "[/]")
+        console.print(table)
+        for issue in report.issues:
+            console.print(f"[red]✗[/] {issue}", highlight=False)
+        console.print("[green]all valid[/]" if report.ok else
+                      f"[red]{report.error_count} problem(s) with errors[/]")
+    sys.exit(0 if report.ok else 1)
+
+
+@problems.group("import")
+def problems_import() -> None:
+    """Import problems from public datasets."""
+
+
+@problems_import.command("humaneval")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="folder to write the pack into")
+@click.option("--name", "pack_name", default="humaneval", show_default=True, help="pack name")
+@click.option("--limit", type=int, default=None, help="import only the first N tasks")
+@click.option("--overwrite", is_flag=True, help="replace an earlier import in OUT")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def problems_import_humaneval(source: str, out: str, pack_name: str, limit: int | None,
+                              overwrite: bool, as_json: bool) -> None:
+    """Turn HumanEval's JSONL (gzipped or not) into a pack. The file's
+    canonical solutions are run to check the examples: import trusted files only."""
+    from .problems.importers.humaneval import DatasetError, OutputExistsError, import_humaneval
+
+    try:
+        with _progress(as_json) as advance:
+            summary = import_humaneval(Path(source), Path(out), pack_name=pack_name, limit=limit,
+                                       overwrite=overwrite,
+                                       progress=lambda done, total: advance(done, total))
+    except (DatasetError, OutputExistsError, ValueError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write the pack: {exc.strerror or exc}")
+    data = summary.as_dict() if hasattr(summary, "as_dict") else vars(summary)
+    if as_json:
+        emit_json(json.loads(json.dumps(data, default=str)))
+        return
+    console.print(f"[green]wrote[/] {data.get('problems_written')} problems to {out}", highlight=False)
+    for key, value in data.items():
+        if key not in ("dropped", "problems_written") and not isinstance(value, (list, dict)):
+            console.print(f"  {key}: {value}", highlight=False)
+    for line in data.get("dropped") or []:
+        console.print(f"  [yellow]dropped[/] {line}", highlight=False)
+
+
+# ------------------------------------------------------------------- harness
+
+
+@main.group()
+def harness() -> None:
+    """Run code against a problem's tests in the sandbox."""
+
+
+@harness.command("run")
+@click.option("--problem", "problem_id", required=True, help="problem id (or pack:id)")
+@click.option("--solution", "solution", required=True, type=click.Path(dir_okay=False),
+              help="Python file with the candidate's function")
+@click.option("--no-complexity", is_flag=True, help="skip the growth measurement")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@pass_context
+def harness_run(obj: Context, problem_id: str, solution: str, no_complexity: bool,
+                as_json: bool) -> None:
+    """Run a solution file. Exit 0 when the run worked, whatever the tests said."""
+    from .harness.runner import SyncHarness
+
+    problem = obj.problem(problem_id)
+    try:
+        code = Path(solution).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{solution}: cannot be read: {getattr(exc, 'strerror', None) or exc}")
+    with SyncHarness(obj.settings.harness) as h:
+        result = h.run(problem, code, complexity=not no_complexity)
+    if as_json:
+        emit_json(result.public_json())
+    else:
+        print_run(result)
+    sys.exit(1 if result.sandbox_failed else 0)
+
+
+@harness.command("info")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@pass_context
+def harness_info(obj: Context, as_json: bool) -> None:
+    """What isolation this machine allows the sandbox."""
+    from .harness.runner import SyncHarness
+
+    with SyncHarness(obj.settings.harness) as h:
+        info: dict[str, Any] = {"isolation": h.isolation, "cold_start_seconds": h.harness.cold_start_seconds,
+                "limits": obj.settings.harness.model_dump()}
+    if as_json:
+        emit_json(info)
+        return
+    iso = info["isolation"]
+    console.print(f"sandbox kernel started in {info['cold_start_seconds']:.2f} s")
+    console.print(f"namespaces (pid, mount, network): {'yes' if iso.get('namespaces') else 'no'}"
+                  + (f" ({iso.get('namespaces_error')})" if iso.get("namespaces_error") else ""))
+    console.print(f"runs as root, dropping to nobody: {'yes' if iso.get('drop_privileges') else 'no'}")
+    for k, v in info["limits"].items():
+        console.print(f"  {k} = {v}", highlight=False)
+
+
+def print_run(result: RunResult) -> None:
+    table = Table(title=f"{result.problem}: {result.passed}/{result.total} passed")
+    for col in ("#", "test", "status", "detail"):
+        table.add_column(col)
+    for c in result.cases:
+        style = STATUS_STYLE.get(c.status, "")
+        detail = ""
+        if not c.hidden:
+            if c.status == "failed" and c.got_repr is not None:
+                detail = f"args {c.args}  expected {c.expected!r}  got {c.got_repr}"
+            elif c.message:
+                detail = c.message
+            if c.message and c.status == "failed" and c.got_repr is None:
+                detail = c.message
+            if c.stdout:
+                detail += ("\n" if detail else "") + "printed: " + c.stdout.strip()[:300]
+        table.add_row(str(c.index + 1), c.name, f"[{style}]{c.status}[/]", detail)
+    console.print(table)
+    if result.error:
+        console.print(f"[red]{result.error}[/]", highlight=False)
+    if result.complexity is not None:
+        cx = result.complexity
+        console.print(f"complexity: expected {cx.expected}, measured {cx.estimated or '?'}"
+                      + (f" — {cx.note}" if cx.note else ""), highlight=False)
+    console.print(f"[dim]{result.seconds * 1000:.0f} ms[/]")
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for long work; silent with --json or no tty."""
+    if quiet or not err_console.is_terminal or os.environ.get("CI"):
+        yield lambda done, total: None
+        return
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                  transient=True) as bar:
+        task = bar.add_task("working", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+main.add_command(safeguards)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

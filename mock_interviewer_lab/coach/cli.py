@@ -1,0 +1,103 @@
+"""``mock-interviewer safeguards …``: try the leak filter and the fishing
+detector on a message read from stdin.
+
+    echo "You should use a hash map." | mock-interviewer safeguards check --problem two_sum --json
+    echo "is it a heap?" | mock-interviewer safeguards fishing
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from ..problems.loader import Problem
+from ..problems.registry import ProblemRegistry, UnknownProblem
+from ..settings import SettingsError, load_settings
+from .safeguards import FishingDetector, LeakFilter
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _settings_path(ctx: click.Context) -> str | None:
+    """``--settings`` given to this group, else the one given to the main
+    ``mock-interviewer`` command (its context object has ``settings_path``)."""
+    own = ctx.find_object(dict)
+    if own and own.get("settings_path"):
+        return str(own["settings_path"])
+    root = ctx.find_root().obj
+    path = getattr(root, "settings_path", None)
+    return str(path) if path else None
+
+
+def _find_problem(ctx: click.Context, ref: str) -> Problem:
+    try:
+        settings = load_settings(_settings_path(ctx))
+    except SettingsError as exc:
+        _fail(str(exc))
+    try:
+        return ProblemRegistry.discover(settings).get(ref)
+    except UnknownProblem as exc:
+        _fail(str(exc))
+
+
+def _emit_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+@click.group(name="safeguards")
+@click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
+              help="settings.toml to use (defaults to the main command's)")
+@click.pass_context
+def safeguards(ctx: click.Context, settings_path: str | None) -> None:
+    """Check coach messages for leaks and candidate messages for fishing."""
+    # Keep the main command's context object; only stash our own option.
+    if ctx.obj is None or settings_path:
+        ctx.obj = {"settings_path": settings_path}
+
+
+@safeguards.command("check")
+@click.option("--problem", "problem_ref", required=True, help="problem id (or pack:id)")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--candidate-said", "candidate_said", multiple=True,
+              help="something the candidate said or wrote (repeatable)")
+@click.option("--phase", default=None, help="interview phase, picks the safe alternative")
+@click.pass_context
+def check_command(
+    ctx: click.Context, problem_ref: str, as_json: bool, candidate_said: tuple[str, ...],
+    phase: str | None,
+) -> None:
+    """Read a coach message on stdin and say whether it leaks the solution."""
+    problem = _find_problem(ctx, problem_ref)
+    message = sys.stdin.read().strip()
+    verdict = LeakFilter(problem).check(message, candidate_words=candidate_said, phase=phase)
+    if as_json:
+        _emit_json({"leak": verdict.leak, "reasons": verdict.reasons,
+                    "safe_text": verdict.safe_text})
+    elif verdict.leak:
+        click.echo("LEAK: " + "; ".join(verdict.reasons))
+        click.echo("say instead: " + verdict.safe_text)
+    else:
+        click.echo("ok: no leak")
+        click.echo("say: " + verdict.safe_text)
+
+
+@safeguards.command("fishing")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def fishing_command(as_json: bool) -> None:
+    """Read a candidate message on stdin and say whether it fishes for the answer."""
+    text = sys.stdin.read().strip()
+    verdict = FishingDetector().classify(text)
+    if as_json:
+        _emit_json({"fishing": verdict.fishing, "redirect": verdict.redirect})
+    elif verdict.fishing:
+        click.echo(f"FISHING ({verdict.kind})")
+        click.echo(f"redirect: {verdict.redirect}")
+    else:
+        click.echo("ok: not fishing")
+        click.echo("redirect: none")

@@ -1,0 +1,1004 @@
+"""The safeguards every coach message passes through, and the fishing detector.
+
+:class:`LeakFilter` checks one message from the coach (scripted or LLM)
+against five rules and, when one fires, swaps the message for a Socratic
+question that gives nothing away:
+
+1. **Forbidden patterns** (:data:`FORBIDDEN_PATTERNS`): the seed spec's list
+   plus paraphrases ("you could use a heap", "try dynamic programming",
+   "change line 4 to ..."). Kept as data, matched case-insensitively.
+2. **never_say, fuzzy**: each phrase of the problem's ``hints.never_say`` is
+   normalised (case, punctuation, light stemming, "hash map" = "hashmap" =
+   "hash-map" = "dict") and compared with sliding windows of each sentence
+   of the message by weighted token coverage (see :func:`never_say_score`).
+3. **Code**: fenced code blocks always; inline code and whole lines when they
+   are statements or long/computing expressions. Short mentions such as
+   `` `seen` ``, `` `nums[i]` `` or ``len(nums)`` are fine (see
+   :func:`snippet_is_code` for the exact boundary).
+4. **Reference runs**: a run of at least ``min_reference_run`` (8) tokens in
+   a row shared with the reference solution's code (its comments and
+   docstrings are prose and do not count).
+5. **Key terms**: the problem's ``spec.key_terms`` (normalised the same way)
+   said before the candidate said or wrote them.
+
+Quoting what the candidate can already see is never a leak: code fragments
+and token runs found verbatim in the candidate's own words or code, or in the
+public problem text (title, statement, examples, constraints, signature), are
+exempt from rules 3 and 4, and key terms found there count as already said.
+Rules 1 and 2 apply whatever the candidate said.
+
+:class:`FishingDetector` recognises a candidate's attempts to get the answer
+("just tell me", "is it a heap?", "write it for me") and returns the redirect
+the coach should say instead; clarifying questions ("can I assume the input
+is sorted?") are not fishing.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import functools
+import io
+import re
+import tokenize
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+
+from ..problems.loader import Problem
+
+# ======================================================================
+# Vocabulary shared by the leak filter and the fishing detector
+# ======================================================================
+
+#: Names of data structures. Input types (list, array, string, integer) are
+#: deliberately absent: "is it a list?" is a clarifying question.
+STRUCTURE_NAMES: tuple[str, ...] = (
+    "hash map", "hashmap", "hash table", "hashtable", "hash set", "hashset",
+    "dictionary", "dictionaries", "dict", "defaultdict", "ordered dict", "counter",
+    "map", "set", "lookup table", "heap", "min heap", "max heap", "priority queue",
+    "stack", "monotonic stack", "queue", "deque", "tree", "binary tree",
+    "binary search tree", "bst", "trie", "graph", "linked list", "segment tree",
+    "fenwick tree", "disjoint set", "union find", "bitmask", "prefix sum",
+)
+
+#: Names of algorithms and techniques.
+TECHNIQUE_NAMES: tuple[str, ...] = (
+    "dynamic programming", "dp", "memoization", "memoisation", "memo", "recursion",
+    "backtracking", "bfs", "dfs", "breadth first search", "depth first search",
+    "greedy", "binary search", "two pointers", "two pointer", "sliding window",
+    "sorting", "divide and conquer", "topological sort", "dijkstra",
+    "bit manipulation", "brute force",
+)
+
+
+def _names_regex(names: Iterable[str]) -> str:
+    """One alternation matching every name, with ' ', '-' or nothing between
+    its words and an optional plural ending."""
+    parts = []
+    for name in sorted(set(names), key=len, reverse=True):
+        words = [re.escape(w) for w in name.split()]
+        parts.append(r"[\s-]?".join(words) + r"(?:e?s)?")
+    return r"\b(?:" + "|".join(parts) + r")\b"
+
+
+_STRUCT = _names_regex(STRUCTURE_NAMES + TECHNIQUE_NAMES)
+_STRUCTURE_RE = re.compile(_names_regex(STRUCTURE_NAMES), re.IGNORECASE)
+_TECHNIQUE_RE = re.compile(_names_regex(TECHNIQUE_NAMES), re.IGNORECASE)
+
+# ======================================================================
+# Word normalisation: case, punctuation, light stemming, compounds
+# ======================================================================
+
+#: A word, or a complexity class such as "O(n log n)" kept as one token.
+_WORD_RE = re.compile(r"\bo\s*\(\s*[^()\n]{1,15}?\s*\)|[a-z0-9]+(?:'[a-z]+)?", re.IGNORECASE)
+
+_IRREGULAR_STEMS = {
+    "indices": "index", "indexes": "index", "vertices": "vertex", "matrices": "matrix",
+    "children": "child", "leaves": "leaf", "uses": "use", "used": "use", "using": "use",
+}
+
+#: Multi-word names that are one idea, and single words that name the same
+#: idea as another: all written plainly here and normalised at import.
+_CANONICAL_PHRASES: dict[str, tuple[str, ...]] = {
+    "hashmap": ("hash map", "hashmap", "hash table", "hashtable", "dictionary", "dict",
+                "hash dict", "defaultdict", "lookup table"),
+    "hashset": ("hash set", "hashset"),
+    "heap": ("heap", "priority queue", "min heap", "max heap", "heapq"),
+    "dynamicprogramming": ("dynamic programming", "dp"),
+    "memoization": ("memoization", "memoisation", "memo"),
+    "twopointer": ("two pointer", "two pointers", "2 pointers"),
+    "slidingwindow": ("sliding window",),
+    "binarysearch": ("binary search", "bisect"),
+    "linkedlist": ("linked list",),
+    "unionfind": ("union find", "disjoint set"),
+    "bfs": ("bfs", "breadth first search"),
+    "dfs": ("dfs", "depth first search"),
+    "prefixsum": ("prefix sum",),
+    "lookup": ("look up", "lookup"),
+}
+
+#: Words that carry no meaning for the fuzzy never_say comparison.
+STOPWORDS = frozenset(
+    [
+        "a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "it", "its", "it's",
+        "this", "that", "these", "those", "to", "of", "in", "into", "on", "at", "by", "for", "from",
+        "with", "and", "or", "but", "so", "then", "than", "you", "your", "you're", "you'd",
+        "you'll", "i", "i'm", "i'd", "i'll", "we", "we're", "me", "my", "our", "us", "can", "could",
+        "should", "would", "will", "shall", "might", "may", "must", "just", "do", "does", "did",
+        "done", "have", "has", "had", "here", "there", "what", "what's", "which", "who", "whom",
+        "each", "every", "all", "any", "some", "if", "as", "also", "very", "really", "maybe",
+        "perhaps", "about",
+    ]
+)
+
+
+def stem(word: str) -> str:
+    """A light English stemmer, enough to make plurals and -ing/-ed forms
+    meet: indices/index, storing/stored/store, mapping/maps/map."""
+    if word in _IRREGULAR_STEMS:
+        return _IRREGULAR_STEMS[word]
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ches", "ch"),
+                                ("shes", "sh"), ("xes", "x")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            return word[: -len(suffix)] + replacement
+    if word.endswith("ing") and len(word) >= 6:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) >= 5:
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    # mapping -> mapp -> map; store/storing -> stor
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
+    if word.endswith("e") and len(word) >= 4:
+        word = word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Word:
+    """A normalised word and where it came from in the original text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _stemmed_words(text: str) -> list[Word]:
+    text = text.replace("\u2019", "'")
+    words = []
+    for m in _WORD_RE.finditer(text):
+        raw = m.group(0).lower()
+        norm = re.sub(r"\s+", "", raw) if "(" in raw else stem(raw)
+        words.append(Word(norm, m.start(), m.end()))
+    return words
+
+
+def _build_phrase_table() -> dict[tuple[str, ...], str]:
+    table: dict[tuple[str, ...], str] = {}
+    for canonical, phrases in _CANONICAL_PHRASES.items():
+        for phrase in phrases:
+            table[tuple(w.text for w in _stemmed_words(phrase))] = canonical
+    return table
+
+
+_PHRASE_TABLE = _build_phrase_table()
+_STOPWORD_STEMS = frozenset(stem(w) for w in STOPWORDS)
+_LONGEST_PHRASE = max(len(k) for k in _PHRASE_TABLE)
+#: "look up" is joined only so that "lookup" meets it; it names no idea.
+_CONCEPT_WORDS = frozenset(_PHRASE_TABLE.values()) - {"lookup"}
+
+
+def normalise_words(text: str) -> list[Word]:
+    """Stemmed words with multi-word names joined ("hash-map" -> "hashmap")
+    and synonyms made one ("dictionary" -> "hashmap")."""
+    words = _stemmed_words(text)
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(_LONGEST_PHRASE, len(words) - i), 0, -1):
+            key = tuple(w.text for w in words[i : i + size])
+            if key in _PHRASE_TABLE:
+                out.append(Word(_PHRASE_TABLE[key], words[i].start, words[i + size - 1].end))
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and lines; a fenced code block stays one piece."""
+    pieces: list[str] = []
+    for part in re.split(r"(```.*?(?:```|$))", text, flags=re.DOTALL):
+        if part.startswith("```"):
+            pieces.append(part)
+            continue
+        pieces.extend(s for s in re.split(r"(?<=[.!?])\s+|\n+", part) if s.strip())
+    return pieces
+
+
+# ======================================================================
+# Rule 1: forbidden patterns
+# ======================================================================
+
+
+@dataclass(frozen=True)
+class ForbiddenPattern:
+    label: str
+    regex: str
+
+
+#: The seed spec's FORBIDDEN_PATTERNS and paraphrases of them. ``{S}`` stands
+#: for any data-structure or technique name.
+FORBIDDEN_PATTERNS: tuple[ForbiddenPattern, ...] = (
+    ForbiddenPattern("here's the solution",
+                     r"\b(?:here'?s|here is|this is) (?:the|a|my|your) (?:full |complete |working )?"
+                     r"(?:solution|answer|code|implementation|fix)\b"),
+    ForbiddenPattern("you should use a <structure>",
+                     r"\byou(?:'d| would)? (?:should|need to|must|have to|ought to|could|can|"
+                     r"might want to|want to) (?:just |simply )?(?:use|try|implement|apply|go with|"
+                     r"reach for|store \w+ in|put \w+ in(?:to)?|keep \w+ in) "
+                     r"(?:(?:a|an|the|some) )?{S}"),
+    ForbiddenPattern("you need a <structure>",
+                     r"\byou(?:'d| would)? (?:need|want|require) (?:a|an|the|some) {S}"),
+    ForbiddenPattern("use a <structure>",
+                     r"(?:^|[.!?:\n]\s*)(?:just |simply )?(?:use|try|store \w+ in|put \w+ in(?:to)?|"
+                     r"keep \w+ in) (?:(?:a|an|the|some) )?{S}"),
+    ForbiddenPattern("try dynamic programming",
+                     r"\b(?:try|consider|think about) (?:using|applying) (?:(?:a|an|the) )?{S}"
+                     r"|\btry (?:(?:a|an) )?{S}|\bconsider (?:a|an) {S}"),
+    ForbiddenPattern("the answer is",
+                     r"\bthe (?:answer|solution|trick|key (?:insight|idea|trick)|fix|catch) "
+                     r"(?:is|would be|here is|involves|uses|requires|needs)\b"),
+    ForbiddenPattern("the optimal approach is",
+                     r"\bthe (?:optimal|best|right|correct|efficient|intended|standard|ideal|"
+                     r"fastest|most efficient) (?:approach|solution|algorithm|way|method|"
+                     r"data structure|structure|technique|idea) (?:is|would be|here is|uses|"
+                     r"involves|requires)\b"),
+    ForbiddenPattern("copy this code",
+                     r"\b(?:copy|paste) (?:this|the following|my|that|in this) "
+                     r"(?:code|snippet|solution|line)\b"),
+    ForbiddenPattern("let me write it for you",
+                     r"\blet me (?:write|code|implement|solve|fix|do|finish|complete) "
+                     r"(?:it|this|that|the code|the solution|the function|the rest)\b"
+                     r"|\bi(?:'ll| will) (?:write|code|implement|solve|fix|finish|complete) "
+                     r"(?:it|this|that|the code|the solution|the function|the rest) for you\b"),
+    ForbiddenPattern("here's how to fix",
+                     r"\bhere'?s how (?:to|you|i would|i'd|we) (?:can |could |would )?"
+                     r"(?:fix|solve|do|write|implement|handle|approach)\b"),
+    ForbiddenPattern("change line N to",
+                     r"\b(?:change|replace|rewrite|edit|modify|update) line \d+ "
+                     r"(?:to|with|so|into|by)\b"),
+    ForbiddenPattern("line N should be",
+                     r"\bline \d+ should (?:be|say|read|use|return|become)\b"),
+    ForbiddenPattern("to fix it, change ...",
+                     r"\bto fix (?:it|this|that|the bug|the error|the issue)\s*,?\s*"
+                     r"(?:just |simply |you )?(?:should |need to |can )?(?:change|replace|use|add|"
+                     r"remove|swap|move|return|write|put|initiali[sz]e)\b"),
+    ForbiddenPattern("just use ...",
+                     r"\b(?:just|simply) (?:use|return|add|replace|change|swap|store|put|write)\b"),
+    ForbiddenPattern("the bug is that",
+                     r"\bthe (?:bug|mistake|error) is (?:that|because)\b"),
+    ForbiddenPattern("write it like this",
+                     r"\b(?:write|do|code) it (?:like this|as follows|this way)\b"),
+)
+
+
+def _compile_patterns(patterns: Sequence[ForbiddenPattern]) -> list[tuple[str, re.Pattern[str]]]:
+    return [(p.label, re.compile(p.regex.replace("{S}", _STRUCT), re.IGNORECASE))
+            for p in patterns]
+
+
+# ======================================================================
+# Rule 2: never_say, fuzzy
+# ======================================================================
+
+#: A window of the message matches a never_say phrase when it covers at least
+#: this share of the phrase's weighted content words. Concept words (a data
+#: structure's name, a key term) weigh 2, others 1, so "Use a hashmap" weighs
+#: use(1) + hashmap(2) = 3: naming the concept alone scores 0.67 and must stay
+#: below the threshold (that case belongs to the key-term rule), while "keep
+#: the indexes in a dict" against "Store the indices in a dictionary" scores
+#: 3/4 = 0.75 and must match.
+NEVER_SAY_THRESHOLD = 0.7
+#: Two different words count as the same when difflib rates them this close
+#: (typos, "currently"/"current"); only for words of 5 letters or more.
+WORD_SIMILARITY = 0.85
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    text: str
+    words: tuple[str, ...]
+    weights: tuple[int, ...]
+
+
+def _content_words(text: str) -> list[str]:
+    return [w.text for w in normalise_words(text) if w.text not in _STOPWORD_STEMS]
+
+
+@functools.lru_cache(maxsize=8192)
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    return (len(a) >= 5 and len(b) >= 5
+            and difflib.SequenceMatcher(None, a, b).ratio() >= WORD_SIMILARITY)
+
+
+def _coverage(phrase: _Phrase, window: Sequence[str]) -> float:
+    available = list(window)
+    matched = 0
+    concept_matched = False
+    for word, weight in zip(phrase.words, phrase.weights, strict=True):
+        idx = next((k for k, w in enumerate(available) if _same_word(word, w)), None)
+        if idx is None:
+            continue
+        available.pop(idx)
+        matched += weight
+        concept_matched = concept_matched or weight > 1
+    if any(w > 1 for w in phrase.weights) and not concept_matched:
+        return 0.0  # a phrase that names an idea only matches text that names it too
+    return matched / sum(phrase.weights)
+
+
+def never_say_score(phrase: _Phrase, text: str) -> float:
+    """The best coverage of ``phrase`` by a window of one sentence of ``text``.
+
+    Windows are two words longer than the phrase, so a paraphrase may insert
+    a couple of words; word order does not matter.
+    """
+    best = 0.0
+    size = len(phrase.words) + 2
+    for sentence in split_sentences(text):
+        words = _content_words(sentence)
+        starts = range(max(1, len(words) - size + 1))
+        for start in starts:
+            best = max(best, _coverage(phrase, words[start : start + size]))
+    return best
+
+
+# ======================================================================
+# Rule 3: code
+# ======================================================================
+
+#: Expressions up to this many tokens are mentions ("what is `nums[i]`
+#: here?", "len(nums)", "O(n)"); longer ones are code.
+MAX_MENTION_TOKENS = 6
+
+_CODE_TOKEN_RE = re.compile(
+    r"[A-Za-z_]\w*|\d+(?:\.\d+)?|==|!=|<=|>=|->|\*\*|//|[-+*/%<>=()\[\]{}:,.;]"
+)
+_BLOCK_KEYWORD_RE = re.compile(r"^(?:for|while|if|elif|def|class|with)\b")
+_FENCE_RE = re.compile(r"```|~~~")
+_FENCED_BLOCK_RE = re.compile(r"(```|~~~).*?(?:\1|$)", re.DOTALL)
+_INLINE_CODE_RE = re.compile(r"`([^`\n]+)`")
+_KEYWORD_ONLY_STATEMENTS = (ast.Pass, ast.Break, ast.Continue)
+
+_IDENT = r"[A-Za-z_]\w*"
+#: An identifier that is not also an English function word ("return for [3, 3]").
+_CODE_NAME = (r"(?!(?:for|if|in|when|the|a|an|and|or|to|with|on|at|of|from|as|is|it|what|"
+              r"that|this|which|only|just|both|each|all|any)\b)" + _IDENT)
+#: Code inside a line of prose. Each regex matches a fragment that is code
+#: whatever surrounds it.
+CODE_FRAGMENTS: tuple[tuple[str, str], ...] = (
+    ("def", rf"\bdef\s+{_IDENT}\s*\("),
+    ("class", r"\bclass\s+[A-Z]\w*\s*[(:]"),
+    ("return expression", rf"\breturn\s+[\[\(]\s*{_IDENT}\s*[,\]\)\[.+\-]"
+                          rf"|\breturn\s+{_CODE_NAME}\s*(?:\[|\.\w+\(|[-+*/%]\s*\w)"),
+    ("for loop", rf"\bfor\s+{_IDENT}(?:\s*,\s*{_IDENT})*\s+in\s+"
+                 rf"(?:(?:range|enumerate|zip|sorted|reversed|len)\s*\(|[\w.\[\]()]+\s*:)"),
+    ("condition", r"\b(?:if|elif|while)\s+[^:?\n]*(?:==|!=|<=|>=|\bnot\s+in\b|\bis\s+(?:not\s+)?None\b"
+                  r"|[\w\])]\s*[<>]\s*[\w\[(])[^:?\n]*:"),
+    ("subscript assignment", rf"\b{_IDENT}\s*\[[^\]\n]+\]\s*(?:[-+*/%]?=)(?!=)"),
+    ("augmented assignment", rf"\b{_IDENT}\s*(?:\+=|-=|\*=|/=|//=|%=)"),
+    ("assignment", rf"\b{_IDENT}\s*=(?!=)\s*(?:\{{\s*\}}|\[\s*\]|\(\s*\)|{_IDENT}(?:\.{_IDENT})*\s*[(\[]"
+                   rf"|{_IDENT}\.{_IDENT}|{_IDENT}\s*[-+*/%]\s*[\w(])"),
+    ("subscript arithmetic", rf"\b{_IDENT}\s*\[[^\]\n]+\]\s*(?:==|!=|<=|>=|[-+*/%<>])\s*[\w\[(]"
+                             rf"|[\w\])]\s*(?:==|!=|<=|>=|[-+*/%<>])\s*{_IDENT}\s*\[[^\]\n]+\]"),
+    ("method call", rf"\b{_IDENT}\.{_IDENT}\s*\(\s*[^)\s][^)\n]*\)"),
+    ("semicolon", rf"[\w)\]]\s*;\s*{_IDENT}\s*[-+*/%]?=(?!=)|[)\]]\s*;\s*{_IDENT}\s*[(\[.]"),
+    ("lambda", r"\blambda\b[^:\n]*:"),
+    ("comprehension", r"\[[^\]\n]*\bfor\b[^\]\n]*\bin\b[^\]\n]*\]"),
+)
+_CODE_FRAGMENT_RES = [(label, re.compile(rx)) for label, rx in CODE_FRAGMENTS]
+
+
+def code_tokens(text: str) -> list[str]:
+    """Identifiers, numbers and operators, lower-cased (prose capitalises)."""
+    return [t.lower() for t in _CODE_TOKEN_RE.findall(text)]
+
+
+def _parse_snippet(src: str) -> ast.Module | None:
+    src = src.strip()
+    attempts = [src]
+    if _BLOCK_KEYWORD_RE.match(src) and re.search(r"[=<>()\[\].]| in ", src):
+        attempts.append(src + "\n    pass" if src.endswith(":") else src + ":\n    pass")
+    for attempt in attempts:
+        try:
+            return ast.parse(attempt)
+        except (SyntaxError, ValueError):
+            continue
+    return None
+
+
+def _is_example_data(stmt: ast.Assign) -> bool:
+    """``target = 9`` or ``nums = [2, 7, 11, 15]``: the shape of an example's
+    input, not a step of a solution. Empty containers (``seen = {}``) are code."""
+    if not all(isinstance(t, ast.Name) for t in stmt.targets):
+        return False
+    value = stmt.value
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)) and not value.elts:
+        return False
+    if isinstance(value, ast.Dict) and not value.keys:
+        return False
+    try:
+        ast.literal_eval(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _expression_is_code(expr: ast.expr, src: str) -> bool:
+    if len(code_tokens(src)) > MAX_MENTION_TOKENS and re.search(r"[()\[\].=<>+\-*/%]", src):
+        return True
+    for node in ast.walk(expr):
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+                             ast.GeneratorExp, ast.NamedExpr)):
+            return True
+        if isinstance(node, (ast.BinOp, ast.Compare)) and any(
+            isinstance(child, ast.Subscript) for child in ast.walk(node)
+        ):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+            return True
+    return False
+
+
+def snippet_is_code(src: str) -> bool:
+    """Whether a backticked span or a whole line is code rather than a mention.
+
+    Code: several statements; any statement other than a bare expression
+    (assignment, return with a value, loops, conditions, definitions, imports),
+    except assignments of example data (``target = 9``); expressions longer
+    than :data:`MAX_MENTION_TOKENS`, comprehensions, lambdas, method calls with
+    arguments, and arithmetic or comparisons on a subscript (``nums[i] +
+    nums[j]``). Mentions: names, ``nums[i]``, ``len(nums)``, ``target - x``,
+    ``O(n)``, and lone keywords (``continue``, ``return``). Text that does
+    not parse as Python is prose, not code.
+    """
+    tree = _parse_snippet(src)
+    if tree is None or not tree.body:
+        return False
+    if len(tree.body) > 1:
+        return True
+    stmt = tree.body[0]
+    if isinstance(stmt, _KEYWORD_ONLY_STATEMENTS):
+        return False
+    if isinstance(stmt, ast.Return) and stmt.value is None:
+        return False
+    if isinstance(stmt, ast.Expr):
+        return _expression_is_code(stmt.value, src)
+    return not (isinstance(stmt, ast.Assign) and _is_example_data(stmt))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = _squash(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _code_reasons(text: str, exempt_text: str, *, inside_open_fence: bool = False) -> list[str]:
+    """Reasons from rule 3; ``exempt_text`` is squashed text the candidate
+    can already see (their words and code, the public problem)."""
+    if inside_open_fence or _FENCE_RE.search(text):
+        reasons = ["code block"]
+        text = _FENCED_BLOCK_RE.sub(" ", text)
+    else:
+        reasons = []
+
+    def exempt(fragment: str) -> bool:
+        return _squash(fragment) in exempt_text
+
+    def replace_inline(m: re.Match[str]) -> str:
+        span = m.group(1)
+        if not exempt(span) and snippet_is_code(span):
+            reasons.append(f"inline code: `{_short(span)}`")
+        return " code "
+
+    prose = _INLINE_CODE_RE.sub(replace_inline, text)
+    for line in prose.splitlines():
+        stripped = line.strip()
+        if not stripped or exempt(stripped):
+            continue
+        if snippet_is_code(stripped):
+            reasons.append(f"code-like line: {_short(stripped)}")
+            continue
+        for label, rx in _CODE_FRAGMENT_RES:
+            m = rx.search(stripped)
+            if m and not exempt(m.group(0)):
+                reasons.append(f"code-like line ({label}): {_short(m.group(0))}")
+                break
+    return reasons
+
+
+# ======================================================================
+# Rule 4: runs shared with the reference solution
+# ======================================================================
+
+#: A message sharing this many tokens in a row with the reference leaks it.
+MIN_REFERENCE_RUN = 8
+
+
+_LAYOUT_TOKENS = frozenset({tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+                            tokenize.ENDMARKER, tokenize.COMMENT})
+_STATEMENT_BOUNDARIES = frozenset({tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
+
+
+def reference_tokens(source: str) -> list[str]:
+    """The reference solution's code tokens, without comments and docstrings:
+    they are prose that explains, and a hint may well say the same thing in
+    the same words (the never_say and key-term rules watch the ideas)."""
+    tokens: list[str] = []
+    statement_start = True
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type in _LAYOUT_TOKENS:
+                # NL and comments also occur inside brackets: only a logical
+                # line boundary starts a statement (where a docstring can be).
+                statement_start = statement_start or tok.type in _STATEMENT_BOUNDARIES
+                continue
+            is_docstring = tok.type == tokenize.STRING and statement_start
+            statement_start = False
+            if not is_docstring:
+                tokens.extend(code_tokens(tok.string))
+    except (tokenize.TokenError, SyntaxError):
+        return code_tokens(source)
+    return tokens
+
+
+def _ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def longest_shared_run(
+    message: Sequence[str],
+    reference: AbstractSet[tuple[str, ...]],
+    exempt: AbstractSet[tuple[str, ...]],
+    n: int,
+    *,
+    min_end: int = 0,
+) -> int:
+    """Length of the longest run of message tokens whose every n-gram is in
+    ``reference`` and not in ``exempt`` (0 when none reaches n). Only runs
+    that end after token ``min_end`` count (streaming: the new sentence)."""
+    best = 0
+    run_start = last = -2
+    for i in range(len(message) - n + 1):
+        gram = tuple(message[i : i + n])
+        if gram not in reference or gram in exempt:
+            continue
+        if i != last + 1:
+            run_start = i
+        last = i
+        if i + n > min_end:
+            best = max(best, i - run_start + n)
+    return best
+
+
+# ======================================================================
+# Safe alternatives
+# ======================================================================
+
+#: Socratic questions from the spec's RESPONSE PATTERNS TO USE, per phase.
+SAFE_ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "default": (
+        "Can you walk me through an example?",
+        "What would happen if the input were as small as possible?",
+        "What data do you need quick access to?",
+        "Is there a pattern in these examples?",
+    ),
+    "understanding": (
+        "Can you walk me through an example?",
+        "What would happen with the smallest input you can think of?",
+        "Is there a pattern in these examples?",
+    ),
+    "approach": (
+        "What data do you need quick access to?",
+        "Is there a pattern in these examples?",
+        "What's the time complexity of that approach?",
+        "Can you walk me through an example?",
+    ),
+    "coding": (
+        "Can you walk me through your code with the first example?",
+        "What would happen if the input were as small as possible?",
+        "What data do you need quick access to?",
+    ),
+    "testing": (
+        "Can you trace through your code with a failing example?",
+        "Which line behaves differently from what you expect? Can you trace through it?",
+        "What would happen if you ran your code on the smallest input?",
+    ),
+    "optimization": (
+        "What's the time complexity of that approach?",
+        "Where does your approach spend most of its time?",
+        "What data do you need quick access to?",
+    ),
+    "reflection": (
+        "What trade-offs did you make along the way?",
+        "What would you do differently with more time?",
+        "What's the time complexity of that approach?",
+    ),
+}
+_PHASE_GROUPS = {
+    "init": "understanding", "calibration": "understanding", "intro": "understanding",
+    "understanding": "understanding", "approach": "approach", "coding": "coding",
+    "testing": "testing", "debugging": "testing", "optimization": "optimization",
+    "complexity": "optimization", "reflection": "reflection", "followup": "reflection",
+    "done": "reflection",
+}
+#: Tried when every phase alternative trips a rule (a problem whose key terms
+#: are everyday words); the very last one is returned unchecked.
+_LAST_RESORT = ("What are you thinking right now?", "Go on.")
+
+
+def alternatives_for(phase: str | None) -> tuple[str, ...]:
+    group = _PHASE_GROUPS.get((phase or "").lower(), "default")
+    return SAFE_ALTERNATIVES[group]
+
+
+# ======================================================================
+# The leak filter
+# ======================================================================
+
+
+@dataclass(frozen=True)
+class LeakVerdict:
+    leak: bool
+    reasons: list[str] = field(default_factory=list)
+    #: The message itself when it does not leak, else a safe alternative.
+    safe_text: str = ""
+
+
+@dataclass(frozen=True)
+class _KeyTerm:
+    label: str
+    words: tuple[str, ...]
+
+
+class LeakFilter:
+    """Checks coach messages for one problem. Build one per problem and
+    reuse it: the problem's phrases and reference are prepared once."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        min_reference_run: int = MIN_REFERENCE_RUN,
+        never_say_threshold: float = NEVER_SAY_THRESHOLD,
+        forbidden_patterns: Sequence[ForbiddenPattern] = FORBIDDEN_PATTERNS,
+    ) -> None:
+        if min_reference_run < 2:
+            raise ValueError("min_reference_run must be at least 2")
+        self.problem = problem
+        self.min_reference_run = min_reference_run
+        self.never_say_threshold = never_say_threshold
+        self._patterns = _compile_patterns(forbidden_patterns)
+        self._key_terms = self._prepare_key_terms(problem.spec.key_terms)
+        # A one-word key term names an idea; the words of "last seen index" do not.
+        concepts = _CONCEPT_WORDS | {t.words[0] for t in self._key_terms if len(t.words) == 1}
+        self._phrases = [self._prepare_phrase(p, concepts) for p in problem.hints.never_say]
+        self._reference = _ngrams(reference_tokens(problem.solution), min_reference_run)
+        self._public_text = self._public_problem_text(problem)
+        self._public_ngrams = _ngrams(code_tokens(self._public_text), min_reference_run)
+        self._public_words = [w.text for w in normalise_words(self._public_text)]
+
+    # ------------------------------------------------------------ set-up
+
+    @staticmethod
+    def _public_problem_text(problem: Problem) -> str:
+        spec = problem.spec
+        parts = [spec.title, spec.statement, *spec.constraints, problem.signature]
+        for ex in spec.examples:
+            parts += [ex.input, ex.output, ex.explanation]
+        return "\n".join(parts)
+
+    @staticmethod
+    def _prepare_key_terms(terms: Iterable[str]) -> list[_KeyTerm]:
+        prepared: dict[tuple[str, ...], _KeyTerm] = {}
+        for term in terms:
+            words = tuple(w.text for w in normalise_words(term))
+            if words and words not in prepared:
+                prepared[words] = _KeyTerm(term, words)
+        return list(prepared.values())
+
+    @staticmethod
+    def _prepare_phrase(text: str, concepts: frozenset[str] | set[str]) -> _Phrase:
+        words = tuple(_content_words(text)) or tuple(w.text for w in normalise_words(text))
+        return _Phrase(text, words, tuple(2 if w in concepts else 1 for w in words))
+
+    # ------------------------------------------------------------ checks
+
+    def check(
+        self, text: str, *, candidate_words: Iterable[str] = (), phase: str | None = None
+    ) -> LeakVerdict:
+        """Check a whole message."""
+        said = "\n".join(candidate_words)
+        reasons = self.reasons(text, candidate_said=said)
+        return self._verdict(text, reasons, said, phase)
+
+    def check_sentence(
+        self,
+        sentence: str,
+        *,
+        accepted: str = "",
+        candidate_words: Iterable[str] = (),
+        phase: str | None = None,
+    ) -> LeakVerdict:
+        """Check one sentence of a streamed message, given the part of the
+        message already accepted: a sentence inside an open code fence is code,
+        and a reference run may start in an earlier sentence."""
+        said = "\n".join(candidate_words)
+        reasons = self.reasons(sentence, candidate_said=said, accepted=accepted)
+        return self._verdict(sentence, reasons, said, phase)
+
+    def filter_sentences(
+        self,
+        sentences: Iterable[str],
+        *,
+        candidate_words: Iterable[str] = (),
+        phase: str | None = None,
+    ) -> Iterator[str]:
+        """Yield sentences as they pass; at the first that leaks, yield a safe
+        alternative instead and stop (what follows a cut sentence would not
+        make sense)."""
+        said = tuple(candidate_words)
+        accepted = ""
+        for sentence in sentences:
+            verdict = self.check_sentence(
+                sentence, accepted=accepted, candidate_words=said, phase=phase
+            )
+            if verdict.leak:
+                yield verdict.safe_text
+                return
+            accepted = f"{accepted} {sentence}" if accepted else sentence
+            yield sentence
+
+    def reasons(self, text: str, *, candidate_said: str = "", accepted: str = "") -> list[str]:
+        """Every rule that ``text`` breaks (empty when it is safe)."""
+        exempt_text = _squash(candidate_said + "\n" + self._public_text)
+        open_fence = len(_FENCE_RE.findall(accepted)) % 2 == 1
+        return [
+            *self._pattern_reasons(text),
+            *self._never_say_reasons(text),
+            *_code_reasons(text, exempt_text, inside_open_fence=open_fence),
+            *self._reference_reasons(text, candidate_said, accepted),
+            *self._key_term_reasons(text, candidate_said),
+        ]
+
+    def _pattern_reasons(self, text: str) -> list[str]:
+        flat = text.replace("\u2019", "'")
+        return [f"forbidden pattern: {label}" for label, rx in self._patterns if rx.search(flat)]
+
+    def _never_say_reasons(self, text: str) -> list[str]:
+        reasons = []
+        for phrase in self._phrases:
+            score = never_say_score(phrase, text)
+            if score >= self.never_say_threshold:
+                reasons.append(f"never_say (fuzzy, {score:.2f}): {phrase.text}")
+        return reasons
+
+    def _reference_reasons(self, text: str, candidate_said: str, accepted: str) -> list[str]:
+        n = self.min_reference_run
+        before = code_tokens(accepted)
+        tokens = before + code_tokens(text)
+        exempt = self._public_ngrams | _ngrams(code_tokens(candidate_said), n)
+        run = longest_shared_run(tokens, self._reference, exempt, n, min_end=len(before))
+        return [f"shares {run} tokens in a row with the reference solution"] if run else []
+
+    def _key_term_reasons(self, text: str, candidate_said: str) -> list[str]:
+        if not self._key_terms:
+            return []
+        message = normalise_words(text)
+        known = [w.text for w in normalise_words(candidate_said)] + self._public_words
+        reasons = []
+        reported: set[tuple[str, ...]] = set()
+        for term in self._key_terms:
+            if term.words in reported or _find(known, term.words) is not None:
+                continue
+            at = _find([w.text for w in message], term.words)
+            if at is None:
+                continue
+            reported.add(term.words)
+            surface = text[message[at].start : message[at + len(term.words) - 1].end]
+            reasons.append(f"names the key idea '{_squash(surface)}' before the candidate did")
+        return reasons
+
+    # ------------------------------------------------------- replacement
+
+    def _verdict(
+        self, text: str, reasons: list[str], candidate_said: str, phase: str | None
+    ) -> LeakVerdict:
+        if not reasons:
+            return LeakVerdict(leak=False, reasons=[], safe_text=text)
+        return LeakVerdict(leak=True, reasons=reasons,
+                           safe_text=self.safe_alternative(text, phase, candidate_said))
+
+    def safe_alternative(self, text: str, phase: str | None = None, candidate_said: str = "") -> str:
+        """A Socratic question for the phase, chosen from the leaking text's
+        checksum (same input, same answer), and itself checked by every rule."""
+        options = alternatives_for(phase)
+        first = zlib.crc32(text.encode("utf-8")) % len(options)
+        ordered = [*options[first:], *options[:first], *_LAST_RESORT]
+        for option in ordered[:-1]:
+            if not self.reasons(option, candidate_said=candidate_said):
+                return option
+        return ordered[-1]
+
+
+def _find(haystack: Sequence[str], needle: Sequence[str]) -> int | None:
+    """Index of the first occurrence of ``needle`` as a contiguous run."""
+    n = len(needle)
+    for i in range(len(haystack) - n + 1):
+        if tuple(haystack[i : i + n]) == tuple(needle):
+            return i
+    return None
+
+
+# ======================================================================
+# The fishing detector
+# ======================================================================
+
+#: The seed spec's FISHING_ATTEMPTS redirects, by kind of attempt.
+FISHING_REDIRECTS: dict[str, str] = {
+    "solution": "Let's work through your approach. What have you tried?",
+    "just_tell": "I'm here to guide, not solve. What's blocking you?",
+    "guess_structure": "What makes you consider that data structure?",
+    "guess_technique": "What patterns in the problem suggest that?",
+    "write_code": "I'll help guide you, but you should write it. Where are you stuck?",
+    "which_structure": "What operations do you need to support? What are the time requirements?",
+}
+
+_ANSWER = r"(?:solution|answer|trick|catch|key (?:insight|idea)|(?:optimal|best|intended|right) (?:solution|approach|algorithm))"
+_ABOUT_AN_EXAMPLE = (r"(?! (?:for|to|when|if|with|on|of) (?:the |this |that |my |a |an )?"
+                     r"(?:example|input|case|test|first|second|third|last|empty|\[|\d))")
+
+#: (kind, regex) in the order they are tried; the first match wins.
+FISHING_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("write_code", r"\b(?:can|could|would|will) you (?:please )?(?:just )?(?:write|code|implement|"
+                   r"type|fix|finish|complete) (?:it|this|that|the code|the function|the solution|"
+                   r"the implementation|the rest)\b"),
+    ("write_code", r"\b(?:write|code|implement|type) (?:it|this|that|the code|the function|"
+                   r"the solution)(?: out)? for me\b"),
+    ("write_code", r"\b(?:show|give|send) me (?:the|your|some|a|an example of the) "
+                   r"(?:code|implementation)\b"),
+    ("just_tell", r"\bjust (?:tell|give|show) me\b"),
+    ("just_tell", r"\b(?:do|solve|finish|complete) (?:it|this|that) for me\b"),
+    ("solution", rf"\bwhat(?:'s|s| is| was) (?:the|your) {_ANSWER}\b{_ABOUT_AN_EXAMPLE}"),
+    ("solution", rf"\b(?:tell|give|show) me (?:the|your) (?:{_ANSWER}|approach|algorithm)\b"),
+    ("solution", r"\b(?:can|could|would|will) you (?:just |please )?(?:solve|answer) "
+                 r"(?:it|this|that|the problem|the question)\b"),
+    ("solution", r"\bhow (?:would|do) you solve (?:it|this|that)\b"),
+    ("which_structure", r"\b(?:what|which) (?:kind of |type of |sort of )?data structures?\b"),
+    ("which_structure", r"\b(?:what|which) (?:kind of |type of |sort of )?(?:algorithm|technique|"
+                        r"approach|structure|pattern|method|trick)s? (?:should|do|would|shall|could|"
+                        r"must|can|is|are|am)\b"),
+    ("which_structure", r"\b(?:what|which one) (?:should|do|would) (?:i|we) use\b"),
+)
+_FISHING_RES = [(kind, re.compile(rx)) for kind, rx in FISHING_PATTERNS]
+
+#: "is it X?" where X starts with one of these asks about the input or asks
+#: permission: a clarifying question, not a guess.
+_CLARIFYING_FIRST_WORDS = frozenset(
+    [
+        "okay", "ok", "fine", "alright", "possible", "allowed", "legal", "valid", "sorted",
+        "guaranteed", "true", "false", "right", "correct", "wrong", "safe", "necessary", "required",
+        "needed", "enough", "empty", "negative", "positive", "unique", "distinct", "zero", "one",
+        "always", "ever", "same", "different", "inclusive", "exclusive", "indexed", "zero-indexed",
+        "0-indexed", "1-indexed", "in", "on", "of", "because", "about", "too", "fair", "better",
+        "worse", "good", "bad", "likely", "expected", "supposed",
+    ]
+)
+#: "is it a list?" asks about the input, not the answer.
+_INPUT_TYPES = frozenset(
+    [
+        "list", "array", "tuple", "string", "str", "integer", "int", "float", "number", "boolean",
+        "bool", "matrix", "grid",
+    ]
+)
+_IS_IT_RE = re.compile(
+    r"\bis (?:it|this|that|the (?:answer|solution|trick|approach)) "
+    r"(?P<article>(?:a|an|the|just|like|some kind of|some sort of) )?(?P<x>[a-z0-9' -]+?)\s*(?:\?|$|,|\.)"
+)
+_SHOULD_I_RE = re.compile(
+    r"\b(?:should|shall|must) (?:i|we) (?:be )?(?:use|using|try|go with|apply|pick|choose|"
+    r"implement) (?P<x>[a-z0-9' -]+)"
+    r"|\b(?:do (?:i|we) need to use|would it be better to use|is it better to use|"
+    r"(?:is it|would it be) a good idea to use) (?P<y>[a-z0-9' -]+)"
+)
+_SHOULD_I_EXEMPT_RE = re.compile(
+    r"^(?:0|1|zero|one)[ -]?based|^(?:it|this|that|them)\b|\b(?:index|indices|indexing|print|"
+    r"prints|logging|type hints?|python|comments?|variables?|names?|examples?|tests?|cases?|"
+    r"inputs?|again|debugger)\b"
+)
+_WOULD_X_WORK_RE = re.compile(
+    rf"\b(?:would|will|does|could|can) (?:a |an |the )?(?P<x>{_STRUCT}) "
+    r"(?:work|help|be (?:better|faster|best|the answer|right|the way))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class FishingVerdict:
+    fishing: bool
+    #: One of the keys of :data:`FISHING_REDIRECTS`, or None.
+    kind: str | None = None
+    redirect: str | None = None
+
+
+class FishingDetector:
+    """Recognises attempts to get the answer out of the coach.
+
+    "Is it X?" and "should I use X?" are guesses whatever X is (a name the
+    detector has never heard of too); the redirect asks what made them
+    consider it: "What patterns in the problem suggest that?" when X is an
+    algorithm or technique (the spec's redirect for dynamic programming),
+    "What makes you consider that data structure?" otherwise. Questions
+    about the input ("is it sorted?", "is it a list?") and permission
+    questions ("is it okay if I sort first?", "can I use extra memory?")
+    are clarifying questions and are not fishing.
+    """
+
+    def classify(self, text: str) -> FishingVerdict:
+        flat = _squash(text.replace("\u2019", "'"))
+        kind = self._pattern_kind(flat) or self._guess_kind(flat)
+        if kind is None:
+            return FishingVerdict(fishing=False)
+        return FishingVerdict(fishing=True, kind=kind, redirect=FISHING_REDIRECTS[kind])
+
+    def detect(self, text: str) -> str | None:
+        """The redirect to say, or None when ``text`` is not fishing."""
+        return self.classify(text).redirect
+
+    @staticmethod
+    def _pattern_kind(flat: str) -> str | None:
+        for kind, rx in _FISHING_RES:
+            if rx.search(flat):
+                return kind
+        return None
+
+    def _guess_kind(self, flat: str) -> str | None:
+        for m in _IS_IT_RE.finditer(flat):
+            if self._is_guess(m.group("x"), has_article=bool(m.group("article"))):
+                return _guess_redirect_kind(m.group("x"))
+        should = _SHOULD_I_RE.search(flat)
+        if should:
+            guessed = (should.group("x") or should.group("y") or "").strip()
+            if guessed and not _SHOULD_I_EXEMPT_RE.search(guessed):
+                return _guess_redirect_kind(guessed)
+        would = _WOULD_X_WORK_RE.search(flat)
+        if would:
+            return _guess_redirect_kind(would.group("x"))
+        return None
+
+    @staticmethod
+    def _is_guess(guessed: str, *, has_article: bool) -> bool:
+        words = guessed.split()
+        if not words or words[0] in _CLARIFYING_FIRST_WORDS:
+            return False
+        if _STRUCTURE_RE.search(guessed) or _TECHNIQUE_RE.search(guessed):
+            return len(words) <= 6
+        # An unknown name: "is it a segment tree?", "is it a monotonic deque?"
+        return has_article and len(words) <= 3 and not (_INPUT_TYPES & set(words))
+
+
+def _guess_redirect_kind(guessed: str) -> str:
+    return "guess_technique" if _TECHNIQUE_RE.search(guessed) else "guess_structure"
