@@ -580,11 +580,18 @@ def _complexity_report(problem: Problem, perf: dict[str, Any] | None) -> Complex
         if samples and samples[-1][1] > spec.budget_ms / 1000:
             report.estimated = "worse" if spec.expected in ("O(n^2)",) else "O(n^2)"
             report.worse_than_expected = is_worse_than(report.estimated, spec.expected)
+            report.clearly_worse = report.worse_than_expected
         return report
     if report.estimated is not None:
         report.worse_than_expected = is_worse_than(report.estimated, spec.expected)
+        report.clearly_worse = report.worse_than_expected and estimate.reliable and (
+            estimate.exponent >= _EXPONENT.get(spec.expected, 2.0) + 0.5)
         report.note = describe(estimate, spec.expected)
     return report
+
+
+#: The log-log slope each expected class should show, for ``clearly_worse``.
+_EXPONENT = {"O(1)": 0.0, "O(log n)": 0.1, "O(n)": 1.0, "O(n log n)": 1.1, "O(n^2)": 2.0}
 
 
 # --------------------------------------------------------- synchronous facade

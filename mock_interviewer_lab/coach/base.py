@@ -1,0 +1,71 @@
+"""The ``Coach`` protocol: what any coach (scripted or LLM) is given and
+returns. The orchestrator builds the context; every reply then passes the
+safeguards before anyone sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from ..interview.intent import Utterance
+from ..interview.phases import Phase
+from ..problems.loader import Problem
+from .analyzer import Finding
+
+Trigger = Literal[
+    "intro",        # the session starts
+    "said",         # the candidate said something
+    "tests",        # a test run finished
+    "silence",      # no words and no typing for a while
+    "phase",        # the interview moved to a phase that opens with a question
+    "time_warning", # minutes left
+    "complexity",   # ask for the complexity
+    "complexity_verdict",  # the candidate stated a complexity
+    "subproblem",   # hints are used up: offer a simpler problem
+    "wrap_up",      # the interview is over
+]
+
+
+@dataclass(frozen=True)
+class CoachContext:
+    trigger: Trigger
+    problem: Problem
+    phase: Phase
+    helpfulness: str
+    personality: str
+    elapsed_s: float
+    time_left_s: float
+    silence_s: float = 0.0
+    utterance: Utterance | None = None
+    #: (role, text) pairs, oldest first: role is "candidate" or "coach".
+    transcript: tuple[tuple[str, str], ...] = ()
+    code: str | None = None
+    findings: tuple[Finding, ...] = ()
+    #: The latest run as the candidate may see it (RunResult JSON).
+    last_run: dict[str, Any] | None = None
+    previous_run: dict[str, Any] | None = None
+    hints_given: int = 0
+    minutes_left: int | None = None
+    complexity: dict[str, Any] | None = None
+    #: The candidate has already stated and discussed the complexity.
+    complexity_discussed: bool = False
+    mode: str = "normal"
+    tdd_step: str | None = None
+    #: A counter that makes the scripted coach vary its wording deterministically.
+    turn: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CoachReply:
+    text: str
+    kind: str
+
+
+class Coach(Protocol):
+    #: "scripted", or the model's name.
+    name: str
+
+    def reply(self, ctx: CoachContext) -> CoachReply | None:
+        """What to say, or None to stay quiet."""
+        ...

@@ -1,0 +1,115 @@
+"""The vocabulary of an interview: events in, actions out.
+
+Everything that happens in a session is one of these records, appended to
+the session store in order (``seq``) before it takes effect. The
+orchestrator turns each event into a list of actions; the shell (the
+server, the embedded backend, the CLI) carries the actions out and feeds
+their results back as new events (``run_tests`` → ``tests_finished``).
+
+``t`` is seconds since the session started, on the session's clock.
+
+Events (``data`` keys):
+  session_started   problem, qualified_id, minutes, mode, coach (helpfulness,
+                    personality), settings (a snapshot)
+  candidate_said    text
+  code_submitted    code
+  tests_finished    run (a RunResult as JSON: passed, failed, total, cases,
+                    complexity, error), code_seq (the code_submitted it answers)
+  hint_requested    —
+  typing            — (the candidate is editing: resets the silence clock)
+  silence           seconds (how long nothing was said or typed)
+  tick              — (time passes; warnings and time rules fire)
+  end_requested     reason ("candidate", "time", "abort")
+
+Actions (``data`` keys):
+  coach_says        text, kind (question, reflect, nudge, hint, redirect,
+                    warning, intro, wrap_up, complexity, subproblem, praise),
+                    coach ("scripted" or the model), fallback (bool)
+  show_hint         level, of (3), text, reason ("requested" or "stuck")
+  phase_changed     from, to, reason
+  time_warning      minutes_left
+  run_tests         code_seq
+  show_results      passed, failed, total, cases (visible only), complexity
+  leak_blocked      reasons, original_kind, original (the blocked text, kept
+                    in the store for the instructor; never shown to the candidate)
+  fishing_redirected  kind (the fishing detector's kind)
+  complexity_checked  claimed_time, claimed_space, expected_time,
+                    measured_time (or null), correct (bool: the claimed time
+                    matches the expected class, or the measured one)
+  report_ready      report (the session report as JSON)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+EventType = Literal[
+    "session_started",
+    "candidate_said",
+    "code_submitted",
+    "tests_finished",
+    "hint_requested",
+    "typing",
+    "silence",
+    "tick",
+    "end_requested",
+]
+
+ActionType = Literal[
+    "coach_says",
+    "show_hint",
+    "phase_changed",
+    "time_warning",
+    "run_tests",
+    "show_results",
+    "leak_blocked",
+    "fishing_redirected",
+    "complexity_checked",
+    "report_ready",
+]
+
+EVENT_TYPES: frozenset[str] = frozenset(EventType.__args__)  # type: ignore[attr-defined]
+ACTION_TYPES: frozenset[str] = frozenset(ActionType.__args__)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Event:
+    type: EventType
+    t: float
+    data: dict[str, Any] = field(default_factory=dict)
+    #: Position in the session's log; None until the store has appended it.
+    seq: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "event", "type": self.type, "t": self.t, "data": self.data, "seq": self.seq}
+
+
+@dataclass(frozen=True)
+class Action:
+    type: ActionType
+    t: float
+    data: dict[str, Any] = field(default_factory=dict)
+    seq: int | None = None
+    #: The seq of the event that caused it.
+    cause: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "action", "type": self.type, "t": self.t, "data": self.data,
+                "seq": self.seq, "cause": self.cause}
+
+
+Record = Event | Action
+
+
+def record_from_dict(d: dict[str, Any]) -> Record:
+    if d["kind"] == "event":
+        if d["type"] not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {d['type']!r}")
+        return Event(type=d["type"], t=float(d["t"]), data=dict(d.get("data") or {}), seq=d.get("seq"))
+    if d["kind"] == "action":
+        if d["type"] not in ACTION_TYPES:
+            raise ValueError(f"unknown action type {d['type']!r}")
+        return Action(type=d["type"], t=float(d["t"]), data=dict(d.get("data") or {}),
+                      seq=d.get("seq"), cause=d.get("cause"))
+    raise ValueError(f"unknown record kind {d['kind']!r}")

@@ -1,0 +1,426 @@
+"""The orchestrator: events in, actions out, no I/O of its own.
+
+It keeps the interview's state — the phase machine, the timer, the hint
+ladder, the transcript, the latest code and test run — and decides what
+happens next. Time comes only from the events (``Event.t``, seconds since
+the session started), so a 45-minute interview can be played in a second.
+
+Every coach message, scripted or not, passes the safeguards here: a message
+that leaks is replaced by a safe Socratic question and a ``leak_blocked``
+action records the incident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..coach.analyzer import CodeAnalyzer, Finding
+from ..coach.base import Coach, CoachContext, CoachReply, Trigger
+from ..coach.hints import HintLadder
+from ..coach.safeguards import FishingDetector, LeakFilter
+from ..coach.scripted import ScriptedCoach
+from ..problems.loader import Problem
+from ..problems.model import normalise_complexity
+from ..settings import Settings
+from .events import Action, ActionType, Event
+from .intent import Intent, IntentClassifier, Utterance, is_only_thinking_sounds
+from .phases import Phase, PhaseMachine, TddPhase, next_tdd_phase
+from .timers import InterviewTimer, PhaseOverrun, TimeWarning
+
+#: Phases in which no progress for a while means "stuck" (automatic hints).
+_STUCK_PHASES = frozenset({Phase.UNDERSTANDING, Phase.APPROACH, Phase.DEBUGGING})
+#: While coding, stuck means no typing and no words for this long as well.
+_CODING_IDLE_S = 300.0
+#: Phases in which a stated complexity is the answer to "what's the complexity?".
+_COMPLEXITY_TALK = frozenset({Phase.OPTIMIZATION, Phase.COMPLEXITY, Phase.REFLECTION,
+                              Phase.FOLLOWUP, Phase.TESTING, Phase.DEBUGGING})
+_NUDGE_SCALE = {"gentle": 2.0, "balanced": 1.0, "insistent": 0.5}
+
+
+class _EventClock:
+    """The timer's clock: the time of the event being handled."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+
+@dataclass
+class InterviewState:
+    """What the orchestrator knows; rebuilt from the events on resume."""
+
+    started: bool = False
+    ended: bool = False
+    transcript: list[tuple[float, str, str]] = field(default_factory=list)
+    candidate_words: list[str] = field(default_factory=list)
+    code: str | None = None
+    code_seq: int | None = None
+    findings: tuple[Finding, ...] = ()
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    last_activity_t: float = 0.0
+    stuck_since: float = 0.0
+    last_nudge_t: float = -1e9
+    best_passed: int = 0
+    complexity_asked: bool = False
+    complexity_checked: bool = False
+    end_pending: bool = False
+    turn: int = 0
+    tdd_step: TddPhase | None = None
+    coach_texts: list[str] = field(default_factory=list)
+
+
+class Orchestrator:
+    def __init__(
+        self,
+        problem: Problem,
+        settings: Settings | None = None,
+        *,
+        coach: Coach | None = None,
+        minutes: float = 45,
+        mode: str = "normal",
+        harder_variant_titles: list[str] | None = None,
+        prerequisite_titles: list[str] | None = None,
+    ) -> None:
+        self.problem = problem
+        self.settings = settings or Settings()
+        self.coach: Coach = coach or ScriptedCoach()
+        self.minutes = minutes
+        self.mode = mode
+        c = self.settings.coach
+        self.helpfulness = c.helpfulness
+        self.personality = c.personality
+        self._clock = _EventClock()
+        self.machine = PhaseMachine()
+        self.timer = InterviewTimer(self._clock, minutes, c.timing, started_at=0.0)
+        self.classifier = IntentClassifier(c.behavioral)
+        self.leaks = LeakFilter(problem)
+        self.fishing = FishingDetector()
+        self.analyzer = CodeAnalyzer()
+        self.ladder = HintLadder(problem.hints, c.helpfulness,
+                                 c.intervention.max_hints_before_subproblem)
+        self.state = InterviewState()
+        self.extra: dict[str, Any] = {"harder_variant_titles": harder_variant_titles or [],
+                                      "prerequisite_titles": prerequisite_titles or []}
+        self._out: list[Action] = []
+        self._cause: int | None = None
+
+    # ------------------------------------------------------------ the core
+
+    @property
+    def phase(self) -> Phase:
+        return self.machine.phase
+
+    def handle(self, event: Event) -> list[Action]:
+        """Take one event; return what should happen, in order."""
+        self._clock.t = event.t
+        self._out = []
+        self._cause = event.seq
+        st = self.state
+        if st.ended and event.type != "session_started":
+            return []
+        handler = getattr(self, f"_on_{event.type}")
+        handler(event)
+        if event.type not in ("session_started", "end_requested") and not st.ended:
+            self._time_rules(event.t)
+        return self._out
+
+    # ------------------------------------------------------------- events
+
+    def _on_session_started(self, event: Event) -> None:
+        st = self.state
+        if st.started:
+            return
+        st.started = True
+        st.last_activity_t = st.stuck_since = event.t
+        self._go(Phase.INTRO, "the session started")
+        if self.mode == "tdd":
+            st.tdd_step = TddPhase.UNDERSTAND_PROBLEM
+        self._say("intro")
+
+    def _on_candidate_said(self, event: Event) -> None:
+        st = self.state
+        text = str(event.data.get("text", "")).strip()
+        if not text:
+            return
+        utterance = self.classifier.classify(text)
+        st.transcript.append((event.t, "candidate", text))
+        st.candidate_words.append(text)
+        if not is_only_thinking_sounds(text, self.settings.coach.behavioral.thinking_sounds):
+            st.last_activity_t = event.t
+        verdict = self.fishing.classify(text)
+        if verdict.fishing and verdict.redirect:
+            self._emit("fishing_redirected", {"kind": verdict.kind})
+            self._coach_text(verdict.redirect, "redirect")
+            return
+        if self.phase == Phase.INTRO:
+            self._go(Phase.UNDERSTANDING, "the candidate spoke")
+        self._follow_intent(utterance)
+        claim = utterance.complexity
+        answers_big_o = utterance.intent == Intent.COMPLEXITY_CLAIM or self.phase == Phase.COMPLEXITY
+        if claim and claim.time and answers_big_o and st.code is not None \
+                and self.phase in _COMPLEXITY_TALK:
+            self._check_complexity(utterance)
+            if st.end_pending:
+                self._finish("candidate")
+            return
+        if utterance.words >= 4 and self.phase == Phase.REFLECTION:
+            # Reflection answered: a follow-up question if there is time, else the end.
+            if not self._go(Phase.FOLLOWUP, "the candidate reflected"):
+                self._finish("reflection done")
+            return
+        if utterance.words >= 4 and self.phase == Phase.FOLLOWUP:
+            self._coach_text("Thanks, that's a good way to think about it. That's all I wanted to "
+                             "cover.", "wrap_up")
+            self._finish("follow-up answered")
+            return
+        if utterance.intent == Intent.APPROACH:
+            st.stuck_since = event.t
+        if self.mode == "tdd":
+            self._advance_tdd(utterance)
+        self._say("said", utterance=utterance)
+
+    def _on_code_submitted(self, event: Event) -> None:
+        st = self.state
+        code = str(event.data.get("code", ""))
+        st.code = code
+        st.code_seq = event.seq
+        st.candidate_words.append(code)
+        st.last_activity_t = event.t
+        expected = self.problem.spec.complexity.time if self.problem.spec.complexity else None
+        st.findings = tuple(self.analyzer.analyze(code, function=self.problem.tests.function,
+                                                  expected_time=expected))
+        if self.phase == Phase.INTRO:
+            self._go(Phase.UNDERSTANDING, "the candidate submitted code")
+        self._step_until_none(self.machine.on_test_run, "the code is being tested")
+        self._emit("run_tests", {"code_seq": event.seq})
+
+    def _on_tests_finished(self, event: Event) -> None:
+        st = self.state
+        run = dict(event.data.get("run") or {})
+        previous = st.runs[-1] if st.runs else None
+        st.runs.append(run)
+        passed, total = int(run.get("passed", 0)), int(run.get("total", 0))
+        self._emit("show_results", {
+            "passed": passed, "failed": int(run.get("failed", total - passed)), "total": total,
+            "cases": run.get("cases", []), "complexity": run.get("complexity"),
+            "error": run.get("error"), "code_seq": event.data.get("code_seq"),
+        })
+        if passed > st.best_passed:
+            st.best_passed = passed
+            st.stuck_since = event.t
+        left = self.timer.time_left_s
+        # Results of code submitted from another phase: reach TESTING first,
+        # then let the outcome decide one step (it never asks for more).
+        self._step_until_none(self.machine.on_test_run, "the code is being tested")
+        if self.phase == Phase.TESTING:
+            target = self.machine.on_tests(passed, total - passed, left)
+            if target is not None:
+                self._go(target, "all tests pass" if total and passed == total else "tests failed")
+        if self.mode == "tdd" and st.tdd_step in (TddPhase.IMPLEMENT_NAIVE, TddPhase.VERIFY_CORRECTNESS,
+                                                  TddPhase.OPTIMIZE_SOLUTION):
+            if total and passed == total:
+                st.tdd_step = next_tdd_phase(st.tdd_step) or st.tdd_step
+        if self.phase == Phase.COMPLEXITY and not st.complexity_asked:
+            st.complexity_asked = True
+        self._say("tests", run=run, previous=previous)
+
+    def _on_hint_requested(self, event: Event) -> None:
+        step = self.ladder.request(event.t)
+        self._give_hint(step.kind, step.level, step.text, "requested")
+
+    def _on_typing(self, event: Event) -> None:
+        self.state.last_activity_t = event.t
+
+    def _on_silence(self, event: Event) -> None:
+        st = self.state
+        seconds = float(event.data.get("seconds", event.t - st.last_activity_t))
+        threshold = self.settings.coach.intervention.silence_before_nudge_ms / 1000
+        interval = self.settings.coach.nudge_interval_s * _NUDGE_SCALE.get(self.helpfulness, 1.0)
+        if seconds >= threshold and event.t - st.last_nudge_t >= interval \
+                and self.phase not in (Phase.INIT, Phase.DONE, Phase.ABORT):
+            st.last_nudge_t = event.t
+            self._say("silence", silence_s=seconds)
+
+    def _on_tick(self, event: Event) -> None:
+        pass  # the time rules run after every event
+
+    def _on_end_requested(self, event: Event) -> None:
+        st = self.state
+        reason = str(event.data.get("reason", "candidate"))
+        if reason == "abort":
+            self._go(Phase.ABORT, "the session was aborted")
+            self._end()
+            return
+        want_big_o = self.settings.coach.force_big_o_at_end and not st.complexity_checked \
+            and st.code is not None and reason != "time"
+        if want_big_o and not st.end_pending:
+            st.end_pending = True
+            self._go(Phase.COMPLEXITY, "complexity before wrapping up")
+            if self.phase == Phase.COMPLEXITY:
+                st.complexity_asked = True
+                self._say("complexity")
+                return
+        self._finish(reason)
+
+    # ---------------------------------------------------------- time rules
+
+    def _time_rules(self, t: float) -> None:
+        st = self.state
+        for notice in self.timer.due_warnings():
+            if isinstance(notice, TimeWarning):
+                self._emit("time_warning", {"minutes_left": notice.minutes_left})
+                self._say("time_warning", minutes_left=notice.minutes_left)
+            elif isinstance(notice, PhaseOverrun):
+                pass  # the budgets shape the timer in the panel; the warnings speak
+        left = self.timer.time_left_s
+        before = self.phase
+        self._step_until_none(lambda: self.machine.on_time(left), "time")
+        if self.phase == Phase.COMPLEXITY and before != Phase.COMPLEXITY and not st.complexity_asked:
+            st.complexity_asked = True
+            self._say("complexity")
+        if left <= 0 and not st.ended:
+            self._finish("time")
+            return
+        # Automatic hints: while thinking or debugging without progress; while
+        # coding only once the candidate has stopped typing for a while.
+        idle = t - st.last_activity_t
+        if self.phase in _STUCK_PHASES or (self.phase == Phase.CODING and idle >= _CODING_IDLE_S):
+            step = self.ladder.due(t, st.stuck_since)
+            if step.kind != "none":
+                self._give_hint(step.kind, step.level, step.text, "stuck")
+
+    # ------------------------------------------------------------- helpers
+
+    def _emit(self, type_: ActionType, data: dict[str, Any]) -> None:
+        self._out.append(Action(type=type_, t=self._clock.t, data=data, cause=self._cause))
+
+    def _go(self, to: Phase, reason: str, *, quiet: bool = False) -> bool:
+        before = self.phase
+        verdict = self.machine.go(to, at=self._clock.t, reason=reason,
+                                  time_left_s=self.timer.time_left_s)
+        if verdict:
+            self.timer.enter(to)
+            self.state.stuck_since = self._clock.t  # a new phase is progress
+            self._emit("phase_changed", {"from": before.value, "to": to.value, "reason": reason})
+            if to in (Phase.REFLECTION, Phase.FOLLOWUP) and not quiet:
+                self._say("phase")
+        return bool(verdict)
+
+    def _step_until_none(self, step: Any, reason: str) -> None:
+        for _ in range(len(Phase)):
+            target = step()
+            if target is None or target == self.phase or not self._go(target, reason):
+                return
+
+    def _follow_intent(self, utterance: Utterance) -> None:
+        left = self.timer.time_left_s
+        self._step_until_none(lambda: self.machine.on_intent(utterance.intent, left),
+                              f"the candidate: {utterance.intent.value}")
+
+    def _advance_tdd(self, utterance: Utterance) -> None:
+        st = self.state
+        if st.tdd_step == TddPhase.UNDERSTAND_PROBLEM and utterance.words >= 8:
+            st.tdd_step = TddPhase.WRITE_TEST_CASES
+        elif st.tdd_step == TddPhase.WRITE_TEST_CASES and utterance.words >= 8:
+            st.tdd_step = TddPhase.IMPLEMENT_NAIVE
+
+    def _check_complexity(self, utterance: Utterance) -> None:
+        st = self.state
+        claim = utterance.complexity
+        assert claim is not None
+        expected = self.problem.spec.complexity.time if self.problem.spec.complexity else None
+        measured = None
+        for run in reversed(st.runs):
+            cx = run.get("complexity") or {}
+            if cx.get("estimated"):
+                measured = cx["estimated"]
+                break
+        claimed = normalise_complexity(claim.time) if claim.time else None
+        correct = bool(claimed) and (claimed == normalise_complexity(expected or "")
+                                     or (measured is not None and claimed == measured))
+        data = {"claimed_time": claim.time, "claimed_space": claim.space,
+                "expected_time": expected, "measured_time": measured, "correct": correct}
+        st.complexity_checked = True
+        self._emit("complexity_checked", data)
+        self._say("complexity_verdict", complexity=data)
+        if self.phase == Phase.COMPLEXITY and not st.end_pending:
+            self._go(Phase.REFLECTION, "the complexity was discussed")
+
+    def _give_hint(self, kind: str, level: int, text: str, reason: str) -> None:
+        if kind == "hint":
+            safe = self._safe(text, "hint")
+            self._emit("show_hint", {"level": level, "of": 3, "text": safe, "reason": reason,
+                                     "label": f"hint {level} of 3"})
+            self._coach_text(f"Hint {level} of 3: {safe}", "hint", checked=True)
+        elif kind == "subproblem":
+            self._say("subproblem")
+
+    def _finish(self, reason: str) -> None:
+        st = self.state
+        if st.ended:
+            return
+        why = f"ended ({reason})"
+        if not self._go(Phase.DONE, why, quiet=True):
+            # COMPLEXITY and OPTIMIZATION close through REFLECTION; earlier
+            # phases can only stop short, which the machine calls ABORT.
+            if not (self._go(Phase.REFLECTION, why, quiet=True) and self._go(Phase.DONE, why, quiet=True)):
+                self._go(Phase.ABORT, why, quiet=True)
+        self.extra["end_reason"] = reason
+        self._say("wrap_up")
+        self._end()
+
+    def _end(self) -> None:
+        self.state.ended = True
+        self._emit("report_ready", {})
+
+    def _context(self, trigger: Trigger, **kw: Any) -> CoachContext:
+        st = self.state
+        run = kw.pop("run", st.runs[-1] if st.runs else None)
+        previous = kw.pop("previous", st.runs[-2] if len(st.runs) > 1 else None)
+        return CoachContext(
+            trigger=trigger, problem=self.problem, phase=self.phase,
+            helpfulness=self.helpfulness, personality=self.personality,
+            elapsed_s=self.timer.elapsed_s, time_left_s=self.timer.time_left_s,
+            transcript=tuple((role, text) for _, role, text in st.transcript[-20:]),
+            code=st.code, findings=st.findings, last_run=run, previous_run=previous,
+            hints_given=self.ladder.given, mode=self.mode,
+            complexity_discussed=st.complexity_checked,
+            tdd_step=st.tdd_step.value if st.tdd_step else None, turn=st.turn,
+            extra=self.extra, **kw,
+        )
+
+    def _say(self, trigger: Trigger, **kw: Any) -> None:
+        st = self.state
+        recent = set(st.coach_texts[-2:])
+        reply: CoachReply | None = None
+        # A good interviewer does not ask the same question twice in a row:
+        # let the coach word it another way, or stay quiet.
+        for _ in range(3):
+            reply = self.coach.reply(self._context(trigger, **kw))
+            st.turn += 1
+            if reply is None or reply.text not in recent:
+                break
+        else:
+            return
+        if reply is not None and reply.text.strip():
+            self._coach_text(reply.text, reply.kind)
+
+    def _safe(self, text: str, kind: str) -> str:
+        verdict = self.leaks.check(text, candidate_words=self.state.candidate_words,
+                                   phase=self.phase.value)
+        if verdict.leak:
+            self._emit("leak_blocked", {"reasons": verdict.reasons, "original_kind": kind,
+                                        "original": text})
+            return verdict.safe_text
+        return text
+
+    def _coach_text(self, text: str, kind: str, *, checked: bool = False) -> None:
+        safe = text if checked else self._safe(text, kind)
+        st = self.state
+        st.transcript.append((self._clock.t, "coach", safe))
+        st.coach_texts.append(safe)
+        self._emit("coach_says", {"text": safe, "kind": kind, "coach": self.coach.name,
+                                  "fallback": False})

@@ -1,0 +1,68 @@
+"""Replay a stored session with another coach setting (the seed's
+``replay --coach-level``): the candidate's side of the session — what they
+said and submitted, when, and what their tests returned — is played again
+against a coach with other settings, into a new session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..problems.registry import ProblemRegistry
+from ..settings import Settings
+from ..store import SessionInfo, SessionStore
+from .clock import FakeClock
+from .events import Action, Event
+from .session import InterviewSession
+
+#: Events that come from the candidate or the world, not from the coach.
+CANDIDATE_SIDE = ("candidate_said", "code_submitted", "tests_finished", "hint_requested", "typing",
+                  "silence", "tick", "end_requested")
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    original: SessionInfo
+    session: SessionInfo
+    coach_before: list[str]
+    coach_after: list[str]
+
+
+def replay_session(store: SessionStore, session_id: str, registry: ProblemRegistry,
+                   settings: Settings, *, helpfulness: str | None = None,
+                   personality: str | None = None) -> ReplayResult:
+    original = store.get(session_id)
+    records = store.records(original.id)
+    started = next(r for r in records if isinstance(r, Event) and r.type == "session_started")
+    coach = dict(started.data.get("coach") or {})
+    if helpfulness:
+        coach["helpfulness"] = helpfulness
+    if personality:
+        coach["personality"] = personality
+    clock = FakeClock()
+    session = InterviewSession.start(
+        store, registry.get(original.problem), settings, harness=None, clock=clock,
+        minutes=float(started.data.get("minutes", 45)), mode=str(started.data.get("mode", "normal")),
+        coach_settings=coach, registry=registry, meta={"replay_of": original.id},
+    )
+    seq_map: dict[int, int] = {}
+    for r in records:
+        if not isinstance(r, Event) or r.type not in CANDIDATE_SIDE or session.ended:
+            continue
+        clock.set(max(clock.now(), r.t))
+        data = dict(r.data)
+        if r.type == "tests_finished" and data.get("code_seq") in seq_map:
+            data["code_seq"] = seq_map[data["code_seq"]]
+        actions = session.post(r.type, data)
+        if r.type == "code_submitted" and r.seq is not None:
+            run = next((a for a in actions if a.type == "run_tests"), None)
+            if run is not None:
+                seq_map[r.seq] = run.data["code_seq"]
+    if not session.ended:
+        session.end("candidate")
+
+    def coach_of(items: list[Any]) -> list[str]:
+        return [a.data["text"] for a in items if isinstance(a, Action) and a.type == "coach_says"]
+
+    return ReplayResult(original=original, session=store.get(session.info.id),
+                        coach_before=coach_of(records), coach_after=coach_of(session.records()))

@@ -1,0 +1,237 @@
+"""The imperative shell around the orchestrator: one interview session.
+
+``InterviewSession.post`` stamps an event with the session's clock, appends
+it to the store (committed before anything happens), lets the orchestrator
+decide, appends the actions, and carries out the one action with a side
+effect here, ``run_tests``, whose result comes back as ``tests_finished``.
+A crash at any point loses nothing: ``resume`` rebuilds the orchestrator
+from the stored events, appends the actions of an event that had none yet,
+and runs tests that were asked for but never finished.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, Protocol
+
+from ..coach.base import Coach
+from ..harness.outcome import RunResult
+from ..problems.loader import Problem
+from ..problems.registry import ProblemRegistry
+from ..settings import Settings
+from ..store import SessionInfo, SessionStore
+from .clock import Clock
+from .events import Action, Event, EventType, Record
+from .orchestrator import Orchestrator
+from .phases import Phase
+
+
+class CodeRunner(Protocol):
+    """What the session needs of the harness."""
+
+    def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult: ...
+
+
+def _titles(registry: ProblemRegistry | None, ids: list[str]) -> list[str]:
+    out = []
+    for pid in ids:
+        try:
+            out.append(registry.get(pid).spec.title if registry else pid)
+        except LookupError:
+            continue
+    return out
+
+
+def settings_for_session(settings: Settings, coach: dict[str, Any]) -> Settings:
+    """The settings with the session's own coach choices applied."""
+    merged = settings.model_copy(deep=True)
+    for key, value in coach.items():
+        if value is not None:
+            setattr(merged.coach, key, value)
+    return merged
+
+
+class InterviewSession:
+    def __init__(self, *, store: SessionStore, info: SessionInfo, problem: Problem,
+                 settings: Settings, orchestrator: Orchestrator, harness: CodeRunner | None,
+                 clock: Clock, t0: float, report_builder: Callable[[list[Record]], dict[str, Any]]
+                 | None = None) -> None:
+        self.store = store
+        self.info = info
+        self.problem = problem
+        self.settings = settings
+        self.orchestrator = orchestrator
+        self.harness = harness
+        self.clock = clock
+        self.t0 = t0
+        self._lock = threading.RLock()
+        self._report_builder = report_builder
+        self.listeners: list[Callable[[Action], None]] = []
+
+    # ------------------------------------------------------------- set up
+
+    @classmethod
+    def start(cls, store: SessionStore, problem: Problem, settings: Settings, *,
+              harness: CodeRunner | None, clock: Clock, minutes: float = 45,
+              mode: str = "normal", coach: Coach | None = None,
+              coach_settings: dict[str, Any] | None = None,
+              registry: ProblemRegistry | None = None,
+              meta: dict[str, Any] | None = None) -> InterviewSession:
+        coach_settings = {k: v for k, v in (coach_settings or {}).items() if v is not None}
+        effective = settings_for_session(settings, coach_settings)
+        info = store.create_session(problem.qualified_id, {
+            "minutes": minutes, "mode": mode, "coach": {
+                "helpfulness": effective.coach.helpfulness,
+                "personality": effective.coach.personality},
+            **(meta or {}),
+        })
+        session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, coach,
+                             registry, t0=clock.now())
+        session.post("session_started", {
+            "problem": problem.id, "qualified_id": problem.qualified_id, "minutes": minutes,
+            "mode": mode, "coach": info.meta["coach"],
+            "settings": effective.model_dump(mode="json"),
+        })
+        return session
+
+    @classmethod
+    def _build(cls, store: SessionStore, info: SessionInfo, problem: Problem, settings: Settings,
+               harness: CodeRunner | None, clock: Clock, minutes: float, mode: str,
+               coach: Coach | None, registry: ProblemRegistry | None, *, t0: float
+               ) -> InterviewSession:
+        orchestrator = Orchestrator(
+            problem, settings, coach=coach, minutes=minutes, mode=mode,
+            harder_variant_titles=_titles(registry, problem.spec.harder_variants),
+            prerequisite_titles=_titles(registry, problem.spec.prerequisites),
+        )
+        return cls(store=store, info=info, problem=problem, settings=settings,
+                   orchestrator=orchestrator, harness=harness, clock=clock, t0=t0,
+                   report_builder=None)
+
+    @classmethod
+    def resume(cls, store: SessionStore, session_id: str, registry: ProblemRegistry,
+               settings: Settings, *, harness: CodeRunner | None, clock: Clock,
+               coach: Coach | None = None) -> InterviewSession:
+        """Pick a session up where its records end (after a crash, or later)."""
+        info = store.get(session_id)
+        records = store.records(info.id)
+        started = next((r for r in records if isinstance(r, Event) and r.type == "session_started"),
+                       None)
+        if started is None:
+            raise ValueError(f"session {info.id} has no session_started event")
+        problem = registry.get(info.problem)
+        effective = settings_for_session(settings, dict(started.data.get("coach") or {}))
+        minutes = float(started.data.get("minutes", info.meta.get("minutes", 45)))
+        mode = str(started.data.get("mode", "normal"))
+        last_t = max((r.t for r in records), default=0.0)
+        # The interview's clock goes on from where the records stop: the time
+        # the process was down is not the candidate's.
+        session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, coach,
+                             registry, t0=clock.now() - last_t)
+        session._replay(records)
+        return session
+
+    def _replay(self, records: list[Record]) -> None:
+        caused: dict[int, int] = {}
+        for r in records:
+            if isinstance(r, Action) and r.cause is not None:
+                caused[r.cause] = caused.get(r.cause, 0) + 1
+        events = [r for r in records if isinstance(r, Event)]
+        finished_codes = {e.data.get("code_seq") for e in events if e.type == "tests_finished"}
+        for event in events:
+            actions = self.orchestrator.handle(event)
+            if event.seq is not None and event.seq not in caused and actions:
+                # The process stopped between this event and its actions.
+                self._commit_actions(actions)
+        # Tests asked for and never finished: run them now.
+        for r in records:
+            if isinstance(r, Action) and r.type == "run_tests" \
+                    and r.data.get("code_seq") not in finished_codes:
+                self._run_tests(r)
+        if self.orchestrator.state.ended and self.info.status == "open":
+            self.store.set_status(self.info.id, "ended")
+
+    # -------------------------------------------------------------- events
+
+    def now(self) -> float:
+        return max(0.0, self.clock.now() - self.t0)
+
+    def post(self, type_: EventType, data: dict[str, Any] | None = None) -> list[Action]:
+        """One event in; every action it led to out (tests included)."""
+        with self._lock:
+            event = self.store.append(self.info.id, Event(type=type_, t=self.now(),
+                                                          data=dict(data or {})))
+            assert isinstance(event, Event)
+            actions = self.orchestrator.handle(event)
+            stored = self._commit_actions(actions)
+            out = list(stored)
+            for action in stored:
+                if action.type == "run_tests":
+                    out += self._run_tests(action)
+            return out
+
+    def _commit_actions(self, actions: list[Action]) -> list[Action]:
+        if any(a.type == "report_ready" for a in actions):
+            pending = [a for a in actions if a.type != "report_ready"]
+            records = [*self.store.records(self.info.id), *pending]
+            actions = [replace(a, data=self.build_report(records)) if a.type == "report_ready"
+                       else a for a in actions]
+        stored = [a for a in self.store.append_many(self.info.id, actions) if isinstance(a, Action)]
+        if self.orchestrator.state.ended:
+            status = "aborted" if self.orchestrator.phase == Phase.ABORT else "ended"
+            self.store.set_status(self.info.id, status)
+        for action in stored:
+            for listener in list(self.listeners):
+                listener(action)
+        return stored
+
+    def _run_tests(self, action: Action) -> list[Action]:
+        code_seq = action.data.get("code_seq")
+        code = next((r.data.get("code") for r in self.store.records(self.info.id)
+                     if isinstance(r, Event) and r.seq == code_seq), None)
+        if self.harness is None or code is None:
+            return []
+        result = self.harness.run(self.problem, str(code))
+        return self.post("tests_finished", {"run": result.public_json(), "code_seq": code_seq})
+
+    # -------------------------------------------------------- conveniences
+
+    def say(self, text: str) -> list[Action]:
+        return self.post("candidate_said", {"text": text})
+
+    def submit(self, code: str) -> list[Action]:
+        return self.post("code_submitted", {"code": code})
+
+    def hint(self) -> list[Action]:
+        return self.post("hint_requested")
+
+    def tick(self) -> list[Action]:
+        return self.post("tick")
+
+    def end(self, reason: str = "candidate") -> list[Action]:
+        return self.post("end_requested", {"reason": reason})
+
+    @property
+    def ended(self) -> bool:
+        return self.orchestrator.state.ended
+
+    @property
+    def phase(self) -> Phase:
+        return self.orchestrator.phase
+
+    def records(self) -> list[Record]:
+        return self.store.records(self.info.id)
+
+    def build_report(self, records: list[Record]) -> dict[str, Any]:
+        if self._report_builder is not None:
+            return self._report_builder(records)
+        from .report import build_report
+
+        spec = self.problem.spec
+        report = build_report(records, problem_title=spec.title, problem_id=self.problem.id,
+                              expected_time=spec.complexity.time if spec.complexity else None,
+                              session_id=self.info.id)
+        data: dict[str, Any] = report.as_dict()
+        return data
