@@ -23,6 +23,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from .coach.cli import safeguards
+from .config_cli import config
 from .harness.outcome import RunResult
 from .problems.loader import Problem
 from .problems.registry import ProblemRegistry, UnknownProblem
@@ -328,6 +329,18 @@ def _progress(quiet: bool) -> Iterator[Callable[[int, int], None]]:
 
 
 main.add_command(safeguards)
+main.add_command(config)
+
+
+def _register_engine_commands() -> None:
+    # Imported here: these modules import this one for its helpers.
+    from .sessions_cli import sessions, simulate, start
+
+    for command in (simulate, start, sessions):
+        main.add_command(command)
+
+
+_register_engine_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -11,13 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mock_interviewer_lab.harness.runner import SyncHarness  # noqa: E402
-from mock_interviewer_lab.interview.clock import FakeClock  # noqa: E402
-from mock_interviewer_lab.interview.session import InterviewSession  # noqa: E402
-from mock_interviewer_lab.problems.registry import ProblemRegistry  # noqa: E402
-from mock_interviewer_lab.settings import Settings  # noqa: E402
-from mock_interviewer_lab.store import SessionStore  # noqa: E402
-from tests.test_session import STEPS, apply  # noqa: E402
+from mock_interviewer_lab.harness.runner import SyncHarness
+from mock_interviewer_lab.interview.clock import FakeClock
+from mock_interviewer_lab.interview.session import InterviewSession
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.settings import Settings
+from mock_interviewer_lab.store import SessionStore
+from tests.test_session import STEPS, apply
 
 
 def main() -> None:

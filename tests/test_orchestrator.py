@@ -3,6 +3,7 @@ No harness here: test results are handed in as the harness would report them."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -132,7 +133,7 @@ def test_automatic_hints_follow_the_ladder(two_sum: Problem, helpfulness: str) -
     assert [lv for _, lv in hints] == [1, 2, 3]
     first, second, third = (m * 60 for m in STUCK_MINUTES[helpfulness])
     assert [t - 5 for t, _ in hints] == [pytest.approx(x, abs=10) for x in (first, second, third)]
-    assert all(b - a >= 60 for (a, _), (b, _) in zip(hints, hints[1:], strict=False))
+    assert all(b - a >= 60 for (a, _), (b, _) in itertools.pairwise(hints))
 
 
 def test_requested_hints_one_level_at_a_time_then_a_subproblem(two_sum: Problem) -> None:

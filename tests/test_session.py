@@ -3,6 +3,7 @@ crash and resume; replay with another coach; the simulated candidates."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -169,7 +170,7 @@ def test_resume_after_sigkill(tmp_path: Path, registry: ProblemRegistry, harness
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     records = store.records(session_id)
-    assert 25 <= len(records) and not store.get(session_id).status == "ended"
+    assert len(records) >= 25 and store.get(session_id).status != "ended"
     clock = FakeClock()
     clock.set(records[-1].t)
     resumed = InterviewSession.resume(store, session_id, registry, Settings(), harness=harness,
@@ -223,7 +224,7 @@ def test_stuck_candidate(registry: ProblemRegistry, harness: SyncHarness) -> Non
     out = run_simulation("stuck_two_sum.yaml", registry, harness)
     hints = [(e["t"], e["level"]) for e in out["events"] if e["type"] == "show_hint"]
     assert [lv for _, lv in hints] == [1, 2, 3]
-    assert all(b - a >= 60 for (a, _), (b, _) in zip(hints, hints[1:], strict=False))
+    assert all(b - a >= 60 for (a, _), (b, _) in itertools.pairwise(hints))
     assert any("simpl" in t for t in coach_texts(out))
     assert not [e for e in out["events"] if e["type"] == "leak_blocked"]
 

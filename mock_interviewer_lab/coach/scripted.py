@@ -21,8 +21,7 @@ from .base import CoachContext, CoachReply
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
-    "a an the is are be can could will would should i we you it its of to in on for with what if "
-    "do does how and or that this there any my me input list".split()
+    ["a", "an", "the", "is", "are", "be", "can", "could", "will", "would", "should", "i", "we", "you", "it", "its", "of", "to", "in", "on", "for", "with", "what", "if", "do", "does", "how", "and", "or", "that", "this", "there", "any", "my", "me", "input", "list"]
 )
 
 _OPENERS = {
@@ -137,7 +136,7 @@ class ScriptedCoach:
                                          "What do you think causes that?"), "question")
         if total and passed == total:
             cx = run.get("complexity") or {}
-            if cx.get("clearly_worse"):
+            if cx.get("worse_than_expected"):
                 return CoachReply(self._tone(ctx, f"All {total} tests pass. How does your solution "
                                              "behave when the input grows to a hundred thousand "
                                              "elements? Where does the time go?", praise=True),
@@ -296,7 +295,8 @@ class ScriptedCoach:
             if overlap > score:
                 best, score = line, overlap
         if score >= 1 and best:
-            return CoachReply(f"Good question. The problem says: \"{_short(best.strip('-* ').rstrip('.'), 160)}\". "
+            quote = re.sub(r"[*_`]+", "", best).strip("-* ").rstrip(".")
+            return CoachReply(f"Good question. The problem says: \"{_short(quote, 160)}\". "
                               "How does that affect your approach?", "question")
         return CoachReply(_pick((
             "Good question. What would you assume, and how would your solution handle it?",

@@ -46,7 +46,9 @@ is wrong in up to 7 % (always by one class), and over a 4× range in up to 30 %
 (no estimator can do much better: the noise moves the slope as much as the
 difference between the classes). The estimate answers "how do the times grow
 here", so memory effects count too: an O(n) pass over objects scattered in
-memory misses the cache more often as n grows and can measure as O(n log n).
+memory misses the cache more often as n grows and can measure as O(n log n),
+a dict lookup as O(log n). ``is_clearly_worse_than`` forgives that one step
+for verdicts shown to a candidate; ``is_worse_than`` is the strict order.
 
 ``reliable`` is False when the data cannot tell: fewer than 3 sizes, less than
 a 4× range of n, every time below the noise floor (one call under ~20 µs is

@@ -41,11 +41,8 @@ class ComplexityReport(BaseModel):
     exponent: float | None = None
     reliable: bool = False
     samples: list[tuple[int, float]] = Field(default_factory=list)
-    #: The estimated class is worse than the expected one (may be noise).
+    #: Reliably and clearly worse than expected (see runner._complexity_report).
     worse_than_expected: bool = False
-    #: The measured growth exponent is clearly above the expected class's:
-    #: what the coach acts on, since timing noise only ever adds a little.
-    clearly_worse: bool = False
     note: str = ""
 
 

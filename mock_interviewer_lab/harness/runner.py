@@ -568,7 +568,7 @@ def _complexity_report(problem: Problem, perf: dict[str, Any] | None) -> Complex
     if perf is None:
         report.note = "not measured"
         return report
-    from .complexity import describe, estimate_complexity, is_worse_than
+    from .complexity import describe, estimate_complexity, is_clearly_worse_than
 
     estimate = estimate_complexity(samples)
     report.exponent = round(estimate.exponent, 3)
@@ -579,19 +579,17 @@ def _complexity_report(problem: Problem, perf: dict[str, Any] | None) -> Complex
         # Stopped early because a call was too slow: that is itself the finding.
         if samples and samples[-1][1] > spec.budget_ms / 1000:
             report.estimated = "worse" if spec.expected in ("O(n^2)",) else "O(n^2)"
-            report.worse_than_expected = is_worse_than(report.estimated, spec.expected)
-            report.clearly_worse = report.worse_than_expected
+            report.worse_than_expected = is_clearly_worse_than(report.estimated, spec.expected)
         return report
     if report.estimated is not None:
-        report.worse_than_expected = is_worse_than(report.estimated, spec.expected)
-        report.clearly_worse = report.worse_than_expected and estimate.reliable and (
-            estimate.exponent >= _EXPONENT.get(spec.expected, 2.0) + 0.5)
+        # Only a reliable estimate that is worse by more than the one step the
+        # memory hierarchy alone can add (a correct O(n) hash-table solution
+        # measures O(n log n)) is called worse: a false alarm on a right
+        # answer costs the candidate more than a missed log factor.
+        report.worse_than_expected = estimate.reliable and is_clearly_worse_than(
+            report.estimated, spec.expected)
         report.note = describe(estimate, spec.expected)
     return report
-
-
-#: The log-log slope each expected class should show, for ``clearly_worse``.
-_EXPONENT = {"O(1)": 0.0, "O(log n)": 0.1, "O(n)": 1.0, "O(n log n)": 1.1, "O(n^2)": 2.0}
 
 
 # --------------------------------------------------------- synchronous facade

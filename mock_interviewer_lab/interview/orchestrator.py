@@ -219,10 +219,9 @@ class Orchestrator:
             target = self.machine.on_tests(passed, total - passed, left)
             if target is not None:
                 self._go(target, "all tests pass" if total and passed == total else "tests failed")
-        if self.mode == "tdd" and st.tdd_step in (TddPhase.IMPLEMENT_NAIVE, TddPhase.VERIFY_CORRECTNESS,
-                                                  TddPhase.OPTIMIZE_SOLUTION):
-            if total and passed == total:
-                st.tdd_step = next_tdd_phase(st.tdd_step) or st.tdd_step
+        if self.mode == "tdd" and total and passed == total and st.tdd_step in (
+                TddPhase.IMPLEMENT_NAIVE, TddPhase.VERIFY_CORRECTNESS, TddPhase.OPTIMIZE_SOLUTION):
+            st.tdd_step = next_tdd_phase(st.tdd_step) or st.tdd_step
         if self.phase == Phase.COMPLEXITY and not st.complexity_asked:
             st.complexity_asked = True
         self._say("tests", run=run, previous=previous)
@@ -363,11 +362,11 @@ class Orchestrator:
         if st.ended:
             return
         why = f"ended ({reason})"
-        if not self._go(Phase.DONE, why, quiet=True):
-            # COMPLEXITY and OPTIMIZATION close through REFLECTION; earlier
-            # phases can only stop short, which the machine calls ABORT.
-            if not (self._go(Phase.REFLECTION, why, quiet=True) and self._go(Phase.DONE, why, quiet=True)):
-                self._go(Phase.ABORT, why, quiet=True)
+        # COMPLEXITY and OPTIMIZATION close through REFLECTION; earlier phases
+        # can only stop short, which the machine calls ABORT.
+        if not self._go(Phase.DONE, why, quiet=True) and not (
+                self._go(Phase.REFLECTION, why, quiet=True) and self._go(Phase.DONE, why, quiet=True)):
+            self._go(Phase.ABORT, why, quiet=True)
         self.extra["end_reason"] = reason
         self._say("wrap_up")
         self._end()

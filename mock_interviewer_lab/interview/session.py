@@ -140,16 +140,16 @@ class InterviewSession:
                 caused[r.cause] = caused.get(r.cause, 0) + 1
         events = [r for r in records if isinstance(r, Event)]
         finished_codes = {e.data.get("code_seq") for e in events if e.type == "tests_finished"}
+        pending = [r for r in records if isinstance(r, Action) and r.type == "run_tests"]
         for event in events:
             actions = self.orchestrator.handle(event)
             if event.seq is not None and event.seq not in caused and actions:
                 # The process stopped between this event and its actions.
-                self._commit_actions(actions)
+                pending += [a for a in self._commit_actions(actions) if a.type == "run_tests"]
         # Tests asked for and never finished: run them now.
-        for r in records:
-            if isinstance(r, Action) and r.type == "run_tests" \
-                    and r.data.get("code_seq") not in finished_codes:
-                self._run_tests(r)
+        for action in pending:
+            if action.data.get("code_seq") not in finished_codes:
+                self._run_tests(action)
         if self.orchestrator.state.ended and self.info.status == "open":
             self.store.set_status(self.info.id, "ended")
 

@@ -33,7 +33,7 @@ from ..settings import Settings
 from ..store import MEMORY, SessionStore
 from .clock import FakeClock
 from .events import Event
-from .session import InterviewSession, CodeRunner
+from .session import CodeRunner, InterviewSession
 
 _MMSS = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 

@@ -1,0 +1,1033 @@
+"""The session report: figures, a timeline, and statements that cite records.
+
+:func:`build_report` turns a session's records into a :class:`SessionReport`.
+Every strength, improvement and recommendation is a :class:`Statement`
+produced by a rule below from what the records show, and carries
+``evidence``: the seqs of the records it rests on. A statement about
+something that did *not* happen ("You did not state the complexity") cites
+the records that close the window in which it should have happened (the
+complexity check, the move into COMPLEXITY, or the end of the session).
+:func:`build_report` refuses a statement without evidence or citing a record
+that is not in the session.
+
+The report never contains what the candidate must not see: a
+``leak_blocked`` record is cited by its type only (never its ``original``),
+and a run is reduced to passed/total (no hidden case, no case data at all).
+
+Renderers: :func:`render_markdown`, :func:`render_html` (one page, no
+external assets, inline SVG), :func:`render_json`, :func:`render_notebook`
+(needs ``nbformat``) and :func:`timeline_svg`. All text from the session is
+escaped for the format it goes into.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mock_interviewer_lab.interview.events import Event, Record
+from mock_interviewer_lab.interview.metrics import (
+    RunOutcome,
+    SaidRecord,
+    SessionMetrics,
+    candidate_utterances,
+    compute_metrics,
+    is_action,
+    is_event,
+    numbered,
+    runs_of,
+)
+from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.problems.model import normalise_complexity
+
+# Heuristic thresholds of the rules below (the report says the figure, so a
+# reader can judge it too).
+#: A silence at least this long (seconds) is worth a remark.
+LONG_SILENCE_S = 30.0
+#: This many runs or more before all tests pass is worth a remark.
+MANY_RUNS = 4
+#: Quote at most this many of the candidate's questions, each cut to this length.
+QUOTED_QUESTIONS = 3
+QUOTE_CHARS = 80
+
+HINT_LEVELS = 3
+
+
+# --------------------------------------------------------------------------
+# The report model
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One remark about the session and the records it rests on."""
+
+    text: str
+    evidence: list[int]
+    #: What it is about: "clarifying", "approach", "tests", "hints", ...
+    topic: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+    evidence: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TimelineSpan:
+    phase: str
+    start: float
+    end: float
+    seq: int
+
+
+@dataclass(frozen=True)
+class RunPoint:
+    seq: int
+    t: float
+    passed: int
+    total: int
+    all_passed: bool
+    #: The code did not load or the run stopped with an error.
+    error: bool
+
+
+@dataclass(frozen=True)
+class HintPoint:
+    seq: int
+    t: float
+    level: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    start: float
+    end: float
+    phases: list[TimelineSpan]
+    runs: list[RunPoint]
+    hints: list[HintPoint]
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    seq: int
+    t: float
+    #: "candidate" or "coach". Hints are on the timeline (the coach also says them).
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CitedRecord:
+    """A record some statement or figure cites, described for the reader."""
+
+    seq: int
+    t: float
+    kind: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    session_id: str
+    problem_id: str
+    problem_title: str
+    expected_time: str | None
+    figures: list[Figure]
+    timeline: Timeline
+    strengths: list[Statement]
+    improvements: list[Statement]
+    recommendations: list[Statement]
+    transcript: list[TranscriptLine]
+    cited: list[CitedRecord]
+    metrics: dict[str, Any]
+
+    def statements(self) -> list[Statement]:
+        return [*self.strengths, *self.improvements, *self.recommendations]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------
+# Formatting helpers
+
+
+def format_duration(seconds: float) -> str:
+    """45 -> '45 s'; 245 -> '4 min 5 s'; 240 -> '4 min'."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min" + (f" {rest} s" if rest else "")
+
+
+def clock(seconds: float) -> str:
+    """A moment in the session as m:ss."""
+    whole = max(0, round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def _quote(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > QUOTE_CHARS:
+        text = text[: QUOTE_CHARS - 1].rstrip() + "…"
+    return f"“{text}”"
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------
+# What the rules look at
+
+
+@dataclass(frozen=True)
+class _Session:
+    rows: list[tuple[int, Record]]
+    metrics: SessionMetrics
+    said: list[SaidRecord]
+    runs: list[RunOutcome]
+    expected_time: str | None
+
+    @property
+    def start_t(self) -> float:
+        return self.rows[0][1].t if self.rows else 0.0
+
+    def at(self, t: float) -> str:
+        return clock(t - self.start_t)
+
+    def record(self, seq: int) -> Record:
+        return next(r for s, r in self.rows if s == seq)
+
+    def said_by_seq(self, seq: int) -> SaidRecord | None:
+        return next((s for s in self.said if s.seq == seq), None)
+
+    def closing_seq(self) -> int:
+        """The record that ends the session: the last end_requested, else the last record."""
+        ends = [seq for seq, r in self.rows if is_event(r, "end_requested")]
+        return ends[-1] if ends else self.rows[-1][0]
+
+    def first_into(self, phase: Phase) -> int | None:
+        return next(
+            (seq for seq, r in self.rows
+             if is_action(r, "phase_changed") and r.data.get("to") == phase.value),
+            None,
+        )
+
+
+@dataclass
+class _Findings:
+    strengths: list[Statement] = field(default_factory=list)
+    improvements: list[Statement] = field(default_factory=list)
+    recommendations: list[Statement] = field(default_factory=list)
+
+
+_Rule = Callable[[_Session, _Findings], None]
+
+_ENDED = frozenset({Phase.DONE.value, Phase.ABORT.value})
+
+
+def _ev(*seqs: int | None) -> list[int]:
+    """Evidence: the seqs given, without None or repeats, in order."""
+    return sorted({s for s in seqs if s is not None})
+
+
+# --------------------------------------------------------------------------
+# The rules: each adds statements only when the records support them.
+
+
+def _rule_clarifying(s: _Session, out: _Findings) -> None:
+    m = s.metrics
+    coding_seq = m.evidence.get("time_to_coding", (None,))[0]
+    asked = list(m.evidence.get("clarifications_before_coding", ()))
+    if asked:
+        quotes = [
+            _quote(str(s.record(seq).data.get("text", ""))) for seq in asked[:QUOTED_QUESTIONS]
+        ]
+        more = f" and {len(asked) - QUOTED_QUESTIONS} more" if len(asked) > QUOTED_QUESTIONS else ""
+        when = " before coding" if coding_seq is not None else ""
+        out.strengths.append(Statement(
+            f"You asked {_plural(len(asked), 'clarifying question')}{when}: "
+            f"{', '.join(quotes)}{more}.",
+            _ev(*asked), "clarifying",
+        ))
+    elif coding_seq is not None:
+        coding_t = s.record(coding_seq).t
+        out.improvements.append(Statement(
+            f"You started coding at {s.at(coding_t)} without asking a clarifying question.",
+            _ev(coding_seq), "clarifying",
+        ))
+        out.recommendations.append(Statement(
+            "Before coding, ask about the input: how large it can be, whether it can be empty "
+            "or hold repeated values, and what to return when there is no answer.",
+            _ev(coding_seq), "clarifying",
+        ))
+
+
+def _rule_approach(s: _Session, out: _Findings) -> None:
+    m = s.metrics
+    coding_seq = m.evidence.get("time_to_coding", (None,))[0]
+    if coding_seq is None:
+        return
+    if m.approach_before_coding:
+        approach_seq = m.evidence["approach_before_coding"][0]
+        said = s.said_by_seq(approach_seq)
+        quoted = f" ({_quote(said.utterance.text)})" if said else ""
+        out.strengths.append(Statement(
+            f"You described your approach at {s.at(s.record(approach_seq).t)}{quoted}, "
+            f"before writing code at {s.at(s.record(coding_seq).t)}.",
+            _ev(approach_seq, coding_seq), "approach",
+        ))
+    else:
+        out.improvements.append(Statement(
+            f"You went into code at {s.at(s.record(coding_seq).t)} without first describing "
+            "an approach.",
+            _ev(coding_seq), "approach",
+        ))
+        out.recommendations.append(Statement(
+            "Say your plan in a sentence or two, and what it costs, before you type: the "
+            "interviewer can then steer you before the code is written.",
+            _ev(coding_seq), "approach",
+        ))
+
+
+def _rule_tests(s: _Session, out: _Findings) -> None:
+    runs = s.runs
+    if not runs:
+        if s.metrics.evidence.get("time_to_coding"):
+            out.improvements.append(Statement(
+                "Your code was never run against the tests.",
+                _ev(s.closing_seq()), "tests",
+            ))
+        return
+    first = runs[0]
+    working = next((r for r in runs if r.all_passed), None)
+    if working is first:
+        out.strengths.append(Statement(
+            f"Your first run passed all {first.total} tests ({s.at(first.t)}).",
+            _ev(first.seq), "tests",
+        ))
+    elif working is not None:
+        failed = (
+            f"stopped with an error ({_first_line(first.error)})"
+            if first.error and not first.case_passed
+            else f"failed {first.not_passed} of {first.total} tests"
+        )
+        out.strengths.append(Statement(
+            f"Your first run {failed}; you had all {working.total} passing "
+            f"{format_duration(working.t - first.t)} later, on run {runs.index(working) + 1}.",
+            _ev(first.seq, working.seq), "tests",
+        ))
+    else:
+        last = runs[-1]
+        what = (
+            f"stopped with an error ({_first_line(last.error)})"
+            if last.error
+            else f"still failed {last.not_passed} of {last.total} tests"
+        )
+        out.improvements.append(Statement(f"Your last run {what}.", _ev(last.seq), "tests"))
+        out.recommendations.append(Statement(
+            "When a test fails, trace that visible case by hand through your code before "
+            "changing it, and say out loud where the values first differ from what you expect.",
+            _ev(last.seq), "tests",
+        ))
+    until_working = runs[: runs.index(working) + 1] if working else runs
+    if len(until_working) >= MANY_RUNS:
+        verb = "get every test passing" if working else "a run that passes"
+        out.improvements.append(Statement(
+            f"You ran the tests {len(until_working)} times"
+            + (f" to {verb}." if working else f" without {verb}."),
+            _ev(*(r.seq for r in until_working)), "tests",
+        ))
+        out.recommendations.append(Statement(
+            "Walk through one example by hand before each run: running the tests is slower "
+            "feedback than your own trace.",
+            _ev(*(r.seq for r in until_working)), "tests",
+        ))
+    broke_in = list(s.metrics.evidence.get("bugs_introduced", ()))
+    if broke_in:
+        out.improvements.append(Statement(
+            f"A change broke {_plural(s.metrics.bugs_introduced, 'test')} that had passed "
+            f"before (run{'s' if len(broke_in) > 1 else ''} "
+            f"{', '.join(str(_run_number(runs, seq)) for seq in broke_in)}).",
+            _ev(*broke_in), "tests",
+        ))
+        out.recommendations.append(Statement(
+            "Change one thing at a time and re-run: then you know which change broke a "
+            "passing test.",
+            _ev(*broke_in), "tests",
+        ))
+
+
+def _run_number(runs: Sequence[RunOutcome], seq: int) -> int:
+    return next(i for i, r in enumerate(runs, start=1) if r.seq == seq)
+
+
+def _rule_hints(s: _Session, out: _Findings) -> None:
+    m = s.metrics
+    hint_seqs = list(m.evidence.get("hints_given", ()))
+    working_seq = m.evidence.get("time_to_working_code", (None,))[0]
+    if working_seq is not None:
+        before = [seq for seq in hint_seqs if seq < working_seq]
+        if not before:
+            out.strengths.append(Statement(
+                "You reached working code without a hint.", _ev(working_seq), "hints",
+            ))
+    if m.max_hint_level >= HINT_LEVELS:
+        last_level = [
+            seq for seq in hint_seqs if int(s.record(seq).data.get("level", 0)) >= HINT_LEVELS
+        ]
+        out.improvements.append(Statement(
+            f"You needed every hint level, up to level {m.max_hint_level} "
+            f"at {s.at(s.record(last_level[0]).t)}.",
+            _ev(*hint_seqs), "hints",
+        ))
+        out.recommendations.append(Statement(
+            "Come back to this problem in a few days and solve it without hints.",
+            _ev(*hint_seqs), "hints",
+        ))
+
+
+def _rule_complexity(s: _Session, out: _Findings) -> None:
+    m = s.metrics
+    check_seq = m.evidence.get("complexity_correct", (None,))[0]
+    claim_seq = m.evidence.get("complexity_claimed_time", (None,))[0]
+    claimed = m.complexity_claimed_time
+    expected = s.expected_time
+    if check_seq is not None:
+        expected = s.record(check_seq).data.get("expected_time") or expected
+    if claimed is None:
+        into_complexity = s.first_into(Phase.COMPLEXITY)
+        if check_seq is None and into_complexity is None and "time_to_coding" not in m.evidence:
+            return  # no solution and no complexity talk: nothing to state a complexity of
+        window = next(
+            seq for seq in (check_seq, into_complexity, s.closing_seq())
+            if seq is not None
+        )
+        out.improvements.append(Statement(
+            "You did not state the time complexity of your solution.", _ev(window), "complexity",
+        ))
+        out.recommendations.append(Statement(
+            "Finish every solution by stating its time and space complexity out loud, "
+            "with a reason for each.",
+            _ev(window), "complexity",
+        ))
+        return
+    correct = m.complexity_correct
+    if correct is None and expected is not None:
+        # Never checked by the coach: compare the claim with the problem's class.
+        correct = normalise_complexity(claimed) == normalise_complexity(str(expected))
+    if correct is None:
+        return
+    evidence = _ev(check_seq, claim_seq)
+    if correct:
+        out.strengths.append(Statement(
+            f"You gave the time complexity correctly: {claimed}.", evidence, "complexity",
+        ))
+    else:
+        against = f"; the expected class is {expected}" if expected else ""
+        out.improvements.append(Statement(
+            f"You said the time complexity is {claimed}{against}.", evidence, "complexity",
+        ))
+        out.recommendations.append(Statement(
+            "Work out the complexity from the code: count the nested loops and the cost of "
+            "each operation inside them (a list lookup is O(n), a dict lookup O(1)).",
+            evidence, "complexity",
+        ))
+
+
+def _rule_silence(s: _Session, out: _Findings) -> None:
+    m = s.metrics
+    if m.longest_silence is None or m.longest_silence < LONG_SILENCE_S:
+        return
+    seqs = list(m.evidence["longest_silence"])
+    ended = s.record(seqs[-1]).t
+    out.improvements.append(Statement(
+        f"Your longest silence lasted {format_duration(m.longest_silence)} "
+        f"(until {s.at(ended)}).",
+        _ev(*seqs), "communication",
+    ))
+    out.recommendations.append(Statement(
+        "When you are stuck, think aloud: say what you are trying and what is in the way. "
+        "An interviewer can only help with what they hear.",
+        _ev(*seqs), "communication",
+    ))
+
+
+def _rule_fishing(s: _Session, out: _Findings) -> None:
+    seqs = list(s.metrics.evidence.get("fishing_attempts", ()))
+    if not seqs:
+        return
+    out.improvements.append(Statement(
+        f"You asked for the answer {_times(len(seqs))}; the coach redirected you.",
+        _ev(*seqs), "communication",
+    ))
+    out.recommendations.append(Statement(
+        "Ask for a hint rather than the answer: a hint keeps the solution yours, and "
+        "interviewers notice the difference.",
+        _ev(*seqs), "communication",
+    ))
+
+
+def _rule_time(s: _Session, out: _Findings) -> None:
+    m = s.metrics
+    end_seq = m.evidence.get("end_reason", (None,))[0]
+    if m.completed or end_seq is None or m.end_reason != "time":
+        return
+    open_phases = [p.phase for p in m.phase_spans if p.phase not in _ENDED]
+    phase = open_phases[-1] if open_phases else None
+    where = f" during {phase.upper()}" if phase else ""
+    out.improvements.append(Statement(
+        f"Time ran out{where}.", _ev(end_seq), "time",
+    ))
+
+
+_RULES: tuple[_Rule, ...] = (
+    _rule_clarifying,
+    _rule_approach,
+    _rule_tests,
+    _rule_hints,
+    _rule_complexity,
+    _rule_silence,
+    _rule_fishing,
+    _rule_time,
+)
+
+
+# --------------------------------------------------------------------------
+# Figures, timeline, transcript, cited records
+
+
+def _figures(m: SessionMetrics) -> list[Figure]:
+    def ev(*names: str) -> list[int]:
+        return _ev(*(seq for name in names for seq in m.evidence.get(name, ())))
+
+    def maybe(seconds: float | None) -> str:
+        return "—" if seconds is None else format_duration(seconds)
+
+    if m.test_pass_rate is None:
+        pass_rate = "not run"
+    else:
+        pass_rate = f"{m.final_passed}/{m.final_total} ({m.test_pass_rate:.0%})"
+    if m.complexity_correct is None:
+        complexity = "not checked" + (f" (you said {m.complexity_claimed_time})"
+                                      if m.complexity_claimed_time else "")
+    else:
+        verdict = "correct" if m.complexity_correct else "incorrect"
+        complexity = f"{verdict} (you said {m.complexity_claimed_time or 'nothing'})"
+    levels = (
+        f" ({'level' if len(m.hint_levels) == 1 else 'levels'} "
+        f"{', '.join(map(str, m.hint_levels))})"
+        if m.hint_levels else ""
+    )
+    silences = (
+        "none" if m.longest_silence is None
+        else f"{format_duration(m.longest_silence)} "
+        f"(of {_plural(len(m.silence_periods), 'silence')})"
+    )
+    return [
+        Figure("Duration", format_duration(m.total_duration), ev("total_duration")),
+        Figure("Time to first approach", maybe(m.time_to_first_approach),
+               ev("time_to_first_approach")),
+        Figure("Time to working code", maybe(m.time_to_working_code), ev("time_to_working_code")),
+        Figure("Test runs", str(m.test_runs), ev("test_runs")),
+        Figure("Final pass rate", pass_rate, ev("test_pass_rate")),
+        Figure("Bugs introduced / fixed", f"{m.bugs_introduced} / {m.bugs_fixed}",
+               ev("bugs_introduced", "bugs_fixed")),
+        Figure("Hints given", f"{m.hints_given}{levels}", ev("hints_given")),
+        Figure("Hints asked for", str(m.hints_requested), ev("hints_requested")),
+        Figure("Complexity", complexity, ev("complexity_correct", "complexity_claimed_time")),
+        Figure("Clarifying questions",
+               f"{m.clarifications_asked} ({m.clarifications_before_coding} before coding)",
+               ev("clarifications_asked")),
+        Figure("Words spoken", f"{m.words_spoken} ({m.words_per_minute:.0f} per minute)",
+               ev("words_spoken")),
+        Figure("Longest silence", silences, ev("longest_silence")),
+        Figure("Coach questions", str(m.coach_questions), ev("coach_questions")),
+        Figure("Requests for the answer", str(m.fishing_attempts), ev("fishing_attempts")),
+        Figure("Coach messages withheld (leak filter)", str(m.leaks_blocked), ev("leaks_blocked")),
+    ]
+
+
+def _timeline(s: _Session) -> Timeline:
+    hints = [
+        HintPoint(seq, r.t, int(r.data.get("level", 0)), str(r.data.get("reason", "")))
+        for seq, r in s.rows if is_action(r, "show_hint")
+    ]
+    runs = [
+        RunPoint(r.seq, r.t, r.passed, r.total, r.all_passed, r.error is not None) for r in s.runs
+    ]
+    phases = [TimelineSpan(p.phase, p.start, p.end, p.seq) for p in s.metrics.phase_spans]
+    end = max((r.t for _, r in s.rows), default=s.start_t)
+    return Timeline(start=s.start_t, end=end, phases=phases, runs=runs, hints=hints)
+
+
+def _transcript(rows: Iterable[tuple[int, Record]]) -> list[TranscriptLine]:
+    lines: list[TranscriptLine] = []
+    for seq, r in rows:
+        if is_event(r, "candidate_said"):
+            lines.append(TranscriptLine(seq, r.t, "candidate", str(r.data.get("text", ""))))
+        elif is_action(r, "coach_says"):
+            lines.append(TranscriptLine(seq, r.t, "coach", str(r.data.get("text", ""))))
+    return lines
+
+
+def describe_record(record: Record) -> str:
+    """One line a candidate may read. Never a blocked message's text, never test data."""
+    d = record.data
+    describe: dict[str, Callable[[], str]] = {
+        "session_started": lambda: f"Session started: {d.get('problem', '')}",
+        "candidate_said": lambda: f"You said {_quote(str(d.get('text', '')))}",
+        "code_submitted": lambda: (
+            f"Code submitted ({_plural(len(str(d.get('code', '')).splitlines()), 'line')})"
+        ),
+        "tests_finished": lambda: _describe_run(d),
+        "hint_requested": lambda: "You asked for a hint",
+        "typing": lambda: "You were typing",
+        "silence": lambda: f"Silence of {format_duration(float(d.get('seconds', 0)))}",
+        "tick": lambda: "Clock tick",
+        "end_requested": lambda: f"End requested ({d.get('reason', '')})",
+        "coach_says": lambda: f"Coach ({d.get('kind', '')}): {_quote(str(d.get('text', '')))}",
+        "show_hint": lambda: (
+            f"Hint level {d.get('level')} of {d.get('of', HINT_LEVELS)} "
+            f"({d.get('reason', '')})"
+        ),
+        "phase_changed": lambda: (
+            f"Phase {str(d.get('from', '')).upper()} → {str(d.get('to', '')).upper()}"
+        ),
+        "time_warning": lambda: f"Time warning: {d.get('minutes_left')} minutes left",
+        "run_tests": lambda: "Tests started",
+        "show_results": lambda: f"Results shown: {d.get('passed')}/{d.get('total')} passed",
+        "leak_blocked": lambda: "A coach message was withheld by the leak filter",
+        "fishing_redirected": lambda: "A request for the answer was redirected",
+        "complexity_checked": lambda: (
+            f"Complexity check: you said {d.get('claimed_time') or 'nothing'}, expected "
+            f"{d.get('expected_time') or 'unknown'}: "
+            + ("correct" if d.get("correct") else "not correct")
+        ),
+        "report_ready": lambda: "Report ready",
+    }
+    maker = describe.get(record.type)
+    return maker() if maker else record.type
+
+
+def _describe_run(data: dict[str, Any]) -> str:
+    run = data.get("run") or {}
+    if not isinstance(run, dict):
+        run = run.model_dump(mode="json")
+    text = f"Test run: {run.get('passed', 0)}/{run.get('total', 0)} passed"
+    if run.get("error"):
+        text += f" (error: {_first_line(str(run['error']))})"
+    return text
+
+
+def _cited(rows: Sequence[tuple[int, Record]], seqs: Iterable[int]) -> list[CitedRecord]:
+    wanted = set(seqs)
+    return [
+        CitedRecord(seq, r.t, "event" if isinstance(r, Event) else "action", r.type,
+                    describe_record(r))
+        for seq, r in rows if seq in wanted
+    ]
+
+
+def _check_evidence(statements: Iterable[Statement], known: set[int]) -> None:
+    for st in statements:
+        if not st.evidence:
+            raise ValueError(f"statement without evidence: {st.text!r}")
+        unknown = [seq for seq in st.evidence if seq not in known]
+        if unknown:
+            raise ValueError(f"statement cites records not in the session {unknown}: {st.text!r}")
+
+
+def build_report(
+    records: Iterable[Record],
+    *,
+    problem_title: str,
+    problem_id: str,
+    expected_time: str | None,
+    session_id: str,
+    metrics: SessionMetrics | None = None,
+) -> SessionReport:
+    """The report of a session, from its records (and its metrics, if already computed)."""
+    listed = list(records)
+    rows = numbered(listed)
+    metrics = metrics or compute_metrics(listed)
+    known = {seq for seq, _ in rows}
+    stray = sorted({seq for seqs in metrics.evidence.values() for seq in seqs} - known)
+    if stray:
+        raise ValueError(f"the metrics cite records not in the session: {stray}")
+    said = candidate_utterances(rows)
+    session = _Session(rows, metrics, said, runs_of(rows), expected_time)
+    findings = _Findings()
+    if rows:
+        for rule in _RULES:
+            rule(session, findings)
+    statements = [*findings.strengths, *findings.improvements, *findings.recommendations]
+    _check_evidence(statements, known)
+    figures = _figures(metrics)
+    cited = {seq for st in statements for seq in st.evidence}
+    cited |= {seq for fig in figures for seq in fig.evidence}
+    return SessionReport(
+        session_id=session_id,
+        problem_id=problem_id,
+        problem_title=problem_title,
+        expected_time=expected_time,
+        figures=figures,
+        timeline=_timeline(session),
+        strengths=findings.strengths,
+        improvements=findings.improvements,
+        recommendations=findings.recommendations,
+        transcript=_transcript(rows),
+        cited=_cited(rows, cited),
+        metrics=metrics.as_dict(),
+    )
+
+
+# --------------------------------------------------------------------------
+# The timeline chart
+
+
+PHASE_COLOURS: dict[str, str] = {
+    Phase.INIT.value: "#e0e0e0",
+    Phase.CALIBRATION.value: "#e0e0e0",
+    Phase.INTRO.value: "#cfd8dc",
+    Phase.UNDERSTANDING.value: "#b3e5fc",
+    Phase.APPROACH.value: "#c5cae9",
+    Phase.CODING.value: "#d1c4e9",
+    Phase.TESTING.value: "#dcedc8",
+    Phase.DEBUGGING.value: "#ffe0b2",
+    Phase.OPTIMIZATION.value: "#c8e6c9",
+    Phase.COMPLEXITY.value: "#f8bbd0",
+    Phase.REFLECTION.value: "#e1bee7",
+    Phase.FOLLOWUP.value: "#d7ccc8",
+    Phase.DONE.value: "#eeeeee",
+    Phase.ABORT.value: "#ffcdd2",
+}
+PASS_COLOUR = "#2e7d32"
+FAIL_COLOUR = "#c62828"
+HINT_COLOUR = "#f9a825"
+
+_SVG_WIDTH = 900
+_LEFT = 80
+_RIGHT = 20
+_PHASE_Y, _PHASE_H = 20, 40
+_RUN_Y = 85
+_HINT_Y = 115
+_AXIS_Y = 140
+_SVG_HEIGHT = 210
+_TICK_STEPS_S = (15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _tick_step(duration: float) -> int:
+    return next((step for step in _TICK_STEPS_S if duration / step <= 10), _TICK_STEPS_S[-1])
+
+
+def _legend(tl: Timeline) -> list[str]:
+    """Markers, then the colour of each phase on the chart (narrow bands carry no label)."""
+    y = _SVG_HEIGHT - 36
+    parts = [
+        f'<circle cx="{_LEFT + 5}" cy="{y - 4}" r="5" fill="{PASS_COLOUR}"/>'
+        f'<text x="{_LEFT + 14}" y="{y}">all tests passed</text>'
+        f'<circle cx="{_LEFT + 135}" cy="{y - 4}" r="5" fill="{FAIL_COLOUR}"/>'
+        f'<text x="{_LEFT + 144}" y="{y}">some failed</text>'
+        f'<polygon points="{_LEFT + 245},{y - 10} {_LEFT + 251},{y - 4} {_LEFT + 245},{y + 2} '
+        f'{_LEFT + 239},{y - 4}" fill="{HINT_COLOUR}"/>'
+        f'<text x="{_LEFT + 258}" y="{y}">hint (level)</text>'
+    ]
+    shown = list(dict.fromkeys(p.phase for p in tl.phases if p.end > p.start))
+    x, y = _LEFT, _SVG_HEIGHT - 12
+    for phase in shown:
+        parts.append(
+            f'<rect x="{x}" y="{y - 9}" width="10" height="10" '
+            f'fill="{PHASE_COLOURS.get(phase, "#e0e0e0")}"/>'
+            f'<text x="{x + 14}" y="{y}">{_esc(phase)}</text>'
+        )
+        x += 24 + 7 * len(phase)
+    return parts
+
+
+def timeline_svg(report: SessionReport) -> str:
+    """The timeline as one standalone SVG document: phase bands, runs and hints over time."""
+    tl = report.timeline
+    span = max(tl.end - tl.start, 1.0)
+    plot_w = _SVG_WIDTH - _LEFT - _RIGHT
+
+    def x(t: float) -> float:
+        return round(_LEFT + (t - tl.start) / span * plot_w, 1)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_SVG_WIDTH}" height="{_SVG_HEIGHT}" '
+        f'viewBox="0 0 {_SVG_WIDTH} {_SVG_HEIGHT}" role="img" '
+        f'aria-label="{_esc("Session timeline: " + report.problem_title)}" '
+        'font-family="sans-serif" font-size="11">',
+        f"<title>{_esc('Session timeline: ' + report.problem_title)}</title>",
+        f'<text x="4" y="{_PHASE_Y + 24}">phases</text>',
+        f'<text x="4" y="{_RUN_Y + 4}">test runs</text>',
+        f'<text x="4" y="{_HINT_Y + 4}">hints</text>',
+    ]
+    for p in tl.phases:
+        left, right = x(p.start), x(p.end)
+        if right - left <= 0:
+            continue
+        colour = PHASE_COLOURS.get(p.phase, "#e0e0e0")
+        label = f"{p.phase} {clock(p.start - tl.start)}–{clock(p.end - tl.start)}"
+        parts.append(
+            f'<rect class="phase" data-phase="{_esc(p.phase)}" x="{left}" y="{_PHASE_Y}" '
+            f'width="{round(right - left, 1)}" height="{_PHASE_H}" fill="{colour}" '
+            f'stroke="#ffffff"><title>{_esc(label)}</title></rect>'
+        )
+        if right - left >= 7 * len(p.phase):
+            parts.append(
+                f'<text x="{round((left + right) / 2, 1)}" y="{_PHASE_Y + 24}" '
+                f'text-anchor="middle">{_esc(p.phase)}</text>'
+            )
+    parts.append(
+        f'<line x1="{_LEFT}" y1="{_RUN_Y}" x2="{_LEFT + plot_w}" y2="{_RUN_Y}" stroke="#bdbdbd"/>'
+    )
+    for number, run in enumerate(tl.runs, start=1):
+        colour = PASS_COLOUR if run.all_passed else FAIL_COLOUR
+        outcome = "error" if run.error else f"{run.passed}/{run.total} passed"
+        tip = f"run {number} at {clock(run.t - tl.start)}: {outcome}"
+        parts.append(
+            f'<circle class="run" data-seq="{run.seq}" cx="{x(run.t)}" cy="{_RUN_Y}" r="6" '
+            f'fill="{colour}"><title>{_esc(tip)}</title></circle>'
+        )
+    parts.append(
+        f'<line x1="{_LEFT}" y1="{_HINT_Y}" x2="{_LEFT + plot_w}" y2="{_HINT_Y}" '
+        'stroke="#bdbdbd"/>'
+    )
+    for hint in tl.hints:
+        cx = x(hint.t)
+        points = f"{cx},{_HINT_Y - 8} {cx + 7},{_HINT_Y} {cx},{_HINT_Y + 8} {cx - 7},{_HINT_Y}"
+        tip = f"hint level {hint.level} at {clock(hint.t - tl.start)} ({hint.reason})"
+        parts.append(
+            f'<polygon class="hint" data-seq="{hint.seq}" points="{points}" '
+            f'fill="{HINT_COLOUR}"><title>{_esc(tip)}</title></polygon>'
+            f'<text x="{cx}" y="{_HINT_Y + 4}" text-anchor="middle" font-size="9">'
+            f"{hint.level}</text>"
+        )
+    parts.append(
+        f'<line x1="{_LEFT}" y1="{_AXIS_Y}" x2="{_LEFT + plot_w}" y2="{_AXIS_Y}" stroke="#616161"/>'
+    )
+    step = _tick_step(span)
+    for offset in range(0, int(span) + 1, step):
+        tx = x(tl.start + offset)
+        parts.append(
+            f'<line x1="{tx}" y1="{_AXIS_Y}" x2="{tx}" y2="{_AXIS_Y + 5}" stroke="#616161"/>'
+            f'<text x="{tx}" y="{_AXIS_Y + 17}" text-anchor="middle">{clock(offset)}</text>'
+        )
+    parts.extend(_legend(tl))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------
+# Renderers
+
+
+# Inside a line (never at its start) only these change meaning; "#", "-" and
+# "+" only matter at the start of a line, "(" only after "]".
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _md(text: object) -> str:
+    """Text safe inside Markdown: HTML characters as entities, Markdown punctuation escaped."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
+    return re.sub(r"\s+", " ", escaped).strip()
+
+
+def _md_evidence(evidence: Sequence[int]) -> str:
+    label = "record" if len(evidence) == 1 else "records"
+    return f"_({label} {', '.join(f'#{seq}' for seq in evidence)})_"
+
+
+def _speaker(line: TranscriptLine) -> str:
+    return {"candidate": "You", "coach": "Coach"}.get(line.speaker, line.speaker)
+
+
+def _markdown_sections(report: SessionReport) -> list[str]:
+    """The report in Markdown, one section per string (the notebook makes each a cell)."""
+    head = [
+        f"# Interview report: {_md(report.problem_title)}",
+        "",
+        f"Problem `{report.problem_id}` · session `{report.session_id}`"
+        + (f" · expected time {_md(report.expected_time)}" if report.expected_time else ""),
+        "",
+        "## Summary",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {_md(f.label)} | {_md(f.value)} |" for f in report.figures),
+    ]
+    sections = ["\n".join(head)]
+    for title, statements, empty in (
+        ("Strengths", report.strengths, "Nothing in the records stands out as a strength yet."),
+        ("Areas for improvement", report.improvements, "Nothing in the records calls for one."),
+        ("Recommendations", report.recommendations, "None: the records call for nothing."),
+    ):
+        body = [f"## {title}", ""]
+        body += [f"- {_md(st.text)} {_md_evidence(st.evidence)}" for st in statements] or [
+            f"_{empty}_"
+        ]
+        sections.append("\n".join(body))
+    sections.append("\n".join(["## Timeline", "", *_timeline_lines(report)]))
+    transcript = ["## Transcript", ""]
+    transcript += [
+        f"- **{clock(line.t - report.timeline.start)} {_speaker(line)}:** {_md(line.text)}"
+        for line in report.transcript
+    ] or ["_Nothing was said._"]
+    sections.append("\n".join(transcript))
+    cited = ["## Records cited", ""]
+    cited += [
+        f"- #{c.seq} at {clock(c.t - report.timeline.start)}, {c.type}: {_md(c.description)}"
+        for c in report.cited
+    ] or ["_None._"]
+    sections.append("\n".join(cited))
+    return sections
+
+
+def _timeline_lines(report: SessionReport) -> list[str]:
+    tl = report.timeline
+    items: list[tuple[float, int, str]] = []
+    for p in tl.phases:
+        if p.end > p.start:  # a phase passed through at once is not worth a line
+            text = f"{p.phase.upper()} for {format_duration(p.end - p.start)}"
+            items.append((p.start, p.seq, text))
+    for number, run in enumerate(tl.runs, start=1):
+        outcome = "error" if run.error else f"{run.passed}/{run.total} passed"
+        items.append((run.t, run.seq, f"test run {number}: {outcome}"))
+    for hint in tl.hints:
+        items.append((hint.t, hint.seq, f"hint level {hint.level} ({hint.reason})"))
+    items.sort()
+    return [f"- {clock(t - tl.start)} {_md(text)} (#{seq})" for t, seq, text in items]
+
+
+def render_markdown(report: SessionReport) -> str:
+    return "\n\n".join(_markdown_sections(report)) + "\n"
+
+
+def render_json(report: SessionReport) -> str:
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em;
+       color: #212121; line-height: 1.45; }
+table { border-collapse: collapse; }
+td, th { border-bottom: 1px solid #e0e0e0; padding: 4px 12px 4px 0; text-align: left; }
+.evidence a { color: #616161; font-size: 0.85em; margin-left: 0.3em; }
+.transcript .speaker { font-weight: 600; }
+.cited :target, li:target { background: #fff9c4; }
+.muted { color: #757575; }
+"""
+
+
+def _html_evidence(evidence: Sequence[int]) -> str:
+    links = " ".join(f'<a href="#r{seq}">#{seq}</a>' for seq in evidence)
+    return f'<span class="evidence">{links}</span>'
+
+
+def _html_statements(title: str, statements: Sequence[Statement], empty: str) -> str:
+    items = "".join(
+        f'<li data-topic="{_esc(st.topic)}">{_esc(st.text)} {_html_evidence(st.evidence)}</li>'
+        for st in statements
+    )
+    body = f"<ul>{items}</ul>" if statements else f'<p class="muted">{_esc(empty)}</p>'
+    return f"<section><h2>{_esc(title)}</h2>{body}</section>"
+
+
+def render_html(report: SessionReport) -> str:
+    """One self-contained page: no scripts, no external assets, all text escaped."""
+    start = report.timeline.start
+    figures = "".join(
+        f"<tr><th>{_esc(f.label)}</th><td>{_esc(f.value)}</td></tr>" for f in report.figures
+    )
+    transcript = "".join(
+        f'<tr id="r{line.seq}"><td>{clock(line.t - start)}</td>'
+        f'<td class="speaker">{_esc(_speaker(line))}</td><td>{_esc(line.text)}</td></tr>'
+        for line in report.transcript
+    )
+    transcript_seqs = {line.seq for line in report.transcript}
+    cited = "".join(
+        ("<li>" if c.seq in transcript_seqs else f'<li id="r{c.seq}">')
+        +         f"#{c.seq} at {clock(c.t - start)}, {_esc(c.type)}: {_esc(c.description)}</li>"
+        for c in report.cited
+    )
+    expected = (
+        f" · expected time {_esc(report.expected_time)}" if report.expected_time else ""
+    )
+    return "".join([
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        f"<title>{_esc('Interview report: ' + report.problem_title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_esc('Interview report: ' + report.problem_title)}</h1>",
+        f'<p class="muted">Problem {_esc(report.problem_id)} · session '
+        f"{_esc(report.session_id)}{expected}</p>",
+        f"<section><h2>Summary</h2><table>{figures}</table></section>",
+        f"<section><h2>Timeline</h2>{timeline_svg(report)}</section>",
+        _html_statements("Strengths", report.strengths,
+                         "Nothing in the records stands out as a strength yet."),
+        _html_statements("Areas for improvement", report.improvements,
+                         "Nothing in the records calls for one."),
+        _html_statements("Recommendations", report.recommendations,
+                         "None: the records call for nothing."),
+        '<section class="transcript"><h2>Transcript</h2>',
+        f"<table>{transcript}</table>" if transcript else '<p class="muted">Nothing was said.</p>',
+        "</section>",
+        f'<section class="cited"><h2>Records cited</h2><ul>{cited}</ul></section>',
+        "</body></html>\n",
+    ])
+
+
+def render_notebook(report: SessionReport) -> dict[str, Any]:
+    """The report as a notebook (an ``nbformat.NotebookNode``, which is a dict):
+    Markdown cells, and the timeline chart as an ``image/svg+xml`` output.
+
+    Needs ``nbformat`` (part of every Jupyter install); it is imported here,
+    and used untyped, so the rest of the report works without it.
+    """
+    nbformat: Any = importlib.import_module("nbformat")
+    v4: Any = nbformat.v4
+    sections = _markdown_sections(report)
+    chart = v4.new_code_cell(
+        source="# Session timeline (phases, test runs, hints)",
+        outputs=[
+            v4.new_output(
+                "display_data",
+                data={
+                    "image/svg+xml": timeline_svg(report),
+                    "text/plain": f"<timeline of session {report.session_id}>",
+                },
+            )
+        ],
+    )
+    cells = [v4.new_markdown_cell(sections[0]), chart]
+    cells += [v4.new_markdown_cell(section) for section in sections[1:]]
+    notebook: dict[str, Any] = v4.new_notebook(cells=cells)
+    notebook["metadata"]["mock_interviewer_lab"] = {"report": report.as_dict()}
+    nbformat.validate(notebook)
+    return notebook

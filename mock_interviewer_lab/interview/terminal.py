@@ -1,0 +1,159 @@
+"""The terminal interview (``mock-interviewer start PROBLEM --file solution.py``):
+chat in the terminal while the solution file is watched and tested on save.
+
+Lines typed are what the candidate says; ``/hint``, ``/status``, ``/end``
+and ``/help`` are commands. Three threads share one session (whose own lock
+serialises the events): the chat loop, the file watcher and a ticker that
+lets time pass (warnings, automatic hints, nudges after silence).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markdown import Markdown
+
+from ..harness.outcome import CaseOutcome
+from ..problems.loader import Problem
+from .events import Action
+from .session import InterviewSession
+
+HELP = "Type to talk to the interviewer. Commands: /hint, /status, /end, /help."
+
+
+class TerminalInterview:
+    def __init__(self, session: InterviewSession, solution: Path, *, console: Console | None = None,
+                 poll_s: float = 0.3, tick_s: float = 5.0,
+                 read_line: Callable[[], str] | None = None) -> None:
+        self.session = session
+        self.solution = solution
+        self.console = console or Console(highlight=False)
+        self.poll_s = poll_s
+        self.tick_s = tick_s
+        self._read_line = read_line or input
+        self._print_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._last_text: str | None = None
+        self._last_activity = time.monotonic()
+        session.listeners.append(self._show)
+
+    # ------------------------------------------------------------- output
+
+    def _print(self, *parts: object) -> None:
+        with self._print_lock:
+            self.console.print(*parts)
+
+    def _show(self, action: Action) -> None:
+        d = action.data
+        if action.type == "coach_says" and d.get("kind") != "hint":
+            self._print(f"[bold cyan]interviewer:[/] {d['text']}")
+        elif action.type == "show_hint":
+            self._print(f"[yellow]{d['label']}:[/] {d['text']}")
+        elif action.type == "phase_changed":
+            self._print(f"[dim]— {d['to']} —[/]")
+        elif action.type == "show_results":
+            self._results(d)
+        elif action.type == "time_warning":
+            self._print(f"[yellow]⏰ {d['minutes_left']} minutes left[/]")
+
+    def _results(self, d: dict[str, Any]) -> None:
+        passed, total = d.get("passed"), d.get("total")
+        colour = "green" if passed == total else "red"
+        self._print(f"[{colour}]tests: {passed}/{total} passed[/]")
+        if d.get("error"):
+            self._print(f"[red]{d['error']}[/]")
+        for raw in d.get("cases") or []:
+            case = CaseOutcome.model_validate(raw)
+            if case.status == "passed" or case.hidden:
+                continue
+            line = f"  ✗ {case.name}: {case.status}"
+            if case.got_repr is not None:
+                line += f" — args {case.args}, expected {case.expected!r}, got {case.got_repr}"
+            elif case.message:
+                line += f" — {case.message}"
+            self._print(line)
+            if case.stdout:
+                self._print(f"    printed: {case.stdout.strip()[:200]}")
+        hidden_bad = sum(1 for raw in d.get("cases") or []
+                         if raw.get("hidden") and raw.get("status") != "passed")
+        if hidden_bad:
+            self._print(f"  ✗ {hidden_bad} hidden test(s)")
+
+    # ------------------------------------------------------------ threads
+
+    def _watch(self) -> None:
+        while not self._stop.is_set() and not self.session.ended:
+            try:
+                text = self.solution.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = None
+            if text is not None and text != self._last_text:
+                first = self._last_text is None
+                self._last_text = text
+                if not first:
+                    self._last_activity = time.monotonic()
+                    self._print(f"[dim]{self.solution.name} saved: running the tests…[/]")
+                    self.session.submit(text)
+            self._stop.wait(self.poll_s)
+
+    def _tick(self) -> None:
+        threshold = self.session.settings.coach.intervention.silence_before_nudge_ms / 1000
+        while not self._stop.wait(self.tick_s) and not self.session.ended:
+            quiet = time.monotonic() - self._last_activity
+            if quiet >= threshold:
+                self.session.post("silence", {"seconds": round(quiet, 1)})
+            else:
+                self.session.tick()
+
+    # --------------------------------------------------------------- main
+
+    def run(self) -> None:
+        problem: Problem = self.session.problem
+        self._print(f"[bold]{problem.spec.title}[/] ({problem.qualified_id}, {problem.spec.difficulty})")
+        self._print(Markdown(problem.spec.statement))
+        self._print(f"[dim]Your solution file: {self.solution}. Every save runs the tests. {HELP}[/]")
+        threads = [threading.Thread(target=self._watch, daemon=True, name="watch"),
+                   threading.Thread(target=self._tick, daemon=True, name="tick")]
+        for t in threads:
+            t.start()
+        try:
+            while not self.session.ended:
+                try:
+                    line = self._read_line().strip()
+                except EOFError:
+                    self.session.end("candidate")
+                    break
+                if not line:
+                    continue
+                self._last_activity = time.monotonic()
+                if line in ("/hint", "/h"):
+                    self.session.hint()
+                elif line in ("/end", "/quit", "/q"):
+                    self.session.end("candidate")
+                elif line == "/status":
+                    s = self.session
+                    left = s.orchestrator.timer.time_left_s
+                    self._print(f"phase {s.phase.value}, {int(left // 60)}:{int(left % 60):02d} left, "
+                                f"{s.orchestrator.ladder.label()}")
+                elif line == "/help":
+                    self._print(HELP)
+                else:
+                    self.session.say(line)
+        except KeyboardInterrupt:
+            self.session.end("abort")
+        finally:
+            self._stop.set()
+            for t in threads:
+                t.join(timeout=2)
+
+
+def solution_file(path: Path, problem: Problem) -> Path:
+    """The candidate's file, created from the signature stub if missing."""
+    if not path.exists():
+        path.write_text(problem.signature, encoding="utf-8")
+    return path

@@ -1,0 +1,283 @@
+"""``mock-interviewer simulate``, ``start`` and ``sessions …``: the engine
+from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from .cli import Context, console, emit_json, fail, pass_context
+from .interview.events import Action, Event, Record
+from .store import MEMORY, SessionStore, StoreError
+
+
+def _store(obj: Context, db: str | None = None) -> SessionStore:
+    try:
+        return SessionStore(db) if db else SessionStore.from_settings(obj.settings)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def _report_of(obj: Context, store: SessionStore, session_id: str) -> Any:
+    from .interview.report import build_report
+
+    info = store.get(session_id)
+    records = store.records(info.id)
+    try:
+        problem = obj.registry().get(info.problem)
+        title, pid = problem.spec.title, problem.id
+        expected = problem.spec.complexity.time if problem.spec.complexity else None
+    except LookupError:
+        title, pid, expected = info.problem, info.problem, None
+    return build_report(records, problem_title=title, problem_id=pid, expected_time=expected,
+                        session_id=info.id)
+
+
+# ------------------------------------------------------------------ simulate
+
+
+@click.command()
+@click.option("--script", "script_path", required=True, type=click.Path(dir_okay=False),
+              help="YAML script of the candidate's steps")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--db", default=None, help="session database (default: the one in the settings)")
+@click.option("--no-save", is_flag=True, help="keep the session in memory only")
+@pass_context
+def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_save: bool) -> None:
+    """Play a scripted candidate through the whole engine on a simulated clock."""
+    from .harness.runner import SyncHarness
+    from .interview.simulate import ScriptError, load_script
+    from .interview.simulate import simulate as run_simulation
+    from .problems.registry import UnknownProblem
+
+    try:
+        script = load_script(script_path)
+    except ScriptError as exc:
+        fail(str(exc))
+    store = _store(obj, MEMORY if no_save else db)
+    try:
+        with SyncHarness(obj.settings.harness) as harness:
+            out = run_simulation(script, settings=obj.settings, registry=obj.registry(),
+                                 harness=harness, store=store)
+    except UnknownProblem as exc:
+        fail(f"{script_path}: problem: {exc}")
+    except ScriptError as exc:
+        fail(f"{script_path}: {exc}")
+    if as_json:
+        emit_json(out)
+        return
+    for e in out["events"]:
+        t = f"{int(e['t'] // 60):02d}:{int(e['t'] % 60):02d}"
+        if e["type"] == "candidate_said":
+            console.print(f"{t} [bold]candidate:[/] {e['text']}")
+        elif e["type"] == "code_submitted":
+            console.print(f"{t} [bold]candidate[/] submits {len(e['code'].splitlines())} lines")
+        elif e["type"] == "coach_says":
+            console.print(f"{t} [cyan]interviewer:[/] {e['text']}")
+        elif e["type"] == "show_results":
+            console.print(f"{t} [dim]tests {e['passed']}/{e['total']}[/]")
+        elif e["type"] == "phase_changed":
+            console.print(f"{t} [dim]— {e['to']} —[/]")
+    console.print(f"session {out['session_id']} ended in {out['final_phase']}")
+
+
+# --------------------------------------------------------------------- start
+
+
+@click.command()
+@click.argument("problem_id")
+@click.option("--file", "file_", required=True, type=click.Path(dir_okay=False),
+              help="your solution file, watched and tested on save (created if missing)")
+@click.option("--minutes", type=click.FloatRange(1, 240), default=45, show_default=True)
+@click.option("--mode", type=click.Choice(["normal", "tdd"]), default="normal", show_default=True)
+@click.option("--coach", "helpfulness", type=click.Choice(["gentle", "balanced", "insistent"]),
+              default=None, help="coach helpfulness (default: the settings)")
+@click.option("--voice", is_flag=True, help="speak and listen (needs a microphone)")
+@pass_context
+def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
+          helpfulness: str | None, voice: bool) -> None:
+    """The terminal interview: chat here, edit FILE in your editor."""
+    from .harness.runner import SyncHarness
+    from .interview.clock import SystemClock
+    from .interview.report import render_markdown
+    from .interview.session import InterviewSession
+    from .interview.terminal import TerminalInterview, solution_file
+
+    if voice:
+        fail("--voice needs the voice extra, which this version does not have yet; "
+             "use the text chat", code=2)
+    problem = obj.problem(problem_id)
+    path = solution_file(Path(file_), problem)
+    store = _store(obj)
+    with SyncHarness(obj.settings.harness) as harness:
+        session = InterviewSession.start(store, problem, obj.settings, harness=harness,
+                                         clock=SystemClock(), minutes=minutes, mode=mode,
+                                         coach_settings={"helpfulness": helpfulness},
+                                         registry=obj.registry())
+        TerminalInterview(session, path).run()
+    console.print(f"[dim]session {session.info.id}[/]")
+    from rich.markdown import Markdown
+
+    console.print(Markdown(render_markdown(_report_of(obj, store, session.info.id))))
+
+
+# ------------------------------------------------------------------ sessions
+
+
+@click.group()
+def sessions() -> None:
+    """List, show, export, replay and sum up past sessions."""
+
+
+@sessions.command("list")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--db", default=None, help="session database")
+@pass_context
+def sessions_list(obj: Context, limit: int, as_json: bool, db: str | None) -> None:
+    """The latest sessions, newest first."""
+    infos = _store(obj, db).sessions(limit=limit)
+    if as_json:
+        emit_json([i.to_dict() for i in infos])
+        return
+    table = Table(title=f"{len(infos)} session(s)")
+    for col in ("id", "problem", "started", "status", "length"):
+        table.add_column(col, no_wrap=col == "id")
+    for i in infos:
+        length = f"{int((i.last_t or 0) // 60)} min"
+        table.add_row(i.id, i.problem, i.created_at[:16].replace("T", " "), i.status, length)
+    console.print(table)
+
+
+def _transcript(records: list[Record]) -> list[dict[str, Any]]:
+    lines = []
+    for r in records:
+        if isinstance(r, Event) and r.type == "candidate_said":
+            lines.append({"t": r.t, "who": "candidate", "text": r.data.get("text", "")})
+        elif isinstance(r, Event) and r.type == "code_submitted":
+            lines.append({"t": r.t, "who": "candidate", "text": "[submits code]"})
+        elif isinstance(r, Action) and r.type == "coach_says":
+            lines.append({"t": r.t, "who": "interviewer", "text": r.data.get("text", "")})
+        elif isinstance(r, Action) and r.type == "show_results":
+            lines.append({"t": r.t, "who": "tests",
+                          "text": f"{r.data.get('passed')}/{r.data.get('total')} passed"})
+    return lines
+
+
+@sessions.command("show")
+@click.argument("session_id")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--db", default=None, help="session database")
+@pass_context
+def sessions_show(obj: Context, session_id: str, as_json: bool, db: str | None) -> None:
+    """A session's transcript."""
+    store = _store(obj, db)
+    try:
+        info = store.get(session_id)
+    except StoreError as exc:
+        fail(str(exc))
+    lines = _transcript(store.records(info.id))
+    if as_json:
+        emit_json({"session": info.to_dict(), "transcript": lines})
+        return
+    console.print(f"[bold]{info.id}[/] {info.problem} ({info.status})")
+    for line in lines:
+        t = f"{int(line['t'] // 60):02d}:{int(line['t'] % 60):02d}"
+        console.print(f"{t} [bold]{line['who']}:[/] {line['text']}", highlight=False)
+
+
+@sessions.command("export")
+@click.argument("session_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "ipynb"]), default="md",
+              show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="file to write (default: standard output)")
+@click.option("--db", default=None, help="session database")
+@pass_context
+def sessions_export(obj: Context, session_id: str, fmt: str, out: str | None, db: str | None) -> None:
+    """The session report as Markdown, HTML, JSON or a notebook."""
+    import nbformat
+
+    from .interview.report import render_html, render_json, render_markdown, render_notebook
+
+    store = _store(obj, db)
+    try:
+        report = _report_of(obj, store, session_id)
+    except StoreError as exc:
+        fail(str(exc))
+    if fmt == "md":
+        text = render_markdown(report)
+    elif fmt == "html":
+        text = render_html(report)
+    elif fmt == "json":
+        text = render_json(report)
+    else:
+        text = nbformat.writes(nbformat.from_dict(render_notebook(report)))  # type: ignore[no-untyped-call]
+    if out:
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"{out}: cannot be written: {exc.strerror}")
+        console.print(f"wrote {out}")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@sessions.command("replay")
+@click.argument("session_id")
+@click.option("--coach-level", "level", type=click.Choice(["gentle", "balanced", "insistent"]),
+              required=True)
+@click.option("--personality", type=click.Choice(["supportive", "neutral", "challenging"]),
+              default=None)
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--db", default=None, help="session database")
+@pass_context
+def sessions_replay(obj: Context, session_id: str, level: str, personality: str | None,
+                    as_json: bool, db: str | None) -> None:
+    """Play a session's candidate again against another coach; saved as a new session."""
+    from .interview.replay import replay_session
+
+    store = _store(obj, db)
+    try:
+        result = replay_session(store, session_id, obj.registry(), obj.settings,
+                                helpfulness=level, personality=personality)
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json({"original": result.original.id, "replay": result.session.id,
+                   "coach_before": result.coach_before, "coach_after": result.coach_after})
+        return
+    console.print(f"replayed {result.original.id} with a {level} coach as {result.session.id}")
+    table = Table()
+    table.add_column("before")
+    table.add_column(f"after ({level})")
+    for i in range(max(len(result.coach_before), len(result.coach_after))):
+        before = result.coach_before[i] if i < len(result.coach_before) else ""
+        after = result.coach_after[i] if i < len(result.coach_after) else ""
+        table.add_row(before, after)
+    console.print(table)
+
+
+@sessions.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--db", default=None, help="session database")
+@pass_context
+def sessions_stats(obj: Context, as_json: bool, db: str | None) -> None:
+    """Progress across sessions: per problem and overall."""
+    from .interview.calibrator import progress_stats
+    from .interview.metrics import compute_metrics
+
+    store = _store(obj, db)
+    rows = [(info, compute_metrics(store.records(info.id)))
+            for info in store.sessions() if not info.meta.get("simulated")
+            and not info.meta.get("replay_of")]
+    stats = progress_stats(rows)
+    if as_json:
+        emit_json(json.loads(json.dumps(stats, default=str)))
+        return
+    console.print_json(json.dumps(stats, default=str))
