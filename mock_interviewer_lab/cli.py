@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 from rich.table import Table
@@ -37,7 +38,7 @@ STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     sys.exit(code)
 
 
@@ -64,7 +65,7 @@ class Context:
         if self._registry is None or extra:
             reg = ProblemRegistry.discover(self.settings, extra or [])
             for issue in reg.issues:
-                err_console.print(f"[yellow]warning:[/] {issue}", highlight=False)
+                err_console.print(f"[yellow]warning:[/] {escape(str(issue))}", highlight=False)
             if extra:
                 return reg
             self._registry = reg
@@ -127,7 +128,7 @@ def problems_list(obj: Context, as_json: bool) -> None:
     for col in ("title", "difficulty", "pack", "cases (visible+hidden)", "time"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["id"], r["title"], r["difficulty"], r["pack"],
+        table.add_row(r["id"], escape(r["title"]), r["difficulty"], r["pack"],
                       f"{r['visible_cases']}+{r['hidden_cases']}", r["expected_time"] or "")
     console.print(table)
 
@@ -142,16 +143,17 @@ def problems_show(obj: Context, problem_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(view)
         return
-    console.print(f"[bold]{view['title']}[/]  ({view['qualified_id']}, {view['difficulty']})")
+    console.print(f"[bold]{escape(view['title'])}[/]  ({view['qualified_id']}, {view['difficulty']})")
     console.print(Markdown(view["statement"]))
     for i, ex in enumerate(view["examples"], 1):
-        console.print(f"[bold]Example {i}:[/] {ex['input']}  →  {ex['output']}", highlight=False)
+        console.print(f"[bold]Example {i}:[/] {escape(ex['input'])}  →  {escape(ex['output'])}",
+                      highlight=False)
         if ex["explanation"]:
-            console.print(f"  {ex['explanation']}", highlight=False)
+            console.print(f"  {escape(ex['explanation'])}", highlight=False)
     if view["constraints"]:
         console.print("[bold]Constraints:[/]")
         for c in view["constraints"]:
-            console.print(f"  • {c}", highlight=False)
+            console.print(f"  • {escape(c)}", highlight=False)
     console.print(Syntax(view["signature"], "python"))
     console.print(f"{len(view['visible_cases'])} visible tests, "
                   f"{view['hidden_case_count']} hidden tests")
@@ -179,10 +181,10 @@ def problems_validate(obj: Context, paths: tuple[str, ...], as_json: bool,
             table.add_column(col)
         for pv in report.problems:
             table.add_row(pv.problem, pv.tests, pv.complexity,
-                          "[green]ok[/]" if pv.ok else "[red]" + "; ".join(pv.messages) + "[/]")
+                          "[green]ok[/]" if pv.ok else "[red]" + escape("; ".join(pv.messages)) + "[/]")
         console.print(table)
         for issue in report.issues:
-            console.print(f"[red]✗[/] {issue}", highlight=False)
+            console.print(f"[red]✗[/] {escape(str(issue))}", highlight=False)
         console.print("[green]all valid[/]" if report.ok else
                       f"[red]{report.error_count} problem(s) with errors[/]")
     sys.exit(0 if report.ok else 1)
@@ -223,9 +225,9 @@ def problems_import_humaneval(source: str, out: str, pack_name: str, limit: int 
     console.print(f"[green]wrote[/] {data.get('problems_written')} problems to {out}", highlight=False)
     for key, value in data.items():
         if key not in ("dropped", "problems_written") and not isinstance(value, (list, dict)):
-            console.print(f"  {key}: {value}", highlight=False)
+            console.print(f"  {key}: {escape(str(value))}", highlight=False)
     for line in data.get("dropped") or []:
-        console.print(f"  [yellow]dropped[/] {line}", highlight=False)
+        console.print(f"  [yellow]dropped[/] {escape(str(line))}", highlight=False)
 
 
 # ------------------------------------------------------------------- harness
@@ -300,10 +302,10 @@ def print_run(result: RunResult) -> None:
                 detail = c.message
             if c.stdout:
                 detail += ("\n" if detail else "") + "printed: " + c.stdout.strip()[:300]
-        table.add_row(str(c.index + 1), c.name, f"[{style}]{c.status}[/]", detail)
+        table.add_row(str(c.index + 1), escape(c.name), f"[{style}]{c.status}[/]", escape(detail))
     console.print(table)
     if result.error:
-        console.print(f"[red]{result.error}[/]", highlight=False)
+        console.print(f"[red]{escape(result.error)}[/]", highlight=False)
     if result.complexity is not None:
         cx = result.complexity
         console.print(f"complexity: expected {cx.expected}, measured {cx.estimated or '?'}"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from .cli import Context, console, emit_json, fail, pass_context
@@ -24,18 +25,17 @@ def _store(obj: Context, db: str | None = None) -> SessionStore:
 
 
 def _report_of(obj: Context, store: SessionStore, session_id: str) -> Any:
-    from .interview.report import build_report
+    from .interview.report import build_report, session_report
 
     info = store.get(session_id)
     records = store.records(info.id)
+    registry = obj.registry()
     try:
-        problem = obj.registry().get(info.problem)
-        title, pid = problem.spec.title, problem.id
-        expected = problem.spec.complexity.time if problem.spec.complexity else None
-    except LookupError:
-        title, pid, expected = info.problem, info.problem, None
-    return build_report(records, problem_title=title, problem_id=pid, expected_time=expected,
-                        session_id=info.id)
+        problem = registry.get(info.problem)
+    except LookupError:  # a pack that is no longer installed: the report without advice
+        return build_report(records, problem_title=info.problem, problem_id=info.problem,
+                            expected_time=None, session_id=info.id)
+    return session_report(records, problem, info.id, registry)
 
 
 # ------------------------------------------------------------------ simulate
@@ -74,11 +74,11 @@ def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_s
     for e in out["events"]:
         t = f"{int(e['t'] // 60):02d}:{int(e['t'] % 60):02d}"
         if e["type"] == "candidate_said":
-            console.print(f"{t} [bold]candidate:[/] {e['text']}")
+            console.print(f"{t} [bold]candidate:[/] {escape(e['text'])}", highlight=False)
         elif e["type"] == "code_submitted":
             console.print(f"{t} [bold]candidate[/] submits {len(e['code'].splitlines())} lines")
         elif e["type"] == "coach_says":
-            console.print(f"{t} [cyan]interviewer:[/] {e['text']}")
+            console.print(f"{t} [cyan]interviewer:[/] {escape(e['text'])}", highlight=False)
         elif e["type"] == "show_results":
             console.print(f"{t} [dim]tests {e['passed']}/{e['total']}[/]")
         elif e["type"] == "phase_changed":
@@ -188,7 +188,7 @@ def sessions_show(obj: Context, session_id: str, as_json: bool, db: str | None) 
     console.print(f"[bold]{info.id}[/] {info.problem} ({info.status})")
     for line in lines:
         t = f"{int(line['t'] // 60):02d}:{int(line['t'] % 60):02d}"
-        console.print(f"{t} [bold]{line['who']}:[/] {line['text']}", highlight=False)
+        console.print(f"{t} [bold]{line['who']}:[/] {escape(line['text'])}", highlight=False)
 
 
 @sessions.command("export")
@@ -259,7 +259,7 @@ def sessions_replay(obj: Context, session_id: str, level: str, personality: str 
     for i in range(max(len(result.coach_before), len(result.coach_after))):
         before = result.coach_before[i] if i < len(result.coach_before) else ""
         after = result.coach_after[i] if i < len(result.coach_after) else ""
-        table.add_row(before, after)
+        table.add_row(escape(before), escape(after))
     console.print(table)
 
 

@@ -124,7 +124,8 @@ def test_time_warnings_once_each(two_sum: Problem) -> None:
 
 @pytest.mark.parametrize("helpfulness", ["gentle", "balanced", "insistent"])
 def test_automatic_hints_follow_the_ladder(two_sum: Problem, helpfulness: str) -> None:
-    d = Driver(Orchestrator(two_sum, settings(helpfulness=helpfulness)))
+    # The calibrator would speed hints up for a candidate this stuck: off here.
+    d = Driver(Orchestrator(two_sum, settings(helpfulness=helpfulness), calibrate=False))
     d(0, "session_started")
     d(5, "candidate_said", text="Hmm, so we need two numbers.")  # UNDERSTANDING from t=5
     for t in range(10, 15 * 60, 10):
@@ -314,3 +315,33 @@ def test_same_events_same_actions(two_sum: Problem) -> None:
         return [a.to_dict() for a in d.log]
 
     assert play() == play()
+
+
+def test_the_calibrator_steps_in_for_a_candidate_who_finds_no_approach(two_sum: Problem) -> None:
+    def hint_times(calibrate: bool) -> tuple[list[float], list[Action]]:
+        d = Driver(Orchestrator(two_sum, settings(helpfulness="gentle"), calibrate=calibrate))
+        d(0, "session_started")
+        d(5, "candidate_said", text="Hmm, so we need two numbers.")
+        for t in range(10, 15 * 60, 10):
+            d(t, "tick")
+        return [a.t for a in d.log if a.type == "show_hint"], d.log
+
+    slow, _ = hint_times(False)
+    fast, log = hint_times(True)
+    (adjusted,) = [a for a in log if a.type == "coach_adjusted"]
+    assert adjusted.data["assessment"] == "too_hard" and adjusted.data["helpfulness"] == "insistent"
+    assert adjusted.data["hint_threshold_multiplier"] == 0.5
+    assert fast[1] < slow[1] and fast[2] < slow[2]
+    assert any(a.type == "coach_says" and a.data["kind"] == "subproblem" for a in log)
+
+
+def test_no_calibration_for_a_candidate_doing_fine(two_sum: Problem) -> None:
+    d = Driver(Orchestrator(two_sum, settings()))
+    d(0, "session_started")
+    d(100, "candidate_said", text="I'll use a loop over the numbers.")
+    d(200, "candidate_said", text="Let me code it.")
+    d(400, "code_submitted", code="def two_sum(nums, target):\n    return [0, 1]\n")
+    d(401, "tests_finished", run=run_json(9, 9))
+    for t in range(410, 1200, 30):
+        d(t, "tick")
+    assert not [a for a in d.log if a.type == "coach_adjusted"]

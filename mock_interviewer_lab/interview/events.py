@@ -33,6 +33,8 @@ Actions (``data`` keys):
   leak_blocked      reasons, original_kind, original (the blocked text, kept
                     in the store for the instructor; never shown to the candidate)
   fishing_redirected  kind (the fishing detector's kind)
+  coach_adjusted    assessment, reason, helpfulness, hint_threshold_multiplier
+                    (the calibrator changed how the coach helps, mid-session)
   complexity_checked  claimed_time, claimed_space, expected_time,
                     measured_time (or null), correct (bool: the claimed time
                     matches the expected class, or the measured one)
@@ -66,6 +68,7 @@ ActionType = Literal[
     "leak_blocked",
     "fishing_redirected",
     "complexity_checked",
+    "coach_adjusted",
     "report_ready",
 ]
 

@@ -23,6 +23,7 @@ from ..coach.scripted import ScriptedCoach
 from ..problems.loader import Problem
 from ..problems.model import normalise_complexity
 from ..settings import Settings
+from .calibrator import DifficultyCalibrator, PerformanceMetrics
 from .events import Action, ActionType, Event
 from .intent import Intent, IntentClassifier, Utterance, is_only_thinking_sounds
 from .phases import Phase, PhaseMachine, TddPhase, next_tdd_phase
@@ -32,6 +33,8 @@ from .timers import InterviewTimer, PhaseOverrun, TimeWarning
 _STUCK_PHASES = frozenset({Phase.UNDERSTANDING, Phase.APPROACH, Phase.DEBUGGING})
 #: While coding, stuck means no typing and no words for this long as well.
 _CODING_IDLE_S = 300.0
+#: How often the calibrator looks at the session (it needs a few minutes of it).
+_CALIBRATE_EVERY_S = 180.0
 #: Phases in which a stated complexity is the answer to "what's the complexity?".
 _COMPLEXITY_TALK = frozenset({Phase.OPTIMIZATION, Phase.COMPLEXITY, Phase.REFLECTION,
                               Phase.FOLLOWUP, Phase.TESTING, Phase.DEBUGGING})
@@ -70,6 +73,11 @@ class InterviewState:
     turn: int = 0
     tdd_step: TddPhase | None = None
     coach_texts: list[str] = field(default_factory=list)
+    first_approach_t: float | None = None
+    working_code_t: float | None = None
+    hints_requested: int = 0
+    calibrated_t: float = 0.0
+    assessment: str = "appropriate"
 
 
 class Orchestrator:
@@ -83,14 +91,16 @@ class Orchestrator:
         mode: str = "normal",
         harder_variant_titles: list[str] | None = None,
         prerequisite_titles: list[str] | None = None,
+        calibrate: bool = True,
     ) -> None:
         self.problem = problem
+        self.calibrate = calibrate
         self.settings = settings or Settings()
         self.coach: Coach = coach or ScriptedCoach()
         self.minutes = minutes
         self.mode = mode
         c = self.settings.coach
-        self.helpfulness = c.helpfulness
+        self.helpfulness: str = c.helpfulness
         self.personality = c.personality
         self._clock = _EventClock()
         self.machine = PhaseMachine()
@@ -102,6 +112,7 @@ class Orchestrator:
         self.ladder = HintLadder(problem.hints, c.helpfulness,
                                  c.intervention.max_hints_before_subproblem)
         self.state = InterviewState()
+        self.calibrator = DifficultyCalibrator()
         self.extra: dict[str, Any] = {"harder_variant_titles": harder_variant_titles or [],
                                       "prerequisite_titles": prerequisite_titles or []}
         self._out: list[Action] = []
@@ -211,6 +222,8 @@ class Orchestrator:
         if passed > st.best_passed:
             st.best_passed = passed
             st.stuck_since = event.t
+        if total and passed == total and st.working_code_t is None:
+            st.working_code_t = event.t
         left = self.timer.time_left_s
         # Results of code submitted from another phase: reach TESTING first,
         # then let the outcome decide one step (it never asks for more).
@@ -227,6 +240,7 @@ class Orchestrator:
         self._say("tests", run=run, previous=previous)
 
     def _on_hint_requested(self, event: Event) -> None:
+        self.state.hints_requested += 1
         step = self.ladder.request(event.t)
         self._give_hint(step.kind, step.level, step.text, "requested")
 
@@ -283,6 +297,8 @@ class Orchestrator:
         if left <= 0 and not st.ended:
             self._finish("time")
             return
+        if self.calibrate and t - st.calibrated_t >= _CALIBRATE_EVERY_S:
+            self._calibrate(t)
         # Automatic hints: while thinking or debugging without progress; while
         # coding only once the candidate has stopped typing for a while.
         idle = t - st.last_activity_t
@@ -290,6 +306,35 @@ class Orchestrator:
             step = self.ladder.due(t, st.stuck_since)
             if step.kind != "none":
                 self._give_hint(step.kind, step.level, step.text, "stuck")
+
+    def _calibrate(self, t: float) -> None:
+        """The spec's difficulty calibrator, mid-session: when the candidate
+        finds the problem too easy, too hard or is struggling, the coach
+        changes how soon and how much it helps (and says so in the log)."""
+        st = self.state
+        st.calibrated_t = t
+        perf = PerformanceMetrics(
+            time_to_first_approach=st.first_approach_t, time_to_working_code=st.working_code_t,
+            hints_requested=st.hints_requested,
+            bugs_encountered=sum(1 for r in st.runs if r.get("passed") != r.get("total")),
+            test_iterations=len(st.runs), complexity_correct=None, silence_periods=(),
+            session_duration=t)
+        assessment = self.calibrator.assess(perf)
+        if assessment.level == st.assessment or assessment.level in ("appropriate", "comfortable"):
+            return
+        st.assessment = assessment.level
+        adjust = self.calibrator.adjust_coaching(assessment, self.settings.coach)
+        self.helpfulness = adjust.helpfulness
+        self.ladder.helpfulness = adjust.helpfulness
+        self.ladder.threshold_scale = adjust.hint_threshold_multiplier
+        self._emit("coach_adjusted", {
+            "assessment": assessment.level, "reason": assessment.reason,
+            "helpfulness": adjust.helpfulness,
+            "hint_threshold_multiplier": adjust.hint_threshold_multiplier})
+        if adjust.offer_subproblem and not self.ladder.subproblem_offered \
+                and self.phase in _STUCK_PHASES:
+            self.ladder.subproblem_offered = True
+            self._say("subproblem")
 
     # ------------------------------------------------------------- helpers
 
@@ -303,6 +348,8 @@ class Orchestrator:
         if verdict:
             self.timer.enter(to)
             self.state.stuck_since = self._clock.t  # a new phase is progress
+            if to in (Phase.APPROACH, Phase.CODING) and self.state.first_approach_t is None:
+                self.state.first_approach_t = self._clock.t
             self._emit("phase_changed", {"from": before.value, "to": to.value, "reason": reason})
             if to in (Phase.REFLECTION, Phase.FOLLOWUP) and not quiet:
                 self._say("phase")

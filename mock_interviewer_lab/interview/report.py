@@ -43,7 +43,9 @@ from mock_interviewer_lab.interview.metrics import (
     runs_of,
 )
 from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import normalise_complexity
+from mock_interviewer_lab.problems.registry import ProblemRegistry
 
 # Heuristic thresholds of the rules below (the report says the figure, so a
 # reader can judge it too).
@@ -666,8 +668,13 @@ def build_report(
     expected_time: str | None,
     session_id: str,
     metrics: SessionMetrics | None = None,
+    next_problem: tuple[str, str] | None = None,
 ) -> SessionReport:
-    """The report of a session, from its records (and its metrics, if already computed)."""
+    """The report of a session, from its records (and its metrics, if already computed).
+
+    ``next_problem`` is the calibrator's advice, (title of the problem, why):
+    it becomes a recommendation resting on the figures the assessment used.
+    """
     listed = list(records)
     rows = numbered(listed)
     metrics = metrics or compute_metrics(listed)
@@ -681,6 +688,13 @@ def build_report(
     if rows:
         for rule in _RULES:
             rule(session, findings)
+        if next_problem is not None:
+            basis = [seq for key in ("time_to_first_approach", "time_to_working_code",
+                                     "hints_requested", "test_runs", "total_duration")
+                     for seq in metrics.evidence.get(key, ())]
+            title, why = next_problem
+            findings.recommendations.append(Statement(
+                f"Next, try {title}: {why}", sorted(set(basis)) or [rows[-1][0]], "next_problem"))
     statements = [*findings.strengths, *findings.improvements, *findings.recommendations]
     _check_evidence(statements, known)
     figures = _figures(metrics)
@@ -1031,3 +1045,24 @@ def render_notebook(report: SessionReport) -> dict[str, Any]:
     notebook["metadata"]["mock_interviewer_lab"] = {"report": report.as_dict()}
     nbformat.validate(notebook)
     return notebook
+
+
+def session_report(records: Iterable[Record], problem: Problem, session_id: str,
+                   registry: ProblemRegistry | None = None) -> SessionReport:
+    """The report of a session of ``problem``, with the calibrator's next
+    problem when a registry to choose from is given."""
+    from .calibrator import DifficultyCalibrator
+
+    listed = list(records)
+    metrics = compute_metrics(listed)
+    next_problem = None
+    if registry is not None:
+        calibrator = DifficultyCalibrator()
+        advice = calibrator.suggest_next_problem(calibrator.assess(metrics), problem, registry)
+        if advice.problem_id is not None:
+            title = registry.get(advice.qualified_id or advice.problem_id).spec.title
+            next_problem = (title, advice.reason)
+    spec = problem.spec
+    return build_report(listed, problem_title=spec.title, problem_id=problem.id,
+                        expected_time=spec.complexity.time if spec.complexity else None,
+                        session_id=session_id, metrics=metrics, next_problem=next_problem)

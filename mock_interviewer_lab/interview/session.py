@@ -56,8 +56,7 @@ def settings_for_session(settings: Settings, coach: dict[str, Any]) -> Settings:
 class InterviewSession:
     def __init__(self, *, store: SessionStore, info: SessionInfo, problem: Problem,
                  settings: Settings, orchestrator: Orchestrator, harness: CodeRunner | None,
-                 clock: Clock, t0: float, report_builder: Callable[[list[Record]], dict[str, Any]]
-                 | None = None) -> None:
+                 clock: Clock, t0: float, registry: ProblemRegistry | None = None) -> None:
         self.store = store
         self.info = info
         self.problem = problem
@@ -67,7 +66,7 @@ class InterviewSession:
         self.clock = clock
         self.t0 = t0
         self._lock = threading.RLock()
-        self._report_builder = report_builder
+        self.registry = registry
         self.listeners: list[Callable[[Action], None]] = []
 
     # ------------------------------------------------------------- set up
@@ -108,7 +107,7 @@ class InterviewSession:
         )
         return cls(store=store, info=info, problem=problem, settings=settings,
                    orchestrator=orchestrator, harness=harness, clock=clock, t0=t0,
-                   report_builder=None)
+                   registry=registry)
 
     @classmethod
     def resume(cls, store: SessionStore, session_id: str, registry: ProblemRegistry,
@@ -225,13 +224,8 @@ class InterviewSession:
         return self.store.records(self.info.id)
 
     def build_report(self, records: list[Record]) -> dict[str, Any]:
-        if self._report_builder is not None:
-            return self._report_builder(records)
-        from .report import build_report
+        from .report import session_report
 
-        spec = self.problem.spec
-        report = build_report(records, problem_title=spec.title, problem_id=self.problem.id,
-                              expected_time=spec.complexity.time if spec.complexity else None,
-                              session_id=self.info.id)
-        data: dict[str, Any] = report.as_dict()
+        data: dict[str, Any] = session_report(records, self.problem, self.info.id,
+                                              self.registry).as_dict()
         return data

@@ -17,6 +17,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 
 from ..harness.outcome import CaseOutcome
 from ..problems.loader import Problem
@@ -51,9 +52,9 @@ class TerminalInterview:
     def _show(self, action: Action) -> None:
         d = action.data
         if action.type == "coach_says" and d.get("kind") != "hint":
-            self._print(f"[bold cyan]interviewer:[/] {d['text']}")
+            self._print(f"[bold cyan]interviewer:[/] {escape(d['text'])}")
         elif action.type == "show_hint":
-            self._print(f"[yellow]{d['label']}:[/] {d['text']}")
+            self._print(f"[yellow]{d['label']}:[/] {escape(d['text'])}")
         elif action.type == "phase_changed":
             self._print(f"[dim]— {d['to']} —[/]")
         elif action.type == "show_results":
@@ -66,7 +67,7 @@ class TerminalInterview:
         colour = "green" if passed == total else "red"
         self._print(f"[{colour}]tests: {passed}/{total} passed[/]")
         if d.get("error"):
-            self._print(f"[red]{d['error']}[/]")
+            self._print(f"[red]{escape(str(d['error']))}[/]")
         for raw in d.get("cases") or []:
             case = CaseOutcome.model_validate(raw)
             if case.status == "passed" or case.hidden:
@@ -76,9 +77,9 @@ class TerminalInterview:
                 line += f" — args {case.args}, expected {case.expected!r}, got {case.got_repr}"
             elif case.message:
                 line += f" — {case.message}"
-            self._print(line)
+            self._print(escape(line))
             if case.stdout:
-                self._print(f"    printed: {case.stdout.strip()[:200]}")
+                self._print(f"    printed: {escape(case.stdout.strip()[:200])}")
         hidden_bad = sum(1 for raw in d.get("cases") or []
                          if raw.get("hidden") and raw.get("status") != "passed")
         if hidden_bad:
