@@ -430,7 +430,8 @@ def test_no_process_is_left_behind(harness: SyncHarness, add_problem: Problem) -
     assert kernel.km is not None
     kernel_pid = kernel.km.provisioner.process.pid  # type: ignore[union-attr]
     run(harness, add_problem, "def add(a, b):\n    while True: pass\n")
-    assert _descendants(kernel_pid) == []
+    server = kernel.isolation.get("fork_server_pid")
+    assert [p for p in _descendants(kernel_pid) if p != server] == []
 
 
 def test_kernel_death_is_reported_and_recovered(add_problem: Problem) -> None:
@@ -447,3 +448,11 @@ def test_kernel_death_is_reported_and_recovered(add_problem: Problem) -> None:
         assert result.error is not None and "died" in result.error
         assert kernel.starts == 2
         assert h.run(add_problem, GOOD, complexity=False).all_passed
+
+
+def test_a_dead_fork_server_is_replaced(harness: SyncHarness, add_problem: Problem) -> None:
+    kernel = harness.harness._kernels[0]
+    server = kernel.isolation.get("fork_server_pid")
+    assert server, "the fork server should be running"
+    os.kill(server, 9)
+    assert run(harness, add_problem, GOOD).passed == 4

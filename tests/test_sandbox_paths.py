@@ -36,12 +36,14 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is 
                                 reason="needs root and setpriv to make the other users")
 
 
-def supervise(problem: Problem, code: str, *, user: bool, namespaces: bool | None) -> dict[str, Any]:
+def supervise(problem: Problem, code: str, *, user: bool, namespaces: bool | None,
+              fork_server: bool = True) -> dict[str, Any]:
     prepared = prepare(problem, FAST_LIMITS.timeout_ms)
     workdir = tempfile.mkdtemp(prefix="mil-path-")
     os.chmod(workdir, 0o777)
     payload = build_payload(prepared, textwrap.dedent(code), FAST_LIMITS, isolation={},
                             complexity=False, workdir=workdir)
+    payload["use_fork_server"] = fork_server
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(payload, f)
     os.chmod(f.name, 0o644)
@@ -68,6 +70,16 @@ PATHS = [
     pytest.param(False, False, id="root-without-namespaces"),
     pytest.param(True, False, id="user-without-namespaces"),
 ]
+
+
+@pytest.mark.parametrize("user", [False, True], ids=["root", "user"])
+def test_runners_forked_from_the_supervisor_itself(add_problem: Problem, user: bool) -> None:
+    """Without the fork server (it could not start), the supervisor forks."""
+    for code, expected in (("def add(a, b):\n    return a + b\n", {"returned"}),
+                           ("def add(a, b):\n    while True: pass\n", {"timeout"}),
+                           ("import os\ndef add(a, b):\n    os.fork()\n", {"error"})):
+        out = supervise(add_problem, code, user=user, namespaces=None, fork_server=False)
+        assert set(statuses(out).values()) == expected
 
 
 @pytest.mark.parametrize(("user", "namespaces"), PATHS)

@@ -565,7 +565,11 @@ def _measure(fn: Any, ns: dict[str, Any], payload: dict[str, Any], ctrl: int) ->
 
 def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, cmd: int,
             out: int, ns_done: dict[str, bool]) -> None:  # pragma: no cover - child
-    """The runner process. Never returns."""
+    """The runner process. Never returns.
+
+    Forked by the fork server, it has only the set-up part of the payload
+    (limits, folders to hide); the rest (the code and the visible cases)
+    comes through ``cmd`` once the sandbox is in place."""
     try:
         os.dup2(out, 1)
         os.dup2(out, 2)
@@ -599,6 +603,9 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
         _drop_privileges()
         _set_limits(limits)
 
+        if "code" not in payload:
+            (n,) = struct.unpack("!I", _read_exact(cmd, 4))
+            payload = {**payload, **json.loads(_read_exact(cmd, n))}
         sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
         sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
         sys.stdin = open(0, closefd=False)
@@ -690,35 +697,33 @@ class _Child:
         # ordinary user the runner keeps our uid, so it runs as pid 1 of a
         # PID namespace, where the kernel cannot even be named, behind a
         # reaper (unshare(CLONE_NEWPID) applies to the next child only).
-        single = bool(iso.get("root")) and not iso.get("userns")
-        # Every object the runner touches is a copy-on-write page fault; a
-        # garbage collection in the runner would touch all of the kernel's
-        # objects. Frozen objects are never scanned.
-        gc.freeze()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - child
-            try:
-                os.setpgid(0, 0)
+        server = _fork_server() if payload.get("use_fork_server", True) else None
+        self.server = server
+        pid = None
+        if server is not None:
+            setup = {k: payload[k] for k in _SETUP_KEYS if k in payload}
+            pid = server.spawn({"setup": setup, "iso": iso, "start": start,
+                                "hidden_phase": hidden_phase}, [ctrl_w, cmd_r, out_w])
+        if pid is None:
+            self.server = None
+            # Every object the runner touches is a copy-on-write page fault; a
+            # garbage collection in the runner would touch all of the kernel's
+            # objects. Frozen objects are never scanned.
+            gc.freeze()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - child
                 os.close(ctrl_r)
                 os.close(cmd_w)
                 os.close(out_r)
-                ns_done = _enter_namespaces(iso, pid=not single)
-                if single:
-                    _runner(payload, start, hidden_phase, ctrl_w, cmd_r, out_w, ns_done)
-                runner = os.fork()
-                if runner == 0:
-                    _runner(payload, start, hidden_phase, ctrl_w, cmd_r, out_w, ns_done)
-                os.close(ctrl_w)
-                os.close(cmd_r)
-                os.close(out_w)
-                _, status = os.waitpid(runner, 0)
-                code = os.waitstatus_to_exitcode(status)
-                os._exit(128 - code if code < 0 else code)
-            except BaseException:
-                os._exit(127)
+                _start_runner(payload, iso, start, hidden_phase, ctrl_w, cmd_r, out_w)
         os.close(ctrl_w)
         os.close(cmd_r)
         os.close(out_w)
+        if self.server is not None:
+            # The code and the visible cases go through the pipe, straight to
+            # the runner: the fork server never holds a candidate's code.
+            rest = {k: v for k, v in payload.items() if k not in _SETUP_KEYS}
+            self._write(cmd_w, json.dumps(rest).encode())
         os.set_blocking(ctrl_r, False)
         os.set_blocking(out_r, False)
         self.pid = pid
@@ -730,13 +735,17 @@ class _Child:
             self.send_hidden(hidden_blob)
 
     def send_hidden(self, blob: bytes) -> None:
+        self._write(self.cmd_w, blob)
+
+    @staticmethod
+    def _write(fd: int, blob: bytes) -> None:
         data = struct.pack("!I", len(blob)) + blob
-        os.set_blocking(self.cmd_w, True)
+        os.set_blocking(fd, True)
         try:
             # The runner reads it whole; a pipe buffer is 64 KB, so write from
             # a loop that tolerates the runner dying half way.
             while data:
-                n = os.write(self.cmd_w, data)
+                n = os.write(fd, data)
                 data = data[n:]
         except (BrokenPipeError, OSError):
             pass
@@ -753,6 +762,8 @@ class _Child:
             os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if self.server is not None:
+            self.server.forget(self.pid)
         self.close()
 
     def kill(self) -> None:
@@ -766,6 +777,8 @@ class _Child:
         give_up = time.monotonic() + 2.0
         while time.monotonic() < give_up:
             _reap_orphans()
+            if self.server is not None:
+                self.server.collect()
             try:
                 os.killpg(self.pid, 0)
             except ProcessLookupError:
@@ -776,6 +789,12 @@ class _Child:
 
     def reap(self, block: bool = False) -> bool:
         if self.exit_code is not None:
+            return True
+        if self.server is not None:
+            code = self.server.wait(self.pid, block=block)
+            if code is None and not block:
+                return False
+            self.exit_code = -1 if code is None else code
             return True
         try:
             pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
@@ -795,6 +814,224 @@ class _Child:
                 os.close(fd)
             except OSError:
                 pass
+
+
+#: What a runner needs before the sandbox is in place; the rest of the
+#: payload comes through its pipe afterwards.
+_SETUP_KEYS = ("limits", "isolation", "hide_paths", "workdir")
+
+
+def _start_runner(payload: dict[str, Any], iso: dict[str, Any], start: int, hidden_phase: bool,
+                  ctrl: int, cmd: int, out: int) -> None:  # pragma: no cover - child
+    """In a fresh child: namespaces, then the runner (behind a reaper when
+    it runs as pid 1 of a PID namespace). Never returns."""
+    try:
+        os.setpgid(0, 0)
+        # As root the runner drops to nobody, which cannot signal the kernel,
+        # and RLIMIT_NPROC stops it from forking: one process is enough. As an
+        # ordinary user the runner keeps our uid, so it runs as pid 1 of a PID
+        # namespace, where the kernel cannot even be named, behind a reaper
+        # (unshare(CLONE_NEWPID) applies to the next child only).
+        single = bool(iso.get("root")) and not iso.get("userns")
+        ns_done = _enter_namespaces(iso, pid=not single)
+        if single:
+            _runner(payload, start, hidden_phase, ctrl, cmd, out, ns_done)
+        runner = os.fork()
+        if runner == 0:
+            _runner(payload, start, hidden_phase, ctrl, cmd, out, ns_done)
+        os.close(ctrl)
+        os.close(cmd)
+        os.close(out)
+        _, status = os.waitpid(runner, 0)
+        code = os.waitstatus_to_exitcode(status)
+        os._exit(128 - code if code < 0 else code)
+    except BaseException:
+        os._exit(127)
+
+
+class _ForkServer:
+    """A small process started beside the kernel that forks the runners.
+
+    Forking the kernel itself costs milliseconds (its page tables, its
+    threads' at-fork work, copy-on-write faults all over a large heap); this
+    process imports the standard library modules a solution may use and
+    nothing else, so a fork of it is an order of magnitude cheaper. It never
+    sees a candidate's code or a test: it gets the runner's pipes (passed as
+    file descriptors) and the sandbox settings, forks, and reports exits.
+    It dies with the kernel (PR_SET_PDEATHSIG).
+    """
+
+    def __init__(self) -> None:
+        import socket
+        import subprocess
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        boot = ("import sys; sys.path[:0] = " + repr([p for p in sys.path if p]) + "; "
+                "from mock_interviewer_lab.harness.sandbox_runtime import _fork_server_main; "
+                f"_fork_server_main({theirs.fileno()})")
+        with open(os.devnull, "r+b") as devnull:
+            self.proc = subprocess.Popen([sys.executable, "-c", boot], pass_fds=[theirs.fileno()],
+                                         stdin=devnull, stdout=devnull, stderr=devnull)
+        theirs.close()
+        self.sock = ours
+        hello = self._recv()
+        self.pid = int(hello["pid"])
+
+    def _send(self, msg: dict[str, Any], fds: list[int] | None = None) -> None:
+        import socket
+
+        data = json.dumps(msg).encode()
+        socket.send_fds(self.sock, [struct.pack("!I", len(data)) + data], fds or [])
+
+    def _recv(self) -> dict[str, Any]:
+        head = b""
+        while len(head) < 4:
+            chunk = self.sock.recv(4 - len(head))
+            if not chunk:
+                raise EOFError("the fork server is gone")
+            head += chunk
+        (n,) = struct.unpack("!I", head)
+        body = b""
+        while len(body) < n:
+            chunk = self.sock.recv(n - len(body))
+            if not chunk:
+                raise EOFError("the fork server is gone")
+            body += chunk
+        reply: dict[str, Any] = json.loads(body)
+        return reply
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def spawn(self, request: dict[str, Any], fds: list[int]) -> int | None:
+        try:
+            self._send({"op": "spawn", **request}, fds)
+            return int(self._recv()["pid"])
+        except (OSError, EOFError, ValueError, KeyError):
+            return None
+
+    def wait(self, pid: int, *, block: bool) -> int | None:
+        try:
+            self._send({"op": "wait", "pid": pid, "block": block})
+            code = self._recv().get("code")
+        except (OSError, EOFError, ValueError):
+            return None
+        return None if code is None else int(code)
+
+    def collect(self) -> None:
+        """Have the server reap what has exited (every request does)."""
+        try:
+            self._send({"op": "collect"})
+            self._recv()
+        except (OSError, EOFError, ValueError):
+            pass
+
+    def forget(self, pid: int) -> None:
+        try:
+            self._send({"op": "forget", "pid": pid})
+            self._recv()
+        except (OSError, EOFError, ValueError):
+            pass
+
+
+_FORK_SERVER: _ForkServer | None = None
+
+
+def _fork_server() -> _ForkServer | None:
+    """The fork server, started again if it died; None if it cannot start
+    (the runner is then forked from the kernel itself)."""
+    global _FORK_SERVER
+    if _FORK_SERVER is not None and _FORK_SERVER.alive():
+        return _FORK_SERVER
+    try:
+        _FORK_SERVER = _ForkServer()
+    except (OSError, EOFError, ValueError):
+        _FORK_SERVER = None
+    return _FORK_SERVER
+
+
+def _fork_server_main(fd: int) -> None:  # pragma: no cover - runs in the fork server
+    import socket
+
+    PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+    try:
+        _lib().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _lib().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    _preload()
+    gc.freeze()
+    sock = socket.socket(fileno=fd)
+    exited: dict[int, int] = {}
+    forgotten: set[int] = set()
+
+    def reply(msg: dict[str, Any]) -> None:
+        data = json.dumps(msg).encode()
+        sock.sendall(struct.pack("!I", len(data)) + data)
+
+    def collect(block_for: int | None = None) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(block_for or -1, 0 if block_for else os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            code = os.waitstatus_to_exitcode(status)
+            if pid not in forgotten:
+                exited[pid] = 128 - code if code < 0 else code
+            forgotten.discard(pid)
+            if block_for:
+                return
+
+    reply({"op": "ready", "pid": os.getpid()})
+    while True:
+        collect()
+        ready, _, _ = select.select([sock], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            head, fds, _, _ = socket.recv_fds(sock, 4, 3)
+        except OSError:
+            os._exit(0)
+        if not head:
+            os._exit(0)  # the kernel went away
+        while len(head) < 4:
+            more = sock.recv(4 - len(head))
+            if not more:
+                os._exit(0)
+            head += more
+        (n,) = struct.unpack("!I", head)
+        body = b""
+        while len(body) < n:
+            more = sock.recv(n - len(body))
+            if not more:
+                os._exit(0)
+            body += more
+        req = json.loads(body)
+        if req["op"] == "spawn":
+            ctrl, cmd, out = fds
+            pid = os.fork()
+            if pid == 0:
+                sock.close()
+                _start_runner(req["setup"], req["iso"], req["start"], req["hidden_phase"],
+                              ctrl, cmd, out)
+            for f in fds:
+                os.close(f)
+            reply({"pid": pid})
+        elif req["op"] == "wait":
+            pid = int(req["pid"])
+            if pid not in exited and req.get("block"):
+                collect(pid)
+            reply({"code": exited.pop(pid, None)})
+        elif req["op"] == "collect":
+            collect()
+            reply({})
+        elif req["op"] == "forget":
+            pid = int(req["pid"])
+            if exited.pop(pid, None) is None:
+                forgotten.add(pid)
+            reply({})
 
 
 class _Output:
@@ -1057,10 +1294,11 @@ def _fetch_hidden(key: str) -> bytes:
 #: Python installation (a root-owned pyenv under /root), and so that no run
 #: pays for importing them.
 PRELOADED_MODULES = (
-    "array", "bisect", "collections", "collections.abc", "copy", "dataclasses", "decimal",
-    "enum", "fractions", "functools", "heapq", "itertools", "math", "operator", "queue",
-    "random", "re", "statistics", "string", "typing", "unicodedata", "cmath", "numbers",
-    "textwrap", "sys", "time", "json",
+    "abc", "array", "base64", "binascii", "bisect", "calendar", "cmath", "collections",
+    "collections.abc", "contextlib", "copy", "dataclasses", "datetime", "decimal", "difflib",
+    "enum", "fractions", "functools", "graphlib", "hashlib", "heapq", "io", "itertools", "json",
+    "math", "numbers", "operator", "pprint", "queue", "random", "re", "statistics", "string",
+    "struct", "sys", "textwrap", "time", "types", "typing", "unicodedata", "weakref", "zlib",
 )
 
 
@@ -1074,12 +1312,21 @@ def bootstrap() -> str:
         _lib().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+    _preload()
+    found = probe_isolation()
+    server = _fork_server()
+    found["fork_server_pid"] = server.pid if server is not None else None
+    return json.dumps(found)
+
+
+def _preload() -> None:
+    import importlib
+
     for name in PRELOADED_MODULES:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
-    return json.dumps(probe_isolation())
 
 
 def _main(argv: list[str]) -> int:  # pragma: no cover - exercised through subprocesses
