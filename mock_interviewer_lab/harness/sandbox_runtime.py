@@ -1305,7 +1305,6 @@ PRELOADED_MODULES = (
 def bootstrap() -> str:
     """Called once when the sandbox kernel starts: preload the modules a
     solution may import and report what isolation the host allows."""
-    import importlib
 
     PR_SET_CHILD_SUBREAPER = 36
     try:
