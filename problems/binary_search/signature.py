@@ -1,0 +1,3 @@
+def binary_search(nums: list[int], target: int) -> int:
+    """Return the index of target in the ascending list nums, or -1 if it is absent."""
+    ...

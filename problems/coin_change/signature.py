@@ -1,0 +1,3 @@
+def coin_change(coins: list[int], amount: int) -> int:
+    """Return the fewest coins from coins that sum to amount, or -1 if none do."""
+    ...

@@ -1,0 +1,3 @@
+def can_finish(num_courses: int, prerequisites: list[list[int]]) -> bool:
+    """Return True if every course can be taken; [a, b] means b must come before a."""
+    ...

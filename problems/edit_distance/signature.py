@@ -1,0 +1,3 @@
+def edit_distance(word1: str, word2: str) -> int:
+    """Return the fewest inserts, deletes and replacements that turn word1 into word2."""
+    ...

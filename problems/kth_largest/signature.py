@@ -1,0 +1,3 @@
+def find_kth_largest(nums: list[int], k: int) -> int:
+    """Return the k-th largest element of nums (counting repeated values)."""
+    ...
