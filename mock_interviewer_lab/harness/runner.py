@@ -32,7 +32,7 @@ from ..settings import HarnessSettings
 from .compare import canonical, judge
 from .kernel import KernelDied, KernelTimeout, SandboxKernel
 from .outcome import CaseOutcome, ComplexityReport, RunResult
-from .sandbox_runtime import HIDDEN_PROMPT, NotPlain, decode_plain, encode_plain
+from .sandbox_runtime import HIDDEN_PROMPT, STOPPED_SLOW, NotPlain, decode_plain, encode_plain
 
 _T = TypeVar("_T")
 _REPR_LIMIT = 600
@@ -574,12 +574,18 @@ def _complexity_report(problem: Problem, perf: dict[str, Any] | None) -> Complex
     report.exponent = round(estimate.exponent, 3)
     report.reliable = estimate.reliable
     report.estimated = estimate.cls if samples else None
-    if perf.get("error") and len(samples) < 3:
-        report.note = f"measurement incomplete: {perf['error']}"
-        # Stopped early because a call was too slow: that is itself the finding.
-        if samples and samples[-1][1] > spec.budget_ms / 1000:
-            report.estimated = "worse" if spec.expected in ("O(n^2)",) else "O(n^2)"
-            report.worse_than_expected = is_clearly_worse_than(report.estimated, spec.expected)
+    error = str(perf.get("error") or "")
+    if error.startswith(STOPPED_SLOW):
+        # A call ran past the measurement's time limit (seconds, where the
+        # budget per call is a fraction of one) within a doubling of n: that
+        # is growth beyond any class the problem can expect.
+        report.estimated = "worse"
+        report.worse_than_expected = is_clearly_worse_than("worse", spec.expected)
+        report.note = (f"a call at the next size after n = {samples[-1][0]} took too long"
+                       if samples else "the first size did not finish in time")
+        return report
+    if error and len(samples) < 3:
+        report.note = f"measurement incomplete: {error}"
         return report
     if report.estimated is not None:
         # Only a reliable estimate that is worse by more than the one step the

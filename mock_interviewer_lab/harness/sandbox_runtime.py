@@ -1208,7 +1208,7 @@ def _supervise(payload: dict[str, Any], key: str) -> str:
             status, message = ("timeout", "the time limit was exceeded") if timed_out \
                 else _exit_reason(child.exit_code)
             if in_perf and perf is not None:
-                perf["error"] = "the measurement was stopped: one call took too long"
+                perf["error"] = STOPPED_SLOW
                 payload["perf"] = None
                 in_perf = False
             if current is not None:
@@ -1282,6 +1282,8 @@ def _drain(fd: int, output: _Output | None) -> None:
 
 
 HIDDEN_PROMPT = "mock-interviewer:hidden-cases:"
+#: The growth measurement's error when a call outran its time limit.
+STOPPED_SLOW = "the measurement was stopped: one call took too long"
 
 
 def _fetch_hidden(key: str) -> bytes:

@@ -201,8 +201,10 @@ class Orchestrator:
         st.candidate_words.append(code)
         st.last_activity_t = event.t
         expected = self.problem.spec.complexity.time if self.problem.spec.complexity else None
-        st.findings = tuple(self.analyzer.analyze(code, function=self.problem.tests.function,
-                                                  expected_time=expected))
+        ignored = set(self.problem.spec.analyzer_ignore)
+        st.findings = tuple(f for f in self.analyzer.analyze(
+            code, function=self.problem.tests.function, expected_time=expected)
+            if f.rule not in ignored)
         if self.phase == Phase.INTRO:
             self._go(Phase.UNDERSTANDING, "the candidate submitted code")
         self._step_until_none(self.machine.on_test_run, "the code is being tested")

@@ -270,6 +270,17 @@ def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) ->
     if (folder / "prelude.py").is_file():
         prelude = _python_source(folder / "prelude.py", rel("prelude.py"), issues) or ""
 
+    if spec is not None:
+        from ..coach.analyzer import rules as analyzer_rules
+
+        known_rules = set(analyzer_rules())
+        for rule in spec.analyzer_ignore:
+            if rule not in known_rules:
+                issues.append(PackIssue(rel("problem.yaml"),
+                                        f"{rule!r} is not an analyzer rule ({', '.join(sorted(known_rules))})",
+                                        field="analyzer_ignore",
+                                        line=_line_of(p_node, ["analyzer_ignore"])))
+
     if spec is not None and spec.id != folder.name:
         issues.append(
             PackIssue(rel("problem.yaml"), f"must match the folder name {folder.name!r}",

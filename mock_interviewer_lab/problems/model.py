@@ -101,6 +101,11 @@ class ProblemSpec(_Strict):
     #: Words that name the key idea (data structure or algorithm). The coach
     #: must not say them before the candidate has.
     key_terms: list[str] = Field(default_factory=list)
+    #: Code-analyzer rules that do not apply to this problem, for example
+    #: ``nested_loops`` where the expected complexity is stated in one
+    #: variable but the right solution loops over two inputs (coin change:
+    #: O(n) in the amount, for a fixed set of coins).
+    analyzer_ignore: list[str] = Field(default_factory=list)
 
     @field_validator("complexity")
     @classmethod

@@ -14,7 +14,9 @@ def _layers(n: int, width: int) -> list[list[int]]:
     return [ids[i : i + width] for i in range(0, n, width)]
 
 
-def _layered_pairs(rng: random.Random, layers: list[list[int]], reach: int | None) -> list[list[int]]:
+def _layered_pairs(
+    rng: random.Random, layers: list[list[int]], reach: int | None
+) -> list[list[int]]:
     """Every course outside the first layer needs two distinct courses of the
     layer before it: any two, or with `reach`, two within `reach` positions
     of its own (near in number, so memory access stays local)."""
