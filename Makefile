@@ -26,6 +26,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/harness_bench.py --json bench/results/harness.json
+	$(BIN)/python bench/engine_bench.py --json bench/results/engine.json
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -30,9 +30,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from mock_interviewer_lab.harness.runner import SyncHarness
+from mock_interviewer_lab.harness.runner import SyncHarness, batch_workers
 from mock_interviewer_lab.problems.importers.humaneval import import_humaneval
 from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.settings import HarnessSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 HUMANEVAL = Path(os.environ.get(
@@ -121,7 +122,8 @@ def bench_humaneval(workers: int) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--workers", type=int, default=batch_workers(HarnessSettings()),
+                        help="sandbox kernels for the HumanEval batch (default: two per core)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 

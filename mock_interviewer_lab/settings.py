@@ -108,7 +108,8 @@ class HarnessSettings(_Section):
     max_file_bytes: int = Field(1 << 20, ge=0, description="largest file the code may write")
     max_open_files: int = Field(64, ge=16)
     allow_network: bool = False
-    workers: int = Field(0, ge=0, description="sandbox kernels for batch runs; 0 means one per core")
+    workers: int = Field(0, ge=0, le=32,
+                         description="sandbox kernels for batch runs; 0 means two per core")
 
 
 class ProblemsSettings(_Section):

@@ -20,7 +20,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 _BOOTSTRAP = (
     "import mock_interviewer_lab.harness.sandbox_runtime as __mil_rt\n"
-    "print(__mil_rt.bootstrap())"
+    "print(__mil_rt.bootstrap(allow_network={allow_network!r}))"
 )
 SANDBOX_KERNEL_NAME = "mock-interviewer-sandbox"
 
@@ -58,8 +58,9 @@ class SandboxKernel:
     """One warm kernel. Not safe for concurrent requests: the harness keeps a
     pool and gives each request a kernel of its own."""
 
-    def __init__(self, kernel_name: str = "") -> None:
+    def __init__(self, kernel_name: str = "", *, allow_network: bool = False) -> None:
         self.kernel_name = kernel_name
+        self.allow_network = allow_network
         self._spec_root: Path | None = None
         self._ipc_dir: str | None = None
         self.km: AsyncKernelManager | None = None
@@ -95,7 +96,7 @@ class SandboxKernel:
             await km.shutdown_kernel(now=True)
             raise KernelDied(f"the sandbox kernel did not start: {exc}") from None
         self.km, self.kc = km, kc
-        out = await self.execute(_BOOTSTRAP, timeout=60)
+        out = await self.execute(_BOOTSTRAP.format(allow_network=self.allow_network), timeout=60)
         try:
             self.isolation = json.loads(out.strip().splitlines()[-1])
         except (ValueError, IndexError):

@@ -289,6 +289,14 @@ def _check_line(source: str) -> int | None:
 # ------------------------------------------------------------------ harness
 
 
+def batch_workers(settings: HarnessSettings) -> int:
+    """Sandbox kernels for a batch of runs: ``[harness] workers``, or two per
+    core. A run spends part of its time waiting on round trips between the
+    harness, the kernel and the runner, so more kernels than cores keep the
+    cores busy (measured in bench/harness_bench.py)."""
+    return settings.workers or min(8, 2 * (os.cpu_count() or 1))
+
+
 class Harness:
     """Runs code against problems. ``workers`` sandbox kernels serve runs in
     parallel (``run_many``); an interactive session needs one."""
@@ -320,7 +328,9 @@ class Harness:
             if self._idle is not None:
                 return
             t0 = time.perf_counter()
-            kernels = [SandboxKernel(self.settings.kernel_name) for _ in range(self.workers)]
+            kernels = [SandboxKernel(self.settings.kernel_name,
+                                     allow_network=self.settings.allow_network)
+                       for _ in range(self.workers)]
             await asyncio.gather(*(k.start() for k in kernels))
             idle: asyncio.Queue[SandboxKernel] = asyncio.Queue()
             for k in kernels:

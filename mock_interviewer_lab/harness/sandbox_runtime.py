@@ -238,7 +238,8 @@ def _enter_namespaces(iso: dict[str, Any], *, pid: bool) -> dict[str, bool]:
     flags = CLONE_NEWNS | CLONE_NEWIPC
     if pid:
         flags |= CLONE_NEWPID
-    if not iso.get("allow_network"):
+    # The fork server may already have put us in an empty network namespace.
+    if not iso.get("allow_network") and not iso.get("net_done"):
         flags |= CLONE_NEWNET
     if uid != 0:
         flags |= CLONE_NEWUSER
@@ -697,13 +698,14 @@ class _Child:
         # ordinary user the runner keeps our uid, so it runs as pid 1 of a
         # PID namespace, where the kernel cannot even be named, behind a
         # reaper (unshare(CLONE_NEWPID) applies to the next child only).
-        server = _fork_server() if payload.get("use_fork_server", True) else None
+        server = _fork_server(iso) if payload.get("use_fork_server", True) else None
         self.server = server
         pid = None
         if server is not None:
             setup = {k: payload[k] for k in _SETUP_KEYS if k in payload}
-            pid = server.spawn({"setup": setup, "iso": iso, "start": start,
-                                "hidden_phase": hidden_phase}, [ctrl_w, cmd_r, out_w])
+            pid = server.spawn({"setup": setup, "iso": {**iso, "net_done": server.net_isolated},
+                                "start": start, "hidden_phase": hidden_phase},
+                               [ctrl_w, cmd_r, out_w])
         if pid is None:
             self.server = None
             # Every object the runner touches is a copy-on-write page fault; a
@@ -861,14 +863,15 @@ class _ForkServer:
     It dies with the kernel (PR_SET_PDEATHSIG).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, iso: dict[str, Any]) -> None:
         import socket
         import subprocess
 
+        self.isolate_net = bool(iso.get("namespaces")) and not iso.get("allow_network")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         boot = ("import sys; sys.path[:0] = " + repr([p for p in sys.path if p]) + "; "
                 "from mock_interviewer_lab.harness.sandbox_runtime import _fork_server_main; "
-                f"_fork_server_main({theirs.fileno()})")
+                f"_fork_server_main({theirs.fileno()}, {self.isolate_net!r})")
         with open(os.devnull, "r+b") as devnull:
             self.proc = subprocess.Popen([sys.executable, "-c", boot], pass_fds=[theirs.fileno()],
                                          stdin=devnull, stdout=devnull, stderr=devnull)
@@ -876,6 +879,10 @@ class _ForkServer:
         self.sock = ours
         hello = self._recv()
         self.pid = int(hello["pid"])
+        #: The server made a network namespace of its own, which its runners
+        #: share: one per kernel instead of one per run (whose teardown costs
+        #: the machine milliseconds).
+        self.net_isolated = bool(hello.get("net_isolated"))
 
     def _send(self, msg: dict[str, Any], fds: list[int] | None = None) -> None:
         import socket
@@ -937,20 +944,26 @@ class _ForkServer:
 _FORK_SERVER: _ForkServer | None = None
 
 
-def _fork_server() -> _ForkServer | None:
-    """The fork server, started again if it died; None if it cannot start
-    (the runner is then forked from the kernel itself)."""
+def _fork_server(iso: dict[str, Any]) -> _ForkServer | None:
+    """The fork server for these isolation settings, started (again) if it
+    died or was made for others; None if it cannot start (the runner is then
+    forked from the kernel itself)."""
     global _FORK_SERVER
-    if _FORK_SERVER is not None and _FORK_SERVER.alive():
-        return _FORK_SERVER
+    wanted = bool(iso.get("namespaces")) and not iso.get("allow_network")
+    server = _FORK_SERVER
+    if server is not None and server.alive() and server.isolate_net == wanted:
+        return server
+    if server is not None:
+        server.sock.close()  # it exits when its socket closes
+        _FORK_SERVER = None
     try:
-        _FORK_SERVER = _ForkServer()
+        _FORK_SERVER = _ForkServer(iso)
     except (OSError, EOFError, ValueError):
         _FORK_SERVER = None
     return _FORK_SERVER
 
 
-def _fork_server_main(fd: int) -> None:  # pragma: no cover - runs in the fork server
+def _fork_server_main(fd: int, isolate_net: bool) -> None:  # pragma: no cover - fork server
     import socket
 
     PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
@@ -959,6 +972,17 @@ def _fork_server_main(fd: int) -> None:  # pragma: no cover - runs in the fork s
         _lib().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+    net_isolated = False
+    if isolate_net:
+        # A network namespace with nothing in it (not even loopback up), for
+        # every runner of this server. Its socket to the kernel is a
+        # socketpair, which no namespace affects.
+        uid, gid = os.geteuid(), os.getegid()
+        net_isolated = _unshare(CLONE_NEWNET | (CLONE_NEWUSER if uid != 0 else 0))
+        if net_isolated and uid != 0:
+            _write_file("/proc/self/setgroups", "deny")
+            _write_file("/proc/self/uid_map", f"0 {uid} 1")
+            _write_file("/proc/self/gid_map", f"0 {gid} 1")
     _preload()
     gc.freeze()
     sock = socket.socket(fileno=fd)
@@ -984,7 +1008,7 @@ def _fork_server_main(fd: int) -> None:  # pragma: no cover - runs in the fork s
             if block_for:
                 return
 
-    reply({"op": "ready", "pid": os.getpid()})
+    reply({"op": "ready", "pid": os.getpid(), "net_isolated": net_isolated})
     while True:
         collect()
         ready, _, _ = select.select([sock], [], [], 0.5)
@@ -1304,7 +1328,7 @@ PRELOADED_MODULES = (
 )
 
 
-def bootstrap() -> str:
+def bootstrap(allow_network: bool = False) -> str:
     """Called once when the sandbox kernel starts: preload the modules a
     solution may import and report what isolation the host allows."""
 
@@ -1315,7 +1339,7 @@ def bootstrap() -> str:
         pass
     _preload()
     found = probe_isolation()
-    server = _fork_server()
+    server = _fork_server({**found, "allow_network": allow_network})
     found["fork_server_pid"] = server.pid if server is not None else None
     return json.dumps(found)
 

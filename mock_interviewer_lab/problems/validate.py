@@ -4,7 +4,6 @@ the real sandbox) within its expected complexity."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +66,7 @@ def validate_packs(
     complexity: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> ValidationReport:
-    from ..harness.runner import SyncHarness
+    from ..harness.runner import SyncHarness, batch_workers
 
     dirs = [d for p in paths for d in expand_pack_dirs(p)]
     report = ValidationReport()
@@ -85,8 +84,7 @@ def validate_packs(
     done = 0
     if progress:
         progress(0, total)
-    workers = settings.harness.workers or max(1, min(os.cpu_count() or 1, 4))
-    with SyncHarness(settings.harness, workers=workers) as harness:
+    with SyncHarness(settings.harness, workers=batch_workers(settings.harness)) as harness:
 
         def tick(_: Any) -> None:
             nonlocal done
