@@ -215,3 +215,14 @@ def test_entry_point_packs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 def test_builtin_pack_dir_is_the_repository_folder_in_development() -> None:
     (folder,) = builtin_pack_dirs()
     assert (folder / "pack.yaml").is_file()
+
+
+def test_builtin_pack_validates_in_the_sandbox() -> None:
+    """`problems validate problems/`: every reference passes all its tests in
+    the sandbox, within its expected complexity."""
+    from mock_interviewer_lab.problems.validate import validate_packs
+
+    (folder,) = builtin_pack_dirs()
+    report = validate_packs([folder], Settings(), complexity=True)
+    assert report.ok, report.as_dict()
+    assert len(report.problems) == len(BUILTIN_IDS)
