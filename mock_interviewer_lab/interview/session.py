@@ -223,6 +223,30 @@ class InterviewSession:
     def records(self) -> list[Record]:
         return self.store.records(self.info.id)
 
+    def state(self) -> dict[str, Any]:
+        """What a panel shows of the session now (see docs/api.md, State)."""
+        orch = self.orchestrator
+        # The timer reads the orchestrator's clock, which stands at the last
+        # event: bring it to now for the figures (it only moves forward).
+        orch._clock.t = max(orch._clock.t, self.now())
+        timer = orch.timer
+        runs = orch.state.runs
+        last = None
+        if runs:
+            run = runs[-1]
+            last = {k: run.get(k) for k in ("passed", "failed", "total", "cases", "complexity",
+                                             "error")}
+        return {
+            "phase": self.phase.value,
+            "ended": self.ended,
+            "elapsed_s": round(timer.elapsed_s, 3),
+            "time_left_s": round(timer.time_left_s, 3),
+            "phase_budget_left_s": timer.budget_left_s,
+            "hint": {"level": orch.ladder.level, "of": 3, "label": orch.ladder.label()},
+            "last_results": last,
+            "mode": orch.mode,
+        }
+
     def build_report(self, records: list[Record]) -> dict[str, Any]:
         from .report import session_report
 
