@@ -44,7 +44,7 @@ Actions (``data`` keys):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 EventType = Literal[
     "session_started",
@@ -72,8 +72,8 @@ ActionType = Literal[
     "report_ready",
 ]
 
-EVENT_TYPES: frozenset[str] = frozenset(EventType.__args__)  # type: ignore[attr-defined]
-ACTION_TYPES: frozenset[str] = frozenset(ActionType.__args__)  # type: ignore[attr-defined]
+EVENT_TYPES: frozenset[str] = frozenset(get_args(EventType))
+ACTION_TYPES: frozenset[str] = frozenset(get_args(ActionType))
 
 
 @dataclass(frozen=True)
