@@ -1,0 +1,543 @@
+"""Where the kernel's interview lives: the server extension, or the kernel itself.
+
+``ServerBackend`` talks to the server extension (docs/api.md) with the URL
+and token the server put in the kernel's environment; ``EmbeddedBackend``
+runs an :class:`InterviewSession` inside the kernel when no server answers
+(plain IPython, VS Code). Both speak in the API's dicts: a snapshot
+``{"session", "problem", "state", "actions" | "transcript"}``, Action dicts
+and State dicts, so the magics and the panel never know which one they have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..interview.events import Action, Event, EventType
+
+if TYPE_CHECKING:
+    from tornado.ioloop import IOLoop
+    from tornado.websocket import WebSocketClientConnection
+
+    from ..harness.runner import SyncHarness
+    from ..interview.clock import Clock
+    from ..interview.session import InterviewSession
+    from ..problems.registry import ProblemRegistry
+    from ..settings import Settings
+    from ..store import SessionStore
+
+URL_ENV = "MOCK_INTERVIEWER_URL"
+TOKEN_ENV = "MOCK_INTERVIEWER_TOKEN"
+TOKEN_HEADER = "X-Mock-Interviewer-Token"
+
+ActionCallback = Callable[[dict[str, Any]], None]
+
+#: The API's event types and the engine's.
+EVENT_NAMES: dict[str, EventType] = {
+    "said": "candidate_said", "code": "code_submitted", "hint": "hint_requested",
+    "typing": "typing", "silence": "silence", "tick": "tick", "end": "end_requested",
+}
+REPORT_FORMATS = ("json", "md", "html", "ipynb")
+
+
+class BackendError(Exception):
+    """What the user asked cannot be done; the message says why, in one line."""
+
+
+class ServerUnavailable(BackendError):
+    """The server extension does not answer."""
+
+
+class NoSession(BackendError):
+    """No interview is running in this kernel."""
+
+
+class Backend(Protocol):
+    name: str
+
+    def problems(self) -> list[dict[str, Any]]: ...
+
+    def start(self, problem: str, minutes: float = 45, mode: str = "normal",
+              coach: dict[str, Any] | None = None) -> dict[str, Any]: ...
+
+    def event(self, type_: str, **data: Any) -> list[dict[str, Any]]: ...
+
+    def state(self) -> dict[str, Any]: ...
+
+    def report(self, format: str = "html") -> str: ...
+
+    def sessions(self) -> list[dict[str, Any]]: ...
+
+    def resume(self, session_id: str | None = None) -> dict[str, Any]: ...
+
+    def subscribe(self, callback: ActionCallback) -> None: ...
+
+    @property
+    def active(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def _check_event(type_: str) -> EventType:
+    if type_ not in EVENT_NAMES:
+        raise BackendError(f"unknown event {type_!r} (one of {', '.join(EVENT_NAMES)})")
+    return EVENT_NAMES[type_]
+
+
+def _check_format(format: str) -> None:
+    if format not in REPORT_FORMATS:
+        raise BackendError(f"unknown report format {format!r} (one of {', '.join(REPORT_FORMATS)})")
+
+
+# ------------------------------------------------------------------- server
+
+
+class ServerBackend:
+    """The server extension's REST API with urllib; its WebSocket on a thread
+    with its own event loop, so the panel keeps updating while the
+    candidate's code runs in the kernel's main thread."""
+
+    name = "server"
+
+    def __init__(self, url: str, token: str, *, timeout_s: float = 60.0,
+                 max_backoff_s: float = 10.0) -> None:
+        self.url = url if url.endswith("/") else url + "/"
+        self.token = token
+        self.timeout_s = timeout_s
+        self.max_backoff_s = max_backoff_s
+        self.session_id: str | None = None
+        self._ended = False
+        self._callbacks: list[ActionCallback] = []
+        self._ws_thread: threading.Thread | None = None
+        self._ws_stop = threading.Event()
+        self._ws_loop: IOLoop | None = None
+        self._ws_conn: WebSocketClientConnection | None = None
+
+    # --------------------------------------------------------------- REST
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None, *,
+                timeout_s: float | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={TOKEN_HEADER: self.token,
+                                              "Content-Type": "application/json",
+                                              "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout_s or self.timeout_s) as answer:
+                raw = answer.read()
+                kind = answer.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            raise self._http_error(exc) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ServerUnavailable(f"the interview server at {self.url} is not answering "
+                                    f"({reason}); your session resumes when it is back") from None
+        if "json" in kind:
+            return json.loads(raw or b"null")
+        return raw.decode("utf-8", "replace")
+
+    def _http_error(self, exc: urllib.error.HTTPError) -> Exception:
+        try:
+            body = json.loads(exc.read() or b"{}")
+        except ValueError:
+            body = {}
+        message = str(body.get("error") or body.get("message") or exc.reason)
+        if exc.code == 404 and "suggestions" in body:
+            from ..problems.registry import UnknownProblem
+
+            return UnknownProblem(str(body.get("ref", "")), list(body["suggestions"]),
+                                  reason=message)
+        if exc.code == 403:
+            return BackendError(f"the interview server refused the kernel's token ({message})")
+        return BackendError(f"the interview server says: {message} (HTTP {exc.code})")
+
+    def ping(self, timeout_s: float = 1.5) -> bool:
+        try:
+            self.request("GET", "problems", timeout_s=timeout_s)
+        except BackendError:
+            return False
+        return True
+
+    def problems(self) -> list[dict[str, Any]]:
+        return list(self.request("GET", "problems")["problems"])
+
+    def start(self, problem: str, minutes: float = 45, mode: str = "normal",
+              coach: dict[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"problem": problem, "minutes": minutes, "mode": mode}
+        if coach:
+            body["coach"] = coach
+        answer: dict[str, Any] = self.request("POST", "sessions", body)
+        self._attach(answer["session"]["id"], bool(answer["state"].get("ended")))
+        return answer
+
+    def _attach(self, session_id: str, ended: bool) -> None:
+        self.stop_subscription()
+        self.session_id = session_id
+        self._ended = ended
+        if self._callbacks:
+            self._start_subscription()
+
+    def _session(self) -> str:
+        if self.session_id is None:
+            raise NoSession("no interview is running; start one with %interview PROBLEM")
+        return self.session_id
+
+    def event(self, type_: str, **data: Any) -> list[dict[str, Any]]:
+        _check_event(type_)
+        answer = self.request("POST", f"sessions/{self._session()}/events",
+                              {"type": type_, **data})
+        self._ended = bool(answer.get("state", {}).get("ended"))
+        return list(answer.get("actions") or [])
+
+    def state(self) -> dict[str, Any]:
+        answer = self.request("GET", f"sessions/{self._session()}")
+        state: dict[str, Any] = answer["state"]
+        self._ended = bool(state.get("ended"))
+        return state
+
+    def report(self, format: str = "html") -> str:
+        _check_format(format)
+        answer = self.request("GET", f"sessions/{self._session()}/report?format={format}")
+        return answer if isinstance(answer, str) else json.dumps(answer, indent=2)
+
+    def sessions(self) -> list[dict[str, Any]]:
+        return list(self.request("GET", "sessions")["sessions"])
+
+    def resume(self, session_id: str | None = None) -> dict[str, Any]:
+        if session_id is None:
+            open_ones = [s for s in self.sessions() if s.get("status") == "open"]
+            if not open_ones:
+                raise BackendError("no open session to resume (see %interview list)")
+            session_id = str(open_ones[0]["id"])
+        answer: dict[str, Any] = self.request(
+            "GET", f"sessions/{urllib.parse.quote(session_id)}")
+        info = answer["session"]
+        problem = self.request("GET", f"problems/{urllib.parse.quote(info['problem'])}")
+        self._attach(str(info["id"]), bool(answer["state"].get("ended")))
+        return {"session": info, "problem": problem, "state": answer["state"],
+                "transcript": []}
+
+    @property
+    def active(self) -> bool:
+        return self.session_id is not None and not self._ended
+
+    # ---------------------------------------------------------- WebSocket
+
+    def subscribe(self, callback: ActionCallback) -> None:
+        self._callbacks.append(callback)
+        if self.session_id is not None and self._ws_thread is None:
+            self._start_subscription()
+
+    def _start_subscription(self) -> None:
+        self._ws_stop.clear()
+        self._ws_thread = threading.Thread(target=self._ws_thread_main, args=(self._session(),),
+                                           daemon=True, name="mil-ws")
+        self._ws_thread.start()
+
+    def ws_url(self, session_id: str) -> str:
+        http = self.url + f"sessions/{urllib.parse.quote(session_id)}/ws"
+        return "ws" + http[len("http"):] if http.startswith("http") else http
+
+    def _ws_thread_main(self, session_id: str) -> None:
+        # Its own IOLoop: the kernel's main thread (and its loop) may be busy
+        # with the candidate's code for minutes.
+        from tornado.ioloop import IOLoop
+
+        io_loop = IOLoop(make_current=False)
+        self._ws_loop = io_loop
+        try:
+            io_loop.run_sync(lambda: self._ws_follow(session_id))
+        finally:
+            self._ws_loop = None
+            io_loop.close()
+
+    async def _ws_follow(self, session_id: str) -> None:
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        backoff = 0.5
+        while not self._ws_stop.is_set():
+            request = HTTPRequest(self.ws_url(session_id), headers={TOKEN_HEADER: self.token},
+                                  connect_timeout=5)
+            try:
+                conn = await websocket_connect(request)
+            except Exception:  # the server is away: try again later, a little later each time
+                await self._ws_sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff_s)
+                continue
+            backoff = 0.5
+            self._ws_conn = conn
+            if self._ws_stop.is_set():
+                conn.close()
+            while True:
+                # stop_subscription closes the connection, which ends this wait.
+                message = await conn.read_message()
+                if message is None:
+                    break  # closed: reconnect (the snapshot on reconnecting catches us up)
+                self._deliver(message)
+            self._ws_conn = None
+
+    async def _ws_sleep(self, seconds: float) -> None:
+        waited = 0.0
+        while waited < seconds and not self._ws_stop.is_set():
+            await asyncio.sleep(0.1)
+            waited += 0.1
+
+    def _deliver(self, message: str | bytes) -> None:
+        try:
+            payload = json.loads(message)
+        except ValueError:
+            return
+        if payload.get("type") == "action" and isinstance(payload.get("action"), dict):
+            item: dict[str, Any] = payload["action"]
+        elif payload.get("type") == "snapshot":
+            item = payload
+        else:
+            return
+        if item.get("type") == "report_ready" or (item.get("state") or {}).get("ended"):
+            self._ended = True  # the session ended on the server (time, or another client)
+        for callback in list(self._callbacks):
+            try:
+                callback(item)
+            except Exception as exc:  # one broken listener must not stop the others
+                print(f"interview: panel update failed: {exc}", file=sys.stderr)
+
+    def stop_subscription(self) -> None:
+        self._ws_stop.set()
+        loop, conn = self._ws_loop, self._ws_conn
+        if loop is not None and conn is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
+                loop.add_callback(conn.close)
+        if self._ws_thread is not None:
+            self._ws_thread.join(timeout=5)
+            self._ws_thread = None
+
+    def close(self) -> None:
+        self.stop_subscription()
+
+
+# ----------------------------------------------------------------- embedded
+
+
+def transcript_of(records: list[Any]) -> list[dict[str, Any]]:
+    """Who said what when, from a session's records."""
+    lines = []
+    for r in records:
+        if isinstance(r, Event) and r.type == "candidate_said":
+            lines.append({"t": r.t, "speaker": "candidate", "text": str(r.data.get("text", ""))})
+        elif isinstance(r, Action) and r.type == "coach_says":
+            lines.append({"t": r.t, "speaker": "coach", "text": str(r.data.get("text", ""))})
+    return lines
+
+
+def problem_summary(problem: Any) -> dict[str, Any]:
+    return {"id": problem.id, "qualified_id": problem.qualified_id, "title": problem.spec.title,
+            "difficulty": problem.spec.difficulty, "pack": problem.pack,
+            "visible_cases": problem.visible_case_count,
+            "hidden_cases": problem.total_case_count - problem.visible_case_count}
+
+
+class EmbeddedBackend:
+    """The interview inside the kernel: a session, a store from the settings,
+    a harness started on first use and a ticker so time rules fire."""
+
+    name = "embedded"
+
+    def __init__(self, settings: Settings | None = None, *,
+                 registry: ProblemRegistry | None = None, store: SessionStore | None = None,
+                 harness: SyncHarness | None = None, clock: Clock | None = None,
+                 tick_interval_s: float = 5.0) -> None:
+        from ..interview.clock import SystemClock
+        from ..settings import load_settings
+
+        self.settings = settings or load_settings()
+        self._registry = registry
+        self._store = store
+        self._harness = harness
+        self._own_harness = harness is None
+        self.clock: Clock = clock or SystemClock()
+        self.tick_interval_s = tick_interval_s
+        self.session: InterviewSession | None = None
+        self._callbacks: list[ActionCallback] = []
+        self._lock = threading.RLock()
+        self._ticker: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # ----------------------------------------------------- lazy resources
+
+    @property
+    def registry(self) -> ProblemRegistry:
+        if self._registry is None:
+            from ..problems.registry import ProblemRegistry
+
+            self._registry = ProblemRegistry.discover(self.settings)
+        return self._registry
+
+    @property
+    def store(self) -> SessionStore:
+        if self._store is None:
+            from ..store import SessionStore
+
+            self._store = SessionStore.from_settings(self.settings)
+        return self._store
+
+    def harness(self) -> SyncHarness:
+        if self._harness is None:
+            from ..harness.runner import SyncHarness
+
+            self._harness = SyncHarness(self.settings.harness).start()
+        return self._harness
+
+    # ------------------------------------------------------------ sessions
+
+    def problems(self) -> list[dict[str, Any]]:
+        return [problem_summary(p) for p in self.registry.problems()]
+
+    def start(self, problem: str, minutes: float = 45, mode: str = "normal",
+              coach: dict[str, Any] | None = None) -> dict[str, Any]:
+        from ..interview.session import InterviewSession
+
+        found = self.registry.get(problem)  # UnknownProblem with suggestions
+        with self._lock:
+            session = InterviewSession.start(
+                self.store, found, self.settings, harness=self.harness(), clock=self.clock,
+                minutes=minutes, mode=mode, coach_settings=dict(coach or {}),
+                registry=self.registry, meta={"backend": "embedded"})
+            self._attach(session)
+        actions = [r.to_dict() for r in session.records() if isinstance(r, Action)]
+        return {"session": session.info.to_dict(), "problem": found.public_view(),
+                "state": session.state(), "actions": actions}
+
+    def _attach(self, session: InterviewSession) -> None:
+        if self.session is not None and self._deliver in self.session.listeners:
+            self.session.listeners.remove(self._deliver)
+        session.listeners.append(self._deliver)
+        self.session = session
+        self._start_ticker()
+
+    def _deliver(self, action: Action) -> None:
+        item = action.to_dict()
+        for callback in list(self._callbacks):
+            try:
+                callback(item)
+            except Exception as exc:  # one broken listener must not stop the session
+                print(f"interview: panel update failed: {exc}", file=sys.stderr)
+
+    def _current(self) -> InterviewSession:
+        if self.session is None:
+            raise NoSession("no interview is running; start one with %interview PROBLEM")
+        return self.session
+
+    def event(self, type_: str, **data: Any) -> list[dict[str, Any]]:
+        event_type = _check_event(type_)
+        session = self._current()
+        if session.ended and event_type != "tick":
+            raise BackendError(f"session {session.info.id} has ended; "
+                               "see %interview report, or start another")
+        return [a.to_dict() for a in session.post(event_type, data)]
+
+    def state(self) -> dict[str, Any]:
+        return self._current().state()
+
+    def report(self, format: str = "html") -> str:
+        from ..interview import report as reports
+
+        _check_format(format)
+        session = self._current()
+        built = reports.session_report(session.records(), session.problem, session.info.id,
+                                       self.registry)
+        if format == "md":
+            return reports.render_markdown(built)
+        if format == "json":
+            return reports.render_json(built)
+        if format == "ipynb":
+            return json.dumps(reports.render_notebook(built), indent=1)
+        return reports.render_html(built)
+
+    def sessions(self) -> list[dict[str, Any]]:
+        return [info.to_dict() for info in self.store.sessions(limit=50)]
+
+    def resume(self, session_id: str | None = None) -> dict[str, Any]:
+        from ..interview.session import InterviewSession
+        from ..store import StoreError
+
+        try:
+            if session_id is None:
+                open_ones = self.store.sessions(status="open", limit=1)
+                if not open_ones:
+                    raise BackendError("no open session to resume (see %interview list)")
+                session_id = open_ones[0].id
+            session = InterviewSession.resume(self.store, session_id, self.registry,
+                                              self.settings, harness=self.harness(),
+                                              clock=self.clock)
+        except StoreError as exc:
+            raise BackendError(str(exc)) from None
+        with self._lock:
+            self._attach(session)
+        return {"session": session.info.to_dict(), "problem": session.problem.public_view(),
+                "state": session.state(), "transcript": transcript_of(session.records())}
+
+    @property
+    def active(self) -> bool:
+        return self.session is not None and not self.session.ended
+
+    def subscribe(self, callback: ActionCallback) -> None:
+        self._callbacks.append(callback)
+
+    # -------------------------------------------------------------- ticker
+
+    def _start_ticker(self) -> None:
+        if self._ticker is not None:
+            return
+        self._stop.clear()
+        self._ticker = threading.Thread(target=self._tick_loop, daemon=True, name="mil-ticker")
+        self._ticker.start()
+
+    def _tick_loop(self) -> None:
+        while not self._stop.wait(self.tick_interval_s):
+            session = self.session
+            if session is None or session.ended:
+                continue
+            try:
+                session.tick()
+            except Exception as exc:  # a failed tick must not kill the timer for good
+                print(f"interview: timer tick failed: {exc}", file=sys.stderr)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
+            self._ticker = None
+        if self._harness is not None and self._own_harness:
+            self._harness.close()
+            self._harness = None
+
+
+# ------------------------------------------------------------------ choice
+
+
+def choose_backend(*, announce: Callable[[str], None] | None = None,
+                   timeout_s: float = 1.5) -> Backend:
+    """The server when ``MOCK_INTERVIEWER_URL`` is set and answers, else the
+    embedded backend; says once which one."""
+    say = announce or (lambda text: print(text, file=sys.stderr))
+    url = os.environ.get(URL_ENV, "").strip()
+    if url:
+        server = ServerBackend(url, os.environ.get(TOKEN_ENV, ""))
+        if server.ping(timeout_s):
+            say(f"interview: using the interview server at {server.url}")
+            return server
+        say(f"interview: the interview server at {url} does not answer; "
+            "running the interview inside this kernel")
+    else:
+        say("interview: no interview server; running the interview inside this kernel")
+    return EmbeddedBackend()

@@ -1,0 +1,260 @@
+"""``%interview`` and ``%%solution``: the interview from a notebook.
+
+Every mistake of the user's (an unknown problem, a second interview, a
+solution without an interview, a server that went away) is one line on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shlex
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+from .backend import Backend, BackendError, choose_backend
+from .panel import Panel, mmss, report_body
+
+SUBCOMMANDS = ("say", "hint", "status", "end", "report", "resume", "list")
+
+
+class UsageError(Exception):
+    """The magic's arguments do not parse."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would exit the kernel
+        raise UsageError(message)
+
+
+def _start_parser() -> _Parser:
+    parser = _Parser(prog="%interview", add_help=False)
+    parser.add_argument("problem", nargs="?")
+    parser.add_argument("--mode", choices=["normal", "tdd"], default="normal")
+    parser.add_argument("--difficulty", choices=["easy", "medium", "hard"])
+    parser.add_argument("--coach", choices=["gentle", "balanced", "insistent"])
+    parser.add_argument("--minutes", type=float, default=45.0)
+    return parser
+
+
+def results_line(results: dict[str, Any]) -> str:
+    line = f"tests: {results.get('passed', 0)} of {results.get('total', 0)} passed"
+    hidden = [c for c in results.get("cases") or [] if c.get("hidden")]
+    if hidden:
+        passed = sum(c.get("status") == "passed" for c in hidden)
+        line += f" ({passed} of {len(hidden)} hidden)"
+    if results.get("error"):
+        line += f"; {results['error']}"
+    return line
+
+
+@magics_class
+class InterviewMagics(Magics):
+    def __init__(self, shell: InteractiveShell,
+                 backend_factory: Callable[[], Backend] = choose_backend) -> None:
+        super().__init__(shell)
+        self._backend_factory = backend_factory
+        self._backend: Backend | None = None
+        self.panel: Panel | None = None
+        self.show_panels = True
+
+    # ------------------------------------------------------------ plumbing
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            self._backend = self._backend_factory()
+            self._backend.subscribe(self._on_pushed_action)
+        return self._backend
+
+    def _on_pushed_action(self, action: dict[str, Any]) -> None:
+        if self.panel is not None:
+            self.panel.apply(action)
+
+    def _apply(self, actions: list[dict[str, Any]]) -> None:
+        if self.panel is None:
+            return
+        for action in actions:
+            self.panel.apply(action)
+
+    def _event(self, type_: str, **data: Any) -> list[dict[str, Any]]:
+        """Post one event, show its actions, and bring the countdown up to date."""
+        actions = self.backend.event(type_, **data)
+        self._apply(actions)
+        if self.panel is not None:
+            self.panel.set_state(self.backend.state())
+        return actions
+
+    @staticmethod
+    def error(message: str) -> None:
+        print(f"interview: {message}", file=sys.stderr)
+
+    @staticmethod
+    def say_line(message: str) -> None:
+        print(message)
+
+    def _guarded(self, work: Callable[[], None]) -> None:
+        from ..problems.registry import UnknownProblem
+
+        try:
+            work()
+        except UnknownProblem as exc:
+            self.error(str(exc))
+        except (BackendError, UsageError) as exc:
+            self.error(str(exc))
+
+    # --------------------------------------------------------------- magics
+
+    @line_magic
+    def interview(self, line: str) -> None:
+        """%interview PROBLEM [--mode normal|tdd] [--difficulty D] [--coach C] [--minutes N];
+        %interview say "…" | hint | status | end | report | resume [ID] | list;
+        %interview alone lists the problems."""
+        self._guarded(lambda: self._interview(line))
+
+    def _interview(self, line: str) -> None:
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise UsageError(f"cannot read the arguments: {exc}") from None
+        if not words:
+            self._list_problems()
+            return
+        command, rest = words[0], words[1:]
+        if command in SUBCOMMANDS:
+            getattr(self, f"_cmd_{command}")(rest)
+        else:
+            self._cmd_start(words)
+
+    @cell_magic
+    def solution(self, line: str, cell: str) -> None:
+        """Run the cell as usual, then submit it to the interview."""
+        if self._backend is None or not self.backend.active:
+            self.error("no interview is running; start one with %interview PROBLEM "
+                       "(the cell was not run)")
+            return
+        self.shell.run_cell(cell)  # type: ignore[union-attr]
+        self._guarded(lambda: self._submit(cell))
+
+    # ------------------------------------------------------------ commands
+
+    def _list_problems(self) -> None:
+        rows = sorted(self.backend.problems(), key=lambda p: (p["difficulty"], p["id"]))
+        for p in rows:
+            self.say_line(f"{p['id']:<40} {p['difficulty']:<7} {p['title']}")
+        self.say_line("start one with %interview PROBLEM")
+
+    def _cmd_start(self, words: list[str]) -> None:
+        args = _start_parser().parse_args(words)
+        backend = self.backend
+        if backend.active:
+            raise BackendError("an interview is already running; finish it with "
+                               "%interview end before starting another")
+        problem = args.problem
+        if problem is None:
+            if args.difficulty is None:
+                raise UsageError("name a problem, or give --difficulty to get a random one")
+            pool = [p for p in backend.problems() if p["difficulty"] == args.difficulty]
+            if not pool:
+                raise BackendError(f"no {args.difficulty} problem is installed")
+            problem = str(random.choice(pool)["qualified_id"])
+        coach = {"helpfulness": args.coach} if args.coach else None
+        snapshot = backend.start(problem, minutes=args.minutes, mode=args.mode, coach=coach)
+        self._open_panel(snapshot)
+        signature = str(snapshot["problem"].get("signature") or "")
+        self.shell.set_next_input("%%solution\n" + signature)  # type: ignore[union-attr]
+        self.say_line(f"interview {snapshot['session']['id']}: {snapshot['problem']['title']} "
+                      f"({args.minutes:g} minutes); write your solution in the next cell")
+
+    def _open_panel(self, snapshot: dict[str, Any]) -> None:
+        if self.panel is not None:
+            self.panel.close()
+        backend = self.backend
+        panel = Panel(snapshot["problem"], on_say=self._say_from_panel,
+                      on_hint=self._hint_from_panel,
+                      report_loader=lambda: backend.report("html"))
+        panel.set_state(snapshot["state"])
+        if snapshot.get("transcript"):
+            panel.load_transcript(snapshot["transcript"])
+        self.panel = panel
+        self._apply(list(snapshot.get("actions") or []))
+        if self.show_panels:
+            from IPython.display import display
+
+            display(panel.widget)  # type: ignore[no-untyped-call]
+            panel.start_ticking()
+
+    def _submit(self, code: str) -> None:
+        actions = self._event("code", code=code)
+        for action in actions:
+            if action["type"] == "show_results":
+                self.say_line(results_line(action["data"]))
+
+    def _say_from_panel(self, text: str) -> None:
+        self._guarded(lambda: self._cmd_say([text]))
+
+    def _hint_from_panel(self) -> None:
+        self._guarded(lambda: self._cmd_hint([]))
+
+    def _cmd_say(self, words: list[str]) -> None:
+        text = " ".join(words).strip()
+        if not text:
+            raise UsageError('say what? %interview say "your words"')
+        if self.panel is not None:
+            state = self.backend.state() if self.backend.active else {}
+            self.panel.add_line("candidate", text, state.get("elapsed_s"))
+        self._event("said", text=text)
+
+    def _cmd_hint(self, _words: list[str]) -> None:
+        actions = self._event("hint")
+        for action in actions:
+            if action["type"] == "show_hint":
+                self.say_line(f"{action['data'].get('label', 'hint')}: {action['data']['text']}")
+
+    def _cmd_status(self, _words: list[str]) -> None:
+        state = self.backend.state()
+        if self.panel is not None:
+            self.panel.set_state(state)
+        line = (f"phase {state['phase']}, {mmss(state.get('time_left_s'))} left, "
+                f"{state['hint']['label']}")
+        if state.get("last_results"):
+            line += "; " + results_line(state["last_results"])
+        if state.get("ended"):
+            line += "; ended"
+        self.say_line(line)
+
+    def _cmd_end(self, _words: list[str]) -> None:
+        self._event("end", reason="candidate")
+        self.say_line("interview ended; %interview report shows the report")
+
+    def _cmd_report(self, words: list[str]) -> None:
+        fmt = words[0].lstrip("-").removeprefix("format=") if words else "html"
+        text = self.backend.report(fmt)
+        if fmt == "html":
+            from IPython.display import HTML, display
+
+            if self.panel is not None:
+                self.panel.show_report(text)
+            display(HTML(report_body(text)))  # type: ignore[no-untyped-call]
+        else:
+            self.say_line(text)
+
+    def _cmd_resume(self, words: list[str]) -> None:
+        if self.backend.active:
+            raise BackendError("an interview is already running; end it before resuming another")
+        snapshot = self.backend.resume(words[0] if words else None)
+        self._open_panel(snapshot)
+        self.say_line(f"resumed {snapshot['session']['id']}: phase {snapshot['state']['phase']}, "
+                      f"{mmss(snapshot['state'].get('time_left_s'))} left")
+
+    def _cmd_list(self, _words: list[str]) -> None:
+        rows = self.backend.sessions()
+        if not rows:
+            self.say_line("no sessions yet")
+        for s in rows:
+            self.say_line(f"{s['id']}  {s['status']:<7} {s['problem']}  {s['created_at']}")

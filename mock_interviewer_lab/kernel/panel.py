@@ -1,0 +1,423 @@
+"""The interview panel: ipywidgets in the candidate's notebook.
+
+The panel only shows things; it never talks to a backend by itself. The
+magics feed it actions (``Panel.apply``, the dicts of docs/api.md's Action)
+and states (``Panel.set_state``), and give it callbacks for its buttons.
+Every piece of text from the candidate, the coach or a problem pack is
+escaped before it becomes HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets  # type: ignore[import-untyped]
+
+#: The phases the stepper shows, in interview order (the others are rare detours).
+STEPPER_PHASES: tuple[str, ...] = (
+    "intro", "understanding", "approach", "coding", "testing", "debugging",
+    "optimization", "complexity", "reflection", "done",
+)
+
+_CURRENT_STYLE = "font-weight:bold;background:#1976d2;color:white;padding:1px 6px;border-radius:3px"
+_OTHER_STYLE = "color:#757575;padding:1px 6px"
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def mmss(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    whole = max(0, int(seconds))
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+# ------------------------------------------------------------------ markdown
+
+
+def _inline(text: str) -> str:
+    """Escaped text with `code` and **bold** (the escaping happens first, so
+    nothing in the text can become a tag)."""
+    out = esc(text)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
+
+
+_BULLET = re.compile(r"^\s*[-*] ")
+_NUMBERED = re.compile(r"^\s*\d+\. ")
+
+
+def _block(lines: list[str]) -> str:
+    for bullet, tag in ((_BULLET, "ul"), (_NUMBERED, "ol")):
+        if all(bullet.match(line) for line in lines):
+            items = "".join("<li>" + _inline(bullet.sub("", line, count=1)) + "</li>"
+                            for line in lines)
+            return f"<{tag}>{items}</{tag}>"
+    if len(lines) == 1 and lines[0].startswith("#"):
+        return f"<h4>{_inline(lines[0].lstrip('#').strip())}</h4>"
+    return f"<p>{_inline(' '.join(line.strip() for line in lines))}</p>"
+
+
+def simple_markdown(text: str) -> str:
+    """A small, safe Markdown subset: paragraphs, fenced code, `code`,
+    **bold**, bullet and numbered lists, headings. All text is escaped."""
+    parts: list[str] = []
+    block: list[str] = []
+    fence: list[str] | None = None
+    for line in text.splitlines():
+        if line.strip().startswith("```"):
+            if fence is None:
+                if block:
+                    parts.append(_block(block))
+                    block = []
+                fence = []
+            else:
+                parts.append(f"<pre><code>{esc(chr(10).join(fence))}</code></pre>")
+                fence = None
+            continue
+        if fence is not None:
+            fence.append(line)
+        elif line.strip():
+            block.append(line)
+        elif block:
+            parts.append(_block(block))
+            block = []
+    if fence is not None:
+        parts.append(f"<pre><code>{esc(chr(10).join(fence))}</code></pre>")
+    if block:
+        parts.append(_block(block))
+    return "\n".join(parts)
+
+
+def markdown_to_html(text: str) -> str:
+    """The ``markdown`` package when it is installed (raw HTML in the source
+    escaped first), else :func:`simple_markdown`."""
+    try:
+        import markdown  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError:
+        return simple_markdown(text)
+    rendered: str = markdown.markdown(esc(text).replace("&quot;", '"').replace("&#x27;", "'"))
+    return rendered
+
+
+# ------------------------------------------------------------------ results
+
+
+def results_html(results: dict[str, Any] | None) -> str:
+    """The test results: a table of the visible cases, a count of the hidden ones."""
+    if not results:
+        return '<p style="color:#757575">No tests run yet.</p>'
+    cases = list(results.get("cases") or [])
+    visible = [c for c in cases if not c.get("hidden")]
+    hidden = [c for c in cases if c.get("hidden")]
+    rows = "".join(
+        "<tr>"
+        f"<td>{esc(c.get('name', ''))}</td>"
+        f"<td><code>{esc(_args_text(c))}</code></td>"
+        f"<td><code>{esc(_value_text(c.get('expected')))}</code></td>"
+        f"<td><code>{esc(c.get('got_repr') or _value_text(c.get('got')))}</code></td>"
+        f"<td>{_status_html(str(c.get('status', '')))}"
+        f"{(' ' + esc(c['message'])) if c.get('message') else ''}</td>"
+        "</tr>"
+        for c in visible
+    )
+    parts = [f"<p><b>{int(results.get('passed') or 0)} of {int(results.get('total') or 0)} "
+             "tests passed</b></p>"]
+    if results.get("error"):
+        parts.append(f'<p style="color:#c62828">{esc(results["error"])}</p>')
+    if visible:
+        parts.append("<table><tr><th>case</th><th>args</th><th>expected</th><th>got</th>"
+                     f"<th>status</th></tr>{rows}</table>")
+    if hidden:
+        hidden_passed = sum(c.get("status") == "passed" for c in hidden)
+        parts.append(f"<p>{hidden_passed} of {len(hidden)} hidden tests passed</p>")
+    return "".join(parts)
+
+
+def _args_text(case: dict[str, Any]) -> str:
+    args = [_value_text(a) for a in case.get("args") or []]
+    args += [f"{k}={_value_text(v)}" for k, v in (case.get("kwargs") or {}).items()]
+    return ", ".join(args)
+
+
+def _value_text(value: Any) -> str:
+    return "" if value is None else repr(value)
+
+
+def _status_html(status: str) -> str:
+    color = "#2e7d32" if status == "passed" else "#c62828"
+    return f'<span style="color:{color}">{esc(status)}</span>'
+
+
+def report_body(document: str) -> str:
+    """The inside of a report page's <body>: a whole HTML document cannot sit
+    inside a widget, and its page-wide <style> (body margins) would restyle
+    the notebook around it, so only the body is kept."""
+    body = re.search(r"<body>(.*)</body>", document, re.S)
+    inner = body.group(1) if body else document
+    return f'<div class="mil-report">{inner}</div>'
+
+
+# -------------------------------------------------------------------- panel
+
+
+class Panel:
+    """Statement, phase stepper, countdown, hints, chat, transcript, test
+    results, complexity question and report of one interview."""
+
+    def __init__(self, problem: dict[str, Any], *,
+                 on_say: Callable[[str], None] | None = None,
+                 on_hint: Callable[[], None] | None = None,
+                 report_loader: Callable[[], str] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.problem = problem
+        self._on_say = on_say
+        self._on_hint = on_hint
+        self._report_loader = report_loader
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._seen_seqs: set[int] = set()
+        self.phase = "intro"
+        self.ended = False
+        self.transcript: list[tuple[float | None, str, str]] = []
+        self.warnings: list[int] = []
+        # The last known times and when they were known, for the countdown.
+        self._time_left_s: float | None = None
+        self._phase_left_s: float | None = None
+        self._known_at = clock()
+        self._ticker: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._build()
+
+    # ------------------------------------------------------------- widgets
+
+    def _build(self) -> None:
+        p = self.problem
+        self.title = widgets.HTML(f"<h3>{esc(p.get('title', p.get('id', '')))} "
+                                  f"<small>({esc(p.get('difficulty', ''))})</small></h3>")
+        self.statement = widgets.HTML(self._statement_html())
+        self.phase_labels = {name: widgets.HTML() for name in STEPPER_PHASES}
+        self.stepper = widgets.HBox(list(self.phase_labels.values()))
+        self.countdown = widgets.HTML()
+        self.hint_button = widgets.Button(description="Hint", tooltip="ask for the next hint")
+        self.hint_label = widgets.Label("hint 0 of 3")
+        self.hint_text = widgets.HTML()
+        self.message_box = widgets.Text(placeholder="say something to the interviewer")
+        self.send_button = widgets.Button(description="Send")
+        self.transcript_html = widgets.HTML()
+        self.results = widgets.HTML(results_html(None))
+        self.complexity = widgets.HTML()
+        self.status = widgets.HTML()
+        self.report = widgets.HTML()
+        self.hint_button.on_click(lambda _button: self._hint_clicked())
+        self.send_button.on_click(lambda _button: self._send_clicked())
+        self.widget = widgets.VBox([
+            self.title, self.stepper, self.countdown, self.statement,
+            widgets.HBox([self.hint_button, self.hint_label]), self.hint_text,
+            widgets.HBox([self.message_box, self.send_button]),
+            self.transcript_html, self.results, self.complexity, self.status, self.report,
+        ])
+        self._render_stepper()
+        self._render_countdown()
+
+    def _statement_html(self) -> str:
+        p = self.problem
+        parts = [markdown_to_html(str(p.get("statement", "")))]
+        examples = p.get("examples") or []
+        if examples:
+            items = "".join(
+                f"<li><code>{esc(e.get('input', ''))}</code> → <code>{esc(e.get('output', ''))}"
+                f"</code>{(' — ' + esc(e['explanation'])) if e.get('explanation') else ''}</li>"
+                for e in examples)
+            parts.append(f"<p><b>Examples</b></p><ul>{items}</ul>")
+        constraints = p.get("constraints") or []
+        if constraints:
+            items = "".join(f"<li><code>{esc(c)}</code></li>" for c in constraints)
+            parts.append(f"<p><b>Constraints</b></p><ul>{items}</ul>")
+        return "".join(parts)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)  # type: ignore[no-untyped-call]
+
+    # ------------------------------------------------------------ buttons
+
+    def _hint_clicked(self) -> None:
+        if self._on_hint is not None:
+            self._on_hint()
+
+    def _send_clicked(self) -> None:
+        text = self.message_box.value.strip()
+        if text and self._on_say is not None:
+            self.message_box.value = ""
+            self._on_say(text)
+
+    # ------------------------------------------------------------- updates
+
+    def apply(self, action: dict[str, Any]) -> None:
+        """Show one action (an Action dict; a WebSocket snapshot is also taken)."""
+        with self._lock:
+            if action.get("type") == "snapshot":
+                self._apply_snapshot(action)
+                return
+            seq = action.get("seq")
+            if isinstance(seq, int):
+                # The same action may come twice: in a POST's answer and on the WebSocket.
+                if seq in self._seen_seqs:
+                    return
+                self._seen_seqs.add(seq)
+            handler = getattr(self, f"_on_{action.get('type')}", None)
+            if handler is not None:
+                handler(dict(action.get("data") or {}), action.get("t"))
+
+    def _apply_snapshot(self, snapshot: dict[str, Any]) -> None:
+        if isinstance(snapshot.get("state"), dict):
+            self.set_state(snapshot["state"])
+        if not self.transcript:
+            self.load_transcript(list(snapshot.get("transcript") or []))
+
+    def _on_coach_says(self, data: dict[str, Any], t: float | None) -> None:
+        text = str(data.get("text", ""))
+        self.add_line("coach", text, t)
+        if data.get("kind") == "complexity":
+            self.complexity.value = f"<p><b>Complexity:</b> {esc(text)}</p>"
+
+    def _on_show_hint(self, data: dict[str, Any], _t: float | None) -> None:
+        self.hint_label.value = str(data.get("label")
+                                    or f"hint {data.get('level', 0)} of {data.get('of', 3)}")
+        self.hint_text.value = f"<p><i>{esc(data.get('text', ''))}</i></p>"
+
+    def _on_phase_changed(self, data: dict[str, Any], _t: float | None) -> None:
+        self.phase = str(data.get("to", self.phase))
+        self._render_stepper()
+
+    def _on_time_warning(self, data: dict[str, Any], _t: float | None) -> None:
+        self.warnings.append(int(data.get("minutes_left", 0)))
+        self._render_countdown()
+
+    def _on_run_tests(self, _data: dict[str, Any], _t: float | None) -> None:
+        self.status.value = "<p><i>running the tests…</i></p>"
+
+    def _on_show_results(self, data: dict[str, Any], _t: float | None) -> None:
+        self.results.value = results_html(data)
+        self.status.value = ""
+
+    def _on_complexity_checked(self, data: dict[str, Any], _t: float | None) -> None:
+        verdict = "right" if data.get("correct") else "not what the problem needs"
+        self.complexity.value += (
+            f"<p>You said {esc(data.get('claimed_time') or '?')} time, "
+            f"{esc(data.get('claimed_space') or '?')} space: {esc(verdict)}.</p>")
+
+    def _on_report_ready(self, data: dict[str, Any], _t: float | None) -> None:
+        self.ended = True
+        self._stop.set()
+        if self._report_loader is not None:
+            try:
+                self.show_report(self._report_loader())
+                return
+            except Exception as exc:  # the report is a bonus; the summary below still shows
+                self.status.value = f"<p>the full report is not available: {esc(exc)}</p>"
+        items = "".join(f"<li>{esc(s.get('text', ''))}</li>"
+                        for key in ("strengths", "improvements", "recommendations")
+                        for s in data.get(key) or [])
+        self.report.value = f"<h4>Report</h4><ul>{items}</ul>"
+
+    def show_report(self, document: str) -> None:
+        """Show a report page (render_html's output, already escaped) inline."""
+        self.report.value = report_body(document)
+
+    def add_line(self, speaker: str, text: str, t: float | None = None) -> None:
+        with self._lock:
+            self.transcript.append((t, speaker, text))
+            self._render_transcript()
+
+    def load_transcript(self, lines: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self.transcript = [(line.get("t"), str(line.get("speaker", "")),
+                                str(line.get("text", ""))) for line in lines]
+            self._render_transcript()
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Show a State (docs/api.md): phase, times, hints, last results."""
+        with self._lock:
+            self.phase = str(state.get("phase", self.phase))
+            self.ended = bool(state.get("ended", False))
+            self._time_left_s = _number(state.get("time_left_s"))
+            self._phase_left_s = _number(state.get("phase_budget_left_s"))
+            self._known_at = self._clock()
+            hint = state.get("hint") or {}
+            if hint:
+                self.hint_label.value = str(hint.get("label")
+                                            or f"hint {hint.get('level', 0)} of {hint.get('of', 3)}")
+            if state.get("last_results"):
+                self.results.value = results_html(state["last_results"])
+            if self.ended:
+                self._stop.set()
+            self._render_stepper()
+            self._render_countdown()
+
+    def show_error(self, message: str) -> None:
+        self.status.value = f'<p style="color:#c62828">{esc(message)}</p>'
+
+    # ------------------------------------------------------------- drawing
+
+    def _render_stepper(self) -> None:
+        for name, label in self.phase_labels.items():
+            style = _CURRENT_STYLE if name == self.phase else _OTHER_STYLE
+            label.value = f'<span style="{style}">{esc(name)}</span>'
+
+    def _render_transcript(self) -> None:
+        rows = "".join(
+            f"<div><span style=\"color:#757575\">{mmss(t) if t is not None else ''}</span> "
+            f"<b>{esc(speaker)}:</b> {esc(text)}</div>"
+            for t, speaker, text in self.transcript)
+        self.transcript_html.value = rows
+
+    def countdown_text(self) -> str:
+        gone = max(0.0, self._clock() - self._known_at) if not self.ended else 0.0
+        left = None if self._time_left_s is None else self._time_left_s - gone
+        phase_left = None if self._phase_left_s is None else self._phase_left_s - gone
+        text = f"{mmss(left)} left"
+        if phase_left is not None:
+            text += f" · this phase {mmss(phase_left)}"
+        if self.warnings:
+            text += " · warned at " + ", ".join(f"{m} min" for m in self.warnings)
+        if self.ended:
+            text += " · ended"
+        return text
+
+    def _render_countdown(self) -> None:
+        self.countdown.value = f"<b>{esc(self.countdown_text())}</b>"
+
+    # -------------------------------------------------------------- ticking
+
+    def start_ticking(self, interval_s: float = 1.0) -> None:
+        """Update the countdown every ``interval_s`` from the last known time
+        (widgets may be changed from a thread), until the interview ends."""
+        if self._ticker is not None:
+            return
+        self._ticker = threading.Thread(target=self._tick_loop, args=(interval_s,),
+                                        daemon=True, name="mil-panel-countdown")
+        self._ticker.start()
+
+    def _tick_loop(self, interval_s: float) -> None:
+        while not self._stop.wait(interval_s):
+            with self._lock:
+                self._render_countdown()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=2)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
