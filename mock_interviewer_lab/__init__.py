@@ -17,3 +17,10 @@ def load_ipython_extension(ipython: Any) -> None:
     from .kernel import load
 
     load(ipython)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """``jupyter server extension enable mock_interviewer_lab`` finds the app here."""
+    from .server import MockInterviewerApp
+
+    return [{"module": "mock_interviewer_lab.server", "app": MockInterviewerApp}]

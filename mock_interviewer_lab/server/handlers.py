@@ -1,0 +1,465 @@
+"""REST and WebSocket handlers of the server API (docs/api.md).
+
+Thin on purpose: each one checks the request, calls the InterviewService in
+a worker thread (a test run takes seconds) and writes JSON.
+
+Auth: a browser request goes through jupyter-server's own auth and XSRF
+check; a kernel request carries ``X-Mock-Interviewer-Token`` with the
+per-server secret and is taken as a pseudo-user that needs no XSRF token.
+A wrong secret is refused outright, whatever else the request carries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from jupyter_server.utils import ensure_async, url_path_join
+from tornado import web
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
+
+from ..interview.events import Action
+from ..interview.session import InterviewSession
+from ..problems.loader import Problem
+from ..problems.registry import UnknownProblem
+from ..store import AmbiguousSession, StoreError, UnknownSession
+from .openapi import API_PREFIX, openapi_document
+from .services import REPORT_FORMATS, InterviewService, transcript
+
+TOKEN_HEADER = "X-Mock-Interviewer-Token"
+JSON_TYPE = "application/json; charset=UTF-8"
+SERVICE_KEY = "mock_interviewer_service"
+SECRET_KEY = "mock_interviewer_secret"
+#: What the authorizer is asked about for browser users.
+AUTH_RESOURCE = "mock_interviewer"
+#: The pseudo-user a kernel request runs as.
+KERNEL_USER = "mock-interviewer-kernel"
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_H = TypeVar("_H", bound="_AuthMixin")
+
+
+class ApiError(web.HTTPError):
+    """An error answered as ``{"error": message, **extra}``."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(status, message.replace("%", "%%"))
+        self.message = message
+        self.extra = extra
+
+
+def _error_body(status: int, exc: BaseException | None) -> dict[str, Any]:
+    if isinstance(exc, ApiError):
+        return {"error": exc.message, **exc.extra}
+    if isinstance(exc, web.HTTPError):
+        return {"error": exc.log_message or exc.reason or f"HTTP {status}"}
+    return {"error": "internal server error (see the server log)"}
+
+
+# ------------------------------------------------------------------ auth
+
+
+class _AuthMixin:
+    """The kernel-token half of the auth; jupyter-server does the rest."""
+
+    request: Any
+    settings: dict[str, Any]
+    current_user: Any
+    _jupyter_current_user: Any
+    kernel_authenticated = False
+
+    def _accept_kernel_token(self) -> bool:
+        """True for a request with the right secret; 403 for a wrong one;
+        False when the header is absent (jupyter-server's auth applies)."""
+        offered = self.request.headers.get(TOKEN_HEADER)
+        if offered is None:
+            return False
+        secret: str = self.settings[SECRET_KEY]
+        if not secrets.compare_digest(offered.encode(), secret.encode()):
+            raise ApiError(403, f"wrong {TOKEN_HEADER}")
+        self.kernel_authenticated = True
+        self.current_user = self._jupyter_current_user = KERNEL_USER
+        return True
+
+    @property
+    def service(self) -> InterviewService:
+        service: InterviewService = self.settings[SERVICE_KEY]
+        return service
+
+
+def user_or_kernel(
+    method: Callable[Concatenate[_H, _P], Coroutine[Any, Any, _R]],
+) -> Callable[Concatenate[_H, _P], Coroutine[Any, Any, _R]]:
+    """``@authorized`` for browser users; a kernel with the secret passes.
+    A kernel skips the authorizer: it holds the server's own secret."""
+
+    @functools.wraps(method)
+    async def wrapper(self: _H, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not self.kernel_authenticated:
+            user = self.current_user
+            if not user:
+                raise ApiError(403, "not authenticated: log in to Jupyter, or send "
+                               f"{TOKEN_HEADER} from a kernel")
+            handler: Any = self
+            action = HTTP_METHOD_TO_AUTH_ACTION.get(self.request.method or "GET", "read")
+            allowed = await ensure_async(
+                handler.authorizer.is_authorized(handler, user, action, AUTH_RESOURCE))
+            if not allowed:
+                raise ApiError(403, f"not authorized to {action} {AUTH_RESOURCE}")
+        return await method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class BaseApiHandler(_AuthMixin, ExtensionHandlerMixin, APIHandler):
+    auth_resource = AUTH_RESOURCE
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        if self._accept_kernel_token():
+            # Kernels reach the server on a loopback address like any local
+            # client; the host check still applies to them.
+            if not self.check_host():
+                raise web.HTTPError(403)
+            return
+        await super().prepare()
+
+    def check_xsrf_cookie(self) -> None:
+        # A kernel cannot hold the browser's XSRF cookie; its secret header
+        # is not something another site can make a browser send.
+        if self.kernel_authenticated:
+            return
+        super().check_xsrf_cookie()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        exc = exc_info[1] if exc_info else None
+        self.finish(json.dumps(_error_body(status_code, exc)), set_content_type=JSON_TYPE)
+
+    # ---------------------------------------------------------- helpers
+
+    def write_json(self, data: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(data), set_content_type=JSON_TYPE)
+
+    def json_body(self) -> dict[str, Any]:
+        try:
+            body = json.loads(self.request.body or b"null")
+        except ValueError as exc:
+            raise ApiError(400, f"the body is not JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "the body must be a JSON object")
+        return body
+
+    async def live_session(self, session_id: str) -> InterviewSession:
+        """The session, resumed from the store if this server has not seen it."""
+        try:
+            return await asyncio.to_thread(self.service.session, session_id)
+        except (UnknownSession, AmbiguousSession) as exc:
+            raise ApiError(404, str(exc)) from None
+        except UnknownProblem as exc:
+            raise ApiError(404, f"session {session_id}: its problem is not installed: {exc}",
+                           suggestions=exc.suggestions) from None
+
+    async def in_thread(self, call: Callable[[], _R]) -> _R:
+        """A store or engine call off the loop; store failures become JSON."""
+        try:
+            return await asyncio.to_thread(call)
+        except (UnknownSession, AmbiguousSession) as exc:
+            raise ApiError(404, str(exc)) from None
+        except StoreError as exc:
+            raise ApiError(500, str(exc)) from None
+
+
+# ------------------------------------------------------------- problems
+
+
+class ProblemsHandler(BaseApiHandler):
+    @user_or_kernel
+    async def get(self) -> None:
+        problems = [{
+            "id": p.id, "qualified_id": p.qualified_id, "title": p.spec.title,
+            "difficulty": p.spec.difficulty, "pack": p.pack,
+            "visible_cases": p.visible_case_count,
+            "hidden_cases": p.total_case_count - p.visible_case_count,
+        } for p in self.service.registry.problems()]
+        self.write_json({"problems": problems})
+
+
+class ProblemHandler(BaseApiHandler):
+    @user_or_kernel
+    async def get(self, ref: str) -> None:
+        self.write_json(self._problem(ref).public_view())
+
+    def _problem(self, ref: str) -> Problem:
+        try:
+            return self.service.registry.get(ref)
+        except UnknownProblem as exc:
+            raise ApiError(404, str(exc), suggestions=exc.suggestions) from None
+
+
+# ------------------------------------------------------------- sessions
+
+
+_MODES = ("normal", "tdd")
+_COACH_CHOICES = {"helpfulness": ("gentle", "balanced", "insistent"),
+                  "personality": ("supportive", "neutral", "challenging")}
+_NEW_SESSION_FIELDS = ("problem", "minutes", "mode", "coach")
+
+
+def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ApiError(400, f"{name} must be one of {', '.join(choices)}, not {value!r}",
+                       field=name)
+    return str(value)
+
+
+def _number(value: Any, name: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not low <= value <= high:
+        raise ApiError(400, f"{name} must be a number from {low:g} to {high:g}, not "
+                       f"{value!r}", field=name)
+    return float(value)
+
+
+def _text(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name} must be a string", field=name)
+    return value
+
+
+def _only(body: dict[str, Any], allowed: tuple[str, ...], where: str = "") -> None:
+    for key in body:
+        if key not in allowed:
+            raise ApiError(400, f"unknown field {where}{key!r}; allowed: {', '.join(allowed)}",
+                           field=f"{where}{key}")
+
+
+def _coach_choices(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ApiError(400, "coach must be an object", field="coach")
+    _only(value, tuple(_COACH_CHOICES), "coach.")
+    return {key: _choice(value[key], f"coach.{key}", choices)
+            for key, choices in _COACH_CHOICES.items() if value.get(key) is not None}
+
+
+class SessionsHandler(BaseApiHandler):
+    @user_or_kernel
+    async def get(self) -> None:
+        limit_arg = self.get_query_argument("limit", None)
+        status = self.get_query_argument("status", None)
+        if status is not None:
+            _choice(status, "status", ("open", "ended", "aborted"))
+        limit: int | None = None
+        if limit_arg is not None:
+            if not limit_arg.isdigit():
+                raise ApiError(400, f"limit must be a whole number, not {limit_arg!r}",
+                               field="limit")
+            limit = int(limit_arg)
+        infos = await self.in_thread(
+            lambda: self.service.store.sessions(limit=limit, status=status))
+        self.write_json({"sessions": [i.to_dict() for i in infos]})
+
+    @user_or_kernel
+    async def post(self) -> None:
+        body = self.json_body()
+        _only(body, _NEW_SESSION_FIELDS)
+        ref = _text(body, "problem")
+        minutes = _number(body.get("minutes", self.service.default_minutes), "minutes", 1, 240)
+        mode = _choice(body.get("mode", "normal"), "mode", _MODES)
+        coach = _coach_choices(body.get("coach"))
+        try:
+            problem = self.service.registry.get(ref)
+        except UnknownProblem as exc:
+            raise ApiError(404, str(exc), suggestions=exc.suggestions, field="problem") from None
+        session = await self.in_thread(
+            lambda: self.service.start(problem, minutes=minutes, mode=mode, coach=coach))
+        records = await self.in_thread(session.records)
+        self.write_json({
+            "session": (await self.in_thread(lambda: self.service.store.get(session.info.id)))
+            .to_dict(),
+            "problem": problem.public_view(),
+            "state": session.state(),
+            "actions": [r.to_dict() for r in records if isinstance(r, Action)],
+        }, status=201)
+
+
+class SessionHandler(BaseApiHandler):
+    @user_or_kernel
+    async def get(self, session_id: str) -> None:
+        session = await self.live_session(session_id)
+        info = await self.in_thread(lambda: self.service.store.get(session.info.id))
+        self.write_json({"session": info.to_dict(), "state": session.state()})
+
+
+def _event_call(session: InterviewSession, body: dict[str, Any]) -> Callable[[], list[Action]]:
+    """The engine call for one event body (checked here, run later)."""
+    kind = body.get("type")
+    if kind == "said":
+        _only(body, ("type", "text"))
+        text = _text(body, "text")
+        if not text.strip():
+            raise ApiError(400, "text must not be empty", field="text")
+        return lambda: session.say(text)
+    if kind == "code":
+        _only(body, ("type", "code"))
+        code = _text(body, "code")
+        return lambda: session.submit(code)
+    if kind == "silence":
+        _only(body, ("type", "seconds"))
+        seconds = _number(body.get("seconds"), "seconds", 0, 24 * 3600)
+        return lambda: session.post("silence", {"seconds": seconds})
+    if kind == "end":
+        _only(body, ("type", "reason"))
+        reason = _choice(body.get("reason", "candidate"), "reason", ("candidate", "time", "abort"))
+        return lambda: session.end(reason)
+    simple: dict[str, Callable[[], list[Action]]] = {
+        "hint": session.hint, "tick": session.tick, "typing": lambda: session.post("typing")}
+    if kind in simple:
+        _only(body, ("type",))
+        return simple[str(kind)]
+    raise ApiError(400, f"type must be one of said, code, hint, typing, silence, tick, end, "
+                   f"not {kind!r}", field="type")
+
+
+class EventsHandler(BaseApiHandler):
+    @user_or_kernel
+    async def post(self, session_id: str) -> None:
+        body = self.json_body()
+        session = await self.live_session(session_id)
+        call = _event_call(session, body)
+        async with self.service.event_lock(session.info.id):
+            if session.ended:
+                raise ApiError(409, f"session {session.info.id} has ended; start a new one")
+            actions = await self.in_thread(call)
+        self.write_json({"actions": [a.to_dict() for a in actions], "state": session.state()})
+
+
+class ReportHandler(BaseApiHandler):
+    @user_or_kernel
+    async def get(self, session_id: str) -> None:
+        fmt = _choice(self.get_query_argument("format", "json"), "format",
+                      tuple(REPORT_FORMATS))
+        rendered = await self.in_thread(lambda: self.service.rendered_report(session_id, fmt))
+        # APIHandler.finish sets the content type itself: tell it which.
+        self.finish(rendered.body, set_content_type=rendered.content_type)
+
+
+class ExportHandler(BaseApiHandler):
+    @user_or_kernel
+    async def get(self, session_id: str) -> None:
+        exported = await self.in_thread(lambda: self.service.store.export(session_id))
+        self.write_json(exported)
+
+
+class OpenApiHandler(BaseApiHandler):
+    @user_or_kernel
+    async def get(self) -> None:
+        self.write_json(openapi_document(url_path_join(self.base_url, API_PREFIX)))
+
+
+# ------------------------------------------------------------- websocket
+
+
+class SessionSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
+                           ExtensionHandlerMixin, JupyterHandler):
+    """A snapshot of the session, then every action as it is committed."""
+
+    auth_resource = AUTH_RESOURCE
+    session: InterviewSession | None = None
+    _listener: Callable[[Action], None] | None = None
+
+    def set_default_headers(self) -> None:
+        """JupyterHandler's headers (CSP and friends) mean nothing to a WebSocket."""
+
+    async def prepare(self, *args: Any, **kwargs: Any) -> None:
+        if self._accept_kernel_token():
+            if not self.check_host():
+                raise web.HTTPError(403)
+            return
+        result = super().prepare(*args, **kwargs)
+        if isinstance(result, Awaitable):
+            await result
+
+    @user_or_kernel
+    async def get(self, session_id: str) -> None:
+        try:
+            self.session = await asyncio.to_thread(self.service.session, session_id)
+        except (UnknownSession, AmbiguousSession, UnknownProblem) as exc:
+            raise web.HTTPError(404, str(exc).replace("%", "%%")) from None
+        await super().get(session_id)
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        super().open(*args, **kwargs)
+        session = self.session
+        assert session is not None
+        loop = asyncio.get_running_loop()
+        # Listen first, then read the records: an action committed between
+        # the two is in the snapshot AND pushed; last_seq lets us drop it.
+        sent_up_to: list[int] = [-1]
+
+        def push(action: Action) -> None:
+            # Called on the thread that posted the event: hop onto the loop.
+            loop.call_soon_threadsafe(self._push, action, sent_up_to)
+
+        self._listener = push
+        session.listeners.append(push)
+        records = session.records()
+        sent_up_to[0] = max((r.seq for r in records if r.seq is not None), default=-1)
+        self._send({"type": "snapshot", "session": session.info.id, "state": session.state(),
+                    "transcript": transcript(records), "last_seq": sent_up_to[0]})
+
+    def _push(self, action: Action, sent_up_to: list[int]) -> None:
+        if action.seq is not None and action.seq <= sent_up_to[0]:
+            return
+        self._send({"type": "action", "action": action.to_dict()})
+
+    def _send(self, message: dict[str, Any]) -> None:
+        try:
+            self.write_message(json.dumps(message))
+        except WebSocketClosedError:
+            self._stop_listening()
+
+    def on_message(self, message: str | bytes) -> None:
+        """The socket only pushes; events go through POST …/events."""
+
+    def on_close(self) -> None:
+        if self.ping_callback is not None:
+            self.ping_callback.stop()
+        self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        if self.session is not None and self._listener is not None:
+            try:
+                self.session.listeners.remove(self._listener)
+            except ValueError:
+                pass
+            self._listener = None
+
+
+def default_handlers() -> list[tuple[str, type[Any]]]:
+    """Routes, relative to the server's base_url (the extension adds it)."""
+    root = "/" + API_PREFIX
+    sid = r"(?P<session_id>[^/]+)"
+    return [
+        (root + "problems", ProblemsHandler),
+        (root + r"problems/(?P<ref>[^/]+)", ProblemHandler),
+        (root + "sessions", SessionsHandler),
+        (root + f"sessions/{sid}", SessionHandler),
+        (root + f"sessions/{sid}/events", EventsHandler),
+        (root + f"sessions/{sid}/report", ReportHandler),
+        (root + f"sessions/{sid}/export", ExportHandler),
+        (root + f"sessions/{sid}/ws", SessionSocketHandler),
+        (root + "openapi.json", OpenApiHandler),
+    ]

@@ -1,0 +1,196 @@
+"""What the handlers share: the settings, the problem registry, the session
+store, one sandbox harness (started on the first test run) and the table of
+live interview sessions.
+
+Everything here is synchronous: handlers call it through
+``asyncio.to_thread`` so that a test run never blocks the server's loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..harness.outcome import RunResult
+from ..harness.runner import SyncHarness
+from ..interview.clock import Clock, SystemClock
+from ..interview.events import Action, Event, Record
+from ..interview.report import (
+    SessionReport,
+    build_report,
+    render_html,
+    render_json,
+    render_markdown,
+    render_notebook,
+    session_report,
+)
+from ..interview.session import InterviewSession
+from ..problems.loader import Problem
+from ..problems.registry import ProblemRegistry
+from ..settings import HarnessSettings, Settings
+from ..store import SessionStore
+
+#: format → (content type, renderer name); the order is the one documented.
+REPORT_FORMATS: dict[str, str] = {
+    "json": "application/json; charset=UTF-8",
+    "md": "text/markdown; charset=UTF-8",
+    "html": "text/html; charset=UTF-8",
+    "ipynb": "application/x-ipynb+json; charset=UTF-8",
+}
+
+
+class LazyHarness:
+    """The sandbox harness, started by the first test run rather than with
+    the server: most servers never run a test, and a kernel costs memory."""
+
+    def __init__(self, settings: HarnessSettings, *, workers: int = 1,
+                 hide_paths: Sequence[Path] = ()) -> None:
+        self._settings = settings
+        self._workers = workers
+        self._hide_paths = list(hide_paths)
+        self._lock = threading.Lock()
+        self._harness: SyncHarness | None = None
+        self._closed = False
+
+    @property
+    def started(self) -> SyncHarness | None:
+        """The running harness, or None before the first run."""
+        return self._harness
+
+    def _get(self) -> SyncHarness:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the server is shutting down; tests cannot run now")
+            if self._harness is None:
+                self._harness = SyncHarness(self._settings, workers=self._workers,
+                                            hide_paths=self._hide_paths).start()
+            return self._harness
+
+    def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
+        return self._get().run(problem, code, complexity=complexity)
+
+    def close(self) -> None:
+        """Shut the sandbox kernels down (idempotent)."""
+        with self._lock:
+            self._closed = True
+            harness, self._harness = self._harness, None
+        if harness is not None:
+            harness.close()
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    content_type: str
+    body: str
+
+
+def transcript(records: list[Record]) -> list[dict[str, Any]]:
+    """What was said and done, one line each, for a panel that joins late."""
+    lines: list[dict[str, Any]] = []
+    for r in records:
+        if isinstance(r, Event) and r.type == "candidate_said":
+            lines.append({"t": r.t, "seq": r.seq, "who": "candidate",
+                          "text": r.data.get("text", "")})
+        elif isinstance(r, Event) and r.type == "code_submitted":
+            lines.append({"t": r.t, "seq": r.seq, "who": "candidate", "text": "[submits code]"})
+        elif isinstance(r, Action) and r.type == "coach_says":
+            lines.append({"t": r.t, "seq": r.seq, "who": "interviewer",
+                          "text": r.data.get("text", "")})
+        elif isinstance(r, Action) and r.type == "show_results":
+            lines.append({"t": r.t, "seq": r.seq, "who": "tests",
+                          "text": f"{r.data.get('passed')}/{r.data.get('total')} passed"})
+    return lines
+
+
+class InterviewService:
+    """The sessions of one server."""
+
+    def __init__(self, *, settings: Settings, registry: ProblemRegistry, store: SessionStore,
+                 harness: LazyHarness, default_minutes: float,
+                 clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.store = store
+        self.harness = harness
+        self.default_minutes = default_minutes
+        self.clock: Clock = clock or SystemClock()
+        self._sessions: dict[str, InterviewSession] = {}
+        self._table_lock = threading.Lock()
+        # Resuming appends to the log (actions of an event that had none,
+        # tests never finished): two first requests must not both do it.
+        self._resume_lock = threading.Lock()
+        # One asyncio lock per session: events of a session are handled one
+        # at a time, in the order they came, without holding a thread.
+        self._event_locks: dict[str, asyncio.Lock] = {}
+
+    # ---------------------------------------------------------- sessions
+
+    def start(self, problem: Problem, *, minutes: float, mode: str,
+              coach: dict[str, Any]) -> InterviewSession:
+        session = InterviewSession.start(
+            self.store, problem, self.settings, harness=self.harness, clock=self.clock,
+            minutes=minutes, mode=mode, coach_settings=coach, registry=self.registry,
+            meta={"source": "server"})
+        with self._table_lock:
+            self._sessions[session.info.id] = session
+        return session
+
+    def session(self, session_id: str) -> InterviewSession:
+        """The live session; one stored by an earlier server is resumed.
+        Raises the store's UnknownSession / AmbiguousSession, or
+        UnknownProblem when its pack is no longer installed."""
+        full_id = self.store.resolve(session_id)
+        with self._table_lock:
+            live = self._sessions.get(full_id)
+        if live is not None:
+            return live
+        with self._resume_lock:
+            with self._table_lock:
+                live = self._sessions.get(full_id)
+            if live is not None:  # resumed while this request waited
+                return live
+            resumed = InterviewSession.resume(self.store, full_id, self.registry,
+                                              self.settings, harness=self.harness,
+                                              clock=self.clock)
+            with self._table_lock:
+                self._sessions[full_id] = resumed
+            return resumed
+
+    def event_lock(self, full_id: str) -> asyncio.Lock:
+        return self._event_locks.setdefault(full_id, asyncio.Lock())
+
+    # ----------------------------------------------------------- reports
+
+    def report(self, session_id: str) -> SessionReport:
+        info = self.store.get(session_id)
+        records = self.store.records(info.id)
+        try:
+            problem = self.registry.get(info.problem)
+        except LookupError:  # a pack no longer installed: the report without advice
+            return build_report(records, problem_title=info.problem, problem_id=info.problem,
+                                expected_time=None, session_id=info.id)
+        return session_report(records, problem, info.id, self.registry)
+
+    def rendered_report(self, session_id: str, fmt: str) -> RenderedReport:
+        report = self.report(session_id)
+        if fmt == "md":
+            body = render_markdown(report)
+        elif fmt == "html":
+            body = render_html(report)
+        elif fmt == "ipynb":
+            import nbformat
+
+            body = nbformat.writes(nbformat.from_dict(render_notebook(report)))  # type: ignore[no-untyped-call]
+        else:
+            body = render_json(report)
+        return RenderedReport(REPORT_FORMATS[fmt], body)
+
+    # ---------------------------------------------------------- lifetime
+
+    def close(self) -> None:
+        self.harness.close()
+        self.store.close()
