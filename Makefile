@@ -5,17 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test test-py lint bench clean
+.PHONY: setup lab test test-py lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,dev]'
+	$(BIN)/python -m pip install -q -e '.[test,dev,lab]'
 	touch $@
 
 setup: $(STAMP)
 
 test: setup lint test-py
+
+# JupyterLab on the example notebook (the server extension is enabled by the
+# install; the notebook's panel is ipywidgets).
+lab: setup
+	$(BIN)/jupyter lab examples/interview.ipynb $(LAB_ARGS)
 
 test-py: setup
 	$(BIN)/python -m pytest -q -ra
