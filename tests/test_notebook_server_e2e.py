@@ -52,12 +52,13 @@ def server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     env.pop("MOCK_INTERVIEWER_URL", None)
     env.pop("MOCK_INTERVIEWER_TOKEN", None)
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_server", "--no-browser", f"--ServerApp.port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--ServerApp.base_url={BASE}",
-         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp_path}",
-         "--ServerApp.port_retries=0", "--allow-root"],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "server.log", "w"))
+    with open(tmp_path / "server.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_server", "--no-browser", f"--ServerApp.port={port}",
+             "--ServerApp.ip=127.0.0.1", f"--ServerApp.base_url={BASE}",
+             f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp_path}",
+             "--ServerApp.port_retries=0", "--allow-root"],
+            env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:
