@@ -529,7 +529,8 @@ def choose_backend(*, announce: Callable[[str], None] | None = None,
                    timeout_s: float = 1.5) -> Backend:
     """The server when ``MOCK_INTERVIEWER_URL`` is set and answers, else the
     embedded backend; says once which one."""
-    say = announce or (lambda text: print(text, file=sys.stderr))
+    # Information, not an error: stdout (a notebook shows stderr in red).
+    say = announce or print
     url = os.environ.get(URL_ENV, "").strip()
     if url:
         server = ServerBackend(url, os.environ.get(TOKEN_ENV, ""))
