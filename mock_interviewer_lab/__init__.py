@@ -24,3 +24,8 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     from .server import MockInterviewerApp
 
     return [{"module": "mock_interviewer_lab.server", "app": MockInterviewerApp}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the built JupyterLab plugin is (``jupyter labextension develop``)."""
+    return [{"src": "labextension", "dest": "mock-interviewer-lab"}]
