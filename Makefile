@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml package.json
 
 setup: $(STAMP)
 
-test: setup lint test-py
+# pytest last, so that its summary closes the output.
+test: setup lint ui-test test-py
 
 # JupyterLab on the example notebook (the server extension is enabled by the
 # install; the notebook's panel is ipywidgets).
@@ -40,4 +41,21 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache lib node_modules \
-		mock_interviewer_lab/labextension
+		mock_interviewer_lab/labextension ui-tests/node_modules ui-tests/test-results \
+		ui-tests/playwright-report ui-tests/.sessions
+
+# End-to-end UI tests (Galata/Playwright, headless) against the system Chromium
+# at /usr/bin/chromium (or $CHROMIUM_PATH); Playwright's own browser is never
+# downloaded. playwright.config.js starts and stops its own JupyterLab.
+.PHONY: ui-test
+UI_JLPM := cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jlpm
+
+# The UI tests drive Debian's Chromium (Playwright's own browser download
+# does not work on these machines).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+ui-test: setup $(CHROMIUM)
+	$(UI_JLPM) install
+	$(UI_JLPM) playwright test
