@@ -61,14 +61,11 @@ class Context:
                 fail(str(exc))
         return self._settings
 
-    def registry(self, extra: list[str] | None = None) -> ProblemRegistry:
-        if self._registry is None or extra:
-            reg = ProblemRegistry.discover(self.settings, extra or [])
-            for issue in reg.issues:
+    def registry(self) -> ProblemRegistry:
+        if self._registry is None:
+            self._registry = ProblemRegistry.discover(self.settings)
+            for issue in self._registry.issues:
                 err_console.print(f"[yellow]warning:[/] {escape(str(issue))}", highlight=False)
-            if extra:
-                return reg
-            self._registry = reg
         return self._registry
 
     def problem(self, ref: str) -> Problem:

@@ -3,7 +3,6 @@ in which every run is supervised (see ``sandbox_runtime``)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -187,7 +186,3 @@ class SandboxKernel:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
 
-
-def run_coroutine(coro: Any) -> Any:
-    """Run a coroutine from synchronous code (the CLI, tests)."""
-    return asyncio.run(coro)

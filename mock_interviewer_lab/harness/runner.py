@@ -16,6 +16,7 @@ import json
 import os
 import random
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -280,7 +281,7 @@ def replay_assert(case: AssertCase, log: list[dict[str, Any]]) -> tuple[str, str
 
 
 def _check_line(source: str) -> int | None:
-    for frame in reversed(traceback.extract_tb(__import__("sys").exc_info()[2])):
+    for frame in reversed(traceback.extract_tb(sys.exc_info()[2])):
         if frame.filename == "<check>":
             return frame.lineno
     return None
@@ -357,7 +358,7 @@ class Harness:
     # -- runs
 
     def _prepare(self, problem: Problem) -> _Prepared:
-        key = f"{problem.qualified_id}@{problem.path}"
+        key = self._key(problem)
         if key not in self._prepared:
             self._prepared[key] = prepare(problem, self.settings.timeout_ms)
         return self._prepared[key]

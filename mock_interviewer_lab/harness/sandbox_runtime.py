@@ -221,7 +221,7 @@ def probe_isolation() -> dict[str, Any]:
         found: dict[str, Any] = json.loads(data)
     except ValueError:
         found = {"root": os.geteuid() == 0, "namespaces": False, "userns": False}
-    found["rlimit_nproc"] = not found["root"] or True  # root drops to nobody first
+    # As root the runner drops to nobody, for whom RLIMIT_NPROC holds.
     found["drop_privileges"] = found["root"]
     return found
 

@@ -124,6 +124,11 @@ class Orchestrator:
     def phase(self) -> Phase:
         return self.machine.phase
 
+    def observe_time(self, t: float) -> None:
+        """Bring the timer to ``t`` for reading its figures between events
+        (it only moves forward; no rule fires until the next event)."""
+        self._clock.t = max(self._clock.t, t)
+
     def handle(self, event: Event) -> list[Action]:
         """Take one event; return what should happen, in order."""
         self._clock.t = event.t

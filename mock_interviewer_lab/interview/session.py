@@ -226,9 +226,7 @@ class InterviewSession:
     def state(self) -> dict[str, Any]:
         """What a panel shows of the session now (see docs/api.md, State)."""
         orch = self.orchestrator
-        # The timer reads the orchestrator's clock, which stands at the last
-        # event: bring it to now for the figures (it only moves forward).
-        orch._clock.t = max(orch._clock.t, self.now())
+        orch.observe_time(self.now())
         timer = orch.timer
         runs = orch.state.runs
         last = None
