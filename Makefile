@@ -10,10 +10,25 @@ STAMP := $(VENV)/.installed
 # The venv's jlpm, for scripts in package.json that call jlpm by name.
 JLPM := PATH=$(abspath $(BIN)):$$PATH $(BIN)/jlpm
 
-$(STAMP): pyproject.toml package.json
+# What the project needs from Debian: espeak-ng (pyttsx3's voice on Linux),
+# flite (test speech), portaudio headers (pyaudio, the terminal microphone)
+# and Chromium (the UI tests). Installed once, when any is missing.
+DEBIAN_PACKAGES := espeak-ng flite portaudio19-dev chromium
+DEBS_STAMP := $(VENV)/.debs
+
+$(DEBS_STAMP):
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "apt-get install $$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	mkdir -p $(VENV) && touch $@
+
+$(STAMP): pyproject.toml package.json $(DEBS_STAMP)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,dev,lab]'
+	$(BIN)/python -m pip install -q -e '.[test,dev,lab,audio]'
 	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
 
@@ -50,12 +65,6 @@ clean:
 .PHONY: ui-test
 UI_JLPM := cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jlpm
 
-# The UI tests drive Debian's Chromium (Playwright's own browser download
-# does not work on these machines).
-CHROMIUM ?= /usr/bin/chromium
-$(CHROMIUM):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-
-ui-test: setup $(CHROMIUM)
+ui-test: setup
 	$(UI_JLPM) install
 	$(UI_JLPM) playwright test
