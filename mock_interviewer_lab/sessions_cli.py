@@ -47,9 +47,15 @@ def _report_of(obj: Context, store: SessionStore, session_id: str) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--db", default=None, help="session database (default: the one in the settings)")
 @click.option("--no-save", is_flag=True, help="keep the session in memory only")
+@click.option("--coach", "coach_kind", type=click.Choice(["scripted", "llm"]), default="scripted",
+              show_default=True, help="the scripted coach, or the model of the [llm] settings")
+@click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
+              help="settings.toml to use for this run")
 @pass_context
-def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_save: bool) -> None:
+def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_save: bool,
+             coach_kind: str, settings_path: str | None) -> None:
     """Play a scripted candidate through the whole engine on a simulated clock."""
+    from .coach.factory import CoachUnavailable, build_coach, check_llm_settings
     from .harness.runner import SyncHarness
     from .interview.simulate import ScriptError, load_script
     from .interview.simulate import simulate as run_simulation
@@ -59,11 +65,20 @@ def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_s
         script = load_script(script_path)
     except ScriptError as exc:
         fail(str(exc))
+    if settings_path:
+        obj = Context(settings_path)
+    if coach_kind == "llm":
+        try:
+            check_llm_settings(obj.settings)  # before the sandbox starts: fail fast
+        except CoachUnavailable as exc:
+            fail(str(exc))
     store = _store(obj, MEMORY if no_save else db)
     try:
         with SyncHarness(obj.settings.harness) as harness:
+            coach = build_coach("llm" if coach_kind == "llm" else "scripted", obj.settings,
+                                runner=harness)
             out = run_simulation(script, settings=obj.settings, registry=obj.registry(),
-                                 harness=harness, store=store)
+                                 harness=harness, store=store, coach=coach)
     except UnknownProblem as exc:
         fail(f"{script_path}: problem: {exc}")
     except ScriptError as exc:
@@ -79,6 +94,8 @@ def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_s
             console.print(f"{t} [bold]candidate[/] submits {len(e['code'].splitlines())} lines")
         elif e["type"] == "coach_says":
             console.print(f"{t} [cyan]interviewer:[/] {escape(e['text'])}", highlight=False)
+        elif e["type"] == "coach_fallback":
+            console.print(f"{t} [yellow]{escape(e['message'])}[/]", highlight=False)
         elif e["type"] == "show_results":
             console.print(f"{t} [dim]tests {e['passed']}/{e['total']}[/]")
         elif e["type"] == "phase_changed":
@@ -97,10 +114,17 @@ def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_s
 @click.option("--mode", type=click.Choice(["normal", "tdd"]), default="normal", show_default=True)
 @click.option("--coach", "helpfulness", type=click.Choice(["gentle", "balanced", "insistent"]),
               default=None, help="coach helpfulness (default: the settings)")
-@click.option("--voice", is_flag=True, help="speak and listen (needs a microphone)")
+@click.option("--voice", is_flag=True,
+              help="speak and listen (microphone and speaker; falls back to text without them)")
+# For tests and machines without sound devices (see docs/voice.md).
+@click.option("--audio-in", type=click.Path(dir_okay=False), default=None, hidden=True,
+              help="a WAV file replayed in real time as the microphone (implies --voice)")
+@click.option("--audio-out", type=click.Path(file_okay=False), default=None, hidden=True,
+              help="folder to write the interviewer's spoken lines to as WAV files")
 @pass_context
 def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
-          helpfulness: str | None, voice: bool) -> None:
+          helpfulness: str | None, voice: bool, audio_in: str | None,
+          audio_out: str | None) -> None:
     """The terminal interview: chat here, edit FILE in your editor."""
     from .harness.runner import SyncHarness
     from .interview.clock import SystemClock
@@ -108,10 +132,18 @@ def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
     from .interview.session import InterviewSession
     from .interview.terminal import TerminalInterview, solution_file
 
-    if voice:
-        fail("--voice needs the voice extra, which this version does not have yet; "
-             "use the text chat", code=2)
     problem = obj.problem(problem_id)
+    voice_setup = None
+    if voice or audio_in:
+        from .voice.audio_io import AudioFileError
+        from .voice.terminal_voice import prepare_voice
+
+        try:
+            voice_setup = prepare_voice(
+                obj.settings, problem, audio_in=audio_in, audio_out=audio_out,
+                say=lambda line: console.print(f"[yellow]{escape(line)}[/]", highlight=False))
+        except AudioFileError as exc:
+            fail(str(exc))
     path = solution_file(Path(file_), problem)
     store = _store(obj)
     with SyncHarness(obj.settings.harness) as harness:
@@ -119,7 +151,12 @@ def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
                                          clock=SystemClock(), minutes=minutes, mode=mode,
                                          coach_settings={"helpfulness": helpfulness},
                                          registry=obj.registry())
-        TerminalInterview(session, path).run()
+        if voice_setup is not None:
+            from .voice.terminal_voice import VoiceInterview
+
+            VoiceInterview(session, path, voice_setup).run()
+        else:
+            TerminalInterview(session, path).run()
     console.print(f"[dim]session {session.info.id}[/]")
     from rich.markdown import Markdown
 
@@ -277,6 +314,12 @@ def sessions_stats(obj: Context, as_json: bool, db: str | None) -> None:
             for info in store.sessions() if not info.meta.get("simulated")
             and not info.meta.get("replay_of")]
     stats = progress_stats(rows)
+    from .interview.delivery import delivery_stats
+
+    oldest_first = sorted(rows, key=lambda row: row[0].created_at)
+    delivery = delivery_stats(m.delivery for _, m in oldest_first if m.delivery is not None)
+    if delivery is not None:  # only when some session had spoken answers
+        stats["delivery"] = delivery
     if as_json:
         emit_json(json.loads(json.dumps(stats, default=str)))
         return

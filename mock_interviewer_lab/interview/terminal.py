@@ -41,6 +41,9 @@ class TerminalInterview:
         self._stop = threading.Event()
         self._last_text: str | None = None
         self._last_activity = time.monotonic()
+        # What was said before this listener could hear it (the welcome).
+        self._said_before = [r for r in session.records()
+                             if isinstance(r, Action) and r.type == "coach_says"]
         session.listeners.append(self._show)
 
     # ------------------------------------------------------------- output
@@ -48,6 +51,15 @@ class TerminalInterview:
     def _print(self, *parts: object) -> None:
         with self._print_lock:
             self.console.print(*parts)
+
+    # For the voice add-on (voice/terminal_voice.py), which runs beside this loop.
+    def show(self, *parts: object) -> None:
+        """Print a line without mixing it into another thread's line."""
+        self._print(*parts)
+
+    def note_activity(self) -> None:
+        """The candidate did something (spoke, for one): the silence clock restarts."""
+        self._last_activity = time.monotonic()
 
     def _show(self, action: Action) -> None:
         d = action.data
@@ -117,6 +129,8 @@ class TerminalInterview:
         problem: Problem = self.session.problem
         self._print(f"[bold]{problem.spec.title}[/] ({problem.qualified_id}, {problem.spec.difficulty})")
         self._print(Markdown(problem.spec.statement))
+        for record in self._said_before:
+            self._show(record)
         self._print(f"[dim]Your solution file: {self.solution}. Every save runs the tests. {HELP}[/]")
         threads = [threading.Thread(target=self._watch, daemon=True, name="watch"),
                    threading.Thread(target=self._tick, daemon=True, name="tick")]

@@ -24,7 +24,8 @@ from ..settings import load_settings
 from ..store import SessionStore
 from .handlers import SECRET_KEY, SERVICE_KEY, default_handlers
 from .openapi import API_PREFIX
-from .services import InterviewService, LazyHarness
+from .services import InterviewService, LazyHarness, VoiceService
+from .voice import VOICE_KEY
 
 URL_ENV = "MOCK_INTERVIEWER_URL"
 TOKEN_ENV = "MOCK_INTERVIEWER_TOKEN"
@@ -71,7 +72,9 @@ class MockInterviewerApp(ExtensionApp):
         self.service = InterviewService(settings=settings, registry=registry, store=store,
                                         harness=harness, default_minutes=self.default_minutes)
         self.secret = secrets.token_urlsafe(32)
-        self.settings.update({SERVICE_KEY: self.service, SECRET_KEY: self.secret})
+        self.settings.update({SERVICE_KEY: self.service, SECRET_KEY: self.secret,
+                              # speech engines load with the first voice socket
+                              VOICE_KEY: VoiceService(settings)})
         self._publish_environment()
         self.log.info("mock_interviewer_lab: %d problems, sessions in %s, API at %s",
                       len(registry.problems()), store.path, os.environ[URL_ENV])

@@ -26,7 +26,7 @@ from jupyter_server.utils import ensure_async, url_path_join
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from ..interview.events import Action
+from ..interview.events import Action, Event
 from ..interview.session import InterviewSession
 from ..problems.loader import Problem
 from ..problems.registry import UnknownProblem
@@ -374,11 +374,13 @@ class OpenApiHandler(BaseApiHandler):
 
 class SessionSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
                            ExtensionHandlerMixin, JupyterHandler):
-    """A snapshot of the session, then every action as it is committed."""
+    """A snapshot of the session, then every action as it is committed, and
+    every candidate_said as it is stored (a spoken line reaches the panel)."""
 
     auth_resource = AUTH_RESOURCE
     session: InterviewSession | None = None
     _listener: Callable[[Action], None] | None = None
+    _event_listener: Callable[[Event], None] | None = None
 
     def set_default_headers(self) -> None:
         """JupyterHandler's headers (CSP and friends) mean nothing to a WebSocket."""
@@ -413,8 +415,14 @@ class SessionSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
             # Called on the thread that posted the event: hop onto the loop.
             loop.call_soon_threadsafe(self._push, action, sent_up_to)
 
+        def push_event(event: Event) -> None:
+            if event.type == "candidate_said":
+                loop.call_soon_threadsafe(self._push_event, event, sent_up_to)
+
         self._listener = push
         session.listeners.append(push)
+        self._event_listener = push_event
+        session.event_listeners.append(push_event)
         records = session.records()
         sent_up_to[0] = max((r.seq for r in records if r.seq is not None), default=-1)
         self._send({"type": "snapshot", "session": session.info.id, "state": session.state(),
@@ -424,6 +432,11 @@ class SessionSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
         if action.seq is not None and action.seq <= sent_up_to[0]:
             return
         self._send({"type": "action", "action": action.to_dict()})
+
+    def _push_event(self, event: Event, sent_up_to: list[int]) -> None:
+        if event.seq is not None and event.seq <= sent_up_to[0]:
+            return
+        self._send({"type": "event", "event": event.to_dict()})
 
     def _send(self, message: dict[str, Any]) -> None:
         try:
@@ -446,10 +459,18 @@ class SessionSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
             except ValueError:
                 pass
             self._listener = None
+        if self.session is not None and self._event_listener is not None:
+            try:
+                self.session.event_listeners.remove(self._event_listener)
+            except ValueError:
+                pass
+            self._event_listener = None
 
 
 def default_handlers() -> list[tuple[str, type[Any]]]:
     """Routes, relative to the server's base_url (the extension adds it)."""
+    from .voice import VoiceSocketHandler  # it builds on this module
+
     root = "/" + API_PREFIX
     sid = r"(?P<session_id>[^/]+)"
     return [
@@ -461,5 +482,6 @@ def default_handlers() -> list[tuple[str, type[Any]]]:
         (root + f"sessions/{sid}/report", ReportHandler),
         (root + f"sessions/{sid}/export", ExportHandler),
         (root + f"sessions/{sid}/ws", SessionSocketHandler),
+        (root + f"sessions/{sid}/voice", VoiceSocketHandler),
         (root + "openapi.json", OpenApiHandler),
     ]

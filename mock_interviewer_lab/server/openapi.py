@@ -103,7 +103,8 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "kind": {"type": "string", "enum": ["action"]},
             "type": {"type": "string", "enum": [
-                "coach_says", "show_hint", "phase_changed", "time_warning", "run_tests",
+                "coach_says", "coach_partial", "coach_fallback", "show_hint", "phase_changed",
+                "time_warning", "run_tests",
                 "show_results", "leak_blocked", "fishing_redirected", "complexity_checked",
                 "coach_adjusted", "report_ready"]},
             "t": {"type": "number"}, "data": {"type": "object"},
@@ -224,6 +225,27 @@ _PATHS: dict[str, Any] = {
         "description": "First message {\"type\": \"snapshot\", \"state\", \"transcript\", "
         "\"last_seq\"}, then {\"type\": \"action\", \"action\": Action} for each action "
         "committed after the snapshot.",
+        "parameters": [_SESSION_ID],
+        "responses": {"101": {"description": "switching to the WebSocket protocol"},
+                      "404": _error("unknown session"), **_AUTH_ERRORS}}},
+    "/sessions/{session_id}/voice": {"get": {
+        "operationId": "voiceSocket",
+        "summary": "WebSocket: the candidate's microphone in, transcripts and the coach's "
+        "voice out",
+        "description": "Client text messages: {\"type\": \"start\", \"sample_rate\": 16000, "
+        "\"format\": \"pcm16\", \"client\"} first, {\"type\": \"stop\"}, "
+        "{\"type\": \"calibrate\", \"seconds\"}, {\"type\": \"playback\", \"state\": "
+        "\"started\"|\"ended\", \"id\"}; binary messages: raw PCM16 LE mono 16 kHz, "
+        "an even number of bytes, at most 32000 (1 s) each. Server messages (JSON): "
+        "{\"type\": \"ready\", \"engine\", \"model\", \"tts\", \"sample_rate\"}, "
+        "{\"type\": \"speech_start\"}, {\"type\": \"partial\", \"text\"}, "
+        "{\"type\": \"final\", \"text\", \"seq\"} (also posted as candidate_said with "
+        "source voice and speech {start, end}), {\"type\": \"speak\", \"id\", \"text\", "
+        "\"mime\": \"audio/wav\", \"audio_b64\"} for each coach message, "
+        "{\"type\": \"calibrated\", \"noise_threshold\", \"saved\"}, {\"type\": "
+        "\"error\", \"code\": bad_frame|bad_rate|busy|engine_failed|no_engine|tts_failed, "
+        "\"message\"}. A second microphone on a session gets busy and is closed with code "
+        "4409. See docs/api.md, Voice WebSocket.",
         "parameters": [_SESSION_ID],
         "responses": {"101": {"description": "switching to the WebSocket protocol"},
                       "404": _error("unknown session"), **_AUTH_ERRORS}}},

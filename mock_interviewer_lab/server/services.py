@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..coach.factory import session_coach
 from ..harness.outcome import RunResult
 from ..harness.runner import SyncHarness
 from ..interview.clock import Clock, SystemClock
@@ -33,6 +34,10 @@ from ..problems.loader import Problem
 from ..problems.registry import ProblemRegistry
 from ..settings import HarnessSettings, Settings
 from ..store import SessionStore
+
+if TYPE_CHECKING:
+    from ..voice.stt import SpeechEngine
+    from ..voice.tts import Synthesizer
 
 #: format → (content type, renderer name); the order is the one documented.
 REPORT_FORMATS: dict[str, str] = {
@@ -80,6 +85,68 @@ class LazyHarness:
             harness, self._harness = self._harness, None
         if harness is not None:
             harness.close()
+
+
+class VoiceService:
+    """The speech engines of one server, loaded by the first voice socket that
+    needs them (never with the server: most servers never hear a voice), and
+    which session has a microphone streaming to it.
+
+    ``engine()`` and ``synthesizer()`` block while loading: call them
+    through ``asyncio.to_thread``. A failed load is not remembered, so a
+    model installed meanwhile is found by the next socket.
+    """
+
+    def __init__(self, settings: Settings, *,
+                 engine_loader: Callable[[Settings], SpeechEngine] | None = None,
+                 synthesizer_loader: Callable[[Settings], Synthesizer | None] | None = None
+                 ) -> None:
+        self.settings = settings
+        self.engine_loader = engine_loader or _load_speech_engine
+        self.synthesizer_loader = synthesizer_loader or _load_synthesizer
+        self._engine_lock = threading.Lock()
+        self._synthesizer_lock = threading.Lock()
+        self._engine: SpeechEngine | None = None
+        self._synthesizer: Synthesizer | None = None
+        self._synthesizer_loaded = False
+        # session id -> the socket streaming its microphone (loop thread only)
+        self._microphones: dict[str, object] = {}
+
+    def engine(self) -> SpeechEngine:
+        """Raises VoiceUnavailable (no engine; the message says how to get one)."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = self.engine_loader(self.settings)
+            return self._engine
+
+    def synthesizer(self) -> Synthesizer | None:
+        """None when ``tts.engine = "none"``; raises TtsUnavailable."""
+        with self._synthesizer_lock:
+            if not self._synthesizer_loaded:
+                self._synthesizer = self.synthesizer_loader(self.settings)
+                self._synthesizer_loaded = True
+            return self._synthesizer
+
+    def claim_microphone(self, session_id: str, owner: object) -> bool:
+        """True when ``owner`` may stream to the session (no one else does)."""
+        holder = self._microphones.setdefault(session_id, owner)
+        return holder is owner
+
+    def release_microphone(self, session_id: str, owner: object) -> None:
+        if self._microphones.get(session_id) is owner:
+            del self._microphones[session_id]
+
+
+def _load_speech_engine(settings: Settings) -> SpeechEngine:
+    from ..voice.stt import load_engine
+
+    return load_engine(settings.stt)
+
+
+def _load_synthesizer(settings: Settings) -> Synthesizer | None:
+    from ..voice.tts import load_synthesizer
+
+    return load_synthesizer(settings.tts)
 
 
 @dataclass(frozen=True)
@@ -134,7 +201,9 @@ class InterviewService:
         session = InterviewSession.start(
             self.store, problem, self.settings, harness=self.harness, clock=self.clock,
             minutes=minutes, mode=mode, coach_settings=coach, registry=self.registry,
-            meta={"source": "server"})
+            meta={"source": "server"},
+            # The LLM coach when settings.toml [llm] model is set, else scripted.
+            coach=session_coach(self.settings, runner=self.harness, problem=problem))
         with self._table_lock:
             self._sessions[session.info.id] = session
         return session
@@ -155,7 +224,9 @@ class InterviewService:
                 return live
             resumed = InterviewSession.resume(self.store, full_id, self.registry,
                                               self.settings, harness=self.harness,
-                                              clock=self.clock)
+                                              clock=self.clock,
+                                              coach=session_coach(self.settings,
+                                                                  runner=self.harness))
             with self._table_lock:
                 self._sessions[full_id] = resumed
             return resumed
