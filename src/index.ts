@@ -22,6 +22,7 @@ import {
 } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
+import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 
 import {
   DEFAULT_SETTINGS,
@@ -36,6 +37,8 @@ import {
   IProblemSummary,
   ServerExtensionError
 } from './request';
+import { MODULE_NAME, MODULE_VERSION } from './voice/version';
+import { IVoiceSwitch, voiceWidgetExports } from './voice/widget';
 
 const PLUGIN_ID = 'mock-interviewer-lab:plugin';
 const COMMAND_NEW = 'mock-interviewer:new';
@@ -58,13 +61,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'Start a mock coding interview in a new notebook from the launcher or the command palette.',
   autoStart: true,
-  optional: [ISettingRegistry, ICommandPalette, ILauncher, ITranslator],
+  optional: [
+    ISettingRegistry,
+    ICommandPalette,
+    ILauncher,
+    ITranslator,
+    IJupyterWidgetRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    widgetRegistry: IJupyterWidgetRegistry | null
   ) => {
     const trans = (translator ?? nullTranslator).load('mock_interviewer_lab');
     const settings = trackSettings(settingRegistry);
@@ -84,19 +94,42 @@ const plugin: JupyterFrontEndPlugin<void> = {
       rank: 1
     });
 
-    // The voice widget (a later issue) registers its ipywidgets model and view
-    // here, through IJupyterWidgetRegistry from @jupyter-widgets/base taken as
-    // an optional token of this plugin, and reads settings.current.voice.
+    // The voice widget of the interview panel: without the ipywidgets
+    // manager there is no panel to put it in, and the launcher still works.
+    widgetRegistry?.registerWidget({
+      name: MODULE_NAME,
+      version: MODULE_VERSION,
+      exports: voiceWidgetExports(voiceSwitch(settings))
+    });
   }
 };
 
 /**
+ * The `voice` setting as the voice widget follows it.
+ */
+function voiceSwitch(settings: ISettingsHolder): IVoiceSwitch {
+  return {
+    isOn: () => settings.current.voice,
+    onChange: listener => {
+      settings.listeners.add(listener);
+      return () => settings.listeners.delete(listener);
+    }
+  };
+}
+
+interface ISettingsHolder {
+  current: IInterviewSettings;
+  listeners: Set<() => void>;
+}
+
+/**
  * The plugin settings, kept current as the user edits them.
  */
-function trackSettings(registry: ISettingRegistry | null): {
-  current: IInterviewSettings;
-} {
-  const holder = { current: DEFAULT_SETTINGS };
+function trackSettings(registry: ISettingRegistry | null): ISettingsHolder {
+  const holder: ISettingsHolder = {
+    current: DEFAULT_SETTINGS,
+    listeners: new Set()
+  };
   if (!registry) {
     return holder;
   }
@@ -105,6 +138,7 @@ function trackSettings(registry: ISettingRegistry | null): {
     .then(loaded => {
       const update = () => {
         holder.current = normaliseSettings(loaded.composite);
+        holder.listeners.forEach(listener => listener());
       };
       update();
       loaded.changed.connect(update);

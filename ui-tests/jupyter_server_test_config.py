@@ -5,6 +5,7 @@ Galata's in-page helpers, and roots the file browser in a fresh temporary
 folder, so every run starts from an empty tree.
 """
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,4 +24,14 @@ c.ServerApp.allow_root = True
 
 # Every run starts with an empty session store (settings.toml puts it here);
 # the server opens it only after this file has been read.
-shutil.rmtree(Path(__file__).parent / ".sessions", ignore_errors=True)
+sessions = Path(__file__).parent / ".sessions"
+shutil.rmtree(sessions, ignore_errors=True)
+
+# The server and its kernels read a copy of settings.toml: voice calibration
+# saves stt.noise_threshold into the settings file in force, and the
+# committed one must stay as it is. (The extension reads the settings after
+# this file, and kernels inherit the server's environment.)
+sessions.mkdir()
+settings_copy = sessions / "settings.toml"
+shutil.copyfile(Path(__file__).parent / "settings.toml", settings_copy)
+os.environ["MOCK_INTERVIEWER_SETTINGS"] = str(settings_copy)

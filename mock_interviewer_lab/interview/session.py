@@ -68,6 +68,12 @@ class InterviewSession:
         self._lock = threading.RLock()
         self.registry = registry
         self.listeners: list[Callable[[Action], None]] = []
+        # Told of each event as it is stored, before its actions: the session
+        # socket pushes a spoken candidate_said to the panel this way.
+        self.event_listeners: list[Callable[[Event], None]] = []
+        # A coach that streams (the LLM coach) hands each checked sentence
+        # here as it comes: the panel and the voice get it before the reply ends.
+        self._wire_coach(orchestrator.coach)
 
     # ------------------------------------------------------------- set up
 
@@ -127,9 +133,14 @@ class InterviewSession:
         last_t = max((r.t for r in records), default=0.0)
         # The interview's clock goes on from where the records stop: the time
         # the process was down is not the candidate's.
-        session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, coach,
+        # Rebuilt with the scripted coach: replaying must not ask a model about
+        # every past event. The coach asked for takes over from here on.
+        session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, None,
                              registry, t0=clock.now() - last_t)
         session._replay(records)
+        if coach is not None:
+            session.orchestrator.coach = coach
+            session._wire_coach(coach)
         return session
 
     def _replay(self, records: list[Record]) -> None:
@@ -163,6 +174,11 @@ class InterviewSession:
             event = self.store.append(self.info.id, Event(type=type_, t=self.now(),
                                                           data=dict(data or {})))
             assert isinstance(event, Event)
+            for event_listener in list(self.event_listeners):
+                try:
+                    event_listener(event)
+                except Exception:  # a broken listener must not lose the event's actions
+                    continue
             actions = self.orchestrator.handle(event)
             stored = self._commit_actions(actions)
             out = list(stored)
@@ -194,6 +210,23 @@ class InterviewSession:
             return []
         result = self.harness.run(self.problem, str(code))
         return self.post("tests_finished", {"run": result.public_json(), "code_seq": code_seq})
+
+    def _wire_coach(self, coach: Coach) -> None:
+        wire = getattr(coach, "set_sentence_sink", None)
+        if callable(wire):
+            wire(self._push_partial)
+
+    def _push_partial(self, sentence: str) -> None:
+        """One sentence of a reply being streamed, already through the leak
+        filter: to every listener now (``coach_partial``), never stored; the
+        ``coach_says`` that follows holds the whole reply."""
+        action = Action(type="coach_partial", t=self.now(),
+                        data={"text": sentence, "coach": self.orchestrator.coach.name})
+        for listener in list(self.listeners):
+            try:
+                listener(action)
+            except Exception:  # one broken listener must not cut the reply short
+                continue
 
     # -------------------------------------------------------- conveniences
 
@@ -246,8 +279,13 @@ class InterviewSession:
         }
 
     def build_report(self, records: list[Record]) -> dict[str, Any]:
+        from ..coach.feedback import session_feedback
         from .report import session_report
 
-        data: dict[str, Any] = session_report(records, self.problem, self.info.id,
-                                              self.registry).as_dict()
+        report = session_report(records, self.problem, self.info.id, self.registry)
+        data: dict[str, Any] = report.as_dict()
+        # The model's feedback (or the engine's own, labelled) is asked for once,
+        # here, and kept in report_ready: a report rendered later reads it back.
+        data["feedback"] = session_feedback(self.orchestrator.coach, records, self.problem,
+                                            report).as_dict()
         return data

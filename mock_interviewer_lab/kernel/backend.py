@@ -301,6 +301,8 @@ class ServerBackend:
             item: dict[str, Any] = payload["action"]
         elif payload.get("type") == "snapshot":
             item = payload
+        elif payload.get("type") == "event" and isinstance(payload.get("event"), dict):
+            item = payload["event"]  # a candidate_said (a spoken line, say)
         else:
             return
         if item.get("type") == "report_ready" or (item.get("state") or {}).get("ended"):
@@ -404,6 +406,7 @@ class EmbeddedBackend:
 
     def start(self, problem: str, minutes: float = 45, mode: str = "normal",
               coach: dict[str, Any] | None = None) -> dict[str, Any]:
+        from ..coach.factory import session_coach
         from ..interview.session import InterviewSession
 
         found = self.registry.get(problem)  # UnknownProblem with suggestions
@@ -411,7 +414,9 @@ class EmbeddedBackend:
             session = InterviewSession.start(
                 self.store, found, self.settings, harness=self.harness(), clock=self.clock,
                 minutes=minutes, mode=mode, coach_settings=dict(coach or {}),
-                registry=self.registry, meta={"backend": "embedded"})
+                registry=self.registry, meta={"backend": "embedded"},
+                # The LLM coach when settings.toml [llm] model is set, else scripted.
+                coach=session_coach(self.settings, runner=self.harness(), problem=found))
             self._attach(session)
         actions = [r.to_dict() for r in session.records() if isinstance(r, Action)]
         return {"session": session.info.to_dict(), "problem": found.public_view(),
@@ -467,6 +472,7 @@ class EmbeddedBackend:
         return [info.to_dict() for info in self.store.sessions(limit=50)]
 
     def resume(self, session_id: str | None = None) -> dict[str, Any]:
+        from ..coach.factory import session_coach
         from ..interview.session import InterviewSession
         from ..store import StoreError
 
@@ -478,7 +484,9 @@ class EmbeddedBackend:
                 session_id = open_ones[0].id
             session = InterviewSession.resume(self.store, session_id, self.registry,
                                               self.settings, harness=self.harness(),
-                                              clock=self.clock)
+                                              clock=self.clock,
+                                              coach=session_coach(self.settings,
+                                                                  runner=self.harness()))
         except StoreError as exc:
             raise BackendError(str(exc)) from None
         with self._lock:

@@ -19,6 +19,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from .backend import Backend, BackendError, choose_backend
 from .panel import Panel, mmss, report_body
+from .voice_widget import voice_part
 
 SUBCOMMANDS = ("say", "hint", "status", "end", "report", "resume", "list")
 
@@ -181,6 +182,7 @@ class InterviewMagics(Magics):
         panel.set_state(snapshot["state"])
         if snapshot.get("transcript"):
             panel.load_transcript(snapshot["transcript"])
+        panel.attach_voice(voice_part(backend, str(snapshot["session"]["id"])))
         self.panel = panel
         self._apply(list(snapshot.get("actions") or []))
         if self.show_panels:

@@ -187,6 +187,9 @@ class Panel:
         self.phase = "intro"
         self.ended = False
         self.transcript: list[tuple[float | None, str, str]] = []
+        # Sentences of a coach reply still streaming (coach_partial), each
+        # already through the leak filter; the coach_says that follows replaces them.
+        self.live: list[str] = []
         self.warnings: list[int] = []
         # The last known times and when they were known, for the countdown.
         self._time_left_s: float | None = None
@@ -216,12 +219,15 @@ class Panel:
         self.complexity = widgets.HTML()
         self.status = widgets.HTML()
         self.report = widgets.HTML()
+        # The microphone (voice_widget.voice_part), under the chat line.
+        self.voice_box = widgets.VBox()
+        self.voice: Any | None = None
         self.hint_button.on_click(lambda _button: self._hint_clicked())
         self.send_button.on_click(lambda _button: self._send_clicked())
         self.widget = widgets.VBox([
             self.title, self.stepper, self.countdown, self.statement,
             widgets.HBox([self.hint_button, self.hint_label]), self.hint_text,
-            widgets.HBox([self.message_box, self.send_button]),
+            widgets.HBox([self.message_box, self.send_button]), self.voice_box,
             self.transcript_html, self.results, self.complexity, self.status, self.report,
         ])
         self._render_stepper()
@@ -284,8 +290,23 @@ class Panel:
         if not self.transcript:
             self.load_transcript(list(snapshot.get("transcript") or []))
 
+    def _on_coach_partial(self, data: dict[str, Any], _t: float | None) -> None:
+        self.live.append(str(data.get("text", "")))
+        self._render_transcript()
+
+    def _on_coach_fallback(self, data: dict[str, Any], _t: float | None) -> None:
+        # Said plainly: the model did not answer and the scripted coach did.
+        self.status.value = f"<p><i>{esc(data.get('message', ''))}</i></p>"
+
+    def _on_candidate_said(self, data: dict[str, Any], t: float | None) -> None:
+        # Spoken lines come from the server (voice socket); typed ones were
+        # shown when they were sent.
+        if data.get("source") == "voice":
+            self.add_line("candidate", str(data.get("text", "")), t)
+
     def _on_coach_says(self, data: dict[str, Any], t: float | None) -> None:
         text = str(data.get("text", ""))
+        self.live = []
         self.add_line("coach", text, t)
         if data.get("kind") == "complexity":
             self.complexity.value = f"<p><b>Complexity:</b> {esc(text)}</p>"
@@ -319,6 +340,7 @@ class Panel:
     def _on_report_ready(self, data: dict[str, Any], _t: float | None) -> None:
         self.ended = True
         self._stop.set()
+        self._voice_off()
         if self._report_loader is not None:
             try:
                 self.show_report(self._report_loader())
@@ -340,9 +362,16 @@ class Panel:
             self._render_transcript()
 
     def load_transcript(self, lines: list[dict[str, Any]]) -> None:
+        """Lines of the embedded backend ({t, speaker, text}) or of the server's
+        snapshot ({t, seq, who, text}); a line's seq is then seen, so the
+        action it came from is not shown twice when it arrives."""
         with self._lock:
-            self.transcript = [(line.get("t"), str(line.get("speaker", "")),
-                                str(line.get("text", ""))) for line in lines]
+            self.transcript = [(line.get("t"), _speaker_of(line), str(line.get("text", "")))
+                               for line in lines]
+            # Not the tests' lines: their show_results still has a table to draw.
+            self._seen_seqs.update(line["seq"] for line in lines
+                                   if isinstance(line.get("seq"), int)
+                                   and _speaker_of(line) in ("coach", "candidate"))
             self._render_transcript()
 
     def set_state(self, state: dict[str, Any]) -> None:
@@ -361,8 +390,22 @@ class Panel:
                 self.results.value = results_html(state["last_results"])
             if self.ended:
                 self._stop.set()
+                self._voice_off()
             self._render_stepper()
             self._render_countdown()
+
+    def attach_voice(self, part: Any | None) -> None:
+        """Show the voice widget (or embedded mode's note); None shows nothing."""
+        with self._lock:
+            self.voice = part
+            self.voice_box.children = () if part is None else (part,)
+            if self.ended:
+                self._voice_off()
+
+    def _voice_off(self) -> None:
+        # The interview is over: the browser closes the microphone.
+        if self.voice is not None and self.voice.has_trait("enabled"):
+            self.voice.enabled = False
 
     def show_error(self, message: str) -> None:
         self.status.value = f'<p style="color:#c62828">{esc(message)}</p>'
@@ -379,6 +422,8 @@ class Panel:
             f"<div><span style=\"color:#757575\">{mmss(t) if t is not None else ''}</span> "
             f"<b>{esc(speaker)}:</b> {esc(text)}</div>"
             for t, speaker, text in self.transcript)
+        if self.live:
+            rows += f"<div><i><b>coach:</b> {esc(' '.join(self.live))} …</i></div>"
         self.transcript_html.value = rows
 
     def countdown_text(self) -> str:
@@ -415,8 +460,14 @@ class Panel:
 
     def close(self) -> None:
         self._stop.set()
+        self._voice_off()
         if self._ticker is not None:
             self._ticker.join(timeout=2)
+
+
+def _speaker_of(line: dict[str, Any]) -> str:
+    speaker = str(line.get("speaker") or line.get("who") or "")
+    return "coach" if speaker == "interviewer" else speaker
 
 
 def _number(value: Any) -> float | None:

@@ -1,0 +1,239 @@
+/**
+ * The voice widget end to end: Chromium's fake microphone plays a sentence
+ * spoken by flite, the widget streams it to the server's voice socket, the
+ * server's pocketsphinx (ui-tests/settings.toml) transcribes it, and the
+ * candidate's line reaches the panel's transcript.
+ */
+import { expect, galata, test as base } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// kal16 is flite's 16 kHz voice; pocketsphinx gets this sentence right.
+const SENTENCE = 'I think the answer is to use a dictionary';
+// Words of the sentence that pocketsphinx must hear (a few may be misheard).
+const CONTENT_WORDS = ['think', 'answer', 'use', 'dictionary'];
+const LEAD_SILENCE_S = 1;
+// More than the server's end of utterance (700 ms of silence); Chromium
+// loops the file, so the sentence comes back after it.
+const TRAIL_SILENCE_S = 2;
+
+const INTERVIEW_CELL = 1;
+
+/**
+ * The sentence as a 16-bit PCM WAV file with silence around it.
+ */
+function makeSpokenWav(folder: string): string {
+  const spoken = path.join(folder, 'spoken.wav');
+  execFileSync('flite', ['-voice', 'kal16', '-t', SENTENCE, '-o', spoken]);
+  const wav = fs.readFileSync(spoken);
+  const format = findChunk(wav, 'fmt ');
+  const channels = wav.readUInt16LE(format.start + 2);
+  const rate = wav.readUInt32LE(format.start + 4);
+  const bits = wav.readUInt16LE(format.start + 14);
+  if (wav.readUInt16LE(format.start) !== 1 || bits !== 16) {
+    throw new Error(`${spoken}: flite did not write 16-bit PCM`);
+  }
+  const data = findChunk(wav, 'data');
+  const bytesPerSecond = rate * channels * 2;
+  const pcm = Buffer.concat([
+    Buffer.alloc(LEAD_SILENCE_S * bytesPerSecond),
+    wav.subarray(data.start, data.start + data.size),
+    Buffer.alloc(TRAIL_SILENCE_S * bytesPerSecond)
+  ]);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + pcm.length, 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(bytesPerSecond, 28);
+  header.writeUInt16LE(channels * 2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(pcm.length, 40);
+  const padded = path.join(folder, 'sentence.wav');
+  fs.writeFileSync(padded, Buffer.concat([header, pcm]));
+  return padded;
+}
+
+function findChunk(wav: Buffer, id: string): { start: number; size: number } {
+  let offset = 12;
+  while (offset + 8 <= wav.length) {
+    const size = wav.readUInt32LE(offset + 4);
+    if (wav.toString('ascii', offset, offset + 4) === id) {
+      return {
+        start: offset + 8,
+        size: Math.min(size, wav.length - offset - 8)
+      };
+    }
+    offset += 8 + size + (size % 2);
+  }
+  throw new Error(`no "${id}" chunk in the WAV file`);
+}
+
+// The browser is launched once per worker with the fake microphone playing
+// the sentence, so the file is made first, in a worker fixture.
+const test = base.extend<Record<never, never>, { spokenWav: string }>({
+  spokenWav: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mil-voice-'));
+      try {
+        await use(makeSpokenWav(folder));
+      } finally {
+        fs.rmSync(folder, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker' }
+  ],
+  launchOptions: [
+    async ({ launchOptions, spokenWav }, use) => {
+      await use({
+        ...launchOptions,
+        args: [
+          ...(launchOptions.args ?? []),
+          '--use-fake-ui-for-media-stream',
+          '--use-fake-device-for-media-stream',
+          `--use-file-for-fake-audio-capture=${spokenWav}`,
+          '--autoplay-policy=no-user-gesture-required'
+        ]
+      });
+    },
+    { scope: 'worker' }
+  ]
+});
+
+test.use({
+  permissions: ['microphone'],
+  // Voice is off unless the candidate turns it on.
+  mockSettings: {
+    ...galata.DEFAULT_SETTINGS,
+    'mock-interviewer-lab:plugin': { voice: true }
+  }
+});
+
+test('a spoken sentence reaches the transcript through the voice widget', async ({
+  page
+}, testInfo) => {
+  // What the widget tells the server about playing the coach's replies.
+  const playback: string[] = [];
+  page.on('websocket', socket => {
+    if (socket.url().endsWith('/voice')) {
+      socket.on('framesent', frame => {
+        if (
+          typeof frame.payload === 'string' &&
+          /"playback"/.test(frame.payload)
+        ) {
+          playback.push(JSON.parse(frame.payload).state);
+        }
+      });
+    }
+  });
+
+  await page.notebook.createNew('voice.ipynb');
+  await page.notebook.setCell(0, 'code', '%load_ext mock_interviewer_lab');
+  await page.notebook.addCell('code', '%interview two_sum --minutes 30');
+  await page.notebook.runCell(0, { inplace: true });
+  await page.notebook.runCell(INTERVIEW_CELL, { inplace: true });
+
+  const panel = (await page.notebook.getCellOutputLocator(
+    INTERVIEW_CELL
+  )) as Locator;
+  await expect(panel.getByRole('heading', { name: /Two Sum/ })).toBeVisible();
+  const voice = panel.locator('.mil-voice');
+  await expect(voice).toBeVisible();
+  const micButton = voice.getByRole('button', { name: 'Start microphone' });
+  await expect(
+    voice.getByRole('button', { name: 'Calibrate (3 s of silence)' })
+  ).toBeVisible();
+
+  // Every partial hypothesis the widget shows, kept by the page: they come
+  // and go faster than a poll could see them.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as any).milPartials = seen;
+    const node = document.querySelector('.mil-voice-partial');
+    if (node) {
+      new MutationObserver(() => {
+        const text = node.textContent ?? '';
+        if (text) {
+          seen.push(text);
+        }
+      }).observe(node, { childList: true, characterData: true, subtree: true });
+    }
+  });
+
+  await micButton.click();
+  await expect(voice.locator('.mil-voice-status')).toHaveText(
+    /Listening \(pocketsphinx\)|The coach is speaking/,
+    { timeout: 60000 }
+  );
+
+  // The server posts the final as the candidate's line; it comes back to
+  // the panel through the session's socket, as a typed line would.
+  const transcript = panel.locator('.widget-html-content', {
+    hasText: /candidate:/
+  });
+  await expect(transcript).toBeVisible({ timeout: 60000 });
+  let heard = '';
+  await expect
+    .poll(
+      async () => {
+        const lines = await transcript.locator('div').allInnerTexts();
+        const spoken = lines
+          .filter(line => line.includes('candidate:'))
+          .map(line => line.split('candidate:')[1].trim().toLowerCase());
+        heard =
+          spoken.find(
+            text =>
+              CONTENT_WORDS.filter(word => text.split(/\s+/).includes(word))
+                .length >= 2
+          ) ?? '';
+        return heard;
+      },
+      { timeout: 60000 }
+    )
+    .not.toBe('');
+  testInfo.annotations.push({ type: 'heard', description: heard });
+
+  // The coach answered: its reply, spoken by the server's TTS, was decoded
+  // and played (and cut short or finished).
+  await expect
+    .poll(() => playback.join(' '), { timeout: 30000 })
+    .toMatch(/started.*ended/);
+
+  const partials: string[] = await page.evaluate(
+    () => (window as any).milPartials
+  );
+  expect(partials.length).toBeGreaterThan(0);
+  // No line may say something failed.
+  await expect(voice.locator('.mil-voice-error')).toBeEmpty();
+
+  await voice.scrollIntoViewIfNeeded();
+  await testInfo.attach('voice', {
+    body: await page.screenshot({ path: testInfo.outputPath('voice.png') }),
+    contentType: 'image/png'
+  });
+
+  // Calibration measures the (looping) sentence as the room's noise and
+  // saves it: the server works on a copy of settings.toml (see
+  // jupyter_server_test_config.py), never the committed file.
+  await voice
+    .getByRole('button', { name: 'Calibrate (3 s of silence)' })
+    .click();
+  await expect(voice.locator('.mil-voice-note')).toHaveText(
+    /Noise threshold set to \d\.\d{3} and saved\./,
+    { timeout: 30000 }
+  );
+
+  await voice.getByRole('button', { name: 'Stop microphone' }).click();
+  await expect(voice.locator('.mil-voice-status')).toHaveText('Voice is off.', {
+    timeout: 10000
+  });
+});
