@@ -4,6 +4,7 @@ safeguards before anyone sees it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -54,12 +55,36 @@ class CoachContext:
     #: A counter that makes the scripted coach vary its wording deterministically.
     turn: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Gives the next hint of the ladder when a coach's tool asks for one
+    #: (level -> the hint, or why not); None where hints cannot be given.
+    #: The orchestrator keeps the ladder's rules and records the hint.
+    request_hint: Callable[[int], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class BlockedSentence:
+    """A sentence of a streamed reply the leak filter stopped before anyone saw it."""
+
+    text: str
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class CoachReply:
     text: str
     kind: str
+    #: Who answered when it is not the coach itself (the scripted fallback).
+    by: str | None = None
+    #: Why a model did not answer ("timeout", "error", "malformed", "refusal",
+    #: "unavailable"); None when it did. The reply is then the scripted one.
+    fallback: str | None = None
+    fallback_detail: str = ""
+    #: A model's figures for this turn (tokens, cost, latency, tools); None otherwise.
+    usage: dict[str, Any] | None = None
+    #: How many sentences were already shown as they streamed.
+    streamed: int = 0
+    #: Sentences the coach's own streaming filter stopped (recorded as leak_blocked).
+    blocked: tuple[BlockedSentence, ...] = ()
 
 
 class Coach(Protocol):

@@ -84,6 +84,16 @@ class HintLadder:
         """The candidate asked: the next level, never two."""
         return self._step(t, "requested")
 
+    def offer(self, t: float) -> HintStep:
+        """The coach (a model's get_hint tool) gives the next level unasked:
+        never two levels at once, and like an automatic hint not within
+        ``MIN_GAP_S`` of the previous one."""
+        if self.last_hint_t is not None and t - self.last_hint_t < MIN_GAP_S:
+            return HintStep("none", self.level, reason="too soon after the last hint")
+        if self.level >= LEVELS:
+            return HintStep("none", self.level, reason="every level has been given")
+        return self._step(t, "coach")
+
     def due(self, t: float, stuck_since: float) -> HintStep:
         """An automatic hint if the candidate has been stuck long enough."""
         if self.level >= LEVELS and self.subproblem_offered:

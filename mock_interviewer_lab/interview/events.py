@@ -24,14 +24,27 @@ Events (``data`` keys):
 Actions (``data`` keys):
   coach_says        text, kind (question, reflect, nudge, hint, redirect,
                     warning, intro, wrap_up, complexity, subproblem, praise),
-                    coach ("scripted" or the model), fallback (bool)
-  show_hint         level, of (3), text, reason ("requested" or "stuck")
+                    coach ("scripted" or the model), fallback (bool);
+                    from a model also usage (tokens_in, tokens_out, cost_usd,
+                    latency_ms, ... see coach/llm.py) and streamed (how many
+                    of its sentences coach_partial already delivered)
+  coach_partial     text, coach, index: one sentence of a reply being streamed,
+                    already through the leak filter. Pushed to listeners as it
+                    comes and NEVER stored: the coach_says that follows holds
+                    the whole reply.
+  coach_fallback    reason (timeout, error, malformed, refusal, unavailable),
+                    detail, model, coach ("scripted"), message (plain words for
+                    the panel): the model did not answer and the scripted coach
+                    did; the coach_says that follows is the scripted reply
+  show_hint         level, of (3), text, reason ("requested", "stuck", or
+                    "coach": a model's get_hint tool)
   phase_changed     from, to, reason
   time_warning      minutes_left
   run_tests         code_seq
   show_results      passed, failed, total, cases (visible only), complexity
   leak_blocked      reasons, original_kind, original (the blocked text, kept
-                    in the store for the instructor; never shown to the candidate)
+                    in the store for the instructor; never shown to the candidate),
+                    streaming (true when a model's streamed sentence was stopped)
   fishing_redirected  kind (the fishing detector's kind)
   coach_adjusted    assessment, reason, helpfulness, hint_threshold_multiplier
                     (the calibrator changed how the coach helps, mid-session)
@@ -60,6 +73,8 @@ EventType = Literal[
 
 ActionType = Literal[
     "coach_says",
+    "coach_partial",
+    "coach_fallback",
     "show_hint",
     "phase_changed",
     "time_warning",

@@ -51,7 +51,8 @@ words_spoken                   their words, thinking sounds ("um", "hmm", the
                                ``coach.behavioral.thinking_sounds``) not counted
 thinking_sound_utterances      ``candidate_said`` made of thinking sounds only
 words_per_minute               words_spoken / total_duration in minutes (text and
-                               voice alike: no speaking time is recorded)
+                               voice alike); the speaking rate over speech time
+                               is ``delivery.overall.words_per_minute``
 silence_periods                ``silence`` events, merged: consecutive silence
                                events with no candidate activity between them
                                (speech with words, typing, code, a hint request)
@@ -65,10 +66,20 @@ leaks_blocked                  ``leak_blocked`` actions
 fishing_attempts               ``fishing_redirected`` actions
 completed                      a ``phase_changed`` into DONE
 end_reason                     ``reason`` of the last ``end_requested``
+delivery                       :mod:`~mock_interviewer_lab.interview.delivery`:
+                               words and fillers per minute of speech, longest
+                               silence while the candidate had the floor, talk
+                               ratio, overall and per phase (spoken answers only)
+coach_model                    :mod:`~mock_interviewer_lab.interview.coach_usage`:
+                               a model coach's tokens, cost (where litellm knows
+                               the price), latency per turn, tools and fallbacks,
+                               from ``coach_says`` usage and ``coach_fallback``;
+                               None when no model coached
 =============================  ====================================================
 
 Not computed, because the records cannot support them: the seed spec's
-``speaking_time`` and ``thinking_time`` (no audio durations are stored),
+``thinking_time`` (``speaking_time`` is ``delivery.overall.speaking_seconds``,
+from the speech timing of spoken answers),
 ``interruptions`` (barge-in is not an event) and ``hints_rejected`` (nothing
 records a candidate turning a hint down). ``coding_time`` is
 ``time_per_phase["coding"]``.
@@ -80,9 +91,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_interviewer_lab.harness.outcome import RunResult
+from mock_interviewer_lab.interview.coach_usage import CoachUsage, coach_usage_of
 from mock_interviewer_lab.interview.events import Action, Event, Record
 from mock_interviewer_lab.interview.intent import (
     Intent,
@@ -92,6 +104,9 @@ from mock_interviewer_lab.interview.intent import (
 )
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.settings import BehavioralSettings
+
+if TYPE_CHECKING:
+    from mock_interviewer_lab.interview.delivery import DeliveryMetrics
 
 #: Two silence spans closer than this (seconds) are one silence.
 SILENCE_JOIN_TOLERANCE_S = 1.0
@@ -177,6 +192,10 @@ class SessionMetrics:
     end_reason: str | None
     #: Figure name -> the seqs of the records it was computed from.
     evidence: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: How the candidate spoke (delivery.py); None only when built by hand.
+    delivery: DeliveryMetrics | None = None
+    #: A model coach's tokens, cost and latency (coach_usage.py); None without one.
+    coach_model: CoachUsage | None = None
 
     @property
     def max_hint_level(self) -> int:
@@ -525,7 +544,16 @@ def compute_metrics(
         completed=bool(into[Phase.DONE]),
         end_reason=_str_or_none(ends[-1][1].data.get("reason")) if ends else None,
         evidence=evidence,
+        delivery=_delivery_of(rows),
+        coach_model=coach_usage_of(rows),
     )
+
+
+def _delivery_of(rows: Sequence[tuple[int, Record]]) -> DeliveryMetrics:
+    # Imported here: delivery.py reads records with this module's helpers.
+    from mock_interviewer_lab.interview.delivery import compute_delivery
+
+    return compute_delivery(record for _, record in rows)
 
 
 def _since(moment: tuple[float, int] | None, start_t: float) -> float | None:

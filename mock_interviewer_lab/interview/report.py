@@ -30,6 +30,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from mock_interviewer_lab.interview.coach_usage import describe_usage
+from mock_interviewer_lab.interview.delivery import (
+    NO_SPOKEN_ANSWERS,
+    OVERALL,
+    DeliveryFigures,
+    DeliveryMetrics,
+)
 from mock_interviewer_lab.interview.events import Event, Record
 from mock_interviewer_lab.interview.metrics import (
     RunOutcome,
@@ -151,6 +158,12 @@ class SessionReport:
     transcript: list[TranscriptLine]
     cited: list[CitedRecord]
     metrics: dict[str, Any]
+    #: How the candidate spoke (interview/delivery.py); also in ``metrics["delivery"]``.
+    delivery: DeliveryMetrics | None = None
+    #: End-of-session feedback (coach/feedback.py, as a dict): a model's, each
+    #: point citing records, or the engine's own, labelled. None when the
+    #: session has not ended or ended before feedback existed.
+    feedback: dict[str, Any] | None = None
 
     def statements(self) -> list[Statement]:
         return [*self.strengths, *self.improvements, *self.recommendations]
@@ -567,7 +580,8 @@ def _figures(m: SessionMetrics) -> list[Figure]:
         Figure("Coach questions", str(m.coach_questions), ev("coach_questions")),
         Figure("Requests for the answer", str(m.fishing_attempts), ev("fishing_attempts")),
         Figure("Coach messages withheld (leak filter)", str(m.leaks_blocked), ev("leaks_blocked")),
-    ]
+    ] + ([Figure("Coach model", describe_usage(m.coach_model), list(m.coach_model.evidence))]
+         if m.coach_model is not None else [])
 
 
 def _timeline(s: _Session) -> Timeline:
@@ -700,6 +714,10 @@ def build_report(
     figures = _figures(metrics)
     cited = {seq for st in statements for seq in st.evidence}
     cited |= {seq for fig in figures for seq in fig.evidence}
+    feedback = stored_feedback(listed)
+    for section in ("strengths", "improvements", "next_steps"):
+        for item in (feedback or {}).get(section) or []:
+            cited |= {seq for seq in item.get("evidence") or [] if seq in known}
     return SessionReport(
         session_id=session_id,
         problem_id=problem_id,
@@ -713,7 +731,17 @@ def build_report(
         transcript=_transcript(rows),
         cited=_cited(rows, cited),
         metrics=metrics.as_dict(),
+        delivery=metrics.delivery,
+        feedback=feedback,
     )
+
+
+def stored_feedback(records: Sequence[Record]) -> dict[str, Any] | None:
+    """The feedback kept in the session's report_ready (coach/feedback.py)."""
+    for r in reversed(records):
+        if is_action(r, "report_ready") and isinstance(r.data.get("feedback"), dict):
+            return dict(r.data["feedback"])
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -859,6 +887,193 @@ def timeline_svg(report: SessionReport) -> str:
 
 
 # --------------------------------------------------------------------------
+# The delivery section (figures from interview/delivery.py)
+
+
+WPM_COLOUR = "#5c6bc0"
+FILLER_COLOUR = "#ef6c00"
+_BAR_CELLS = 10
+_BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
+_D_LABEL_W = 130
+_D_PANEL_W = 340
+_D_GAP = 40
+_D_ROW_H = 22
+_D_TOP = 34
+
+
+def _delivery_rows(delivery: DeliveryMetrics) -> list[DeliveryFigures]:
+    """The phases in which anything was said, then the whole session."""
+    said = [f for f in delivery.phases
+            if f.spoken_answers or f.typed_answers or (f.coach_seconds or 0) > 0]
+    return [*said, delivery.overall]
+
+
+def _unicode_bar(value: float | None, top: float) -> str:
+    """A bar of ``_BAR_CELLS`` cells in eighths: value / top of the full width."""
+    if value is None or top <= 0:
+        return ""
+    eighths = round(max(0.0, min(1.0, value / top)) * _BAR_CELLS * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + (_BAR_EIGHTHS[part] if part else "")
+
+
+def _maybe(value: float | None, fmt: str, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:{fmt}}{suffix}"
+
+
+def _fillers_said(words: dict[str, int]) -> str:
+    return ", ".join(f"{word} {count}" for word, count in words.items())
+
+
+def _delivery_notes(report: SessionReport, delivery: DeliveryMetrics) -> list[str]:
+    """Plain sentences under the table (the caller escapes them)."""
+    overall = delivery.overall
+    notes: list[str] = []
+    if delivery.spoken:
+        notes.append(
+            "Words and fillers per minute are over speaking time (spoken answers only); "
+            f"the coach's time is estimated from its messages at {delivery.coach_rate_wpm} "
+            "words per minute."
+        )
+        if overall.spoken_filler_words:
+            notes.append(f"Fillers heard: {_fillers_said(overall.spoken_filler_words)}.")
+        if delivery.longest_silence_span is not None:
+            start, end = delivery.longest_silence_span
+            notes.append(
+                f"Longest silence: {format_duration(end - start)}, "
+                f"from {clock(start - report.timeline.start)} "
+                f"to {clock(end - report.timeline.start)}."
+            )
+    if delivery.untimed_spoken_answers:
+        notes.append(
+            f"{_plural(delivery.untimed_spoken_answers, 'spoken answer')} without speech "
+            "timing left out."
+        )
+    if overall.typed_answers:
+        fillers = (f" ({_fillers_said(overall.typed_filler_words)})"
+                   if overall.typed_filler_words else "")
+        notes.append(
+            f"Typed answers: {_plural(overall.typed_fillers, 'filler')} in "
+            f"{_plural(overall.typed_words, 'word')}{fillers}."
+        )
+    return notes
+
+
+def _delivery_cells(f: DeliveryFigures) -> tuple[str, str, str, str, str]:
+    """Words/min, fillers/min, talk ratio, longest silence, what was spoken."""
+    spoken = (
+        f"{_plural(f.spoken_answers, 'answer')}, {_plural(f.spoken_words, 'word')}, "
+        f"{format_duration(f.speaking_seconds)}"
+        if f.spoken_answers else "—"
+    )
+    silence = "—" if f.longest_silence is None else format_duration(f.longest_silence)
+    return (_maybe(f.words_per_minute, ".0f"), _maybe(f.fillers_per_minute, ".1f"),
+            _maybe(None if f.talk_ratio is None else f.talk_ratio * 100, ".0f", "%"),
+            silence, spoken)
+
+
+def _markdown_delivery(report: SessionReport) -> str:
+    lines = ["## Delivery", ""]
+    delivery = report.delivery
+    if delivery is None:
+        return "\n".join([*lines, "_Not measured._"])
+    if not delivery.spoken:
+        lines.append(f"_{_md(NO_SPOKEN_ANSWERS.capitalize())}: words per minute, silences and "
+                     "talk ratio are measured on speech only._")
+    else:
+        rows = _delivery_rows(delivery)
+        top_wpm = max((f.words_per_minute or 0.0 for f in rows), default=0.0)
+        top_fillers = max((f.fillers_per_minute or 0.0 for f in rows), default=0.0)
+        lines += [
+            "| Phase | Words/min | Fillers/min | Talk ratio | Longest silence | Spoken |",
+            "|---|---|---|---|---|---|",
+        ]
+        for f in rows:
+            wpm, fillers, talk, silence, spoken = _delivery_cells(f)
+            name = f"**{f.phase}**" if f.phase == OVERALL else _md(f.phase)
+            wpm_bar = _unicode_bar(f.words_per_minute, top_wpm)
+            filler_bar = _unicode_bar(f.fillers_per_minute, top_fillers)
+            lines.append(
+                f"| {name} | {f'{wpm_bar} {wpm}'.strip()} | {f'{filler_bar} {fillers}'.strip()} "
+                f"| {talk} | {silence} | {spoken} |"
+            )
+    notes = _delivery_notes(report, delivery)
+    for note in notes:  # one paragraph each
+        lines += ["", _md(note)]
+    return "\n".join(lines)
+
+
+def delivery_svg(report: SessionReport) -> str | None:
+    """Words per minute and fillers per minute, one bar each per phase, as one SVG
+    document; None when there is nothing spoken to chart."""
+    delivery = report.delivery
+    if delivery is None or not delivery.spoken:
+        return None
+    rows = _delivery_rows(delivery)
+    width = _D_LABEL_W + 2 * _D_PANEL_W + _D_GAP + 20
+    height = _D_TOP + _D_ROW_H * len(rows) + 10
+    title = "Delivery per phase: words per minute and fillers per minute"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(title)}" '
+        'font-family="sans-serif" font-size="11">',
+        f"<title>{_esc(title)}</title>",
+    ]
+    panels = (
+        ("wpm", "words per minute", WPM_COLOUR, [f.words_per_minute for f in rows], ".0f"),
+        ("fillers", "fillers per minute", FILLER_COLOUR,
+         [f.fillers_per_minute for f in rows], ".1f"),
+    )
+    bar_w = _D_PANEL_W - 50  # room for the value after the longest bar
+    for number, (kind, heading, colour, values, fmt) in enumerate(panels):
+        left = _D_LABEL_W + number * (_D_PANEL_W + _D_GAP)
+        top = max((v or 0.0 for v in values), default=0.0) or 1.0
+        parts.append(f'<text x="{left}" y="16" font-weight="bold">{_esc(heading)}</text>')
+        for i, (f, value) in enumerate(zip(rows, values, strict=True)):
+            y = _D_TOP + i * _D_ROW_H
+            if value is None:
+                parts.append(f'<text x="{left}" y="{y + 12}" fill="#757575">'
+                             "no spoken answers</text>")
+                continue
+            w = round(value / top * bar_w, 1)
+            tip = f"{f.phase}: {value:{fmt}} {heading}"
+            parts.append(
+                f'<rect class="{kind}" data-phase="{_esc(f.phase)}" x="{left}" y="{y}" '
+                f'width="{w}" height="{_D_ROW_H - 6}" fill="{colour}">'
+                f"<title>{_esc(tip)}</title></rect>"
+                f'<text x="{round(left + w + 4, 1)}" y="{y + 12}">{value:{fmt}}</text>'
+            )
+    for i, f in enumerate(rows):
+        weight = ' font-weight="bold"' if f.phase == OVERALL else ""
+        parts.append(f'<text x="4" y="{_D_TOP + i * _D_ROW_H + 12}"{weight}>'
+                     f"{_esc(f.phase)}</text>")
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _html_delivery(report: SessionReport) -> str:
+    delivery = report.delivery
+    if delivery is None:
+        return '<section class="delivery"><h2>Delivery</h2><p class="muted">Not measured.</p>' \
+               "</section>"
+    body: list[str] = []
+    if not delivery.spoken:
+        body.append(f'<p class="muted">{_esc(NO_SPOKEN_ANSWERS.capitalize())}: words per '
+                    "minute, silences and talk ratio are measured on speech only.</p>")
+    else:
+        head = "".join(f"<th>{h}</th>" for h in ("Phase", "Words/min", "Fillers/min",
+                                                  "Talk ratio", "Longest silence", "Spoken"))
+        rows = "".join(
+            f'<tr data-phase="{_esc(f.phase)}"><th>{_esc(f.phase)}</th>'
+            + "".join(f"<td>{_esc(cell)}</td>" for cell in _delivery_cells(f)) + "</tr>"
+            for f in _delivery_rows(delivery)
+        )
+        body += [delivery_svg(report) or "", f"<table><tr>{head}</tr>{rows}</table>"]
+    body += [f"<p>{_esc(note)}</p>" for note in _delivery_notes(report, delivery)]
+    return f'<section class="delivery"><h2>Delivery</h2>{"".join(body)}</section>'
+
+
+# --------------------------------------------------------------------------
 # Renderers
 
 
@@ -908,7 +1123,9 @@ def _markdown_sections(report: SessionReport) -> list[str]:
             f"_{empty}_"
         ]
         sections.append("\n".join(body))
+    sections.append(_markdown_feedback(report))
     sections.append("\n".join(["## Timeline", "", *_timeline_lines(report)]))
+    sections.append(_markdown_delivery(report))
     transcript = ["## Transcript", ""]
     transcript += [
         f"- **{clock(line.t - report.timeline.start)} {_speaker(line)}:** {_md(line.text)}"
@@ -922,6 +1139,50 @@ def _markdown_sections(report: SessionReport) -> list[str]:
     ] or ["_None._"]
     sections.append("\n".join(cited))
     return sections
+
+
+_FEEDBACK_SECTIONS = (("strengths", "Strengths"), ("improvements", "Improvements"),
+                      ("next_steps", "Next steps"))
+_ENGINE_NOTE = ("The strengths, improvements and recommendations above are the engine's own "
+                "report: rule-based statements computed from the session's records (no model "
+                "was used).")
+
+
+def _feedback_parts(report: SessionReport) -> tuple[str, str, list[tuple[str, list[Any]]], str]:
+    """(title, label, [(section, items)], note) of the feedback section."""
+    fb = report.feedback or {}
+    if fb.get("source") != "model":
+        return "About this feedback", _ENGINE_NOTE, [], str(fb.get("note") or "")
+    rejected = len(fb.get("rejected") or [])
+    note = (f"{_plural(rejected, 'point')} of the model's left out (no records cited, a score, "
+            "or the solution)." if rejected else "")
+    return ("Feedback from the model", str(fb.get("label") or ""),
+            [(title, list(fb.get(key) or [])) for key, title in _FEEDBACK_SECTIONS], note)
+
+
+def _markdown_feedback(report: SessionReport) -> str:
+    title, label, parts, note = _feedback_parts(report)
+    lines = [f"## {title}", "", f"_{_md(label)}_"]
+    for section, items in parts:
+        lines += ["", f"**{section}**", ""]
+        lines += [f"- {_md(i.get('text', ''))} {_md_evidence(i.get('evidence') or [])}"
+                  for i in items] or ["_None._"]
+    if note:
+        lines += ["", f"_{_md(note)}_"]
+    return "\n".join(lines)
+
+
+def _html_feedback(report: SessionReport) -> str:
+    title, label, parts, note = _feedback_parts(report)
+    body = [f'<section class="feedback"><h2>{_esc(title)}</h2><p class="muted">{_esc(label)}</p>']
+    for section, items in parts:
+        lis = "".join(f"<li>{_esc(i.get('text', ''))} {_html_evidence(i.get('evidence') or [])}"
+                      "</li>" for i in items)
+        body.append(f"<h3>{_esc(section)}</h3>"
+                    + (f"<ul>{lis}</ul>" if lis else '<p class="muted">None.</p>'))
+    if note:
+        body.append(f'<p class="muted">{_esc(note)}</p>')
+    return "".join(body) + "</section>"
 
 
 def _timeline_lines(report: SessionReport) -> list[str]:
@@ -1003,12 +1264,14 @@ def render_html(report: SessionReport) -> str:
         f"{_esc(report.session_id)}{expected}</p>",
         f"<section><h2>Summary</h2><table>{figures}</table></section>",
         f"<section><h2>Timeline</h2>{timeline_svg(report)}</section>",
+        _html_delivery(report),
         _html_statements("Strengths", report.strengths,
                          "Nothing in the records stands out as a strength yet."),
         _html_statements("Areas for improvement", report.improvements,
                          "Nothing in the records calls for one."),
         _html_statements("Recommendations", report.recommendations,
                          "None: the records call for nothing."),
+        _html_feedback(report),
         '<section class="transcript"><h2>Transcript</h2>',
         f"<table>{transcript}</table>" if transcript else '<p class="muted">Nothing was said.</p>',
         "</section>",

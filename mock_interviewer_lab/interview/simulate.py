@@ -28,6 +28,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..coach.base import Coach
 from ..problems.registry import ProblemRegistry
 from ..settings import Settings
 from ..store import MEMORY, SessionStore
@@ -121,6 +122,7 @@ def simulate(
     harness: CodeRunner | None,
     store: SessionStore | None = None,
     tick_s: float = 30.0,
+    coach: Coach | None = None,
 ) -> dict[str, Any]:
     """Play the script; return the session id, the final phase, the events
     (coach messages, hints, phase changes … in order; ticks left out) and
@@ -136,7 +138,7 @@ def simulate(
     session = InterviewSession.start(
         store, problem, settings, harness=harness, clock=clock, minutes=script.minutes,
         mode=script.mode, coach_settings=script.coach, registry=registry,
-        meta={"simulated": True},
+        meta={"simulated": True}, coach=coach,
     )
     end_s = script.minutes * 60
 

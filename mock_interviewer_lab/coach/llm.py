@@ -1,0 +1,689 @@
+"""The LLM coach: the ``Coach`` protocol through litellm, so any provider
+works (a local Ollama or llama.cpp server, an OpenAI-compatible endpoint,
+OpenAI, Anthropic …), configured in ``settings.toml`` ``[llm]``.
+
+One turn (:meth:`LlmCoach.reply`, called synchronously by the orchestrator):
+
+1. The scripted coach is asked first. Where it would stay quiet (the engine's
+   rules say nothing is due) the model is not called either; otherwise its
+   reply is the fallback, and its ``kind`` the kind of the model's reply.
+2. The model gets the seed spec's system prompt, filled in, and one context
+   message (:mod:`.prompts`: transcript trimmed to a token budget, latest code
+   and its diff, analyzer findings, visible test results; never the reference
+   or the hidden tests) and the tools of :mod:`.llm_tools`, streamed through
+   ``litellm.acompletion`` on a background event loop. At most
+   :data:`MAX_TOOL_ROUNDS` tool rounds; after them the model must answer.
+3. Every streamed sentence is checked by the leak filter as soon as it is
+   complete and, if safe, handed to ``on_sentence`` (the session pushes it
+   to the panel and the voice) at once. A sentence that leaks is never
+   handed on: a safe question replaces it and the reply stops there.
+4. A timeout, an error, a malformed reply or a refusal: one retry; then the
+   scripted reply, marked ``fallback`` with the reason, which the
+   orchestrator records as a ``coach_fallback`` action the panel shows. When
+   sentences were already shown before a failure, they stand as the reply
+   (saying them again, or something else, would be worse).
+
+Per turn the reply carries ``usage``: tokens in and out, the cost where
+litellm knows the model's price (else null), latency, the tools called.
+
+Nothing leaves the machine unless the settings say so: ``LITELLM_LOCAL_MODEL_COST_MAP``
+is set before litellm is imported, and :func:`~.factory.check_llm_settings`
+enforces ``privacy.local_only``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..settings import Settings
+from .base import BlockedSentence, CoachContext, CoachReply
+from .factory import check_llm_settings, provider_of
+from .llm_tools import TOOL_NAMES, TOOL_SCHEMAS, CoachTools
+from .prompts import context_message, system_prompt
+from .safeguards import LeakFilter, split_sentences
+from .scripted import ScriptedCoach
+
+if TYPE_CHECKING:
+    from ..interview.session import CodeRunner
+    from ..problems.loader import Problem
+
+# litellm fetches its model price map from the internet when imported unless told not to.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+#: Tool rounds per turn; after them the model is asked to answer in words.
+MAX_TOOL_ROUNDS = 5
+#: Attempts per turn: the first, and one retry.
+ATTEMPTS = 2
+#: Seconds a turn may wait, beyond its own limits, for litellm's first import.
+_IMPORT_ALLOWANCE_S = 60.0
+_T = TypeVar("_T")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_LITELLM_LOCK = threading.Lock()
+_WARM = threading.Event()
+_WARMING = False
+_LOOP_LOCK = threading.Lock()
+
+
+def load_litellm() -> Any:
+    """litellm, imported on first use (it takes seconds) with its network off,
+    and warmed up: its first call imports the OpenAI client's resources
+    (about two seconds), which must not count against a turn's timeout."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    with _LITELLM_LOCK:
+        import litellm
+
+        if not _WARM.is_set():
+            litellm.suppress_debug_info = True
+            if hasattr(litellm, "telemetry"):
+                litellm.telemetry = False
+            try:
+                import openai.resources  # noqa: F401 - imported for its side effect: warm
+            except ImportError:
+                pass
+            _WARM.set()
+    return litellm
+
+
+async def _litellm_off_loop() -> Any:
+    """litellm for a coroutine: at once when warm, else imported off the loop."""
+    if _WARM.is_set():
+        return sys.modules["litellm"]
+    return await asyncio.to_thread(load_litellm)
+
+
+def warm_up_in_background() -> None:
+    """Start importing litellm now, so the first turn does not wait for it."""
+    global _WARMING
+    with _LOOP_LOCK:
+        if _WARMING or _WARM.is_set():
+            return
+        _WARMING = True
+    threading.Thread(target=load_litellm, daemon=True, name="mil-litellm-import").start()
+
+
+class _BackgroundLoop:
+    """One event loop on a daemon thread for every LLM coach of the process:
+    the orchestrator calls ``reply`` synchronously, from any thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True,
+                                       name="mil-llm-loop")
+        self.thread.start()
+        #: Stream ends being read after their turn (kept so they are not collected).
+        self._draining: set[asyncio.Task[None]] = set()
+
+    def finish_streams(self, streams: list[Any], limit_s: float) -> None:
+        """Read the end of each stream after the turn has returned its reply.
+
+        What follows the usage chunk is litellm's own bookkeeping: it assembles
+        the whole response again (in a worker thread), prices it and runs its
+        logging handlers. None of it changes the reply, so it need not hold the
+        turn up; it still runs, as litellm expects, just off the critical path."""
+        if streams:
+            self.loop.call_soon_threadsafe(self._start_draining, list(streams), limit_s)
+
+    def _start_draining(self, streams: list[Any], limit_s: float) -> None:
+        for stream in streams:
+            task = self.loop.create_task(_drain(stream, limit_s))
+            self._draining.add(task)
+            task.add_done_callback(self._draining.discard)
+
+    def run(self, coro: Coroutine[Any, Any, _T], timeout: float) -> _T:
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            # Wait for the cancellation to land: a tool must not touch the
+            # orchestrator after reply() has returned.
+            future.cancel()
+            done = threading.Event()
+            future.add_done_callback(lambda _f: done.set())
+            done.wait(5.0)
+            raise ModelFailure("timeout", f"the turn took longer than {timeout:.0f} s") from None
+
+
+async def _drain(stream: Any, limit_s: float) -> None:
+    """Read a stream to its end (see :meth:`_BackgroundLoop.finish_streams`)."""
+    try:
+        async with asyncio.timeout(limit_s):
+            async for _chunk in stream:
+                pass
+    except Exception:  # litellm's bookkeeping failing is nobody's news; close what is left
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            try:
+                await close()
+            except Exception:
+                pass
+
+
+_LOOP: _BackgroundLoop | None = None
+
+
+def background_loop() -> _BackgroundLoop:
+    global _LOOP
+    with _LOOP_LOCK:
+        if _LOOP is None or not _LOOP.thread.is_alive():
+            _LOOP = _BackgroundLoop()
+        return _LOOP
+
+
+class ModelFailure(Exception):
+    """The model did not give a usable answer; ``reason`` is one of
+    timeout, error, malformed, refusal."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def classify_failure(exc: BaseException) -> ModelFailure:
+    """A litellm / transport exception as one of the fallback reasons."""
+    if isinstance(exc, ModelFailure):
+        return exc
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(str(e) for e in chain).lower()
+    first = " ".join(str(exc).split())[:200]
+    if any(isinstance(e, (TimeoutError, asyncio.TimeoutError)) for e in chain) \
+            or "timeout" in text or "timed out" in text \
+            or any("timeout" in type(e).__name__.lower() for e in chain):
+        return ModelFailure("timeout", first or "no answer in time")
+    if any(isinstance(e, json.JSONDecodeError) for e in chain) or "expecting" in text \
+            or "json" in text or "decode" in text:
+        return ModelFailure("malformed", first)
+    return ModelFailure("error", first or type(exc).__name__)
+
+
+@dataclass
+class TurnFigures:
+    """What one turn cost: ``as_dict`` goes into the coach_says ``usage``."""
+
+    model: str
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost_usd: float | None = None
+    latency_ms: float = 0.0
+    #: Time spent waiting for the model (request to last chunk), all calls.
+    model_ms: float = 0.0
+    #: Time spent in tools (their own work: the harness, the analyzer).
+    tool_ms: float = 0.0
+    #: From the request to the first token of text.
+    first_token_ms: float | None = None
+    #: From the first token of text to the first sentence shown.
+    first_sentence_after_token_ms: float | None = None
+    #: The coach's own work: before the first request (the scripted check, the
+    #: prompt, the hop to the loop), and in the sentence gate (leak filter).
+    prep_ms: float | None = None
+    gate_ms: float = 0.0
+    calls: int = 0
+    tool_rounds: int = 0
+    tools: list[str] = field(default_factory=list)
+    attempts: int = 0
+    incomplete: str | None = None
+    started_at: float = 0.0
+
+    def add_usage(self, prompt: int | None, completion: int | None) -> None:
+        if prompt is not None:
+            self.tokens_in = (self.tokens_in or 0) + prompt
+        if completion is not None:
+            self.tokens_out = (self.tokens_out or 0) + completion
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "started_at"}
+        for key in ("latency_ms", "model_ms", "tool_ms", "first_token_ms",
+                    "first_sentence_after_token_ms", "prep_ms", "gate_ms"):
+            if out[key] is not None:
+                out[key] = round(out[key], 2)
+        return out
+
+
+class SentenceGate:
+    """Streamed text in, checked sentences out.
+
+    Text is buffered until a sentence is complete (split as
+    :func:`~.safeguards.split_sentences` does: a code fence stays one piece);
+    the sentence is checked with :meth:`LeakFilter.check_sentence` given what
+    was already accepted, and only then emitted. The first sentence that leaks
+    is replaced by its safe alternative and the reply stops."""
+
+    def __init__(self, leaks: LeakFilter, *, candidate_words: tuple[str, ...], phase: str,
+                 emit: Callable[[str], None]) -> None:
+        self.leaks = leaks
+        self.candidate_words = candidate_words
+        self.phase = phase
+        self._emit = emit
+        self._buffer = ""
+        self._end_seen = False
+        self.accepted = ""
+        self.said: list[str] = []
+        self.blocked: list[BlockedSentence] = []
+        self.stopped = False
+        self.first_shown_at: float | None = None
+
+    def feed(self, text: str) -> None:
+        if self.stopped:
+            return
+        self._buffer += text
+        # A sentence is complete once text follows its end mark: look only
+        # when the buffer holds an end mark (cheap for the chunks between).
+        self._end_seen = self._end_seen or bool(_SENTENCE_END.search(text))
+        if not self._end_seen:
+            return
+        pieces = split_sentences(self._buffer)
+        if not pieces:
+            return
+        tail = pieces[-1]
+        # The last piece is complete too when an end mark and a space close it
+        # (a model that pauses after "Good question. " has said a sentence).
+        last_done = self._buffer[-1:].isspace() and not tail.startswith("```") \
+            and (tail.rstrip()[-1:] in (".", "!", "?") or self._buffer.endswith("\n"))
+        done = pieces if last_done else pieces[:-1]
+        if not done:
+            return
+        for sentence in done:
+            self._check(sentence)
+            if self.stopped:
+                return
+        self._buffer = "" if last_done else self._buffer[self._buffer.rfind(tail):]
+        self._end_seen = bool(_SENTENCE_END.search(self._buffer))
+
+    def reset(self) -> None:
+        """Before a retry: drop an unfinished sentence of the failed attempt."""
+        self._buffer = ""
+        self._end_seen = False
+
+    def end_of_message(self) -> None:
+        """The model finished a message: what is left is a sentence too."""
+        if self.stopped:
+            return
+        rest, self._buffer, self._end_seen = self._buffer, "", False
+        for sentence in split_sentences(rest):
+            self._check(sentence)
+            if self.stopped:
+                return
+
+    def _check(self, sentence: str) -> None:
+        sentence = sentence.strip()
+        if not sentence:
+            return
+        verdict = self.leaks.check_sentence(sentence, accepted=self.accepted,
+                                            candidate_words=self.candidate_words,
+                                            phase=self.phase)
+        if verdict.leak:
+            self.blocked.append(BlockedSentence(sentence, tuple(verdict.reasons)))
+            self.stopped = True
+            self._say(verdict.safe_text)
+            return
+        self.accepted = f"{self.accepted} {sentence}" if self.accepted else sentence
+        self._say(sentence)
+
+    def _say(self, sentence: str) -> None:
+        if self.first_shown_at is None:
+            self.first_shown_at = time.perf_counter()
+        self.said.append(sentence)
+        self._emit(sentence)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.said)
+
+
+@dataclass
+class _ToolCall:
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+class LlmCoach:
+    """See the module docstring. ``completion`` replaces ``litellm.acompletion``
+    (tests use litellm's own ``mock_response`` through it, or a fake)."""
+
+    #: Stop reading a streamed answer once it is complete (its finish reason and
+    #: its usage are in) and let the background loop read the rest after the
+    #: turn (:meth:`_BackgroundLoop.finish_streams`). Off: read each stream to
+    #: its end within the turn, as litellm's examples do (the bench compares).
+    finish_streams_after_turn = True
+
+    def __init__(self, settings: Settings, *, runner: CodeRunner | None = None,
+                 problem: Problem | None = None,
+                 on_sentence: Callable[[str], None] | None = None,
+                 fallback: ScriptedCoach | None = None,
+                 completion: Callable[..., Any] | None = None,
+                 extra_params: dict[str, Any] | None = None) -> None:
+        check_llm_settings(settings)
+        self.settings = settings
+        self.llm = settings.llm
+        self.name = settings.llm.model
+        self.runner = runner
+        self.on_sentence = on_sentence
+        self.fallback = fallback or ScriptedCoach()
+        self._completion = completion
+        self._extra_params = dict(extra_params or {})
+        self._leak_filters: dict[str, LeakFilter] = {}
+        if problem is not None:
+            self._leak_filters[problem.qualified_id] = LeakFilter(problem)
+        self._last_code: str | None = None
+        self._price_unknown = False
+        self._diff_base: str | None = None
+        #: The figures of the last turn (also in the reply's usage).
+        self.last_figures: TurnFigures | None = None
+        if completion is None:
+            warm_up_in_background()
+
+    # ------------------------------------------------------------ wiring
+
+    def set_sentence_sink(self, sink: Callable[[str], None] | None) -> None:
+        """Where each safe sentence goes as soon as it is checked."""
+        self.on_sentence = sink
+
+    def _leaks(self, problem: Problem) -> LeakFilter:
+        found = self._leak_filters.get(problem.qualified_id)
+        if found is None:
+            found = self._leak_filters[problem.qualified_id] = LeakFilter(problem)
+        return found
+
+    def _emit(self, sentence: str) -> None:
+        sink = self.on_sentence
+        if sink is None:
+            return
+        try:
+            sink(sentence)
+        except Exception:  # a broken listener must not cost the candidate the reply
+            pass
+
+    # -------------------------------------------------------------- turn
+
+    def reply(self, ctx: CoachContext) -> CoachReply | None:
+        scripted = self.fallback.reply(ctx)
+        if scripted is None:
+            return None  # nothing is due here by the engine's rules: stay quiet
+        started = time.perf_counter()
+        if ctx.code != self._last_code:
+            self._diff_base, self._last_code = self._last_code, ctx.code
+        figures = TurnFigures(self.name, started_at=started)
+        self.last_figures = figures
+        # What the candidate said lately and wrote: a word they said earlier than
+        # the transcript reaches counts as unsaid here, which only makes the
+        # gate stricter than the orchestrator's final check.
+        words = tuple(text for role, text in ctx.transcript if role == "candidate")
+        if ctx.code:
+            words += (ctx.code,)
+        gate = SentenceGate(self._leaks(ctx.problem), candidate_words=words,
+                            phase=ctx.phase.value, emit=self._emit)
+        failure: ModelFailure | None = None
+        stream_ends: list[Any] = []
+        loop = background_loop()
+        try:
+            for attempt in range(1, ATTEMPTS + 1):
+                figures.attempts = attempt
+                gate.reset()
+                try:
+                    loop.run(self._turn(ctx, gate, figures, stream_ends), self._turn_limit_s())
+                    failure = None
+                    break
+                except Exception as exc:
+                    failure = classify_failure(exc)
+                if gate.said:
+                    break  # already shown: those sentences stand, no second voice
+        finally:
+            loop.finish_streams(stream_ends, self.llm.timeout_s)
+        self._add_cost(figures)
+        figures.latency_ms = (time.perf_counter() - started) * 1000
+        if failure is None or gate.said:
+            if failure is not None:
+                figures.incomplete = f"{failure.reason}: {failure.detail}"
+            return CoachReply(gate.text, scripted.kind, usage=figures.as_dict(),
+                              streamed=len(gate.said), blocked=tuple(gate.blocked))
+        return replace(scripted, by=self.fallback.name, fallback=failure.reason,
+                       fallback_detail=failure.detail, usage=figures.as_dict(),
+                       blocked=tuple(gate.blocked))
+
+    def _turn_limit_s(self) -> float:
+        """A last resort above the per-call timeouts: every call, the tests, and
+        litellm's first import on a busy machine."""
+        run_s = self.settings.harness.run_timeout_ms / 1000
+        return (self.llm.timeout_s + run_s) * (MAX_TOOL_ROUNDS + 1) + _IMPORT_ALLOWANCE_S
+
+    async def _turn(self, ctx: CoachContext, gate: SentenceGate, figures: TurnFigures,
+                    stream_ends: list[Any]) -> None:
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": system_prompt(ctx)},
+            {"role": "user", "content": context_message(ctx, previous_code=self._diff_base)},
+        ]
+        tools = CoachTools(ctx, self.runner)
+        for round_ in range(MAX_TOOL_ROUNDS + 1):
+            last = round_ == MAX_TOOL_ROUNDS
+            text, calls = await self._call(messages, gate, figures, stream_ends,
+                                           tools_allowed=not last)
+            if gate.stopped:
+                return  # a leak ended the reply: nothing after it is said or done
+            if not calls or last:
+                if not gate.said:
+                    raise ModelFailure("malformed", "the model's reply had no text")
+                return
+            figures.tool_rounds += 1
+            messages.append({"role": "assistant", "content": text or None, "tool_calls": [
+                {"id": c.id, "type": "function",
+                 "function": {"name": c.name, "arguments": c.arguments or "{}"}}
+                for c in calls]})
+            for call in calls:
+                result = await self._run_tool(tools, call, figures)
+                messages.append({"role": "tool", "tool_call_id": call.id, "name": call.name,
+                                 "content": json.dumps(result, ensure_ascii=False, default=str)})
+
+    async def _run_tool(self, tools: CoachTools, call: _ToolCall,
+                        figures: TurnFigures) -> dict[str, Any]:
+        figures.tools.append(call.name)
+        try:
+            args = json.loads(call.arguments or "{}")
+        except json.JSONDecodeError:
+            return {"error": "the arguments are not valid JSON"}
+        if not isinstance(args, dict):
+            return {"error": "the arguments must be a JSON object"}
+        if call.name not in TOOL_NAMES:
+            return tools.call(call.name, args)
+        t0 = time.perf_counter()
+        try:
+            if call.name == "run_tests":
+                # The harness blocks: off the loop, which other sessions share.
+                result = await asyncio.to_thread(tools.call, call.name, args)
+            else:
+                # Pure and quick, and get_hint touches the orchestrator, whose
+                # thread waits for this turn: run it here, not concurrently.
+                result = tools.call(call.name, args)
+        except Exception as exc:  # a tool that fails is the model's news, not a crash
+            result = {"error": f"{call.name} failed: {' '.join(str(exc).split())[:200]}"}
+        figures.tool_ms += (time.perf_counter() - t0) * 1000
+        return result
+
+    def _params(self, messages: list[dict[str, Any]], *, stream: bool,
+                tools_allowed: bool | None) -> dict[str, Any]:
+        llm = self.llm
+        params: dict[str, Any] = {
+            "model": llm.model, "messages": messages, "temperature": llm.temperature,
+            "max_tokens": llm.max_tokens, "timeout": llm.timeout_s, "num_retries": 0,
+            "drop_params": True,
+            # litellm imports its MCP gateway (and the `mcp` package) whenever
+            # tools are passed unless told not to; no MCP tool is used here.
+            "_skip_mcp_handler": True,
+        }
+        if stream:
+            params["stream"] = True
+            params["stream_options"] = {"include_usage": True}
+        if tools_allowed is not None:
+            params["tools"] = TOOL_SCHEMAS
+            params["tool_choice"] = "auto" if tools_allowed else "none"
+        if llm.api_base:
+            params["api_base"] = llm.api_base
+            if provider_of(llm.model) in ("openai", "text-completion-openai", "hosted_vllm") \
+                    and not os.environ.get("OPENAI_API_KEY"):
+                # A local OpenAI-compatible server wants no key; the client wants one.
+                params["api_key"] = "no-key"
+        params.update(self._extra_params)
+        return params
+
+    async def _call(self, messages: list[dict[str, Any]], gate: SentenceGate,
+                    figures: TurnFigures, stream_ends: list[Any], *,
+                    tools_allowed: bool) -> tuple[str, list[_ToolCall]]:
+        """One streamed model call: text goes through the gate as it comes.
+
+        Reading stops once the answer is complete: a finish reason, then the
+        usage (a usage-only chunk after the finish with ``include_usage``, or
+        on the finish chunk). The stream then goes to ``stream_ends``, whose
+        rest is read after the turn (:attr:`finish_streams_after_turn`)."""
+        # The import (seconds, the first time) happens off the shared loop and
+        # before the clock of this call starts.
+        acompletion = self._completion or (await _litellm_off_loop()).acompletion
+        params = self._params(messages, stream=True, tools_allowed=tools_allowed)
+        t0 = time.perf_counter()
+        if figures.prep_ms is None:
+            figures.prep_ms = (t0 - figures.started_at) * 1000
+        figures.calls += 1
+        text = ""
+        refusal = ""
+        finish: str | None = None
+        calls: dict[int, _ToolCall] = {}
+        first_token_at: float | None = None
+        complete = False
+        try:
+            async with asyncio.timeout(self.llm.timeout_s):
+                response = await acompletion(**params)
+                try:
+                    async for chunk in response:
+                        usage = getattr(chunk, "usage", None)
+                        if usage is not None:
+                            figures.add_usage(getattr(usage, "prompt_tokens", None),
+                                              getattr(usage, "completion_tokens", None))
+                        choices = getattr(chunk, "choices", None)
+                        if choices:
+                            choice = choices[0]
+                            finish = getattr(choice, "finish_reason", None) or finish
+                            delta = choice.delta
+                            refusal += getattr(delta, "refusal", None) or ""
+                            content = getattr(delta, "content", None)
+                            if content:
+                                if first_token_at is None:
+                                    first_token_at = time.perf_counter()
+                                    if figures.first_token_ms is None:
+                                        figures.first_token_ms = (first_token_at - t0) * 1000
+                                text += content
+                                g0 = time.perf_counter()
+                                gate.feed(content)
+                                figures.gate_ms += (time.perf_counter() - g0) * 1000
+                                if gate.stopped:
+                                    break
+                            for piece in getattr(delta, "tool_calls", None) or ():
+                                call = calls.setdefault(getattr(piece, "index", 0) or 0,
+                                                        _ToolCall())
+                                call.id = getattr(piece, "id", None) or call.id
+                                fn = getattr(piece, "function", None)
+                                if fn is not None:
+                                    call.name = getattr(fn, "name", None) or call.name
+                                    call.arguments += getattr(fn, "arguments", None) or ""
+                        if usage is not None and finish is not None \
+                                and self.finish_streams_after_turn:
+                            complete = True  # nothing of the answer is left to come
+                            break
+                finally:
+                    close = getattr(response, "aclose", None)
+                    if complete:
+                        stream_ends.append(response)
+                    elif gate.stopped and close is not None:
+                        try:
+                            await close()
+                        except Exception:
+                            pass
+            g0 = time.perf_counter()
+            gate.end_of_message()
+            figures.gate_ms += (time.perf_counter() - g0) * 1000
+        finally:
+            figures.model_ms += (time.perf_counter() - t0) * 1000
+            if first_token_at is not None and gate.first_shown_at is not None \
+                    and figures.first_sentence_after_token_ms is None:
+                figures.first_sentence_after_token_ms = max(
+                    0.0, (gate.first_shown_at - first_token_at) * 1000)
+        if not text.strip() and not calls and (refusal or finish == "content_filter"):
+            raise ModelFailure("refusal", " ".join(refusal.split())[:200] or "content filter")
+        tool_calls = [c for _, c in sorted(calls.items()) if c.name]
+        for i, c in enumerate(tool_calls):
+            c.id = c.id or f"call_{figures.calls}_{i}"
+        if calls and not tool_calls:
+            raise ModelFailure("malformed", "a tool call without a name")
+        return text, tool_calls
+
+    def _add_cost(self, figures: TurnFigures) -> None:
+        """The cost where litellm knows the model's price; null otherwise."""
+        if self._price_unknown or (figures.tokens_in is None and figures.tokens_out is None):
+            return
+        try:
+            prompt_cost, completion_cost = load_litellm().cost_per_token(
+                model=self.llm.model, prompt_tokens=figures.tokens_in or 0,
+                completion_tokens=figures.tokens_out or 0)
+            figures.cost_usd = round(float(prompt_cost) + float(completion_cost), 8)
+        except Exception:
+            # Not in litellm's price map (a local model): no need to look again.
+            self._price_unknown = True
+            figures.cost_usd = None
+
+    # ------------------------------------------------------------ one shot
+
+    def complete_text(self, messages: list[dict[str, Any]], *, timeout_s: float | None = None,
+                      max_tokens: int | None = None) -> tuple[str, TurnFigures]:
+        """One non-streamed call without tools (the end-of-session feedback);
+        raises :class:`ModelFailure`."""
+        figures = TurnFigures(self.name)
+        limit = timeout_s or self.llm.timeout_s
+
+        async def call() -> str:
+            acompletion = self._completion or (await _litellm_off_loop()).acompletion
+            params = self._params(messages, stream=False, tools_allowed=None)
+            params["timeout"] = limit
+            if max_tokens is not None:
+                params["max_tokens"] = max(max_tokens, self.llm.max_tokens)
+            t0 = time.perf_counter()
+            try:
+                async with asyncio.timeout(limit):
+                    response = await acompletion(**params)
+            finally:
+                figures.model_ms = (time.perf_counter() - t0) * 1000
+            usage = getattr(response, "usage", None)
+            if usage is not None:
+                figures.add_usage(getattr(usage, "prompt_tokens", None),
+                                  getattr(usage, "completion_tokens", None))
+            choice = response.choices[0]
+            message = choice.message
+            content = getattr(message, "content", None) or ""
+            if not content.strip():
+                refusal = getattr(message, "refusal", None) or ""
+                if refusal or getattr(choice, "finish_reason", None) == "content_filter":
+                    raise ModelFailure("refusal", refusal[:200] or "content filter")
+                raise ModelFailure("malformed", "the reply had no text")
+            return str(content)
+
+        last: ModelFailure | None = None
+        for attempt in range(1, ATTEMPTS + 1):
+            figures.attempts = attempt
+            try:
+                text = background_loop().run(call(), limit + _IMPORT_ALLOWANCE_S)
+                self._add_cost(figures)
+                return text, figures
+            except Exception as exc:
+                last = classify_failure(exc)
+        assert last is not None
+        raise last
