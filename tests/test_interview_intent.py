@@ -9,6 +9,7 @@ from mock_interviewer_lab.interview.intent import (
     Flag,
     Intent,
     IntentClassifier,
+    accepts_offered_hint,
     is_only_thinking_sounds,
     parse_complexity_claim,
 )
@@ -81,7 +82,18 @@ INTENTS: list[tuple[str, Intent]] = [
     ("hmm...", I.OTHER),
     ("wait, actually no, I'm lost", I.OTHER),
     ("I don't know, I'm stuck", I.OTHER),
-    ("can you give me a hint?", I.OTHER),
+    ("could you repeat the hint?", I.OTHER),
+    ("what does the hint mean?", I.OTHER),
+    ("I don't need a hint, thanks", I.OTHER),
+    ("no hints please", I.OTHER),
+    # asking for a hint (the hint button in words)
+    ("can you give me a hint?", I.HINT_REQUEST),
+    ("Hmm, I'm still confused. Can you give me a hint?", I.HINT_REQUEST),
+    ("could I get another hint", I.HINT_REQUEST),
+    ("hint please", I.HINT_REQUEST),
+    ("I think I need a small hint", I.HINT_REQUEST),
+    ("just give me a clue", I.HINT_REQUEST),
+    ("any hints?", I.HINT_REQUEST),
     ("could you repeat the question?", I.OTHER),
     ("what's the answer", I.OTHER),
     ("I see, that makes sense", I.OTHER),
@@ -90,6 +102,19 @@ INTENTS: list[tuple[str, Intent]] = [
     ("let me write the test cases first", I.OTHER),
     ("", I.OTHER),
 ]
+
+
+@pytest.mark.parametrize(("text", "coach_line", "accepted"), [
+    ("yes please", "Would a hint help? Ask for one and I'll give you the next.", True),
+    ("Sure.", "Would you like a hint?", True),
+    ("yeah, that would help", "Would a hint help?", True),
+    ("no thanks", "Would a hint help?", False),
+    ("yes but let me think first", "Would a hint help?", False),
+    ("yes", "Hint 2 of 3: Given one number, what would its partner have to be?", False),
+    ("yes", "Can you walk me through the first example?", False),
+])
+def test_yes_to_an_offered_hint(text: str, coach_line: str, accepted: bool) -> None:
+    assert accepts_offered_hint(text, coach_line) is accepted
 
 
 @pytest.fixture(scope="module")

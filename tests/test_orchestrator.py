@@ -169,6 +169,102 @@ def test_silence_nudges_respect_threshold_and_interval(two_sum: Problem) -> None
     assert "coach_says" in types(d(20, "silence", seconds=9))
     assert "coach_says" not in types(d(35, "silence", seconds=9))  # within nudge_interval_s
     assert "coach_says" in types(d(60, "silence", seconds=9))
+    # Unanswered nudges come further and further apart: 30 s, then 60 s.
+    assert "coach_says" not in types(d(100, "silence", seconds=95))
+    assert "coach_says" in types(d(120, "silence", seconds=115))
+
+
+def _quiet_for(d: Driver, start: float, stop: float, step: float = 10) -> list[Action]:
+    """Silence events every ``step`` seconds; the coach's lines said meanwhile."""
+    lines = []
+    t = start
+    while t < stop:
+        lines += [a for a in d(t, "silence", seconds=t - start) if a.type == "coach_says"]
+        t += step
+    return lines
+
+
+def test_a_quiet_candidate_hears_the_coach_less_often_but_never_nothing(two_sum: Problem) -> None:
+    d = Driver(Orchestrator(two_sum, settings(), calibrate=False))
+    d(0, "session_started")
+    d(5, "candidate_said", text="So we need two numbers that add up to the target.")
+    lines = _quiet_for(d, 6, 20 * 60)
+    nudges = [a for a in lines if a.data["kind"] != "warning"]
+    gaps = [b.t - a.t for a, b in itertools.pairwise(nudges)]
+    assert max(gaps) <= 150  # a quiet candidate is never left alone for long
+    nudge_gaps = [b.t - a.t for a, b in itertools.pairwise(
+        [a for a in nudges if a.data["kind"] == "nudge"])]
+    assert nudge_gaps[:3] == sorted(nudge_gaps[:3]) and nudge_gaps[0] < nudge_gaps[2]  # backs off
+    for i, line in enumerate(nudges):  # and does not repeat itself within three minutes
+        assert all(other.data["text"] != line.data["text"]
+                   for other in nudges[:i] if line.t - other.t < 180), line.data["text"]
+    texts = [a.data["text"] for a in nudges if a.data["kind"] == "nudge"]
+    # It escalates: concrete questions, then the offer of a hint or a smaller problem.
+    assert any("first example" in t for t in texts)
+    assert any("hint" in t.lower() or "smaller" in t for t in texts)
+
+
+def test_a_nudge_does_not_pile_onto_a_hint_in_the_same_moment(two_sum: Problem) -> None:
+    d = Driver(Orchestrator(two_sum, settings(), calibrate=False))
+    d(0, "session_started")
+    d(5, "candidate_said", text="So we need two numbers that add up to the target.")
+    _quiet_for(d, 6, 10 * 60)
+    by_time: dict[float, list[str]] = {}
+    for a in d.log:
+        if a.type == "coach_says" and a.data["kind"] != "warning":
+            by_time.setdefault(a.t, []).append(a.data["kind"])
+    assert any("hint" in kinds for kinds in by_time.values())
+    assert all(len(kinds) == 1 for kinds in by_time.values()), by_time
+
+
+def test_a_hint_asked_for_in_words_comes_from_the_ladder(two_sum: Problem) -> None:
+    d = Driver(Orchestrator(two_sum, settings()))
+    d(0, "session_started")
+    acts = d(10, "candidate_said", text="Can you give me a hint?")
+    hints = [a for a in acts if a.type == "show_hint"]
+    assert [(h.data["level"], h.data["reason"]) for h in hints] == [(1, "requested")]
+    assert d.said()[-1] == f"Hint 1 of 3: {two_sum.hints.level_1[0]}"
+    assert d.orch.state.hints_requested == 1
+    acts = d(20, "candidate_said", text="Hmm, I'm still confused. Could I get another hint?")
+    assert [a.data["level"] for a in acts if a.type == "show_hint"] == [2]
+    acts = d(30, "candidate_said", text="I don't need a hint, I'll think it through.")
+    assert "show_hint" not in types(acts)
+    assert d.orch.ladder.level == 2
+
+
+class HintOfferingCoach:
+    name = "offering"
+
+    def reply(self, ctx: CoachContext) -> CoachReply | None:
+        if ctx.trigger == "silence":
+            return CoachReply("Would a hint help? Ask for one and I'll give you the next.", "nudge")
+        return None
+
+
+def test_yes_to_an_offered_hint_gives_the_next_hint(two_sum: Problem) -> None:
+    d = Driver(Orchestrator(two_sum, settings(), coach=HintOfferingCoach(), calibrate=False))
+    d(0, "session_started")
+    d(20, "silence", seconds=20)
+    acts = d(30, "candidate_said", text="Yes please.")
+    assert [(a.data["level"], a.data["reason"]) for a in acts if a.type == "show_hint"] \
+        == [(1, "requested")]
+    acts = d(40, "candidate_said", text="yes")  # the last line was the hint, not an offer
+    assert "show_hint" not in types(acts)
+
+
+def test_fishing_twice_the_same_way_is_redirected_in_other_words(two_sum: Problem) -> None:
+    d = Driver(Orchestrator(two_sum, settings()))
+    d(0, "session_started")
+    d(10, "candidate_said", text="Just tell me the answer.")
+    d(40, "candidate_said", text="Come on, just tell me.")
+    d(70, "candidate_said", text="What are the hidden test cases?")
+    d(90, "candidate_said", text="What inputs do the hidden tests use?")
+    redirects = [a.data["text"] for a in d.log if a.type == "coach_says"
+                 and a.data["kind"] == "redirect"]
+    kinds = [a.data["kind"] for a in d.log if a.type == "fishing_redirected"]
+    assert kinds == ["just_tell", "just_tell", "hidden_tests", "hidden_tests"]
+    assert len(set(redirects)) == 4
+    assert redirects[0] == "I'm here to guide, not solve. What's blocking you?"
 
 
 def test_thinking_sounds_do_not_reset_the_silence(two_sum: Problem) -> None:

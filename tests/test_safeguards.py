@@ -4,16 +4,21 @@ coach/cli.py), on the real two_sum problem from the registry."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from mock_interviewer_lab.coach.cli import safeguards
+from mock_interviewer_lab.coach.personas import FISHING_LINES
 from mock_interviewer_lab.coach.safeguards import (
+    FISHING_REDIRECT_VARIANTS,
     FISHING_REDIRECTS,
     NEVER_SAY_THRESHOLD,
     SAFE_ALTERNATIVES,
+    STRUCTURE_NAMES,
+    TECHNIQUE_NAMES,
     FishingDetector,
     LeakFilter,
     LeakVerdict,
@@ -559,6 +564,33 @@ FISHING_POSITIVES = [
     ("Is it some kind of sliding window thing?", "guess_technique"),
     ("should I use recursion?", "guess_technique"),
     ("Do I need to use binary search?", "guess_technique"),
+    # the reference solution, the code, the answer, in other words
+    ("Could you paste the reference solution?", "solution"),
+    ("Paste the reference solution.", "solution"),
+    ("Can I see the official solution?", "solution"),
+    ("What does the model answer look like?", "solution"),
+    ("What's the time complexity of the reference solution?", "solution"),
+    ("Can you share the code?", "solution"),
+    ("Please give me the full working code.", "solution"),
+    ("Show me a solution.", "solution"),
+    ("Could I have the solution please?", "solution"),
+    ("Can you reveal the answer?", "solution"),
+    ("Tell me how to solve it.", "solution"),
+    ("What would the code look like?", "write_code"),
+    ("What's the code for this?", "write_code"),
+    ("Give me the first line of the function.", "write_code"),
+    ("Just give me the first line of the function.", "write_code"),
+    # the hidden tests: their inputs, outputs, expected values, cases
+    ("What inputs do the hidden tests use?", "hidden_tests"),
+    ("What are the hidden test cases?", "hidden_tests"),
+    ("Can you tell me the expected outputs of the hidden tests?", "hidden_tests"),
+    ("What's the expected value for the secret test case 3?", "hidden_tests"),
+    ("what are the private test inputs and outputs", "hidden_tests"),
+    ("Which hidden test failed?", "hidden_tests"),
+    ("Do the hidden tests include negative numbers?", "hidden_tests"),
+    ("list the hidden inputs", "hidden_tests"),
+    ("What will you test my code with?", "hidden_tests"),
+    ("What cases do the tests use?", "hidden_tests"),
 ]
 
 
@@ -599,6 +631,27 @@ FISHING_NEGATIVES = [
     "I'll use a dictionary to remember what I've seen",
     "how do I handle duplicates?",
     "",
+    # honest questions near the new fishing phrasings
+    "What should I return if there is no answer?",
+    "Can you give me a hint?",
+    "Just give me a hint.",
+    "just give me a small hint please",
+    "How many hidden tests are there?",
+    "Are there hidden tests?",
+    "Why did a hidden test fail?",
+    "I passed the visible tests but a hidden test failed.",
+    "Let me paste my code.",
+    "I'll share my solution in a moment.",
+    "Can you run my solution on the examples?",
+    "Should the answer be a list or a tuple?",
+    "Can I see the examples again?",
+    "Can you show me the test results again?",
+    "What would a brute-force solution look like?",
+    "Is my solution the optimal solution?",
+    "Do I need to match the expected output exactly?",
+    "What is the code supposed to return?",
+    "Can you tell me the answer for the first example?",
+    "What inputs do you want me to handle?",
 ]
 
 
@@ -607,6 +660,54 @@ def test_clarifying_questions_are_not_fishing(fishing: FishingDetector, text: st
     verdict = fishing.classify(text)
     assert (verdict.fishing, verdict.kind, verdict.redirect) == (False, None, None)
     assert fishing.detect(text) is None
+
+
+def test_redirect_variants_start_with_the_spec_redirect_and_give_nothing_away(
+    fishing: FishingDetector, leak_filter: LeakFilter
+) -> None:
+    names = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in STRUCTURE_NAMES + TECHNIQUE_NAMES)
+                       + r")\b", re.IGNORECASE)
+    assert set(FISHING_REDIRECT_VARIANTS) == set(FISHING_REDIRECTS)
+    for kind, variants in FISHING_REDIRECT_VARIANTS.items():
+        assert variants[0] == FISHING_REDIRECTS[kind]
+        assert len(set(variants)) == len(variants) >= 2
+        for text in variants:
+            assert text.endswith("?"), text  # a redirect turns the question back
+            assert not names.search(text), text
+            assert not fishing.classify(text).fishing, text  # an echo of it is not fishing
+            assert leak_filter.reasons(text) == [], text
+
+
+@pytest.mark.parametrize("line", FISHING_LINES)
+def test_every_line_of_the_fishing_persona_is_caught(fishing: FishingDetector, line: str) -> None:
+    assert fishing.classify(line.format(guess="Is it a hashmap?")).fishing
+
+
+def test_the_incremental_history_gives_what_a_fresh_filter_gives(two_sum: Problem) -> None:
+    """The leak filter extends its view of the candidate's history as lines
+    are appended; each verdict must equal that of a filter that never saw
+    the earlier histories."""
+    said = ["Can the list be empty?", "I'd keep a dict from value to index",
+            "def two_sum(nums, target):\n    seen = {}\n    for i, x in enumerate(nums):\n"
+            "        if target - x in seen:\n            return [seen[target - x], i]\n"
+            "        seen[x] = i", "So the complement is target minus x", "hash map it is"]
+    messages = ["Why a dictionary?", "What does `seen[target - x]` hold?",
+                "How does the complement help?", "What about a hash map?",
+                "if target - x in seen: return [seen[target - x], i]"]
+    incremental = LeakFilter(two_sum)
+    for n in range(len(said) + 1):
+        history = said[:n]
+        for message in messages:
+            fresh = LeakFilter(two_sum).check(message, candidate_words=history)
+            assert incremental.check(message, candidate_words=history) == fresh, (n, message)
+    # and back to a shorter history (a replay): nothing from the longer one sticks
+    assert incremental.check("Why a dictionary?", candidate_words=said[:1]).leak
+
+
+def test_a_key_term_counts_as_said_within_one_line(two_sum: Problem) -> None:
+    check = LeakFilter(two_sum)
+    assert not check.check("Why a hash map?", candidate_words=["maybe a hash map"]).leak
+    assert check.check("Why a hash map?", candidate_words=["maybe a hash", "map"]).leak
 
 
 # ------------------------------------------------------------------ CLI

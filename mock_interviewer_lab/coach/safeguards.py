@@ -19,7 +19,8 @@ question that gives nothing away:
    a row shared with the reference solution's code (its comments and
    docstrings are prose and do not count).
 5. **Key terms**: the problem's ``spec.key_terms`` (normalised the same way)
-   said before the candidate said or wrote them.
+   said before the candidate said or wrote them (in one line of their words
+   or code: a term does not run on from one line into the next).
 
 Quoting what the candidate can already see is never a leak: code fragments
 and token runs found verbatim in the candidate's own words or code, or in the
@@ -674,6 +675,26 @@ class _KeyTerm:
     words: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _SaidFacts:
+    """What the candidate said or wrote, as the exemptions use it."""
+
+    text: str
+    #: Their words and the public problem text, squashed (rule 3's exemption).
+    exempt_text: str
+    tokens: tuple[str, ...]
+    #: Their n-grams and the public text's (rule 4's exemption).
+    ngrams: frozenset[tuple[str, ...]]
+    #: Key terms said in one line of theirs, or in the public text (rule 5).
+    known_terms: frozenset[tuple[str, ...]]
+
+
+#: Distinct candidate histories kept (each coach message is checked against
+#: the history of the moment; a few messages share one).
+_SAID_CACHE_SIZE = 8
+_LINE_CACHE_SIZE = 4096
+
+
 class LeakFilter:
     """Checks coach messages for one problem. Build one per problem and
     reuse it: the problem's phrases and reference are prepared once."""
@@ -699,7 +720,17 @@ class LeakFilter:
         self._reference = _ngrams(reference_tokens(problem.solution), min_reference_run)
         self._public_text = self._public_problem_text(problem)
         self._public_ngrams = _ngrams(code_tokens(self._public_text), min_reference_run)
-        self._public_words = [w.text for w in normalise_words(self._public_text)]
+        public_words = [w.text for w in normalise_words(self._public_text)]
+        self._public_terms = frozenset(t.words for t in self._key_terms
+                                       if _find(public_words, t.words) is not None)
+        # What the candidate said, prepared once per distinct history (several
+        # messages are checked against the same one) and extended by what was
+        # appended since, rather than redone from the start for every message.
+        self._said_cache: dict[str, _SaidFacts] = {}
+        self._latest_said: _SaidFacts | None = None
+        #: A line of the candidate's -> the key terms it says (lines repeat:
+        #: the same code is submitted again, an echo repeats a line).
+        self._line_terms: dict[str, frozenset[tuple[str, ...]]] = {}
 
     # ------------------------------------------------------------ set-up
 
@@ -774,15 +805,64 @@ class LeakFilter:
 
     def reasons(self, text: str, *, candidate_said: str = "", accepted: str = "") -> list[str]:
         """Every rule that ``text`` breaks (empty when it is safe)."""
-        exempt_text = _squash(candidate_said + "\n" + self._public_text)
+        said = self._said_facts(candidate_said)
         open_fence = len(_FENCE_RE.findall(accepted)) % 2 == 1
         return [
             *self._pattern_reasons(text),
             *self._never_say_reasons(text),
-            *_code_reasons(text, exempt_text, inside_open_fence=open_fence),
-            *self._reference_reasons(text, candidate_said, accepted),
-            *self._key_term_reasons(text, candidate_said),
+            *_code_reasons(text, said.exempt_text, inside_open_fence=open_fence),
+            *self._reference_reasons(text, said, accepted),
+            *self._key_term_reasons(text, said),
         ]
+
+    # ------------------------------------------------- what was said
+
+    def _said_facts(self, candidate_said: str) -> _SaidFacts:
+        """What the exemptions need from the candidate's words and code.
+
+        Cached by the exact text; when the text only appends lines to the
+        latest one seen (an interview going on), its tokens are extended
+        rather than redone (code tokens never span a line break, so this
+        gives the same n-grams as tokenising the whole text)."""
+        cached = self._said_cache.get(candidate_said)
+        if cached is not None:
+            return cached
+        n = self.min_reference_run
+        latest = self._latest_said
+        if latest is not None and latest.text and candidate_said.startswith(latest.text + "\n"):
+            added = candidate_said[len(latest.text) + 1 :]
+            tokens = (*latest.tokens, *code_tokens(added))
+            fresh = _ngrams(tokens[max(0, len(latest.tokens) - n + 1) :], n)
+            ngrams: AbstractSet[tuple[str, ...]] = latest.ngrams | fresh
+            known = set(latest.known_terms)
+        else:
+            added = candidate_said
+            tokens = tuple(code_tokens(candidate_said))
+            ngrams = self._public_ngrams | _ngrams(tokens, n)
+            known = set(self._public_terms)
+        for line in added.split("\n"):
+            known |= self._terms_in_line(line)
+        facts = _SaidFacts(text=candidate_said,
+                           exempt_text=_squash(candidate_said + "\n" + self._public_text),
+                           tokens=tokens, ngrams=frozenset(ngrams), known_terms=frozenset(known))
+        if len(self._said_cache) >= _SAID_CACHE_SIZE:
+            self._said_cache.pop(next(iter(self._said_cache)))
+        self._said_cache[candidate_said] = facts
+        self._latest_said = facts
+        return facts
+
+    def _terms_in_line(self, line: str) -> frozenset[tuple[str, ...]]:
+        """The key terms one line of the candidate's words or code says."""
+        if not self._key_terms or not line.strip():
+            return frozenset()
+        found = self._line_terms.get(line)
+        if found is None:
+            words = [w.text for w in normalise_words(line)]
+            found = frozenset(t.words for t in self._key_terms if _find(words, t.words) is not None)
+            if len(self._line_terms) >= _LINE_CACHE_SIZE:
+                self._line_terms.clear()
+            self._line_terms[line] = found
+        return found
 
     def _pattern_reasons(self, text: str) -> list[str]:
         flat = text.replace("\u2019", "'")
@@ -796,23 +876,21 @@ class LeakFilter:
                 reasons.append(f"never_say (fuzzy, {score:.2f}): {phrase.text}")
         return reasons
 
-    def _reference_reasons(self, text: str, candidate_said: str, accepted: str) -> list[str]:
+    def _reference_reasons(self, text: str, said: _SaidFacts, accepted: str) -> list[str]:
         n = self.min_reference_run
         before = code_tokens(accepted)
         tokens = before + code_tokens(text)
-        exempt = self._public_ngrams | _ngrams(code_tokens(candidate_said), n)
-        run = longest_shared_run(tokens, self._reference, exempt, n, min_end=len(before))
+        run = longest_shared_run(tokens, self._reference, said.ngrams, n, min_end=len(before))
         return [f"shares {run} tokens in a row with the reference solution"] if run else []
 
-    def _key_term_reasons(self, text: str, candidate_said: str) -> list[str]:
+    def _key_term_reasons(self, text: str, said: _SaidFacts) -> list[str]:
         if not self._key_terms:
             return []
         message = normalise_words(text)
-        known = [w.text for w in normalise_words(candidate_said)] + self._public_words
         reasons = []
         reported: set[tuple[str, ...]] = set()
         for term in self._key_terms:
-            if term.words in reported or _find(known, term.words) is not None:
+            if term.words in reported or term.words in said.known_terms:
                 continue
             at = _find([w.text for w in message], term.words)
             if at is None:
@@ -865,11 +943,80 @@ FISHING_REDIRECTS: dict[str, str] = {
     "guess_technique": "What patterns in the problem suggest that?",
     "write_code": "I'll help guide you, but you should write it. Where are you stuck?",
     "which_structure": "What operations do you need to support? What are the time requirements?",
+    "hidden_tests": "Those tests stay hidden, as they would in an interview. Which edge cases do "
+                    "you think are worth checking?",
+}
+
+#: Other words for each redirect, so that a candidate who fishes the same way
+#: twice in a row does not hear the same line twice: the first is always the
+#: one of :data:`FISHING_REDIRECTS`; the engine says the first one it has not
+#: said lately. None of them names a structure or a technique.
+FISHING_REDIRECT_VARIANTS: dict[str, tuple[str, ...]] = {
+    kind: (first, *more) for kind, (first, more) in {
+        "solution": (FISHING_REDIRECTS["solution"], (
+            "I won't hand you a solution, but I'll think it through with you. What's your "
+            "idea so far?",
+            "Working it out yourself is the point here. What have you tried, and where did it "
+            "stop working?",
+        )),
+        "just_tell": (FISHING_REDIRECTS["just_tell"], (
+            "Telling you wouldn't help you in the real interview. Which part is unclear right "
+            "now?",
+            "Let's get you unstuck instead. What do you know for sure about the problem?",
+        )),
+        "guess_structure": (FISHING_REDIRECTS["guess_structure"], (
+            "What would that structure give you that a plain loop doesn't?",
+            "What operation would you need it to do quickly?",
+        )),
+        "guess_technique": (FISHING_REDIRECTS["guess_technique"], (
+            "What about the problem makes you think of that?",
+            "How would that idea play out on the first example?",
+        )),
+        "write_code": (FISHING_REDIRECTS["write_code"], (
+            "The code is yours to write; I'll follow along. What's the first step it takes?",
+            "You write it and I'll ask questions. Which part are you unsure how to express?",
+        )),
+        "which_structure": (FISHING_REDIRECTS["which_structure"], (
+            "What do you need to look up or remember as you go through the input?",
+            "Which operation has to be fast for this to beat checking everything?",
+        )),
+        "hidden_tests": (FISHING_REDIRECTS["hidden_tests"], (
+            "I can't share those tests. What inputs would you try to break your own solution?",
+            "Think like the test writer: which unusual inputs would you check?",
+        )),
+    }.items()
 }
 
 _ANSWER = r"(?:solution|answer|trick|catch|key (?:insight|idea)|(?:optimal|best|intended|right) (?:solution|approach|algorithm))"
 _ABOUT_AN_EXAMPLE = (r"(?! (?:for|to|when|if|with|on|of) (?:the |this |that |my |a |an )?"
                      r"(?:example|input|case|test|first|second|third|last|empty|\[|\d))")
+#: Words that make "the solution" someone else's: the pack's, the author's.
+_SOMEONE_ELSES = r"(?:reference|model|official|canonical|sample|author'?s|textbook|hidden|secret)"
+#: Words between "the" and "solution" in a request for it ("the full working code").
+_WHOLE = (r"(?:(?:full|complete|whole|entire|finished|final|working|correct|right|optimal|best|"
+          r"intended|expected|proper|ideal|efficient|fastest|actual|real|python|reference|model|"
+          r"official|canonical|sample|author'?s|textbook|hidden|secret) )*")
+_WORK = (r"(?:solution|answer|code|implementation|program|function body|source(?: code)?)s?(?!')"
+         r"(?! as\b)")
+#: Handing something over ("paste", "share", "show me" …).
+_HAND_OVER = (r"(?:paste|share|send|post|reveal|provide|dump|spell out|type out|write out|read out|"
+              r"show|give|tell|hand over|copy|leak|spoil)")
+#: How a request starts: "can you …", "would you mind …", or the verb first.
+_YOU_PLEASE = (r"(?:(?:can|could|would|will|won't|wouldn't) you (?:please |just |maybe |kindly |"
+               r"mind |quickly )*|(?:^|[.!?;,:] )(?:(?:please|just|now|ok|okay|so|then|and) )*)")
+#: A test the candidate cannot see.
+_HIDDEN = r"(?:hidden|secret|private|unseen|held[- ]out|concealed|invisible|grader'?s?|grading)"
+_HIDDEN_TESTS = (rf"\b{_HIDDEN} (?:unit )?(?:tests?|test ?cases?|test inputs?|cases?|inputs?|"
+                 r"outputs?|examples?|checks?|test suite|suite)\b")
+#: Words that ask for the hidden tests' contents ("what inputs", "show me" …);
+#: in a question, also what they do ("do the hidden tests include …?").
+_ASKS_CONTENT = (r"\b(?:what|what's|whats|which|show|tell|give|list|reveal|share|paste|send|see|"
+                 r"look at|print|dump|leak|look like|expect|expected)\b")
+_ASKS_WHAT_THEY_DO = (r"\b(?:use|uses|check|checks|test|tests|try|tries|include|includes|cover|"
+                      r"covers|contain|contains|have|has)\b")
+#: Questions about the hidden tests that ask nothing of their contents.
+_HIDDEN_TESTS_META = re.compile(r"\bhow many\b|\b(?:are|is) there\b|\bdo(?:es)? (?:\w+ ){0,3}exist\b"
+                                r"|\bwhy (?:do|does|did|are|is)\b")
 
 #: (kind, regex) in the order they are tried; the first match wins.
 FISHING_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -880,13 +1027,39 @@ FISHING_PATTERNS: tuple[tuple[str, str], ...] = (
                    r"the solution)(?: out)? for me\b"),
     ("write_code", r"\b(?:show|give|send) me (?:the|your|some|a|an example of the) "
                    r"(?:code|implementation)\b"),
-    ("just_tell", r"\bjust (?:tell|give|show) me\b"),
+    ("write_code", r"\b(?:show|give|tell|write|send) me (?:the |your )?(?:first|next|last|opening|"
+                   r"key|main|missing|important) (?:line|lines|step|steps|part|bit)\b"),
+    ("write_code", rf"\bwhat(?:'s| is| would be) the {_WHOLE}(?:code|implementation|program)"
+                   r"(?: for (?:it|this|that|the problem|this problem|two sum|\w+))?\s*(?:\?|$|\.|,)"),
+    ("write_code", r"\b(?:what|how) (?:would|does|should|will|might) (?:the|your|a|an|the right|"
+                   r"the correct|a correct|a working) (?:code|implementation|function|program) "
+                   r"look(?: like)?\b"),
+    ("hidden_tests", r"\bwhat (?:inputs?|cases?|values?|tests?|data|arguments?|examples?) "
+                     r"(?:will|do|are|would|did|does) (?:you|they|the tests?|the grader) (?:\w+ )?"
+                     r"(?:test|check|grade|run|use|throw)\b"),
+    ("hidden_tests", r"\bwhat (?:\w+ )?(?:will|would|do|did) you (?:test|check|grade|run|try) "
+                     r"(?:my|the|this) (?:code|solution|function|answer)s? (?:with|on|against)\b"),
+    ("just_tell", r"\bjust (?:tell|give|show) me\b(?! (?:a |an |another |one more |the next |"
+                  r"some |any |your )?(?:small |little |tiny |quick |gentle )?(?:hint|clue|nudge|"
+                  r"pointer|tip)s?\b)"),
     ("just_tell", r"\b(?:do|solve|finish|complete) (?:it|this|that) for me\b"),
+    ("just_tell", r"\b(?:spoil|give away) (?:it|this|the answer|the solution)\b"),
+    ("solution", rf"(?<!my )(?<!our )\b{_SOMEONE_ELSES} (?:solution|answer|implementation|code)s?\b"),
     ("solution", rf"\bwhat(?:'s|s| is| was) (?:the|your) {_ANSWER}\b{_ABOUT_AN_EXAMPLE}"),
-    ("solution", rf"\b(?:tell|give|show) me (?:the|your) (?:{_ANSWER}|approach|algorithm)\b"),
+    ("solution", rf"\b(?:tell|give|show) me (?:the|your) (?:{_ANSWER}|approach|algorithm)\b"
+                 rf"{_ABOUT_AN_EXAMPLE}"),
+    ("solution", rf"{_YOU_PLEASE}{_HAND_OVER} (?:(?:me|us|over) )?(?:the|your|a|an|some) {_WHOLE}"
+                 rf"{_WORK}{_ABOUT_AN_EXAMPLE}"),
+    ("solution", rf"\b(?:can|could|may|might) (?:i|we) (?:please |just )?(?:see|have|get|look at|"
+                 rf"peek at|read|check|copy|borrow) (?:the|your|a|an) {_WHOLE}{_WORK}"
+                 rf"{_ABOUT_AN_EXAMPLE}"),
+    ("solution", r"\bwhat (?:would|does|should|will|might) (?:the|your|a|an|the right|the correct|"
+                 r"the optimal|the best) (?:solution|answer) look(?: like)?\b"),
     ("solution", r"\b(?:can|could|would|will) you (?:just |please )?(?:solve|answer) "
                  r"(?:it|this|that|the problem|the question)\b"),
     ("solution", r"\bhow (?:would|do) you solve (?:it|this|that)\b"),
+    ("solution", r"\btell me how (?:to|i (?:should|can|would|could)) (?:solve|do|code|write|"
+                 r"implement|crack) (?:it|this|that|the problem)\b"),
     ("which_structure", r"\b(?:what|which) (?:kind of |type of |sort of )?data structures?\b"),
     ("which_structure", r"\b(?:what|which) (?:kind of |type of |sort of )?(?:algorithm|technique|"
                         r"approach|structure|pattern|method|trick)s? (?:should|do|would|shall|could|"
@@ -894,6 +1067,9 @@ FISHING_PATTERNS: tuple[tuple[str, str], ...] = (
     ("which_structure", r"\b(?:what|which one) (?:should|do|would) (?:i|we) use\b"),
 )
 _FISHING_RES = [(kind, re.compile(rx)) for kind, rx in FISHING_PATTERNS]
+_HIDDEN_TESTS_RE = re.compile(_HIDDEN_TESTS)
+_ASKS_CONTENT_RE = re.compile(_ASKS_CONTENT)
+_ASKS_WHAT_THEY_DO_RE = re.compile(_ASKS_WHAT_THEY_DO)
 
 #: "is it X?" where X starts with one of these asks about the input or asks
 #: permission: a clarifying question, not a guess.
@@ -959,7 +1135,7 @@ class FishingDetector:
 
     def classify(self, text: str) -> FishingVerdict:
         flat = _squash(text.replace("\u2019", "'"))
-        kind = self._pattern_kind(flat) or self._guess_kind(flat)
+        kind = self._pattern_kind(flat) or self._hidden_tests_kind(flat) or self._guess_kind(flat)
         if kind is None:
             return FishingVerdict(fishing=False)
         return FishingVerdict(fishing=True, kind=kind, redirect=FISHING_REDIRECTS[kind])
@@ -973,6 +1149,19 @@ class FishingDetector:
         for kind, rx in _FISHING_RES:
             if rx.search(flat):
                 return kind
+        return None
+
+    @staticmethod
+    def _hidden_tests_kind(flat: str) -> str | None:
+        """A question or request about what the hidden tests hold ("what inputs
+        do the hidden tests use?", "show me the secret test cases"); asking
+        whether they exist, how many there are or why one failed is not."""
+        m = _HIDDEN_TESTS_RE.search(flat)
+        if m is None or _HIDDEN_TESTS_META.search(flat):
+            return None
+        rest = flat[: m.start()] + " " + flat[m.end() :]
+        if _ASKS_CONTENT_RE.search(rest) or ("?" in flat and _ASKS_WHAT_THEY_DO_RE.search(rest)):
+            return "hidden_tests"
         return None
 
     def _guess_kind(self, flat: str) -> str | None:

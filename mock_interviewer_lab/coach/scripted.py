@@ -7,11 +7,23 @@ complexity, and for a simpler sub-problem when the candidate is stuck.
 ``helpfulness`` changes how much it points (gentle asks open questions,
 insistent names the failing case and the line); ``personality`` changes the
 tone (supportive encourages, neutral is plain, challenging probes).
+
+It does not repeat itself: where it has several wordings it takes the first,
+from the turn's place in the rotation, that it has not said lately (see
+:func:`_fresh`). A candidate who stays quiet hears it escalate the way an
+interviewer would: open questions first, then concrete ones about their
+tests, code and time, then the offer of a hint or a smaller problem
+(:meth:`ScriptedCoach._on_silence`); the orchestrator spaces the nudges out.
+A candidate who repeats the coach's line back is asked for their own words,
+once per echo of a question (an echo of that request gets silence).
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from ..interview.intent import Flag, Intent
@@ -51,8 +63,132 @@ def _pick(options: tuple[str, ...] | list[str], turn: int) -> str:
     return options[turn % len(options)]
 
 
+#: Two lines this alike (difflib, after case and punctuation) say the same thing.
+_SAME_LINE = 0.85
+
+
+def _flat(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _alike(a: str, b: str) -> bool:
+    """``a`` (flat) is ``b`` (flat), is inside it, or is worded almost the same."""
+    if not a:
+        return False
+    return a in b or _similar(a, b, _SAME_LINE)
+
+
+def _similar(a: str, b: str, threshold: float) -> bool:
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # The cheap upper bounds rule out most pairs before the real ratio.
+    return m.real_quick_ratio() >= threshold and m.quick_ratio() >= threshold \
+        and m.ratio() >= threshold
+
+
+def _fresh(options: Sequence[str], ctx: CoachContext, *, rotate: bool = True,
+           then: Sequence[str] = ()) -> str:
+    """The first of ``options`` (from the turn's place in the rotation, or
+    in order when ``rotate`` is off), then of ``then`` (in order), that the
+    coach has not said lately, as far as the transcript it is shown goes;
+    when each has been said, the one said longest ago."""
+    said = [_flat(text) for role, text in ctx.transcript if role == "coach"]
+    start = ctx.turn % len(options) if rotate and options else 0
+    ordered = [*options[start:], *options[:start], *(o for o in then if o not in options)]
+
+    def last_said(option: str) -> int:
+        flat = _flat(option)
+        return max((i for i, line in enumerate(said) if _alike(flat, line)), default=-1)
+
+    return min(ordered, key=last_said)
+
+
+#: Silence, first: open questions, by phase.
+_NUDGES: dict[Phase, tuple[str, ...]] = {
+    Phase.INTRO: ("Take your time with the problem. What's the first thing you notice about it?",
+                  "When you're ready, tell me in your own words what the function should return.",
+                  "Which part of the problem statement would you like to talk through first?"),
+    Phase.UNDERSTANDING: ("What are you thinking about right now?",
+                          "Can you walk me through the first example?",
+                          "What does the function get as input, and what should it give back?",
+                          "Which example would you like to start from?"),
+    Phase.APPROACH: ("Talk me through what you're considering.",
+                     "What would a brute-force solution look like?",
+                     "How would you do it by hand on the first example?",
+                     "Which ideas have you ruled out so far, and why?"),
+    Phase.CODING: ("Talk me through the part you're writing now.",
+                   "What's the next step in your code?",
+                   "What should your function do first with its input?",
+                   "Which part of the code are you unsure how to write?"),
+    Phase.TESTING: ("What do you expect the tests to show?",
+                    "Which test do you think is most likely to fail, and why?"),
+    Phase.DEBUGGING: ("Which line do you suspect? Walk me through it.",
+                      "Can you trace your code on the failing example?",
+                      "What does your code do on the smallest failing input?",
+                      "Where does your code first do something you didn't expect?"),
+    Phase.OPTIMIZATION: ("Where does your solution spend most of its time?",
+                         "Is there any work your code repeats that it could avoid?",
+                         "How would your solution cope with an input a hundred times larger?",
+                         "Which part of your code would you change first to make it faster?",
+                         "What does your code keep in memory, and does it need all of it?"),
+    Phase.COMPLEXITY: ("Take it step by step: how many times does each loop in your code run?",
+                       "Which step of your code costs the most as the input grows?",
+                       "How much extra memory does your code use as the input grows?",
+                       "Let's count together: for n elements, roughly how many steps does your "
+                       "code take?",
+                       "Does your code store anything that grows with the input?"),
+    Phase.REFLECTION: ("What was the hardest part of this problem for you?",
+                       "If you started again, what would you do first?",
+                       "What would you test next if you had more time?",
+                       "Which trade-off would you revisit, and why?",
+                       "Which test gave you the most trouble, and what did it teach you?"),
+    Phase.FOLLOWUP: ("Which part of your current solution would still work there?",
+                     "What would change first if the problem changed that way?",
+                     "Think out loud: where would you start?",
+                     "Which assumption of your solution would break first?",
+                     "What's the first question you'd ask about the new version?"),
+}
+#: Phases in which a long silence means the work is stuck (the coach escalates).
+_WORK_PHASES = frozenset({Phase.INTRO, Phase.UNDERSTANDING, Phase.APPROACH, Phase.CODING,
+                          Phase.TESTING, Phase.DEBUGGING})
+#: Seconds of silence after which the nudges get concrete, then offer help.
+_CONCRETE_AFTER_S = 150.0
+_OFFER_AFTER_S = 270.0
+
+#: Replies to a candidate who repeats the coach's line back.
+_ECHO_REPLIES: tuple[str, ...] = (
+    "You're repeating my question back to me. What's your own answer to it?",
+    "I'd like to hear it in your own words: what is the problem asking your function to return?",
+    "Let's make it concrete: what should the function return for the first example?",
+    "Is something about my question unclear? Tell me which part and I'll rephrase it.",
+    "Try answering in a sentence of your own: what would you do first?",
+    "Let's take one small step: what's the input in the first example, and what's the output?",
+)
+_ECHO_FLAT = frozenset(_flat(r) for r in _ECHO_REPLIES)
+#: An utterance this like one of the coach's latest lines repeats it.
+_ECHO_LIKE = 0.9
+
+
 def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _simpler_titles(ctx: CoachContext) -> list[str]:
+    """The simpler problems the coach may name: not one whose title says a key
+    idea of this problem ("Binary Search" before a rotated-array search)."""
+    terms = [f" {_flat(t)} " for t in ctx.problem.spec.key_terms if _flat(t)]
+    titles = ctx.extra.get("prerequisite_titles") or []
+    return [t for t in titles if not any(term in f" {_flat(t)} " for term in terms)]
+
+
+def _plain(text: str) -> str:
+    """Problem text without its Markdown: backticks, emphasis (``**x**``,
+    ``*x*``, ``_x_``) and list bullets go; underscores inside a name
+    (``is_valid``, ``__init__``) stay."""
+    text = re.sub(r"`+", "", text)
+    text = re.sub(r"\*{1,2}(?=\S)(.+?)(?<=\S)\*{1,2}", r"\1", text)
+    text = re.sub(r"(?<![\w_])_(?![_\s])(.+?)(?<![_\s])_(?![\w_])", r"\1", text)
+    return text.strip().lstrip("-*+ ").rstrip(".")
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -97,6 +233,11 @@ class ScriptedCoach:
         u = ctx.utterance
         if u is None or u.words == 0:
             return None
+        echoed = self._echoed_line(ctx)
+        if echoed is not None:
+            if _flat(echoed) in _ECHO_FLAT:
+                return None  # they repeated our request for their own words: give them room
+            return CoachReply(_fresh(_ECHO_REPLIES, ctx), "question")
         if ctx.mode == "tdd" and ctx.tdd_step:
             return self._tdd(ctx)
         if Flag.STUCK in u.flags or Flag.CONFUSION in u.flags:
@@ -106,10 +247,11 @@ class ScriptedCoach:
         if u.intent == Intent.APPROACH:
             return self._reflect_approach(ctx)
         if u.intent == Intent.READY_TO_CODE:
-            return CoachReply(_pick((
+            return CoachReply(_fresh((
                 "Go ahead. Talk me through it as you write.",
                 "Sounds good. Keep thinking out loud while you code.",
-            ), ctx.turn), "question")
+                "Go for it. What will the first few lines do?",
+            ), ctx), "question")
         if u.intent == Intent.RUN_TESTS:
             return CoachReply("Run your %%solution cell and we'll look at the results together.",
                               "question")
@@ -179,21 +321,67 @@ class ScriptedCoach:
         return CoachReply("What did you expect these tests to show?", "question")
 
     def _on_silence(self, ctx: CoachContext) -> CoachReply:
-        by_phase = {
-            Phase.UNDERSTANDING: ("What are you thinking about right now?",
-                                  "Can you walk me through the first example?"),
-            Phase.APPROACH: ("Talk me through what you're considering.",
-                             "What would a brute-force solution look like?"),
-            Phase.CODING: ("Talk me through the part you're writing now.",
-                           "What's the next step in your code?"),
-            Phase.DEBUGGING: ("Which line do you suspect? Walk me through it.",
-                              "Can you trace your code on the failing example?"),
-        }
-        options = by_phase.get(ctx.phase, ("What are you thinking right now?",
-                                           "Talk me through where you are.",
-                                           "What have you noticed about the problem so far?",
-                                           "Which part would you like to start with?"))
-        return CoachReply(_pick(options, ctx.turn), "nudge")
+        """A quiet candidate: open questions first; after a while concrete
+        ones (their last run, their code, the time left); after longer, the
+        offer of a hint or a smaller problem as well. Never the same line
+        twice in a row (the orchestrator spaces the nudges out)."""
+        opening = _NUDGES.get(ctx.phase, ("Talk me through where you are.",
+                                          "What have you noticed about the problem so far?",
+                                          "Which part would you like to start with?"))
+        if ctx.phase not in _WORK_PHASES:
+            return CoachReply(_fresh(opening, ctx), "nudge")
+        concrete = self._concrete_questions(ctx)
+        if ctx.silence_s < _CONCRETE_AFTER_S:
+            return CoachReply(_fresh(opening, ctx, then=concrete), "nudge")
+        if ctx.silence_s < _OFFER_AFTER_S:
+            return CoachReply(_fresh(concrete + list(opening), ctx, rotate=False), "nudge")
+        return CoachReply(_fresh(self._offers(ctx) + concrete + list(opening), ctx, rotate=False),
+                          "nudge")
+
+    @staticmethod
+    def _concrete_questions(ctx: CoachContext) -> list[str]:
+        """Questions about where the candidate is: the last run, the code."""
+        run = ctx.last_run or {}
+        total, passed = int(run.get("total") or 0), int(run.get("passed") or 0)
+        out: list[str] = []
+        if run.get("error"):
+            out.append("Your last run didn't load. Which line do you think the error points to?")
+        elif total and passed < total:
+            out += [f"Your last run passed {passed} of {total} tests. Which failing test would "
+                    "you look at first?",
+                    "Pick one failing test: what did your function return, and what should it "
+                    "have returned?"]
+        elif total:
+            out.append("Your tests pass. How would you convince me your code is also "
+                       "efficient?")
+        elif ctx.code:
+            out += ["You have code but haven't run it yet. What do you expect it to return for "
+                    "the first example?",
+                    "Which line of your code are you least sure about?"]
+        else:
+            out += ["What would your function return for the first example, and how would you "
+                    "get there by hand?",
+                    "What's the simplest approach you can think of, even a slow one?"]
+        minutes = int(ctx.time_left_s // 60)
+        if minutes >= 6:
+            out.append(f"A quick time check: about {minutes} minutes left. What would you like "
+                       "to have working by then?")
+        return out
+
+    @staticmethod
+    def _offers(ctx: CoachContext) -> list[str]:
+        """Help the candidate can take: a hint (while the ladder has levels
+        left; they ask, the ladder decides), a smaller problem."""
+        out: list[str] = []
+        if ctx.hints_given < 3:
+            out.append("Would a hint help? Ask for one and I'll give you the next.")
+        simpler = _simpler_titles(ctx)
+        if simpler:
+            out.append(f"Would it help to solve {simpler[0]} first? It's simpler, and we can "
+                       "come back to this one.")
+        out.append("Let's make it smaller: what would you do by hand with the smallest input "
+                   "that isn't trivial?")
+        return out
 
     def _on_phase(self, ctx: CoachContext) -> CoachReply | None:
         if ctx.phase == Phase.COMPLEXITY:
@@ -250,12 +438,12 @@ class ScriptedCoach:
                           "elements. What do you get?", "complexity")
 
     def _on_subproblem(self, ctx: CoachContext) -> CoachReply:
-        simpler = ctx.extra.get("prerequisite_titles") or []
+        simpler = _simpler_titles(ctx)
         if simpler:
             return CoachReply(f"Let's step back to a simpler problem first: how would you solve "
                               f"{simpler[0]}? Then we'll see what carries over.", "subproblem")
-        return CoachReply("Let's simplify: forget efficiency for a moment. How would you solve it "
-                          "for a list of just three elements, by hand?", "subproblem")
+        return CoachReply("Let's simplify: forget efficiency for a moment. What would you do by "
+                          "hand with an input of just two or three elements?", "subproblem")
 
     def _on_wrap_up(self, ctx: CoachContext) -> CoachReply:
         run = ctx.last_run or {}
@@ -276,9 +464,9 @@ class ScriptedCoach:
             "elements?",
             "What do you know for sure so far? Let's build from there.",
         )
-        if ctx.helpfulness == "insistent":
+        if ctx.helpfulness == "insistent" and ctx.hints_given < 3:
             options = (*options, "Would a hint help? You can ask for one at any time.")
-        return CoachReply(_pick(options, ctx.turn), "question")
+        return CoachReply(_fresh(options, ctx), "question")
 
     def _answer_question(self, ctx: CoachContext) -> CoachReply:
         """Answer from what the candidate can see (constraints, examples,
@@ -291,17 +479,23 @@ class ScriptedCoach:
                       *[s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", spec.statement) if s.strip()]]
         best, score = "", 0
         for line in candidates:
+            if line.rstrip().endswith(":"):
+                continue  # a lead-in to a list ("Write `f(x)`:") says nothing by itself
             overlap = len(asked & _words(line))
             if overlap > score:
                 best, score = line, overlap
         if score >= 1 and best:
-            quote = re.sub(r"[*_`]+", "", best).strip("-* ").rstrip(".")
-            return CoachReply(f"Good question. The problem says: \"{_short(quote, 160)}\". "
-                              "How does that affect your approach?", "question")
-        return CoachReply(_pick((
+            answer = (f"Good question. The problem says: \"{_short(_plain(best), 160)}\". "
+                      "How does that affect your approach?")
+            if not any(_alike(_flat(answer), _flat(text))
+                       for role, text in ctx.transcript[-8:] if role == "coach"):
+                return CoachReply(answer, "question")
+        return CoachReply(_fresh((
             "Good question. What would you assume, and how would your solution handle it?",
             "That's worth deciding. What would make sense here, and why?",
-        ), ctx.turn), "question")
+            "What do the examples suggest about that?",
+            "How would your answer change what your code has to handle?",
+        ), ctx), "question")
 
     def _reflect_approach(self, ctx: CoachContext) -> CoachReply:
         assert ctx.utterance is not None
@@ -319,7 +513,7 @@ class ScriptedCoach:
             "What's the time complexity of that approach?",
             "What would that approach do with the smallest possible input?",
         )
-        return CoachReply(self._tone(ctx, _pick(options, ctx.turn)), "reflect")
+        return CoachReply(self._tone(ctx, _fresh(options, ctx)), "reflect")
 
     def _follow_up(self, ctx: CoachContext) -> CoachReply | None:
         by_phase = {
@@ -343,7 +537,22 @@ class ScriptedCoach:
         options = by_phase.get(ctx.phase)
         if not options:
             return None
-        return CoachReply(self._tone(ctx, _pick(options, ctx.turn)), "question")
+        # The phase's nudges are follow-ups too: more ways to ask without repeating.
+        return CoachReply(self._tone(ctx, _fresh(options, ctx, then=_NUDGES.get(ctx.phase, ()))),
+                          "question")
+
+    @staticmethod
+    def _echoed_line(ctx: CoachContext) -> str | None:
+        """The coach's recent line the candidate just repeated back, if any."""
+        assert ctx.utterance is not None
+        said = _flat(ctx.utterance.text)
+        if len(said.split()) < 4:
+            return None  # "OK.", "Go on." are not echoes
+        recent = [text for role, text in ctx.transcript[-6:] if role == "coach"]
+        for text in reversed(recent):
+            if _similar(said, _flat(text), _ECHO_LIKE):
+                return text
+        return None
 
     def _line_finding(self, ctx: CoachContext) -> str | None:
         for f in ctx.findings:

@@ -8,15 +8,17 @@ An utterance gets one :class:`Intent`, decided in this order (first match
 wins), because the earlier ones are the more specific requests:
 
 1. only thinking sounds ("um", "hmm…")      -> OTHER, with the THINKING flag
-2. asking to run the code ("run the tests")  -> RUN_TESTS
-3. about to write code ("let me code")       -> READY_TO_CODE
-4. finished ("I'm done", "that's it")         -> DONE
-5. proposing a method ("I'll use a hash map") -> APPROACH
-6. a question: about the problem              -> CLARIFYING_QUESTION;
+2. asking for a hint ("can I get a hint?")   -> HINT_REQUEST (the hint button
+   in words; "I don't need a hint" is not one)
+3. asking to run the code ("run the tests")  -> RUN_TESTS
+4. about to write code ("let me code")       -> READY_TO_CODE
+5. finished ("I'm done", "that's it")         -> DONE
+6. proposing a method ("I'll use a hash map") -> APPROACH
+7. a question: about the problem              -> CLARIFYING_QUESTION;
    a tentative complexity ("is it O(n)?")     -> COMPLEXITY_CLAIM;
    about the session ("can you repeat that?") -> OTHER
-7. a stated complexity ("O(n) time")         -> COMPLEXITY_CLAIM
-8. anything else                              -> OTHER
+8. a stated complexity ("O(n) time")         -> COMPLEXITY_CLAIM
+9. anything else                              -> OTHER
 
 Independently of the intent, the behavioural phrases of
 ``settings.coach.behavioral`` set :class:`Flag` values (confusion,
@@ -43,6 +45,7 @@ class Intent(StrEnum):
     RUN_TESTS = "run_tests"
     COMPLEXITY_CLAIM = "complexity_claim"
     DONE = "done"
+    HINT_REQUEST = "hint_request"
     OTHER = "other"
 
 
@@ -144,6 +147,20 @@ def is_only_thinking_sounds(text: str, thinking_sounds: Iterable[str] | None = N
     )
     rest, had_sounds = _strip(_normalise(text), sounds)
     return had_sounds and not re.search(r"\w", rest)
+
+
+_YES = re.compile(
+    r"^(?:(?:yes|yeah|yep|yup|sure|ok|okay|please|definitely|absolutely|go ahead|why not"
+    r"|that would help|that'd help|i'd like that|i would like that|i think so)\b[\s,.!]*)+"
+    r"(?:please|thanks|thank you|a hint|one|that would help|i think)?[\s,.!]*$"
+)
+_OFFERS_HINT = re.compile(r"^(?!hint \d)(?=.*\b(?:would|do|shall|want|like)\b)[^?]*\bhints?\b[^.!]*\?")
+
+
+def accepts_offered_hint(text: str, coach_line: str) -> bool:
+    """True when ``coach_line`` offered a hint ("Would a hint help?") and
+    ``text`` accepts it ("yes please", "sure"): a hint request in context."""
+    return bool(_OFFERS_HINT.search(_normalise(coach_line))) and bool(_YES.match(_normalise(text)))
 
 
 # --------------------------------------------------------------------------
@@ -343,6 +360,26 @@ _I_WILL = (
     r"|we'll|we will|we'd|we would|we can|we could|we should|i should|you could|going to)"
 )
 
+_HINT = r"(?:hint|clue|nudge|pointer)s?"
+#: Words between the article and "hint" ("a small hint", "one more quick clue").
+_HINT_ARTICLE = (r"(?:(?:a|an|another|one more|the next|next|some|any|your|a little|a small|"
+                 r"a tiny|a quick|a bit of a|little|small|quick|tiny|gentle|further) )*")
+_HINT_REQUEST = re.compile(
+    rf"\b(?:can|could|may|might) (?:i|we) (?:please |maybe |just )*(?:get|have|see|ask for|use|"
+    rf"request|try) {_HINT_ARTICLE}{_HINT}\b"
+    rf"|\b(?:can|could|would|will) you (?:please |just |maybe |kindly )*(?:give|show|offer|send|"
+    rf"spare) (?:me |us )?{_HINT_ARTICLE}{_HINT}\b"
+    rf"|\b(?:give|show|send) (?:me|us) {_HINT_ARTICLE}{_HINT}\b"
+    rf"|\b(?:i'd|i would|i'll|i will) (?:like|love|appreciate|take|go for) {_HINT_ARTICLE}{_HINT}\b"
+    rf"|\b(?:i|we) (?:really |probably |just |might )?(?:need|want|could use) {_HINT_ARTICLE}{_HINT}\b"
+    rf"|\b(?:is there|are there|do you have|got|have you got) {_HINT_ARTICLE}{_HINT}\b"
+    rf"|\b(?:a|another|one more|next|the next) {_HINT},? please\b"
+    rf"|^(?:please )?{_HINT_ARTICLE}{_HINT}(?: please)?\W*$"
+)
+#: "I don't need a hint", "no hints please", "without a hint".
+_NO_HINT = re.compile(
+    rf"\b(?:don't|do not|didn't|no|not|without|never|rather not)\s+(?:[\w']+\s+){{0,3}}{_HINT}\b"
+)
 _RUN_TESTS = re.compile(
     r"\b(?:re-?run|run|execute)\s+(?:the\s+|my\s+|all\s+(?:the\s+|my\s+)?|some\s+|those\s+|these\s+)?"
     r"(?:tests?|code|it|this|that|cases?|examples?|again|solution)\b"
@@ -444,6 +481,8 @@ class IntentClassifier:
 
     @staticmethod
     def _intent(text: str, is_question: bool, complexity: ComplexityClaim | None) -> Intent:
+        if _HINT_REQUEST.search(text) and not _NO_HINT.search(text):
+            return Intent.HINT_REQUEST
         if _RUN_TESTS.search(text):
             return Intent.RUN_TESTS
         if _READY_TO_CODE.search(text) and not _WRITING_TESTS.search(text):

@@ -17,15 +17,22 @@ from typing import Any
 
 from ..coach.analyzer import CodeAnalyzer, Finding
 from ..coach.base import Coach, CoachContext, CoachReply, Trigger
+from ..coach.hints import LEVELS as HINT_LEVELS
 from ..coach.hints import HintLadder
-from ..coach.safeguards import FishingDetector, LeakFilter
+from ..coach.safeguards import FISHING_REDIRECT_VARIANTS, FishingDetector, LeakFilter
 from ..coach.scripted import ScriptedCoach
 from ..problems.loader import Problem
 from ..problems.model import normalise_complexity
 from ..settings import Settings
 from .calibrator import DifficultyCalibrator, PerformanceMetrics
 from .events import Action, ActionType, Event
-from .intent import Intent, IntentClassifier, Utterance, is_only_thinking_sounds
+from .intent import (
+    Intent,
+    IntentClassifier,
+    Utterance,
+    accepts_offered_hint,
+    is_only_thinking_sounds,
+)
 from .phases import Phase, PhaseMachine, TddPhase, next_tdd_phase
 from .timers import InterviewTimer, PhaseOverrun, TimeWarning
 
@@ -39,6 +46,21 @@ _CALIBRATE_EVERY_S = 180.0
 _COMPLEXITY_TALK = frozenset({Phase.OPTIMIZATION, Phase.COMPLEXITY, Phase.REFLECTION,
                               Phase.FOLLOWUP, Phase.TESTING, Phase.DEBUGGING})
 _NUDGE_SCALE = {"gentle": 2.0, "balanced": 1.0, "insistent": 0.5}
+#: A quiet candidate hears from the coach less and less often. The first nudge
+#: comes once they have been quiet for ``silence_before_nudge_ms`` (and as long
+#: since the coach's last line); each further one, counted from the coach's
+#: last line, after the nudge interval (scaled by helpfulness) plus the
+#: unscaled interval for each nudge since they last did anything (up to this
+#: many), and never longer than _MAX_NUDGE_WAIT_S (unless the interval itself
+#: is longer). Balanced, every 30 s: 8 s, then 30, 60, 90, 120, 150 s.
+_NUDGE_BACKOFF_STEPS = 5
+_MAX_NUDGE_WAIT_S = 150.0
+#: Lines that set the interview's agenda rather than help the candidate where
+#: they are: a quiet candidate still hears help at least every
+#: _MAX_NUDGE_WAIT_S, whatever of these came in between.
+_AGENDA_KINDS = frozenset({"warning", "complexity", "wrap_up", "intro"})
+#: A fishing redirect said within this long is worded another way next time.
+_REDIRECT_MEMORY_S = 300.0
 
 
 class _EventClock:
@@ -78,6 +100,19 @@ class InterviewState:
     hints_requested: int = 0
     calibrated_t: float = 0.0
     assessment: str = "appropriate"
+    #: When the coach last said something other than a time warning, and how
+    #: many silence nudges since the candidate last did anything
+    #: (``quiet_since`` is the ``last_activity_t`` they were counted from):
+    #: the nudges back off.
+    last_prompt_t: float = -1e9
+    quiet_nudges: int = 0
+    quiet_since: float = 0.0
+    #: When the coach last said something that helps where the candidate is
+    #: (a question, a nudge, a hint; not a line of _AGENDA_KINDS).
+    last_help_t: float = 0.0
+    #: A silence nudge decided by the silence event, said after the time rules
+    #: unless they already spoke (a hint, a sub-problem) for the same event.
+    nudge_pending: float | None = None
 
 
 class Orchestrator:
@@ -117,6 +152,8 @@ class Orchestrator:
                                       "prerequisite_titles": prerequisite_titles or []}
         self._out: list[Action] = []
         self._cause: int | None = None
+        #: Hint level -> the text given at it (a coach's tool may ask again).
+        self._hint_texts: dict[int, str] = {}
 
     # ------------------------------------------------------------ the core
 
@@ -169,11 +206,17 @@ class Orchestrator:
         verdict = self.fishing.classify(text)
         if verdict.fishing and verdict.redirect:
             self._emit("fishing_redirected", {"kind": verdict.kind})
-            self._coach_text(verdict.redirect, "redirect")
+            self._coach_text(self._redirect_text(verdict.kind, verdict.redirect), "redirect")
             return
         if self.phase == Phase.INTRO:
             self._go(Phase.UNDERSTANDING, "the candidate spoke")
         self._follow_intent(utterance)
+        offered = st.coach_texts[-1] if st.coach_texts else ""
+        if utterance.intent == Intent.HINT_REQUEST or accepts_offered_hint(text, offered):
+            # "Can I get a hint?" (or "yes" to "Would a hint help?") is the hint
+            # button in words: the same ladder.
+            self._give_requested_hint(event.t)
+            return
         claim = utterance.complexity
         answers_big_o = utterance.intent == Intent.COMPLEXITY_CLAIM or self.phase == Phase.COMPLEXITY
         if claim and claim.time and answers_big_o and st.code is not None \
@@ -247,8 +290,11 @@ class Orchestrator:
         self._say("tests", run=run, previous=previous)
 
     def _on_hint_requested(self, event: Event) -> None:
+        self._give_requested_hint(event.t)
+
+    def _give_requested_hint(self, t: float) -> None:
         self.state.hints_requested += 1
-        step = self.ladder.request(event.t)
+        step = self.ladder.request(t)
         self._give_hint(step.kind, step.level, step.text, "requested")
 
     def _on_typing(self, event: Event) -> None:
@@ -258,11 +304,25 @@ class Orchestrator:
         st = self.state
         seconds = float(event.data.get("seconds", event.t - st.last_activity_t))
         threshold = self.settings.coach.intervention.silence_before_nudge_ms / 1000
-        interval = self.settings.coach.nudge_interval_s * _NUDGE_SCALE.get(self.helpfulness, 1.0)
-        if seconds >= threshold and event.t - st.last_nudge_t >= interval \
-                and self.phase not in (Phase.INIT, Phase.DONE, Phase.ABORT):
-            st.last_nudge_t = event.t
-            self._say("silence", silence_s=seconds)
+        due = event.t - st.last_prompt_t >= self._nudge_wait(threshold) \
+            or event.t - st.last_help_t >= _MAX_NUDGE_WAIT_S
+        if seconds >= threshold and due and self.phase not in (Phase.INIT, Phase.DONE, Phase.ABORT):
+            st.nudge_pending = seconds  # said after the time rules (see _time_rules)
+
+    def _nudge_wait(self, threshold: float) -> float:
+        """How long after the coach's last line a quiet candidate is nudged:
+        the silence threshold for the first nudge, the interval after it, then
+        longer with each nudge they did not answer (a real interviewer gives a
+        silent candidate room rather than asking again every half minute), up
+        to a ceiling."""
+        st = self.state
+        nudges = st.quiet_nudges if st.quiet_since == st.last_activity_t else 0
+        if nudges == 0:
+            return threshold
+        base = float(self.settings.coach.nudge_interval_s)
+        interval = base * _NUDGE_SCALE.get(self.helpfulness, 1.0)
+        steps = min(nudges, _NUDGE_BACKOFF_STEPS)
+        return min(interval + base * (steps - 1), max(interval, _MAX_NUDGE_WAIT_S))
 
     def _on_tick(self, event: Event) -> None:
         pass  # the time rules run after every event
@@ -313,6 +373,15 @@ class Orchestrator:
             step = self.ladder.due(t, st.stuck_since)
             if step.kind != "none":
                 self._give_hint(step.kind, step.level, step.text, "stuck")
+        silence_s, st.nudge_pending = st.nudge_pending, None
+        if silence_s is not None and st.last_prompt_t < t and not st.ended:
+            st.last_nudge_t = t
+            said = len(st.coach_texts)
+            self._say("silence", silence_s=silence_s)
+            if len(st.coach_texts) > said:
+                if st.quiet_since != st.last_activity_t:
+                    st.quiet_since, st.quiet_nudges = st.last_activity_t, 0
+                st.quiet_nudges += 1
 
     def _calibrate(self, t: float) -> None:
         """The spec's difficulty calibrator, mid-session: when the candidate
@@ -405,6 +474,7 @@ class Orchestrator:
     def _give_hint(self, kind: str, level: int, text: str, reason: str) -> None:
         if kind == "hint":
             safe = self._safe(text, "hint")
+            self._hint_texts[level] = safe
             self._emit("show_hint", {"level": level, "of": 3, "text": safe, "reason": reason,
                                      "label": f"hint {level} of 3"})
             self._coach_text(f"Hint {level} of 3: {safe}", "hint", checked=True)
@@ -442,8 +512,40 @@ class Orchestrator:
             hints_given=self.ladder.given, mode=self.mode,
             complexity_discussed=st.complexity_checked,
             tdd_step=st.tdd_step.value if st.tdd_step else None, turn=st.turn,
-            extra=self.extra, **kw,
+            extra=self.extra, request_hint=self._coach_hint, **kw,
         )
+
+    def _coach_hint(self, level: int) -> dict[str, Any]:
+        """A model's ``get_hint`` tool: the ladder's next level only (its rules
+        stand), shown on the panel like any hint; the model words it."""
+        ladder = self.ladder
+        if level < 1 or level > HINT_LEVELS:
+            return {"error": f"level must be 1 to {HINT_LEVELS}"}
+        if level <= ladder.level and level in self._hint_texts:
+            return {"level": level, "text": self._hint_texts[level],
+                    "note": "already given; ask how it helps rather than repeating it"}
+        if level > ladder.level + 1:
+            return {"refused": f"hints go one level at a time: the next one is level "
+                               f"{ladder.level + 1}"}
+        step = ladder.offer(self._clock.t)
+        if step.kind == "subproblem":
+            return {"refused": "the hints are used up: offer a simpler sub-problem instead"}
+        if step.kind != "hint":
+            return {"refused": step.reason or "no hint now"}
+        safe = self._safe(step.text, "hint")
+        self._hint_texts[step.level] = safe
+        self._emit("show_hint", {"level": step.level, "of": HINT_LEVELS, "text": safe,
+                                 "reason": "coach", "label": f"hint {step.level} of {HINT_LEVELS}"})
+        return {"level": step.level, "text": safe}
+
+    def _redirect_text(self, kind: str | None, redirect: str) -> str:
+        """The fishing redirect, in words not said lately (a candidate who
+        fishes twice the same way hears another wording the second time)."""
+        st = self.state
+        lately = {text for t, role, text in st.transcript
+                  if role == "coach" and self._clock.t - t < _REDIRECT_MEMORY_S}
+        options = FISHING_REDIRECT_VARIANTS.get(kind or "", (redirect,))
+        return next((o for o in options if o not in lately), redirect)
 
     def _say(self, trigger: Trigger, **kw: Any) -> None:
         st = self.state
@@ -459,7 +561,7 @@ class Orchestrator:
         else:
             return
         if reply is not None and reply.text.strip():
-            self._coach_text(reply.text, reply.kind)
+            self._coach_text(reply.text, reply.kind, reply=reply)
 
     def _safe(self, text: str, kind: str) -> str:
         verdict = self.leaks.check(text, candidate_words=self.state.candidate_words,
@@ -470,10 +572,42 @@ class Orchestrator:
             return verdict.safe_text
         return text
 
-    def _coach_text(self, text: str, kind: str, *, checked: bool = False) -> None:
+    def _coach_text(self, text: str, kind: str, *, checked: bool = False,
+                    reply: CoachReply | None = None) -> None:
+        for blocked in reply.blocked if reply else ():
+            # Stopped by the coach's own streaming filter: never shown.
+            self._emit("leak_blocked", {"reasons": list(blocked.reasons), "original_kind": kind,
+                                        "original": blocked.text, "streaming": True})
+        if reply is not None and reply.fallback:
+            self._emit("coach_fallback", {
+                "reason": reply.fallback, "detail": reply.fallback_detail,
+                "model": self.coach.name, "coach": reply.by or "scripted",
+                "message": fallback_message(reply.fallback, reply.fallback_detail)})
         safe = text if checked else self._safe(text, kind)
         st = self.state
         st.transcript.append((self._clock.t, "coach", safe))
         st.coach_texts.append(safe)
-        self._emit("coach_says", {"text": safe, "kind": kind, "coach": self.coach.name,
-                                  "fallback": False})
+        if kind != "warning":  # a time warning announces the clock; it asks nothing
+            st.last_prompt_t = self._clock.t
+        if kind not in _AGENDA_KINDS:
+            st.last_help_t = self._clock.t
+        data: dict[str, Any] = {"text": safe, "kind": kind,
+                                "coach": (reply.by if reply and reply.by else self.coach.name),
+                                "fallback": bool(reply and reply.fallback)}
+        if reply is not None and reply.usage is not None:
+            data["usage"] = reply.usage
+        if reply is not None and reply.streamed:
+            # The panel and the voice already have these sentences.
+            data["streamed"] = reply.streamed
+        self._emit("coach_says", data)
+
+
+def fallback_message(reason: str, detail: str = "") -> str:
+    """What the panel says, in plain words, when the scripted coach answered for a model."""
+    if reason == "unavailable":
+        return f"The model is not used ({detail or 'see the [llm] settings'}); the scripted coach replies."
+    why = {"timeout": "did not answer in time (timeout)",
+           "error": "returned an error",
+           "malformed": "sent an answer that could not be read (malformed)",
+           "refusal": "refused to answer"}.get(reason, f"did not answer ({reason})")
+    return f"The model {why}; the scripted coach replied."
