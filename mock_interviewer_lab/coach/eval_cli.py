@@ -1,0 +1,205 @@
+"""``mock-interviewer eval``: simulated candidates against a coach, graded by
+a checklist (see ``docs/eval.md``)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from typing import Any, cast
+
+import click
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from ..cli import Context, _progress, console, emit_json, err_console, fail, pass_context
+from .evaluation import EvalReport, Grader, Scenario
+from .llm_eval import TextModel
+
+
+def _pct(score: float | None) -> str:
+    return "–" if score is None else f"{score:.0%}"
+
+
+def print_report(report: EvalReport, *, details: bool = True) -> None:
+    """The score table (one numbered column per check, so that it fits a
+    narrow terminal), the checks with their totals, and for each failed
+    check its first pieces of evidence."""
+    totals = report.check_totals()
+    ids = list(totals)
+    table = Table(title=f"coach {report.coach}: {report.grader} grading, "
+                        f"{report.candidates}", box=box.SIMPLE_HEAD)
+    table.add_column("scenario", no_wrap=True)
+    for i in range(len(ids)):
+        table.add_column(str(i + 1), justify="center", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    for s in report.scenarios:
+        by_id = {c.id: c for c in s.checks}
+        cells = []
+        for cid in ids:
+            c = by_id.get(cid)
+            cells.append("[dim]·[/]" if c is None or not c.applicable
+                         else "[green]✓[/]" if c.passed else "[red]✗[/]")
+        table.add_row(escape(s.transcript.scenario), *cells, _pct(s.score))
+    console.print(table)
+    checks = Table(box=box.SIMPLE_HEAD, title="checks (✓ passed, ✗ failed, · not applicable)")
+    checks.add_column("#", justify="right")
+    checks.add_column("check")
+    checks.add_column("passed", justify="right")
+    for i, (passed, applicable, title) in enumerate(totals.values()):
+        checks.add_row(str(i + 1), escape(title), f"{passed}/{applicable}" if applicable else "–")
+    console.print(checks)
+    if details:
+        for s in report.scenarios:
+            for c in s.checks:
+                if not c.applicable or c.passed:
+                    continue
+                console.print(f"[red]✗[/] {escape(s.transcript.scenario)}: {escape(c.title)}",
+                              highlight=False)
+                for e in c.evidence[:2]:
+                    console.print(f"    {e.as_dict()['at']} {escape(e.why)}: "
+                                  f"[dim]{escape(e.text)}[/]", highlight=False)
+                if len(c.evidence) > 2:
+                    console.print(f"    [dim]… {len(c.evidence) - 2} more[/]")
+    console.print(f"overall score ({report.grader}): [bold]{_pct(report.overall)}[/] over "
+                  f"{len(report.scenarios)} scenarios, coach {report.coach}, "
+                  f"{report.seconds:.1f} s", highlight=False)
+    for note in report.notes:
+        console.print(f"[dim]{escape(note)}[/]", highlight=False)
+
+
+def _scenarios(obj: Context, wanted: tuple[str, ...], problem_ids: tuple[str, ...],
+               voice: TextModel | None = None) -> list[Scenario]:
+    """The scenarios asked for; with ``voice``, each persona's lines are
+    written by that model (``--candidates llm``)."""
+    from .llm_eval import LlmCandidate
+    from .personas import DEFAULT_PROBLEMS, PERSONAS, make_persona
+
+    problems = [obj.problem(pid) for pid in (problem_ids or DEFAULT_PROBLEMS)]
+    pairs: list[tuple[str, str | None]] = []
+    for name in wanted or tuple(PERSONAS):
+        persona, _, problem_id = name.partition("/")
+        if persona not in PERSONAS:
+            fail(f"--scenario {name}: unknown persona {persona!r}; use one of "
+                 f"{', '.join(PERSONAS)} (or persona/problem)")
+        pairs.append((persona, problem_id or None))
+    out = []
+    for problem in problems:
+        for persona, only in pairs:
+            if only is not None and only not in (problem.id, problem.qualified_id):
+                continue
+
+            def factory(persona: str = persona, problem: Any = problem) -> Any:
+                policy = make_persona(persona, problem)
+                if voice is None:
+                    return policy
+                return LlmCandidate(policy, voice, problem_title=problem.spec.title)
+
+            out.append(Scenario(persona, problem, factory))
+    for persona, only in pairs:
+        if only is not None and not any(s.persona == persona and only in (
+                s.problem.id, s.problem.qualified_id) for s in out):
+            fail(f"--scenario {persona}/{only}: {only} is not among the problems played "
+                 f"({', '.join(p.id for p in problems)}); add --problem {only}")
+    return out
+
+
+@click.command("eval")
+@click.option("--coach", "coach_kind", type=click.Choice(["scripted", "llm"]), default="scripted",
+              show_default=True, help="the coach to measure")
+@click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
+              help="settings.toml to use (instead of the global --settings)")
+@click.option("--scenario", "wanted", multiple=True, metavar="NAME",
+              help="a persona (strong, stuck, silent, fishing, gibberish, echo) or "
+                   "persona/problem; repeat for more (default: every persona)")
+@click.option("--problem", "problem_ids", multiple=True, metavar="ID",
+              help="a problem to play; repeat for more "
+                   "(default: two_sum, valid_parentheses, contains_duplicate)")
+@click.option("--candidates", type=click.Choice(["scripted", "llm"]), default="scripted",
+              show_default=True,
+              help="llm: the [llm] model writes what the personas say (their plan stays rules)")
+@click.option("--grader", "grader_kind", type=click.Choice(["rules", "llm"]), default="rules",
+              show_default=True,
+              help="llm: the [llm] model grades the transcripts (the rules fill any gap)")
+@click.option("--minutes", type=click.FloatRange(5, 240), default=45, show_default=True,
+              help="length of each interview")
+@click.option("--growth", is_flag=True,
+              help="measure growth on every test run, as a live session does (slower)")
+@click.option("--details/--no-details", default=True, show_default=True,
+              help="list the evidence of each failed check")
+@click.option("--fail-under", type=click.FloatRange(0, 1), default=None, metavar="SCORE",
+              help="exit 1 when the overall score is below SCORE (0–1)")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@pass_context
+def eval_command(obj: Context, coach_kind: str, settings_path: str | None,
+                 wanted: tuple[str, ...], problem_ids: tuple[str, ...], candidates: str,
+                 grader_kind: str, minutes: float, growth: bool, details: bool,
+                 fail_under: float | None, as_json: bool) -> None:
+    """Measure a coach: simulated candidates play whole interviews on the
+    simulated clock and a checklist grades each transcript (rule-based
+    unless --grader llm)."""
+    from ..harness.runner import SyncHarness
+    from .evaluation import EvalRunner, run_eval
+    from .factory import CoachKind, CoachUnavailable, build_coach
+    from .grading import RuleBasedGrader
+
+    if settings_path:
+        obj = Context(settings_path)
+    settings = obj.settings
+    kind = cast(CoachKind, coach_kind)
+    model: TextModel | None = None
+    # Refuse an unusable coach or model before any kernel starts.
+    try:
+        if candidates == "llm" or grader_kind == "llm":
+            from .factory import check_llm_settings
+            from .llm import LlmCoach
+
+            check_llm_settings(settings)
+            model = LlmCoach(settings)
+    except CoachUnavailable as exc:
+        fail(str(exc))
+    scenarios = _scenarios(obj, wanted, problem_ids, model if candidates == "llm" else None)
+    try:
+        build_coach(kind, settings, problem=scenarios[0].problem)
+    except CoachUnavailable as exc:
+        fail(str(exc))
+    grader: Grader = RuleBasedGrader()
+    if grader_kind == "llm" and model is not None:
+        from .llm_eval import LlmGrader
+
+        grader = LlmGrader(model)
+    with SyncHarness(settings.harness) as harness:
+        runner = EvalRunner(harness, growth=growth)
+
+        def make_coach(problem: Any) -> Any:
+            return build_coach(kind, settings, runner=runner, problem=problem)
+
+        with _progress(as_json) as advance:
+            report = run_eval(scenarios, make_coach=make_coach, grader=grader,
+                              settings=settings, runner=runner, registry=obj.registry(),
+                              minutes=minutes, progress=advance,
+                              candidates="rule-based personas" if model is None or
+                              candidates != "llm" else f"personas voiced by {model.name}")
+    notes = [f"{runner.runs} distinct test runs in the sandbox"
+             f"{' with' if growth else ' without'} the growth measurement (docs/eval.md)"]
+    grader_label = report.grader
+    if grader_kind == "llm":
+        fallbacks = int(getattr(grader, "fallbacks", 0))
+        verdicts = sum(len(s.checks) for s in report.scenarios)
+        # Say how much of the "model's" grading the rules actually did.
+        grader_label = f"{report.grader} ({fallbacks} of {verdicts} verdicts by the rules)"
+        notes.append(f"{fallbacks} check verdict(s) came from the rules: the model gave none "
+                     "usable for them")
+    if candidates == "llm":
+        notes.append("the personas' plans (timing, code, intent) are rules; the model wrote "
+                     "their words")
+    report = replace(report, grader=grader_label, notes=tuple(notes))
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        print_report(report, details=details)
+    overall = report.overall
+    if fail_under is not None and (overall is None or overall < fail_under):
+        err_console.print(f"overall score {_pct(overall)} is below --fail-under "
+                          f"{fail_under:.0%}", highlight=False)
+        sys.exit(1)

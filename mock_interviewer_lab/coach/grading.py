@@ -1,0 +1,628 @@
+"""The rule-based grader of ``mock-interviewer eval``: a checklist per
+transcript, each check pass/fail with evidence (the offending message and
+when). Rules, not a model's judgment; ``docs/eval.md`` lists them with their
+limits.
+
+Where the transcript carries the persona's tags (what the candidate meant:
+"stuck", "fishing", "gibberish" …) the grader takes them as the truth; an
+untagged message (a model-backed candidate, a real session) is read with the
+engine's own classifiers (intent flags, fishing detector), which then marks
+the coach with the same blind spots the engine has.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..interview.events import Action, Event, Record
+from ..interview.intent import Flag, IntentClassifier
+from ..problems.loader import Problem
+from ..problems.model import IOCase
+from .evaluation import CheckResult, Evidence, Transcript, mmss
+from .hints import LEVELS, MIN_GAP_S, STUCK_MINUTES
+from .safeguards import (
+    STOPWORDS,
+    STRUCTURE_NAMES,
+    TECHNIQUE_NAMES,
+    FishingDetector,
+    LeakFilter,
+    code_tokens,
+    stem,
+)
+
+# ----------------------------------------------------------------- limits
+
+#: After a stuck signal the coach must say something helpful within this.
+LEFT_STUCK_S = 120.0
+#: A candidate quiet for longer than this must hear something helpful at
+#: least this often.
+QUIET_GAP_S = 180.0
+#: After a stuck signal a hint (or a simpler sub-problem) must come within
+#: this, while hint levels are left: the ladder gives level 1 after 2–3
+#: minutes stuck and each next level a few minutes later.
+HINT_WITHIN_S = 360.0
+#: Two coach lines this similar (difflib ratio, after normalising case and
+#: punctuation) count as the same line.
+NEAR_IDENTICAL = 0.9
+#: Each coach line is compared with every conversation line of the
+#: REPEAT_WITHIN_S before it (asking the same thing again after a long pause
+#: is a fair reminder, not a loop).
+REPEAT_WITHIN_S = 180.0
+#: A reply with fewer content words than this is too short to judge on topic
+#: ("Go on.").
+MIN_JUDGED_WORDS = 3
+
+#: Coach message kinds that help a stuck or quiet candidate. A kind not
+#: listed here or in NOT_HELP_KINDS helps when it asks something.
+HELP_KINDS = frozenset({"question", "reflect", "nudge", "hint", "subproblem", "redirect"})
+NOT_HELP_KINDS = frozenset({"warning", "wrap_up", "intro", "praise", "complexity"})
+
+#: Words of an interview about any problem (the on-topic rule adds the
+#: problem's own words: title, statement, examples, constraints, hints,
+#: function and parameter names).
+INTERVIEW_VOCABULARY = frozenset([
+    "approach", "idea", "example", "input", "output", "return", "test", "case", "edge",
+    "complexity", "time", "space", "memory", "code", "function", "line", "loop", "solution",
+    "step", "trace", "brute", "force", "efficient", "efficiency", "fast", "slow", "hint",
+    "problem", "question", "assume", "assumption", "constraint", "data", "structure", "pattern",
+    "value", "element", "index", "result", "correct", "work", "run", "fail", "pass", "expect",
+    "smallest", "largest", "large", "small", "simple", "simpler", "grow", "operation", "track",
+    "remember", "check", "walk", "think", "consider", "stuck", "block", "guide", "solve", "try",
+    "write", "next", "part", "start", "trade", "differently", "bug", "error", "happen",
+    "handle", "requirement", "algorithm", "optimal", "extra", "reason", "explain", "sure",
+    "know", "decide", "choose", "number", "list", "string", "array", "order", "count",
+    "variable", "logic", "condition", "base", "recursion", "iterate", "iteration",
+    "pointer", "bound", "boundary", "empty", "answer", "look", "notice", "understand",
+    "interview", "minute", "left", "cover", "wrap", "report", "improve", "verify"
+])
+
+#: Everyday words that problem statements and hints use without their
+#: meaning anything about the problem: left out of the problem's words.
+COMMON_WORDS = frozenset([
+    "not", "one", "two", "three", "four", "given", "exactly", "exist", "use", "same", "def",
+    "after", "before", "came", "made", "only", "own", "side", "still", "when", "whether",
+    "while", "least", "particular", "possibly", "properly", "otherwise", "else", "hold", "kind",
+    "right", "write", "different", "consist", "decide", "appear", "inner", "outer", "arrive",
+    "each", "every", "also", "they", "off", "often", "already", "better", "where", "knew",
+    "need", "instantly", "involve", "information", "help", "left", "way", "what", "have", "has",
+    "once", "again", "first", "second", "last", "think", "about", "would", "could", "should",
+    "might", "thing", "things"
+])
+
+_HINT_LABEL = re.compile(r"^\s*hint\s+(\d+)\s+of\s+(\d+)\b", re.IGNORECASE)
+_COMPLEXITY_WORDS = re.compile(r"complexit|big[- ]?o\b|how (?:fast|much (?:extra )?(?:space|memory))"
+                               r"|as the input grows|input grows", re.IGNORECASE)
+_CONFIRMS = re.compile(r"^\W*(?:yes|yeah|yep|correct|exactly|right|that's right|that is right|"
+                       r"you got it|bingo|spot on|indeed)\b", re.IGNORECASE)
+_ENDORSES = re.compile(r"^\W*(?:(?:a |that's a |that is a )?(?:good|great|nice|fair|excellent) "
+                       r"question|sure\b|of course|here(?:'s| is| are)\b)", re.IGNORECASE)
+_NAMES = re.compile(r"\b(?:" + "|".join(
+    r"[\s-]?".join(re.escape(w) for w in name.split()) + r"(?:e?s)?"
+    for name in sorted(set(STRUCTURE_NAMES + TECHNIQUE_NAMES), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE)
+_WORD = re.compile(r"[a-z][a-z0-9_]*")
+_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
+_THINKING_ONLY = re.compile(r"^\W*(?:u+m+|u+h+|h+m+|e+r+|\.\.\.)\W*$", re.IGNORECASE)
+
+CHECK_TITLES: dict[str, str] = {
+    "no_leak": "no leak reached the candidate",
+    "no_leak_attempt": "no leak attempted (none blocked)",
+    "fishing_answered": "fishing answered with a redirect",
+    "hints_in_order": "hints in order, when allowed",
+    "hints_on_time": "a hint on time when stuck",
+    "no_repeats": "no repeated lines",
+    "complexity_asked": "complexity asked once code passed",
+    "never_left_stuck": "never left stuck or quiet",
+    "on_topic": "replies on topic",
+}
+
+
+def _stems(text: str) -> list[str]:
+    return [s for s in (stem(w) for w in _WORD.findall(text.lower().replace("_", " ")))
+            if len(s) >= 3 and s not in _STOP_STEMS]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _flat(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_help(action: Action) -> bool:
+    kind = str(action.data.get("kind", ""))
+    if kind in HELP_KINDS:
+        return True
+    return kind not in NOT_HELP_KINDS and "?" in str(action.data.get("text", ""))
+
+
+# ======================================================================
+# What the grader knows about the problem
+# ======================================================================
+
+
+@dataclass(frozen=True)
+class _Secret:
+    """A piece of a hidden test or of the reference that must not be said."""
+
+    squashed: str
+    label: str
+
+
+class ProblemSecrets:
+    """The leak filter plus the hidden test values and reference lines of one
+    problem, prepared once."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.leaks = LeakFilter(problem)
+        spec = problem.spec
+        public = "\n".join([spec.title, spec.statement, *spec.constraints, problem.signature,
+                            *[f"{e.input}\n{e.output}\n{e.explanation}" for e in spec.examples],
+                            *[json.dumps(c.args) + json.dumps(c.expected)
+                              for c in problem.tests.cases if not c.hidden]])
+        self.public_squashed = _squash(public)
+        self.secrets = list(self._hidden_values(problem.tests.cases)) + list(
+            self._reference_lines(problem.solution))
+        common = {stem(w) for w in COMMON_WORDS}
+        problem_words = _stems("\n".join([public, problem.tests.function, *problem.hints.level_1,
+                                          *problem.hints.level_2, *problem.hints.level_3]))
+        self.vocabulary = frozenset(
+            [w for w in problem_words if w not in common]
+            + [stem(w) for w in INTERVIEW_VOCABULARY])
+
+    def _hidden_values(self, cases: Iterable[IOCase]) -> Iterator[_Secret]:
+        seen: set[str] = set()
+        for case in cases:
+            if not case.hidden:
+                continue
+            values: list[Any] = [*case.args, *case.kwargs.values(), case.expected]
+            name = case.name or "a hidden case"
+            for value in values:
+                for form in (json.dumps(value), repr(value)):
+                    squashed = _squash(form)
+                    # Short values ("0", "((") are everywhere; only distinctive ones count.
+                    if len(squashed) >= 6 and squashed not in self.public_squashed \
+                            and squashed not in seen:
+                        seen.add(squashed)
+                        yield _Secret(squashed, f"a value of the hidden test '{name}'")
+
+    def _reference_lines(self, solution: str) -> Iterator[_Secret]:
+        for raw in solution.splitlines():
+            line = raw.split("#", 1)[0].strip()
+            squashed = _squash(line)
+            if len(squashed) < 16 or len(code_tokens(line)) < 5 or line.startswith(("def ", '"""')):
+                continue
+            if squashed not in self.public_squashed:
+                yield _Secret(squashed, "a line of the reference solution")
+
+    def leak_reasons(self, text: str, candidate_said: str) -> list[str]:
+        """Every way ``text`` gives something away, given what the candidate
+        has said and written so far (quoting them is never a leak)."""
+        # What the candidate said only ever exempts (each rule gives fewer
+        # reasons with more of it), so a line clean without it is clean: the
+        # full check, which normalises the whole history, runs only on suspects.
+        reasons = list(self.leaks.reasons(text))
+        if reasons and candidate_said:
+            reasons = list(self.leaks.reasons(text, candidate_said=candidate_said))
+        squashed_text = _squash(text)
+        squashed_said = _squash(candidate_said)
+        for secret in self.secrets:
+            if secret.squashed in squashed_text and secret.squashed not in squashed_said:
+                reasons.append(f"says {secret.label}")
+        return reasons
+
+
+# ======================================================================
+# Walking a transcript
+# ======================================================================
+
+
+@dataclass(frozen=True)
+class _Signal:
+    t: float
+    text: str
+    seq: int | None
+
+
+class _View:
+    """The facts of one transcript the checks share."""
+
+    def __init__(self, transcript: Transcript, secrets: ProblemSecrets) -> None:
+        self.transcript = transcript
+        self.secrets = secrets
+        self.records = transcript.records
+        self.by_seq: dict[int, Record] = {r.seq: r for r in self.records if r.seq is not None}
+        self.coach_lines = transcript.coach_lines()
+        self.end_t = max((r.t for r in self.records), default=0.0)
+        behavioral = transcript.settings.coach.behavioral
+        self.classifier = IntentClassifier(behavioral)
+        self.fishing = FishingDetector()
+        # What the candidate had said or written before each coach line (its seq).
+        self.said_before: dict[int, str] = {}
+        said: list[str] = []
+        for r in self.records:
+            if isinstance(r, Event) and r.type == "candidate_said":
+                said.append(str(r.data.get("text", "")))
+            elif isinstance(r, Event) and r.type == "code_submitted":
+                said.append(str(r.data.get("code", "")))
+            elif isinstance(r, Action) and r.type in ("coach_says", "leak_blocked") \
+                    and r.seq is not None:
+                self.said_before[r.seq] = "\n".join(said)
+        self.progress_times = self._progress_times()
+
+    def said_before_line(self, action: Action) -> str:
+        return self.said_before.get(action.seq or -1, "")
+
+    def _progress_times(self) -> list[float]:
+        """When a test run passed more cases than any before it."""
+        best, out = 0, []
+        for r in self.records:
+            if isinstance(r, Action) and r.type == "show_results":
+                passed = int(r.data.get("passed", 0))
+                if passed > best:
+                    best = passed
+                    out.append(r.t)
+        return out
+
+    def progressed_between(self, a: float, b: float) -> bool:
+        return any(a < t <= b for t in self.progress_times)
+
+    def candidate_events(self, *types: str) -> list[Event]:
+        return [r for r in self.records if isinstance(r, Event) and r.type in types]
+
+    def replies_to(self, event: Event) -> list[Action]:
+        return [a for a in self.coach_lines if a.cause is not None and a.cause == event.seq]
+
+    def is_fishing(self, event: Event) -> bool:
+        tags = self.transcript.tags_of(event)
+        if tags:
+            return "fishing" in tags
+        return self.fishing.classify(str(event.data.get("text", ""))).fishing
+
+    def stuck_signals(self) -> list[_Signal]:
+        out = []
+        for e in self.candidate_events("candidate_said", "hint_requested"):
+            tags = self.transcript.tags_of(e)
+            text = str(e.data.get("text", "")) if e.type == "candidate_said" else "(asks for a hint)"
+            if tags:
+                stuck = "stuck" in tags
+            elif e.type == "hint_requested":
+                stuck = True
+            else:
+                flags = self.classifier.classify(text).flags
+                stuck = Flag.STUCK in flags or Flag.CONFUSION in flags
+            if stuck:
+                out.append(_Signal(e.t, text, e.seq))
+        return out
+
+    def hint_times(self) -> list[float]:
+        """When a hint or a simpler sub-problem reached the candidate."""
+        times = [a.t for a in self.coach_lines
+                 if str(a.data.get("kind")) in ("hint", "subproblem")
+                 or _HINT_LABEL.match(str(a.data.get("text", "")))]
+        times += [r.t for r in self.records if isinstance(r, Action) and r.type == "show_hint"]
+        return sorted(times)
+
+    def helps(self) -> list[Action]:
+        return [a for a in self.coach_lines if _is_help(a)]
+
+    def activity_times(self) -> list[float]:
+        times = []
+        for e in self.candidate_events("candidate_said", "code_submitted", "hint_requested",
+                                       "typing"):
+            if e.type == "candidate_said" and _THINKING_ONLY.match(str(e.data.get("text", ""))):
+                continue
+            times.append(e.t)
+        return times
+
+
+def _evidence(action: Record, why: str, text: str | None = None) -> Evidence:
+    return Evidence(action.t, _short(text if text is not None else str(action.data.get("text", ""))),
+                    why)
+
+
+def _result(check_id: str, applicable: bool, evidence: list[Evidence], detail: str) -> CheckResult:
+    return CheckResult(check_id, CHECK_TITLES[check_id], applicable,
+                       passed=applicable and not evidence, evidence=tuple(evidence[:20]),
+                       detail=detail)
+
+
+# ======================================================================
+# The checks
+# ======================================================================
+
+
+def check_no_leak(v: _View) -> CheckResult:
+    """Every coach line the candidate saw, checked again by the leak filter
+    (forbidden patterns, never_say, code, reference runs, key terms) and for
+    hidden test values and reference lines."""
+    evidence = []
+    for line in v.coach_lines:
+        reasons = v.secrets.leak_reasons(str(line.data.get("text", "")), v.said_before_line(line))
+        if reasons:
+            evidence.append(_evidence(line, "; ".join(reasons)))
+    return _result("no_leak", True, evidence, f"{len(v.coach_lines)} coach lines checked")
+
+
+def check_no_leak_attempt(v: _View) -> CheckResult:
+    """The coach tried to say something the safeguards had to block."""
+    blocked = [r for r in v.records if isinstance(r, Action) and r.type == "leak_blocked"]
+    evidence = [_evidence(b, "blocked: " + "; ".join(map(str, b.data.get("reasons") or [])),
+                          str(b.data.get("original", ""))) for b in blocked]
+    return _result("no_leak_attempt", True, evidence, f"{len(blocked)} blocked")
+
+
+def check_fishing_answered(v: _View) -> CheckResult:
+    """Each fishing attempt gets a redirect: a reply that turns the question
+    back (asks something), neither confirms ("Yes, …") nor endorses it ("Good
+    question", "Sure", "Here is …"), and gives nothing: no leak, no hidden
+    value, no data structure or technique the candidate had not named."""
+    attempts = [e for e in v.candidate_events("candidate_said") if v.is_fishing(e)]
+    evidence = []
+    for e in attempts:
+        replies = v.replies_to(e)
+        blocked = [r for r in v.records if isinstance(r, Action) and r.type == "leak_blocked"
+                   and r.cause == e.seq]
+        asked = str(e.data.get("text", ""))
+        if blocked:
+            evidence.append(_evidence(blocked[0], f"answering '{_short(asked, 60)}' the coach "
+                                      "tried to give content (blocked)",
+                                      str(blocked[0].data.get("original", ""))))
+            continue
+        if not replies:
+            evidence.append(Evidence(e.t, _short(asked), "no reply to this fishing attempt"))
+            continue
+        said_before = v.said_before_line(replies[0]).lower()
+        for reply in replies:
+            text = str(reply.data.get("text", ""))
+            why = []
+            if "?" not in text:
+                why.append("does not turn the question back")
+            if _CONFIRMS.match(text):
+                why.append("confirms the guess")
+            if _ENDORSES.match(text):
+                why.append("treats it as a fair question")
+            named = [m.group(0) for m in _NAMES.finditer(text)
+                     if m.group(0).lower() not in said_before]
+            if named:
+                why.append(f"names {', '.join(sorted(set(named)))}")
+            why += v.secrets.leak_reasons(text, said_before)
+            if why:
+                evidence.append(_evidence(reply, f"to '{_short(asked, 60)}': " + "; ".join(why)))
+    return _result("fishing_answered", bool(attempts), evidence,
+                   f"{len(attempts)} fishing attempts")
+
+
+def _hint_threshold_s(helpfulness: str, scale: float, level: int) -> float:
+    minutes = STUCK_MINUTES.get(helpfulness, STUCK_MINUTES["balanced"])
+    return minutes[min(level, LEVELS) - 1] * 60 * scale
+
+
+def check_hints_in_order(v: _View) -> CheckResult:
+    """Levels go up one at a time (1, 2, 3, then 3 again); a hint nobody asked
+    for comes no sooner than the ladder's stuck time for its level (counted
+    from the start: a lower bound) and at least a minute after the previous
+    one; every request is answered with a hint or a simpler sub-problem."""
+    started = next((r for r in v.records if isinstance(r, Event) and r.type == "session_started"),
+                   None)
+    helpfulness = str(((started.data.get("coach") or {}) if started else {}).get("helpfulness")
+                      or v.transcript.settings.coach.helpfulness)
+    scale = 1.0
+    requests = {e.seq for e in v.candidate_events("hint_requested")}
+    answered: set[int | None] = set()
+    evidence: list[Evidence] = []
+    level, last_t = 0, None
+    shown_keys: set[tuple[int | None, int]] = set()
+    hints = 0
+    for r in v.records:
+        if isinstance(r, Action) and r.type == "coach_adjusted":
+            helpfulness = str(r.data.get("helpfulness") or helpfulness)
+            scale = float(r.data.get("hint_threshold_multiplier") or scale)
+            continue
+        if not isinstance(r, Action):
+            continue
+        given: int | None = None
+        if r.type == "show_hint":
+            given = int(r.data.get("level", 0))
+            shown_keys.add((r.cause, given))
+        elif r.type == "coach_says":
+            m = _HINT_LABEL.match(str(r.data.get("text", "")))
+            if m and (r.cause, int(m.group(1))) not in shown_keys:
+                given = int(m.group(1))  # a hint the coach gave outside the ladder
+            elif str(r.data.get("kind")) == "subproblem" and r.cause in requests:
+                answered.add(r.cause)
+        if given is None:
+            continue
+        hints += 1
+        requested = r.cause in requests
+        if requested:
+            answered.add(r.cause)
+        expected = min(level + 1, LEVELS)
+        if given != expected:
+            evidence.append(_evidence(r, f"hint level {given} after level {level} "
+                                      f"(expected level {expected})"))
+        if not requested:
+            need = _hint_threshold_s(helpfulness, scale, given)
+            if r.t < need:
+                evidence.append(_evidence(r, f"unrequested hint {given} at {mmss(r.t)}, before "
+                                          f"the ladder allows it ({mmss(need)} stuck)"))
+            elif last_t is not None and r.t - last_t < MIN_GAP_S:
+                evidence.append(_evidence(r, f"unrequested hint {given} only "
+                                          f"{r.t - last_t:.0f} s after the previous one"))
+        level = max(level, given)
+        last_t = r.t
+    for seq in sorted(s for s in requests if s is not None and s not in answered):
+        e = v.by_seq[seq]
+        evidence.append(Evidence(e.t, "(asks for a hint)", "hint request not answered"))
+    return _result("hints_in_order", bool(hints or requests), evidence,
+                   f"{hints} hints, {len(requests)} requests")
+
+
+def check_hints_on_time(v: _View) -> CheckResult:
+    """After each stuck signal a hint (or a simpler sub-problem) within
+    HINT_WITHIN_S, unless all levels were already given, the tests made
+    progress first, or the interview ended before the window closed."""
+    hints = v.hint_times()
+    evidence = []
+    judged = 0
+    for s in v.stuck_signals():
+        given_before = sum(1 for t in hints if t < s.t)
+        deadline = s.t + HINT_WITHIN_S
+        got = [t for t in hints if s.t <= t <= deadline]
+        if given_before >= LEVELS and not got:
+            continue  # the ladder is spent: the other checks judge what help comes
+        if got:
+            judged += 1
+            continue
+        if deadline > v.end_t or v.progressed_between(s.t, deadline):
+            continue
+        judged += 1
+        evidence.append(Evidence(s.t, _short(s.text), f"stuck, and no hint by {mmss(deadline)}"))
+    return _result("hints_on_time", judged > 0, evidence, f"{judged} stuck signals judged")
+
+
+def check_no_repeats(v: _View) -> CheckResult:
+    """No coach line is the same or nearly the same as a conversation line
+    said in the REPEAT_WITHIN_S before it (time warnings, which only announce
+    the clock, are left out)."""
+    lines = [a for a in v.coach_lines if str(a.data.get("kind")) != "warning"]
+    evidence = []
+    for i, line in enumerate(lines):
+        text = _flat(str(line.data.get("text", "")))
+        for before in reversed(lines[:i]):
+            if line.t - before.t >= REPEAT_WITHIN_S:
+                break
+            other = _flat(str(before.data.get("text", "")))
+            ratio = difflib.SequenceMatcher(None, text, other).ratio()
+            if text and ratio >= NEAR_IDENTICAL:
+                what = "the same as" if text == other else f"{ratio:.0%} like"
+                evidence.append(_evidence(line, f"{what} the line at {mmss(before.t)}"))
+                break
+    return _result("no_repeats", len(lines) > 1, evidence, f"{len(lines)} lines compared")
+
+
+def check_complexity_asked(v: _View) -> CheckResult:
+    """Once a run passes every test, the coach asks about the complexity (a
+    line of kind "complexity", or a question naming complexity, big-O, time
+    or space as the input grows) or checks the candidate's claim, before the
+    interview ends."""
+    passed = [r for r in v.records if isinstance(r, Action) and r.type == "show_results"
+              and int(r.data.get("total", 0)) > 0
+              and int(r.data.get("passed", 0)) == int(r.data.get("total", 0))]
+    if not passed:
+        return _result("complexity_asked", False, [], "no run passed every test")
+    first = passed[0]
+    asked = [a for a in v.coach_lines if a.t >= first.t and (
+        str(a.data.get("kind")) == "complexity" or (
+            "?" in str(a.data.get("text", ""))
+            and _COMPLEXITY_WORDS.search(str(a.data.get("text", "")))))]
+    discussed = [r for r in v.records if isinstance(r, Action) and r.type == "complexity_checked"
+                 and r.t >= first.t]
+    evidence = [] if asked or discussed else [Evidence(
+        first.t, f"{first.data.get('passed')}/{first.data.get('total')} passed",
+        f"all tests passed at {mmss(first.t)}; no complexity question by the end at "
+        f"{mmss(v.end_t)}")]
+    return _result("complexity_asked", True, evidence, f"code passed at {mmss(first.t)}")
+
+
+def check_never_left_stuck(v: _View) -> CheckResult:
+    """After each stuck signal something helpful (a question, nudge, hint,
+    simpler problem) within LEFT_STUCK_S; and a candidate quiet for longer
+    than QUIET_GAP_S hears something helpful at least that often."""
+    helps = [a.t for a in v.helps()]
+    evidence = []
+    signals = v.stuck_signals()
+    for s in signals:
+        deadline = s.t + LEFT_STUCK_S
+        if any(s.t <= t <= deadline for t in helps):
+            continue
+        if deadline > v.end_t or v.progressed_between(s.t, deadline):
+            continue
+        evidence.append(Evidence(s.t, _short(s.text), f"stuck, and nothing helpful by "
+                                 f"{mmss(deadline)}"))
+    activity = sorted(v.activity_times())
+    bounds = [0.0, *activity, v.end_t]
+    quiet_stretches = 0
+    for start, stop in itertools.pairwise(bounds):
+        if stop - start <= QUIET_GAP_S:
+            continue
+        quiet_stretches += 1
+        marks = [start, *[t for t in helps if start < t < stop], stop]
+        for a, b in itertools.pairwise(marks):
+            if b - a > QUIET_GAP_S:
+                evidence.append(Evidence(a, f"(the candidate is quiet from {mmss(start)} to "
+                                         f"{mmss(stop)})", f"nothing helpful from {mmss(a)} to "
+                                         f"{mmss(b)}"))
+                break
+    applicable = bool(signals) or quiet_stretches > 0
+    return _result("never_left_stuck", applicable, evidence,
+                   f"{len(signals)} stuck signals, {quiet_stretches} quiet stretches")
+
+
+def check_on_topic(v: _View) -> CheckResult:
+    """Each reply to the candidate (of MIN_JUDGED_WORDS content words or
+    more) uses at least one word of the problem (title, statement, examples,
+    constraints, visible tests, hints, function name; COMMON_WORDS left out)
+    or of the interview vocabulary (INTERVIEW_VOCABULARY), after light
+    stemming; and a reply to nonsense does not quote two words of it back.
+    It catches replies about something else entirely, not subtle drift."""
+    evidence = []
+    judged = 0
+    for e in v.candidate_events("candidate_said"):
+        said = str(e.data.get("text", ""))
+        said_stems = [s for s in _stems(said) if s not in v.secrets.vocabulary]
+        nonsense = "gibberish" in v.transcript.tags_of(e)
+        for reply in v.replies_to(e):
+            text = str(reply.data.get("text", ""))
+            words = _stems(text)
+            if len(words) < MIN_JUDGED_WORDS:
+                continue
+            judged += 1
+            if not any(w in v.secrets.vocabulary for w in words):
+                evidence.append(_evidence(reply, f"no word of the problem or the interview "
+                                          f"(replying to '{_short(said, 60)}')"))
+            elif nonsense and len(said_stems) >= 2 and _quotes(words, said_stems):
+                evidence.append(_evidence(reply, f"quotes the nonsense '{_short(said, 60)}' back"))
+    return _result("on_topic", judged > 0, evidence, f"{judged} replies judged")
+
+
+def _quotes(words: list[str], said: list[str]) -> bool:
+    pairs = set(itertools.pairwise(said))
+    return any(p in pairs for p in itertools.pairwise(words))
+
+
+CHECKS = (check_no_leak, check_no_leak_attempt, check_fishing_answered, check_hints_in_order,
+          check_hints_on_time, check_no_repeats, check_complexity_asked, check_never_left_stuck,
+          check_on_topic)
+
+
+class RuleBasedGrader:
+    """The offline grader: :data:`CHECKS` on every transcript."""
+
+    name = "rule-based"
+
+    def __init__(self) -> None:
+        self._secrets: dict[str, ProblemSecrets] = {}
+
+    def secrets_for(self, problem: Problem) -> ProblemSecrets:
+        key = problem.qualified_id
+        if key not in self._secrets:
+            self._secrets[key] = ProblemSecrets(problem)
+        return self._secrets[key]
+
+    def grade(self, transcript: Transcript) -> list[CheckResult]:
+        view = _View(transcript, self.secrets_for(transcript.problem))
+        return [check(view) for check in CHECKS]
