@@ -34,8 +34,8 @@ $(STAMP): pyproject.toml package.json $(DEBS_STAMP)
 
 setup: $(STAMP)
 
-# pytest last, so that its summary closes the output.
-test: setup lint ui-test test-py
+# pytest, then the scripted coach's eval score (docs/eval.md), printed last.
+test: setup lint ui-test test-py eval
 
 # JupyterLab on the example notebook (the server extension is enabled by the
 # install; the notebook's panel is ipywidgets).
@@ -45,6 +45,12 @@ lab: setup
 test-py: setup
 	$(BIN)/python -m pytest -q -ra
 
+# Simulated candidates against the scripted coach, graded by the rule-based
+# checklist: the score table and the overall score.
+.PHONY: eval
+eval: setup
+	$(BIN)/mock-interviewer eval --coach scripted --no-details
+
 lint: setup
 	$(BIN)/ruff check mock_interviewer_lab tests bench
 	$(BIN)/mypy
@@ -53,11 +59,14 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/harness_bench.py --json bench/results/harness.json
 	$(BIN)/python bench/engine_bench.py --json bench/results/engine.json
+	$(BIN)/python bench/voice_bench.py --json bench/results/voice.json
+	$(BIN)/python bench/coach_bench.py --json bench/results/coach.json
+	$(MAKE) --no-print-directory bench-ui
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache lib node_modules \
 		mock_interviewer_lab/labextension ui-tests/node_modules ui-tests/test-results \
-		ui-tests/playwright-report ui-tests/.sessions
+		ui-tests/playwright-report ui-tests/.sessions bench/ui/node_modules bench/ui/test-results
 
 # End-to-end UI tests (Galata/Playwright, headless) against the system Chromium
 # at /usr/bin/chromium (or $CHROMIUM_PATH); Playwright's own browser is never
@@ -68,3 +77,11 @@ UI_JLPM := cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PATH=$(abspath $(BI
 ui-test: setup
 	$(UI_JLPM) install
 	$(UI_JLPM) playwright test
+
+# The UI speed bench (bench/ui/): the panel and the test results on screen,
+# timed in headless Chromium through the real stack, with ui-tests' packages
+# and a JupyterLab of its own on port 8898. Writes bench/results/ui.json.
+.PHONY: bench-ui
+bench-ui: setup
+	$(UI_JLPM) install
+	$(UI_JLPM) playwright test --config ../bench/ui/playwright.config.js

@@ -339,7 +339,34 @@ def _register_engine_commands() -> None:
         main.add_command(command)
 
 
+def _register_audio_commands() -> None:
+    # Imported here: it imports this module for its helpers (pyaudio itself
+    # is imported only when a device is opened).
+    from .voice.audio_cli import audio, calibrate_command
+
+    main.add_command(audio)
+    main.add_command(calibrate_command, name="calibrate")
+
+
+def _register_voice_commands() -> None:
+    # Imported here: it imports this module for its helpers (the speech
+    # engines themselves load only when a command runs).
+    from .voice.cli import voice
+
+    main.add_command(voice)
+
+
+def _register_eval_command() -> None:
+    # Imported here: it imports this module for its helpers.
+    from .coach.eval_cli import eval_command
+
+    main.add_command(eval_command)
+
+
 _register_engine_commands()
+_register_eval_command()
+_register_audio_commands()
+_register_voice_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
