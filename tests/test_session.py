@@ -254,3 +254,62 @@ def test_a_full_interview_simulates_quickly(registry: ProblemRegistry, harness: 
     out = run_simulation("silent_two_sum.yaml", registry, harness)
     # Simulated time, not wall time: the whole 30 minutes were played.
     assert out["events"][-1]["t"] >= 29 * 60
+
+
+def test_results_come_before_the_growth_measurement(tmp_path: Path, registry: ProblemRegistry,
+                                                    harness: SyncHarness) -> None:
+    # The panel shows a run's results as soon as the tests are done; the
+    # growth measurement (ten to fifty times longer) follows, and the coach's
+    # reply to the results waits for it, since it depends on it.
+    store = SessionStore(tmp_path / "s.db")
+    clock = FakeClock()
+    session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=harness,
+                                     clock=clock, registry=registry)
+    seen: list[str] = []
+    session.listeners.append(lambda a: seen.append(a.type))
+    clock.set(60)
+    session.submit(WRONG)                       # failing code: no measurement at all
+    records = store.records(session.info.id)
+    failing = [r for r in records if r.type == "tests_finished"][-1]
+    assert "growth" not in failing.data and failing.data["run"]["complexity"] is None
+    assert not any(r.type == "growth_measured" for r in records)
+    clock.set(120)
+    before = len(seen)
+    session.submit(BRUTE)                       # passing code: results, then the measurement
+    records = store.records(session.info.id)
+    passing = [r for r in records if r.type == "tests_finished"][-1]
+    assert passing.data["growth"] == "pending" and passing.data["run"]["complexity"] is None
+    (growth,) = [r for r in records if r.type == "growth_measured"]
+    assert growth.data["code_seq"] == passing.data["code_seq"]
+    assert growth.data["complexity"]["expected"] == "O(n)"
+    after = seen[before:]
+    assert after.index("show_results") < after.index("coach_says")
+    reply = next(r for r in records if isinstance(r, Action) and r.type == "coach_says"
+                 and r.cause == growth.seq)
+    # The brute force grows worse than expected, and the coach says so.
+    assert growth.data["complexity"]["worse_than_expected"] == ("grows" in reply.data["text"])
+    assert not any(isinstance(r, Action) and r.type == "coach_says" and r.cause == passing.seq
+                   for r in records)
+
+
+def test_a_lost_growth_measurement_is_made_again_on_resume(
+        tmp_path: Path, registry: ProblemRegistry, harness: SyncHarness) -> None:
+    db = tmp_path / "s.db"
+    store = SessionStore(db)
+    clock = FakeClock()
+    session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=harness,
+                                     clock=clock, registry=registry)
+
+    def no_growth(code_seq: Any, code: str) -> list[Action]:
+        return []                               # the process "died" before measuring
+
+    session._measure_growth = no_growth  # type: ignore[method-assign]
+    clock.set(60)
+    session.submit((ROOT / "problems/two_sum/solution.py").read_text())
+    assert not any(r.type == "growth_measured" for r in store.records(session.info.id))
+    resumed = InterviewSession.resume(SessionStore(db), session.info.id, registry,
+                                      Settings(), harness=harness, clock=clock)
+    records = resumed.records()
+    (growth,) = [r for r in records if r.type == "growth_measured"]
+    assert any(isinstance(r, Action) and r.type == "coach_says" and r.cause == growth.seq
+               for r in records)

@@ -141,6 +141,20 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _starts_time_rules(action: Action) -> bool:
+    """The first thing the orchestrator's time rules do after it has handled
+    an event (they run after every event, with the same cause): a time
+    warning, a phase change forced by the clock (also the end at time), a
+    calibration, an automatic hint. What the coach does from there on is not
+    its answer to the event."""
+    reason = str(action.data.get("reason", ""))
+    if action.type in ("time_warning", "coach_adjusted"):
+        return True
+    if action.type == "phase_changed":
+        return reason in ("time", "ended (time)")
+    return action.type == "show_hint" and reason == "stuck"
+
+
 def _is_help(action: Action) -> bool:
     kind = str(action.data.get("kind", ""))
     if kind in HELP_KINDS:
@@ -262,6 +276,11 @@ class _View:
                     and r.seq is not None:
                 self.said_before[r.seq] = "\n".join(said)
         self.progress_times = self._progress_times()
+        # The actions each event caused, in order.
+        self.caused: dict[int, list[Action]] = {}
+        for r in self.records:
+            if isinstance(r, Action) and r.cause is not None:
+                self.caused.setdefault(r.cause, []).append(r)
 
     def said_before_line(self, action: Action) -> str:
         return self.said_before.get(action.seq or -1, "")
@@ -285,6 +304,17 @@ class _View:
 
     def replies_to(self, event: Event) -> list[Action]:
         return [a for a in self.coach_lines if a.cause is not None and a.cause == event.seq]
+
+    def answer_to(self, event: Event) -> list[Action]:
+        """What the coach did in answer to ``event``: the actions it caused
+        up to where the time rules take over (a time warning said at the same
+        moment answers the clock, not the candidate)."""
+        out: list[Action] = []
+        for action in self.caused.get(event.seq, []) if event.seq is not None else []:
+            if _starts_time_rules(action):
+                break
+            out.append(action)
+        return out
 
     def is_fishing(self, event: Event) -> bool:
         tags = self.transcript.tags_of(event)
@@ -369,13 +399,17 @@ def check_fishing_answered(v: _View) -> CheckResult:
     """Each fishing attempt gets a redirect: a reply that turns the question
     back (asks something), neither confirms ("Yes, …") nor endorses it ("Good
     question", "Sure", "Here is …"), and gives nothing: no leak, no hidden
-    value, no data structure or technique the candidate had not named."""
+    value, no data structure or technique the candidate had not named. The
+    reply is what the coach said to the line, not what the time rules said at
+    the same moment (a time warning)."""
     attempts = [e for e in v.candidate_events("candidate_said") if v.is_fishing(e)]
     evidence = []
     for e in attempts:
-        replies = v.replies_to(e)
-        blocked = [r for r in v.records if isinstance(r, Action) and r.type == "leak_blocked"
-                   and r.cause == e.seq]
+        # Only the answer to the line is judged: lines the time rules said at
+        # the same moment (a time warning) are not a reply to it.
+        answer = v.answer_to(e)
+        replies = [a for a in answer if a.type == "coach_says"]
+        blocked = [a for a in answer if a.type == "leak_blocked"]
         asked = str(e.data.get("text", ""))
         if blocked:
             evidence.append(_evidence(blocked[0], f"answering '{_short(asked, 60)}' the coach "
@@ -415,7 +449,10 @@ def check_hints_in_order(v: _View) -> CheckResult:
     """Levels go up one at a time (1, 2, 3, then 3 again); a hint nobody asked
     for comes no sooner than the ladder's stuck time for its level (counted
     from the start: a lower bound) and at least a minute after the previous
-    one; every request is answered with a hint or a simpler sub-problem."""
+    one; every request is answered with a hint or a simpler sub-problem.
+    Asked for means the hint button (``hint_requested``) or words: a hint the
+    orchestrator shows with reason "requested" in answer to something the
+    candidate said ("Can I get a hint?", "yes" to "Would a hint help?")."""
     started = next((r for r in v.records if isinstance(r, Event) and r.type == "session_started"),
                    None)
     helpfulness = str(((started.data.get("coach") or {}) if started else {}).get("helpfulness")
@@ -426,6 +463,7 @@ def check_hints_in_order(v: _View) -> CheckResult:
     evidence: list[Evidence] = []
     level, last_t = 0, None
     shown_keys: set[tuple[int | None, int]] = set()
+    asked_in_words: set[int] = set()
     hints = 0
     for r in v.records:
         if isinstance(r, Action) and r.type == "coach_adjusted":
@@ -447,9 +485,11 @@ def check_hints_in_order(v: _View) -> CheckResult:
         if given is None:
             continue
         hints += 1
-        requested = r.cause in requests
+        requested = r.cause in requests or _asked_in_words(v, r)
         if requested:
             answered.add(r.cause)
+            if r.cause not in requests and r.cause is not None:
+                asked_in_words.add(r.cause)
         expected = min(level + 1, LEVELS)
         if given != expected:
             evidence.append(_evidence(r, f"hint level {given} after level {level} "
@@ -468,7 +508,17 @@ def check_hints_in_order(v: _View) -> CheckResult:
         e = v.by_seq[seq]
         evidence.append(Evidence(e.t, "(asks for a hint)", "hint request not answered"))
     return _result("hints_in_order", bool(hints or requests), evidence,
-                   f"{hints} hints, {len(requests)} requests")
+                   f"{hints} hints, {len(requests) + len(asked_in_words)} requests")
+
+
+def _asked_in_words(v: _View, hint: Action) -> bool:
+    """A hint the orchestrator gave as asked for in words: shown with reason
+    "requested" in answer to a candidate's line (a reason alone, on a hint
+    caused by anything else, does not make it requested)."""
+    if hint.type != "show_hint" or str(hint.data.get("reason", "")) != "requested":
+        return False
+    cause = v.by_seq.get(hint.cause) if hint.cause is not None else None
+    return isinstance(cause, Event) and cause.type == "candidate_said"
 
 
 def check_hints_on_time(v: _View) -> CheckResult:

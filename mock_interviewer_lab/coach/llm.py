@@ -16,7 +16,12 @@ One turn (:meth:`LlmCoach.reply`, called synchronously by the orchestrator):
 3. Every streamed sentence is checked by the leak filter as soon as it is
    complete and, if safe, handed to ``on_sentence`` (the session pushes it
    to the panel and the voice) at once. A sentence that leaks is never
-   handed on: a safe question replaces it and the reply stops there.
+   handed on: a safe question replaces it and the reply stops there. An
+   answer is done at its finish reason: its last sentence is checked and
+   shown and its tools run at once, while its usage (which litellm yields
+   only after assembling the whole response again) is read alongside and
+   awaited before the turn ends; litellm's logging after that runs after
+   the turn (:attr:`LlmCoach.stop_reading_at_finish`).
 4. A timeout, an error, a malformed reply or a refusal: one retry; then the
    scripted reply, marked ``fallback`` with the reason, which the
    orchestrator records as a ``coach_fallback`` action the panel shows. When
@@ -344,6 +349,16 @@ class SentenceGate:
 
 
 @dataclass
+class _TurnStreams:
+    """A turn's streams that outlive their call: usage still being read (the
+    turn awaits these) and ends left to litellm's bookkeeping (read after
+    the turn)."""
+
+    usage_reads: list[asyncio.Task[None]] = field(default_factory=list)
+    ends: list[Any] = field(default_factory=list)
+
+
+@dataclass
 class _ToolCall:
     id: str = ""
     name: str = ""
@@ -354,11 +369,15 @@ class LlmCoach:
     """See the module docstring. ``completion`` replaces ``litellm.acompletion``
     (tests use litellm's own ``mock_response`` through it, or a fake)."""
 
-    #: Stop reading a streamed answer once it is complete (its finish reason and
-    #: its usage are in) and let the background loop read the rest after the
-    #: turn (:meth:`_BackgroundLoop.finish_streams`). Off: read each stream to
-    #: its end within the turn, as litellm's examples do (the bench compares).
-    finish_streams_after_turn = True
+    #: An answer is done at its finish reason: its last sentence is checked
+    #: and shown, its tools run and the next request goes out at once, while
+    #: its usage (which litellm yields only after assembling the whole
+    #: response again, milliseconds later) is read alongside; what litellm
+    #: does after the usage (its logging) is read after the turn
+    #: (:meth:`_BackgroundLoop.finish_streams`). Off: each stream is read to
+    #: its end before anything goes on, as litellm's examples do (the bench
+    #: compares the two).
+    stop_reading_at_finish = True
 
     def __init__(self, settings: Settings, *, runner: CodeRunner | None = None,
                  problem: Problem | None = None,
@@ -427,14 +446,14 @@ class LlmCoach:
         gate = SentenceGate(self._leaks(ctx.problem), candidate_words=words,
                             phase=ctx.phase.value, emit=self._emit)
         failure: ModelFailure | None = None
-        stream_ends: list[Any] = []
+        streams = _TurnStreams()
         loop = background_loop()
         try:
             for attempt in range(1, ATTEMPTS + 1):
                 figures.attempts = attempt
                 gate.reset()
                 try:
-                    loop.run(self._turn(ctx, gate, figures, stream_ends), self._turn_limit_s())
+                    loop.run(self._turn(ctx, gate, figures, streams), self._turn_limit_s())
                     failure = None
                     break
                 except Exception as exc:
@@ -442,7 +461,7 @@ class LlmCoach:
                 if gate.said:
                     break  # already shown: those sentences stand, no second voice
         finally:
-            loop.finish_streams(stream_ends, self.llm.timeout_s)
+            loop.finish_streams(streams.ends, self.llm.timeout_s)
         self._add_cost(figures)
         figures.latency_ms = (time.perf_counter() - started) * 1000
         if failure is None or gate.said:
@@ -461,7 +480,27 @@ class LlmCoach:
         return (self.llm.timeout_s + run_s) * (MAX_TOOL_ROUNDS + 1) + _IMPORT_ALLOWANCE_S
 
     async def _turn(self, ctx: CoachContext, gate: SentenceGate, figures: TurnFigures,
-                    stream_ends: list[Any]) -> None:
+                    streams: _TurnStreams) -> None:
+        cancelled = False
+        try:
+            await self._rounds(ctx, gate, figures, streams)
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
+        finally:
+            reads, streams.usage_reads = streams.usage_reads, []
+            if cancelled:
+                for task in reads:
+                    task.cancel()
+            elif reads:
+                # The answers' usage, read while the tools ran and the next
+                # answer came; the last one's while its last sentence was checked.
+                t0 = time.perf_counter()
+                await asyncio.gather(*reads)
+                figures.model_ms += (time.perf_counter() - t0) * 1000
+
+    async def _rounds(self, ctx: CoachContext, gate: SentenceGate, figures: TurnFigures,
+                      streams: _TurnStreams) -> None:
         messages: list[dict[str, Any]] = [
             {"role": "system", "content": system_prompt(ctx)},
             {"role": "user", "content": context_message(ctx, previous_code=self._diff_base)},
@@ -469,7 +508,7 @@ class LlmCoach:
         tools = CoachTools(ctx, self.runner)
         for round_ in range(MAX_TOOL_ROUNDS + 1):
             last = round_ == MAX_TOOL_ROUNDS
-            text, calls = await self._call(messages, gate, figures, stream_ends,
+            text, calls = await self._call(messages, gate, figures, streams,
                                            tools_allowed=not last)
             if gate.stopped:
                 return  # a leak ended the reply: nothing after it is said or done
@@ -539,14 +578,13 @@ class LlmCoach:
         return params
 
     async def _call(self, messages: list[dict[str, Any]], gate: SentenceGate,
-                    figures: TurnFigures, stream_ends: list[Any], *,
+                    figures: TurnFigures, streams: _TurnStreams, *,
                     tools_allowed: bool) -> tuple[str, list[_ToolCall]]:
         """One streamed model call: text goes through the gate as it comes.
 
-        Reading stops once the answer is complete: a finish reason, then the
-        usage (a usage-only chunk after the finish with ``include_usage``, or
-        on the finish chunk). The stream then goes to ``stream_ends``, whose
-        rest is read after the turn (:attr:`finish_streams_after_turn`)."""
+        With :attr:`stop_reading_at_finish`, the call returns at the finish
+        reason and the rest of the stream (its usage) is read by a task of
+        ``streams``, which the turn awaits before it ends."""
         # The import (seconds, the first time) happens off the shared loop and
         # before the clock of this call starts.
         acompletion = self._completion or (await _litellm_off_loop()).acompletion
@@ -560,7 +598,7 @@ class LlmCoach:
         finish: str | None = None
         calls: dict[int, _ToolCall] = {}
         first_token_at: float | None = None
-        complete = False
+        usage_seen = finished = False
         try:
             async with asyncio.timeout(self.llm.timeout_s):
                 response = await acompletion(**params)
@@ -568,6 +606,7 @@ class LlmCoach:
                     async for chunk in response:
                         usage = getattr(chunk, "usage", None)
                         if usage is not None:
+                            usage_seen = True
                             figures.add_usage(getattr(usage, "prompt_tokens", None),
                                               getattr(usage, "completion_tokens", None))
                         choices = getattr(chunk, "choices", None)
@@ -596,14 +635,16 @@ class LlmCoach:
                                 if fn is not None:
                                     call.name = getattr(fn, "name", None) or call.name
                                     call.arguments += getattr(fn, "arguments", None) or ""
-                        if usage is not None and finish is not None \
-                                and self.finish_streams_after_turn:
-                            complete = True  # nothing of the answer is left to come
+                        if finish is not None and self.stop_reading_at_finish:
+                            finished = True  # nothing of the answer is left to come
                             break
                 finally:
                     close = getattr(response, "aclose", None)
-                    if complete:
-                        stream_ends.append(response)
+                    if finished and usage_seen:
+                        streams.ends.append(response)
+                    elif finished:
+                        streams.usage_reads.append(asyncio.create_task(
+                            self._read_usage(response, figures, streams)))
                     elif gate.stopped and close is not None:
                         try:
                             await close()
@@ -626,6 +667,28 @@ class LlmCoach:
         if calls and not tool_calls:
             raise ModelFailure("malformed", "a tool call without a name")
         return text, tool_calls
+
+    async def _read_usage(self, response: Any, figures: TurnFigures,
+                          streams: _TurnStreams) -> None:
+        """The rest of a finished answer, up to its usage; what follows that is
+        read after the turn. The answer stands whatever happens here: a
+        failure or a stall only leaves its tokens unknown."""
+        try:
+            async with asyncio.timeout(self.llm.timeout_s):
+                async for chunk in response:
+                    usage = getattr(chunk, "usage", None)
+                    if usage is not None:
+                        figures.add_usage(getattr(usage, "prompt_tokens", None),
+                                          getattr(usage, "completion_tokens", None))
+                        streams.ends.append(response)
+                        return
+        except Exception:
+            close = getattr(response, "aclose", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    pass
 
     def _add_cost(self, figures: TurnFigures) -> None:
         """The cost where litellm knows the model's price; null otherwise."""

@@ -324,6 +324,13 @@ def _content_words(text: str) -> list[str]:
     return [w.text for w in normalise_words(text) if w.text not in _STOPWORD_STEMS]
 
 
+@functools.lru_cache(maxsize=1024)
+def _sentence_content_words(text: str) -> tuple[tuple[str, ...], ...]:
+    """The content words of each sentence of ``text``: every never_say phrase
+    is scored against the same message, so it is split and stemmed once."""
+    return tuple(tuple(_content_words(sentence)) for sentence in split_sentences(text))
+
+
 @functools.lru_cache(maxsize=8192)
 def _same_word(a: str, b: str) -> bool:
     if a == b:
@@ -356,8 +363,7 @@ def never_say_score(phrase: _Phrase, text: str) -> float:
     """
     best = 0.0
     size = len(phrase.words) + 2
-    for sentence in split_sentences(text):
-        words = _content_words(sentence)
+    for words in _sentence_content_words(text):
         starts = range(max(1, len(words) - size + 1))
         for start in starts:
             best = max(best, _coverage(phrase, words[start : start + size]))

@@ -14,7 +14,11 @@ Events (``data`` keys):
   candidate_said    text
   code_submitted    code
   tests_finished    run (a RunResult as JSON: passed, failed, total, cases,
-                    complexity, error), code_seq (the code_submitted it answers)
+                    complexity, error), code_seq (the code_submitted it answers),
+                    growth ("pending" when a growth_measured follows)
+  growth_measured   code_seq, complexity (the growth measurement of code that
+                    passed every test, or null when none could be made): the
+                    results are shown first, the coach's reply waits for this
   hint_requested    —
   typing            — (the candidate is editing: resets the silence clock)
   silence           seconds (how long nothing was said or typed)
@@ -64,6 +68,7 @@ EventType = Literal[
     "candidate_said",
     "code_submitted",
     "tests_finished",
+    "growth_measured",
     "hint_requested",
     "typing",
     "silence",

@@ -85,6 +85,9 @@ class InterviewState:
     code_seq: int | None = None
     findings: tuple[Finding, ...] = ()
     runs: list[dict[str, Any]] = field(default_factory=list)
+    #: (code_seq, the run before it) of a passing run whose growth is being
+    #: measured: the coach's reply to it waits for ``growth_measured``.
+    growth_pending: tuple[Any, dict[str, Any] | None] | None = None
     last_activity_t: float = 0.0
     stuck_since: float = 0.0
     last_nudge_t: float = -1e9
@@ -287,7 +290,22 @@ class Orchestrator:
             st.tdd_step = next_tdd_phase(st.tdd_step) or st.tdd_step
         if self.phase == Phase.COMPLEXITY and not st.complexity_asked:
             st.complexity_asked = True
+        if event.data.get("growth") == "pending":
+            # The results are on screen now; what the coach says about them
+            # depends on how the code grows, which is being measured.
+            st.growth_pending = (event.data.get("code_seq"), previous)
+            return
+        st.growth_pending = None
         self._say("tests", run=run, previous=previous)
+
+    def _on_growth_measured(self, event: Event) -> None:
+        st = self.state
+        pending, st.growth_pending = st.growth_pending, None
+        if pending is None or pending[0] != event.data.get("code_seq") or not st.runs:
+            return  # newer code was submitted meanwhile: its own results speak
+        run = st.runs[-1]
+        run["complexity"] = event.data.get("complexity")
+        self._say("tests", run=run, previous=pending[1])
 
     def _on_hint_requested(self, event: Event) -> None:
         self._give_requested_hint(event.t)

@@ -16,8 +16,8 @@ from .events import Action, Event
 from .session import InterviewSession
 
 #: Events that come from the candidate or the world, not from the coach.
-CANDIDATE_SIDE = ("candidate_said", "code_submitted", "tests_finished", "hint_requested", "typing",
-                  "silence", "tick", "end_requested")
+CANDIDATE_SIDE = ("candidate_said", "code_submitted", "tests_finished", "growth_measured",
+                  "hint_requested", "typing", "silence", "tick", "end_requested")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def replay_session(store: SessionStore, session_id: str, registry: ProblemRegist
             continue
         clock.set(max(clock.now(), r.t))
         data = dict(r.data)
-        if r.type == "tests_finished" and data.get("code_seq") in seq_map:
+        if r.type in ("tests_finished", "growth_measured") and data.get("code_seq") in seq_map:
             data["code_seq"] = seq_map[data["code_seq"]]
         actions = session.post(r.type, data)
         if r.type == "code_submitted" and r.seq is not None:

@@ -607,6 +607,12 @@ def _transcript(rows: Iterable[tuple[int, Record]]) -> list[TranscriptLine]:
     return lines
 
 
+def _describe_growth(d: dict[str, Any]) -> str:
+    cx = d.get("complexity")
+    estimated = cx.get("estimated") if isinstance(cx, dict) and cx.get("reliable") else None
+    return f"Growth measured: about {estimated}" if estimated else "Growth measured"
+
+
 def describe_record(record: Record) -> str:
     """One line a candidate may read. Never a blocked message's text, never test data."""
     d = record.data
@@ -617,6 +623,7 @@ def describe_record(record: Record) -> str:
             f"Code submitted ({_plural(len(str(d.get('code', '')).splitlines()), 'line')})"
         ),
         "tests_finished": lambda: _describe_run(d),
+        "growth_measured": lambda: _describe_growth(d),
         "hint_requested": lambda: "You asked for a hint",
         "typing": lambda: "You were typing",
         "silence": lambda: f"Silence of {format_duration(float(d.get('seconds', 0)))}",

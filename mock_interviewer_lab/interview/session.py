@@ -160,6 +160,13 @@ class InterviewSession:
         for action in pending:
             if action.data.get("code_seq") not in finished_codes:
                 self._run_tests(action)
+        # A growth measurement that never came back: make it again.
+        growth = self.orchestrator.state.growth_pending
+        if growth is not None and not self.orchestrator.state.ended:
+            code = next((e.data.get("code") for e in events
+                         if e.type == "code_submitted" and e.seq == growth[0]), None)
+            if code is not None:
+                self._measure_growth(growth[0], str(code))
         if self.orchestrator.state.ended and self.info.status == "open":
             self.store.set_status(self.info.id, "ended")
 
@@ -208,8 +215,30 @@ class InterviewSession:
                      if isinstance(r, Event) and r.seq == code_seq), None)
         if self.harness is None or code is None:
             return []
-        result = self.harness.run(self.problem, str(code))
-        return self.post("tests_finished", {"run": result.public_json(), "code_seq": code_seq})
+        # The results first, without the growth measurement (it takes ten to
+        # fifty times as long as the tests): the panel shows them at once.
+        result = self.harness.run(self.problem, str(code), complexity=False)
+        measure = self.problem.tests.performance is not None and result.error is None \
+            and result.total > 0 and result.passed == result.total
+        data: dict[str, Any] = {"run": result.public_json(), "code_seq": code_seq}
+        if measure:
+            data["growth"] = "pending"
+        actions = self.post("tests_finished", data)
+        if measure:
+            actions += self._measure_growth(code_seq, str(code))
+        return actions
+
+    def _measure_growth(self, code_seq: Any, code: str) -> list[Action]:
+        """How passing code grows with its input; the coach's reply to the
+        results comes with it."""
+        complexity: Any = None
+        if self.harness is not None:
+            try:
+                complexity = self.harness.run(self.problem, code, complexity=True) \
+                    .public_json().get("complexity")
+            except Exception:  # no measurement is an answer too: the coach goes on
+                complexity = None
+        return self.post("growth_measured", {"code_seq": code_seq, "complexity": complexity})
 
     def _wire_coach(self, coach: Coach) -> None:
         wire = getattr(coach, "set_sentence_sink", None)

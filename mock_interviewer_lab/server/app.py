@@ -98,6 +98,10 @@ class MockInterviewerApp(ExtensionApp):
         self._publish_environment()
 
     async def stop_extension(self) -> None:
+        voice = self.settings.get(VOICE_KEY)
+        if isinstance(voice, VoiceService):
+            # Open microphones: flush what was being said, end their tasks.
+            await voice.close_sockets()
         service: InterviewService | None = getattr(self, "service", None)
         if service is not None:
             # SyncHarness.close waits for the kernels: keep the loop free.

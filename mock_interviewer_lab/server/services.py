@@ -136,6 +136,14 @@ class VoiceService:
         if self._microphones.get(session_id) is owner:
             del self._microphones[session_id]
 
+    async def close_sockets(self, timeout_s: float = 5.0) -> None:
+        """Close every streaming socket and wait for its tasks (the server is
+        stopping): none is left pending for the garbage collector."""
+        for owner in list(self._microphones.values()):
+            shutdown = getattr(owner, "shutdown", None)
+            if shutdown is not None:
+                await shutdown(timeout_s)
+
 
 def _load_speech_engine(settings: Settings) -> SpeechEngine:
     from ..voice.stt import load_engine

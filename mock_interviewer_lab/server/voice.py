@@ -194,6 +194,17 @@ class VoiceSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
         self._inbox.put_nowait(None)
         self._to_speak.put_nowait(None)
 
+    async def shutdown(self, timeout_s: float) -> None:
+        """The server is stopping: end this socket as if it had dropped, and
+        let its tasks finish what they hold."""
+        self.on_close()
+        tasks = getattr(self, "_tasks", [])
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout_s)
+        self._worker.shutdown(wait=False)
+        if self.ws_connection is not None and not self.ws_connection.is_closing():
+            self.close(1001, "server stopping")
+
     def on_message(self, message: str | bytes) -> None:
         if self._closed or not self._owner:
             return

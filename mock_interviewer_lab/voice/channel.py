@@ -156,10 +156,14 @@ class _StreamClock:
     The audio is anchored where it would have started had it come in real
     time: ``now - samples/rate`` at each frame, keeping the earliest such
     anchor (network delays only ever make frames late). A gap in the stream
-    (the microphone muted without a stop) moves the anchor forward.
+    (the client stopped sending without a stop) moves the anchor forward.
+    The browser and the terminal send frames without pause while the
+    microphone is on, so a frame late by less than ``GAP_S`` is a busy
+    server or network, not a gap: re-anchoring there would push the
+    utterance times later by the delay.
     """
 
-    GAP_S = 0.5
+    GAP_S = 2.0
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
