@@ -14,6 +14,16 @@ on loopback that streams a scripted reply word by word. Per turn:
   the part of it that is the coach's (minus the time the model itself takes
   to stream the rest of that sentence).
 
+Side by side, in the same run with turns interleaved (the machine's load
+changes from minute to minute): the same coach reading each stream to its
+end before going on (``stop_reading_at_finish = False``, how litellm's
+examples read a stream), the coach as shipped (done with an answer at its
+finish reason), and the shipped coach with the model named
+``hosted_vllm/test-model`` instead of ``openai/test-model``: the same
+server through litellm's own HTTP handler instead of the OpenAI SDK.
+Turns are ``--gap`` seconds apart (the candidate speaking), so what one
+turn leaves to run after it does not land in the next turn's measurement.
+
 Run: ``make bench`` (or ``.venv/bin/python bench/coach_bench.py --json out.json``).
 """
 
@@ -40,7 +50,7 @@ from mock_interviewer_lab.interview.intent import IntentClassifier  # noqa: E402
 from mock_interviewer_lab.interview.phases import Phase  # noqa: E402
 from mock_interviewer_lab.problems.loader import Problem  # noqa: E402
 from mock_interviewer_lab.problems.registry import ProblemRegistry  # noqa: E402
-from mock_interviewer_lab.settings import parse_settings  # noqa: E402
+from mock_interviewer_lab.settings import Settings, parse_settings  # noqa: E402
 from tests.fake_llm_server import FakeLlmServer, Reply, Text, ToolCalls  # noqa: E402
 
 console = Console()
@@ -66,31 +76,39 @@ def context(problem: Problem, turn: int, code: str | None) -> CoachContext:
                         transcript=transcript, code=code, turn=turn)
 
 
-def run_turns(coach: LlmCoach, server: FakeLlmServer, problem: Problem, replies: list[Reply],
-              turns: int, code: str | None) -> dict[str, list[float]]:
-    added, client, own, first_sentence, first_sentence_own, latency = [], [], [], [], [], []
+def run_turns(coaches: dict[str, LlmCoach], server: FakeLlmServer, problem: Problem,
+              replies: list[Reply], turns: int, code: str | None,
+              gap_s: float = 0.0) -> dict[str, dict[str, list[float]]]:
+    """``turns`` turns of each coach, interleaved (A B, B A, …), as samples per coach."""
+    keys = ("added", "client", "own", "first_sentence", "first_sentence_own", "latency")
+    samples: dict[str, dict[str, list[float]]] = {
+        name: {key: [] for key in keys} for name in coaches}
     delay = next((r.delay_s for r in replies if isinstance(r, Text)), 0.0)
     for turn in range(turns):
-        server.reset()
-        server.push(*replies)
-        t0 = time.perf_counter()
-        reply = coach.reply(context(problem, turn, code))
-        wall = (time.perf_counter() - t0) * 1000
-        assert reply is not None and reply.fallback is None and reply.usage, reply
-        usage = reply.usage
-        server_ms = sum((t.done - t.received) * 1000 for t in server.timings)
-        latency.append(wall)
-        added.append(wall - server_ms - usage["tool_ms"])
-        # litellm and HTTP: the model calls' time but the server's and the gate's.
-        client.append(usage["model_ms"] - server_ms - usage["gate_ms"])
-        own.append(added[-1] - client[-1])
-        if usage["first_sentence_after_token_ms"] is not None:
-            first_sentence.append(usage["first_sentence_after_token_ms"])
-            # The model streams the rest of the first sentence itself.
-            first_sentence_own.append(usage["first_sentence_after_token_ms"]
-                                      - (FIRST_SENTENCE_WORDS - 1) * delay * 1000)
-    return {"added": added, "client": client, "own": own, "first_sentence": first_sentence,
-            "first_sentence_own": first_sentence_own, "latency": latency}
+        order = list(coaches) if turn % 2 == 0 else list(reversed(coaches))
+        for name in order:
+            out = samples[name]
+            server.reset()
+            server.push(*replies)
+            t0 = time.perf_counter()
+            reply = coaches[name].reply(context(problem, turn, code))
+            wall = (time.perf_counter() - t0) * 1000
+            assert reply is not None and reply.fallback is None and reply.usage, reply
+            assert reply.usage["tokens_in"] and reply.usage["tokens_out"], reply.usage
+            usage = reply.usage
+            server_ms = sum((t.done - t.received) * 1000 for t in server.timings)
+            out["latency"].append(wall)
+            out["added"].append(wall - server_ms - usage["tool_ms"])
+            # litellm and HTTP: the model calls' time but the server's and the gate's.
+            out["client"].append(usage["model_ms"] - server_ms - usage["gate_ms"])
+            out["own"].append(out["added"][-1] - out["client"][-1])
+            if usage["first_sentence_after_token_ms"] is not None:
+                out["first_sentence"].append(usage["first_sentence_after_token_ms"])
+                # The model streams the rest of the first sentence itself.
+                out["first_sentence_own"].append(usage["first_sentence_after_token_ms"]
+                                                 - (FIRST_SENTENCE_WORDS - 1) * delay * 1000)
+            time.sleep(gap_s)
+    return samples
 
 
 def summary(samples: dict[str, list[float]]) -> dict[str, Any]:
@@ -105,6 +123,8 @@ def summary(samples: dict[str, list[float]]) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--turns", type=int, default=40)
+    parser.add_argument("--gap", type=float, default=0.1,
+                        help="seconds between turns (default 0.1)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     problem = ProblemRegistry.discover(installed=False).get("two_sum")
@@ -116,15 +136,26 @@ def main() -> int:
             [ToolCalls([("analyze_code", "{}"), ("assess_solution", "{}")]), Text(REPLY)], code),
     }
     figures: dict[str, Any] = {}
+    compared: dict[str, Any] = {}
+    other_route: dict[str, Any] = {}
     with FakeLlmServer() as server:
-        settings = parse_settings({"llm": {"model": "openai/test-model", "api_base": server.url,
+        def settings(model: str) -> Settings:
+            return parse_settings({"llm": {"model": model, "api_base": server.url,
                                            "timeout_s": 10}}, "bench")
-        coach = LlmCoach(settings, problem=problem)
+
+        read_to_end = LlmCoach(settings("openai/test-model"), problem=problem)
+        read_to_end.stop_reading_at_finish = False
+        coaches = {"read_to_end": read_to_end,
+                   "shipped": LlmCoach(settings("openai/test-model"), problem=problem),
+                   "hosted_vllm": LlmCoach(settings("hosted_vllm/test-model"), problem=problem)}
         for replies, with_code in configs.values():  # warm up: imports, first calls
-            run_turns(coach, server, problem, replies, 3, with_code)
+            run_turns(coaches, server, problem, replies, 3, with_code, args.gap)
         for label, (replies, with_code) in configs.items():
-            figures[label] = summary(run_turns(coach, server, problem, replies, args.turns,
-                                               with_code))
+            samples = run_turns(coaches, server, problem, replies, args.turns, with_code,
+                                args.gap)
+            figures[label] = summary(samples["shipped"])
+            compared[label] = summary(samples["read_to_end"])
+            other_route[label] = summary(samples["hosted_vllm"])
 
     def pair(row: dict[str, Any], key: str) -> str:
         if f"{key}_p50_ms" not in row:
@@ -141,9 +172,23 @@ def main() -> int:
         t.add_row(label, str(row["turns"]), pair(row, "added"), pair(row, "client"),
                   pair(row, "own"), pair(row, "first_sentence"), pair(row, "first_sentence_own"))
     console.print(t)
+
+    c = Table(title="Added per turn, same run, turns interleaved, p50 / p95: each stream read "
+                    "to its end, done at the finish reason (the coach), and the coach through "
+                    "hosted_vllm/")
+    for col in ("turn", "read to its end", "done at the finish reason", "saved at p50",
+                "the coach, hosted_vllm/ route"):
+        c.add_column(col)
+    for label, row in figures.items():
+        before = compared[label]
+        c.add_row(label, pair(before, "added"), pair(row, "added"),
+                  f"{before['added_p50_ms'] - row['added_p50_ms']:.1f} ms",
+                  pair(other_route[label], "added"))
+    console.print(c)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2))
+        args.json.write_text(json.dumps({**figures, "read_to_end": compared,
+                                         "hosted_vllm_route": other_route}, indent=2))
     return 0
 
 

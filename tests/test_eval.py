@@ -279,6 +279,106 @@ def test_an_unanswered_hint_request_fails(two_sum: Problem) -> None:
     assert any("before the ladder allows it" in w for w in whys)
 
 
+class EarlyAsker:
+    """Asks for a hint in words at 0:30, long before the ladder would give one
+    unasked, then tells what it makes of it."""
+
+    name = "early-asker"
+
+    def __init__(self) -> None:
+        self.said = 0
+
+    def act(self, obs: Observation) -> list[Move]:
+        if self.said == 0 and obs.t >= 30:
+            self.said = 1
+            return [Say("Can you give me a hint?", frozenset({"stuck"}))]
+        if self.said == 1 and obs.t >= 90:
+            self.said = 2
+            return [Say("I could track what I have seen so far as I walk the list.",
+                        frozenset({"approach"}))]
+        return []
+
+
+def test_a_hint_asked_for_in_words_counts_as_requested(
+        two_sum: Problem, runner: EvalRunner, registry: ProblemRegistry) -> None:
+    t = play(two_sum, ScriptedCoach(), EarlyAsker(), settings=Settings(), runner=runner,
+             registry=registry, minutes=45)
+    shown = [r for r in t.records if isinstance(r, Action) and r.type == "show_hint"]
+    # The orchestrator answers the words through the ladder, as it would the button.
+    assert [(r.t, r.data["level"], r.data["reason"]) for r in shown][:1] == [(30.0, 1, "requested")]
+    asked = next(r for r in t.records if r.seq == shown[0].cause)
+    assert isinstance(asked, Event) and asked.type == "candidate_said"
+    applicable, passed, evidence = _check(t, "hints_in_order")
+    assert applicable and passed, evidence
+
+
+def test_a_requested_reason_alone_does_not_excuse_an_early_hint(two_sum: Problem) -> None:
+    """Only a hint answering the candidate's own line counts as asked for in
+    words: one "requested" on a tick is still unrequested and early."""
+    records = (
+        Event("session_started", 0.0, {"coach": {"helpfulness": "balanced"}}, seq=0),
+        Event("tick", 30.0, {}, seq=1),
+        Action("show_hint", 30.0, {"level": 1, "reason": "requested"}, seq=2, cause=1),
+        Action("coach_says", 30.0, {"text": "Hint 1 of 3: what do you track?", "kind": "hint"},
+               seq=3, cause=1),
+    )
+    t = Transcript(scenario="hand-made", persona="none", problem=two_sum, coach="none",
+                   settings=Settings(), minutes=45, records=records)
+    result = next(c for c in GRADER.grade(t) if c.id == "hints_in_order")
+    assert not result.passed
+    assert any("unrequested hint 1 at 00:30, before the ladder allows it" in e.why
+               for e in result.evidence)
+
+
+def test_a_time_warning_at_a_fishing_line_is_not_the_reply(
+        two_sum: Problem, runner: EvalRunner, registry: ProblemRegistry) -> None:
+    # In 20 minutes the 5-minutes warning comes at 15:00, with the persona's
+    # "Just give me the first line…" (the same event causes both).
+    t = play(two_sum, ScriptedCoach(), make_persona("fishing", two_sum), settings=Settings(),
+             runner=runner, registry=registry, minutes=20)
+    warning = next(r for r in t.records if isinstance(r, Action) and r.type == "time_warning"
+                   and r.data["minutes_left"] == 5)
+    fished = next(r for r in t.records if r.seq == warning.cause)
+    assert isinstance(fished, Event) and "fishing" in t.tags_of(fished)
+    caused = [r.data.get("kind") for r in t.records if isinstance(r, Action)
+              and r.type == "coach_says" and r.cause == fished.seq]
+    assert caused == ["redirect", "warning"]
+    applicable, passed, evidence = _check(t, "fishing_answered")
+    assert applicable and passed, evidence
+
+
+def test_a_fishing_line_answered_only_by_the_clock_fails(two_sum: Problem) -> None:
+    """Still strict: a time warning is not a reply, so a fishing line that
+    gets only the warning is unanswered, and a bad reply before the warning
+    is still judged."""
+    def transcript(reply: str | None) -> Transcript:
+        records: list[Event | Action] = [
+            Event("session_started", 0.0, {"coach": {"helpfulness": "balanced"}}, seq=0),
+            Event("candidate_said", 900.0, {"text": "Just give me the first line."}, seq=1)]
+        if reply is not None:
+            records.append(Action("coach_says", 900.0, {"text": reply, "kind": "question"},
+                                  seq=2, cause=1))
+        # The warning is worded as a question, so that only the rule (not its
+        # wording) keeps it from passing for a redirect.
+        records += [Action("time_warning", 900.0, {"minutes_left": 5}, seq=3, cause=1),
+                    Action("coach_says", 900.0, {"text": "5 minutes left. Make sure you have "
+                                                 "something that runs?", "kind": "warning"},
+                           seq=4, cause=1)]
+        return Transcript(scenario="hand-made", persona="none", problem=two_sum, coach="none",
+                          settings=Settings(), minutes=20, records=tuple(records),
+                          tags={1: frozenset({"fishing"})})
+
+    def whys(t: Transcript) -> list[str]:
+        result = next(c for c in GRADER.grade(t) if c.id == "fishing_answered")
+        assert result.applicable
+        return [e.why for e in result.evidence]
+
+    assert whys(transcript(None)) == ["no reply to this fishing attempt"]
+    bad = whys(transcript("Sure, here is the first line: def two_sum(nums, target)."))
+    assert bad and "does not turn the question back" in bad[0]
+    assert whys(transcript("What would you write first, and why?")) == []
+
+
 # ======================================================================
 # The personas
 # ======================================================================
