@@ -171,7 +171,7 @@ def main() -> int:
     t = Table(title=f"Text to speech: {len(COACH_LINES)} coach lines × {args.runs} runs")
     for col in ("engine", "coach line → first sample ms p50", "p95", "audio s p50", "target"):
         t.add_column(col)
-    t.add_row(f"{tts['engine']} via {tts['backend']}", f"{tts['first_sample_ms_p50']:.0f}",
+    t.add_row(f"{tts['engine']} ({tts['backend']})", f"{tts['first_sample_ms_p50']:.0f}",
               f"{tts['first_sample_ms_p95']:.0f}", f"{tts['audio_s_p50']:.1f}", "< 300 ms")
     console.print(t)
     console.print("[dim]first sample = the whole WAV is ready (nothing streams sample by "

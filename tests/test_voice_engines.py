@@ -46,7 +46,7 @@ from mock_interviewer_lab.voice.stt import (
     problem_hints,
 )
 from mock_interviewer_lab.voice.tts import (
-    EspeakNgSynthesizer,
+    Pyttsx3ProcessSynthesizer,
     TtsUnavailable,
     VoiceInfo,
     load_synthesizer,
@@ -135,10 +135,10 @@ def flite_clips(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
 
 
 @pytest.fixture(scope="module")
-def synthesizer() -> EspeakNgSynthesizer:
+def synthesizer() -> Pyttsx3ProcessSynthesizer:
     synth = load_synthesizer(TtsSettings(voice="en-US", rate_wpm=180))
-    # On Linux: espeak-ng, a process per line (see voice/tts.py for why).
-    assert isinstance(synth, EspeakNgSynthesizer) and synth.name == "pyttsx3"
+    # On Linux: pyttsx3, a process per line (see voice/tts.py for why).
+    assert isinstance(synth, Pyttsx3ProcessSynthesizer) and synth.name == "pyttsx3"
     assert synth.voice.languages == ("en-us",)
     return synth
 
@@ -409,7 +409,7 @@ def decode(wav: bytes) -> tuple[np.ndarray, int, int]:
         return samples, w.getframerate(), w.getnchannels()
 
 
-def test_pyttsx3_speaks_a_wav(synthesizer: EspeakNgSynthesizer) -> None:
+def test_pyttsx3_speaks_a_wav(synthesizer: Pyttsx3ProcessSynthesizer) -> None:
     short = synthesizer.synthesize("Walk me through it.")
     long = synthesizer.synthesize("Walk me through it. What is the time complexity of your "
                                   "solution, and can you do better than that?")
@@ -435,7 +435,7 @@ def test_rate_changes_the_length_every_time() -> None:
     assert lengths[0] > 1.6 * lengths[1]
 
 
-def test_pyttsx3_is_serialised_across_threads(synthesizer: EspeakNgSynthesizer) -> None:
+def test_pyttsx3_is_serialised_across_threads(synthesizer: Pyttsx3ProcessSynthesizer) -> None:
     results: dict[int, float] = {}
     errors: list[BaseException] = []
 
@@ -495,7 +495,7 @@ def test_voice_matching() -> None:
     assert match_voice("fr", voices) is None and match_voice("", voices) is None
 
 
-def test_tts_to_stt_round_trip(synthesizer: EspeakNgSynthesizer,
+def test_tts_to_stt_round_trip(synthesizer: Pyttsx3ProcessSynthesizer,
                                pocketsphinx: SpeechEngine) -> None:
     lines = ["Can you walk me through your approach",
              "What is the time complexity of your solution",

@@ -1,18 +1,17 @@
 """Text to speech for ``tts.engine = "pyttsx3"``, rendered to WAV bytes.
 
-Two backends behind one :class:`Synthesizer`:
+Two ways of running pyttsx3 behind one :class:`Synthesizer`:
 
-- **Linux: a fresh ``espeak-ng --stdout`` process per line.** On Linux
-  pyttsx3 drives espeak-ng through its ``espeak`` driver, which starts
-  espeak-ng once per process in its asynchronous mode. Reused in one process
-  (as a server must), that combination misbehaved here (pyttsx3 2.99, Debian
-  espeak-ng 1.51): ``setProperty("rate", …)`` took effect on some calls and
-  not on others, and a long sentence after a short one came back as an empty
-  WAV (the driver writes the file on the end-of-message event before it
-  appends the last samples). The same synthesizer, run as its own process
-  per line, has neither problem, costs a few tens of milliseconds, and needs
-  no lock. The synthesizer still reports itself as ``pyttsx3``, the setting
-  it serves; ``backend`` says what renders the audio.
+- **Linux: pyttsx3 in a fresh process per line**
+  (:mod:`.tts_worker`). On Linux pyttsx3 drives espeak-ng through its
+  ``espeak`` driver, which starts espeak-ng once per process in its
+  asynchronous mode. Reused in one process (as a server must), that
+  combination misbehaved here (pyttsx3 2.99, Debian espeak-ng 1.51):
+  ``setProperty("rate", …)`` took effect on some calls and not on others, and
+  a long sentence after a short one came back as an empty WAV. The same
+  pyttsx3 run once per process has neither problem, costs about 60 ms a line,
+  and needs no lock. The voices are listed with ``espeak-ng --voices`` (the
+  ids pyttsx3's driver takes), so the server never loads the driver itself.
 - **Elsewhere (macOS, Windows): pyttsx3 in process** (``save_to_file`` +
   ``runAndWait`` into a temporary file read back). pyttsx3 is neither
   thread-safe nor re-entrant: one engine per process, every use under one
@@ -159,38 +158,49 @@ def parse_espeak_voices(listing: str) -> list[VoiceInfo]:
     return voices
 
 
-class EspeakNgSynthesizer:
-    """One ``espeak-ng`` process per line (see the module docstring)."""
+def _speech_from_wav(data: bytes, who: str) -> Speech:
+    try:
+        with wave.open(io.BytesIO(data), "rb") as wav:
+            rate, channels = wav.getframerate(), wav.getnchannels()
+            width, frames = wav.getsampwidth(), wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError) as exc:
+        raise TtsFailed(f"{who} wrote an unreadable WAV file ({exc})") from None
+    if channels != 1 or width != 2:
+        raise TtsFailed(f"{who} wrote {channels} channels of {8 * width}-bit audio, "
+                        "expected mono PCM16")
+    if not frames:
+        raise TtsFailed(f"{who} wrote no audio")
+    return _speech_from_pcm(frames, rate)
 
-    name = "pyttsx3"  # the tts.engine setting this serves
-    backend = "espeak-ng (a process per line)"
-    sample_rate = 22050  # what espeak-ng writes
 
-    def __init__(self, executable: str, voice: VoiceInfo, rate_wpm: int) -> None:
-        self.executable = executable
+class Pyttsx3ProcessSynthesizer:
+    """pyttsx3, one process per line (see the module docstring)."""
+
+    name = "pyttsx3"
+    backend = "a process per line, espeak-ng driver"
+
+    def __init__(self, voice: VoiceInfo, rate_wpm: int) -> None:
         self.voice = voice
         self.rate_wpm = rate_wpm
 
     def synthesize(self, text: str) -> Speech:
+        workdir = tempfile.mkdtemp(prefix="mil-tts-")
+        out = Path(workdir) / "speech.wav"
         # Text on stdin, never in argv: a line starting with "-" stays text.
-        command = [self.executable, "-v", self.voice.id, "-s", str(self.rate_wpm), "--stdout"]
+        command = [sys.executable, "-m", "mock_interviewer_lab.voice.tts_worker", str(out),
+                   self.voice.id, str(self.rate_wpm)]
         try:
             done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
                                   timeout=_ESPEAK_TIMEOUT_S, check=False)
+            if done.returncode != 0 or not out.is_file():
+                reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+                raise TtsFailed("pyttsx3 failed to speak: "
+                                + (reason[-1] if reason else f"exit {done.returncode}"))
+            return _speech_from_wav(out.read_bytes(), "pyttsx3")
         except (OSError, subprocess.SubprocessError) as exc:
-            raise TtsFailed(f"espeak-ng failed to speak ({exc})") from None
-        if done.returncode != 0 or not done.stdout.startswith(b"RIFF"):
-            reason = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
-            raise TtsFailed(f"espeak-ng failed to speak: {reason}")
-        # Writing to a pipe, espeak-ng cannot go back to fill in the sizes in
-        # its WAV header (they say 2 GB): the samples are everything after
-        # the "data" chunk's header, and the WAV is written anew around them.
-        start = done.stdout.find(b"data", 12)
-        if start < 0:
-            raise TtsFailed("espeak-ng wrote no audio data")
-        rate = int.from_bytes(done.stdout[24:28], "little") or self.sample_rate
-        pcm = done.stdout[start + 8:]
-        return _speech_from_pcm(pcm[: len(pcm) - len(pcm) % 2], rate)
+            raise TtsFailed(f"pyttsx3 failed to speak ({exc})") from None
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 # --------------------------------------------------------- pyttsx3 in process
@@ -233,7 +243,7 @@ def pyttsx3_voices() -> list[VoiceInfo]:
 
 class Pyttsx3Synthesizer:
     name = "pyttsx3"
-    backend = "pyttsx3 (in process)"
+    backend = "in process"
 
     def __init__(self, voice: VoiceInfo, rate_wpm: int) -> None:
         self.voice = voice
@@ -257,16 +267,7 @@ class Pyttsx3Synthesizer:
             data = out.read_bytes()
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-        try:
-            with wave.open(io.BytesIO(data), "rb") as wav:
-                rate, channels = wav.getframerate(), wav.getnchannels()
-                width, frames = wav.getsampwidth(), wav.readframes(wav.getnframes())
-        except (wave.Error, EOFError) as exc:
-            raise TtsFailed(f"pyttsx3 wrote an unreadable WAV file ({exc})") from None
-        if channels != 1 or width != 2:
-            raise TtsFailed(f"pyttsx3 wrote {channels} channels of {8 * width}-bit audio, "
-                            "expected mono PCM16")
-        return _speech_from_pcm(frames, rate)
+        return _speech_from_wav(data, "pyttsx3")
 
 
 # ------------------------------------------------------------------- loading
@@ -284,7 +285,7 @@ def load_synthesizer(settings: TtsSettings) -> Synthesizer | None:
             raise TtsUnavailable("espeak-ng is not installed (apt-get install espeak-ng), "
                                  "or set tts.engine = \"none\" to go on without speech")
         voice = _choose(settings, espeak_ng_voices(executable), "apt-get install espeak-ng")
-        return EspeakNgSynthesizer(executable, voice, settings.rate_wpm)
+        return Pyttsx3ProcessSynthesizer(voice, settings.rate_wpm)
     voice = _choose(settings, pyttsx3_voices(), "install a system voice")
     return Pyttsx3Synthesizer(voice, settings.rate_wpm)
 
