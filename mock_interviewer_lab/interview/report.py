@@ -574,9 +574,11 @@ def _figures(m: SessionMetrics) -> list[Figure]:
         Figure("Clarifying questions",
                f"{m.clarifications_asked} ({m.clarifications_before_coding} before coding)",
                ev("clarifications_asked")),
-        Figure("Words spoken", f"{m.words_spoken} ({m.words_per_minute:.0f} per minute)",
-               ev("words_spoken")),
-        Figure("Longest silence", silences, ev("longest_silence")),
+        # Said or typed, over the whole interview; the Delivery section has the
+        # spoken figures over speaking time.
+        Figure("Words said or typed", f"{m.words_spoken} ({m.words_per_minute:.0f} per minute "
+               "of interview)", ev("words_spoken")),
+        Figure("Longest silence the coach noticed", silences, ev("longest_silence")),
         Figure("Coach questions", str(m.coach_questions), ev("coach_questions")),
         Figure("Requests for the answer", str(m.fishing_attempts), ev("fishing_attempts")),
         Figure("Coach messages withheld (leak filter)", str(m.leaks_blocked), ev("leaks_blocked")),
