@@ -12,12 +12,18 @@ export interface IInterviewSettings {
   coachLevel: CoachLevel;
   minutes: number;
   voice: boolean;
+  /** The session's `[llm] model`; '' = the server's settings.toml. */
+  llmModel: string;
+  /** The session's `[llm] api_base`; '' = the server's settings.toml. */
+  llmApiBase: string;
 }
 
 export const DEFAULT_SETTINGS: IInterviewSettings = {
   coachLevel: 'balanced',
   minutes: 45,
-  voice: false
+  voice: false,
+  llmModel: '',
+  llmApiBase: ''
 };
 
 const COACH_LEVELS: ReadonlyArray<CoachLevel> = [
@@ -47,7 +53,50 @@ export function normaliseSettings(
       : DEFAULT_SETTINGS.minutes;
   const voice =
     typeof raw.voice === 'boolean' ? raw.voice : DEFAULT_SETTINGS.voice;
-  return { coachLevel, minutes, voice };
+  const llmModel = oneLineText(raw.llmModel, MAX_MODEL_LENGTH);
+  const llmApiBase = oneLineText(raw.llmApiBase, MAX_API_BASE_LENGTH);
+  return { coachLevel, minutes, voice, llmModel, llmApiBase };
+}
+
+// The server refuses longer values (docs/api.md).
+const MAX_MODEL_LENGTH = 200;
+const MAX_API_BASE_LENGTH = 2000;
+
+/**
+ * A trimmed one-line string setting, or '' (its default) when it is not a
+ * string, is too long, or holds a control character: a line break would end
+ * the `%interview` line in the middle.
+ */
+function oneLineText(value: unknown, maxLength: number): string {
+  if (typeof value !== 'string') {
+    return '';
+  }
+  const text = value.trim();
+  // A single quote changes how IPython expands `$` in the rest of the line
+  // (magicArgument could not keep the value intact); no model name or URL
+  // needs one (a URL writes it %27).
+  // eslint-disable-next-line no-control-regex
+  if (text.length > maxLength || /[\u0000-\u001f\u007f']/.test(text)) {
+    console.warn(
+      `mock-interviewer-lab: ignored a setting that is not one line of at most ${maxLength} characters without a single quote`
+    );
+    return '';
+  }
+  return text;
+}
+
+/**
+ * One argument of a line magic, as `%interview` reads it back: in double
+ * quotes with `"` and `\` escaped for its shlex.split, and with `{`, `}` and
+ * a `$` before a name doubled so that IPython's variable expansion of magic
+ * lines gives them back unchanged. `value` holds no single quote (see
+ * oneLineText): one would change where IPython expands `$`.
+ */
+export function magicArgument(value: string): string {
+  const quoted = /^[\w@%+=:,./-]+$/.test(value)
+    ? value
+    : `"${value.replace(/["\\]/g, '\\$&')}"`;
+  return quoted.replace(/[{}]|\$(?=[\w.])/g, char => char + char);
 }
 
 /**
@@ -92,8 +141,20 @@ export function interviewCellSources(
   ref: string,
   settings: IInterviewSettings
 ): string[] {
-  return [
-    '%load_ext mock_interviewer_lab',
-    `%interview ${ref} --coach ${settings.coachLevel} --minutes ${settings.minutes}`
+  const args = [
+    ref,
+    '--coach',
+    settings.coachLevel,
+    '--minutes',
+    String(settings.minutes)
   ];
+  // Empty: the server's settings.toml [llm] decides (privacy.local_only
+  // decides in any case). The `=` form keeps a value starting with `-` a value.
+  if (settings.llmModel) {
+    args.push(`--model=${magicArgument(settings.llmModel)}`);
+  }
+  if (settings.llmApiBase) {
+    args.push(`--api-base=${magicArgument(settings.llmApiBase)}`);
+  }
+  return ['%load_ext mock_interviewer_lab', `%interview ${args.join(' ')}`];
 }

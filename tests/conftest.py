@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,21 @@ from mock_interviewer_lab.settings import HarnessSettings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROBE_PACK = FIXTURES / "packs" / "probe"
+
+def write_server_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *,
+                          more: str = "", workspace: bool = False) -> Path:
+    """A settings.toml for a test's jupyter-server with the extension: its own
+    session store and the probe pack, plus ``more`` (TOML sections), put in
+    force through MOCK_INTERVIEWER_SETTINGS for the server and its kernels."""
+    path = tmp_path / "settings.toml"
+    app = f"session_db = {json.dumps(str(tmp_path / 'sessions.db'))}\n"
+    if workspace:
+        app += f"workspace_dir = {json.dumps(str(tmp_path / 'workspace'))}\n"
+    path.write_text(f"[app]\n{app}[problems]\nextra_dirs = [{json.dumps(str(PROBE_PACK))}]\n"
+                    + more, encoding="utf-8")
+    monkeypatch.setenv("MOCK_INTERVIEWER_SETTINGS", str(path))
+    return path
+
 
 #: Short limits so that the adversarial tests stay quick.
 FAST_LIMITS = HarnessSettings(timeout_ms=700, run_timeout_ms=15000, cpu_seconds=6, memory_mb=256)

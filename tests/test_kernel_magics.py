@@ -530,3 +530,27 @@ def test_coach_option_reaches_the_session(ip: InteractiveShell, magics: Intervie
     assert isinstance(backend, EmbeddedBackend) and backend.session is not None
     assert backend.session.info.meta["coach"]["helpfulness"] == "insistent"
     assert backend.state()["mode"] == "tdd"
+
+
+def test_model_and_api_base_options_reach_the_session_and_local_only_refuses(
+        ip: InteractiveShell, magics: InterviewMagics) -> None:
+    ip.run_line_magic("interview", "two_sum --model openai/gpt-4o-mini "
+                                   "--api-base 'https://api.example.com/v1'")
+    backend = magics.backend
+    assert isinstance(backend, EmbeddedBackend) and backend.session is not None
+    assert backend.session.info.meta["llm"] == {"model": "openai/gpt-4o-mini",
+                                                "api_base": "https://api.example.com/v1"}
+    assert backend.session.settings.llm.model == "openai/gpt-4o-mini"
+    # privacy.local_only (on by default) refuses the remote model: the
+    # scripted coach speaks, and says why.
+    notices = [r.data for r in backend.session.records() if r.type == "coach_fallback"]
+    assert len(notices) == 1 and notices[0]["reason"] == "unavailable"
+    assert "privacy.local_only" in notices[0]["detail"]
+
+
+def test_server_backend_sends_the_llm_choices(fake_api: str) -> None:
+    backend = ServerBackend(fake_api, TOKEN)
+    backend.start("two_sum", llm={"model": "ollama/llama3.1", "api_base": "http://127.0.0.1:1/v1"})
+    assert ("POST", "sessions", {"problem": "two_sum", "minutes": 45, "mode": "normal",
+                                 "llm": {"model": "ollama/llama3.1",
+                                         "api_base": "http://127.0.0.1:1/v1"}}) in FakeApi.seen

@@ -29,7 +29,7 @@ from mock_interviewer_lab.server.openapi import openapi_document
 from mock_interviewer_lab.settings import load_settings
 from mock_interviewer_lab.store import SessionStore
 
-from .conftest import PROBE_PACK
+from .conftest import PROBE_PACK, write_server_settings
 
 _T = TypeVar("_T")
 Run = Callable[[Coroutine[Any, Any, _T]], _T]
@@ -46,17 +46,8 @@ BUILTIN_TWO_SUM_HIDDEN = ("999999999", "1999999997")
 
 @pytest.fixture
 def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "settings.toml"
-    path.write_text(
-        "[app]\n"
-        f"session_db = {json.dumps(str(tmp_path / 'sessions.db'))}\n"
-        "[problems]\n"
-        f"extra_dirs = [{json.dumps(str(PROBE_PACK))}]\n"
-        "[harness]\n"
-        "timeout_ms = 2000\nrun_timeout_ms = 15000\ncpu_seconds = 6\nmemory_mb = 256\n",
-        encoding="utf-8")
-    monkeypatch.setenv("MOCK_INTERVIEWER_SETTINGS", str(path))
-    return path
+    return write_server_settings(tmp_path, monkeypatch, more=(
+        "[harness]\ntimeout_ms = 2000\nrun_timeout_ms = 15000\ncpu_seconds = 6\nmemory_mb = 256\n"))
 
 
 @pytest.fixture  # type: ignore[no-redef]

@@ -44,7 +44,7 @@ from mock_interviewer_lab.server.voice import (
 from mock_interviewer_lab.voice.stt import Transcript
 from mock_interviewer_lab.voice.wavfile import read_wav
 
-from .conftest import PROBE_PACK
+from .conftest import write_server_settings
 
 _T = TypeVar("_T")
 Run = Callable[[Awaitable[_T]], _T]
@@ -96,18 +96,8 @@ def in_frames(pcm: bytes) -> Iterator[bytes]:
 
 @pytest.fixture
 def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "settings.toml"
-    path.write_text(
-        "[app]\n"
-        f"session_db = {json.dumps(str(tmp_path / 'sessions.db'))}\n"
-        f"workspace_dir = {json.dumps(str(tmp_path / 'workspace'))}\n"
-        "[problems]\n"
-        f"extra_dirs = [{json.dumps(str(PROBE_PACK))}]\n"
-        "[stt]\n"
-        "engine = \"pocketsphinx\"\n",
-        encoding="utf-8")
-    monkeypatch.setenv("MOCK_INTERVIEWER_SETTINGS", str(path))
-    return path
+    return write_server_settings(tmp_path, monkeypatch, workspace=True,
+                                 more="[stt]\nengine = \"pocketsphinx\"\n")
 
 
 @pytest.fixture  # type: ignore[no-redef]

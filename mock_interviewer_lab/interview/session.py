@@ -12,7 +12,7 @@ and runs tests that were asked for but never finished.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -51,6 +51,24 @@ def settings_for_session(settings: Settings, coach: dict[str, Any]) -> Settings:
         if value is not None:
             setattr(merged.coach, key, value)
     return merged
+
+
+#: The ``[llm]`` settings a session may choose for itself (the plugin
+#: settings, ``%interview --model/--api-base``); empty means the server's own.
+SESSION_LLM_FIELDS = ("model", "api_base")
+
+
+def settings_with_llm(settings: Settings, llm: Mapping[str, Any] | None) -> Settings:
+    """The settings with the session's own ``[llm] model``/``api_base``
+    (``llm`` may come from a stored session's meta: anything else is ignored).
+
+    Only these two: ``privacy.local_only`` stays the server's, so the coach
+    factory still refuses a remote provider whoever asked for it."""
+    chosen = {key: value for key, value in (llm or {}).items()
+              if key in SESSION_LLM_FIELDS and isinstance(value, str) and value}
+    if not chosen:
+        return settings
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update=chosen)})
 
 
 class InterviewSession:

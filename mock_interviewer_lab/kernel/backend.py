@@ -67,7 +67,8 @@ class Backend(Protocol):
     def problems(self) -> list[dict[str, Any]]: ...
 
     def start(self, problem: str, minutes: float = 45, mode: str = "normal",
-              coach: dict[str, Any] | None = None) -> dict[str, Any]: ...
+              coach: dict[str, Any] | None = None,
+              llm: dict[str, str] | None = None) -> dict[str, Any]: ...
 
     def event(self, type_: str, **data: Any) -> list[dict[str, Any]]: ...
 
@@ -171,10 +172,13 @@ class ServerBackend:
         return list(self.request("GET", "problems")["problems"])
 
     def start(self, problem: str, minutes: float = 45, mode: str = "normal",
-              coach: dict[str, Any] | None = None) -> dict[str, Any]:
+              coach: dict[str, Any] | None = None,
+              llm: dict[str, str] | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"problem": problem, "minutes": minutes, "mode": mode}
         if coach:
             body["coach"] = coach
+        if llm:
+            body["llm"] = llm
         answer: dict[str, Any] = self.request("POST", "sessions", body)
         self._attach(answer["session"]["id"], bool(answer["state"].get("ended")))
         return answer
@@ -405,18 +409,26 @@ class EmbeddedBackend:
         return [problem_summary(p) for p in self.registry.problems()]
 
     def start(self, problem: str, minutes: float = 45, mode: str = "normal",
-              coach: dict[str, Any] | None = None) -> dict[str, Any]:
+              coach: dict[str, Any] | None = None,
+              llm: dict[str, str] | None = None) -> dict[str, Any]:
         from ..coach.factory import session_coach
-        from ..interview.session import InterviewSession
+        from ..interview.session import InterviewSession, settings_with_llm
 
         found = self.registry.get(problem)  # UnknownProblem with suggestions
+        # This session's [llm] model/api_base over settings.toml's; the
+        # settings' privacy.local_only still decides whether they may be used.
+        settings = settings_with_llm(self.settings, llm)
+        meta: dict[str, Any] = {"backend": "embedded"}
+        if llm:
+            meta["llm"] = dict(llm)  # a resumed session gets the same coach
         with self._lock:
             session = InterviewSession.start(
-                self.store, found, self.settings, harness=self.harness(), clock=self.clock,
+                self.store, found, settings, harness=self.harness(), clock=self.clock,
                 minutes=minutes, mode=mode, coach_settings=dict(coach or {}),
-                registry=self.registry, meta={"backend": "embedded"},
-                # The LLM coach when settings.toml [llm] model is set, else scripted.
-                coach=session_coach(self.settings, runner=self.harness(), problem=found))
+                registry=self.registry, meta=meta,
+                # The LLM coach when [llm] model is set, else scripted (which
+                # says why when privacy.local_only refuses the model).
+                coach=session_coach(settings, runner=self.harness(), problem=found))
             self._attach(session)
         actions = [r.to_dict() for r in session.records() if isinstance(r, Action)]
         return {"session": session.info.to_dict(), "problem": found.public_view(),
@@ -473,7 +485,7 @@ class EmbeddedBackend:
 
     def resume(self, session_id: str | None = None) -> dict[str, Any]:
         from ..coach.factory import session_coach
-        from ..interview.session import InterviewSession
+        from ..interview.session import InterviewSession, settings_with_llm
         from ..store import StoreError
 
         try:
@@ -482,10 +494,13 @@ class EmbeddedBackend:
                 if not open_ones:
                     raise BackendError("no open session to resume (see %interview list)")
                 session_id = open_ones[0].id
+            chosen = self.store.get(session_id).meta.get("llm")
+            settings = settings_with_llm(self.settings,
+                                         chosen if isinstance(chosen, dict) else None)
             session = InterviewSession.resume(self.store, session_id, self.registry,
-                                              self.settings, harness=self.harness(),
+                                              settings, harness=self.harness(),
                                               clock=self.clock,
-                                              coach=session_coach(self.settings,
+                                              coach=session_coach(settings,
                                                                   runner=self.harness()))
         except StoreError as exc:
             raise BackendError(str(exc)) from None

@@ -40,7 +40,17 @@ def _start_parser() -> _Parser:
     parser.add_argument("--difficulty", choices=["easy", "medium", "hard"])
     parser.add_argument("--coach", choices=["gentle", "balanced", "insistent"])
     parser.add_argument("--minutes", type=float, default=45.0)
+    # This session's [llm] model/api_base over settings.toml's; the server's
+    # privacy.local_only still decides whether they may be used.
+    parser.add_argument("--model", default="")
+    parser.add_argument("--api-base", dest="api_base", default="")
     return parser
+
+
+def llm_choices(args: argparse.Namespace) -> dict[str, str]:
+    """``--model``/``--api-base`` as the backend takes them (only those given)."""
+    chosen = {"model": str(args.model).strip(), "api_base": str(args.api_base).strip()}
+    return {key: value for key, value in chosen.items() if value}
 
 
 def results_line(results: dict[str, Any]) -> str:
@@ -113,7 +123,8 @@ class InterviewMagics(Magics):
 
     @line_magic
     def interview(self, line: str) -> None:
-        """%interview PROBLEM [--mode normal|tdd] [--difficulty D] [--coach C] [--minutes N];
+        """%interview PROBLEM [--mode normal|tdd] [--difficulty D] [--coach C] [--minutes N]
+        [--model M] [--api-base URL];
         %interview say "…" | hint | status | end | report | resume [ID] | list;
         %interview alone lists the problems."""
         self._guarded(lambda: self._interview(line))
@@ -165,7 +176,10 @@ class InterviewMagics(Magics):
                 raise BackendError(f"no {args.difficulty} problem is installed")
             problem = str(random.choice(pool)["qualified_id"])
         coach = {"helpfulness": args.coach} if args.coach else None
-        snapshot = backend.start(problem, minutes=args.minutes, mode=args.mode, coach=coach)
+        llm = llm_choices(args)
+        # llm only when given: a backend without the option still starts.
+        snapshot = backend.start(problem, minutes=args.minutes, mode=args.mode, coach=coach,
+                                 **({"llm": llm} if llm else {}))
         self._open_panel(snapshot)
         signature = str(snapshot["problem"].get("signature") or "")
         self.shell.set_next_input("%%solution\n" + signature)  # type: ignore[union-attr]

@@ -212,7 +212,9 @@ class ProblemHandler(BaseApiHandler):
 _MODES = ("normal", "tdd")
 _COACH_CHOICES = {"helpfulness": ("gentle", "balanced", "insistent"),
                   "personality": ("supportive", "neutral", "challenging")}
-_NEW_SESSION_FIELDS = ("problem", "minutes", "mode", "coach")
+_NEW_SESSION_FIELDS = ("problem", "minutes", "mode", "coach", "llm")
+#: llm.<field> -> longest value accepted (a model name, a URL).
+_LLM_FIELD_LENGTHS = {"model": 200, "api_base": 2000}
 
 
 def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
@@ -230,10 +232,11 @@ def _number(value: Any, name: str, low: float, high: float) -> float:
     return float(value)
 
 
-def _text(body: dict[str, Any], name: str) -> str:
+def _text(body: dict[str, Any], name: str, label: str | None = None) -> str:
     value = body.get(name)
     if not isinstance(value, str):
-        raise ApiError(400, f"{name} must be a string", field=name)
+        label = label or name
+        raise ApiError(400, f"{label} must be a string", field=label)
     return value
 
 
@@ -252,6 +255,27 @@ def _coach_choices(value: Any) -> dict[str, str]:
     _only(value, tuple(_COACH_CHOICES), "coach.")
     return {key: _choice(value[key], f"coach.{key}", choices)
             for key, choices in _COACH_CHOICES.items() if value.get(key) is not None}
+
+
+def _llm_choices(value: Any) -> dict[str, str]:
+    """The session's own [llm] model/api_base; empty strings mean the server's.
+    Whether they may be used (privacy.local_only) is the coach factory's call."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ApiError(400, "llm must be an object", field="llm")
+    _only(value, tuple(_LLM_FIELD_LENGTHS), "llm.")
+    chosen: dict[str, str] = {}
+    for key, longest in _LLM_FIELD_LENGTHS.items():
+        if value.get(key) is None:
+            continue
+        text = _text(value, key, f"llm.{key}").strip()
+        if len(text) > longest or not text.isprintable():
+            raise ApiError(400, f"llm.{key} must be printable and at most {longest} "
+                           "characters", field=f"llm.{key}")
+        if text:
+            chosen[key] = text
+    return chosen
 
 
 class SessionsHandler(BaseApiHandler):
@@ -279,12 +303,14 @@ class SessionsHandler(BaseApiHandler):
         minutes = _number(body.get("minutes", self.service.default_minutes), "minutes", 1, 240)
         mode = _choice(body.get("mode", "normal"), "mode", _MODES)
         coach = _coach_choices(body.get("coach"))
+        llm = _llm_choices(body.get("llm"))
         try:
             problem = self.service.registry.get(ref)
         except UnknownProblem as exc:
             raise ApiError(404, str(exc), suggestions=exc.suggestions, field="problem") from None
         session = await self.in_thread(
-            lambda: self.service.start(problem, minutes=minutes, mode=mode, coach=coach))
+            lambda: self.service.start(problem, minutes=minutes, mode=mode, coach=coach,
+                                       llm=llm))
         records = await self.in_thread(session.records)
         self.write_json({
             "session": (await self.in_thread(lambda: self.service.store.get(session.info.id)))

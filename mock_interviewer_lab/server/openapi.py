@@ -122,6 +122,16 @@ _SCHEMAS: dict[str, Any] = {
                 "helpfulness": {"type": "string", "enum": ["gentle", "balanced", "insistent"]},
                 "personality": {"type": "string",
                                 "enum": ["supportive", "neutral", "challenging"]}}},
+            "llm": {
+                "type": "object", "additionalProperties": False,
+                "description": "this session's [llm] model/api_base over settings.toml's "
+                "(empty = the server's); privacy.local_only still refuses a remote provider: "
+                "the session then starts with the scripted coach and a coach_fallback says why",
+                "properties": {
+                    "model": {"type": "string", "maxLength": 200,
+                              "description": "litellm model, e.g. ollama/llama3.1"},
+                    "api_base": {"type": "string", "maxLength": 2000,
+                                 "description": "the model server's http(s) URL"}}},
         },
     },
     "SessionEvent": {

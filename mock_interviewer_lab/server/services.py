@@ -29,7 +29,7 @@ from ..interview.report import (
     render_notebook,
     session_report,
 )
-from ..interview.session import InterviewSession
+from ..interview.session import InterviewSession, settings_with_llm
 from ..problems.loader import Problem
 from ..problems.registry import ProblemRegistry
 from ..settings import HarnessSettings, Settings
@@ -181,6 +181,12 @@ def transcript(records: list[Record]) -> list[dict[str, Any]]:
     return lines
 
 
+def _stored_llm(store: SessionStore, session_id: str) -> dict[str, Any] | None:
+    """The ``[llm]`` choices a session was started with (its meta), if any."""
+    chosen = store.get(session_id).meta.get("llm")
+    return chosen if isinstance(chosen, dict) else None
+
+
 class InterviewService:
     """The sessions of one server."""
 
@@ -205,13 +211,20 @@ class InterviewService:
     # ---------------------------------------------------------- sessions
 
     def start(self, problem: Problem, *, minutes: float, mode: str,
-              coach: dict[str, Any]) -> InterviewSession:
+              coach: dict[str, Any], llm: dict[str, str] | None = None) -> InterviewSession:
+        # The session's own [llm] model/api_base (the plugin settings) over
+        # the server's; privacy.local_only stays the server's and still decides.
+        settings = settings_with_llm(self.settings, llm)
+        meta: dict[str, Any] = {"source": "server"}
+        if llm:
+            meta["llm"] = dict(llm)  # a resumed session gets the same coach
         session = InterviewSession.start(
-            self.store, problem, self.settings, harness=self.harness, clock=self.clock,
+            self.store, problem, settings, harness=self.harness, clock=self.clock,
             minutes=minutes, mode=mode, coach_settings=coach, registry=self.registry,
-            meta={"source": "server"},
-            # The LLM coach when settings.toml [llm] model is set, else scripted.
-            coach=session_coach(self.settings, runner=self.harness, problem=problem))
+            meta=meta,
+            # The LLM coach when [llm] model is set, else scripted; a model that
+            # privacy.local_only refuses leaves the scripted coach, which says why.
+            coach=session_coach(settings, runner=self.harness, problem=problem))
         with self._table_lock:
             self._sessions[session.info.id] = session
         return session
@@ -230,10 +243,11 @@ class InterviewService:
                 live = self._sessions.get(full_id)
             if live is not None:  # resumed while this request waited
                 return live
+            settings = settings_with_llm(self.settings, _stored_llm(self.store, full_id))
             resumed = InterviewSession.resume(self.store, full_id, self.registry,
-                                              self.settings, harness=self.harness,
+                                              settings, harness=self.harness,
                                               clock=self.clock,
-                                              coach=session_coach(self.settings,
+                                              coach=session_coach(settings,
                                                                   runner=self.harness))
             with self._table_lock:
                 self._sessions[full_id] = resumed
