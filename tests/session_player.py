@@ -17,7 +17,7 @@ from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Settings
 from mock_interviewer_lab.store import SessionStore
-from tests.test_session import STEPS, apply
+from tests.test_session import STEPS, WithoutGrowth, apply
 
 
 def main() -> None:
@@ -26,7 +26,8 @@ def main() -> None:
     clock = FakeClock()
     with SyncHarness() as harness:
         session = InterviewSession.start(store, registry.get("two_sum"), Settings(),
-                                         harness=harness, clock=clock, registry=registry)
+                                         harness=WithoutGrowth(harness), clock=clock,
+                                         registry=registry)
         print(session.info.id, flush=True)
         for step in STEPS:
             apply(session, clock, step)
