@@ -29,6 +29,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
+import numpy as np
+
 from .wavfile import WavError, read_wav, wav_bytes
 
 SAMPLE_RATE = 16_000
@@ -108,18 +110,10 @@ def resample(samples: array[int], rate_in: int, rate_out: int) -> array[int]:
     if rate_in == rate_out or not samples:
         return array("h", samples)
     n_out = max(1, round(len(samples) * rate_out / rate_in))
-    step = rate_in / rate_out
-    last = len(samples) - 1
-    out = array("h", bytes(2 * n_out))
-    for i in range(n_out):
-        pos = i * step
-        j = int(pos)
-        if j >= last:
-            out[i] = samples[last]
-        else:
-            frac = pos - j
-            out[i] = round(samples[j] + (samples[j + 1] - samples[j]) * frac)
-    return out
+    positions = np.arange(n_out) * (rate_in / rate_out)
+    # np.interp holds the last sample past the end, as a live frame must.
+    out = np.interp(positions, np.arange(len(samples)), np.asarray(samples, dtype=np.float64))
+    return array("h", np.round(out).astype(np.int16).tolist())
 
 
 def tone_wav(frequency: float = 440.0, seconds: float = 0.6, level: float = 0.3,
