@@ -398,15 +398,13 @@ class OpenApiHandler(BaseApiHandler):
 # ------------------------------------------------------------- websocket
 
 
-class SessionSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
-                           ExtensionHandlerMixin, JupyterHandler):
-    """A snapshot of the session, then every action as it is committed, and
-    every candidate_said as it is stored (a spoken line reaches the panel)."""
+class BaseSessionSocket(_AuthMixin, WebSocketMixin, WebSocketHandler,
+                        ExtensionHandlerMixin, JupyterHandler):
+    """A WebSocket of one session: the Jupyter user or the kernel token, and
+    404 for a session that does not exist. ``self.session`` is set in ``open``."""
 
     auth_resource = AUTH_RESOURCE
     session: InterviewSession | None = None
-    _listener: Callable[[Action], None] | None = None
-    _event_listener: Callable[[Event], None] | None = None
 
     def set_default_headers(self) -> None:
         """JupyterHandler's headers (CSP and friends) mean nothing to a WebSocket."""
@@ -427,6 +425,14 @@ class SessionSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
         except (UnknownSession, AmbiguousSession, UnknownProblem) as exc:
             raise web.HTTPError(404, str(exc).replace("%", "%%")) from None
         await super().get(session_id)
+
+
+class SessionSocketHandler(BaseSessionSocket):
+    """A snapshot of the session, then every action as it is committed, and
+    every candidate_said as it is stored (a spoken line reaches the panel)."""
+
+    _listener: Callable[[Action], None] | None = None
+    _event_listener: Callable[[Event], None] | None = None
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         super().open(*args, **kwargs)

@@ -35,19 +35,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from jupyter_server.base.handlers import JupyterHandler
-from jupyter_server.base.websocket import WebSocketMixin
-from jupyter_server.extension.handler import ExtensionHandlerMixin
-from tornado import web
 from tornado.ioloop import PeriodicCallback
-from tornado.websocket import WebSocketClosedError, WebSocketHandler
+from tornado.websocket import WebSocketClosedError
 
 from ..interview.events import Action
-from ..interview.session import InterviewSession
-from ..problems.registry import UnknownProblem
-from ..store import AmbiguousSession, StoreError, UnknownSession
+from ..store import StoreError, UnknownSession
 from ..voice.channel import ChannelConfig, VoiceChannel, VoiceEvent
-from .handlers import AUTH_RESOURCE, _AuthMixin, user_or_kernel
+from .handlers import BaseSessionSocket
 from .services import VoiceService
 
 log = logging.getLogger(__name__)
@@ -103,40 +97,16 @@ def text_after_streamed(text: str, streamed: list[str]) -> str:
     return rest.strip()
 
 
-class VoiceSocketHandler(_AuthMixin, WebSocketMixin, WebSocketHandler,
-                         ExtensionHandlerMixin, JupyterHandler):
+class VoiceSocketHandler(BaseSessionSocket):
     """One microphone streaming to one session, and the coach's voice back."""
 
-    auth_resource = AUTH_RESOURCE
     #: How often the silence clock is looked at (seconds).
     silence_check_s = 1.0
-
-    session: InterviewSession | None = None
-
-    def set_default_headers(self) -> None:
-        """JupyterHandler's headers (CSP and friends) mean nothing to a WebSocket."""
-
-    async def prepare(self, *args: Any, **kwargs: Any) -> None:
-        if self._accept_kernel_token():
-            if not self.check_host():
-                raise web.HTTPError(403)
-            return
-        result = super().prepare(*args, **kwargs)
-        if isinstance(result, Awaitable):
-            await result
 
     @property
     def voice(self) -> VoiceService:
         voice: VoiceService = self.settings[VOICE_KEY]
         return voice
-
-    @user_or_kernel
-    async def get(self, session_id: str) -> None:
-        try:
-            self.session = await asyncio.to_thread(self.service.session, session_id)
-        except (UnknownSession, AmbiguousSession, UnknownProblem) as exc:
-            raise web.HTTPError(404, str(exc).replace("%", "%%")) from None
-        await super().get(session_id)
 
     # ----------------------------------------------------------- lifetime
 
