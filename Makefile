@@ -32,7 +32,17 @@ $(STAMP): pyproject.toml package.json $(DEBS_STAMP)
 	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
 
-setup: $(STAMP)
+# configurable-http-proxy (npm), the proxy in front of JupyterHub, for the
+# JupyterHub test (tests/test_jupyterhub.py): pinned, in a folder of the venv.
+CHP_VERSION := 5.3.0
+CHP_STAMP := $(VENV)/.chp-$(CHP_VERSION)
+
+$(CHP_STAMP): $(DEBS_STAMP)
+	npm install --prefix $(VENV)/chp --no-audit --no-fund --loglevel=error \
+		configurable-http-proxy@$(CHP_VERSION)
+	touch $@
+
+setup: $(STAMP) $(CHP_STAMP)
 
 # pytest, then the scripted coach's eval score (docs/eval.md), printed last.
 test: setup lint ui-test test-py eval
