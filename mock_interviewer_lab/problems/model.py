@@ -79,6 +79,61 @@ class Example(_Strict):
     explanation: str = ""
 
 
+#: What candidates ask an interviewer to clarify, one key a topic. A
+#: problem answers the topics that apply to it under ``clarifications``; the
+#: coach maps a question (paraphrases included) to one of these and answers
+#: with the pack's fact, or says the problem leaves it open.
+CLARIFICATION_TOPICS: dict[str, str] = {
+    "negatives": "whether values can be negative",
+    "zero": "whether zero can appear",
+    "sorted": "whether the input is sorted",
+    "duplicates": "whether values can repeat",
+    "empty": "whether the input can be empty",
+    "single": "whether the input can hold a single element",
+    "size": "how large the input can be",
+    "value_range": "how large the values can be",
+    "no_answer": "what to return when there is no answer",
+    "multiple_answers": "what to return when several answers exist",
+    "modify_input": "whether the input may be modified",
+    "output_order": "whether the order of the output matters",
+    "output_format": "what exactly to return",
+    "same_element": "whether one element may be used twice",
+    "charset": "which characters the input can hold",
+    "case": "whether upper and lower case differ",
+    "cycles": "whether a graph can have cycles or self-loops",
+    "connectivity": "what counts as connected, and whether parts can be disconnected",
+    "shape": "the shape of the structure (a balanced tree, a rectangular grid)",
+    "integers": "whether the values are integers",
+    "boundaries": "what happens at the edges (touching ranges, outside the grid)",
+    "definition": "what exactly counts (a substring, a match, an operation)",
+    "complexity_target": "what time complexity is expected",
+}
+
+
+class Pitfall(_Strict):
+    """An idea that does not work for this problem, how to recognise it in
+    what the candidate says or writes, and the question that lets them see
+    it for themselves (the coach never says the fix)."""
+
+    idea: str
+    #: Phrases (case-insensitive substrings) that show the idea in speech.
+    says: list[str] = Field(default_factory=list)
+    #: Regular expressions (Python ``re``, multiline) over the code.
+    code: list[str] = Field(default_factory=list)
+    question: str
+
+    @model_validator(mode="after")
+    def _recognisable(self) -> Pitfall:
+        if not (self.says or self.code):
+            raise ValueError("a pitfall needs at least one of says or code to be recognised by")
+        for pattern in self.code:
+            try:
+                re.compile(pattern, re.MULTILINE)
+            except re.error as exc:
+                raise ValueError(f"code pattern {pattern!r} is not a regular expression: {exc}") from None
+        return self
+
+
 class Complexity(_Strict):
     #: One of the classes the harness can measure (checked in ProblemSpec).
     time: str
@@ -106,6 +161,21 @@ class ProblemSpec(_Strict):
     #: variable but the right solution loops over two inputs (coin change:
     #: O(n) in the amount, for a fixed set of coins).
     analyzer_ignore: list[str] = Field(default_factory=list)
+    #: Answers to clarifying questions, by topic (``CLARIFICATION_TOPICS``):
+    #: the fact a real interviewer would give, in plain words.
+    clarifications: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("clarifications")
+    @classmethod
+    def _known_topics(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(CLARIFICATION_TOPICS))
+        if unknown:
+            raise ValueError(f"unknown clarification topic(s) {', '.join(map(repr, unknown))}; "
+                             f"known topics: {', '.join(CLARIFICATION_TOPICS)}")
+        empty = sorted(k for k, answer in v.items() if not answer.strip())
+        if empty:
+            raise ValueError(f"clarification(s) {', '.join(map(repr, empty))} have no answer")
+        return v
 
     @field_validator("complexity")
     @classmethod
@@ -209,6 +279,8 @@ class HintSpec(_Strict):
     level_2: list[str] = Field(min_length=1)
     level_3: list[str] = Field(min_length=1)
     never_say: list[str] = Field(default_factory=list)
+    #: Wrong turns the coach asks about when the candidate takes one.
+    pitfalls: list[Pitfall] = Field(default_factory=list)
 
     def level(self, n: int) -> list[str]:
         return [self.level_1, self.level_2, self.level_3][n - 1]

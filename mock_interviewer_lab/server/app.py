@@ -12,15 +12,26 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import signal
+import threading
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Float, Int, Unicode
+from pydantic import BaseModel
+from traitlets import Dict, Float, Int, List, TraitError, Unicode, validate
 
 from ..problems.registry import ProblemRegistry
-from ..settings import load_settings
+from ..settings import (
+    SECTIONS,
+    AdminSettings,
+    SettingsError,
+    check_section,
+    load_settings,
+    section_model,
+)
 from ..store import SessionStore
 from .handlers import SECRET_KEY, SERVICE_KEY, default_handlers
 from .openapi import API_PREFIX
@@ -42,8 +53,30 @@ def kernel_api_url(connection_url: str, ip: str) -> str:
     return url_path_join(urlunsplit(parts), API_PREFIX)
 
 
+def _section_option(section: str) -> Dict[str, Any]:
+    """The administrator's ``[section]``: a dict of that section's keys."""
+    keys = []
+    for name, info in section_model(section).model_fields.items():
+        default = info.get_default(call_default_factory=True)
+        shown = "{...}" if isinstance(default, BaseModel) else repr(default)
+        keys.append(f"{name} ({info.description}; default {shown})" if info.description
+                    else f"{name} (default {shown})")
+    return Dict(
+        {}, config=True,
+        help=f"[{section}] of settings.toml for every user of this server: these values "
+        "win over the user's own settings.toml (or $MOCK_INTERVIEWER_SETTINGS), key by key. "
+        f"Keys: {'; '.join(keys)}.")
+
+
 class MockInterviewerApp(ExtensionApp):
-    """Serves the interview API under ``<base_url>mock-interviewer/api/``."""
+    """Serves the interview API under ``<base_url>mock-interviewer/api/``.
+
+    An administrator configures it like any Jupyter server extension (in
+    jupyter_server_config, z2jh's ``singleuser.extraFiles``): one dict option
+    per section of settings.toml, whose values win over the user's own file,
+    plus the named options below. ``jupyter mock-interviewer --help-all``
+    lists them all.
+    """
 
     name = "mock_interviewer_lab"
 
@@ -60,11 +93,57 @@ class MockInterviewerApp(ExtensionApp):
         help="sandbox kernels for test runs; interviews run one test at a time each")
     default_minutes = Float(
         45.0, config=True, help="length of an interview when the request names none")
+    user_settings_sections = List(
+        Unicode(), list(SECTIONS), config=True,
+        help="the sections of settings.toml a user's own file may set; the others come "
+        "from this configuration and the defaults alone. E.g. [\"coach\", \"stt\", "
+        "\"tts\", \"calibration\"] keeps the sandbox limits, the model, the store and "
+        f"privacy the administrator's. Sections: {', '.join(SECTIONS)}")
+
+    # One option per section of settings.toml (settings.SECTIONS).
+    app = _section_option("app")
+    coach = _section_option("coach")
+    stt = _section_option("stt")
+    tts = _section_option("tts")
+    llm = _section_option("llm")
+    harness = _section_option("harness")
+    problems = _section_option("problems")
+    calibration = _section_option("calibration")
+    privacy = _section_option("privacy")
+
+    @validate(*SECTIONS)
+    def _check_section(self, proposal: Any) -> dict[str, Any]:
+        name = proposal["trait"].name
+        try:
+            check_section(name, proposal["value"], f"{type(self).__name__}.{name}")
+        except SettingsError as exc:
+            raise TraitError(str(exc)) from None
+        return dict(proposal["value"])
+
+    @validate("user_settings_sections")
+    def _check_user_sections(self, proposal: Any) -> list[str]:
+        unknown = [name for name in proposal["value"] if name not in SECTIONS]
+        if unknown:
+            raise TraitError(f"{type(self).__name__}.user_settings_sections: no section "
+                             f"{', '.join(map(repr, unknown))}; the sections are "
+                             f"{', '.join(SECTIONS)}")
+        return list(proposal["value"])
+
+    def admin_settings(self) -> AdminSettings:
+        """What this server's configuration decides for its user."""
+        values = {name: dict(getattr(self, name)) for name in SECTIONS if getattr(self, name)}
+        if self.session_db:
+            values["app"] = {**values.get("app", {}), "session_db": self.session_db}
+        return AdminSettings(values=values,
+                             user_sections=frozenset(self.user_settings_sections))
 
     def initialize_settings(self) -> None:
-        settings = load_settings(self.settings_file or None)
+        settings = load_settings(self.settings_file or None, admin=self.admin_settings())
         store = SessionStore(self.session_db) if self.session_db \
             else SessionStore.from_settings(settings)
+        if settings.not_applied:
+            self.log.warning("mock_interviewer_lab: %s: not used, the server's configuration "
+                             "decides: %s", settings.source, ", ".join(settings.not_applied))
         registry = ProblemRegistry.discover(settings)
         for issue in registry.issues:
             self.log.warning("mock_interviewer_lab: problem packs: %s", issue)
@@ -96,17 +175,54 @@ class MockInterviewerApp(ExtensionApp):
         # The port is final only once the server listens (port_retries may
         # have moved it): publish the URL again before any kernel starts.
         self._publish_environment()
+        self._stop_on_sigint(serverapp)
+
+    _sigint_handler: Callable[[int, Any], None] | None = None
+
+    def _stop_on_sigint(self, serverapp: Any) -> None:
+        """SIGINT stops the server as SIGTERM does. jupyter-server handles
+        SIGINT only at a terminal (to ask "shut down?"); without one — under
+        JupyterHub, whose stop button sends SIGINT, systemd, a container —
+        Python's KeyboardInterrupt ends the loop and the process with no
+        clean-up at all: sandbox kernels, their folders and connection files
+        left behind, the store's WAL never checkpointed."""
+        if threading.current_thread() is not threading.main_thread() \
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            return
+
+        def stop(signum: int, frame: Any) -> None:
+            serverapp.log.critical("received signal %s, stopping", signum)
+            serverapp.stop(from_signal=True)
+
+        signal.signal(signal.SIGINT, stop)
+        self._sigint_handler = stop
 
     async def stop_extension(self) -> None:
+        """Every step runs, whatever an earlier one raised (each failure is logged)."""
+        steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
         voice = self.settings.get(VOICE_KEY)
         if isinstance(voice, VoiceService):
             # Open microphones: flush what was being said, end their tasks.
-            await voice.close_sockets()
+            steps.append(("closing the voice sockets", voice.close_sockets))
         service: InterviewService | None = getattr(self, "service", None)
         if service is not None:
-            # SyncHarness.close waits for the kernels: keep the loop free.
-            await asyncio.to_thread(service.close)
+            # In threads: SyncHarness.close waits for the kernels. The harness
+            # and the store again on their own (both idempotent), should
+            # service.close have stopped half-way.
+            steps += [("stopping the interview service", lambda: asyncio.to_thread(service.close)),
+                      ("stopping the sandbox", lambda: asyncio.to_thread(service.harness.close)),
+                      ("closing the session store", lambda: asyncio.to_thread(service.store.close))]
+        for what, step in steps:
+            try:
+                await step()
+            except Exception:
+                self.log.exception("mock_interviewer_lab: %s failed", what)
         # Later kernels of this process must not hold a dead server's secret.
         if os.environ.get(TOKEN_ENV) == getattr(self, "secret", None):
             os.environ.pop(TOKEN_ENV, None)
             os.environ.pop(URL_ENV, None)
+        if self._sigint_handler is not None \
+                and threading.current_thread() is threading.main_thread() \
+                and signal.getsignal(signal.SIGINT) is self._sigint_handler:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            self._sigint_handler = None

@@ -5,15 +5,20 @@ a worker thread (a test run takes seconds) and writes JSON.
 
 Auth: a browser request goes through jupyter-server's own auth and XSRF
 check; a kernel request carries ``X-Mock-Interviewer-Token`` with the
-per-server secret and is taken as a pseudo-user that needs no XSRF token.
-A wrong secret is refused outright, whatever else the request carries.
+per-server secret and is taken as a pseudo-user that needs no XSRF token —
+only when it comes straight from this machine (``came_straight_from_this_machine``):
+through a proxy, JupyterHub's public URL, the header is ignored and Jupyter's
+(the hub's) credentials decide. A wrong secret sent straight here is refused
+outright, whatever else the request carries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import json
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -24,6 +29,7 @@ from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import ensure_async, url_path_join
 from tornado import web
+from tornado.httputil import split_host_and_port
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..interview.events import Action, Event
@@ -42,6 +48,8 @@ SECRET_KEY = "mock_interviewer_secret"
 AUTH_RESOURCE = "mock_interviewer"
 #: The pseudo-user a kernel request runs as.
 KERNEL_USER = "mock-interviewer-kernel"
+
+log = logging.getLogger(__name__)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -68,6 +76,49 @@ def _error_body(status: int, exc: BaseException | None) -> dict[str, Any]:
 # ------------------------------------------------------------------ auth
 
 
+#: Headers a proxy adds (or may): a request that has one did not come straight here.
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+                      "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Real-Ip", "X-Scheme", "Via")
+_LOOPBACK_NAMES = frozenset(("localhost", "127.0.0.1", "::1", "[::1]"))
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return bool(ip.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def came_straight_from_this_machine(request: Any) -> bool:
+    """True for a request a process of this machine sent straight to this
+    server, as a kernel does (``MOCK_INTERVIEWER_URL``): the socket's peer is
+    a loopback address or this server's own (the socket's, never what
+    X-Forwarded-For claims: jupyterhub-singleuser trusts that header), no
+    proxy's forwarding header is present, and Host names a loopback or this
+    server's own address with the port the request came in on (a proxy that
+    adds no header still passes on its public Host)."""
+    if any(name in request.headers for name in FORWARDING_HEADERS):
+        return False
+    sock = getattr(getattr(request.connection, "stream", None), "socket", None)
+    try:
+        local, peer = sock.getsockname(), sock.getpeername()
+    except (AttributeError, OSError):
+        return False
+    if not (isinstance(local, tuple) and isinstance(peer, tuple)):
+        return False  # a Unix socket: not the way kernels are told to come
+    local_ip, local_port, peer_ip = str(local[0]), int(local[1]), str(peer[0])
+    if not (_is_loopback(peer_ip) or peer_ip == local_ip):
+        return False
+    try:
+        host, port = split_host_and_port(str(request.host or "").lower())
+    except ValueError:
+        return False
+    return port == local_port and (host in _LOOPBACK_NAMES or host == local_ip.lower()
+                                   or _is_loopback(host.strip("[]")))
+
+
 class _AuthMixin:
     """The kernel-token half of the auth; jupyter-server does the rest."""
 
@@ -79,9 +130,15 @@ class _AuthMixin:
 
     def _accept_kernel_token(self) -> bool:
         """True for a request with the right secret; 403 for a wrong one;
-        False when the header is absent (jupyter-server's auth applies)."""
+        False when the header is absent, or the request did not come straight
+        from this machine (jupyter-server's auth applies)."""
         offered = self.request.headers.get(TOKEN_HEADER)
         if offered is None:
+            return False
+        if not came_straight_from_this_machine(self.request):
+            # Through JupyterHub's proxy (public, allow_remote_access) the
+            # secret is worth nothing: hub credentials decide, as for anyone.
+            log.debug("%s ignored: the request came through a proxy", TOKEN_HEADER)
             return False
         secret: str = self.settings[SECRET_KEY]
         if not secrets.compare_digest(offered.encode(), secret.encode()):
