@@ -84,6 +84,9 @@ class InterviewSession:
         self.clock = clock
         self.t0 = t0
         self._lock = threading.RLock()
+        # The clock's reading when it stopped: no frontend connected, or the
+        # interview ended. None while it runs.
+        self._stopped_at: float | None = None
         self.registry = registry
         self.listeners: list[Callable[[Action], None]] = []
         # Told of each event as it is stored, before its actions: the session
@@ -187,11 +190,58 @@ class InterviewSession:
                 self._measure_growth(growth[0], str(code))
         if self.orchestrator.state.ended and self.info.status == "open":
             self.store.set_status(self.info.id, "ended")
+        self._stop_clock_if_ended()
 
     # -------------------------------------------------------------- events
 
     def now(self) -> float:
-        return max(0.0, self.clock.now() - self.t0)
+        """Seconds of interview so far: the clock stands still while it is
+        paused (no frontend connected) and once the interview has ended."""
+        at = self._stopped_at if self._stopped_at is not None else self.clock.now()
+        return max(0.0, at - self.t0)
+
+    @property
+    def clock_paused(self) -> bool:
+        return self._stopped_at is not None
+
+    def pause_clock(self) -> None:
+        """Stop the interview's clock (the last frontend went away)."""
+        with self._lock:
+            if self._stopped_at is None:
+                self._stopped_at = self.clock.now()
+
+    def resume_clock(self) -> None:
+        """Start the clock again from where it stopped; an ended interview's stays."""
+        with self._lock:
+            if self._stopped_at is None or self.ended:
+                return
+            self.t0 += self.clock.now() - self._stopped_at
+            self._stopped_at = None
+
+    def _stop_clock_if_ended(self) -> None:
+        if self.orchestrator.state.ended and self._stopped_at is None:
+            self._stopped_at = self.clock.now()
+
+    def time_left_s(self) -> float:
+        with self._lock:
+            self.orchestrator.observe_time(self.now())
+            return float(self.orchestrator.timer.time_left_s)
+
+    def end_if_time_up(self) -> list[Action] | None:
+        """The server's sweep: a session whose time is up, that no request is
+        handling now, gets a tick (the time rules wrap it up) and, should it
+        still be open, ends ("time"). None when busy, paused or not yet up."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if self.ended or self.clock_paused or self.time_left_s() > 0:
+                return None
+            actions = self.tick()
+            if not self.ended:
+                actions += self.end("time")
+            return actions
+        finally:
+            self._lock.release()
 
     def post(self, type_: EventType, data: dict[str, Any] | None = None) -> list[Action]:
         """One event in; every action it led to out (tests included)."""
@@ -222,6 +272,7 @@ class InterviewSession:
         if self.orchestrator.state.ended:
             status = "aborted" if self.orchestrator.phase == Phase.ABORT else "ended"
             self.store.set_status(self.info.id, status)
+            self._stop_clock_if_ended()
         for action in stored:
             for listener in list(self.listeners):
                 listener(action)
@@ -237,7 +288,8 @@ class InterviewSession:
         # fifty times as long as the tests): the panel shows them at once.
         result = self.harness.run(self.problem, str(code), complexity=False)
         measure = self.problem.tests.performance is not None and result.error is None \
-            and result.total > 0 and result.passed == result.total
+            and result.total > 0 and result.passed == result.total \
+            and self.settings.harness.measure_growth
         data: dict[str, Any] = {"run": result.public_json(), "code_seq": code_seq}
         if measure:
             data["growth"] = "pending"
@@ -291,6 +343,14 @@ class InterviewSession:
 
     def end(self, reason: str = "candidate") -> list[Action]:
         return self.post("end_requested", {"reason": reason})
+
+    @property
+    def busy(self) -> bool:
+        """Another thread is handling an event of this session now."""
+        if self._lock.acquire(blocking=False):
+            self._lock.release()
+            return False
+        return True
 
     @property
     def ended(self) -> bool:

@@ -38,6 +38,7 @@ from ..problems.loader import Problem
 from ..problems.registry import UnknownProblem
 from ..store import AmbiguousSession, StoreError, UnknownSession
 from .openapi import API_PREFIX, openapi_document
+from .run_queue import QueueFull, RunQueueClosed
 from .services import REPORT_FORMATS, InterviewService, transcript
 
 TOKEN_HEADER = "X-Mock-Interviewer-Token"
@@ -63,6 +64,14 @@ class ApiError(web.HTTPError):
         super().__init__(status, message.replace("%", "%%"))
         self.message = message
         self.extra = extra
+
+
+class BusyError(ApiError):
+    """503 with ``Retry-After``: the sandbox's queue is full, or the server stops."""
+
+    def __init__(self, message: str, retry_after_s: int, **extra: Any) -> None:
+        super().__init__(503, message, retry_after_s=retry_after_s, **extra)
+        self.retry_after_s = retry_after_s
 
 
 def _error_body(status: int, exc: BaseException | None) -> dict[str, Any]:
@@ -199,6 +208,8 @@ class BaseApiHandler(_AuthMixin, ExtensionHandlerMixin, APIHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
         exc = exc_info[1] if exc_info else None
+        if isinstance(exc, BusyError):
+            self.set_header("Retry-After", str(exc.retry_after_s))
         self.finish(json.dumps(_error_body(status_code, exc)), set_content_type=JSON_TYPE)
 
     # ---------------------------------------------------------- helpers
@@ -425,8 +436,27 @@ class EventsHandler(BaseApiHandler):
         async with self.service.event_lock(session.info.id):
             if session.ended:
                 raise ApiError(409, f"session {session.info.id} has ended; start a new one")
-            actions = await self.in_thread(call)
+            if body.get("type") == "code":
+                actions = await self._run_submission(call)
+            else:
+                actions = await self.in_thread(call)
         self.write_json({"actions": [a.to_dict() for a in actions], "state": session.state()})
+
+
+    async def _run_submission(self, call: Callable[[], list[Action]]) -> list[Action]:
+        """A submission waits for the sandbox on the run queue's own threads:
+        the threads every other request needs stay free."""
+        runs = self.service.runs
+        try:
+            return await runs.submit(call)
+        except QueueFull as exc:
+            raise BusyError(str(exc), exc.retry_after_s, queue_size=exc.size) from None
+        except RunQueueClosed as exc:
+            raise BusyError(str(exc), 30) from None
+        except (UnknownSession, AmbiguousSession) as exc:
+            raise ApiError(404, str(exc)) from None
+        except StoreError as exc:
+            raise ApiError(500, str(exc)) from None
 
 
 class ReportHandler(BaseApiHandler):
@@ -490,6 +520,7 @@ class SessionSocketHandler(BaseSessionSocket):
 
     _listener: Callable[[Action], None] | None = None
     _event_listener: Callable[[Event], None] | None = None
+    _counted = False
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         super().open(*args, **kwargs)
@@ -512,6 +543,9 @@ class SessionSocketHandler(BaseSessionSocket):
         session.listeners.append(push)
         self._event_listener = push_event
         session.event_listeners.append(push_event)
+        # A frontend is here: the interview's clock runs (it stops with the last one).
+        self.service.frontend_opened(session)
+        self._counted = True
         records = session.records()
         sent_up_to[0] = max((r.seq for r in records if r.seq is not None), default=-1)
         self._send({"type": "snapshot", "session": session.info.id, "state": session.state(),
@@ -540,6 +574,9 @@ class SessionSocketHandler(BaseSessionSocket):
         if self.ping_callback is not None:
             self.ping_callback.stop()
         self._stop_listening()
+        if self._counted and self.session is not None:
+            self._counted = False
+            self.service.frontend_closed(self.session)
 
     def _stop_listening(self) -> None:
         if self.session is not None and self._listener is not None:

@@ -3,13 +3,17 @@ store, one sandbox harness (started on the first test run) and the table of
 live interview sessions.
 
 Everything here is synchronous: handlers call it through
-``asyncio.to_thread`` so that a test run never blocks the server's loop.
+``asyncio.to_thread``, and a submission through the run queue's own threads
+(``run_queue``), so that a test run never blocks the server's loop nor the
+threads every other request needs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +38,8 @@ from ..problems.loader import Problem
 from ..problems.registry import ProblemRegistry
 from ..settings import HarnessSettings, Settings
 from ..store import SessionStore
+from . import metrics
+from .run_queue import RunQueue, RunQueueClosed
 
 if TYPE_CHECKING:
     from ..voice.stt import SpeechEngine
@@ -50,39 +56,112 @@ REPORT_FORMATS: dict[str, str] = {
 
 class LazyHarness:
     """The sandbox harness, started by the first test run rather than with
-    the server: most servers never run a test, and a kernel costs memory."""
+    the server (most servers never run a test, and a kernel costs memory),
+    and stopped again after ``idle_stop_s`` without a run (0: never), so an
+    idle server holds no sandbox kernel; the next run starts it again."""
 
     def __init__(self, settings: HarnessSettings, *, workers: int = 1,
-                 hide_paths: Sequence[Path] = ()) -> None:
+                 hide_paths: Sequence[Path] = (), idle_stop_s: float | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 factory: Callable[[], SyncHarness] | None = None) -> None:
         self._settings = settings
-        self._workers = workers
+        self.workers = max(1, workers)
         self._hide_paths = list(hide_paths)
+        self.idle_stop_s = settings.idle_stop_s if idle_stop_s is None else idle_stop_s
+        self._clock = clock
+        self._factory = factory or self._new_harness
         self._lock = threading.Lock()
         self._harness: SyncHarness | None = None
         self._closed = False
+        self._busy = 0
+        self._last_used = clock()
+        self._idle_timer: threading.Timer | None = None
+        self.starts = 0
+        self.idle_stops = 0
+
+    def _new_harness(self) -> SyncHarness:
+        return SyncHarness(self._settings, workers=self.workers, hide_paths=self._hide_paths)
 
     @property
     def started(self) -> SyncHarness | None:
-        """The running harness, or None before the first run."""
+        """The running harness, or None before the first run (or after an idle stop)."""
         return self._harness
 
+    @property
+    def kernels_running(self) -> int:
+        return self.workers if self._harness is not None else 0
+
     def _get(self) -> SyncHarness:
+        """The harness, started if need be, counted busy until ``_done``."""
         with self._lock:
             if self._closed:
-                raise RuntimeError("the server is shutting down; tests cannot run now")
+                raise RunQueueClosed()
             if self._harness is None:
-                self._harness = SyncHarness(self._settings, workers=self._workers,
-                                            hide_paths=self._hide_paths).start()
+                self._harness = self._factory().start()
+                self.starts += 1
+                metrics.SANDBOX_STARTS.inc()
+            self._busy += 1
             return self._harness
 
+    def _done(self) -> None:
+        with self._lock:
+            self._busy -= 1
+            self._last_used = self._clock()
+            self._arm_idle_timer(self.idle_stop_s)
+
     def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
-        return self._get().run(problem, code, complexity=complexity)
+        harness = self._get()
+        try:
+            return harness.run(problem, code, complexity=complexity)
+        finally:
+            self._done()
+
+    # ------------------------------------------------------ idle stop
+
+    def _arm_idle_timer(self, delay_s: float) -> None:
+        # Under self._lock. One timer at a time; it re-arms itself for the
+        # rest of the wait when a run came meanwhile.
+        if self.idle_stop_s <= 0 or self._closed or self._idle_timer is not None:
+            return
+        timer = threading.Timer(max(0.05, delay_s), self._idle_timer_fired)
+        timer.daemon = True
+        timer.name = "mil-harness-idle"
+        self._idle_timer = timer
+        timer.start()
+
+    def _idle_timer_fired(self) -> None:
+        with self._lock:
+            self._idle_timer = None
+            if self._harness is None or self._closed:
+                return
+            left = self.idle_stop_s - (self._clock() - self._last_used)
+            if self._busy or left > 0:
+                self._arm_idle_timer(left if left > 0 else self.idle_stop_s)
+                return
+        self.stop_if_idle()
+
+    def stop_if_idle(self) -> bool:
+        """Stop the kernels if no run is under way and none came for
+        ``idle_stop_s``; True when they were stopped."""
+        with self._lock:
+            idle_for = self._clock() - self._last_used
+            if self._harness is None or self._busy or self.idle_stop_s <= 0 \
+                    or idle_for < self.idle_stop_s:
+                return False
+            harness, self._harness = self._harness, None
+            self.idle_stops += 1
+        metrics.SANDBOX_IDLE_STOPS.inc()
+        harness.close()
+        return True
 
     def close(self) -> None:
         """Shut the sandbox kernels down (idempotent)."""
         with self._lock:
             self._closed = True
             harness, self._harness = self._harness, None
+            timer, self._idle_timer = self._idle_timer, None
+        if timer is not None:
+            timer.cancel()
         if harness is not None:
             harness.close()
 
@@ -187,19 +266,50 @@ def _stored_llm(store: SessionStore, session_id: str) -> dict[str, Any] | None:
     return chosen if isinstance(chosen, dict) else None
 
 
+#: A session used this recently stays, however full the table: the request
+#: that used it may still hold it.
+_MIN_IDLE_BEFORE_EVICTION_S = 10.0
+
+
+@dataclass
+class _Live:
+    """A session in memory, with what the sweep needs to know about it."""
+
+    session: InterviewSession
+    last_used: float
+    frontends: int = 0
+
+
 class InterviewService:
-    """The sessions of one server."""
+    """The sessions of one server.
+
+    Live sessions are kept in a bounded table: a session with no frontend
+    (session WebSocket) connected leaves memory ``ended_linger_s`` after it
+    ended, or after ``idle_evict_s`` without a request, or the least
+    recently used first when more than ``max_live_sessions`` are held; the
+    next request reads it back from the store (its clock goes on from its
+    last record). Test runs go through ``runs``, the sandbox's own queue.
+    """
 
     def __init__(self, *, settings: Settings, registry: ProblemRegistry, store: SessionStore,
                  harness: LazyHarness, default_minutes: float,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, max_live_sessions: int = 256,
+                 idle_evict_s: float = 1800.0, ended_linger_s: float = 60.0,
+                 sweep_interval_s: float = 15.0) -> None:
         self.settings = settings
         self.registry = registry
         self.store = store
         self.harness = harness
+        self.runs = RunQueue(harness, size=settings.harness.run_queue_size,
+                             kernels=harness.workers,
+                             measure_growth=settings.harness.measure_growth)
         self.default_minutes = default_minutes
         self.clock: Clock = clock or SystemClock()
-        self._sessions: dict[str, InterviewSession] = {}
+        self.max_live_sessions = max(1, max_live_sessions)
+        self.idle_evict_s = idle_evict_s
+        self.ended_linger_s = ended_linger_s
+        self.sweep_interval_s = sweep_interval_s
+        self._sessions: OrderedDict[str, _Live] = OrderedDict()
         self._table_lock = threading.Lock()
         # Resuming appends to the log (actions of an event that had none,
         # tests never finished): two first requests must not both do it.
@@ -207,6 +317,9 @@ class InterviewService:
         # One asyncio lock per session: events of a session are handled one
         # at a time, in the order they came, without holding a thread.
         self._event_locks: dict[str, asyncio.Lock] = {}
+        self._sweeper: threading.Thread | None = None
+        self._stop_sweeping = threading.Event()
+        metrics.register_source(self)
 
     # ---------------------------------------------------------- sessions
 
@@ -219,42 +332,158 @@ class InterviewService:
         if llm:
             meta["llm"] = dict(llm)  # a resumed session gets the same coach
         session = InterviewSession.start(
-            self.store, problem, settings, harness=self.harness, clock=self.clock,
+            self.store, problem, settings, harness=self.runs, clock=self.clock,
             minutes=minutes, mode=mode, coach_settings=coach, registry=self.registry,
             meta=meta,
             # The LLM coach when [llm] model is set, else scripted; a model that
             # privacy.local_only refuses leaves the scripted coach, which says why.
-            coach=session_coach(settings, runner=self.harness, problem=problem))
-        with self._table_lock:
-            self._sessions[session.info.id] = session
+            coach=session_coach(settings, runner=self.runs, problem=problem))
+        self._keep(session)
         return session
 
     def session(self, session_id: str) -> InterviewSession:
-        """The live session; one stored by an earlier server is resumed.
-        Raises the store's UnknownSession / AmbiguousSession, or
-        UnknownProblem when its pack is no longer installed."""
+        """The live session; one stored by an earlier server (or dropped
+        from memory) is resumed. Raises the store's UnknownSession /
+        AmbiguousSession, or UnknownProblem when its pack is no longer installed."""
         full_id = self.store.resolve(session_id)
-        with self._table_lock:
-            live = self._sessions.get(full_id)
+        live = self._touch(full_id)
         if live is not None:
             return live
         with self._resume_lock:
-            with self._table_lock:
-                live = self._sessions.get(full_id)
+            live = self._touch(full_id)
             if live is not None:  # resumed while this request waited
                 return live
             settings = settings_with_llm(self.settings, _stored_llm(self.store, full_id))
             resumed = InterviewSession.resume(self.store, full_id, self.registry,
-                                              settings, harness=self.harness,
+                                              settings, harness=self.runs,
                                               clock=self.clock,
                                               coach=session_coach(settings,
-                                                                  runner=self.harness))
-            with self._table_lock:
-                self._sessions[full_id] = resumed
+                                                                  runner=self.runs))
+            self._keep(resumed)
             return resumed
+
+    def _touch(self, full_id: str) -> InterviewSession | None:
+        with self._table_lock:
+            live = self._sessions.get(full_id)
+            if live is None:
+                return None
+            live.last_used = self.clock.now()
+            self._sessions.move_to_end(full_id)
+            return live.session
+
+    def _keep(self, session: InterviewSession) -> None:
+        with self._table_lock:
+            self._sessions[session.info.id] = _Live(session, self.clock.now())
+            self._sessions.move_to_end(session.info.id)
+            over = len(self._sessions) - self.max_live_sessions
+        if over > 0:
+            self._evict_least_recent(over)
+        self._start_sweeper()
+
+    @property
+    def live_session_ids(self) -> list[str]:
+        with self._table_lock:
+            return list(self._sessions)
 
     def event_lock(self, full_id: str) -> asyncio.Lock:
         return self._event_locks.setdefault(full_id, asyncio.Lock())
+
+    # --------------------------------------------------------- frontends
+
+    def frontend_opened(self, session: InterviewSession) -> None:
+        """A session WebSocket opened: the interview's clock runs."""
+        with self._table_lock:
+            live = self._sessions.get(session.info.id)
+            if live is not None and live.session is session:
+                live.frontends += 1
+                live.last_used = self.clock.now()
+        session.resume_clock()
+
+    def frontend_closed(self, session: InterviewSession) -> None:
+        """A session WebSocket closed: with none left the clock stops until
+        one comes back (an abandoned tab is not the candidate's time)."""
+        with self._table_lock:
+            live = self._sessions.get(session.info.id)
+            if live is None or live.session is not session:
+                return
+            live.frontends = max(0, live.frontends - 1)
+            live.last_used = self.clock.now()
+            left = live.frontends
+        if left == 0:
+            session.pause_clock()
+
+    def frontends(self, session_id: str) -> int:
+        with self._table_lock:
+            live = self._sessions.get(session_id)
+            return live.frontends if live is not None else 0
+
+    # -------------------------------------------------------------- sweep
+
+    def sweep(self) -> None:
+        """End sessions whose time is up, and drop from memory those nobody
+        uses (see the class docstring). Run every ``sweep_interval_s``."""
+        with self._table_lock:
+            lives = list(self._sessions.values())
+        for live in lives:
+            try:
+                live.session.end_if_time_up()
+            except Exception:  # one broken session must not stop the sweep
+                continue
+        now = self.clock.now()
+        with self._table_lock:
+            stale = [sid for sid, live in self._sessions.items()
+                     if now - live.last_used >= (self.ended_linger_s if live.session.ended
+                                                 else self.idle_evict_s)]
+        for sid in stale:
+            self._evict(sid)
+
+    def _evict_least_recent(self, count: int) -> None:
+        with self._table_lock:
+            oldest = list(self._sessions)  # least recently used first
+        for sid in oldest:
+            if count <= 0:
+                break
+            if self._evict(sid, min_idle_s=_MIN_IDLE_BEFORE_EVICTION_S):
+                count -= 1
+
+    def _evict(self, session_id: str, *, min_idle_s: float = 0.0) -> bool:
+        """Drop a session from memory unless something holds it: a socket,
+        a listener, an event under way, a request of the last moments."""
+        with self._table_lock:
+            live = self._sessions.get(session_id)
+            if live is None or not _evictable(live, self._event_locks.get(session_id)) \
+                    or self.clock.now() - live.last_used < min_idle_s:
+                return False
+            del self._sessions[session_id]
+            self._event_locks.pop(session_id, None)
+        metrics.SESSIONS_EVICTED.inc()
+        return True
+
+    def _start_sweeper(self) -> None:
+        if self._sweeper is not None or self.sweep_interval_s <= 0:
+            return
+        with self._table_lock:
+            if self._sweeper is not None:
+                return
+            self._sweeper = threading.Thread(target=self._sweep_loop, daemon=True,
+                                             name="mil-session-sweep")
+        self._sweeper.start()
+
+    def _sweep_loop(self) -> None:
+        while not self._stop_sweeping.wait(self.sweep_interval_s):
+            try:
+                self.sweep()
+            except Exception:  # the next sweep tries again
+                continue
+
+    def metric_values(self) -> dict[str, float]:
+        with self._table_lock:
+            lives = list(self._sessions.values())
+        return {"active_sessions": float(sum(not live.session.ended for live in lives)),
+                "live_sessions": float(len(lives)),
+                "connected_frontends": float(sum(live.frontends for live in lives)),
+                "sandbox_kernels_running": float(self.harness.kernels_running),
+                **self.runs.metric_values()}
 
     # ----------------------------------------------------------- reports
 
@@ -285,5 +514,19 @@ class InterviewService:
     # ---------------------------------------------------------- lifetime
 
     def close(self) -> None:
+        self._stop_sweeping.set()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=5)
+        self.runs.close()
         self.harness.close()
         self.store.close()
+        metrics.unregister_source(self)
+
+
+def _evictable(live: _Live, event_lock: asyncio.Lock | None) -> bool:
+    session = live.session
+    if live.frontends or session.listeners or session.event_listeners:
+        return False
+    if event_lock is not None and event_lock.locked():
+        return False
+    return not session.busy
