@@ -119,15 +119,6 @@ class HarnessSettings(_Section):
     idle_stop_s: float = Field(
         600, ge=0, description="stop the server's sandbox kernels after this many seconds "
         "without a run (0: never); the next run starts them again")
-    measure_growth: bool = Field(
-        True, description="measure how passing code grows with its input (the O() check); "
-        "off saves about 0.3 CPU-s per correct submission")
-    run_queue_size: int = Field(
-        64, ge=1, le=10_000, description="submissions a server holds for the sandbox at once; "
-        "more are answered 503 with Retry-After")
-    idle_stop_s: float = Field(
-        600, ge=0, description="stop the server's sandbox kernels after this many seconds "
-        "without a run (0: never); the next run starts them again")
 
 
 class ProblemsSettings(_Section):
