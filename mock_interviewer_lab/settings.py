@@ -13,10 +13,12 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 SETTINGS_ENV = "MOCK_INTERVIEWER_SETTINGS"
 
@@ -150,6 +152,24 @@ class Settings(_Section):
 
     # Where these settings were read from; None means the built-in defaults.
     source: str | None = Field(default=None, exclude=True)
+    # Keys an administrator decided (AdminSettings): dotted keys, or whole
+    # sections. Whatever else may override settings (a session's own [llm]
+    # choice) leaves these alone. Private: no settings file can set them.
+    _locked: frozenset[str] = PrivateAttr(default=frozenset())
+    # Keys of the user's file that were not used because the administrator decided them.
+    _not_applied: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def locked(self) -> frozenset[str]:
+        return self._locked
+
+    @property
+    def not_applied(self) -> tuple[str, ...]:
+        return self._not_applied
+
+    def is_locked(self, key: str) -> bool:
+        """True when an administrator decided ``key`` (e.g. ``"llm.model"``)."""
+        return any(key == k or key.startswith(k + ".") for k in self.locked)
 
 
 class SettingsError(ValueError):
@@ -202,15 +222,92 @@ def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings
     return settings
 
 
-def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Read the settings in force (see the module docstring)."""
+def load_settings(path: str | os.PathLike[str] | None = None, *,
+                  admin: AdminSettings | None = None) -> Settings:
+    """Read the settings in force (see the module docstring); with ``admin``,
+    the administrator's values win over the file's."""
     found = settings_path(path)
     if found is None:
-        return Settings()
+        return Settings() if admin is None else admin.apply({}, None)
     if not found.is_file():
         raise SettingsError(str(found), ["no such file"])
     try:
         data = tomllib.loads(found.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(str(found), [f"not valid TOML: {exc}"]) from None
-    return parse_settings(data, str(found))
+    return parse_settings(data, str(found)) if admin is None else admin.apply(data, str(found))
+
+
+# ----------------------------------------------------------- administrators
+
+#: The sections of settings.toml, in order.
+SECTIONS: tuple[str, ...] = tuple(
+    name for name, info in Settings.model_fields.items()
+    if isinstance(info.annotation, type) and issubclass(info.annotation, _Section))
+
+
+def section_model(section: str) -> type[_Section]:
+    model = Settings.model_fields[section].annotation
+    assert isinstance(model, type) and issubclass(model, _Section), section
+    return model
+
+
+def check_section(section: str, values: Mapping[str, Any], source: str) -> None:
+    """Refuse a partial ``[section]`` that holds an unknown key or a bad value
+    (SettingsError from ``source``, one line per field)."""
+    if section not in SECTIONS:
+        raise SettingsError(source, [f"no section {section!r}; the sections are "
+                                     f"{', '.join(SECTIONS)}"])
+    if not isinstance(values, Mapping):
+        raise SettingsError(source, [f"must be a dict of [{section}] keys, not {values!r}"])
+    try:
+        section_model(section).model_validate(dict(values))
+    except ValidationError as exc:
+        raise SettingsError(source, [_describe_error(dict(e)) for e in exc.errors()]) from None
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    """What an administrator set for every user of a server (the server's own
+    configuration, e.g. ``c.MockInterviewerApp.harness``): ``values`` win over
+    the user's settings.toml key by key, and a user's file may set only the
+    sections in ``user_sections`` (None: every section)."""
+
+    values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    user_sections: frozenset[str] | None = None
+
+    def apply(self, data: Mapping[str, Any], source: str | None) -> Settings:
+        """The settings from a user's file (``data``, read from ``source``)
+        with the administrator's decisions applied."""
+        user = {key: value for key, value in data.items()
+                if self.user_sections is None or key in self.user_sections}
+        not_applied = [key for key in data if key not in user]
+        locked: list[str] = [name for name in SECTIONS
+                             if self.user_sections is not None and name not in self.user_sections]
+        merged = _merge_admin(Settings, user, self.values, "", locked, not_applied)
+        settings = parse_settings(merged, source or "<settings>")
+        settings.source = source
+        settings._locked = frozenset(locked)
+        settings._not_applied = tuple(not_applied)
+        return settings
+
+
+def _merge_admin(model: type[BaseModel], user: Mapping[str, Any], admin: Mapping[str, Any],
+                 prefix: str, locked: list[str], not_applied: list[str]) -> dict[str, Any]:
+    """``user`` with ``admin`` laid over it, sub-sections merged key by key;
+    the keys admin sets go to ``locked``, the user's values it replaced to
+    ``not_applied``."""
+    merged = dict(user)
+    for key, value in admin.items():
+        field_info = model.model_fields.get(key)
+        sub = field_info.annotation if field_info is not None else None
+        if isinstance(value, Mapping) and isinstance(sub, type) and issubclass(sub, BaseModel):
+            own = user.get(key)
+            merged[key] = _merge_admin(sub, own if isinstance(own, Mapping) else {}, value,
+                                       f"{prefix}{key}.", locked, not_applied)
+            continue
+        locked.append(prefix + key)
+        if key in user and user[key] != value:
+            not_applied.append(prefix + key)
+        merged[key] = value
+    return merged

@@ -29,8 +29,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import secrets
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -152,6 +154,23 @@ def resolve_db_path(path: str | Path) -> str:
     return str(Path(text).expanduser())
 
 
+def _make_private(path: str) -> None:
+    """The database file 0600 before SQLite opens it: SQLite gives its -wal
+    and -shm files the database's mode. A file an older version left readable
+    by others is tightened (when it is ours to change)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        return  # unreadable or read-only: opening it says why
+    for name in (path, path + "-wal", path + "-shm"):
+        try:
+            mode = stat.S_IMODE(os.stat(name).st_mode)
+            if mode & 0o077:
+                os.chmod(name, mode & 0o700)
+        except OSError:  # absent, or not ours
+            pass
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -207,12 +226,15 @@ class SessionStore:
         if self.path != MEMORY:
             parent = Path(self.path).parent
             try:
-                parent.mkdir(parents=True, exist_ok=True)
+                # Transcripts are the user's alone: a folder made here is
+                # 0700 (its parents keep the usual mode).
+                parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{self.path}: cannot create the folder {parent}: "
                                  f"{exc.strerror or exc}") from None
             if Path(self.path).is_dir():
                 raise StoreError(f"{self.path}: is a folder, not a session database")
+            _make_private(self.path)
         try:
             # isolation_level=None: we write BEGIN/COMMIT ourselves.
             conn = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None,

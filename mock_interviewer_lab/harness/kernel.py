@@ -178,11 +178,18 @@ class SandboxKernel:
                 await km.shutdown_kernel(now=True)
             except Exception:  # already gone: nothing left to stop
                 pass
+        # Its IPC sockets' and kernelspec's folders go with it (start() makes
+        # new ones), not whenever the garbage collector gets to this object.
+        self._remove_folders()
 
-    def __del__(self) -> None:
+    def _remove_folders(self) -> None:
         import shutil
 
         for folder in (self._spec_root, self._ipc_dir):
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
+        self._spec_root = self._ipc_dir = None
+
+    def __del__(self) -> None:
+        self._remove_folders()
 
