@@ -37,6 +37,7 @@ import {
   IProblemSummary,
   ServerExtensionError
 } from './request';
+import { countdownWidgetExports } from './countdown';
 import { MODULE_NAME, MODULE_VERSION } from './voice/version';
 import { IVoiceSwitch, voiceWidgetExports } from './voice/widget';
 
@@ -94,12 +95,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
       rank: 1
     });
 
-    // The voice widget of the interview panel: without the ipywidgets
-    // manager there is no panel to put it in, and the launcher still works.
+    // The voice widget and the countdown of the interview panel: without the
+    // ipywidgets manager there is no panel to put them in, and the launcher
+    // still works.
     widgetRegistry?.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,
-      exports: voiceWidgetExports(voiceSwitch(settings))
+      exports: {
+        ...voiceWidgetExports(voiceSwitch(settings)),
+        // The panel's countdown ticks here, not in the kernel.
+        ...countdownWidgetExports
+      }
     });
   }
 };

@@ -192,7 +192,10 @@ class InterviewMagics(Magics):
         backend = self.backend
         panel = Panel(snapshot["problem"], on_say=self._say_from_panel,
                       on_hint=self._hint_from_panel,
-                      report_loader=lambda: backend.report("html"))
+                      report_loader=lambda: backend.report("html"),
+                      # With the server, JupyterLab's plugin is there: the
+                      # countdown ticks in the browser, not in this kernel.
+                      browser_clock=backend.name == "server")
         panel.set_state(snapshot["state"])
         if snapshot.get("transcript"):
             panel.load_transcript(snapshot["transcript"])

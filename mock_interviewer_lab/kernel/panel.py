@@ -18,6 +18,8 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
+from .countdown import CountdownWidget
+
 #: The phases the stepper shows, in interview order (the others are rare detours).
 STEPPER_PHASES: tuple[str, ...] = (
     "intro", "understanding", "approach", "coding", "testing", "debugging",
@@ -176,8 +178,12 @@ class Panel:
                  on_say: Callable[[str], None] | None = None,
                  on_hint: Callable[[], None] | None = None,
                  report_loader: Callable[[], str] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 browser_clock: bool = False) -> None:
         self.problem = problem
+        # The countdown ticks in the browser (the JupyterLab plugin's widget)
+        # rather than in a kernel thread that sends an update every second.
+        self.browser_clock = browser_clock
         self._on_say = on_say
         self._on_hint = on_hint
         self._report_loader = report_loader
@@ -208,7 +214,7 @@ class Panel:
         self.statement = widgets.HTML(self._statement_html())
         self.phase_labels = {name: widgets.HTML() for name in STEPPER_PHASES}
         self.stepper = widgets.HBox(list(self.phase_labels.values()))
-        self.countdown = widgets.HTML()
+        self.countdown = CountdownWidget() if self.browser_clock else widgets.HTML()
         self.hint_button = widgets.Button(description="Hint", tooltip="ask for the next hint")
         self.hint_label = widgets.Label("hint 0 of 3")
         self.hint_text = widgets.HTML()
@@ -426,28 +432,47 @@ class Panel:
             rows += f"<div><i><b>coach:</b> {esc(' '.join(self.live))} …</i></div>"
         self.transcript_html.value = rows
 
-    def countdown_text(self) -> str:
+    def _times_now(self) -> tuple[float | None, float | None]:
         gone = max(0.0, self._clock() - self._known_at) if not self.ended else 0.0
         left = None if self._time_left_s is None else self._time_left_s - gone
         phase_left = None if self._phase_left_s is None else self._phase_left_s - gone
-        text = f"{mmss(left)} left"
-        if phase_left is not None:
-            text += f" · this phase {mmss(phase_left)}"
+        return left, phase_left
+
+    def _countdown_suffix(self) -> str:
+        text = ""
         if self.warnings:
             text += " · warned at " + ", ".join(f"{m} min" for m in self.warnings)
         if self.ended:
             text += " · ended"
         return text
 
+    def countdown_text(self) -> str:
+        left, phase_left = self._times_now()
+        text = f"{mmss(left)} left"
+        if phase_left is not None:
+            text += f" · this phase {mmss(phase_left)}"
+        return text + self._countdown_suffix()
+
     def _render_countdown(self) -> None:
+        if isinstance(self.countdown, CountdownWidget):
+            # The times as of now: the browser counts on from them.
+            left, phase_left = self._times_now()
+            with self.countdown.hold_sync():
+                self.countdown.time_left_s = left
+                self.countdown.phase_left_s = phase_left
+                self.countdown.suffix = self._countdown_suffix()
+                self.countdown.running = not self.ended and left is not None
+            return
         self.countdown.value = f"<b>{esc(self.countdown_text())}</b>"
 
     # -------------------------------------------------------------- ticking
 
     def start_ticking(self, interval_s: float = 1.0) -> None:
         """Update the countdown every ``interval_s`` from the last known time
-        (widgets may be changed from a thread), until the interview ends."""
-        if self._ticker is not None:
+        (widgets may be changed from a thread), until the interview ends.
+        Nothing to do when the browser ticks: a kernel that writes every
+        second is never idle for the server (nor for JupyterHub's culler)."""
+        if self._ticker is not None or self.browser_clock:
             return
         self._ticker = threading.Thread(target=self._tick_loop, args=(interval_s,),
                                         daemon=True, name="mil-panel-countdown")

@@ -55,8 +55,9 @@ test.describe('Mock Interviewer Lab', () => {
       ).toBeVisible();
     }
 
-    // The countdown ticks in the kernel: its text must change on its own.
-    const countdown = panel.locator('.widget-html-content', {
+    // The countdown ticks in the browser (the plugin's widget, not the
+    // kernel): its text must change on its own.
+    const countdown = panel.locator('.mil-countdown', {
       hasText: /\d\d:\d\d left/
     });
     await expect(countdown).toHaveText(/^\d\d:\d\d left/);
