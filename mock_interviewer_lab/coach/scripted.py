@@ -30,6 +30,7 @@ from ..interview.intent import Flag, Intent
 from ..interview.phases import Phase
 from ..problems.model import complexity_rank, normalise_complexity
 from .base import CoachContext, CoachReply
+from .clarify import answer_clarification
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -46,19 +47,6 @@ _PRAISE = {
     "neutral": ("",),
     "challenging": ("OK. ", ""),
 }
-#: Words a clarifying question uses for what the constraints say in symbols.
-_SYNONYMS = {
-    "empty": {"len", "length", "least"}, "size": {"len", "length"}, "length": {"len"},
-    "long": {"len", "length"}, "many": {"len", "length"}, "large": {"len", "10"},
-    "big": {"len", "10"}, "negative": {"negative", "10"}, "negatives": {"negative", "10"},
-    "duplicate": {"distinct", "unique", "duplicates", "twice"},
-    "duplicates": {"distinct", "unique", "duplicates", "twice"},
-    "repeat": {"distinct", "unique", "twice"}, "sorted": {"sorted", "order", "ascending"},
-    "order": {"order", "any", "sorted"}, "range": {"10"}, "answer": {"exactly", "valid", "one"},
-    "solution": {"exactly", "valid", "one"}, "same": {"twice", "same"},
-}
-
-
 def _pick(options: tuple[str, ...] | list[str], turn: int) -> str:
     return options[turn % len(options)]
 
@@ -469,27 +457,17 @@ class ScriptedCoach:
         return CoachReply(_fresh(options, ctx), "question")
 
     def _answer_question(self, ctx: CoachContext) -> CoachReply:
-        """Answer from what the candidate can see (constraints, examples,
-        statement) when a line of it matches; otherwise turn it back."""
+        """Answer with the pack's fact for the topic asked about (or the line
+        of the problem that states it); where the problem leaves it open,
+        ask what they would assume; a question on no known topic is turned
+        back, never answered with an unrelated quote."""
         assert ctx.utterance is not None
-        asked = _words(ctx.utterance.text)
-        asked |= {syn for w in list(asked) for syn in _SYNONYMS.get(w, ())}
-        spec = ctx.problem.spec
-        candidates = [*spec.constraints,
-                      *[s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", spec.statement) if s.strip()]]
-        best, score = "", 0
-        for line in candidates:
-            if line.rstrip().endswith(":"):
-                continue  # a lead-in to a list ("Write `f(x)`:") says nothing by itself
-            overlap = len(asked & _words(line))
-            if overlap > score:
-                best, score = line, overlap
-        if score >= 1 and best:
-            answer = (f"Good question. The problem says: \"{_short(_plain(best), 160)}\". "
-                      "How does that affect your approach?")
-            if not any(_alike(_flat(answer), _flat(text))
-                       for role, text in ctx.transcript[-8:] if role == "coach"):
-                return CoachReply(answer, "question")
+        answer = answer_clarification(ctx.problem, ctx.utterance.text)
+        if answer is not None:
+            text = answer.text
+            if answer.answered and answer.open:
+                text += " The rest the problem leaves open: what would you assume?"
+            return CoachReply(text, "clarification")
         return CoachReply(_fresh((
             "Good question. What would you assume, and how would your solution handle it?",
             "That's worth deciding. What would make sense here, and why?",

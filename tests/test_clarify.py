@@ -1,0 +1,89 @@
+"""Clarifying questions map to the pack's topics, paraphrases included, and
+the answer is the pack's fact; a topic the pack is silent on gets the
+interviewer's "what would you assume?"."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_interviewer_lab.coach.clarify import OPEN_TOPIC, answer_clarification, topics_asked
+from mock_interviewer_lab.problems.model import CLARIFICATION_TOPICS
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+
+#: Ways candidates ask about each topic. None of them is a pack's wording.
+PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "negatives": ("Can the numbers be negative?", "Could some values be below zero?",
+                  "Will I see anything less than zero in there?"),
+    "zero": ("Can there be zeros?", "Is zero a possible value?"),
+    "sorted": ("Is the input sorted?", "Does it come in ascending order?",
+               "Are they already in some order when I get them?"),
+    "duplicates": ("Can values repeat?", "Are there duplicates?", "Is every value distinct?"),
+    "empty": ("Can the input be empty?", "What if I get nothing, zero length?"),
+    "single": ("What if there's only one element?", "Could the input be a single item?"),
+    "size": ("How big can the input get?", "What's the maximum size of the input?",
+             "Roughly how many items are we talking about?"),
+    "value_range": ("How large can the values be?", "Do I need to worry about overflow?"),
+    "no_answer": ("What if there's no valid answer?", "What should happen when it's impossible?"),
+    "multiple_answers": ("What if there are multiple solutions?", "Could several answers be valid?"),
+    "modify_input": ("Am I allowed to modify the input?", "Can I change it in place?"),
+    "output_order": ("Does the order of the output matter?", "Should the result be sorted?"),
+    "output_format": ("What should I return exactly?", "What's the return type?"),
+    "same_element": ("Can I use the same element twice?", "Is it ok to reuse one more than once?"),
+    "charset": ("What characters can appear?", "Is it only ASCII or any Unicode?"),
+    "case": ("Is it case sensitive?", "Do uppercase and lowercase count as different?"),
+    "cycles": ("Can there be a cycle?", "What if something depends on itself?"),
+    "connectivity": ("Are diagonal cells connected?", "Can there be separate components?"),
+    "shape": ("Is the tree balanced?", "Is it always rectangular?"),
+    "integers": ("Are they integers only, or floats too?", "Could there be decimals?"),
+    "boundaries": ("What about ones that just touch?", "What happens at the border?"),
+    "definition": ("What exactly counts as a match here?", "Does it have to be contiguous?"),
+    "complexity_target": ("What complexity are you looking for?", "How fast does it need to be?"),
+}
+
+PROBLEMS = ProblemRegistry.discover(installed=False).problems()
+CASES = [(p, topic) for p in PROBLEMS for topic in p.spec.clarifications]
+
+
+def test_every_topic_has_paraphrases() -> None:
+    assert set(PARAPHRASES) == set(CLARIFICATION_TOPICS)
+
+
+@pytest.mark.parametrize("topic", sorted(PARAPHRASES))
+def test_paraphrases_map_to_their_topic_first(topic: str) -> None:
+    for question in PARAPHRASES[topic]:
+        assert topics_asked(question)[:1] == [topic], question
+
+
+@pytest.mark.parametrize(("problem", "topic"), CASES, ids=[f"{p.id}-{t}" for p, t in CASES])
+def test_each_pack_fact_comes_back_for_a_paraphrase(problem: object, topic: str) -> None:
+    from mock_interviewer_lab.problems.loader import Problem
+
+    assert isinstance(problem, Problem)
+    fact = problem.spec.clarifications[topic]
+    for question in PARAPHRASES[topic]:
+        answer = answer_clarification(problem, question)
+        assert answer is not None and answer.answered[:1] == (topic,), question
+        assert fact.strip() in answer.text, question
+
+
+def test_two_topics_in_one_question_are_both_answered() -> None:
+    two_sum = next(p for p in PROBLEMS if p.id == "two_sum")
+    answer = answer_clarification(
+        two_sum, "So I find two numbers adding to target and return where they are. "
+                 "Could the list have negative numbers, or zeros?")
+    assert answer is not None and answer.answered == ("negatives", "zero")
+    assert two_sum.spec.clarifications["negatives"] in answer.text
+    assert two_sum.spec.clarifications["zero"] in answer.text
+
+
+def test_a_topic_the_pack_is_silent_on_is_left_to_the_candidate() -> None:
+    valid = next(p for p in PROBLEMS if p.id == "valid_parentheses")
+    assert "negatives" not in valid.spec.clarifications
+    answer = answer_clarification(valid, "Can the values be negative?")
+    assert answer is not None and answer.answered == () and answer.open == ("negatives",)
+    assert answer.text == OPEN_TOPIC
+
+
+def test_a_question_on_no_topic_gets_no_fact() -> None:
+    two_sum = next(p for p in PROBLEMS if p.id == "two_sum")
+    assert answer_clarification(two_sum, "Can I think out loud for a moment?") is None
