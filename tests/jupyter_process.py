@@ -68,15 +68,22 @@ class JupyterServer:
         return f"http://127.0.0.1:{self.port}/mock-interviewer/api/"
 
     def call(self, method: str, path: str, body: Any = None,
-             headers: dict[str, str] | None = None, timeout: float = 120) -> Any:
-        """A request as the Jupyter user (its token); the JSON answer."""
+             headers: dict[str, str] | None = None, timeout: float = 120,
+             expect: int | None = None) -> Any:
+        """A request as the Jupyter user (its token); the JSON answer. An
+        HTTP error raises, unless its status is ``expect``."""
         request = urllib.request.Request(
             self.api + path, method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json",
                      **(headers or {})})
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code != expect:
+                raise
+            return json.loads(exc.read())
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -98,8 +105,9 @@ class JupyterServer:
 
 def start_server(root: Path, *, server_config: dict[str, Any] | None = None,
                  env: dict[str, str] | None = None, args: tuple[str, ...] = (),
-                 timeout: float = 60) -> JupyterServer:
-    """A ``jupyter server`` on a free loopback port, answering when returned.
+                 timeout: float = 60, ready_code: int = 200) -> JupyterServer:
+    """A ``jupyter server`` on a free loopback port, answering (the API's
+    problem list with ``ready_code``) when returned.
 
     ``server_config`` is written to the user config folder as
     jupyter_server_config.json (merged over "only this extension")."""
@@ -129,7 +137,8 @@ def start_server(root: Path, *, server_config: dict[str, Any] | None = None,
         if process.poll() is not None:
             raise AssertionError(f"jupyter server exited ({process.returncode}):\n{server.log()}")
         try:
-            server.call("GET", "problems", timeout=5)
+            server.call("GET", "problems", timeout=5,
+                        expect=None if ready_code == 200 else ready_code)
             return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:

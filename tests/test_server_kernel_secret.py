@@ -4,6 +4,9 @@ as the user's kernels do. Through a proxy — JupyterHub's public URL — it is
 ignored and the request needs Jupyter's credentials like any other.
 (tests/test_jupyterhub.py shows the same through a real hub and proxy.)"""
 
+# The fixtures imported from test_server are named again as test arguments.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import json

@@ -62,10 +62,12 @@ def settings_with_llm(settings: Settings, llm: Mapping[str, Any] | None) -> Sett
     """The settings with the session's own ``[llm] model``/``api_base``
     (``llm`` may come from a stored session's meta: anything else is ignored).
 
-    Only these two: ``privacy.local_only`` stays the server's, so the coach
-    factory still refuses a remote provider whoever asked for it."""
+    Only these two, and only where the server's administrator did not decide
+    them (``settings.is_locked``): ``privacy.local_only`` stays the server's,
+    so the coach factory still refuses a remote provider whoever asked for it."""
     chosen = {key: value for key, value in (llm or {}).items()
-              if key in SESSION_LLM_FIELDS and isinstance(value, str) and value}
+              if key in SESSION_LLM_FIELDS and isinstance(value, str) and value
+              and not settings.is_locked(f"llm.{key}")}
     if not chosen:
         return settings
     return settings.model_copy(update={"llm": settings.llm.model_copy(update=chosen)})

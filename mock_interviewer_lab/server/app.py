@@ -53,6 +53,10 @@ def kernel_api_url(connection_url: str, ip: str) -> str:
     return url_path_join(urlunsplit(parts), API_PREFIX)
 
 
+class ServerConfigError(SettingsError):
+    """An option of this extension in the server's configuration was refused."""
+
+
 def _section_option(section: str) -> Dict[str, Any]:
     """The administrator's ``[section]``: a dict of that section's keys."""
     keys = []
@@ -111,26 +115,41 @@ class MockInterviewerApp(ExtensionApp):
     calibration = _section_option("calibration")
     privacy = _section_option("privacy")
 
+    # What the configuration got wrong. A refused option keeps its default,
+    # and jupyter-server loads the extension all the same: initialize_settings
+    # then serves a 503 saying what is wrong, rather than looser defaults.
+    _bad_options: tuple[str, ...] = ()
+
+    def _refuse(self, message: str) -> TraitError:
+        if message not in self._bad_options:
+            self._bad_options = (*self._bad_options, message)
+        return TraitError(message)
+
     @validate(*SECTIONS)
     def _check_section(self, proposal: Any) -> dict[str, Any]:
         name = proposal["trait"].name
         try:
             check_section(name, proposal["value"], f"{type(self).__name__}.{name}")
         except SettingsError as exc:
-            raise TraitError(str(exc)) from None
+            raise self._refuse(str(exc)) from None
         return dict(proposal["value"])
 
     @validate("user_settings_sections")
     def _check_user_sections(self, proposal: Any) -> list[str]:
         unknown = [name for name in proposal["value"] if name not in SECTIONS]
         if unknown:
-            raise TraitError(f"{type(self).__name__}.user_settings_sections: no section "
-                             f"{', '.join(map(repr, unknown))}; the sections are "
-                             f"{', '.join(SECTIONS)}")
+            raise self._refuse(f"{type(self).__name__}.user_settings_sections: no section "
+                               f"{', '.join(map(repr, unknown))}; the sections are "
+                               f"{', '.join(SECTIONS)}")
         return list(proposal["value"])
 
     def admin_settings(self) -> AdminSettings:
-        """What this server's configuration decides for its user."""
+        """What this server's configuration decides for its user; raises
+        ServerConfigError when an option was refused."""
+        if self._bad_options:
+            raise ServerConfigError("the server's configuration",
+                                    [line for text in self._bad_options
+                                     for line in text.splitlines()])
         values = {name: dict(getattr(self, name)) for name in SECTIONS if getattr(self, name)}
         if self.session_db:
             values["app"] = {**values.get("app", {}), "session_db": self.session_db}
@@ -226,3 +245,8 @@ class MockInterviewerApp(ExtensionApp):
                 and signal.getsignal(signal.SIGINT) is self._sigint_handler:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             self._sigint_handler = None
+
+
+#: ``jupyter mock-interviewer``: a Jupyter server with this extension; with
+#: ``--help-all``, every option an administrator can set.
+main = MockInterviewerApp.launch_instance

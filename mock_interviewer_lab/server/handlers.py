@@ -110,10 +110,12 @@ def came_straight_from_this_machine(request: Any) -> bool:
     adds no header still passes on its public Host)."""
     if any(name in request.headers for name in FORWARDING_HEADERS):
         return False
-    sock = getattr(getattr(request.connection, "stream", None), "socket", None)
+    sock: Any = getattr(getattr(request.connection, "stream", None), "socket", None)
+    if sock is None:
+        return False
     try:
         local, peer = sock.getsockname(), sock.getpeername()
-    except (AttributeError, OSError):
+    except OSError:
         return False
     if not (isinstance(local, tuple) and isinstance(peer, tuple)):
         return False  # a Unix socket: not the way kernels are told to come
