@@ -10,6 +10,7 @@ so what is checked is an order of events, never a duration.
 from __future__ import annotations
 
 import asyncio
+import http.server
 import json
 import os
 import threading
@@ -26,6 +27,7 @@ from mock_interviewer_lab.harness.outcome import CaseOutcome, ComplexityReport, 
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.events import Event
 from mock_interviewer_lab.interview.session import InterviewSession
+from mock_interviewer_lab.kernel.backend import ServerBackend, ServerBusy
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.server import services
@@ -270,6 +272,27 @@ def test_test_runs_go_before_growth_measurements(two_sum: Problem) -> None:
         "busy = 1  # return", "tests  # return", "growth  # return"]
 
 
+def test_with_two_kernels_one_is_kept_for_test_runs(two_sum: Problem) -> None:
+    harness = RecordingHarness(hold_first=True)
+    queue = RunQueue(harness, kernels=2)
+    try:
+        first = _in_thread(lambda: queue.run(two_sum, "growth 1  # return"))
+        assert harness.first_started.wait(PATIENCE_S)
+        second = _in_thread(lambda: queue.run(two_sum, "growth 2  # return"))
+        _wait_for(lambda: queue.depth == 1)
+        tests = _in_thread(lambda: queue.run(two_sum, "tests  # return", complexity=False))
+        tests.join(PATIENCE_S)  # done on the other kernel while growth 1 still runs
+        assert not tests.is_alive()
+        assert [code for code, _ in harness.calls] == ["growth 1  # return", "tests  # return"]
+        assert queue.depth == 1  # growth 2 waits for the growth kernel
+        harness.hold.set()
+        for thread in (first, second):
+            thread.join(PATIENCE_S)
+    finally:
+        queue.close()
+    assert [code for code, _ in harness.calls][-1] == "growth 2  # return"
+
+
 def _wait_for(predicate: Callable[[], bool]) -> None:
     event = threading.Event()
     for _ in range(int(PATIENCE_S / 0.01)):
@@ -352,3 +375,63 @@ def test_the_setting_reaches_the_server_session(tmp_path: Path, two_sum: Problem
     session = _session(tmp_path, two_sum, harness, settings)
     session.submit("def two_sum(nums, target):\n    return []\n")
     assert harness.calls == [("def two_sum(nums, target):\n    return []\n", False)]
+
+
+# ------------------------------------------------------- the kernel side
+
+
+class _BusyThenReady(http.server.BaseHTTPRequestHandler):
+    """Answers 503 (Retry-After: 0) to the first ``busy`` POSTs, then 200."""
+
+    busy = 2
+    posts: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        _BusyThenReady.posts.append(json.loads(self.rfile.read(length))["type"])
+        if len(_BusyThenReady.posts) <= _BusyThenReady.busy:
+            body = json.dumps({"error": "the sandbox is busy", "retry_after_s": 0}).encode()
+            self.send_response(503)
+            self.send_header("Retry-After", "0")
+        else:
+            body = json.dumps({"actions": [{"type": "show_results", "data": {}}],
+                               "state": {"ended": False}}).encode()
+            self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def busy_api() -> Iterator[str]:
+    _BusyThenReady.posts = []
+    _BusyThenReady.busy = 2
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BusyThenReady)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_submission_is_sent_again_when_the_server_says(busy_api: str) -> None:
+    backend = ServerBackend(busy_api, "token")
+    backend.session_id = "s1"
+    actions = backend.event("code", code=RIGHT_ADD)
+    assert [a["type"] for a in actions] == ["show_results"]
+    assert _BusyThenReady.posts == ["code", "code", "code"]
+
+
+def test_other_events_and_a_long_wait_report_the_busy_server(busy_api: str) -> None:
+    _BusyThenReady.busy = 100
+    backend = ServerBackend(busy_api, "token", busy_wait_s=0.15)
+    backend.session_id = "s1"
+    with pytest.raises(ServerBusy, match="busy"):
+        backend.event("said", text="hello")
+    with pytest.raises(ServerBusy):
+        backend.event("code", code=RIGHT_ADD)  # 0.1 s, 0.05 s, then the wait is used up
+    assert _BusyThenReady.posts == ["said", "code", "code", "code"]

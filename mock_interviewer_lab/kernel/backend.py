@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -59,6 +60,15 @@ class ServerUnavailable(BackendError):
 
 class NoSession(BackendError):
     """No interview is running in this kernel."""
+
+
+class ServerBusy(BackendError):
+    """503: the server's sandbox queue is full (or it is stopping); try again
+    after ``retry_after_s``."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class Backend(Protocol):
@@ -110,11 +120,13 @@ class ServerBackend:
     name = "server"
 
     def __init__(self, url: str, token: str, *, timeout_s: float = 60.0,
-                 max_backoff_s: float = 10.0) -> None:
+                 max_backoff_s: float = 10.0, busy_wait_s: float = 120.0) -> None:
         self.url = url if url.endswith("/") else url + "/"
         self.token = token
         self.timeout_s = timeout_s
         self.max_backoff_s = max_backoff_s
+        #: How long a submission waits, in all, for a busy server (503).
+        self.busy_wait_s = busy_wait_s
         self.session_id: str | None = None
         self._ended = False
         self._callbacks: list[ActionCallback] = []
@@ -159,6 +171,13 @@ class ServerBackend:
                                   reason=message)
         if exc.code == 403:
             return BackendError(f"the interview server refused the kernel's token ({message})")
+        if exc.code == 503:
+            try:
+                retry_after = float(exc.headers.get("Retry-After") or 1)
+            except ValueError:
+                retry_after = 1.0
+            return ServerBusy(f"the interview server says: {message} (HTTP 503)",
+                              max(0.1, retry_after))
         return BackendError(f"the interview server says: {message} (HTTP {exc.code})")
 
     def ping(self, timeout_s: float = 1.5) -> bool:
@@ -197,8 +216,20 @@ class ServerBackend:
 
     def event(self, type_: str, **data: Any) -> list[dict[str, Any]]:
         _check_event(type_)
-        answer = self.request("POST", f"sessions/{self._session()}/events",
-                              {"type": type_, **data})
+        waited = 0.0
+        while True:
+            try:
+                answer = self.request("POST", f"sessions/{self._session()}/events",
+                                      {"type": type_, **data})
+                break
+            except ServerBusy as busy:
+                # A full sandbox queue: the submission is sent again when the
+                # server says, for up to busy_wait_s in all.
+                pause = min(busy.retry_after_s, self.busy_wait_s - waited)
+                if type_ != "code" or pause <= 0:
+                    raise
+                time.sleep(pause)
+                waited += pause
         self._ended = bool(answer.get("state", {}).get("ended"))
         return list(answer.get("actions") or [])
 

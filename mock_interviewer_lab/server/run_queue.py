@@ -11,7 +11,9 @@ request (``GET sessions``, a hint) waiting seconds for a thread. Now:
 - :meth:`RunQueue.run` is what sessions (and the LLM coach's tool) call as
   their harness: the run goes on a priority heap and one dispatcher thread
   per sandbox kernel takes the most urgent job, test runs before growth
-  measurements, first come first served within each.
+  measurements, first come first served within each. With more than one
+  kernel, one is kept for test runs: a growth measurement (ten to fifty
+  times as long as the tests) never makes a candidate wait for results.
 - A growth measurement is made once per (problem, code): resubmitting the
   same code answers from a bounded cache. ``harness.measure_growth = false``
   turns measurements off altogether.
@@ -98,6 +100,9 @@ class RunQueue:
         self._heap: list[_Job] = []
         self._seq = itertools.count()
         self._running = 0
+        self._growth_running = 0
+        # Growth may hold every kernel but one (all of them when there is one).
+        self.growth_slots = max(1, self.kernels - 1)
         self._closed = False
         self._dispatchers: list[threading.Thread] = []
         self._admitted = 0
@@ -180,12 +185,14 @@ class RunQueue:
     def _dispatch(self) -> None:
         while True:
             with self._cond:
-                while not self._heap and not self._closed:
+                while not self._closed and not self._may_take_next():
                     self._cond.wait()
                 if self._closed:
                     return
                 job = heapq.heappop(self._heap)
                 self._running += 1
+                if job.priority == GROWTH:
+                    self._growth_running += 1
             kind = _KIND[job.priority]
             started = self._clock()
             metrics.RUN_WAIT_SECONDS.labels(kind).observe(started - job.queued_at)
@@ -205,8 +212,18 @@ class RunQueue:
                 done = self._clock()
                 with self._cond:
                     self._running -= 1
+                    if job.priority == GROWTH:
+                        self._growth_running -= 1
                     self._recent_run_s.append(done - started)
+                    self._cond.notify_all()  # a growth job may wait for its slot
                 metrics.RUN_SECONDS.labels(kind).observe(done - job.queued_at)
+
+    def _may_take_next(self) -> bool:
+        # Under self._cond. The heap's head is its most urgent job: a test
+        # run goes at once; growth only while a growth slot is free.
+        if not self._heap:
+            return False
+        return self._heap[0].priority == TESTS or self._growth_running < self.growth_slots
 
     # ------------------------------------------------------------ cache
 
