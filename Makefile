@@ -71,6 +71,7 @@ bench: setup
 	$(BIN)/python bench/engine_bench.py --json bench/results/engine.json
 	$(BIN)/python bench/voice_bench.py --json bench/results/voice.json
 	$(BIN)/python bench/coach_bench.py --json bench/results/coach.json
+	$(BIN)/python bench/capacity_bench.py --json bench/results/capacity.json
 	$(MAKE) --no-print-directory bench-ui
 
 clean:
