@@ -287,6 +287,30 @@ def test_a_session_with_a_listener_is_never_dropped(service: InterviewService,
     assert sid in service.live_session_ids
 
 
+def test_the_sweep_runs_on_its_own(tmp_path: Path, clock: FakeClock,
+                                   add_problem: Problem) -> None:
+    made = CountingHarness()
+    service = InterviewService(
+        settings=Settings(), registry=ProblemRegistry.from_dirs([PROBE_PACK]),
+        store=SessionStore(f"sqlite:///{tmp_path / 'sessions.db'}"),
+        harness=LazyHarness(HarnessSettings(), factory=lambda: made),  # type: ignore[arg-type,return-value]
+        default_minutes=30, clock=clock, sweep_interval_s=0.02)
+    try:
+        sid = _start(service, add_problem, minutes=5)
+        clock.advance(5 * 60 + 1)  # time is up: the sweep ends it, then drops it
+        gone = threading.Event()
+        for _ in range(int(PATIENCE_S / 0.02)):
+            if service.store.get(sid).status != "open":
+                clock.advance(61)
+            if sid not in service.live_session_ids:
+                gone.set()
+                break
+            gone.wait(0.02)
+        assert gone.is_set()
+    finally:
+        service.close()
+
+
 # ------------------------------------------------- through the WebSocket
 
 
