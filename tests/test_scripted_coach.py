@@ -131,3 +131,42 @@ def test_every_nudge_is_safe_for_every_problem(registry: ProblemRegistry) -> Non
             assert READ.classify(text).intent != Intent.HINT_REQUEST, text
         checked += len(seen)
     assert checked > 40 * len(registry.problems())
+
+
+# ---------------------------------------------------------------- pitfalls
+
+def test_a_wrong_turn_said_is_met_with_the_packs_question_once(registry: ProblemRegistry) -> None:
+    problem = registry.get("two_sum")
+    question = problem.hints.pitfalls[0].question
+    said = READ.classify("My plan is to sort the list first and then walk in from both ends.")
+    reply = COACH.reply(context(problem, "said", utterance=said))
+    assert reply is not None and reply.text == question and reply.kind == "pitfall"
+    again = COACH.reply(context(problem, "said", utterance=said,
+                                transcript=(("candidate", said.text), ("coach", question))))
+    assert again is None or again.text != question
+
+
+def test_a_wrong_turn_written_is_asked_about_before_the_failing_case(
+        registry: ProblemRegistry) -> None:
+    problem = registry.get("coin_change")
+    code = ("def coin_change(coins, amount):\n    coins.sort(reverse=True)\n    n = 0\n"
+            "    for c in coins:\n        n += amount // c\n        amount %= c\n"
+            "    return n if amount == 0 else -1\n")
+    run = {"total": 5, "passed": 3, "cases": [
+        {"name": "example 2", "status": "failed", "hidden": False, "got": 3, "expected": 2}]}
+    reply = COACH.reply(context(problem, "tests", phase=Phase.TESTING, code=code, last_run=run))
+    assert reply is not None and reply.kind == "pitfall"
+    assert reply.text == problem.hints.pitfalls[0].question
+    # Code that passes every test is not questioned for its shape.
+    passing = {"total": 5, "passed": 5, "cases": []}
+    reply = COACH.reply(context(problem, "tests", phase=Phase.TESTING, code=code, last_run=passing))
+    assert reply is not None and reply.kind != "pitfall"
+
+
+def test_the_right_idea_is_not_taken_for_a_wrong_turn(registry: ProblemRegistry) -> None:
+    for problem in registry.problems():
+        run = {"total": 5, "passed": 4, "cases": [
+            {"name": "x", "status": "failed", "hidden": False, "got": 0, "expected": 1}]}
+        reply = COACH.reply(context(problem, "tests", phase=Phase.TESTING, code=problem.solution,
+                                    last_run=run))
+        assert reply is None or reply.kind != "pitfall", problem.id

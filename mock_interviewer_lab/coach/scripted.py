@@ -31,6 +31,7 @@ from ..interview.phases import Phase
 from ..problems.model import complexity_rank, normalise_complexity
 from .base import CoachContext, CoachReply
 from .clarify import answer_clarification
+from .pitfalls import pitfall_said, pitfall_written
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -232,6 +233,10 @@ class ScriptedCoach:
             return self._stuck(ctx)
         if u.intent == Intent.CLARIFYING_QUESTION:
             return self._answer_question(ctx)
+        if u.intent in (Intent.APPROACH, Intent.OTHER):
+            pitfall = pitfall_said(ctx.problem, u.text, asked=self._coach_lines(ctx))
+            if pitfall is not None:
+                return CoachReply(pitfall.question, "pitfall")
         if u.intent == Intent.APPROACH:
             return self._reflect_approach(ctx)
         if u.intent == Intent.READY_TO_CODE:
@@ -273,6 +278,10 @@ class ScriptedCoach:
                                   "question")
             return CoachReply(self._tone(ctx, f"All {total} tests pass. What's the time and space "
                                          "complexity of your solution?", praise=True), "complexity")
+        if ctx.code and (pitfall := pitfall_written(ctx.problem, ctx.code,
+                                                   asked=self._coach_lines(ctx))):
+            # The code takes a known wrong turn: ask about the idea, not the case.
+            return CoachReply(pitfall.question, "pitfall")
         prev = ctx.previous_run
         progress = ""
         if prev and prev.get("total") == total and passed > prev.get("passed", 0):
@@ -443,6 +452,10 @@ class ScriptedCoach:
         return CoachReply(text, "wrap_up")
 
     # -------------------------------------------------------------- helpers
+
+    @staticmethod
+    def _coach_lines(ctx: CoachContext) -> list[str]:
+        return [text for role, text in ctx.transcript if role == "coach"]
 
     def _stuck(self, ctx: CoachContext) -> CoachReply:
         options: tuple[str, ...] = (
