@@ -23,12 +23,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.syntax import Syntax
 from rich.table import Table
 
+from .cli_settings import add_settings_option, given_settings_path, settings_option
 from .coach.cli import safeguards
 from .config_cli import config
 from .harness.outcome import RunResult
 from .problems.loader import Problem
 from .problems.registry import ProblemRegistry, UnknownProblem
-from .settings import Settings, SettingsError, load_settings
+from .settings import SETTINGS_ENV, Settings, SettingsError, load_settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,7 +39,9 @@ STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    # soft_wrap: one line per line of the message, whatever the terminal's width.
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)
     sys.exit(code)
 
 
@@ -48,9 +51,15 @@ def emit_json(data: Any) -> None:
 
 class Context:
     def __init__(self, settings_path: str | None) -> None:
-        self.settings_path = settings_path
+        #: What the root command was given; a later --settings overrides it.
+        self.path_at_start = settings_path
         self._settings: Settings | None = None
         self._registry: ProblemRegistry | None = None
+
+    @property
+    def settings_path(self) -> str | None:
+        """``--settings`` wherever it was given on the command line."""
+        return given_settings_path() or self.path_at_start
 
     @property
     def settings(self) -> Settings:
@@ -79,8 +88,7 @@ pass_context = click.make_pass_decorator(Context)
 
 
 @click.group()
-@click.option("--settings", "settings_path", type=click.Path(dir_okay=False),
-              envvar="MOCK_INTERVIEWER_SETTINGS", help="settings.toml to use")
+@settings_option(envvar=SETTINGS_ENV, expose_value=True)
 @click.version_option(package_name="mock_interviewer_lab")
 @click.pass_context
 def main(ctx: click.Context, settings_path: str | None) -> None:
@@ -274,11 +282,18 @@ def harness_info(obj: Context, as_json: bool) -> None:
     if as_json:
         emit_json(info)
         return
+    from .harness.sandbox_runtime import isolation_summary
+
     iso = info["isolation"]
     console.print(f"sandbox kernel started in {info['cold_start_seconds']:.2f} s")
-    console.print(f"namespaces (pid, mount, network): {'yes' if iso.get('namespaces') else 'no'}"
-                  + (f" ({iso.get('namespaces_error')})" if iso.get("namespaces_error") else ""))
-    console.print(f"runs as root, dropping to nobody: {'yes' if iso.get('drop_privileges') else 'no'}")
+    for what, on in isolation_summary(iso):
+        console.print(f"{what}: {'yes' if on else 'no'}", highlight=False)
+    if iso.get("namespaces_error"):
+        console.print(f"namespaces refused: {iso['namespaces_error']}", highlight=False)
+    missing = iso.get("missing") or []
+    console.print("missing: " + ("nothing" if not missing else ""), highlight=False)
+    for sentence in missing:
+        console.print(f"  - {sentence}", highlight=False)
     for k, v in info["limits"].items():
         console.print(f"  {k} = {v}", highlight=False)
 
@@ -367,6 +382,8 @@ _register_engine_commands()
 _register_eval_command()
 _register_audio_commands()
 _register_voice_commands()
+# Last, once every command is in: each of them takes --settings too.
+add_settings_option(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -28,6 +28,7 @@ import click
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .cli_settings import given_settings_path
 from .settings import (
     SETTINGS_ENV,
     Settings,
@@ -80,12 +81,8 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def _given_settings_path(ctx: click.Context) -> str | None:
-    """``--settings`` (or its environment variable) as the main command got it:
-    its context object has ``settings_path``."""
-    root = ctx.find_root().obj
-    path = root.get("settings_path") if isinstance(root, dict) else getattr(
-        root, "settings_path", None)
-    return str(path) if path else None
+    """``--settings`` (or its environment variable), wherever it was given."""
+    return given_settings_path(ctx)
 
 
 # ------------------------------------------------------------ TOML writing

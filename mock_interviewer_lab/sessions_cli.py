@@ -16,10 +16,16 @@ from .cli import Context, console, emit_json, fail, pass_context
 from .interview.events import Action, Event, Record
 from .store import MEMORY, SessionStore, StoreError
 
+#: The most sessions ``sessions list`` shows at once.
+MAX_LIST_LIMIT = 100_000
 
-def _store(obj: Context, db: str | None = None) -> SessionStore:
+
+def _store(obj: Context, db: str | None = None, *, read_only: bool = False) -> SessionStore:
+    """The store of ``--db`` or the settings. ``read_only`` for commands that
+    only read: they create nothing, and fail clearly when there is no store."""
     try:
-        return SessionStore(db) if db else SessionStore.from_settings(obj.settings)
+        return SessionStore(db, read_only=read_only) if db \
+            else SessionStore.from_settings(obj.settings, read_only=read_only)
     except StoreError as exc:
         fail(str(exc))
 
@@ -49,11 +55,9 @@ def _report_of(obj: Context, store: SessionStore, session_id: str) -> Any:
 @click.option("--no-save", is_flag=True, help="keep the session in memory only")
 @click.option("--coach", "coach_kind", type=click.Choice(["scripted", "llm"]), default="scripted",
               show_default=True, help="the scripted coach, or the model of the [llm] settings")
-@click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
-              help="settings.toml to use for this run")
 @pass_context
 def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_save: bool,
-             coach_kind: str, settings_path: str | None) -> None:
+             coach_kind: str) -> None:
     """Play a scripted candidate through the whole engine on a simulated clock."""
     from .coach.factory import CoachUnavailable, build_coach, check_llm_settings
     from .harness.runner import SyncHarness
@@ -65,8 +69,6 @@ def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_s
         script = load_script(script_path)
     except ScriptError as exc:
         fail(str(exc))
-    if settings_path:
-        obj = Context(settings_path)
     if coach_kind == "llm":
         try:
             check_llm_settings(obj.settings)  # before the sandbox starts: fail fast
@@ -172,13 +174,17 @@ def sessions() -> None:
 
 
 @sessions.command("list")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(0, MAX_LIST_LIMIT), default=20, show_default=True,
+              help="how many sessions to show")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--db", default=None, help="session database")
 @pass_context
 def sessions_list(obj: Context, limit: int, as_json: bool, db: str | None) -> None:
     """The latest sessions, newest first."""
-    infos = _store(obj, db).sessions(limit=limit)
+    try:
+        infos = _store(obj, db, read_only=True).sessions(limit=limit)
+    except StoreError as exc:
+        fail(str(exc))
     if as_json:
         emit_json([i.to_dict() for i in infos])
         return
@@ -213,7 +219,7 @@ def _transcript(records: list[Record]) -> list[dict[str, Any]]:
 @pass_context
 def sessions_show(obj: Context, session_id: str, as_json: bool, db: str | None) -> None:
     """A session's transcript."""
-    store = _store(obj, db)
+    store = _store(obj, db, read_only=True)
     try:
         info = store.get(session_id)
     except StoreError as exc:
@@ -242,7 +248,7 @@ def sessions_export(obj: Context, session_id: str, fmt: str, out: str | None, db
 
     from .interview.report import render_html, render_json, render_markdown, render_notebook
 
-    store = _store(obj, db)
+    store = _store(obj, db, read_only=True)
     try:
         report = _report_of(obj, store, session_id)
     except StoreError as exc:
@@ -309,10 +315,13 @@ def sessions_stats(obj: Context, as_json: bool, db: str | None) -> None:
     from .interview.calibrator import progress_stats
     from .interview.metrics import compute_metrics
 
-    store = _store(obj, db)
-    rows = [(info, compute_metrics(store.records(info.id)))
-            for info in store.sessions() if not info.meta.get("simulated")
-            and not info.meta.get("replay_of")]
+    store = _store(obj, db, read_only=True)
+    try:
+        rows = [(info, compute_metrics(store.records(info.id)))
+                for info in store.sessions() if not info.meta.get("simulated")
+                and not info.meta.get("replay_of")]
+    except StoreError as exc:
+        fail(str(exc))
     stats = progress_stats(rows)
     from .interview.delivery import delivery_stats
 

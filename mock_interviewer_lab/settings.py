@@ -232,7 +232,12 @@ def load_settings(path: str | os.PathLike[str] | None = None, *,
     if not found.is_file():
         raise SettingsError(str(found), ["no such file"])
     try:
-        data = tomllib.loads(found.read_text(encoding="utf-8"))
+        data = tomllib.loads(found.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise SettingsError(str(found), [f"cannot be read: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(str(found), [f"not UTF-8 text (byte {exc.start}): is it a "
+                                         "settings file?"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(str(found), [f"not valid TOML: {exc}"]) from None
     return parse_settings(data, str(found)) if admin is None else admin.apply(data, str(found))

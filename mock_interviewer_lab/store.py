@@ -206,8 +206,12 @@ class SessionStore:
 
     def __init__(self, path: str | Path, *, synchronous: Synchronous = "NORMAL",
                  busy_timeout_s: float = 10.0,
-                 wall_clock: Callable[[], datetime] = _utc_now) -> None:
+                 wall_clock: Callable[[], datetime] = _utc_now,
+                 read_only: bool = False) -> None:
         self.path = resolve_db_path(path)
+        #: Opened for reading only: nothing is created (no folder, no file,
+        #: no table), a missing file is a StoreError, every write fails.
+        self.read_only = read_only and self.path != MEMORY
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
         self._wall_clock = wall_clock
@@ -223,6 +227,8 @@ class SessionStore:
     # -------------------------------------------------------------- opening
 
     def _open(self, synchronous: str, busy_timeout_s: float) -> sqlite3.Connection:
+        if self.read_only:
+            return self._open_read_only(busy_timeout_s)
         if self.path != MEMORY:
             parent = Path(self.path).parent
             try:
@@ -244,6 +250,36 @@ class SessionStore:
         try:
             self._configure(conn, synchronous)
             self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_read_only(self, busy_timeout_s: float) -> sqlite3.Connection:
+        file = Path(self.path)
+        if not file.exists():
+            raise StoreError(f"{self.path}: no session database there (nothing has been "
+                             "stored yet, or another app.session_db / --db was meant)")
+        if file.is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a session database")
+        try:
+            conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True,
+                                   timeout=busy_timeout_s, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the session database: {exc}") from None
+        try:
+            with self._translate_errors("cannot open the session database"):
+                tables = {row[0] for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if "schema_version" not in tables:
+                    raise StoreError(f"{self.path}: not a session store (no sessions in it)")
+                version = int(conn.execute(
+                    "SELECT MAX(version) FROM schema_version").fetchone()[0] or 0)
+            if version != SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: schema version {version}; this version reads "
+                                 f"{SCHEMA_VERSION} (a command that writes upgrades an older "
+                                 "file; a newer one needs a newer Mock Interviewer Lab)")
         except BaseException:
             conn.close()
             raise
@@ -398,7 +434,8 @@ class SessionStore:
                + " ORDER BY created_at DESC, rowid DESC")
         if limit is not None:
             sql += " LIMIT ?"
-            params.append(max(0, int(limit)))
+            # SQLite's integers stop at 2**63 - 1; any limit past that is "all".
+            params.append(min(max(0, int(limit)), 2**63 - 1))
         with self._reading() as conn:
             return [self._info_from_row(row) for row in conn.execute(sql, params)]
 

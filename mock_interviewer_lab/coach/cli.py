@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
+from ..cli_settings import given_settings_path, settings_option
 from ..problems.loader import Problem
 from ..problems.registry import ProblemRegistry, UnknownProblem
 from ..settings import SettingsError, load_settings
@@ -25,14 +26,9 @@ def _fail(message: str) -> NoReturn:
 
 
 def _settings_path(ctx: click.Context) -> str | None:
-    """``--settings`` given to this group, else the one given to the main
-    ``mock-interviewer`` command (its context object has ``settings_path``)."""
-    own = ctx.find_object(dict)
-    if own and own.get("settings_path"):
-        return str(own["settings_path"])
-    root = ctx.find_root().obj
-    path = getattr(root, "settings_path", None)
-    return str(path) if path else None
+    """``--settings`` wherever it was given (this group, a sub-command, or
+    the main ``mock-interviewer`` command)."""
+    return given_settings_path(ctx)
 
 
 def _find_problem(ctx: click.Context, ref: str) -> Problem:
@@ -51,14 +47,9 @@ def _emit_json(data: dict[str, Any]) -> None:
 
 
 @click.group(name="safeguards")
-@click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
-              help="settings.toml to use (defaults to the main command's)")
-@click.pass_context
-def safeguards(ctx: click.Context, settings_path: str | None) -> None:
+@settings_option()
+def safeguards() -> None:
     """Check coach messages for leaks and candidate messages for fishing."""
-    # Keep the main command's context object; only stash our own option.
-    if ctx.obj is None or settings_path:
-        ctx.obj = {"settings_path": settings_path}
 
 
 @safeguards.command("check")

@@ -107,8 +107,6 @@ def _scenarios(obj: Context, wanted: tuple[str, ...], problem_ids: tuple[str, ..
 @click.command("eval")
 @click.option("--coach", "coach_kind", type=click.Choice(["scripted", "llm"]), default="scripted",
               show_default=True, help="the coach to measure")
-@click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
-              help="settings.toml to use (instead of the global --settings)")
 @click.option("--scenario", "wanted", multiple=True, metavar="NAME",
               help="a persona (strong, stuck, silent, fishing, gibberish, echo) or "
                    "persona/problem; repeat for more (default: every persona)")
@@ -131,7 +129,7 @@ def _scenarios(obj: Context, wanted: tuple[str, ...], problem_ids: tuple[str, ..
               help="exit 1 when the overall score is below SCORE (0–1)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @pass_context
-def eval_command(obj: Context, coach_kind: str, settings_path: str | None,
+def eval_command(obj: Context, coach_kind: str,
                  wanted: tuple[str, ...], problem_ids: tuple[str, ...], candidates: str,
                  grader_kind: str, minutes: float, growth: bool, details: bool,
                  fail_under: float | None, as_json: bool) -> None:
@@ -143,8 +141,6 @@ def eval_command(obj: Context, coach_kind: str, settings_path: str | None,
     from .factory import CoachKind, CoachUnavailable, build_coach
     from .grading import RuleBasedGrader
 
-    if settings_path:
-        obj = Context(settings_path)
     settings = obj.settings
     kind = cast(CoachKind, coach_kind)
     model: TextModel | None = None

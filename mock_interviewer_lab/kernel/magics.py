@@ -17,6 +17,7 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
+from ..limits import BadText, TextTooLong, check_text
 from .backend import Backend, BackendError, choose_backend
 from .panel import Panel, mmss, report_body
 from .voice_widget import voice_part
@@ -45,6 +46,15 @@ def _start_parser() -> _Parser:
     parser.add_argument("--model", default="")
     parser.add_argument("--api-base", dest="api_base", default="")
     return parser
+
+
+def _within_limit(kind: str, text: str, what: str) -> None:
+    """The same limits as the server's, checked before anything is sent (a
+    kernel without a server has no one else to check them)."""
+    try:
+        check_text(kind, text, what)
+    except (TextTooLong, BadText) as exc:
+        raise UsageError(f"{exc}; nothing was sent") from None
 
 
 def llm_choices(args: argparse.Namespace) -> dict[str, str]:
@@ -209,6 +219,7 @@ class InterviewMagics(Magics):
             panel.start_ticking()
 
     def _submit(self, code: str) -> None:
+        _within_limit("code", code, "the solution cell")
         actions = self._event("code", code=code)
         for action in actions:
             if action["type"] == "show_results":
@@ -224,6 +235,7 @@ class InterviewMagics(Magics):
         text = " ".join(words).strip()
         if not text:
             raise UsageError('say what? %interview say "your words"')
+        _within_limit("said", text, "what you said")
         if self.panel is not None:
             state = self.backend.state() if self.backend.active else {}
             self.panel.add_line("candidate", text, state.get("elapsed_s"))

@@ -98,15 +98,44 @@ def simple_markdown(text: str) -> str:
     return "\n".join(parts)
 
 
+#: What a statement may use once rendered: text formatting, lists, tables,
+#: code, links (http, https, mailto only) and images from http(s) or data.
+SAFE_TAGS = frozenset((
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre",
+    "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"))
+SAFE_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
+                   "td": {"align"}, "th": {"align"}, "code": {"class"}}
+SAFE_URL_SCHEMES = frozenset(("http", "https", "mailto"))
+
+
+def sanitize_html(markup: str) -> str:
+    """``markup`` with only :data:`SAFE_TAGS` and their safe attributes left:
+    no script, no event handler, no style, no ``javascript:`` (or any other
+    scheme but http, https and mailto) in a link. Links open in a new tab
+    and tell the target nothing about the notebook."""
+    import nh3
+
+    return nh3.clean(markup, tags=set(SAFE_TAGS), attributes=SAFE_ATTRIBUTES,
+                     url_schemes=set(SAFE_URL_SCHEMES), link_rel="noopener noreferrer nofollow",
+                     set_tag_attribute_values={"a": {"target": "_blank"}})
+
+
 def markdown_to_html(text: str) -> str:
-    """The ``markdown`` package when it is installed (raw HTML in the source
-    escaped first), else :func:`simple_markdown`."""
+    """The ``markdown`` package when it is installed, else
+    :func:`simple_markdown`. Raw HTML in the source is shown as text either
+    way, and the result is sanitised too: a pack is anyone's file, and
+    Markdown's own links and images carry URLs (``javascript:`` …)."""
     try:
         import markdown  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError:
-        return simple_markdown(text)
-    rendered: str = markdown.markdown(esc(text).replace("&quot;", '"').replace("&#x27;", "'"))
-    return rendered
+        return sanitize_html(simple_markdown(text))
+    renderer = markdown.Markdown(extensions=["fenced_code", "tables"])
+    # Raw HTML blocks and inline tags become escaped text, as in simple_markdown.
+    renderer.preprocessors.deregister("html_block")
+    renderer.inlinePatterns.deregister("html")
+    rendered: str = renderer.convert(text)
+    return sanitize_html(rendered)
 
 
 # ------------------------------------------------------------------ results

@@ -121,11 +121,20 @@ class _LineLoader(yaml.SafeLoader):
     """A safe loader that keeps the composed node tree for line look-ups."""
 
 
-def _read_yaml(path: Path, rel: str, issues: list[PackIssue]) -> tuple[Any, yaml.Node | None]:
+def _read_text(path: Path, rel: str, issues: list[PackIssue]) -> str | None:
+    """The file's text, or None with an issue naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
     except OSError as exc:
-        issues.append(PackIssue(rel, f"cannot be read: {exc.strerror}"))
+        issues.append(PackIssue(rel, f"cannot be read: {exc.strerror or exc}"))
+    except UnicodeDecodeError as exc:
+        issues.append(PackIssue(rel, f"not UTF-8 text (byte {exc.start}); save it as UTF-8"))
+    return None
+
+
+def _read_yaml(path: Path, rel: str, issues: list[PackIssue]) -> tuple[Any, yaml.Node | None]:
+    text = _read_text(path, rel, issues)
+    if text is None:
         return None, None
     try:
         loader = _LineLoader(text)
@@ -197,15 +206,16 @@ def _validate(
 
 
 def _python_source(path: Path, rel: str, issues: list[PackIssue]) -> str | None:
-    try:
-        source = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        issues.append(PackIssue(rel, f"cannot be read: {exc.strerror}"))
+    source = _read_text(path, rel, issues)
+    if source is None:
         return None
     try:
         ast.parse(source, filename=rel)
     except SyntaxError as exc:
         issues.append(PackIssue(rel, f"syntax error: {exc.msg}", line=exc.lineno))
+        return None
+    except ValueError as exc:  # a NUL byte
+        issues.append(PackIssue(rel, f"not Python source: {exc}"))
         return None
     return source
 

@@ -15,6 +15,7 @@ import secrets
 import signal
 import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,8 +33,8 @@ from ..settings import (
     load_settings,
     section_model,
 )
-from ..store import SessionStore
-from .handlers import SECRET_KEY, SERVICE_KEY, default_handlers
+from ..store import SessionStore, StoreError, resolve_db_path
+from .handlers import SECRET_KEY, SERVICE_KEY, UNAVAILABLE_KEY, default_handlers
 from .openapi import API_PREFIX
 from .services import InterviewService, LazyHarness, VoiceService
 from .voice import VOICE_KEY
@@ -41,6 +42,17 @@ from .voice import VOICE_KEY
 URL_ENV = "MOCK_INTERVIEWER_URL"
 TOKEN_ENV = "MOCK_INTERVIEWER_TOKEN"
 _WILDCARD_IPS = frozenset(("0.0.0.0", "::"))
+
+
+def public_store_error(exc: StoreError, db: str) -> str:
+    """A store's error without the path of the store or its folder (its
+    messages start with the path)."""
+    try:
+        path = resolve_db_path(db)
+    except StoreError:
+        path = db
+    text = str(exc).replace(f"{path}: ", "").replace(path, "the session store")
+    return text.replace(str(Path(path).parent), "the session store's folder")
 
 
 def kernel_api_url(connection_url: str, ip: str) -> str:
@@ -156,10 +168,20 @@ class MockInterviewerApp(ExtensionApp):
         return AdminSettings(values=values,
                              user_sections=frozenset(self.user_settings_sections))
 
+    #: Why the API cannot serve, as clients read it; empty when it can.
+    unavailable = ""
+
     def initialize_settings(self) -> None:
-        settings = load_settings(self.settings_file or None, admin=self.admin_settings())
-        store = SessionStore(self.session_db) if self.session_db \
-            else SessionStore.from_settings(settings)
+        try:
+            settings = load_settings(self.settings_file or None, admin=self.admin_settings())
+            store = SessionStore(self.session_db) if self.session_db \
+                else SessionStore.from_settings(settings)
+        except SettingsError as exc:
+            self._serve_unavailable(exc, "")
+            return
+        except StoreError as exc:
+            self._serve_unavailable(exc, self.session_db or settings.app.session_db)
+            return
         if settings.not_applied:
             self.log.warning("mock_interviewer_lab: %s: not used, the server's configuration "
                              "decides: %s", settings.source, ", ".join(settings.not_applied))
@@ -176,6 +198,25 @@ class MockInterviewerApp(ExtensionApp):
         self._publish_environment()
         self.log.info("mock_interviewer_lab: %d problems, sessions in %s, API at %s",
                       len(registry.problems()), store.path, os.environ[URL_ENV])
+
+    def _serve_unavailable(self, exc: SettingsError | StoreError, db: str) -> None:
+        """The handlers still load and answer a JSON 503 saying what is wrong
+        (Jupyter's HTML 404 said nothing); the log has the details and paths."""
+        if isinstance(exc, ServerConfigError):
+            what = "the server's configuration is not valid: " + "; ".join(exc.problems)
+            where = "its administrator must fix it"
+        elif isinstance(exc, SettingsError):
+            what = "the settings file cannot be used: " + "; ".join(exc.problems)
+            where = "fix it (mock-interviewer config validate lists every problem)"
+        else:
+            what = "the session store cannot be opened: " + public_store_error(exc, db)
+            where = ("check app.session_db in settings.toml (or MockInterviewerApp.session_db "
+                     "in the server's configuration)")
+        self.unavailable = f"{what}; {where}; the server log has the details"
+        self.log.error("mock_interviewer_lab: the interview API is unavailable: %s", exc)
+        self.secret = secrets.token_urlsafe(32)
+        self.settings.update({SECRET_KEY: self.secret, UNAVAILABLE_KEY: self.unavailable})
+        self._publish_environment()
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(default_handlers())

@@ -19,8 +19,10 @@ import functools
 import ipaddress
 import json
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
@@ -34,6 +36,7 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..interview.events import Action, Event
 from ..interview.session import InterviewSession
+from ..limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, BadText, TextTooLong, check_text, utf8_size
 from ..problems.loader import Problem
 from ..problems.registry import UnknownProblem
 from ..store import AmbiguousSession, StoreError, UnknownSession
@@ -45,10 +48,16 @@ TOKEN_HEADER = "X-Mock-Interviewer-Token"
 JSON_TYPE = "application/json; charset=UTF-8"
 SERVICE_KEY = "mock_interviewer_service"
 SECRET_KEY = "mock_interviewer_secret"
+#: Set (to what a client may read) when the extension could not start its
+#: service: every route then answers 503 with it instead of Jupyter's 404.
+UNAVAILABLE_KEY = "mock_interviewer_unavailable"
 #: What the authorizer is asked about for browser users.
 AUTH_RESOURCE = "mock_interviewer"
 #: The pseudo-user a kernel request runs as.
 KERNEL_USER = "mock-interviewer-kernel"
+
+#: The largest ``limit`` a session listing takes.
+MAX_LIST_LIMIT = 10_000
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +89,72 @@ def _error_body(status: int, exc: BaseException | None) -> dict[str, Any]:
     if isinstance(exc, web.HTTPError):
         return {"error": exc.log_message or exc.reason or f"HTTP {status}"}
     return {"error": "internal server error (see the server log)"}
+
+
+# ------------------------------------------------------------- logging
+
+#: Query parameters whose values never go to the log (jupyter-server's own
+#: access log scrubs the same ones; tornado's error lines do not).
+_SECRET_PARAMS = re.compile(r"(?i)([?&][^=&#]*(?:token|auth|key|code|state|xsrf)[^=&#]*=)[^&#]*")
+
+
+def scrub_uri(uri: str) -> str:
+    """``uri`` with the values of secret-looking query parameters replaced."""
+    return _SECRET_PARAMS.sub(r"\1[secret]", uri)
+
+
+class _ScrubbedLogMixin:
+    """Tornado's error lines name the request by its URI, query and all: a
+    ``?token=…`` would be written in clear. These handlers name it scrubbed,
+    and log an unexpected failure as one line plus its traceback, without
+    the request's repr (which repeats the URI)."""
+
+    request: Any
+
+    def _request_summary(self) -> str:
+        return f"{self.request.method} {scrub_uri(self.request.uri or '')} " \
+               f"({self.request.remote_ip})"
+
+    def log_exception(self, typ: type[BaseException] | None, value: BaseException | None,
+                      tb: Any) -> None:
+        if isinstance(value, web.HTTPError):
+            message = value.get_message()
+            if message:
+                log.warning("%d %s: %s", value.status_code, self._request_summary(), message)
+            return
+        log.error("uncaught exception %s", self._request_summary(), exc_info=value)
+
+
+def _redacted(text: str, paths: dict[str, str]) -> str:
+    """``text`` with each of the server's filesystem paths replaced by what
+    it is (longest first, so a file goes before its folder)."""
+    for path in sorted((p for p in paths if p and p != ":memory:"), key=len, reverse=True):
+        text = text.replace(path, paths[path])
+    return text
+
+
+def _json_forms(path: str, name: str) -> dict[str, str]:
+    """A path as it appears in text and inside a JSON string (escaped)."""
+    return {path: name, json.dumps(path)[1:-1]: name}
+
+
+def _private_paths(settings: dict[str, Any]) -> dict[str, str]:
+    service: InterviewService | None = settings.get(SERVICE_KEY)
+    if service is None:
+        return {}
+    store_path = str(service.store.path)
+    paths = _json_forms(store_path, "the session store")
+    if store_path != ":memory:":
+        paths.update(_json_forms(str(Path(store_path).parent), "the session store's folder"))
+    if service.settings.source:
+        paths.update(_json_forms(service.settings.source, "the settings file"))
+    return paths
+
+
+def public_error_json(settings: dict[str, Any], status: int, exc: BaseException | None) -> str:
+    """The JSON error body; answers never show where the server keeps its
+    files (the log does)."""
+    return _redacted(json.dumps(_error_body(status, exc)), _private_paths(settings))
 
 
 # ------------------------------------------------------------------ auth
@@ -160,7 +235,10 @@ class _AuthMixin:
 
     @property
     def service(self) -> InterviewService:
-        service: InterviewService = self.settings[SERVICE_KEY]
+        service: InterviewService | None = self.settings.get(SERVICE_KEY)
+        if service is None:  # the extension could not start it (the log says why)
+            raise ApiError(503, self.settings.get(UNAVAILABLE_KEY)
+                           or "the interview service is not running; see the server log")
         return service
 
 
@@ -188,7 +266,7 @@ def user_or_kernel(
     return wrapper
 
 
-class BaseApiHandler(_AuthMixin, ExtensionHandlerMixin, APIHandler):
+class BaseApiHandler(_ScrubbedLogMixin, _AuthMixin, ExtensionHandlerMixin, APIHandler):
     auth_resource = AUTH_RESOURCE
 
     async def prepare(self) -> None:  # type: ignore[override]
@@ -212,7 +290,8 @@ class BaseApiHandler(_AuthMixin, ExtensionHandlerMixin, APIHandler):
         exc = exc_info[1] if exc_info else None
         if isinstance(exc, BusyError):
             self.set_header("Retry-After", str(exc.retry_after_s))
-        self.finish(json.dumps(_error_body(status_code, exc)), set_content_type=JSON_TYPE)
+        self.finish(public_error_json(self.settings, status_code, exc),
+                    set_content_type=JSON_TYPE)
 
     # ---------------------------------------------------------- helpers
 
@@ -221,12 +300,20 @@ class BaseApiHandler(_AuthMixin, ExtensionHandlerMixin, APIHandler):
         self.finish(json.dumps(data), set_content_type=JSON_TYPE)
 
     def json_body(self) -> dict[str, Any]:
+        raw: bytes = self.request.body or b"null"
+        if len(raw) > MAX_BODY_BYTES:
+            raise ApiError(413, f"the body is {len(raw):,} bytes; the limit is "
+                           f"{MAX_BODY_BYTES // 1024} KB")
         try:
-            body = json.loads(self.request.body or b"null")
+            body = json.loads(raw)
+        except RecursionError:
+            raise ApiError(400, f"the body is nested too deeply (more than "
+                           f"{MAX_JSON_DEPTH} levels)") from None
         except ValueError as exc:
             raise ApiError(400, f"the body is not JSON: {exc}") from None
         if not isinstance(body, dict):
             raise ApiError(400, "the body must be a JSON object")
+        _check_json_values(body)
         return body
 
     async def live_session(self, session_id: str) -> InterviewSession:
@@ -238,6 +325,8 @@ class BaseApiHandler(_AuthMixin, ExtensionHandlerMixin, APIHandler):
         except UnknownProblem as exc:
             raise ApiError(404, f"session {session_id}: its problem is not installed: {exc}",
                            suggestions=exc.suggestions) from None
+        except StoreError as exc:
+            raise self._store_failure(exc) from None
 
     async def in_thread(self, call: Callable[[], _R]) -> _R:
         """A store or engine call off the loop; store failures become JSON."""
@@ -246,7 +335,14 @@ class BaseApiHandler(_AuthMixin, ExtensionHandlerMixin, APIHandler):
         except (UnknownSession, AmbiguousSession) as exc:
             raise ApiError(404, str(exc)) from None
         except StoreError as exc:
-            raise ApiError(500, str(exc)) from None
+            raise self._store_failure(exc) from None
+
+    def _store_failure(self, exc: StoreError) -> ApiError:
+        """503: the store cannot be used now. The log has the details and the
+        path; the answer says what failed (write_error hides the path)."""
+        log.error("mock_interviewer_lab: %s %s: session store: %s", self.request.method,
+                  scrub_uri(self.request.uri or ""), exc)
+        return ApiError(503, f"the session store cannot be used: {exc}")
 
 
 # ------------------------------------------------------------- problems
@@ -285,6 +381,46 @@ _COACH_CHOICES = {"helpfulness": ("gentle", "balanced", "insistent"),
 _NEW_SESSION_FIELDS = ("problem", "minutes", "mode", "coach", "llm")
 #: llm.<field> -> longest value accepted (a model name, a URL).
 _LLM_FIELD_LENGTHS = {"model": 200, "api_base": 2000}
+
+
+def _check_json_values(body: dict[str, Any]) -> None:
+    """Refuse, naming the field, what JSON allows but nothing here can hold:
+    nesting deeper than any body of the API, and lone surrogates
+    (``"\\ud800"``), which cannot be stored or sent as UTF-8."""
+    pending: list[tuple[str, Any, int]] = [(str(key), value, 1) for key, value in body.items()]
+    for key in body:
+        _check_string(str(key), "a field name", str(key))
+    while pending:  # a loop, not recursion: the depth is what is being checked
+        where, value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, f"{where} is nested too deeply (more than {MAX_JSON_DEPTH} "
+                           "levels)", field=where.split(".")[0].split("[")[0])
+        if isinstance(value, str):
+            _check_string(value, where, where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                _check_string(key, f"a field name in {where}", where)
+                pending.append((f"{where}.{key}", item, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((f"{where}[{index}]", item, depth + 1)
+                           for index, item in enumerate(value))
+
+
+def _check_string(text: str, what: str, field: str) -> None:
+    try:
+        utf8_size(text)
+    except BadText as exc:
+        raise ApiError(400, f"{what} {exc}", field=field) from None
+
+
+def _checked_text(kind: str, text: str, field: str) -> str:
+    """``text`` of a said or code event within its size limit (413 if not)."""
+    try:
+        return check_text(kind, text, field)
+    except TextTooLong as exc:
+        raise ApiError(413, str(exc), field=field, limit_bytes=exc.limit) from None
+    except BadText as exc:
+        raise ApiError(400, str(exc), field=field) from None
 
 
 def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
@@ -357,9 +493,11 @@ class SessionsHandler(BaseApiHandler):
             _choice(status, "status", ("open", "ended", "aborted"))
         limit: int | None = None
         if limit_arg is not None:
-            if not limit_arg.isdigit():
-                raise ApiError(400, f"limit must be a whole number, not {limit_arg!r}",
-                               field="limit")
+            # ASCII digits only: str.isdigit() takes "²", which int() refuses.
+            if not re.fullmatch(r"[0-9]{1,9}", limit_arg) \
+                    or int(limit_arg) > MAX_LIST_LIMIT:
+                raise ApiError(400, f"limit must be a whole number from 0 to {MAX_LIST_LIMIT}, "
+                               f"not {limit_arg!r}", field="limit")
             limit = int(limit_arg)
         infos = await self.in_thread(
             lambda: self.service.store.sessions(limit=limit, status=status))
@@ -402,15 +540,18 @@ class SessionHandler(BaseApiHandler):
 def _event_call(session: InterviewSession, body: dict[str, Any]) -> Callable[[], list[Action]]:
     """The engine call for one event body (checked here, run later)."""
     kind = body.get("type")
+    if not isinstance(kind, str):
+        raise ApiError(400, "type must be a string: one of said, code, hint, typing, silence, "
+                       f"tick, end, not {kind!r}", field="type")
     if kind == "said":
         _only(body, ("type", "text"))
-        text = _text(body, "text")
+        text = _checked_text("said", _text(body, "text"), "text")
         if not text.strip():
             raise ApiError(400, "text must not be empty", field="text")
         return lambda: session.say(text)
     if kind == "code":
         _only(body, ("type", "code"))
-        code = _text(body, "code")
+        code = _checked_text("code", _text(body, "code"), "code")
         return lambda: session.submit(code)
     if kind == "silence":
         _only(body, ("type", "seconds"))
@@ -478,6 +619,17 @@ class ExportHandler(BaseApiHandler):
         self.write_json(exported)
 
 
+class NotFoundHandler(BaseApiHandler):
+    """Any other URL under the API: a JSON 404 (after the auth, so that the
+    API's shape is no one else's business) instead of Jupyter's HTML page."""
+
+    @user_or_kernel
+    async def get(self, path: str) -> None:
+        raise ApiError(404, f"no such API route: {path!r}; see openapi.json")
+
+    post = put = patch = delete = get
+
+
 class OpenApiHandler(BaseApiHandler):
     @user_or_kernel
     async def get(self) -> None:
@@ -487,7 +639,7 @@ class OpenApiHandler(BaseApiHandler):
 # ------------------------------------------------------------- websocket
 
 
-class BaseSessionSocket(_AuthMixin, WebSocketMixin, WebSocketHandler,
+class BaseSessionSocket(_ScrubbedLogMixin, _AuthMixin, WebSocketMixin, WebSocketHandler,
                         ExtensionHandlerMixin, JupyterHandler):
     """A WebSocket of one session: the Jupyter user or the kernel token, and
     404 for a session that does not exist. ``self.session`` is set in ``open``."""
@@ -497,6 +649,13 @@ class BaseSessionSocket(_AuthMixin, WebSocketMixin, WebSocketHandler,
 
     def set_default_headers(self) -> None:
         """JupyterHandler's headers (CSP and friends) mean nothing to a WebSocket."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A refused upgrade answers JSON, as the rest of the API does."""
+        exc_info = kwargs.get("exc_info")
+        self.set_header("Content-Type", JSON_TYPE)
+        self.finish(public_error_json(self.settings, status_code,
+                                      exc_info[1] if exc_info else None))
 
     async def prepare(self, *args: Any, **kwargs: Any) -> None:
         if self._accept_kernel_token():
@@ -512,7 +671,11 @@ class BaseSessionSocket(_AuthMixin, WebSocketMixin, WebSocketHandler,
         try:
             self.session = await asyncio.to_thread(self.service.session, session_id)
         except (UnknownSession, AmbiguousSession, UnknownProblem) as exc:
-            raise web.HTTPError(404, str(exc).replace("%", "%%")) from None
+            raise ApiError(404, str(exc)) from None
+        except StoreError as exc:
+            log.error("mock_interviewer_lab: WebSocket %s: session store: %s",
+                      scrub_uri(self.request.uri or ""), exc)
+            raise ApiError(503, f"the session store cannot be used: {exc}") from None
         await super().get(session_id)
 
 
@@ -612,4 +775,6 @@ def default_handlers() -> list[tuple[str, type[Any]]]:
         (root + f"sessions/{sid}/ws", SessionSocketHandler),
         (root + f"sessions/{sid}/voice", VoiceSocketHandler),
         (root + "openapi.json", OpenApiHandler),
+        # Last: anything the routes above did not take.
+        (root + r"(?P<path>.*)", NotFoundHandler),
     ]

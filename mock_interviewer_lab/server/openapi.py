@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..limits import MAX_CODE_BYTES, MAX_SAID_BYTES
+
 API_PREFIX = "mock-interviewer/api/"
 
 
@@ -26,7 +28,10 @@ _SESSION_ID = {"name": "session_id", "in": "path", "required": True,
                "description": "a session id, or a unique prefix of one",
                "schema": {"type": "string"}}
 
-_AUTH_ERRORS = {"403": _error("no Jupyter user and no valid X-Mock-Interviewer-Token")}
+_AUTH_ERRORS = {"403": _error("no Jupyter user and no valid X-Mock-Interviewer-Token"),
+                "503": _error("the service cannot serve: the session store or the settings "
+                              "could not be used (the error says which; the server log has "
+                              "the details)")}
 
 _SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -141,7 +146,10 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "type": {"type": "string", "enum": ["said", "code", "hint", "typing", "silence",
                                                  "tick", "end"]},
-            "text": {"type": "string"}, "code": {"type": "string"},
+            "text": {"type": "string", "maxLength": MAX_SAID_BYTES,
+                     "description": f"at most {MAX_SAID_BYTES} bytes of UTF-8 (413 if more)"},
+            "code": {"type": "string", "maxLength": MAX_CODE_BYTES,
+                     "description": f"at most {MAX_CODE_BYTES} bytes of UTF-8 (413 if more)"},
             "seconds": {"type": "number", "minimum": 0},
             "reason": {"type": "string", "enum": ["candidate", "time", "abort"]},
         },
@@ -164,7 +172,8 @@ _PATHS: dict[str, Any] = {
         "get": {
             "operationId": "listSessions", "summary": "Sessions, newest first",
             "parameters": [
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {"name": "limit", "in": "query",
+                 "schema": {"type": "integer", "minimum": 0, "maximum": 10_000}},
                 {"name": "status", "in": "query",
                  "schema": {"type": "string", "enum": ["open", "ended", "aborted"]}}],
             "responses": {"200": _json({"type": "object", "required": ["sessions"],
@@ -208,7 +217,9 @@ _PATHS: dict[str, Any] = {
                                    "what the event led to"),
                       "400": _error("a bad body; field names the culprit"),
                       "404": _error("unknown session"),
-                      "409": _error("the session has ended"), **_AUTH_ERRORS}}},
+                      "409": _error("the session has ended"),
+                      "413": _error("text or code over its size limit; field names it"),
+                      **_AUTH_ERRORS}}},
     "/sessions/{session_id}/report": {"get": {
         "operationId": "getReport", "summary": "The session report",
         "parameters": [_SESSION_ID, {
@@ -253,7 +264,8 @@ _PATHS: dict[str, Any] = {
         "source voice and speech {start, end}), {\"type\": \"speak\", \"id\", \"text\", "
         "\"mime\": \"audio/wav\", \"audio_b64\"} for each coach message, "
         "{\"type\": \"calibrated\", \"noise_threshold\", \"saved\"}, {\"type\": "
-        "\"error\", \"code\": bad_frame|bad_rate|busy|engine_failed|no_engine|tts_failed, "
+        "\"error\", \"code\": bad_frame|bad_rate|busy|engine_failed|no_engine|too_long|"
+        "tts_failed, "
         "\"message\"}. A second microphone on a session gets busy and is closed with code "
         "4409. See docs/api.md, Voice WebSocket.",
         "parameters": [_SESSION_ID],

@@ -39,6 +39,7 @@ from tornado.ioloop import PeriodicCallback
 from tornado.websocket import WebSocketClosedError
 
 from ..interview.events import Action
+from ..limits import MAX_SAID_BYTES
 from ..store import StoreError, UnknownSession
 from ..voice.channel import ChannelConfig, VoiceChannel, VoiceEvent
 from .handlers import BaseSessionSocket
@@ -53,6 +54,8 @@ BUSY_CLOSE_CODE = 4409
 CALIBRATE_SECONDS = (0.5, 10.0)
 #: The session records typing at most this often (seconds on its clock).
 TYPING_POST_EVERY_S = 10.0
+#: The longest text (control) message: the longest real one is under 200.
+MAX_CONTROL_CHARS = 4096
 
 # Tasks of closed sockets finish their work (the last final is posted after
 # the socket is gone): hold them here, as asyncio keeps only weak references.
@@ -64,6 +67,23 @@ def _spawn(coroutine: Awaitable[Any]) -> asyncio.Task[Any]:
     _RUNNING.add(task)
     task.add_done_callback(_RUNNING.discard)
     return task
+
+
+def _shown(value: Any) -> str:
+    """A client's value in an error message, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def within_said_limit(text: str) -> tuple[str, bool]:
+    """A final cut to the size of a said line (whole words where it can), and
+    whether it was cut. A recognizer does not produce 8 KB between two
+    pauses; if one ever does, the words are kept up to the limit."""
+    if len(text.encode("utf-8", "replace")) <= MAX_SAID_BYTES:
+        return text, False
+    cut = text.encode("utf-8", "replace")[:MAX_SAID_BYTES].decode("utf-8", "ignore")
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut), True
 
 
 def recording_path(workspace_dir: str, session_id: str, start: float) -> Path:
@@ -182,8 +202,15 @@ class VoiceSocketHandler(BaseSessionSocket):
             self._streaming = True
             self._inbox.put_nowait(("audio", (message, self._now())))
             return
+        if len(message) > MAX_CONTROL_CHARS:
+            self._send_error("bad_frame", f"a text message is at most {MAX_CONTROL_CHARS} "
+                             f"characters, not {len(message):,}; dropped")
+            return
         try:
             data = json.loads(message)
+        except RecursionError:  # "[[[[…": not worth a dropped socket
+            self._send_error("bad_frame", "a text message nested too deeply; dropped")
+            return
         except ValueError:
             self._send_error("bad_frame", "a text message that is not JSON; dropped")
             return
@@ -191,6 +218,10 @@ class VoiceSocketHandler(BaseSessionSocket):
             self._send_error("bad_frame", "a text message must be a JSON object; dropped")
             return
         kind = data.get("type")
+        if not isinstance(kind, str):
+            self._send_error("bad_frame", "type must be a string: one of start, stop, "
+                             f"calibrate, playback, typing, not {_shown(kind)}; dropped")
+            return
         if kind == "start":
             self._inbox.put_nowait(("start", data))
         elif kind == "stop":
@@ -220,7 +251,7 @@ class VoiceSocketHandler(BaseSessionSocket):
                 self._to_post.put_nowait(("typing", {}))
         else:
             self._send_error("bad_frame", "type must be one of start, stop, calibrate, "
-                             f"playback, typing, not {kind!r}; dropped")
+                             f"playback, typing, not {_shown(kind)}; dropped")
 
     # ------------------------------------------------------------ sending
 
@@ -352,8 +383,14 @@ class VoiceSocketHandler(BaseSessionSocket):
                 self._send({"type": "partial", "text": event.text})
             elif event.kind == "final":
                 self._finals += 1
-                self._send({"type": "final", "text": event.text, "seq": self._finals})
-                self._to_post.put_nowait(("candidate_said", event.candidate_said()))
+                said = event.candidate_said()
+                said["text"], cut = within_said_limit(str(said.get("text", "")))
+                if cut:
+                    self._send_error("too_long", f"what was said is over the "
+                                     f"{MAX_SAID_BYTES // 1024} KB a line may hold; "
+                                     "the session keeps its beginning")
+                self._send({"type": "final", "text": said["text"], "seq": self._finals})
+                self._to_post.put_nowait(("candidate_said", said))
                 if event.audio:
                     await self._record(event)
             elif event.kind == "error":
