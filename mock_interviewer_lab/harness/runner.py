@@ -3,25 +3,25 @@ of warm sandbox kernels, judges the answers here, in the harness process,
 and reports a :class:`RunResult`.
 
 The reference solution, the expected values and the checker never enter a
-sandbox kernel: expected values for generated cases are computed here by
-running the reference (trusted pack code), and assert-style checks are
-replayed here on the answers the sandbox recorded.
+sandbox kernel. Nor does any pack code run in this process: the expected
+values of generated cases (once per problem), checker verdicts and the
+replay of assert-style checks on the answers the sandbox recorded run in the
+pack sandbox (``pack_sandbox``), with the candidate's limits; what comes
+back are plain values, compared here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
-import random
 import shutil
-import sys
 import tempfile
 import threading
 import time
-import traceback
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,18 +30,21 @@ from ..problems.loader import Problem
 from ..problems.model import AssertCase, GeneratedCase, IOCase
 from ..problems.registry import builtin_pack_dirs
 from ..settings import HarnessSettings
-from .compare import canonical, judge
+from .compare import judge
 from .kernel import KernelDied, KernelTimeout, SandboxKernel
 from .outcome import CaseOutcome, ComplexityReport, RunResult
-from .sandbox_runtime import HIDDEN_PROMPT, STOPPED_SLOW, NotPlain, decode_plain, encode_plain
+from .pack_sandbox import JudgeItem, PackCodeError, PackSandbox, shared_pack_sandbox
+from .sandbox_runtime import HIDDEN_PROMPT, STOPPED_SLOW, decode_plain, encode_plain
 
 _T = TypeVar("_T")
 _REPR_LIMIT = 600
+class HarnessStopped(RuntimeError):
+    """The harness was closed before the call could run."""
 
 
-class PackCodeError(RuntimeError):
-    """The pack's own code (reference, generator, checker) failed: a pack bug,
-    reported as such and never blamed on the candidate."""
+#: A run's error when the harness was stopped (the server is stopping)
+#: before or while it ran.
+STOPPING = "the server is stopping: the tests did not run; submit again when it is back"
 
 
 @dataclass
@@ -74,18 +77,6 @@ class _Prepared:
     cases: list[_Case]
     visible_wire: list[dict[str, Any]]
     hidden_json: str
-    checker: Callable[..., Any] | None
-
-
-def _exec_module(source: str, name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
-    ns = namespace if namespace is not None else {}
-    ns.setdefault("__name__", name)
-    exec(compile(source, f"<{name}>", "exec"), ns)
-    return ns
-
-
-def _plain_copy(value: Any) -> Any:
-    return decode_plain(json.loads(json.dumps(encode_plain(value))))
 
 
 def jsonable(value: Any) -> Any:
@@ -110,77 +101,39 @@ def _short_repr(value: Any) -> str:
     return text if len(text) <= _REPR_LIMIT else text[: _REPR_LIMIT - 20] + f"… ({len(text)} chars)"
 
 
-def prepare(problem: Problem, default_timeout_ms: int) -> _Prepared:
-    """Turn a problem's tests into cases, running the reference for the
-    expected values of generated cases."""
+def prepare(problem: Problem, default_timeout_ms: int,
+            pack_sandbox: PackSandbox | None = None) -> _Prepared:
+    """Turn a problem's tests into cases. The expected values of generated
+    cases come from the pack's generators and reference, run in the pack
+    sandbox (``pack_sandbox``, or a process-wide one); raises PackCodeError."""
     tests = problem.tests
-    ref_ns: dict[str, Any] | None = None
-    gen_ns: dict[str, Any] | None = None
     cases: list[_Case] = []
     case_timeout = tests.timeout_ms or default_timeout_ms
-
-    def reference() -> dict[str, Any]:
-        nonlocal ref_ns
-        if ref_ns is None:
-            ns: dict[str, Any] = {"__name__": "reference"}
-            try:
-                if problem.prelude:
-                    _exec_module(problem.prelude, "prelude", ns)
-                _exec_module(problem.solution, "reference", ns)
-            except Exception as exc:
-                raise PackCodeError(f"{problem.qualified_id}: solution.py failed to load: {exc}") from exc
-            ref_ns = ns
-        return ref_ns
-
     for c in tests.cases:
         cases.append(_Case(
             index=len(cases), kind="io", name=c.name or f"case {len(cases) + 1}", hidden=c.hidden,
             compare=c.compare or tests.compare, timeout_ms=c.timeout_ms or case_timeout,
             args=list(c.args), kwargs=dict(c.kwargs), expected=c.expected,
         ))
-    for g in tests.generated:
-        if gen_ns is None:
-            gen_ns = _exec_module(problem.generators, "generators")
-        try:
-            args = list(gen_ns[g.generator](random.Random(g.seed), **g.params))
-        except Exception as exc:
-            raise PackCodeError(f"{problem.qualified_id}: generator {g.generator!r} failed: {exc}") from exc
-        expected = _reference_answer(problem, reference(), args)
-        cases.append(_Case(
-            index=len(cases), kind="generated", name=g.name or f"generated {g.generator}",
-            hidden=g.hidden, compare=g.compare or tests.compare,
-            timeout_ms=g.timeout_ms or case_timeout, args=args, expected=expected,
-        ))
+    if tests.generated:
+        values = (pack_sandbox or shared_pack_sandbox()).expected_values(problem)
+        for g, (args, expected) in zip(tests.generated, values, strict=True):
+            cases.append(_Case(
+                index=len(cases), kind="generated", name=g.name or f"generated {g.generator}",
+                hidden=g.hidden, compare=g.compare or tests.compare,
+                timeout_ms=g.timeout_ms or case_timeout, args=args, expected=expected,
+            ))
     for a in tests.asserts:
         cases.append(_Case(
             index=len(cases), kind="assert", name=a.name or "check", hidden=a.hidden,
             compare="assert", timeout_ms=a.timeout_ms or max(case_timeout, 10_000), check=a,
         ))
-    checker = None
-    if problem.checker:
-        checker = _exec_module(problem.checker, "checker").get(tests.checker)
     return _Prepared(
         problem=problem,
         cases=cases,
         visible_wire=[c.wire() for c in cases if not c.hidden],
         hidden_json=json.dumps([c.wire() for c in cases if c.hidden]),
-        checker=checker,
     )
-
-
-def _reference_answer(problem: Problem, ns: dict[str, Any], args: list[Any]) -> Any:
-    tests = problem.tests
-    call_args = _plain_copy(args)
-    try:
-        if tests.adapt_args:
-            call_args = ns[tests.adapt_args](call_args)
-        got = ns[tests.function](*call_args)
-        if tests.adapt_result:
-            got = ns[tests.adapt_result](got)
-        return _plain_copy(got)
-    except Exception as exc:
-        raise PackCodeError(f"{problem.qualified_id}: the reference failed on a generated case: "
-                            f"{type(exc).__name__}: {exc}") from exc
 
 
 def build_payload(prepared: _Prepared, code: str, settings: HarnessSettings, *,
@@ -218,75 +171,6 @@ def build_payload(prepared: _Prepared, code: str, settings: HarnessSettings, *,
     }
 
 
-# ------------------------------------------------------------ assert replay
-
-
-class _Exhausted(Exception):
-    pass
-
-
-class _Diverged(Exception):
-    pass
-
-
-class _CandidateRaised(Exception):
-    def __init__(self, info: dict[str, Any]) -> None:
-        self.info = info
-        super().__init__(info.get("message", ""))
-
-
-def replay_assert(case: AssertCase, log: list[dict[str, Any]]) -> tuple[str, str, int | None]:
-    """Re-run a check here on the answers recorded in the sandbox.
-    Returns (status, message, line in the check)."""
-    entries: Iterator[dict[str, Any]] = iter(log)
-
-    def candidate(*args: Any, **kwargs: Any) -> Any:
-        entry = next(entries, None)
-        if entry is None:
-            raise _Exhausted
-        if entry.get("call") is not None:
-            try:
-                here = canonical(_plain_copy([list(args), kwargs]))
-            except (NotPlain, TypeError):
-                here = None
-            if here is not None and here != canonical(decode_plain(entry["call"])):
-                raise _Diverged
-        if "error" in entry:
-            raise _CandidateRaised(entry["error"])
-        return decode_plain(entry["got"])
-
-    ns: dict[str, Any] = {"__name__": "__check__"}
-    try:
-        _exec_module(case.setup or "", "setup", ns)
-        _exec_module(case.check, "check", ns)
-    except Exception as exc:
-        raise PackCodeError(f"the check failed to load: {type(exc).__name__}: {exc}") from exc
-    random.seed(0)
-    try:
-        ns[case.entry](candidate)
-    except AssertionError:
-        line = _check_line(case.check)
-        where = f" (line {line} of the check)" if line else ""
-        return "failed", f"an assertion of the check failed{where}", line
-    except _CandidateRaised as exc:
-        info = exc.info
-        return "error", f"{info.get('exc_type', 'Exception')}: {info.get('message', '')}", info.get("line")
-    except _Exhausted:
-        return "error", "the run stopped before the check finished", None
-    except _Diverged:
-        return "error", "the check called the function differently in the sandbox (non-deterministic test)", None
-    except Exception as exc:  # the candidate's answer broke the check: a wrong answer
-        return "failed", f"the answer made the check fail: {type(exc).__name__}: {exc}", _check_line(case.check)
-    return "passed", "", None
-
-
-def _check_line(source: str) -> int | None:
-    for frame in reversed(traceback.extract_tb(sys.exc_info()[2])):
-        if frame.filename == "<check>":
-            return frame.lineno
-    return None
-
-
 # ------------------------------------------------------------------ harness
 
 
@@ -313,10 +197,13 @@ class Harness:
         self.workers = max(1, workers)
         self.hide_paths = [str(p) for p in hide_paths]
         self._kernels: list[SandboxKernel] = []
-        self._idle: asyncio.Queue[SandboxKernel] | None = None
+        # None in the queue means "stopped": whoever takes it puts it back.
+        self._idle: asyncio.Queue[SandboxKernel | None] | None = None
         self._prepared: dict[str, _Prepared] = {}
         self._start_lock: asyncio.Lock | None = None
         self.cold_start_seconds: float | None = None
+        #: Where the pack's own code runs (expected values, checkers, checks).
+        self.pack_sandbox = PackSandbox(self.settings, hide_paths=self.hide_paths)
 
     # -- lifecycle
 
@@ -332,8 +219,11 @@ class Harness:
             kernels = [SandboxKernel(self.settings.kernel_name,
                                      allow_network=self.settings.allow_network)
                        for _ in range(self.workers)]
-            await asyncio.gather(*(k.start() for k in kernels))
-            idle: asyncio.Queue[SandboxKernel] = asyncio.Queue()
+            if self.pack_sandbox._closed:  # stopped before: a new one for this start
+                self.pack_sandbox = PackSandbox(self.settings, hide_paths=self.hide_paths)
+            await asyncio.gather(*(k.start() for k in kernels),
+                                 asyncio.to_thread(self.pack_sandbox.start))
+            idle: asyncio.Queue[SandboxKernel | None] = asyncio.Queue()
             for k in kernels:
                 idle.put_nowait(k)
             self._kernels = kernels
@@ -341,8 +231,13 @@ class Harness:
             self.cold_start_seconds = time.perf_counter() - t0
 
     async def stop(self) -> None:
-        kernels, self._kernels, self._idle = self._kernels, [], None
-        await asyncio.gather(*(k.shutdown() for k in kernels), return_exceptions=True)
+        """Stop the kernels and the pack sandbox. A run in flight, or waiting
+        for a kernel, ends with ``STOPPING`` as its error."""
+        kernels, self._kernels, idle, self._idle = self._kernels, [], self._idle, None
+        if idle is not None:
+            idle.put_nowait(None)  # wakes a run waiting for a kernel
+        await asyncio.gather(*(k.shutdown() for k in kernels),
+                             asyncio.to_thread(self.pack_sandbox.close), return_exceptions=True)
 
     async def __aenter__(self) -> Harness:
         await self.start()
@@ -360,13 +255,13 @@ class Harness:
     def _prepare(self, problem: Problem) -> _Prepared:
         key = self._key(problem)
         if key not in self._prepared:
-            self._prepared[key] = prepare(problem, self.settings.timeout_ms)
+            self._prepared[key] = prepare(problem, self.settings.timeout_ms, self.pack_sandbox)
         return self._prepared[key]
 
     async def _prepared_for(self, problem: Problem) -> _Prepared:
         if self._key(problem) not in self._prepared and problem.tests.generated:
-            # Generated cases run the reference: keep the event loop free.
-            return await asyncio.get_running_loop().run_in_executor(None, self._prepare, problem)
+            # Generated cases wait for the pack sandbox: keep the event loop free.
+            return await asyncio.to_thread(self._prepare, problem)
         return self._prepare(problem)
 
     async def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
@@ -406,7 +301,9 @@ class Harness:
     async def _run_batch(self, jobs: Sequence[tuple[Problem, str]], complexity: bool
                          ) -> list[RunResult]:
         await self.start()
-        assert self._idle is not None
+        idle = self._idle
+        if idle is None:
+            return [self._stopped_run(problem) for problem, _ in jobs]
         prepared: list[_Prepared | RunResult] = []
         for problem, _ in jobs:
             try:
@@ -417,11 +314,17 @@ class Harness:
                     if isinstance(p, _Prepared)]
         results: list[RunResult] = []
         if runnable:
-            kernel = await self._idle.get()
+            kernel = await idle.get()
+            if kernel is None or self._idle is not idle:
+                idle.put_nowait(None)  # for the next one waiting
+                return [self._stopped_run(p) for p, _ in jobs]
             try:
-                results = await self._run_on(kernel, runnable, complexity)
+                results = await self._run_on(kernel, runnable, complexity, idle)
             finally:
-                self._idle.put_nowait(kernel)
+                # A kernel goes back only to the pool it came from: after
+                # stop() that pool is gone (and the kernel shut down).
+                if self._idle is idle:
+                    idle.put_nowait(kernel)
         it = iter(results)
         return [p if isinstance(p, RunResult) else next(it) for p in prepared]
 
@@ -431,7 +334,8 @@ class Harness:
                              complexity=complexity, workdir=workdir, hide_paths=self.hide_paths)
 
     async def _run_on(self, kernel: SandboxKernel, jobs: Sequence[tuple[_Prepared, str]],
-                      complexity: bool) -> list[RunResult]:
+                      complexity: bool, idle: asyncio.Queue[SandboxKernel | None]
+                      ) -> list[RunResult]:
         workdir = None
         if not kernel.isolation.get("namespaces"):
             workdir = tempfile.mkdtemp(prefix="mil-run-")
@@ -454,28 +358,67 @@ class Harness:
                 source, timeout=len(jobs) * (s.run_timeout_ms / 1000 + 5) + 10,
                 stdin_reply=stdin_reply)
             raws = json.loads(out.strip().splitlines()[-1])
-        except (KernelDied, KernelTimeout) as exc:
+        except Exception as exc:
+            if self._idle is not idle:
+                # stop() shut the kernel down under the run: no restart.
+                return [self._stopped_run(p.problem) for p, _ in jobs]
+            if not isinstance(exc, (KernelDied, KernelTimeout, ValueError, IndexError,
+                                    RuntimeError)):
+                raise
             await kernel.restart()
+            if not isinstance(exc, (KernelDied, KernelTimeout)):
+                return [self._failed_run(p.problem, f"the sandbox failed: {exc}",
+                                         seconds=time.perf_counter() - t0,
+                                         isolation=kernel.isolation)
+                        for p, _ in jobs]
             return [self._failed_run(p.problem, f"{exc}; a new sandbox kernel has been started",
-                                     seconds=time.perf_counter() - t0, isolation=kernel.isolation)
-                    for p, _ in jobs]
-        except (ValueError, IndexError, RuntimeError) as exc:
-            await kernel.restart()
-            return [self._failed_run(p.problem, f"the sandbox failed: {exc}",
                                      seconds=time.perf_counter() - t0, isolation=kernel.isolation)
                     for p, _ in jobs]
         finally:
             if workdir:
                 shutil.rmtree(workdir, ignore_errors=True)
+        verdicts = await self._pack_verdicts(jobs, raws)
         results = []
-        for (prepared, _), raw in zip(jobs, raws, strict=True):
-            result = self._assemble(prepared, raw, complexity)
+        for (prepared, _), raw, mine in zip(jobs, raws, verdicts, strict=True):
+            result = self._assemble(prepared, raw, complexity, mine)
             result.seconds = raw.get("seconds", 0.0)
             result.isolation = kernel.isolation
             results.append(result)
         if len(jobs) == 1:
             results[0].seconds = time.perf_counter() - t0
         return results
+
+    async def _pack_verdicts(self, jobs: Sequence[tuple[_Prepared, str]],
+                             raws: Sequence[dict[str, Any]]) -> list[dict[int, dict[str, Any]]]:
+        """What the pack's own code says about the answers: checker verdicts
+        and assert replays, for every run of the batch in one pack-sandbox
+        job per pack. Per run: case index -> verdict."""
+        items: list[JudgeItem] = []
+        where: list[tuple[int, int]] = []
+        for j, ((prepared, _), raw) in enumerate(zip(jobs, raws, strict=True)):
+            results = raw.get("results") or {}
+            for case in prepared.cases:
+                r = results.get(str(case.index))
+                if r is None:
+                    continue
+                if case.kind == "assert" and r.get("status") == "ran":
+                    items.append(JudgeItem(problem=prepared.problem, check=case.check,
+                                           log=list(r.get("log") or [])))
+                elif case.compare == "checker" and r.get("status") == "returned":
+                    items.append(JudgeItem(problem=prepared.problem, args=case.args,
+                                           kwargs=case.kwargs, got=decode_plain(r["got"])))
+                else:
+                    continue
+                where.append((j, case.index))
+        out: list[dict[int, dict[str, Any]]] = [{} for _ in jobs]
+        if items:
+            verdicts = await asyncio.to_thread(self.pack_sandbox.judge, items)
+            for (j, index), verdict in zip(where, verdicts, strict=True):
+                out[j][index] = verdict
+        return out
+
+    def _stopped_run(self, problem: Problem) -> RunResult:
+        return self._failed_run(problem, STOPPING)
 
     def _failed_run(self, problem: Problem, error: str, *, seconds: float = 0.0,
                     isolation: dict[str, Any] | None = None) -> RunResult:
@@ -494,7 +437,8 @@ class Harness:
 
     # -- judging
 
-    def _assemble(self, prepared: _Prepared, raw: dict[str, Any], measured: bool) -> RunResult:
+    def _assemble(self, prepared: _Prepared, raw: dict[str, Any], measured: bool,
+                  verdicts: dict[int, dict[str, Any]]) -> RunResult:
         problem = prepared.problem
         results: dict[str, dict[str, Any]] = raw["results"]
         load_error = raw.get("load_error")
@@ -503,7 +447,8 @@ class Harness:
             line = load_error.get("line")
             error = f"{load_error.get('exc_type')}: {load_error.get('message')}" + (
                 f" (line {line})" if line else "")
-        outcomes = [self._judge_case(prepared, c, results.get(str(c.index)), error)
+        outcomes = [self._judge_case(prepared, c, results.get(str(c.index)), error,
+                                     verdicts.get(c.index))
                     for c in prepared.cases]
         if raw.get("run_timed_out") and error is None:
             error = f"the run took longer than {self.settings.run_timeout_ms} ms and was stopped"
@@ -515,7 +460,7 @@ class Harness:
                          total=len(outcomes), cases=outcomes, complexity=report, error=error)
 
     def _judge_case(self, prepared: _Prepared, case: _Case, raw: dict[str, Any] | None,
-                    load_error: str | None) -> CaseOutcome:
+                    load_error: str | None, verdict: dict[str, Any] | None) -> CaseOutcome:
         status: str
         message: str | None = None
         got: Any = None
@@ -524,20 +469,28 @@ class Harness:
         if raw is None:
             status, message = "error", load_error or "the case did not run (the run was stopped)"
         elif case.kind == "assert" and raw.get("status") == "ran":
-            assert case.check is not None
-            try:
-                status, message, line = replay_assert(case.check, raw.get("log", []))
-            except PackCodeError as exc:
-                status, message = "error", f"the problem pack is broken: {exc}"
+            verdict = verdict or {"error": "the check was not replayed"}
+            if "error" in verdict:
+                status, message = "error", f"the problem pack is broken: {verdict['error']}"
+            else:
+                status = verdict["status"]
+                message, line = verdict.get("message") or None, verdict.get("line")
         elif raw.get("status") == "returned":
             got = decode_plain(raw["got"])
             has_got = True
-            try:
-                ok, why = judge(case.compare, case.expected, got,
-                                tolerance=prepared.problem.tests.tolerance,
-                                checker=prepared.checker, args=case.args, kwargs=case.kwargs)
-            except Exception as exc:  # a checker that raises is a pack bug
-                ok, why = False, f"the pack's checker failed: {type(exc).__name__}: {exc}"
+            if case.compare == "checker":
+                verdict = verdict or {"error": "the checker did not run"}
+                if "error" in verdict:
+                    ok, why = False, f"the problem pack is broken: {verdict['error']}"
+                else:
+                    ok, why = bool(verdict.get("ok")), str(verdict.get("why") or "")
+            else:
+                try:
+                    ok, why = judge(case.compare, case.expected, got,
+                                    tolerance=prepared.problem.tests.tolerance,
+                                    args=case.args, kwargs=case.kwargs)
+                except Exception as exc:
+                    ok, why = False, f"the answer could not be compared: {type(exc).__name__}: {exc}"
             status, message = ("passed", None) if ok else ("failed", why)
         else:
             status = raw.get("status", "error")
@@ -623,33 +576,71 @@ class SyncHarness:
                                         name="mil-harness")
         self._thread.start()
         self.harness = Harness(settings, workers=workers, hide_paths=hide_paths)
+        self._closed = False
+        self._inflight: set[concurrent.futures.Future[Any]] = set()
+        self._inflight_lock = threading.Lock()
 
     def _call(self, coro: Coroutine[Any, Any, _T] | Awaitable[_T]) -> _T:
         async def wrap() -> _T:
             return await coro
 
-        return asyncio.run_coroutine_threadsafe(wrap(), self._loop).result()
+        with self._inflight_lock:
+            if self._closed:
+                if asyncio.iscoroutine(coro):
+                    coro.close()
+                raise HarnessStopped(STOPPING)
+            future = asyncio.run_coroutine_threadsafe(wrap(), self._loop)
+            self._inflight.add(future)
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            raise HarnessStopped(STOPPING) from None
+        finally:
+            with self._inflight_lock:
+                self._inflight.discard(future)
 
     def start(self) -> SyncHarness:
         self._call(self.harness.start())
         return self
 
     def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
-        return self._call(self.harness.run(problem, code, complexity=complexity))
+        """A run's result; once close() has begun, one whose error is
+        ``STOPPING`` (never an exception)."""
+        try:
+            return self._call(self.harness.run(problem, code, complexity=complexity))
+        except HarnessStopped:
+            return self.harness._stopped_run(problem)
 
     def run_many(self, jobs: Sequence[tuple[Problem, str]], *, complexity: bool = False,
                  progress: Callable[[RunResult], None] | None = None) -> list[RunResult]:
-        return self._call(self.harness.run_many(jobs, complexity=complexity, progress=progress))
+        try:
+            return self._call(self.harness.run_many(jobs, complexity=complexity,
+                                                    progress=progress))
+        except HarnessStopped:
+            return [self.harness._stopped_run(problem) for problem, _ in jobs]
 
     @property
     def isolation(self) -> dict[str, Any]:
         return self.harness.isolation
 
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self._call(self.harness.stop())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
+    def close(self, *, grace_s: float = 10.0) -> None:
+        """Stop the kernels and the pack sandbox. Runs in flight end with
+        ``STOPPING`` as their error (their callers get that result); the
+        loop stops once they have, or after ``grace_s``."""
+        with self._inflight_lock:
+            if self._closed:
+                return
+            self._closed = True
+            inflight = list(self._inflight)
+        if self._thread.is_alive():
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(self.harness.stop(), self._loop).result(
+                    timeout=grace_s + 30)
+            concurrent.futures.wait(inflight, timeout=grace_s)
+            for future in inflight:
+                future.cancel()
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
 
     def __enter__(self) -> SyncHarness:
         return self.start()
@@ -658,5 +649,5 @@ class SyncHarness:
         self.close()
 
 
-__all__ = ["GeneratedCase", "Harness", "IOCase", "PackCodeError", "SyncHarness", "prepare",
-           "replay_assert"]
+__all__ = ["STOPPING", "GeneratedCase", "Harness", "HarnessStopped", "IOCase", "PackCodeError", "SyncHarness",
+           "prepare"]
