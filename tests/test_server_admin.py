@@ -182,3 +182,13 @@ def test_a_bad_admin_value_given_directly_is_refused_too(tmp_path: Path) -> None
         load_settings(_greedy(tmp_path),
                       admin=AdminSettings(values={"harness": {"cpu_seconds": 0}}))
     assert "harness.cpu_seconds = 0" in str(refused.value)
+
+
+def test_the_jupyterhub_guide_names_every_option() -> None:
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "jupyterhub.md").read_text(
+        encoding="utf-8")
+    for name in MockInterviewerApp.class_own_traits(config=True):
+        assert f".{name}" in guide or f"`{name}`" in guide, name
+    for key in section_model("harness").model_fields:
+        if key not in ("language", "workers"):
+            assert f"`{key}`" in guide, key
