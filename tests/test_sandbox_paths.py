@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is 
 
 
 def supervise(problem: Problem, code: str, *, user: bool, namespaces: bool | None,
-              fork_server: bool = True) -> dict[str, Any]:
+              fork_server: bool = True, env: dict[str, str] | None = None) -> dict[str, Any]:
     prepared = prepare(problem, FAST_LIMITS.timeout_ms)
     workdir = tempfile.mkdtemp(prefix="mil-path-")
     os.chmod(workdir, 0o777)
@@ -53,7 +55,7 @@ def supervise(problem: Problem, code: str, *, user: bool, namespaces: bool | Non
         cmd += ["--isolation", json.dumps({"root": not user, "namespaces": False, "userns": False})]
     try:
         proc = subprocess.run(cmd, input=prepared.hidden_json + "\n", capture_output=True,
-                              text=True, timeout=60, cwd="/")
+                              text=True, timeout=60, cwd="/", env={**os.environ, **(env or {})})
     finally:
         os.unlink(f.name)
         shutil.rmtree(workdir, ignore_errors=True)
@@ -155,3 +157,188 @@ def test_without_namespaces_files_go_to_a_private_workdir(add_problem: Problem) 
     got = out["result"]["results"]["0"]["got"]
     assert Path(got).name.startswith("mil-path-")
     assert not Path(got).exists(), "the workdir outlived the run"
+
+
+# ------------------------------------------------------------ attacks, every path
+
+EVERY_PATH = [pytest.param(False, None, id="root-with-namespaces"), *PATHS]
+SECRET_ENV = {"JUPYTERHUB_API_TOKEN": "hubsecret-api", "JPY_API_TOKEN": "hubsecret-jpy",
+              "JUPYTERHUB_USER": "hubsecret-user", "MOCK_INTERVIEWER_TOKEN": "hubsecret-mil"}
+PLACES = ["/run/lock", "/var/lock", "/tmp", "/var/tmp", "/dev/shm", "/", "/home/cloudsdk", "/root",
+          "/var", "/etc", "/opt"]
+
+
+def _remove_markers() -> list[str]:
+    found = []
+    for place in PLACES:
+        if os.path.isdir(place):
+            for name in os.listdir(place):
+                if name.startswith("mil-left-behind"):
+                    found.append(os.path.join(place, name))
+                    os.unlink(os.path.join(place, name))
+    return found
+
+
+@pytest.mark.parametrize(("user", "namespaces"), EVERY_PATH)
+def test_nothing_written_outlives_the_run(add_problem: Problem, user: bool,
+                                          namespaces: bool | None) -> None:
+    """Every writable place is the run's own: what one run writes (in the
+    home folder of its user too) the next does not find, nor does the host."""
+    places = [*PLACES, "."]
+    writer = f"""
+    import os, pwd
+    PLACES = {places!r} + [os.path.expanduser("~"), pwd.getpwuid(os.getuid()).pw_dir]
+    def add(a, b):
+        for place in PLACES:
+            try:
+                with open(os.path.join(place, "mil-left-behind-%d" % a), "w") as f:
+                    f.write(str(a))
+            except OSError:
+                pass
+        return a + b
+    """
+    reader = f"""
+    import os, pwd
+    PLACES = {places!r} + [os.path.expanduser("~"), pwd.getpwuid(os.getuid()).pw_dir]
+    def add(a, b):
+        found = []
+        for place in PLACES:
+            try:
+                found += [n for n in os.listdir(place) if n.startswith("mil-left-behind")]
+            except OSError:
+                pass
+        return sorted(set(found))
+    """
+    try:
+        assert set(statuses(supervise(add_problem, writer, user=user, namespaces=namespaces)
+                            ).values()) == {"returned"}
+        out = supervise(add_problem, reader, user=user, namespaces=namespaces)
+        assert out["result"]["results"]["0"]["got"] == []
+    finally:
+        left = _remove_markers()
+    assert left == [], f"files written by a run are on the host: {left}"
+
+
+@pytest.mark.parametrize("user", [False, True], ids=["root", "user"])
+def test_the_runner_sees_only_its_own_processes(add_problem: Problem, user: bool) -> None:
+    code = """
+    import os
+    def add(a, b):
+        seen = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        seen.append(f.read().decode(errors="replace"))
+                except OSError:
+                    seen.append("?")
+        # The supervisor's command line names its payload file.
+        return [len(seen), any("pytest" in s or ".json" in s for s in seen)]
+    """
+    out = supervise(add_problem, code, user=user, namespaces=None)
+    count, host = out["result"]["results"]["0"]["got"]
+    # Its namespace's init, itself, and the next runner being made ready.
+    assert not host and count <= 3
+    assert out["isolation"]["pid_namespace"] and out["isolation"]["own_proc"]
+
+
+@pytest.mark.parametrize(("user", "namespaces"), EVERY_PATH)
+def test_the_runner_has_a_minimal_environment(add_problem: Problem, user: bool,
+                                              namespaces: bool | None) -> None:
+    code = """
+    import os
+    def add(a, b):
+        blobs = [repr(dict(os.environ))]
+        for entry in ["self"] + [e for e in os.listdir("/proc") if e.isdigit()]:
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    blobs.append(f.read().decode(errors="replace"))
+            except OSError:
+                pass
+        return ["hubsecret" in " ".join(blobs), sorted(os.environ)]
+    """
+    out = supervise(add_problem, code, user=user, namespaces=namespaces, env=SECRET_ENV)
+    leaked, names = out["result"]["results"]["0"]["got"]
+    assert not leaked
+    assert set(names) <= {"PATH", "HOME", "LANG", "TMPDIR", "PYTHONIOENCODING"}
+
+
+def _tree(root: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _is_runner(pid: int) -> bool:
+    """The runner: the process of the run that set no_new_privs, or that is
+    in a PID namespace of its own, or runs as nobody, or sleeps in the
+    candidate's time.sleep (the wchan of a nanosleep)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
+    nspid = next((line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:")), [])
+    return ("NoNewPrivs:\t1" in status or len(nspid) > 1 or "Uid:\t65534" in status
+            or "nanosleep" in wchan)
+
+
+@pytest.mark.parametrize(("user", "namespaces"), EVERY_PATH)
+def test_no_process_outlives_a_killed_supervisor(add_problem: Problem, user: bool,
+                                                 namespaces: bool | None) -> None:
+    prepared = prepare(add_problem, FAST_LIMITS.timeout_ms)
+    limits = FAST_LIMITS.model_copy(update={"timeout_ms": 600_000, "run_timeout_ms": 600_000})
+    payload = build_payload(prepared, "import time\ndef add(a, b):\n    time.sleep(3600)\n",
+                            limits, isolation={}, complexity=False)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(payload, f)
+    os.chmod(f.name, 0o644)
+    cmd = [*(AS_USER if user else []), sys.executable, "-m",
+           "mock_interviewer_lab.harness.sandbox_runtime", f.name]
+    if namespaces is False:
+        cmd += ["--isolation", json.dumps({"root": not user, "namespaces": False, "userns": False})]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd="/")
+    pids: set[int] = set()
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(prepared.hidden_json + "\n")
+        proc.stdin.flush()
+        give_up = time.monotonic() + 30
+        while time.monotonic() < give_up and not any(_is_runner(p) for p in pids):
+            time.sleep(0.1)
+            pids = _tree(proc.pid)
+        assert any(_is_runner(p) for p in pids), "the runner never started"
+        proc.kill()
+        proc.wait(timeout=10)
+        give_up = time.monotonic() + 20
+        while time.monotonic() < give_up and any(_alive(p) for p in pids):
+            time.sleep(0.1)
+        assert [p for p in pids if _alive(p)] == [], "processes of the run outlived the supervisor"
+    finally:
+        os.unlink(f.name)
+        for pid in pids | {proc.pid}:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        proc.wait(timeout=10)

@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,24 @@ _BOOTSTRAP = (
     "print(__mil_rt.bootstrap(allow_network={allow_network!r}))"
 )
 SANDBOX_KERNEL_NAME = "mock-interviewer-sandbox"
+
+
+#: What the sandbox kernel inherits from the server's environment: enough to
+#: find Python and its packages, and nothing else. Tokens (the hub's API
+#: token, the Jupyter server's, the kernel secret), cloud credentials and
+#: whatever else a deployment sets stay out. (The runners get still less:
+#: ``sandbox_runtime.RUNNER_ENV``.)
+ALLOWED_ENV = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "PYTHONHOME",
+               "VIRTUAL_ENV", "LD_LIBRARY_PATH", "IPYTHONDIR")
+
+
+def sandbox_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The sandbox kernel's environment: the allow-listed variables (and the
+    locale's LC_*) from ``environ``, and two settings of its own."""
+    env = {k: v for k, v in environ.items() if k in ALLOWED_ENV or k.startswith("LC_")}
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
 
 
 class KernelDied(RuntimeError):
@@ -82,11 +100,7 @@ class SandboxKernel:
                 kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(self._spec_root)]),
                 **common,
             )
-        env = dict(os.environ)
-        env.pop("MOCK_INTERVIEWER_TOKEN", None)  # the sandbox never talks to the server
-        env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        await km.start_kernel(env=env)
+        await km.start_kernel(env=sandbox_environment(os.environ))
         kc = km.client()
         kc.start_channels()
         try:

@@ -3,26 +3,38 @@
 Standard library only: this module is imported by the sandbox kernel at start
 (``bootstrap()``), and every run is one call of ``supervise(payload_json)``.
 
-Process layout of one run::
+Process layout::
 
     sandbox kernel (supervisor: this module, in the kernel's main thread)
-      └─ reaper      forked; unshares the namespaces it can, forks once more,
-         │           waits, exits with the runner's status
-         └─ runner   pid 1 of a new PID namespace where available: mounts a
-                     fresh /tmp and /proc, hides the pack folders, drops root,
-                     sets rlimits, then runs the candidate's code case by case
+      └─ fork server   started as a new program with a minimal environment;
+         │             makes the PID, mount, IPC and network namespaces (and a
+         │             user namespace for an ordinary user) once, with
+         ├─ init       pid 1 there: a read-only file tree, its own /proc;
+         └─ runner     one per piece of work, forked into the namespaces: its
+                       own mount and IPC namespace with fresh tmpfs on /tmp,
+                       /run/lock…, the pack folders hidden, then nobody (as
+                       root) or no capabilities (in a user namespace),
+                       Landlock, rlimits; then the candidate's code
 
-The runner talks to the supervisor over two pipes: ``ctrl`` (length-prefixed
-JSON messages, runner → supervisor) and ``cmd`` (supervisor → runner, used
-once: the hidden cases). The candidate's stdout and stderr, at the file
-descriptor level, go into a third pipe that the supervisor reads and caps.
+Each link dies with the one above it (PR_SET_PDEATHSIG), and when the init
+dies the kernel kills every runner, whatever a runner did to itself.
 
-Hidden cases: the harness sends them only after the visible cases have
-finished (the supervisor asks for them with ``input()`` over the kernel's
-stdin channel), so neither the kernel's memory at fork time nor the runner's
-memory during the visible cases holds them. Once the hidden phase starts the
-supervisor seals the visible results and drops all further output, so nothing
-the candidate's code learns in the hidden phase can reach the candidate.
+A run is a series of runners, never two with the candidate's code at once:
+one for the visible cases; one per size for the growth measurement; then one
+per hidden case, given that case only. The supervisor talks to a runner over
+``ctrl`` (length-prefixed JSON, runner → supervisor, strictly checked: one
+``start``/``done`` pair per case in turn, and ``end``), ``cmd`` (what to run,
+then a "go" byte per case), ``out`` (its stdout and stderr, captured and
+capped) and ``status`` (written by the fork server, the runner's parent: its
+exit code and CPU time). From a hidden case's runner the supervisor keeps one
+well-formed result for that case reduced to what decides its verdict; its
+output and its errors' text are dropped. Growth is timed from outside: the
+runner's CPU clock read by the supervisor at "ready" and by the fork server
+when the runner stops itself at the end of its calls.
+
+The hidden cases are asked for over the kernel's stdin channel; the kernel
+is never copied by fork() once it has held them (the runners are forked by
+the fork server, which never holds a candidate's code or a case).
 
 Values cross every boundary as tagged JSON (``encode_plain``/``decode_plain``):
 only None, bool, int, float, str, list, tuple, dict, set and frozenset, as
@@ -147,11 +159,37 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 CLONE_NEWIPC = 0x08000000
+MS_RDONLY = 0x1
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
 MS_NOEXEC = 0x8
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+
+#: mount_setattr(2), the same number on x86_64 and aarch64.
+SYS_MOUNT_SETATTR = 442
+AT_FDCWD = -100
+AT_RECURSIVE = 0x8000
+MOUNT_ATTR_RDONLY = 0x1
+MOUNT_ATTR_NOSUID = 0x2
+
+#: The places a program expects to write, each given a fresh, empty tmpfs in
+#: the run's mount namespace; everything else is mounted read-only there.
+PRIVATE_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
+_TMPFS_SIZE = {"/tmp": "64m", "/var/tmp": "16m", "/dev/shm": "16m"}
+
+#: The whole environment a runner sees (the fork server, whose copies the
+#: runners are, is started with it, so not even /proc/self/environ holds more).
+RUNNER_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+              "TMPDIR": "/tmp", "PYTHONIOENCODING": "utf-8"}
+
+NOBODY = 65534
 
 _libc: Any = None
 
@@ -161,6 +199,21 @@ def _lib() -> Any:
     if _libc is None:
         _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
     return _libc
+
+
+def _prctl(option: int, arg: int = 0) -> bool:
+    try:
+        return bool(_lib().prctl(option, ctypes.c_ulong(arg), 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _die_with_parent(parent: int | None = None) -> None:
+    """SIGKILL this process when its parent ends; if the parent ``parent``
+    has already gone (it died before the prctl), end now."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _unshare(flags: int) -> bool:
@@ -190,40 +243,42 @@ def _write_file(path: str, text: str) -> bool:
         return False
 
 
-NOBODY = 65534
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
 
 
-def probe_isolation() -> dict[str, Any]:
-    """What this host lets a run do, found by trying each thing in a
-    throw-away child. Never fails: whatever is refused is reported."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        os.close(r)
-        report: dict[str, Any] = {"root": os.geteuid() == 0}
-        flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC
-        if os.geteuid() != 0:
-            flags |= CLONE_NEWUSER
-        ok = _unshare(flags)
-        report["namespaces"] = ok
-        report["userns"] = ok and os.geteuid() != 0
-        if not ok:
-            report["namespaces_error"] = os.strerror(ctypes.get_errno())
-        os.write(w, json.dumps(report).encode())
-        os._exit(0)
-    os.close(w)
-    data = b""
-    while chunk := os.read(r, 4096):
-        data += chunk
-    os.close(r)
-    os.waitpid(pid, 0)
+def _readonly_tree() -> bool:
+    """Every mount of this (private) mount namespace read-only and nosuid:
+    mount_setattr(2) on / with AT_RECURSIVE, else a read-only bind remount
+    of each mount point (kernels before 5.12)."""
+    attr = _MountAttr(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, 0, 0)
     try:
-        found: dict[str, Any] = json.loads(data)
-    except ValueError:
-        found = {"root": os.geteuid() == 0, "namespaces": False, "userns": False}
-    # As root the runner drops to nobody, for whom RLIMIT_NPROC holds.
-    found["drop_privileges"] = found["root"]
-    return found
+        rc = _lib().syscall(SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE,
+                            ctypes.byref(attr), ctypes.sizeof(attr))
+    except (OSError, AttributeError):
+        rc = -1
+    if rc == 0:
+        return True
+    points = []
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                fields = line.split()
+                # Field 5 is the mount point, 6 its options (octal escapes).
+                point = fields[4].encode().decode("unicode_escape")
+                points.append((point, fields[5].split(",")))
+    except (OSError, IndexError, UnicodeDecodeError):
+        return False
+    ok = True
+    for point, options in points:
+        # A remount must repeat the flags a user namespace locked.
+        flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID
+        flags |= MS_NODEV if "nodev" in options else 0
+        flags |= MS_NOEXEC if "noexec" in options else 0
+        if not _mount("none", point, "", flags):
+            ok = False
+    return ok
 
 
 def _enter_namespaces(iso: dict[str, Any], *, pid: bool) -> dict[str, bool]:
@@ -231,7 +286,7 @@ def _enter_namespaces(iso: dict[str, Any], *, pid: bool) -> dict[str, bool]:
     settings allow it) network; a PID namespace too when ``pid`` (it takes
     effect for the next child). Without root, a user namespace makes this
     possible, mapping us to root inside it."""
-    done = {"pid": False, "net": False, "mnt": False}
+    done = {"pid": False, "net": False, "mnt": False, "user": False}
     if not iso.get("namespaces"):
         return done
     uid, gid = os.geteuid(), os.getegid()
@@ -249,31 +304,64 @@ def _enter_namespaces(iso: dict[str, Any], *, pid: bool) -> dict[str, bool]:
         _write_file("/proc/self/setgroups", "deny")
         _write_file("/proc/self/uid_map", f"0 {uid} 1")
         _write_file("/proc/self/gid_map", f"0 {gid} 1")
-    return {"pid": pid, "net": not iso.get("allow_network"), "mnt": True}
+    return {"pid": pid, "net": not iso.get("allow_network"), "mnt": True, "user": uid != 0}
 
 
-def _setup_filesystem(hide: list[str], *, new_proc: bool) -> None:
-    """Private mounts, a fresh /tmp, an empty tmpfs over each pack folder,
-    and, in a PID namespace, a /proc for it."""
+def _setup_filesystem(hide: list[str], *, new_proc: bool) -> dict[str, bool]:
+    """In a fresh mount namespace: private mounts, an empty tmpfs over each
+    pack folder, the whole tree read-only, a fresh tmpfs on each place a
+    program expects to write (/tmp, /run/lock…), and, in a PID namespace, a
+    read-only /proc of it. Returns what took effect. (The harness's runners
+    do it in two steps: ``_readonly_base`` once for the fork server's
+    namespace, ``_private_mounts`` in each runner's own mount namespace.)"""
+    done = _readonly_base(new_proc=new_proc)
+    done["private_tmp"] = _private_mounts(hide)
+    return done
+
+
+def _readonly_base(*, new_proc: bool) -> dict[str, bool]:
+    """Private mounts, the whole tree read-only and nosuid, and (in a PID
+    namespace) a read-only /proc of it: the kernel's processes vanish from
+    it. (An empty /proc would break CPython, which reads /proc/self.)"""
+    done = {"readonly_root": False, "private_tmp": False, "own_proc": False}
+    _mount("none", "/", "", MS_REC | MS_PRIVATE)
+    if new_proc:
+        done["own_proc"] = _mount("proc", "/proc", "proc",
+                                  MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
+    done["readonly_root"] = _readonly_tree()
+    return done
+
+
+def _private_mounts(hide: list[str]) -> bool:
+    """An empty read-only tmpfs over each pack folder, and a fresh, empty
+    tmpfs on each place a program expects to write; True when /tmp and the
+    others that exist got theirs."""
     _mount("none", "/", "", MS_REC | MS_PRIVATE)
     for path in hide:
         if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-    for tmp in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(tmp):
-            _mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    # A /proc of this PID namespace only: the kernel's processes vanish from
-    # it. (An empty /proc would break CPython, which reads /proc/self.)
-    if new_proc:
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+                   "size=4k,mode=0555")
+    private = True
+    seen: set[str] = set()
+    for place in PRIVATE_WRITABLE:
+        real = os.path.realpath(place)
+        if real in seen or not os.path.isdir(real):
+            continue
+        seen.add(real)
+        size = _TMPFS_SIZE.get(real, "1m")
+        private &= _mount("tmpfs", real, "tmpfs", MS_NOSUID | MS_NODEV,
+                          f"size={size},nr_inodes=4096,mode=1777")
+    return private and "/tmp" in seen
 
 
 def _drop_privileges() -> None:
     if os.geteuid() != 0:
         return
-    # Inside a user namespace we are "root" only by the mapping; dropping
-    # there is pointless. Outside one, become nobody so that RLIMIT_NPROC
-    # applies (it is not enforced for root) and signals to the kernel fail.
+    # Inside a user namespace we are "root" only by the mapping (no other
+    # user id is mapped to switch to), but with every capability over the
+    # namespaces it owns (ptrace of the runner's init, mounts): drop them
+    # all. Outside one, become nobody so that RLIMIT_NPROC applies (it is
+    # not enforced for root) and signals to the kernel fail.
     try:
         with open("/proc/self/uid_map") as f:
             first = f.read().split()
@@ -281,10 +369,216 @@ def _drop_privileges() -> None:
             os.setgroups([])
             os.setgid(NOBODY)
             os.setuid(NOBODY)
+        else:
+            _drop_capabilities()
     except OSError:
         os.setgroups([])
         os.setgid(NOBODY)
         os.setuid(NOBODY)
+
+
+def _drop_capabilities() -> None:
+    """Every capability gone, for good (no_new_privs keeps an exec from
+    giving them back)."""
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    empty = (Data * 2)()
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    try:
+        _lib().capset(ctypes.byref(Header(0x20080522, 0)), empty)
+    except (OSError, AttributeError):
+        pass
+
+
+# Landlock (Linux 5.13+), which needs no privilege and no namespace: where
+# namespaces are refused it is what keeps the runner from writing outside
+# its work folder, signalling other processes and connecting over TCP.
+SYS_LANDLOCK_CREATE_RULESET = 444
+SYS_LANDLOCK_ADD_RULE = 445
+SYS_LANDLOCK_RESTRICT_SELF = 446
+_LL_WRITE_FILE = 1 << 1
+_LL_WRITE_DIR = (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) \
+    | (1 << 11) | (1 << 12)  # remove dir/file, make char/dir/reg/sock/fifo/block/sym
+_LL_REFER = 1 << 13
+_LL_TRUNCATE = 1 << 14
+_LL_NET_TCP = (1 << 0) | (1 << 1)  # bind, connect
+_LL_SCOPE = (1 << 0) | (1 << 1)  # abstract unix sockets, signals
+
+
+class _LandlockRuleset(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class _LandlockPath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _landlock_abi() -> int:
+    try:
+        abi = int(_lib().syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                                 ctypes.c_uint32(1)))
+    except (OSError, AttributeError):
+        return 0
+    return max(abi, 0)
+
+
+def _landlock(writable: list[str], *, block_tcp: bool) -> int:
+    """Restrict this process for good: no writes outside ``writable`` (and
+    /dev/null), no signals or abstract sockets outside it (ABI 6+), no TCP
+    (ABI 4+, when ``block_tcp``). Returns the ABI applied, 0 when none."""
+    abi = _landlock_abi()
+    if abi < 1:
+        return 0
+    write_file = _LL_WRITE_FILE | (_LL_TRUNCATE if abi >= 3 else 0)
+    write_dir = write_file | _LL_WRITE_DIR | (_LL_REFER if abi >= 2 else 0)
+    attr = _LandlockRuleset(write_dir, _LL_NET_TCP if block_tcp and abi >= 4 else 0,
+                            _LL_SCOPE if abi >= 6 else 0)
+    size = ctypes.sizeof(attr) if abi >= 6 else (16 if abi >= 4 else 8)
+    lib = _lib()
+    ruleset = lib.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
+                          ctypes.c_uint32(0))
+    if ruleset < 0:
+        return 0
+    try:
+        for path, rights in [(p, write_dir) for p in writable] + [("/dev/null", write_file)]:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            rule = _LandlockPath(rights, fd)
+            lib.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, ctypes.byref(rule), 0)
+            os.close(fd)
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        if lib.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) != 0:
+            return 0
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+def probe_isolation() -> dict[str, Any]:
+    """What this host lets a run do, found by doing it in a throw-away
+    process tree exactly as a runner is made (namespaces, the read-only tree
+    and private tmpfs, its own /proc, Landlock). Never fails: whatever is
+    refused is reported, in ``missing`` as plain sentences."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os.close(r)
+        report: dict[str, Any] = {"root": os.geteuid() == 0}
+        try:
+            ns = _enter_namespaces({"namespaces": True}, pid=True)
+            report["namespaces"] = ns["mnt"]
+            report["userns"] = ns["user"]
+            if not ns["mnt"]:
+                report["namespaces_error"] = os.strerror(ctypes.get_errno())
+            report["network_namespace"] = ns["net"]
+            report["pid_namespace"] = False
+            fs = {"readonly_root": False, "private_tmp": False, "own_proc": False}
+            if ns["mnt"]:
+                inner_r, inner_w = os.pipe()
+                init = os.fork()
+                if init == 0:
+                    os.close(inner_r)
+                    fs_found = _setup_filesystem([], new_proc=True)
+                    fs_found["pid_namespace"] = os.getpid() == 1
+                    try:
+                        open("/run/lock/.mil-probe" if os.path.isdir("/run/lock") else "/tmp/x",
+                             "w").close()
+                    except OSError:
+                        fs_found["private_tmp"] = False
+                    try:
+                        open("/.mil-probe-readonly", "w").close()
+                        os.unlink("/.mil-probe-readonly")
+                        fs_found["readonly_root"] = False
+                    except OSError:
+                        pass
+                    os.write(inner_w, json.dumps(fs_found).encode())
+                    os._exit(0)
+                os.close(inner_w)
+                data = b""
+                while chunk := os.read(inner_r, 4096):
+                    data += chunk
+                os.waitpid(init, 0)
+                if data:
+                    fs = json.loads(data)
+                    report["pid_namespace"] = fs.pop("pid_namespace")
+            report.update(fs)
+            report["landlock"] = _landlock_abi()
+        except BaseException as exc:
+            report["probe_error"] = f"{type(exc).__name__}: {exc}"
+        os.write(w, json.dumps(report).encode())
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 4096):
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    try:
+        result: dict[str, Any] = json.loads(data)
+    except ValueError:
+        result = {"root": os.geteuid() == 0, "namespaces": False, "userns": False}
+    found = result
+    for key in ("namespaces", "userns", "pid_namespace", "network_namespace", "readonly_root",
+                "private_tmp", "own_proc"):
+        found.setdefault(key, False)
+    found.setdefault("landlock", 0)
+    found["mount_namespace"] = found["namespaces"]
+    # As root the runner drops to nobody, for whom RLIMIT_NPROC holds.
+    found["drop_privileges"] = found["root"]
+    found["environment_allow_list"] = True
+    found["missing"] = _missing(found)
+    return found
+
+
+def _missing(iso: dict[str, Any]) -> list[str]:
+    """What a run on this host goes without, in words for ``harness info``."""
+    missing = []
+    ll = int(iso.get("landlock") or 0)
+    if not iso.get("pid_namespace"):
+        missing.append("no PID namespace: the runner sees the host's processes in /proc"
+                       + (", cannot signal them (Landlock)" if ll >= 6 else "")
+                       + ", and a runner that clears its parent-death signal can outlive "
+                         "the server")
+    if not iso.get("mount_namespace"):
+        missing.append("no mount namespace: the pack folders are not hidden from the runner")
+    if not iso.get("readonly_root") or not iso.get("private_tmp"):
+        missing.append("the file system is not read-only with a private /tmp: "
+                       + ("Landlock confines writes to the run's own folder" if ll
+                          else "files the runner writes may outlive the run"))
+    if not iso.get("network_namespace"):
+        missing.append("no network namespace: network access is blocked only "
+                       + ("for TCP (Landlock) and " if ll >= 4 else "") + "in Python's socket module")
+    if not iso.get("root") and not iso.get("userns"):
+        missing.append("the runner keeps your user id (RLIMIT_NPROC still stops it forking)")
+    return missing
+
+
+def isolation_summary(iso: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(what, in effect) for each measure, as ``harness info`` prints it."""
+    ll = int(iso.get("landlock") or 0)
+    return [
+        ("PID namespace (own /proc, runner behind an init that takes it down)",
+         bool(iso.get("pid_namespace") and iso.get("own_proc"))),
+        ("mount namespace (pack folders hidden)", bool(iso.get("mount_namespace"))),
+        ("read-only file system, fresh tmpfs on /tmp, /var/tmp, /dev/shm, /run/lock",
+         bool(iso.get("readonly_root") and iso.get("private_tmp"))),
+        ("network namespace (no network)", bool(iso.get("network_namespace"))),
+        ("user namespace (ordinary user)", bool(iso.get("userns"))),
+        ("runs as root, drops to nobody", bool(iso.get("drop_privileges"))),
+        (f"Landlock (ABI {ll}: writes{', signals' if ll >= 6 else ''}"
+         f"{', TCP' if ll >= 4 else ''})" if ll else "Landlock", ll > 0),
+        ("environment allow-listed (no tokens)", bool(iso.get("environment_allow_list"))),
+        ("every process of a run dies with the server", bool(iso.get("pid_namespace"))),
+    ]
 
 
 def _vm_size() -> int:
@@ -328,7 +622,22 @@ def _block_network() -> None:
     socket.socket = NoNetwork  # type: ignore[misc]
 
 
+def _process_cpu_seconds(pid: int) -> float | None:
+    """The CPU time (all threads) of another process, read from outside it."""
+    clock = ctypes.c_int()
+    try:
+        if _lib().clock_getcpuclockid(pid, ctypes.byref(clock)) != 0:
+            return None
+        return time.clock_gettime(clock.value)
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
 # -------------------------------------------------------------- wire format
+
+#: The most a runner may say in one message (a result with a large answer).
+_MAX_MESSAGE = 16 << 20
+
 
 def _send(fd: int, msg: dict[str, Any]) -> None:
     data = json.dumps(msg, separators=(",", ":")).encode()
@@ -352,34 +661,45 @@ def _read_exact(fd: int, n: int) -> bytes:
 
 
 class _MessageReader:
-    """Non-blocking reassembly of length-prefixed messages on the supervisor side."""
+    """Non-blocking reassembly of length-prefixed messages on the supervisor
+    side. Anything that is not a well-formed message (bad JSON, not an
+    object, too long) sets ``garbled``: the stream cannot be trusted after."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.buf = b""
         self.eof = False
+        self.garbled = False
 
     def feed(self) -> list[dict[str, Any]]:
         try:
             chunk = os.read(self.fd, 1 << 16)
         except BlockingIOError:
             chunk = None
+        except OSError:
+            chunk = b""
         if chunk == b"":
             self.eof = True
         elif chunk:
             self.buf += chunk
         msgs = []
-        while len(self.buf) >= 4:
+        while len(self.buf) >= 4 and not self.garbled:
             (n,) = struct.unpack("!I", self.buf[:4])
+            if n > _MAX_MESSAGE:
+                self.garbled = True
+                break
             if len(self.buf) < 4 + n:
                 break
             raw, self.buf = self.buf[4 : 4 + n], self.buf[4 + n :]
             try:
                 msg = json.loads(raw)
             except ValueError:
-                continue
-            if isinstance(msg, dict):
-                msgs.append(msg)
+                self.garbled = True
+                break
+            if not isinstance(msg, dict):
+                self.garbled = True
+                break
+            msgs.append(msg)
         return msgs
 
 
@@ -526,58 +846,57 @@ def _run_case(ns: dict[str, Any], fn: Any, case: dict[str, Any], payload: dict[s
     return {"status": "error", **info}
 
 
-def _measure(fn: Any, ns: dict[str, Any], payload: dict[str, Any], ctrl: int) -> None:
-    """Time the function at growing n; each sample goes out as soon as it is
-    taken, so a measurement cut short by the time limit keeps what it had."""
-    perf = payload["perf"]
+def _perf_call(fn: Any, ns: dict[str, Any], body: dict[str, Any], ctrl: int, cmd: int,
+               guard: _BuiltinsGuard) -> None:  # pragma: no cover - runner
+    """One growth sample: make ``reps`` copies of the input of size n, say
+    "ready", wait for "go", call the function on each copy and end. The time
+    is read from outside: the supervisor reads this process's CPU clock at
+    "ready" and its init reports the CPU it had used when it ended, so no
+    number this process says is ever taken."""
+    perf = body["perf"]
     gens: dict[str, Any] = {"__name__": "__generators__"}
-    exec(compile(payload["generators"], "<generators>", "exec"), gens)
+    exec(compile(body["generators"], "<generators>", "exec"), gens)
     gen = gens[perf["generator"]]
-    adapt_args = ns.get(payload["adapt_args"]) if payload.get("adapt_args") else None
-    budget = perf["budget_ms"] / 1000
-    for n in perf["sizes"]:
-        base_args = gen(random.Random(n), n)
-        best = math.inf
-        total = 0.0
-        reps = 0
-        # Repeat short calls until the measurement is long enough to trust
-        # (the minimum is the least disturbed by the rest of the machine); a
-        # call of 30 ms or more is long enough on its own.
-        while reps < 50 and not (total >= 0.03 or (reps >= 3 and total >= 0.02)):
-            args = copy.deepcopy(base_args)
-            if adapt_args is not None:
-                args = adapt_args(args)
-            gc.disable()
-            # The thread's CPU time, not the wall clock: on a busy machine
-            # the slices other processes take would make growth look steeper.
-            t0 = time.thread_time()
+    adapt_args = ns.get(body["adapt_args"]) if body.get("adapt_args") else None
+    n = int(perf["n"])
+    base_args = gen(random.Random(n), n)
+    calls = []
+    for _ in range(int(perf["reps"])):
+        args = copy.deepcopy(base_args)
+        if adapt_args is not None:
+            args = adapt_args(args)
+        calls.append(args)
+    gc.collect()
+    gc.disable()
+    _send(ctrl, {"type": "ready"})
+    _read_exact(cmd, 1)
+    guard.candidate()
+    try:
+        for args in calls:
             fn(*args)
-            dt = time.thread_time() - t0
-            gc.enable()
-            best = min(best, dt)
-            total += dt
-            reps += 1
-            if dt > budget:
-                break
-        _send(ctrl, {"type": "perf_sample", "n": n, "seconds": best})
-        if best > budget:
-            break
+    except BaseException as exc:
+        guard.runner()
+        _send(ctrl, {"type": "perf_error", "message": f"{type(exc).__name__}: {_safe_str(exc)}"})
+    # The end of the sample: stopped, this process's CPU clock is read by
+    # its init, which then kills it. Stopping early gains nothing: no work
+    # can follow the stop, and the work before it counts.
+    os.kill(os.getpid(), signal.SIGSTOP)
+    os._exit(0)
 
 
-def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, cmd: int,
-            out: int, ns_done: dict[str, bool]) -> None:  # pragma: no cover - child
+def _runner(setup: dict[str, Any], ctrl: int, cmd: int, out: int,
+            ns_done: dict[str, bool]) -> None:  # pragma: no cover - child
     """The runner process. Never returns.
 
-    Forked by the fork server, it has only the set-up part of the payload
-    (limits, folders to hide); the rest (the code and the visible cases)
+    It starts with the set-up part of the payload only (limits, folders to
+    hide); what it runs (the code and its cases, or one growth sample)
     comes through ``cmd`` once the sandbox is in place."""
     try:
         os.dup2(out, 1)
         os.dup2(out, 2)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
-        # Close everything inherited from the kernel (its ZeroMQ sockets
-        # above all) but the two pipes to the supervisor.
+        # Close everything inherited but the two pipes to the supervisor.
         low, high = sorted((ctrl, cmd))
         os.closerange(3, low)
         os.closerange(low + 1, high)
@@ -586,27 +905,40 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.environ.clear()
+        os.environ.update(RUNNER_ENV)
 
-        limits = payload["limits"]
-        workdir: str | None
+        limits = setup["limits"]
         if ns_done["mnt"]:
-            _setup_filesystem(payload.get("hide_paths", []), new_proc=ns_done["pid"])
-            workdir = "/tmp"
-        else:
-            workdir = payload.get("workdir")
+            # A mount and IPC namespace of its own (cheap, unlike a PID one):
+            # fresh, empty tmpfs where it may write, gone when it ends, so
+            # that no runner finds what another left, in this run or later.
+            if _unshare(CLONE_NEWNS | CLONE_NEWIPC):
+                _private_mounts(list(setup.get("hide_paths") or []))
+            else:
+                ns_done = {**ns_done, "mnt": False}
+        workdir: str | None = "/tmp" if ns_done["mnt"] else setup.get("workdir")
         if workdir:
             try:
                 os.chdir(workdir)
             except OSError:
-                pass
-        if not ns_done["net"] and not limits.get("allow_network"):
+                workdir = None
+        no_net = not ns_done["net"] and not limits.get("allow_network")
+        if no_net:
             _block_network()
         _drop_privileges()
+        # A change of user clears the parent-death signal: set it again. Not
+        # dumpable: another runner of the same user cannot read its memory.
+        _die_with_parent()
+        _prctl(PR_SET_DUMPABLE, 0)
+        writable = [p for p in PRIVATE_WRITABLE if os.path.isdir(p)] if ns_done["mnt"] \
+            else ([workdir] if workdir else [])
+        _landlock(writable, block_tcp=no_net)
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
         _set_limits(limits)
 
-        if "code" not in payload:
-            (n,) = struct.unpack("!I", _read_exact(cmd, 4))
-            payload = {**payload, **json.loads(_read_exact(cmd, n))}
+        (n,) = struct.unpack("!I", _read_exact(cmd, 4))
+        body = json.loads(_read_exact(cmd, n))
         sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
         sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
         sys.stdin = open(0, closefd=False)
@@ -617,9 +949,9 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
         guard = _BuiltinsGuard()
         ns: dict[str, Any] = {"__name__": "solution", "__builtins__": builtins}
         try:
-            if payload.get("prelude"):
-                exec(compile(payload["prelude"], "<prelude>", "exec"), ns)
-            code = compile(payload["code"], SOLUTION_FILE, "exec", dont_inherit=True)
+            if body.get("prelude"):
+                exec(compile(body["prelude"], "<prelude>", "exec"), ns)
+            code = compile(body["code"], SOLUTION_FILE, "exec", dont_inherit=True)
             try:
                 exec(code, ns)
             finally:
@@ -631,45 +963,26 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
         except BaseException as exc:
             _send(ctrl, {"type": "load_error", **_exception_info(exc)})
             os._exit(0)
-        fn = ns.get(payload["function"])
+        fn = ns.get(body["function"])
         if not callable(fn):
             _send(ctrl, {"type": "load_error", "exc_type": "NameError", "line": None,
                          "message": f"your code does not define a function named "
-                                    f"{payload['function']!r}", "traceback": ""})
+                                    f"{body['function']!r}", "traceback": ""})
             os._exit(0)
-
-        def run_cases(cases: list[dict[str, Any]], first: int) -> None:
-            for pos in range(first, len(cases)):
-                case = cases[pos]
-                _send(ctrl, {"type": "start", "index": case["index"]})
-                _read_exact(cmd, 1)  # the supervisor's "go": see supervise()
-                result = _run_case(ns, fn, case, payload, guard)
-                try:
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                except BaseException:
-                    pass
-                _send(ctrl, {"type": "done", "index": case["index"], **result})
-
-        if not hidden_phase:
-            run_cases(payload["visible"], start)
-            if payload.get("perf"):
-                _send(ctrl, {"type": "perf_start"})
-                try:
-                    guard.candidate()
-                    _measure(fn, ns, payload, ctrl)
-                    guard.runner()
-                    _send(ctrl, {"type": "perf"})
-                except BaseException as exc:
-                    _send(ctrl, {"type": "perf", "error": f"{type(exc).__name__}: {_safe_str(exc)}"})
-            if payload.get("hidden_count"):
-                _send(ctrl, {"type": "need_hidden"})
-                start = 0
-                hidden_phase = True
-        if hidden_phase:
-            (n,) = struct.unpack("!I", _read_exact(cmd, 4))
-            hidden = json.loads(_read_exact(cmd, n))
-            run_cases(hidden, start)
+        if body["mode"] == "perf":
+            _perf_call(fn, ns, body, ctrl, cmd, guard)
+        cases = body["cases"]
+        for pos in range(int(body.get("start", 0)), len(cases)):
+            case = cases[pos]
+            _send(ctrl, {"type": "start", "index": case["index"]})
+            _read_exact(cmd, 1)  # the supervisor's "go": see _VisiblePhase
+            result = _run_case(ns, fn, case, body, guard)
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except BaseException:
+                pass
+            _send(ctrl, {"type": "done", "index": case["index"], **result})
         _send(ctrl, {"type": "end"})
     except BaseException as exc:
         # The machinery itself failed (or the candidate broke it): say so.
@@ -681,174 +994,30 @@ def _runner(payload: dict[str, Any], start: int, hidden_phase: bool, ctrl: int, 
     os._exit(0)
 
 
-# --------------------------------------------------------------- supervisor
-
-class _Child:
-    """One runner (behind a reaper where needed) and the pipes to it."""
-
-    def __init__(self, payload: dict[str, Any], start: int, hidden_phase: bool,
-                 hidden_blob: bytes | None) -> None:
-        ctrl_r, ctrl_w = os.pipe()
-        cmd_r, cmd_w = os.pipe()
-        out_r, out_w = os.pipe()
-        iso = dict(payload.get("isolation") or {})
-        iso["allow_network"] = payload["limits"].get("allow_network", False)
-        # As root the runner drops to nobody, which cannot signal the kernel,
-        # and RLIMIT_NPROC stops it from forking: one process is enough. As an
-        # ordinary user the runner keeps our uid, so it runs as pid 1 of a
-        # PID namespace, where the kernel cannot even be named, behind a
-        # reaper (unshare(CLONE_NEWPID) applies to the next child only).
-        server = _fork_server(iso) if payload.get("use_fork_server", True) else None
-        self.server = server
-        pid = None
-        if server is not None:
-            setup = {k: payload[k] for k in _SETUP_KEYS if k in payload}
-            pid = server.spawn({"setup": setup, "iso": {**iso, "net_done": server.net_isolated},
-                                "start": start, "hidden_phase": hidden_phase},
-                               [ctrl_w, cmd_r, out_w])
-        if pid is None:
-            self.server = None
-            # Every object the runner touches is a copy-on-write page fault; a
-            # garbage collection in the runner would touch all of the kernel's
-            # objects. Frozen objects are never scanned.
-            gc.freeze()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - child
-                os.close(ctrl_r)
-                os.close(cmd_w)
-                os.close(out_r)
-                _start_runner(payload, iso, start, hidden_phase, ctrl_w, cmd_r, out_w)
-        os.close(ctrl_w)
-        os.close(cmd_r)
-        os.close(out_w)
-        if self.server is not None:
-            # The code and the visible cases go through the pipe, straight to
-            # the runner: the fork server never holds a candidate's code.
-            rest = {k: v for k, v in payload.items() if k not in _SETUP_KEYS}
-            self._write(cmd_w, json.dumps(rest).encode())
-        os.set_blocking(ctrl_r, False)
-        os.set_blocking(out_r, False)
-        self.pid = pid
-        self.ctrl = _MessageReader(ctrl_r)
-        self.cmd_w = cmd_w
-        self.out_r = out_r
-        self.exit_code: int | None = None
-        if hidden_blob is not None:
-            self.send_hidden(hidden_blob)
-
-    def send_hidden(self, blob: bytes) -> None:
-        self._write(self.cmd_w, blob)
-
-    @staticmethod
-    def _write(fd: int, blob: bytes) -> None:
-        data = struct.pack("!I", len(blob)) + blob
-        os.set_blocking(fd, True)
-        try:
-            # The runner reads it whole; a pipe buffer is 64 KB, so write from
-            # a loop that tolerates the runner dying half way.
-            while data:
-                n = os.write(fd, data)
-                data = data[n:]
-        except (BrokenPipeError, OSError):
-            pass
-
-    def go(self) -> None:
-        try:
-            os.write(self.cmd_w, b"g")
-        except OSError:
-            pass
-
-    def abandon(self) -> None:
-        """Kill the pair without waiting for it (see supervise)."""
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        if self.server is not None:
-            self.server.forget(self.pid)
-        self.close()
-
-    def kill(self) -> None:
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.reap(block=True)
-        # The runner dies a moment after its reaper; as the subreaper, the
-        # kernel collects it here so that nothing of the run outlives it.
-        give_up = time.monotonic() + 2.0
-        while time.monotonic() < give_up:
-            _reap_orphans()
-            if self.server is not None:
-                self.server.collect()
-            try:
-                os.killpg(self.pid, 0)
-            except ProcessLookupError:
-                return
-            except PermissionError:
-                pass
-            time.sleep(0.001)
-
-    def reap(self, block: bool = False) -> bool:
-        if self.exit_code is not None:
-            return True
-        if self.server is not None:
-            code = self.server.wait(self.pid, block=block)
-            if code is None and not block:
-                return False
-            self.exit_code = -1 if code is None else code
-            return True
-        try:
-            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            self.exit_code = -1
-            return True
-        if pid == 0:
-            return False
-        code = os.waitstatus_to_exitcode(status)
-        # Killed by signal N reads as 128 + N, as the reaper reports it.
-        self.exit_code = 128 - code if code < 0 else code
-        return True
-
-    def close(self) -> None:
-        for fd in (self.ctrl.fd, self.cmd_w, self.out_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
-#: What a runner needs before the sandbox is in place; the rest of the
-#: payload comes through its pipe afterwards.
-_SETUP_KEYS = ("limits", "isolation", "hide_paths", "workdir")
-
-
-def _start_runner(payload: dict[str, Any], iso: dict[str, Any], start: int, hidden_phase: bool,
-                  ctrl: int, cmd: int, out: int) -> None:  # pragma: no cover - child
-    """In a fresh child: namespaces, then the runner (behind a reaper when
-    it runs as pid 1 of a PID namespace). Never returns."""
+def _sandbox_init(report: int) -> None:  # pragma: no cover - pid 1 of the sandbox
+    """Pid 1 of the fork server's PID namespace (trusted: no code of the
+    candidate or the pack runs here). It makes the namespace's file system
+    (the read-only tree, its own /proc), reports what took effect, then
+    collects orphans until it dies with the fork server; when it dies, the
+    kernel kills every runner in the namespace, whatever they did to their
+    own parent-death signal."""
     try:
-        os.setpgid(0, 0)
-        # As root the runner drops to nobody, which cannot signal the kernel,
-        # and RLIMIT_NPROC stops it from forking: one process is enough. As an
-        # ordinary user the runner keeps our uid, so it runs as pid 1 of a PID
-        # namespace, where the kernel cannot even be named, behind a reaper
-        # (unshare(CLONE_NEWPID) applies to the next child only).
-        single = bool(iso.get("root")) and not iso.get("userns")
-        ns_done = _enter_namespaces(iso, pid=not single)
-        if single:
-            _runner(payload, start, hidden_phase, ctrl, cmd, out, ns_done)
-        runner = os.fork()
-        if runner == 0:
-            _runner(payload, start, hidden_phase, ctrl, cmd, out, ns_done)
-        os.close(ctrl)
-        os.close(cmd)
-        os.close(out)
-        _, status = os.waitpid(runner, 0)
-        code = os.waitstatus_to_exitcode(status)
-        os._exit(128 - code if code < 0 else code)
-    except BaseException:
-        os._exit(127)
+        _die_with_parent()  # (its parent is outside the namespace: getppid() is 0)
+        done = _readonly_base(new_proc=True)
+        done["pid_namespace"] = os.getpid() == 1
+        os.write(report, json.dumps(done).encode())
+        os.close(report)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        while True:
+            try:
+                os.wait()
+            except ChildProcessError:
+                signal.pause()
+            except InterruptedError:
+                pass
+    finally:
+        os._exit(0)
 
 
 class _ForkServer:
@@ -857,32 +1026,71 @@ class _ForkServer:
     Forking the kernel itself costs milliseconds (its page tables, its
     threads' at-fork work, copy-on-write faults all over a large heap); this
     process imports the standard library modules a solution may use and
-    nothing else, so a fork of it is an order of magnitude cheaper. It never
-    sees a candidate's code or a test: it gets the runner's pipes (passed as
-    file descriptors) and the sandbox settings, forks, and reports exits.
-    It dies with the kernel (PR_SET_PDEATHSIG).
+    nothing else, so a fork of it is cheaper. It makes the namespaces once
+    for all its runners (PID, mount, IPC, network; a user namespace for an
+    ordinary user) with an init process as pid 1, and forks each runner into
+    them: tearing a namespace down per run would cost the machine
+    milliseconds each time. It is each runner's parent: it reports a
+    runner's exit code and CPU time on a pipe the runner does not hold. It
+    never sees a candidate's code or a test: it gets the runner's pipes
+    (passed as file descriptors) and the sandbox settings. It starts with
+    the runners' minimal environment and dies with the kernel
+    (PR_SET_PDEATHSIG), and its init with it.
+
+    Where it cannot be started as a new program it is forked from the
+    kernel, but only before the kernel has ever held a hidden case (at
+    start): a copy of the kernel made later could find one in its memory.
     """
 
-    def __init__(self, iso: dict[str, Any]) -> None:
+    def __init__(self, iso: dict[str, Any], *, forked: bool = False) -> None:
         import socket
         import subprocess
 
-        self.isolate_net = bool(iso.get("namespaces")) and not iso.get("allow_network")
+        self.iso = {k: iso.get(k) for k in ("namespaces", "allow_network")}
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        boot = ("import sys; sys.path[:0] = " + repr([p for p in sys.path if p]) + "; "
-                "from mock_interviewer_lab.harness.sandbox_runtime import _fork_server_main; "
-                f"_fork_server_main({theirs.fileno()}, {self.isolate_net!r})")
-        with open(os.devnull, "r+b") as devnull:
-            self.proc = subprocess.Popen([sys.executable, "-c", boot], pass_fds=[theirs.fileno()],
-                                         stdin=devnull, stdout=devnull, stderr=devnull)
+        self.proc: Any = None
+        self.child_pid: int | None = None
+        if forked:
+            if _HIDDEN_HELD:
+                raise OSError("the kernel has held hidden cases: it must not be copied")
+            gc.freeze()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the fork server
+                try:
+                    ours.close()
+                    fd = theirs.fileno()
+                    os.closerange(3, fd)
+                    os.closerange(fd + 1, 1 << 16)
+                    os.environ.clear()
+                    os.environ.update(RUNNER_ENV)
+                    _fork_server_main(fd, json.dumps(self.iso))
+                finally:
+                    os._exit(0)
+            self.child_pid = pid
+        else:
+            boot = ("import sys; sys.path[:0] = " + repr([p for p in sys.path if p]) + "; "
+                    "from mock_interviewer_lab.harness.sandbox_runtime import _fork_server_main; "
+                    f"_fork_server_main({theirs.fileno()}, {json.dumps(self.iso)!r})")
+            with open(os.devnull, "r+b") as devnull:
+                self.proc = subprocess.Popen([sys.executable, "-c", boot], pass_fds=[theirs.fileno()],
+                                             stdin=devnull, stdout=devnull, stderr=devnull,
+                                             env=dict(RUNNER_ENV), cwd="/")
         theirs.close()
         self.sock = ours
-        hello = self._recv()
+        try:
+            hello = self._recv()
+        except (OSError, EOFError, ValueError):
+            self.close()
+            raise
         self.pid = int(hello["pid"])
-        #: The server made a network namespace of its own, which its runners
-        #: share: one per kernel instead of one per run (whose teardown costs
-        #: the machine milliseconds).
-        self.net_isolated = bool(hello.get("net_isolated"))
+        self.init_pid: int | None = hello.get("init_pid")
+        #: The namespaces its runners are in, and the file system made there.
+        self.ns: dict[str, bool] = hello.get("ns") or {}
+        self.fs: dict[str, bool] = hello.get("fs") or {}
+
+    @property
+    def net_isolated(self) -> bool:
+        return bool(self.ns.get("net"))
 
     def _send(self, msg: dict[str, Any], fds: list[int] | None = None) -> None:
         import socket
@@ -908,114 +1116,159 @@ class _ForkServer:
         return reply
 
     def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def spawn(self, request: dict[str, Any], fds: list[int]) -> int | None:
+        if self.proc is not None:
+            return bool(self.proc.poll() is None)
         try:
-            self._send({"op": "spawn", **request}, fds)
-            return int(self._recv()["pid"])
-        except (OSError, EOFError, ValueError, KeyError):
-            return None
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        return pid == 0
 
-    def wait(self, pid: int, *, block: bool) -> int | None:
+    def spawn(self, setup: dict[str, Any], fds: list[int]) -> int | None:
+        """Fork a runner with these pipes (ctrl, cmd, out, status); its pid."""
         try:
-            self._send({"op": "wait", "pid": pid, "block": block})
-            code = self._recv().get("code")
+            self._send({"op": "spawn", "setup": setup}, fds)
+            pid = self._recv().get("pid")
+            return None if pid is None else int(pid)
         except (OSError, EOFError, ValueError):
             return None
-        return None if code is None else int(code)
 
-    def collect(self) -> None:
-        """Have the server reap what has exited (every request does)."""
+    def reap(self, timeout: float) -> None:
+        """Wait (a bounded time) until every runner it forked has ended and
+        been collected, so that nothing of a run outlives it."""
         try:
-            self._send({"op": "collect"})
+            self._send({"op": "reap", "timeout": timeout})
             self._recv()
         except (OSError, EOFError, ValueError):
             pass
 
-    def forget(self, pid: int) -> None:
-        try:
-            self._send({"op": "forget", "pid": pid})
-            self._recv()
-        except (OSError, EOFError, ValueError):
-            pass
+    def close(self) -> None:
+        self.sock.close()  # it exits when its socket closes
 
 
 _FORK_SERVER: _ForkServer | None = None
+#: Set once this process has held a hidden case: from then on it is never
+#: copied by fork() into anything that runs code.
+_HIDDEN_HELD = False
 
 
-def _fork_server(iso: dict[str, Any]) -> _ForkServer | None:
+def _fork_server(iso: dict[str, Any], *, forked: bool = False) -> _ForkServer | None:
     """The fork server for these isolation settings, started (again) if it
-    died or was made for others; None if it cannot start (the runner is then
-    forked from the kernel itself)."""
+    died or was made for others; None if none can start (no run can, then)."""
     global _FORK_SERVER
-    wanted = bool(iso.get("namespaces")) and not iso.get("allow_network")
+    wanted = {k: iso.get(k) for k in ("namespaces", "allow_network")}
     server = _FORK_SERVER
-    if server is not None and server.alive() and server.isolate_net == wanted:
+    if server is not None and server.alive() and server.iso == wanted \
+            and (server.child_pid is not None) == forked:
         return server
     if server is not None:
-        server.sock.close()  # it exits when its socket closes
+        server.close()
         _FORK_SERVER = None
-    try:
-        _FORK_SERVER = _ForkServer(iso)
-    except (OSError, EOFError, ValueError):
-        _FORK_SERVER = None
+    for as_fork in ((True,) if forked else (False, True)):
+        try:
+            _FORK_SERVER = _ForkServer(iso, forked=as_fork)
+            break
+        except (OSError, EOFError, ValueError):
+            _FORK_SERVER = None
     return _FORK_SERVER
 
 
-def _fork_server_main(fd: int, isolate_net: bool) -> None:  # pragma: no cover - fork server
+def _fork_server_main(fd: int, iso_json: str) -> None:  # pragma: no cover - fork server
     import socket
 
-    PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
-    try:
-        _lib().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        _lib().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-    net_isolated = False
-    if isolate_net:
-        # A network namespace with nothing in it (not even loopback up), for
-        # every runner of this server. Its socket to the kernel is a
-        # socketpair, which no namespace affects.
-        uid, gid = os.geteuid(), os.getegid()
-        net_isolated = _unshare(CLONE_NEWNET | (CLONE_NEWUSER if uid != 0 else 0))
-        if net_isolated and uid != 0:
-            _write_file("/proc/self/setgroups", "deny")
-            _write_file("/proc/self/uid_map", f"0 {uid} 1")
-            _write_file("/proc/self/gid_map", f"0 {gid} 1")
+    iso = json.loads(iso_json)
+    _die_with_parent(os.getppid())
+    # Before any namespace: in a new user namespace the capabilities that let
+    # us read the Python installation (when it is not our own) are gone.
     _preload()
+    ns = _enter_namespaces(iso, pid=True)
+    fs: dict[str, bool] = {}
+    init_pid: int | None = None
+    if ns["pid"]:
+        r, w = os.pipe()
+        init_pid = os.fork()
+        if init_pid == 0:
+            os.close(r)
+            _sandbox_init(w)
+        os.close(w)
+        data = b""
+        while chunk := os.read(r, 4096):
+            data += chunk
+        os.close(r)
+        try:
+            fs = json.loads(data)
+        except ValueError:
+            fs = {}
+        ns["pid"] = bool(fs.pop("pid_namespace", False))
+    # Not dumpable: a runner (the same user where no namespace could be
+    # made) cannot read this process's memory or descriptors, or ptrace it.
+    _prctl(PR_SET_DUMPABLE, 0)
     gc.freeze()
     sock = socket.socket(fileno=fd)
-    exited: dict[int, int] = {}
-    forgotten: set[int] = set()
+    me = os.getpid()
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    os.set_blocking(wake_r, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    #: runner pid → the write end of its status pipe
+    runners: dict[int, int] = {}
 
     def reply(msg: dict[str, Any]) -> None:
         data = json.dumps(msg).encode()
         sock.sendall(struct.pack("!I", len(data)) + data)
 
-    def collect(block_for: int | None = None) -> None:
+    def report(pid: int, msg: dict[str, Any]) -> None:
+        fd = runners.pop(pid, None)
+        if fd is None:
+            return
+        try:
+            os.write(fd, json.dumps(msg).encode())
+        except OSError:
+            pass  # the supervisor stopped listening
+        os.close(fd)
+
+    def collect() -> None:
         while True:
             try:
-                pid, status = os.waitpid(block_for or -1, 0 if block_for else os.WNOHANG)
+                pid, wstatus, usage = os.wait4(-1, os.WNOHANG | os.WUNTRACED)
             except ChildProcessError:
                 return
+            except InterruptedError:
+                continue
             if pid == 0:
                 return
-            code = os.waitstatus_to_exitcode(status)
-            if pid not in forgotten:
-                exited[pid] = 128 - code if code < 0 else code
-            forgotten.discard(pid)
-            if block_for:
-                return
+            if pid == init_pid:
+                os._exit(1)  # the namespace is gone, and every runner with it
+            if os.WIFSTOPPED(wstatus):
+                # A growth sample's end (see _perf_call): its CPU time now,
+                # without what tearing the process down would add.
+                report(pid, {"code": 128 + os.WSTOPSIG(wstatus), "stopped": True,
+                             "cpu": _process_cpu_seconds(pid)})
+                os.kill(pid, signal.SIGKILL)
+                continue
+            code = os.waitstatus_to_exitcode(wstatus)
+            report(pid, {"code": 128 - code if code < 0 else code,
+                         "cpu": usage.ru_utime + usage.ru_stime})
 
-    reply({"op": "ready", "pid": os.getpid(), "net_isolated": net_isolated})
+    reply({"op": "ready", "pid": me, "init_pid": init_pid, "ns": ns, "fs": fs})
     while True:
         collect()
-        ready, _, _ = select.select([sock], [], [], 0.5)
-        if not ready:
+        try:
+            ready, _, _ = select.select([sock.fileno(), wake_r], [], [], 1.0)
+        except InterruptedError:
+            continue
+        if wake_r in ready:
+            try:
+                os.read(wake_r, 4096)
+            except OSError:
+                pass
+        if sock.fileno() not in ready:
             continue
         try:
-            head, fds, _, _ = socket.recv_fds(sock, 4, 3)
+            head, fds, _, _ = socket.recv_fds(sock, 4, 4)
+        except InterruptedError:
+            continue
         except OSError:
             os._exit(0)
         if not head:
@@ -1034,28 +1287,188 @@ def _fork_server_main(fd: int, isolate_net: bool) -> None:  # pragma: no cover -
             body += more
         req = json.loads(body)
         if req["op"] == "spawn":
-            ctrl, cmd, out = fds
+            if len(fds) != 4:
+                for f in fds:
+                    os.close(f)
+                reply({"pid": None})
+                continue
+            ctrl, cmd, out, status = fds
             pid = os.fork()
             if pid == 0:
-                sock.close()
-                _start_runner(req["setup"], req["iso"], req["start"], req["hidden_phase"],
-                              ctrl, cmd, out)
-            for f in fds:
+                try:
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    # (In the PID namespace its parent, outside, reads as 0.)
+                    _die_with_parent()
+                    os.setpgid(0, 0)
+                    # Nothing of the server's (its socket, the other runners'
+                    # status pipes) stays open in the runner.
+                    keep = {ctrl, cmd, out}
+                    for f in [sock.fileno(), wake_r, wake_w, status, *runners.values()]:
+                        if f not in keep:
+                            os.close(f)
+                    _runner(req["setup"], ctrl, cmd, out, ns)
+                finally:
+                    os._exit(127)
+            for f in (ctrl, cmd, out):
                 os.close(f)
+            runners[pid] = status
             reply({"pid": pid})
-        elif req["op"] == "wait":
-            pid = int(req["pid"])
-            if pid not in exited and req.get("block"):
-                collect(pid)
-            reply({"code": exited.pop(pid, None)})
-        elif req["op"] == "collect":
-            collect()
+        elif req["op"] == "reap":
+            # The kernel runs one payload at a time: every runner is its.
+            give_up = time.monotonic() + float(req.get("timeout", 1.0))
+            while runners and time.monotonic() < give_up:
+                collect()
+                if runners:
+                    select.select([wake_r], [], [], 0.01)
+                    try:
+                        os.read(wake_r, 4096)
+                    except OSError:
+                        pass
             reply({})
-        elif req["op"] == "forget":
-            pid = int(req["pid"])
-            if exited.pop(pid, None) is None:
-                forgotten.add(pid)
+        else:
             reply({})
+
+
+# --------------------------------------------------------------- supervisor
+
+#: What a runner needs before the sandbox is in place; the rest comes
+#: through its pipe afterwards.
+_SETUP_KEYS = ("limits", "hide_paths", "workdir")
+#: The parts of a payload every runner's body has.
+_BODY_KEYS = ("code", "prelude", "function", "adapt_args", "adapt_result")
+#: Hidden-case runners at once: one, as for every runner (see _Run.spawn).
+_HIDDEN_AT_ONCE = 1
+#: The message of a case whose runner wrote what the protocol does not allow.
+CONTROL_CHANNEL = ("the code under test wrote to the test runner's control channel, "
+                   "so its runner was stopped")
+_RESULT_STATUSES = {"io": {"returned", "error", "memory"}, "generated": {"returned", "error", "memory"},
+                    "assert": {"ran"}}
+
+
+class _NoRunner(RuntimeError):
+    """No runner could be started (no fork server)."""
+
+
+class _Spawned:
+    """One runner and the pipes to it: ``ctrl`` (messages from the runner),
+    ``cmd`` (its body, then one "go" byte per case), ``out`` (its stdout and
+    stderr) and ``status`` (from the fork server, its parent: exit code and
+    CPU time; the runner never holds it)."""
+
+    def __init__(self, server: _ForkServer, payload: dict[str, Any],
+                 workdir: str | None = None) -> None:
+        ctrl_r, ctrl_w = os.pipe()
+        cmd_r, cmd_w = os.pipe()
+        out_r, out_w = os.pipe()
+        status_r, status_w = os.pipe()
+        setup = {k: payload[k] for k in _SETUP_KEYS if k in payload}
+        if workdir is not None:
+            setup["workdir"] = workdir
+        pid = server.spawn(setup, [ctrl_w, cmd_r, out_w, status_w])
+        for fd in (ctrl_w, cmd_r, out_w, status_w):
+            os.close(fd)
+        if pid is None:
+            for fd in (ctrl_r, cmd_w, out_r, status_r):
+                os.close(fd)
+            raise _NoRunner("the sandbox could not start a runner")
+        self.pid = pid
+        self.setup = setup
+        self.cmd_w = cmd_w
+        for fd in (ctrl_r, out_r, status_r):
+            os.set_blocking(fd, False)
+        self.ctrl = _MessageReader(ctrl_r)
+        self.out_r = out_r
+        self.status_r = status_r
+        self.status_data = b""
+        self.status_eof = False
+        self.status_eof_at: float | None = None
+        self.closed = False
+
+    def send_body(self, body: dict[str, Any]) -> None:
+        """What to run. It goes through the pipe, straight to the runner:
+        the fork server never holds a candidate's code or a case."""
+        self._write(self.cmd_w, json.dumps(body).encode())
+
+    @staticmethod
+    def _write(fd: int, blob: bytes) -> None:
+        data = struct.pack("!I", len(blob)) + blob
+        try:
+            # The runner reads it whole; a pipe buffer is 64 KB, so write from
+            # a loop that tolerates the runner dying half way.
+            while data:
+                n = os.write(fd, data)
+                data = data[n:]
+        except OSError:
+            pass
+
+    def fds(self) -> list[int]:
+        fds = [self.out_r]
+        if not self.ctrl.eof:
+            fds.append(self.ctrl.fd)
+        if not self.status_eof:
+            fds.append(self.status_r)
+        return fds
+
+    def read_status(self) -> None:
+        while not self.status_eof:
+            try:
+                chunk = os.read(self.status_r, 4096)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.status_eof = True
+                self.status_eof_at = time.monotonic()
+                return
+            self.status_data += chunk[:4096]
+
+    def ended(self) -> bool:
+        """The runner and its init are gone (its last messages read, or it
+        closed its end of ``ctrl`` itself: then a moment's grace)."""
+        if not self.status_eof:
+            return False
+        grace = self.status_eof_at is not None and time.monotonic() - self.status_eof_at > 0.5
+        return self.ctrl.eof or grace
+
+    def report(self) -> tuple[int | None, float | None]:
+        """(exit code, CPU seconds) as the fork server saw them; the code
+        is None for a runner that stopped itself (the end of a growth
+        sample) and was killed then."""
+        try:
+            data = json.loads(self.status_data)
+            cpu = None if data.get("cpu") is None else float(data["cpu"])
+            return (None if data.get("stopped") else int(data["code"])), cpu
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return -1, None
+
+    def go(self) -> None:
+        try:
+            os.write(self.cmd_w, b"g")
+        except OSError:
+            pass
+
+    def kill(self, *, close: bool = True) -> None:
+        """Kill the runner (its process group, and itself should it have
+        left the group) without waiting: the run's end collects it."""
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if close:
+            self.close()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for fd in (self.ctrl.fd, self.cmd_w, self.out_r, self.status_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 class _Output:
@@ -1084,7 +1497,7 @@ class _Output:
 
 def _exit_reason(code: int | None) -> tuple[str, str]:
     """(status, message) for a runner that ended without reporting."""
-    if code is None:
+    if code is None or code < 0:
         return "error", "the process ended unexpectedly"
     if code > 128:
         signum = code - 128
@@ -1097,10 +1510,428 @@ def _exit_reason(code: int | None) -> tuple[str, str]:
     return "error", f"the process exited with code {code} (sys.exit or os._exit?)"
 
 
+def _text(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _clean_result(msg: dict[str, Any], case: dict[str, Any], *, hidden: bool
+                  ) -> dict[str, Any] | None:
+    """A runner's result for ``case`` reduced to the fields the harness reads,
+    each of the right type; None when it is not a well-formed result. For a
+    hidden case nothing but what decides its verdict is kept."""
+    status = msg.get("status")
+    if status not in _RESULT_STATUSES.get(case.get("kind", "io"), set()):
+        return None
+    if status == "returned":
+        if "got" not in msg:
+            return None
+        out: dict[str, Any] = {"status": status, "got": msg["got"]}
+        if not hidden and isinstance(msg.get("ms"), (int, float)):
+            out["ms"] = float(msg["ms"])
+        return out
+    if status == "ran":
+        log = msg.get("log")
+        if not isinstance(log, list) or not all(isinstance(e, dict) for e in log):
+            return None
+        entries = []
+        for e in log:
+            entry: dict[str, Any] = {"call": e.get("call")}
+            if "error" in e:
+                err = e["error"] if isinstance(e["error"], dict) else {}
+                entry["error"] = {"exc_type": "Exception", "message": ""} if hidden else {
+                    "exc_type": _text(err.get("exc_type"), 200) or "Exception",
+                    "message": _text(err.get("message"), 2000),
+                    "line": err.get("line") if isinstance(err.get("line"), int) else None}
+            elif "got" in e:
+                entry["got"] = e["got"]
+            else:
+                return None
+            entries.append(entry)
+        out = {"status": status, "log": entries}
+        if not hidden and isinstance(msg.get("stopped"), str):
+            out["stopped"] = msg["stopped"][:200]
+        return out
+    if hidden:
+        return {"status": status}
+    return {"status": status, "exc_type": _text(msg.get("exc_type"), 200),
+            "message": _text(msg.get("message"), 2000),
+            "traceback": _text(msg.get("traceback"), 8000),
+            "line": msg.get("line") if isinstance(msg.get("line"), int) else None}
+
+
+def _clean_load_error(msg: dict[str, Any]) -> dict[str, Any]:
+    return {"exc_type": _text(msg.get("exc_type"), 200) or "Exception",
+            "message": _text(msg.get("message"), 2000),
+            "traceback": _text(msg.get("traceback"), 8000),
+            "line": msg.get("line") if isinstance(msg.get("line"), int) else None}
+
+
+class _Run:
+    """One payload under way: its runners, its results."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        self.payload = payload
+        self.limits = payload["limits"]
+        self.started = time.monotonic()
+        self.deadline = self.started + self.limits["run_timeout_ms"] / 1000
+        self.results: dict[int, dict[str, Any]] = {}
+        self.load_error: dict[str, Any] | None = None
+        self.runner_error: str | None = None
+        self.perf: dict[str, Any] | None = None
+        self.restarts = 0
+        self.workdirs: list[str] = []
+        self.spare: _Spawned | None = None
+        iso = dict(payload.get("isolation") or {})
+        iso["allow_network"] = self.limits.get("allow_network", False)
+        self.iso = iso
+        self.server = _fork_server(iso, forked=not payload.get("use_fork_server", True))
+
+    def spawn(self, mode: str, *, private_workdir: bool = False, **body: Any) -> _Spawned:
+        """A runner for this body. Only one runner of the candidate's code is
+        alive at a time (the last one is retired first), so that none can
+        pass another what it holds; the next one's process is made (with
+        its namespaces, mounts and limits, but nothing to run yet) while
+        this one works, to save the time on the next."""
+        full = {k: self.payload.get(k) for k in _BODY_KEYS}
+        full.update(mode=mode, **body)
+        workdir = None
+        if private_workdir and not self.iso.get("namespaces"):
+            # Without a mount namespace, a folder of its own (Landlock keeps
+            # its writes there), removed at the end of the run.
+            import tempfile
+
+            workdir = tempfile.mkdtemp(prefix="mil-case-")
+            os.chmod(workdir, 0o777)
+            self.workdirs.append(workdir)
+        child = self.spare if workdir is None else None
+        self.spare = None
+        if child is None:
+            child = self._new_runner(workdir)
+        child.send_body(full)
+        if self.iso.get("namespaces"):
+            try:
+                self.spare = self._new_runner(None)
+            except _NoRunner:
+                self.spare = None
+        return child
+
+    def _new_runner(self, workdir: str | None) -> _Spawned:
+        if self.server is None:
+            raise _NoRunner("the sandbox could not start a runner")
+        try:
+            return _Spawned(self.server, self.payload, workdir)
+        except _NoRunner:
+            # The fork server died (killed, say): another, once.
+            self.server = _fork_server(self.iso, forked=not self.payload.get("use_fork_server", True))
+            if self.server is None:
+                raise
+            return _Spawned(self.server, self.payload, workdir)
+
+    def retire(self, child: _Spawned) -> None:
+        """Kill a runner and wait (a bounded time) until it has ended."""
+        child.kill(close=False)
+        give_up = time.monotonic() + 2.0
+        while not child.status_eof and time.monotonic() < give_up:
+            try:
+                select.select([child.status_r], [], [], 0.05)
+            except (InterruptedError, ValueError, OSError):
+                break
+            child.read_status()
+        child.close()
+
+    def wait(self, fds: list[int], until: float) -> list[int]:
+        try:
+            ready, _, _ = select.select(fds, [], [], max(0.0, min(until - time.monotonic(), 0.5)))
+        except (InterruptedError, ValueError, OSError):
+            return []
+        return ready
+
+    def finish(self) -> None:
+        if self.spare is not None:
+            self.spare.kill()
+            self.spare = None
+        if self.server is not None:
+            self.server.reap(timeout=2.0)
+        if self.workdirs:
+            import shutil
+
+            for folder in self.workdirs:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _visible_phase(run: _Run) -> None:
+    """The visible cases, in order, in one runner (another from the next
+    case after a crash, a timeout or a broken protocol). The protocol is
+    strict: the runner may say ``load_error`` first, then for each case in
+    turn ``start`` and, after the supervisor's "go", ``done`` for that very
+    case, then ``end``. Anything else stops the runner."""
+    cases = run.payload["visible"]
+    limits = run.limits
+    pos = 0
+    while pos < len(cases) and time.monotonic() < run.deadline:
+        first = pos
+        child = run.spawn("visible", cases=cases, start=pos)
+        current: dict[str, Any] | None = None
+        case_deadline = math.inf
+        output: _Output | None = None
+        stop_phase = False
+        try:
+            while True:
+                until = min(run.deadline, case_deadline)
+                ready = run.wait(child.fds(), until)
+                if child.out_r in ready:
+                    _drain(child.out_r, output)
+                msgs = child.ctrl.feed() if child.ctrl.fd in ready else []
+                if child.status_r in ready:
+                    child.read_status()
+                violation = child.ctrl.garbled
+                ended = False
+                failure: str | None = None
+                for msg in msgs:
+                    kind = msg.get("type")
+                    if current is None:
+                        if pos < len(cases) and kind == "start" and msg.get("index") == cases[pos]["index"]:
+                            # Whatever is in the output pipe now was printed
+                            # before this case (module level, stray threads).
+                            _drain(child.out_r, None)
+                            current = cases[pos]
+                            child.go()
+                            case_deadline = time.monotonic() + current["timeout_ms"] / 1000
+                            output = _Output(limits["max_output_lines"], limits["max_output_bytes"])
+                        elif kind == "load_error" and pos == first:
+                            run.load_error = _clean_load_error(msg)
+                            ended = stop_phase = True
+                        elif kind == "end" and pos == len(cases):
+                            ended = stop_phase = True
+                        else:
+                            violation = True
+                    elif kind == "done" and msg.get("index") == current["index"]:
+                        # Output written before the message is already in the pipe.
+                        _drain(child.out_r, output)
+                        result = _clean_result(msg, current, hidden=False)
+                        if result is None:
+                            violation = True
+                        else:
+                            if output is not None:
+                                result.update(output.as_dict())
+                            run.results[current["index"]] = result
+                            pos += 1
+                            current, case_deadline, output = None, math.inf, None
+                    else:
+                        violation = True
+                    if violation and kind == "runner_error":
+                        # The runner's machinery failed (or the code says so;
+                        # either way its own text, about visible work only).
+                        failure = f"the test runner failed: {_text(msg.get('message'), 2000)}"
+                        run.runner_error = run.runner_error or failure
+                    if violation or ended:
+                        break
+                if ended:
+                    break
+                if violation:
+                    if pos < len(cases):
+                        index = current["index"] if current is not None else cases[pos]["index"]
+                        run.results[index] = {"status": "error", "message": failure or CONTROL_CHANNEL,
+                                              "exc_type": "", "traceback": "", "line": None,
+                                              **(output.as_dict() if output is not None else {})}
+                        pos += 1
+                        run.restarts += 1
+                    break
+                if child.ended():
+                    code, _ = child.report()
+                    if current is not None:
+                        status, message = _exit_reason(code)
+                        _drain(child.out_r, output)
+                        entry: dict[str, Any] = {"status": status, "message": message}
+                        if output is not None:
+                            entry.update(output.as_dict())
+                        run.results[current["index"]] = entry
+                        pos += 1
+                        run.restarts += 1
+                    elif pos == first:
+                        # A runner that ends before saying anything has broken
+                        # the machinery itself (it rebound json, say):
+                        # starting another would only do the same again.
+                        stop_phase = True
+                    break
+                if time.monotonic() >= until:
+                    if current is not None and time.monotonic() >= case_deadline:
+                        _drain(child.out_r, output)
+                        entry = {"status": "timeout", "message": "the time limit was exceeded"}
+                        if output is not None:
+                            entry.update(output.as_dict())
+                        run.results[current["index"]] = entry
+                        pos += 1
+                        run.restarts += 1
+                    else:
+                        stop_phase = True  # the run's own time is up
+                    break
+        finally:
+            run.retire(child)
+        if stop_phase:
+            return
+
+
+class _HiddenCase:
+    """One hidden case in a runner of its own, given only that case. From it
+    the supervisor takes one well-formed result for that case, and keeps only
+    what decides the verdict; its output, its errors' text and anything else
+    it writes are dropped."""
+
+    def __init__(self, run: _Run, case: dict[str, Any]) -> None:
+        self.run = run
+        self.case = case
+        self.result: dict[str, Any] | None = None
+        #: load → waiting (said "start", waits for "go") → running
+        self.state = "load"
+        self.child = run.spawn("hidden", cases=[case], start=0, private_workdir=True)
+        # Loading the code may take its time, but not the whole run's.
+        self.deadline = min(run.deadline, time.monotonic() + case["timeout_ms"] / 1000 + 5.0)
+
+    def begin(self) -> None:
+        self.state = "running"
+        self.child.go()
+        self.deadline = min(self.run.deadline, time.monotonic() + self.case["timeout_ms"] / 1000)
+
+    def step(self, ready: list[int]) -> None:
+        child = self.child
+        if child.out_r in ready:
+            _drain(child.out_r, None)
+        msgs = child.ctrl.feed() if child.ctrl.fd in ready else []
+        if child.status_r in ready:
+            child.read_status()
+        index = self.case["index"]
+        for msg in msgs:
+            kind = msg.get("type")
+            if self.state == "load" and kind == "start" and msg.get("index") == index:
+                self.state = "waiting"
+                self.deadline = self.run.deadline
+            elif self.state == "running" and kind == "done" and msg.get("index") == index:
+                self.result = _clean_result(msg, self.case, hidden=True) or {"status": "error"}
+                return
+            else:
+                self.result = {"status": "error"}
+                return
+        if child.ctrl.garbled:
+            self.result = {"status": "error"}
+        elif child.ended():
+            code, _ = child.report()
+            self.result = {"status": _exit_reason(code)[0] if self.state == "running" else "error"}
+        elif time.monotonic() >= self.deadline:
+            self.result = {"status": "timeout"}
+
+
+def _hidden_phase(run: _Run, cases: list[dict[str, Any]]) -> None:
+    """The hidden cases one at a time, the next one's runner made and loaded
+    while the current case runs (it then waits for its "go"), so that no two
+    cases share the CPU while their time is counted."""
+    pending = list(cases)
+    active: list[_HiddenCase] = []
+    try:
+        while pending or active:
+            while pending and len(active) < _HIDDEN_AT_ONCE and time.monotonic() < run.deadline:
+                active.append(_HiddenCase(run, pending.pop(0)))
+            if not active:
+                return  # out of time: the rest did not run
+            if not any(job.state == "running" for job in active):
+                waiting = next((job for job in active if job.state == "waiting"), None)
+                if waiting is not None:
+                    waiting.begin()
+            ready = run.wait([fd for job in active for fd in job.child.fds()],
+                             min(job.deadline for job in active))
+            for job in list(active):
+                job.step(ready)
+                if job.result is not None:
+                    run.results[job.case["index"]] = job.result
+                    run.retire(job.child)
+                    active.remove(job)
+    finally:
+        for job in active:
+            job.child.kill()
+
+
+def _perf_phase(run: _Run) -> None:
+    """Time the function at growing n, each size in a runner of its own,
+    measured from outside (see ``_perf_call``). The number of calls per
+    sample is set here, from the last size's time."""
+    spec = run.payload["perf"]
+    budget = spec["budget_ms"] / 1000
+    perf: dict[str, Any] = {"samples": [], "error": None}
+    run.perf = perf
+    per_call: float | None = None
+    last_n = 0
+    for n in spec["sizes"]:
+        if per_call is None:
+            reps = 1
+        else:
+            predicted = per_call * n / max(last_n, 1)
+            reps = max(1, min(50, math.ceil(0.02 / max(predicted, 1e-7))))
+        seconds, error = _perf_sample(run, n, reps)
+        if error is None and seconds is not None and per_call is None and seconds < 0.01:
+            # One short call is mostly noise: the first size again, repeated.
+            reps = max(1, min(50, math.ceil(0.02 / max(seconds, 1e-7))))
+            seconds, error = _perf_sample(run, n, reps)
+        if error is not None or seconds is None:
+            perf["error"] = error or "the measurement failed"
+            return
+        perf["samples"].append([n, seconds])
+        per_call, last_n = seconds, n
+        if seconds > budget:
+            return
+
+
+def _perf_sample(run: _Run, n: int, reps: int) -> tuple[float | None, str | None]:
+    """(seconds per call, error) for one size."""
+    spec = run.payload["perf"]
+    step = max(2.0, spec["budget_ms"] / 100)
+    child = run.spawn("perf", generators=run.payload.get("generators") or "",
+                      perf={"generator": spec["generator"], "n": n, "reps": reps})
+    deadline = min(run.deadline, time.monotonic() + step)
+    cpu_at_go: float | None = None
+    error: str | None = None
+    try:
+        while True:
+            ready = run.wait(child.fds(), deadline)
+            if child.out_r in ready:
+                _drain(child.out_r, None)
+            msgs = child.ctrl.feed() if child.ctrl.fd in ready else []
+            if child.status_r in ready:
+                child.read_status()
+            for msg in msgs:
+                kind = msg.get("type")
+                if cpu_at_go is None and kind == "ready":
+                    # Read from outside, as the runner waits for "go".
+                    cpu_at_go = _process_cpu_seconds(child.pid)
+                    if cpu_at_go is None:
+                        return None, "the runner's CPU clock could not be read"
+                    child.go()
+                    deadline = min(run.deadline, time.monotonic() + step + reps * spec["budget_ms"] / 1000)
+                elif kind == "load_error":
+                    return None, "the code did not load"
+                elif kind in ("perf_error", "runner_error") and error is None:
+                    error = _text(msg.get("message"), 500) or "the measurement failed"
+                # Nothing else a runner says here is read: no number of its own.
+            if child.ended():
+                code, cpu = child.report()
+                if error is not None:
+                    return None, error
+                if cpu_at_go is None:
+                    return None, "the measurement did not start"
+                if code is not None or cpu is None:
+                    return None, _exit_reason(code)[1]
+                return max(cpu - cpu_at_go, 0.0) / reps, None
+            if time.monotonic() >= deadline:
+                if cpu_at_go is None:
+                    return None, "the measurement did not start in time"
+                return None, STOPPED_SLOW
+    finally:
+        run.retire(child)
+
+
 def supervise_batch(payloads_json: str) -> str:
     """Run several payloads one after the other in one kernel request (the
     harness's ``run_many``); the hidden cases of run i are asked for with
-    the key i, only when run i reaches them."""
+    the key i."""
     payloads = json.loads(payloads_json)
     return "[" + ",".join(_supervise(p, str(i)) for i, p in enumerate(payloads)) + "]"
 
@@ -1111,173 +1942,41 @@ def supervise(payload_json: str) -> str:
 
 
 def _supervise(payload: dict[str, Any], key: str) -> str:
-    limits = payload["limits"]
-    t_start = time.monotonic()
-    run_deadline = t_start + limits["run_timeout_ms"] / 1000
-    visible = payload["visible"]
-    results: dict[int, dict[str, Any]] = {}
-    load_error: dict[str, Any] | None = None
-    perf: dict[str, Any] | None = None
-    hidden_cases: list[dict[str, Any]] | None = None
+    """Visible cases, then the growth measurement, then each hidden case in
+    a runner of its own. Runners are forked by the fork server, never from
+    this process, so none inherits the hidden cases this process holds."""
+    run = _Run(payload)
     hidden_blob: bytes | None = None
-    sealed = False
-    timeouts = {c["index"]: c["timeout_ms"] for c in visible}
-    # A growth measurement may take a few times its per-call budget per size.
-    perf_step = max(2.0, (payload["perf"] or {}).get("budget_ms", 0) / 100)
-
-    phase_hidden = False
-    start = 0
-    child: _Child | None = _Child(payload, 0, False, None)
-    current: int | None = None
-    case_deadline: float | None = None
-    output: _Output | None = None
-    in_perf = False
-    restarts = 0
-    progressed = False
-    finished = False
-    runner_error: str | None = None
     _reap_orphans()
-
-    def cases_of_phase() -> list[dict[str, Any]]:
-        return hidden_cases if phase_hidden and hidden_cases is not None else visible
-
-    def enter_hidden_phase() -> bytes:
-        nonlocal hidden_blob, hidden_cases, phase_hidden, sealed
-        sealed = True
-        if hidden_blob is None:
+    try:
+        if run.server is None:
+            raise _NoRunner("the sandbox could not start a runner")
+        if payload.get("hidden_count"):
+            # Asked for now: the round trip to the harness overlaps the
+            # visible cases. Only this process ever holds them.
             hidden_blob = _fetch_hidden(key)
-        hidden_cases = json.loads(hidden_blob)
-        for c in hidden_cases or []:
-            timeouts[c["index"]] = c["timeout_ms"]
-        phase_hidden = True
-        return hidden_blob
-
-    if payload.get("hidden_count"):
-        # Asked for now, while the runner (already forked, so without them)
-        # sets itself up and runs the visible cases: the round trip to the
-        # harness costs nothing then. Only this supervisor holds them.
-        hidden_blob = _fetch_hidden(key)
-
-    while child is not None:
-        now = time.monotonic()
-        deadline = min(run_deadline, case_deadline or math.inf)
-        wait = max(0.0, deadline - now)
-        try:
-            ready, _, _ = select.select([child.ctrl.fd, child.out_r], [], [], min(wait, 0.5))
-        except InterruptedError:
-            ready = []
-        msgs = child.ctrl.feed() if child.ctrl.fd in ready else []
-        if child.out_r in ready and not msgs:
-            # Output between messages belongs to the case under way, if any.
-            _drain(child.out_r, None if (phase_hidden or sealed) else output)
-        for msg in msgs:
-            kind = msg.get("type")
-            if kind in ("start", "done", "need_hidden", "perf_start", "perf_sample", "perf"):
-                progressed = True
-            if kind == "start":
-                # The runner waits for "go": whatever is in the output pipe now
-                # was printed before this case (module level, stray threads).
-                _drain(child.out_r, None)
-                child.go()
-                current = msg["index"]
-                t = timeouts.get(current, limits["timeout_ms"])
-                case_deadline = time.monotonic() + t / 1000
-                output = _Output(limits["max_output_lines"], limits["max_output_bytes"])
-            elif kind == "done":
-                # Output written before the message is already in the pipe.
-                _drain(child.out_r, None if (phase_hidden or sealed) else output)
-                idx = msg.pop("index")
-                msg.pop("type")
-                if phase_hidden or not sealed:
-                    if output is not None and not phase_hidden:
-                        msg.update(output.as_dict())
-                    results[idx] = msg
-                current, case_deadline, output = None, None, None
-            elif kind == "load_error":
-                msg.pop("type")
-                load_error = msg
-            elif kind == "perf_start":
-                in_perf = True
-                perf = {"samples": [], "error": None}
-                case_deadline = time.monotonic() + perf_step
-            elif kind == "perf_sample" and perf is not None:
-                perf["samples"].append([msg["n"], msg["seconds"]])
-                case_deadline = time.monotonic() + perf_step
-            elif kind == "perf" and perf is not None:
-                in_perf = False
-                case_deadline = None
-                perf["error"] = msg.get("error")
-                payload["perf"] = None  # a restarted runner must not measure again
-            elif kind == "need_hidden" and not phase_hidden:
-                child.send_hidden(enter_hidden_phase())
-            elif kind == "end":
-                finished = True
-            elif kind == "runner_error":
-                runner_error = msg.get("message")
-        if finished:
-            # Every case has reported. Tearing down a PID and network
-            # namespace takes the kernel a few milliseconds, so the runner is
-            # killed and left to be collected at the start of the next run
-            # rather than waited for here.
-            child.abandon()
-            child = None
-            break
-        timed_out = time.monotonic() >= deadline
-        if timed_out or child.ctrl.eof:
-            if timed_out:
-                child.kill()
-            else:
-                child.reap(block=True)
-            child.close()
-            status, message = ("timeout", "the time limit was exceeded") if timed_out \
-                else _exit_reason(child.exit_code)
-            if in_perf and perf is not None:
-                perf["error"] = STOPPED_SLOW
-                payload["perf"] = None
-                in_perf = False
-            if current is not None:
-                entry: dict[str, Any] = {"status": status, "message": message}
-                if output is not None and not phase_hidden:
-                    _drain(child.out_r, None)
-                    entry.update(output.as_dict())
-                results[current] = entry
-            phase_cases = cases_of_phase()
-            done_here = {c["index"] for c in phase_cases} <= set(results)
-            out_of_time = time.monotonic() >= run_deadline
-            child = None
-            if load_error is not None or out_of_time or not progressed or runner_error:
-                # A runner that ends before saying anything has broken the
-                # machinery itself (it rebound json, say): starting another
-                # would only do the same again.
-                break
-            progressed = False
-            if not done_here:
-                restarts += 1
-                pending = [i for i, c in enumerate(phase_cases) if c["index"] not in results]
-                start = pending[0]
-                if not phase_hidden:
-                    # A runner for visible cases must not be forked from a
-                    # supervisor that holds the hidden ones: drop them and
-                    # ask again when they are due.
-                    hidden_blob = None
-                    gc.collect()
-                child = _Child(payload, start, phase_hidden, hidden_blob if phase_hidden else None)
-            elif not phase_hidden and payload.get("hidden_count"):
-                # The visible phase finished but the runner died before asking.
-                child = _Child(payload, 0, True, enter_hidden_phase())
-            current, case_deadline, output = None, None, None
-    # Nothing of the hidden cases stays referenced in the kernel after the run.
-    hidden_blob = None
-    hidden_cases = None
-    _reap_orphans()
+        _visible_phase(run)
+        finished_visible = all(c["index"] in run.results for c in payload["visible"])
+        if payload.get("perf") and run.load_error is None \
+                and finished_visible and time.monotonic() < run.deadline:
+            _perf_phase(run)
+        if hidden_blob and run.load_error is None and time.monotonic() < run.deadline:
+            _hidden_phase(run, json.loads(hidden_blob))
+    except _NoRunner as exc:
+        run.runner_error = str(exc)
+    finally:
+        # Nothing of the hidden cases stays referenced in the kernel after the run.
+        hidden_blob = None
+        run.finish()
+        _reap_orphans()
     return json.dumps({
-        "results": {str(k): v for k, v in results.items()},
-        "load_error": load_error,
-        "perf": perf,
-        "restarts": restarts,
-        "seconds": time.monotonic() - t_start,
-        "run_timed_out": time.monotonic() >= run_deadline,
-        "runner_error": runner_error,
+        "results": {str(k): v for k, v in run.results.items()},
+        "load_error": run.load_error,
+        "perf": run.perf,
+        "restarts": run.restarts,
+        "seconds": time.monotonic() - run.started,
+        "run_timed_out": time.monotonic() >= run.deadline,
+        "runner_error": run.runner_error,
     })
 
 
@@ -1312,6 +2011,8 @@ STOPPED_SLOW = "the measurement was stopped: one call took too long"
 
 def _fetch_hidden(key: str) -> bytes:
     """Ask the harness for the hidden cases over the kernel's stdin channel."""
+    global _HIDDEN_HELD
+    _HIDDEN_HELD = True
     return input(HIDDEN_PROMPT + key).encode()
 
 
@@ -1330,17 +2031,14 @@ PRELOADED_MODULES = (
 
 def bootstrap(allow_network: bool = False) -> str:
     """Called once when the sandbox kernel starts: preload the modules a
-    solution may import and report what isolation the host allows."""
-
-    PR_SET_CHILD_SUBREAPER = 36
-    try:
-        _lib().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    solution may import, start the fork server and report what isolation
+    the host allows."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
     _preload()
     found = probe_isolation()
     server = _fork_server({**found, "allow_network": allow_network})
     found["fork_server_pid"] = server.pid if server is not None else None
+    found["fork_server_init_pid"] = server.init_pid if server is not None else None
     return json.dumps(found)
 
 
