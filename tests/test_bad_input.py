@@ -671,3 +671,27 @@ def test_every_command_takes_settings() -> None:
     for name, command in walk(main, "mock-interviewer"):
         options = [p for p in command.params if "--settings" in getattr(p, "opts", ())]
         assert len(options) == 1, name
+
+
+def test_a_kernel_does_not_retry_a_503_that_gives_no_retry_after() -> None:
+    """The store-or-settings 503 is not a busy queue: the magic says it at
+    once instead of resending a submission for two minutes."""
+    import io
+    import urllib.error
+    from email.message import Message
+
+    from mock_interviewer_lab.kernel.backend import BackendError, ServerBackend, ServerBusy
+
+    def http_error(headers: dict[str, str]) -> urllib.error.HTTPError:
+        message = Message()
+        for key, value in headers.items():
+            message[key] = value
+        body = io.BytesIO(b'{"error": "the session store cannot be used"}')
+        return urllib.error.HTTPError("http://127.0.0.1/x", 503, "unavailable", message, body)
+
+    backend = ServerBackend("http://127.0.0.1:9/mock-interviewer/api/", "secret")
+    unavailable = backend._http_error(http_error({}))
+    assert isinstance(unavailable, BackendError) and not isinstance(unavailable, ServerBusy)
+    assert "session store" in str(unavailable)
+    busy = backend._http_error(http_error({"Retry-After": "3"}))
+    assert isinstance(busy, ServerBusy) and busy.retry_after_s == 3

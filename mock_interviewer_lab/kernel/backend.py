@@ -171,7 +171,9 @@ class ServerBackend:
                                   reason=message)
         if exc.code == 403:
             return BackendError(f"the interview server refused the kernel's token ({message})")
-        if exc.code == 503:
+        if exc.code == 503 and exc.headers.get("Retry-After") is not None:
+            # Busy (the queue says when to come back); a 503 without it is a
+            # server that cannot serve (its store or settings): no retrying.
             try:
                 retry_after = float(exc.headers.get("Retry-After") or 1)
             except ValueError:
