@@ -114,3 +114,35 @@ def test_the_websockets_refuse_the_secret_through_a_proxy(
     direct = run(jp_ws_fetch("mock-interviewer", "api", "sessions", sid, "ws", headers=kernel))
     assert json.loads(run(direct.read_message()))["type"] == "snapshot"
     direct.close()
+
+
+def test_every_stop_step_runs_even_when_one_fails(
+        api: Callable[..., HTTPResponse], extension: Any, run: Run[Any],
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """(Here for its fixtures.) A voice service and an interview service that
+    fail to stop still leave the sandbox stopped, the store closed and the
+    secret out of the environment."""
+    from mock_interviewer_lab.server.voice import VOICE_KEY
+    from mock_interviewer_lab.store import StoreError
+
+    sid = start_session(api)["session"]["id"]
+    service = extension.service
+
+    async def voice_fails() -> None:
+        raise RuntimeError("voice would not stop")
+
+    def service_fails() -> None:
+        raise RuntimeError("service would not stop")
+
+    monkeypatch.setattr(extension.settings[VOICE_KEY], "close_sockets", voice_fails)
+    monkeypatch.setattr(service, "close", service_fails)
+    closed: list[str] = []
+    real_harness_close = service.harness.close
+    monkeypatch.setattr(service.harness, "close",
+                        lambda: (closed.append("harness"), real_harness_close())[1])
+    run(extension.stop_extension())
+    assert closed == ["harness"]
+    with pytest.raises(StoreError, match="closed"):
+        service.store.get(sid)
+    assert TOKEN_ENV not in os.environ
+    assert "voice would not stop" in caplog.text and "service would not stop" in caplog.text
