@@ -104,6 +104,13 @@ def bench_humaneval(workers: int) -> dict[str, Any]:
         t1 = time.perf_counter()
         results = h.run_many([(p, p.solution) for p in problems])
         our_seconds = time.perf_counter() - t1
+        # One task resubmitted: its assert check is replayed in the pack
+        # sandbox on every run (a fork of the warm pack helper).
+        single = []
+        for _ in range(20):
+            t2 = time.perf_counter()
+            assert h.run(problems[0], problems[0].solution, complexity=False).all_passed
+            single.append(time.perf_counter() - t2)
     passed = sum(r.all_passed for r in results)
     return {
         "tasks": len(problems),
@@ -115,6 +122,8 @@ def bench_humaneval(workers: int) -> dict[str, Any]:
         "ratio": our_seconds / their_seconds,
         "ratio_with_start": (our_seconds + start_seconds) / their_seconds,
         "workers": workers,
+        "single_p50_ms": pct(single, 0.5) * 1000,
+        "single_p95_ms": pct(single, 0.95) * 1000,
         "failed": [r.problem for r in results if not r.all_passed],
     }
 
@@ -155,6 +164,8 @@ def main() -> int:
               f"{he['ours_seconds']:.2f}", f"{he['ratio']:.2f} (target ≤ 0.50)")
     t.add_row("  … counting the kernels' start", "", f"{he['ours_seconds'] + he['ours_kernel_start_seconds']:.2f}",
               f"{he['ratio_with_start']:.2f}")
+    t.add_row("  … one task resubmitted (p50 / p95 of 20, assert replayed in the pack sandbox)",
+              "", f"{he['single_p50_ms']:.0f} / {he['single_p95_ms']:.0f} ms", "")
     console.print(t)
     if he["failed"]:
         console.print(f"[red]failed in ours: {he['failed']}[/]")

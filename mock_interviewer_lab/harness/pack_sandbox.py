@@ -10,7 +10,7 @@ They run here with the candidate's limits::
       │                                     │               environment, empty
       │                                     │               network namespace;
       │                                     │               runs no pack code
-      │   request pipe, result pipe         └─ job          forked per request:
+      │   request pipe, result pipe         └─ job          forked one ahead:
       └──────────────────────────────────────── └─ runner   pid 1 of a PID
                                                             namespace, fresh /tmp
                                                             and /proc, homes and
@@ -18,17 +18,19 @@ They run here with the candidate's limits::
                                                             nobody when root,
                                                             rlimits, audit hook
 
-One job serves one pack (never two: one pack's code must not see another's
-tests or answers) and is a fresh fork of the helper, which never executes
-pack code and never holds a request: the request goes through a pipe
-straight to the job once its sandbox is in place, and the answer comes back
-as plain values (``encode_plain``) through another. A job that runs past the
+One job serves one request, of one pack (never two: one pack's code must not
+see another's tests or answers), and is a fresh fork of the helper, which
+never executes pack code and never holds a request. The helper keeps the
+next job forked ahead, its sandbox in place, and hands that job's two pipes
+to the server when asked: the request goes straight to the job, and the
+answer comes back as plain values (``encode_plain``). A job that runs past the
 wall-clock limit is killed as a group; the helper dies with the server (its
 socket closes), and its jobs die with it (``PR_SET_PDEATHSIG``).
 
 What costs: the expected values of generated cases are computed once per
 problem (the harness caches them); a checker or an assert replay is one job
-per run and pack, a fork of a small warm process (see bench/harness_bench.py).
+per batch of runs and pack, already forked and sandboxed when asked for
+(see bench/harness_bench.py).
 """
 
 from __future__ import annotations
@@ -329,8 +331,10 @@ class _PathRule(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-#: Landlock's execute, read-file and read-dir rights.
+#: Landlock's execute, read-file and read-dir rights, and its system calls.
 _LL_READ = (1 << 0) | (1 << 2) | (1 << 3)
+_SYS_LANDLOCK_CREATE_RULESET, _SYS_LANDLOCK_ADD_RULE, _SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_PR_SET_NO_NEW_PRIVS = 38
 
 
 def _landlock_reads(readable: Sequence[str]) -> bool:
@@ -341,7 +345,7 @@ def _landlock_reads(readable: Sequence[str]) -> bool:
     kernel has no Landlock."""
     lib = rt._lib()
     try:
-        ruleset = int(lib.syscall(rt.SYS_LANDLOCK_CREATE_RULESET,
+        ruleset = int(lib.syscall(_SYS_LANDLOCK_CREATE_RULESET,
                                   ctypes.byref(_ReadRuleset(_LL_READ)),
                                   ctypes.c_size_t(ctypes.sizeof(_ReadRuleset)),
                                   ctypes.c_uint32(0)))
@@ -356,11 +360,11 @@ def _landlock_reads(readable: Sequence[str]) -> bool:
             except OSError:
                 continue
             rights = _LL_READ if os.path.isdir(path) else (1 << 2)
-            lib.syscall(rt.SYS_LANDLOCK_ADD_RULE, ruleset, 1,
+            lib.syscall(_SYS_LANDLOCK_ADD_RULE, ruleset, 1,
                         ctypes.byref(_PathRule(rights, fd)), 0)
             os.close(fd)
-        rt._prctl(rt.PR_SET_NO_NEW_PRIVS, 1)
-        return bool(lib.syscall(rt.SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0)
+        lib.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        return bool(lib.syscall(_SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0)
     finally:
         os.close(ruleset)
 
@@ -386,7 +390,10 @@ def _hidden_paths(extra: Sequence[str]) -> tuple[list[str], list[str]]:
         if not holds:
             (dirs if os.path.isdir(path) else files).append(path)
             return
-        if any(k == path for k in holds) or depth > 6:
+        # One level down is enough (a home's entries beside ~/.pyenv): the
+        # installation's own neighbours hold nothing of the server's, and
+        # every mount costs each job time.
+        if any(k == path for k in holds) or depth >= 1:
             return
         try:
             entries = os.listdir(path)
@@ -451,7 +458,9 @@ def _job_main(setup: dict[str, Any], iso: dict[str, Any], req_fd: int, res_fd: i
             rt._lib().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         # Where the host allows it (Landlock), no writes outside the private
         # /tmp (nowhere without a mount namespace), no TCP, no signals out.
-        rt._landlock(["/tmp"] if ns_done.get("mnt") else [], block_tcp=no_net)
+        write_rules = getattr(rt, "_landlock", None)
+        if write_rules is not None:
+            write_rules(["/tmp"] if ns_done.get("mnt") else [], block_tcp=no_net)
         _landlock_reads([r.rstrip("/") for r in setup["python_roots"]])
         rt._set_limits(setup["limits"])
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -481,9 +490,13 @@ def _job_main(setup: dict[str, Any], iso: dict[str, Any], req_fd: int, res_fd: i
 # ------------------------------------------------------------ the helper
 
 
-def _helper_main(fd: int, parent: int, isolation: dict[str, Any] | None = None) -> None:  # pragma: no cover - runs in the helper
-    """The pack helper: forks jobs on request, kills them on request, and
-    reports their exit codes. It runs no pack code and holds no request."""
+def _helper_main(fd: int, parent: int, setup_json: str,
+                 isolation: dict[str, Any] | None = None) -> None:  # pragma: no cover - helper
+    """The pack helper: keeps one job forked ahead, sandbox in place and
+    waiting for its request, and hands its pipes over on request (so that a
+    job costs a round trip, not a sandbox's set-up); kills jobs on request
+    and reports their exit codes. It runs no pack code and holds no request."""
+    setup = json.loads(setup_json)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
     # No PR_SET_PDEATHSIG here: it fires when the *thread* that started the
@@ -535,6 +548,20 @@ def _helper_main(fd: int, parent: int, isolation: dict[str, Any] | None = None) 
             while len(exited) > 256:
                 exited.pop(next(iter(exited)))
 
+    spare: tuple[int, int, int] | None = None  # pid, request pipe, result pipe
+
+    def fork_spare() -> tuple[int, int, int]:
+        req_r, req_w = os.pipe()
+        res_r, res_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            _job_main(setup, iso, req_r, res_w)
+        os.close(req_r)
+        os.close(res_w)
+        running.add(pid)
+        return pid, req_w, res_r
+
     def finish() -> None:
         for pid in list(running):
             with contextlib.suppress(OSError):
@@ -542,6 +569,7 @@ def _helper_main(fd: int, parent: int, isolation: dict[str, Any] | None = None) 
         os._exit(0)
 
     reply({"pid": os.getpid(), "isolation": {**found, "net_isolated": net_done}})
+    spare = fork_spare()
     while True:
         collect()
         if os.getppid() != parent:
@@ -571,18 +599,27 @@ def _helper_main(fd: int, parent: int, isolation: dict[str, Any] | None = None) 
             finish()
         collect()
         op = req.get("op")
-        if op == "spawn" and len(fds) == 2:
-            pid = os.fork()
-            if pid == 0:
-                sock.close()
-                _job_main(req["setup"], iso, fds[0], fds[1])
-            for f in fds:
-                os.close(f)
-            running.add(pid)
-            reply({"pid": pid})
+        for f in fds:
+            os.close(f)
+        if op == "spawn":
+            if spare is None or spare[0] not in running:
+                if spare is not None:
+                    os.close(spare[1])
+                    os.close(spare[2])
+                spare = fork_spare()
+            pid, req_w, res_r = spare
+            spare = None
+            data = json.dumps({"pid": pid}).encode()
+            try:
+                socket.send_fds(sock, [struct.pack("!I", len(data)) + data], [req_w, res_r])
+            except OSError:
+                finish()
+            os.close(req_w)
+            os.close(res_r)
+            # The next job's sandbox is made now, while the server waits for
+            # this one's answer.
+            spare = fork_spare()
         else:
-            for f in fds:
-                os.close(f)
             if op == "kill":
                 pid = int(req["pid"])
                 if pid in running:
@@ -639,7 +676,8 @@ class PackSandbox:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         boot = ("import sys; sys.path[:0] = " + repr([p for p in sys.path if p]) + "; "
                 "from mock_interviewer_lab.harness.pack_sandbox import _helper_main; "
-                f"_helper_main({theirs.fileno()}, {os.getpid()}, {self.isolation_override!r})")
+                f"_helper_main({theirs.fileno()}, {os.getpid()}, {self._setup_json()!r}, "
+                f"{self.isolation_override!r})")
         try:
             with open(os.devnull, "r+b") as devnull:
                 proc = subprocess.Popen([sys.executable, "-c", boot], pass_fds=[theirs.fileno()],
@@ -687,11 +725,17 @@ class PackSandbox:
     # -- talking to the helper
 
     @staticmethod
-    def _recv(sock: socket.socket) -> dict[str, Any]:
+    def _recv(sock: socket.socket, fds: list[int] | None = None) -> dict[str, Any]:
+        """One reply; file descriptors that come with it go into ``fds``."""
         def exact(n: int) -> bytes:
             buf = b""
             while len(buf) < n:
-                chunk = sock.recv(n - len(buf))
+                chunk, got, _, _ = socket.recv_fds(sock, n - len(buf), 2)
+                if fds is not None:
+                    fds.extend(got)
+                else:
+                    for f in got:
+                        os.close(f)
                 if not chunk:
                     raise EOFError("the pack helper is gone")
                 buf += chunk
@@ -701,15 +745,15 @@ class PackSandbox:
         reply: dict[str, Any] = json.loads(exact(n))
         return reply
 
-    def _ask(self, msg: dict[str, Any], fds: Sequence[int] = ()) -> dict[str, Any]:
+    def _ask(self, msg: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
         with self._lock:
             if self._closed:
                 raise PackCodeError("the pack sandbox is stopped (the server is stopping)")
             helper = self._ensure()
             data = json.dumps(msg).encode()
             try:
-                socket.send_fds(helper.sock, [struct.pack("!I", len(data)) + data], list(fds))
-                return self._recv(helper.sock)
+                helper.sock.sendall(struct.pack("!I", len(data)) + data)
+                return self._recv(helper.sock, fds)
             except (OSError, EOFError, ValueError):
                 # A helper that died is started again for the next request.
                 self._drop(helper)
@@ -723,29 +767,33 @@ class PackSandbox:
             self._hidden = _hidden_paths([*map(str, builtin_pack_dirs()), *self.hide_paths])
         return self._hidden
 
-    def _job(self, request: dict[str, Any], *, where: str, extra_hidden: Sequence[str] = ()
-             ) -> dict[str, Any]:
+    def _setup_json(self) -> str:
+        """Every job's sandbox: the limits and what it must not see (the
+        private folders, every pack folder, the folders the harness names)."""
+        s = self.settings
+        dirs, files = self._hidden_now()
+        return json.dumps({
+            "limits": {"cpu_seconds": s.cpu_seconds, "memory_mb": s.memory_mb,
+                       "max_file_bytes": s.max_file_bytes, "max_open_files": s.max_open_files},
+            "hide_dirs": dirs,
+            "hide_files": files,
+            "python_roots": list(_python_roots()),
+        })
+
+    def _job(self, request: dict[str, Any], *, where: str) -> dict[str, Any]:
         """Run one job; its result, or PackCodeError naming ``where`` and the
         file whose code was running."""
         s = self.settings
-        dirs, files = self._hidden_now()
-        setup = {
-            "limits": {"cpu_seconds": s.cpu_seconds, "memory_mb": s.memory_mb,
-                       "max_file_bytes": s.max_file_bytes, "max_open_files": s.max_open_files},
-            "hide_dirs": sorted({*dirs, *extra_hidden}),
-            "hide_files": files,
-            "python_roots": list(_python_roots()),
-        }
-        req_r, req_w = os.pipe()
-        res_r, res_w = os.pipe()
+        fds: list[int] = []
         try:
-            try:
-                pid = int(self._ask({"op": "spawn", "setup": setup}, [req_r, res_w])["pid"])
-            except (OSError, EOFError, ValueError, KeyError) as exc:
-                raise PackCodeError(f"{where}: the pack sandbox failed: {exc}") from None
-        finally:
-            os.close(req_r)
-            os.close(res_w)
+            pid = int(self._ask({"op": "spawn"}, fds)["pid"])
+            if len(fds) != 2:
+                raise ValueError(f"{len(fds)} pipes instead of 2")
+        except (OSError, EOFError, ValueError, KeyError) as exc:
+            for f in fds:
+                os.close(f)
+            raise PackCodeError(f"{where}: the pack sandbox failed: {exc}") from None
+        req_w, res_r = fds
         self.jobs += 1
         body = json.dumps(request, separators=(",", ":")).encode()
         pending = struct.pack("!I", len(body)) + body
@@ -856,7 +904,7 @@ class PackSandbox:
             "generated": [{"generator": g.generator, "seed": g.seed, "params": g.params}
                           for g in tests.generated],
         }
-        out = self._job(request, where=describe(problem), extra_hidden=[str(problem.path.parent)])
+        out = self._job(request, where=describe(problem))
         return [(list(decode_plain(c["args"])), decode_plain(c["expected"])) for c in out["cases"]]
 
     def judge(self, items: Sequence[JudgeItem]) -> list[dict[str, Any]]:
@@ -892,8 +940,7 @@ class PackSandbox:
                              "kwargs": encode_plain(item.kwargs), "got": encode_plain(item.got)})
         names = sorted({describe(i.problem) for i in group})
         where = names[0] if len(names) == 1 else f"{names[0]} (or another problem of its pack)"
-        out = self._job({"op": "judge", "problems": problems, "items": wire}, where=where,
-                        extra_hidden=[str(group[0].problem.path.parent)])
+        out = self._job({"op": "judge", "problems": problems, "items": wire}, where=where)
         verdicts: list[dict[str, Any]] = out["verdicts"]
         if len(verdicts) != len(group):
             raise PackCodeError(f"{where}: the pack sandbox answered {len(verdicts)} verdicts "
