@@ -570,11 +570,17 @@ def _helper_main(fd: int, parent: int, setup_json: str,
 
     reply({"pid": os.getpid(), "isolation": {**found, "net_isolated": net_done}})
     spare = fork_spare()
+    handed: set[int] = set()  # jobs handed out whose end the next spare waits for
     while True:
         collect()
         if os.getppid() != parent:
             finish()
-        ready, _, _ = select.select([sock], [], [], 0.5)
+        handed &= running
+        if spare is None and not handed:
+            # The next job's sandbox is made once the last one has ended, not
+            # beside it: on a busy machine the two would compete for a core.
+            spare = fork_spare()
+        ready, _, _ = select.select([sock], [], [], 0.5 if spare is not None else 0.005)
         if not ready:
             continue
         try:
@@ -609,6 +615,7 @@ def _helper_main(fd: int, parent: int, setup_json: str,
                 spare = fork_spare()
             pid, req_w, res_r = spare
             spare = None
+            handed.add(pid)
             data = json.dumps({"pid": pid}).encode()
             try:
                 socket.send_fds(sock, [struct.pack("!I", len(data)) + data], [req_w, res_r])
@@ -616,9 +623,6 @@ def _helper_main(fd: int, parent: int, setup_json: str,
                 finish()
             os.close(req_w)
             os.close(res_r)
-            # The next job's sandbox is made now, while the server waits for
-            # this one's answer.
-            spare = fork_spare()
         else:
             if op == "kill":
                 pid = int(req["pid"])
