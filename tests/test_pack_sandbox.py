@@ -458,3 +458,34 @@ def test_validate_runs_the_pack_in_the_sandbox(tmp_path: Path,
     text = json.dumps(report.as_dict())
     assert "solution.py" in text and "KeyError" in text, text
 
+
+
+def test_closing_the_harness_while_the_pack_judges_answers_the_run(tmp_path: Path) -> None:
+    """Stopped while the pack's check is replayed: the run says the server
+    is stopping, not that the pack is broken."""
+    problem = hostile_pack(tmp_path, asserts="""
+        def check(candidate):
+            candidate(1, 2)
+            while type(candidate).__name__ == "function":
+                pass
+    """)
+    h = SyncHarness(HarnessSettings(run_timeout_ms=90000, cpu_seconds=60)).start()
+    results: list[object] = []
+
+    def submit() -> None:
+        try:
+            results.append(h.run(problem, "def add(a, b):\n    return a + b\n", complexity=False))
+        except BaseException as exc:
+            results.append(exc)
+
+    thread = threading.Thread(target=submit)
+    thread.start()
+    give_up = time.monotonic() + 60
+    while h.harness.pack_sandbox.jobs == 0 and time.monotonic() < give_up:
+        time.sleep(0.01)
+    assert h.harness.pack_sandbox.jobs == 1
+    h.close()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    (result,) = results
+    assert getattr(result, "error", None) == STOPPING, result

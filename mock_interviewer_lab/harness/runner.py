@@ -309,6 +309,8 @@ class Harness:
             try:
                 prepared.append(await self._prepared_for(problem))
             except PackCodeError as exc:
+                if self._idle is not idle:  # the pack sandbox was stopped under it
+                    return [self._stopped_run(p) for p, _ in jobs]
                 prepared.append(self._failed_run(problem, f"the problem pack is broken: {exc}"))
         runnable = [(p, code) for p, (_, code) in zip(prepared, jobs, strict=True)
                     if isinstance(p, _Prepared)]
@@ -378,6 +380,8 @@ class Harness:
             if workdir:
                 shutil.rmtree(workdir, ignore_errors=True)
         verdicts = await self._pack_verdicts(jobs, raws)
+        if self._idle is not idle:  # stopped while the pack's code judged
+            return [self._stopped_run(p.problem) for p, _ in jobs]
         results = []
         for (prepared, _), raw, mine in zip(jobs, raws, verdicts, strict=True):
             result = self._assemble(prepared, raw, complexity, mine)
