@@ -459,3 +459,21 @@ def test_no_process_of_a_run_outlives_its_server(add_problem: Problem, how: sign
             except OSError:
                 pass
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("landlock", [0, 7])
+def test_harness_info_says_what_is_missing_where_namespaces_are_refused(landlock: int) -> None:
+    from mock_interviewer_lab.harness.sandbox_runtime import _missing, isolation_summary
+
+    iso = {"root": False, "namespaces": False, "mount_namespace": False, "userns": False,
+           "pid_namespace": False, "network_namespace": False, "readonly_root": False,
+           "private_tmp": False, "own_proc": False, "landlock": landlock,
+           "environment_allow_list": True}
+    missing = " ".join(_missing(iso))
+    for words in ("no PID namespace", "no mount namespace", "no network namespace",
+                  "keeps your user id"):
+        assert words in missing
+    assert ("Landlock confines writes" in missing) == bool(landlock)
+    assert ("may outlive the run" in missing) == (not landlock)
+    shown = dict(isolation_summary(iso))
+    assert not any(on for what, on in shown.items() if "Landlock" not in what and "environment" not in what)

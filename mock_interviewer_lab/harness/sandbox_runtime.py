@@ -554,7 +554,9 @@ def _missing(iso: dict[str, Any]) -> list[str]:
         missing.append("the file system is not read-only with a private /tmp: "
                        + ("Landlock confines writes to the run's own folder" if ll
                           else "files the runner writes may outlive the run"))
-    if not iso.get("network_namespace"):
+    if iso.get("allow_network"):
+        missing.append("network access is allowed by the settings (harness.allow_network)")
+    elif not iso.get("network_namespace"):
         missing.append("no network namespace: network access is blocked only "
                        + ("for TCP (Landlock) and " if ll >= 4 else "") + "in Python's socket module")
     if not iso.get("root") and not iso.get("userns"):
@@ -975,7 +977,11 @@ def _runner(setup: dict[str, Any], ctrl: int, cmd: int, out: int,
         for pos in range(int(body.get("start", 0)), len(cases)):
             case = cases[pos]
             _send(ctrl, {"type": "start", "index": case["index"]})
-            _read_exact(cmd, 1)  # the supervisor's "go": see _VisiblePhase
+            if body["mode"] != "hidden":
+                # The supervisor's "go" (see _visible_phase): what was printed
+                # before it is not this case's. (A hidden case's output is
+                # dropped: it need not wait.)
+                _read_exact(cmd, 1)
             result = _run_case(ns, fn, case, body, guard)
             try:
                 sys.stdout.flush()
@@ -1084,6 +1090,8 @@ class _ForkServer:
             raise
         self.pid = int(hello["pid"])
         self.init_pid: int | None = hello.get("init_pid")
+        self._next_ticket = self._read_ticket = 0
+        self._replies: dict[int, int | None] = {}
         #: The namespaces its runners are in, and the file system made there.
         self.ns: dict[str, bool] = hello.get("ns") or {}
         self.fs: dict[str, bool] = hello.get("fs") or {}
@@ -1124,19 +1132,41 @@ class _ForkServer:
             return False
         return pid == 0
 
-    def spawn(self, setup: dict[str, Any], fds: list[int]) -> int | None:
-        """Fork a runner with these pipes (ctrl, cmd, out, status); its pid."""
+    def spawn(self, setup: dict[str, Any], fds: list[int]) -> int:
+        """Ask for a runner with these pipes (ctrl, cmd, out, status); a
+        ticket for ``spawned``, which gives its pid. The server forks while
+        the caller goes on (a fork costs milliseconds here)."""
+        ticket = self._next_ticket
+        self._next_ticket += 1
         try:
             self._send({"op": "spawn", "setup": setup}, fds)
-            pid = self._recv().get("pid")
-            return None if pid is None else int(pid)
-        except (OSError, EOFError, ValueError):
-            return None
+        except OSError:
+            self._replies[ticket] = None
+            self._read_ticket = max(self._read_ticket, ticket + 1)
+        return ticket
+
+    def spawned(self, ticket: int) -> int | None:
+        """The pid of the runner asked for with ``ticket`` (None: no runner)."""
+        self._settle(ticket + 1)
+        return self._replies.pop(ticket, None)
+
+    def _settle(self, upto: int | None = None) -> None:
+        """Read the replies to spawns still unread, in order (all of them
+        before another kind of request)."""
+        upto = self._next_ticket if upto is None else upto
+        while self._read_ticket < upto:
+            try:
+                pid = self._recv().get("pid")
+                self._replies[self._read_ticket] = None if pid is None else int(pid)
+            except (OSError, EOFError, ValueError):
+                self._replies[self._read_ticket] = None
+            self._read_ticket += 1
 
     def reap(self, timeout: float) -> None:
         """Wait (a bounded time) until every runner it forked has ended and
         been collected, so that nothing of a run outlives it."""
         try:
+            self._settle()
             self._send({"op": "reap", "timeout": timeout})
             self._recv()
         except (OSError, EOFError, ValueError):
@@ -1147,6 +1177,15 @@ class _ForkServer:
 
 
 _FORK_SERVER: _ForkServer | None = None
+#: A runner made ready (namespaces, mounts, limits) and given nothing yet.
+_SPARES: list[_Spawned] = []
+#: How many runners are kept ready ahead.
+_SPARE_COUNT = 1
+
+
+def spare_runner_pids() -> list[int]:
+    """The pids of the runners kept ready for the next run."""
+    return [spare.pid for spare in _SPARES]
 #: Set once this process has held a hidden case: from then on it is never
 #: copied by fork() into anything that runs code.
 _HIDDEN_HELD = False
@@ -1365,15 +1404,13 @@ class _Spawned:
         setup = {k: payload[k] for k in _SETUP_KEYS if k in payload}
         if workdir is not None:
             setup["workdir"] = workdir
-        pid = server.spawn(setup, [ctrl_w, cmd_r, out_w, status_w])
+        self.server = server
+        self.ticket = server.spawn(setup, [ctrl_w, cmd_r, out_w, status_w])
+        self._pid: int | None = None
         for fd in (ctrl_w, cmd_r, out_w, status_w):
             os.close(fd)
-        if pid is None:
-            for fd in (ctrl_r, cmd_w, out_r, status_r):
-                os.close(fd)
-            raise _NoRunner("the sandbox could not start a runner")
-        self.pid = pid
         self.setup = setup
+        self.server_pid = server.pid
         self.cmd_w = cmd_w
         for fd in (ctrl_r, out_r, status_r):
             os.set_blocking(fd, False)
@@ -1384,6 +1421,17 @@ class _Spawned:
         self.status_eof = False
         self.status_eof_at: float | None = None
         self.closed = False
+
+    @property
+    def pid(self) -> int:
+        """Its pid, once the fork server has said it (_NoRunner if it could not)."""
+        if self._pid is None:
+            pid = self.server.spawned(self.ticket)
+            if pid is None:
+                self.close()
+                raise _NoRunner("the sandbox could not start a runner")
+            self._pid = pid
+        return self._pid
 
     def send_body(self, body: dict[str, Any]) -> None:
         """What to run. It goes through the pipe, straight to the runner:
@@ -1452,9 +1500,13 @@ class _Spawned:
     def kill(self, *, close: bool = True) -> None:
         """Kill the runner (its process group, and itself should it have
         left the group) without waiting: the run's end collects it."""
+        try:
+            pid = self.pid
+        except _NoRunner:
+            return
         for kill in (os.killpg, os.kill):
             try:
-                kill(self.pid, signal.SIGKILL)
+                kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
         if close:
@@ -1580,11 +1632,20 @@ class _Run:
         self.perf: dict[str, Any] | None = None
         self.restarts = 0
         self.workdirs: list[str] = []
-        self.spare: _Spawned | None = None
+        self.spares: list[_Spawned] = []
         iso = dict(payload.get("isolation") or {})
         iso["allow_network"] = self.limits.get("allow_network", False)
         self.iso = iso
         self.server = _fork_server(iso, forked=not payload.get("use_fork_server", True))
+        # The last run's spare runners, if they were made for the same
+        # settings by the same fork server: they hold nothing yet.
+        setup = {k: payload[k] for k in _SETUP_KEYS if k in payload}
+        for spare in _SPARES:
+            if spare.setup == setup and self.server is not None and spare.server_pid == self.server.pid:
+                self.spares.append(spare)
+            else:
+                spare.kill()
+        _SPARES.clear()
 
     def spawn(self, mode: str, *, private_workdir: bool = False, **body: Any) -> _Spawned:
         """A runner for this body. Only one runner of the candidate's code is
@@ -1603,41 +1664,45 @@ class _Run:
             workdir = tempfile.mkdtemp(prefix="mil-case-")
             os.chmod(workdir, 0o777)
             self.workdirs.append(workdir)
-        child = self.spare if workdir is None else None
-        self.spare = None
+        child = self.spares.pop(0) if workdir is None and self.spares else None
+        if child is not None:
+            try:
+                child.pid  # noqa: B018 - the fork server's answer, read now
+            except _NoRunner:
+                child = None
         if child is None:
             child = self._new_runner(workdir)
         child.send_body(full)
-        if self.iso.get("namespaces"):
+        while self.iso.get("namespaces") and len(self.spares) < _SPARE_COUNT:
             try:
-                self.spare = self._new_runner(None)
+                self.spares.append(self._new_runner(None, wait=False))
             except _NoRunner:
-                self.spare = None
+                break
         return child
 
-    def _new_runner(self, workdir: str | None) -> _Spawned:
+    def _new_runner(self, workdir: str | None, *, wait: bool = True) -> _Spawned:
         if self.server is None:
             raise _NoRunner("the sandbox could not start a runner")
+        child = _Spawned(self.server, self.payload, workdir)
+        if not wait:
+            return child
         try:
-            return _Spawned(self.server, self.payload, workdir)
+            child.pid  # noqa: B018 - the fork server's answer
+            return child
         except _NoRunner:
             # The fork server died (killed, say): another, once.
             self.server = _fork_server(self.iso, forked=not self.payload.get("use_fork_server", True))
             if self.server is None:
                 raise
-            return _Spawned(self.server, self.payload, workdir)
+            child = _Spawned(self.server, self.payload, workdir)
+            child.pid  # noqa: B018
+            return child
 
     def retire(self, child: _Spawned) -> None:
-        """Kill a runner and wait (a bounded time) until it has ended."""
-        child.kill(close=False)
-        give_up = time.monotonic() + 2.0
-        while not child.status_eof and time.monotonic() < give_up:
-            try:
-                select.select([child.status_r], [], [], 0.05)
-            except (InterruptedError, ValueError, OSError):
-                break
-            child.read_status()
-        child.close()
+        """Kill a runner before the next one is given anything. Its
+        teardown is not waited for: after SIGKILL no code of its own runs
+        again; the run's end collects it."""
+        child.kill()
 
     def wait(self, fds: list[int], until: float) -> list[int]:
         try:
@@ -1647,11 +1712,16 @@ class _Run:
         return ready
 
     def finish(self) -> None:
-        if self.spare is not None:
-            self.spare.kill()
-            self.spare = None
+        # Kept for the next run: they have run nothing and hold nothing.
+        _SPARES[:] = self.spares
+        self.spares = []
         if self.server is not None:
-            self.server.reap(timeout=2.0)
+            # Runners killed in the middle of their work (a timeout) are
+            # waited for, so that nothing of the run outlives it; the others
+            # ended on their own or are ending, and are collected later.
+            stopped = any(r.get("status") == "timeout" for r in self.results.values()) or \
+                (self.perf is not None and self.perf.get("error") == STOPPED_SLOW)
+            self.server.reap(timeout=2.0 if stopped else 0.0)
         if self.workdirs:
             import shutil
 
@@ -1782,16 +1852,11 @@ class _HiddenCase:
         self.run = run
         self.case = case
         self.result: dict[str, Any] | None = None
-        #: load → waiting (said "start", waits for "go") → running
+        #: load → running (said "start")
         self.state = "load"
         self.child = run.spawn("hidden", cases=[case], start=0, private_workdir=True)
         # Loading the code may take its time, but not the whole run's.
         self.deadline = min(run.deadline, time.monotonic() + case["timeout_ms"] / 1000 + 5.0)
-
-    def begin(self) -> None:
-        self.state = "running"
-        self.child.go()
-        self.deadline = min(self.run.deadline, time.monotonic() + self.case["timeout_ms"] / 1000)
 
     def step(self, ready: list[int]) -> None:
         child = self.child
@@ -1804,8 +1869,10 @@ class _HiddenCase:
         for msg in msgs:
             kind = msg.get("type")
             if self.state == "load" and kind == "start" and msg.get("index") == index:
-                self.state = "waiting"
-                self.deadline = self.run.deadline
+                # It runs the case at once (no "go" for a hidden case).
+                self.state = "running"
+                self.deadline = min(self.run.deadline,
+                                    time.monotonic() + self.case["timeout_ms"] / 1000)
             elif self.state == "running" and kind == "done" and msg.get("index") == index:
                 self.result = _clean_result(msg, self.case, hidden=True) or {"status": "error"}
                 return
@@ -1822,9 +1889,8 @@ class _HiddenCase:
 
 
 def _hidden_phase(run: _Run, cases: list[dict[str, Any]]) -> None:
-    """The hidden cases one at a time, the next one's runner made and loaded
-    while the current case runs (it then waits for its "go"), so that no two
-    cases share the CPU while their time is counted."""
+    """The hidden cases one at a time, each in a runner of its own (the next
+    one's process is made ready meanwhile, see _Run.spawn)."""
     pending = list(cases)
     active: list[_HiddenCase] = []
     try:
@@ -1833,10 +1899,6 @@ def _hidden_phase(run: _Run, cases: list[dict[str, Any]]) -> None:
                 active.append(_HiddenCase(run, pending.pop(0)))
             if not active:
                 return  # out of time: the rest did not run
-            if not any(job.state == "running" for job in active):
-                waiting = next((job for job in active if job.state == "waiting"), None)
-                if waiting is not None:
-                    waiting.begin()
             ready = run.wait([fd for job in active for fd in job.child.fds()],
                              min(job.deadline for job in active))
             for job in list(active):
@@ -2039,6 +2101,19 @@ def bootstrap(allow_network: bool = False) -> str:
     server = _fork_server({**found, "allow_network": allow_network})
     found["fork_server_pid"] = server.pid if server is not None else None
     found["fork_server_init_pid"] = server.init_pid if server is not None else None
+    # What the runners actually get is what the fork server made.
+    ns = server.ns if server is not None else {}
+    fs = server.fs if server is not None else {}
+    found["namespaces"] = found["mount_namespace"] = bool(found["namespaces"] and ns.get("mnt"))
+    found["pid_namespace"] = bool(found["pid_namespace"] and ns.get("pid"))
+    found["own_proc"] = bool(found["own_proc"] and fs.get("own_proc"))
+    found["readonly_root"] = bool(found["readonly_root"] and fs.get("readonly_root"))
+    found["private_tmp"] = bool(found["private_tmp"] and found["namespaces"])
+    found["network_namespace"] = bool(found["network_namespace"] and ns.get("net"))
+    found["allow_network"] = allow_network
+    found["missing"] = _missing(found)
+    if server is None:
+        found["missing"].insert(0, "the fork server could not start: no run can")
     return json.dumps(found)
 
 
