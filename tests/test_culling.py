@@ -117,6 +117,45 @@ def test_a_run_under_way_is_never_stopped(add_problem: Problem) -> None:
         lazy.close()
 
 
+def test_a_second_kernel_starts_only_while_two_runs_are_under_way(
+        add_problem: Problem) -> None:
+    clock = FakeClock()
+    gate = threading.Event()
+    inside = threading.Event()
+    made: list[CountingHarness] = []
+
+    class Held(CountingHarness):
+        def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
+            if code == "held":
+                inside.set()
+                assert gate.wait(PATIENCE_S)
+            return super().run(problem, code, complexity=complexity)
+
+    def factory() -> Any:
+        made.append(Held())
+        return made[-1]
+
+    lazy = LazyHarness(HarnessSettings(), workers=2, idle_stop_s=600, clock=clock.now,
+                       factory=factory)
+    try:
+        for _ in range(3):  # one candidate, one run at a time: one kernel
+            lazy.run(add_problem, RIGHT)
+        assert len(made) == 1 and lazy.kernels_running == 1
+        held = threading.Thread(target=lambda: lazy.run(add_problem, "held"), daemon=True)
+        held.start()
+        assert inside.wait(PATIENCE_S)
+        lazy.run(add_problem, RIGHT)  # meanwhile: the second kernel
+        assert len(made) == 2 and lazy.kernels_running == 2
+        gate.set()
+        held.join(PATIENCE_S)
+        clock.advance(601)
+        assert lazy.stop_if_idle()
+        assert lazy.kernels_running == 0 and all(h.closed for h in made)
+    finally:
+        gate.set()
+        lazy.close()
+
+
 def test_the_real_sandbox_kernel_stops_after_the_idle_time(add_problem: Problem) -> None:
     """The timer, with the real harness: its kernel process ends."""
     lazy = LazyHarness(FAST_LIMITS, idle_stop_s=0.5)

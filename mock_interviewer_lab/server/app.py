@@ -105,8 +105,10 @@ class MockInterviewerApp(ExtensionApp):
         help="session database (a path or sqlite:///path); empty means app.session_db "
         "of the settings")
     harness_workers = Int(
-        1, config=True,
-        help="sandbox kernels for test runs; interviews run one test at a time each")
+        2, config=True,
+        help="sandbox kernels at most; each starts only while that many runs are under "
+        "way (one candidate needs one), and with two or more one is kept for test runs "
+        "(growth measurements never hold them all)")
     default_minutes = Float(
         45.0, config=True, help="length of an interview when the request names none")
     user_settings_sections = List(

@@ -168,7 +168,9 @@ class RunQueue:
                 raise RunQueueClosed()
             heapq.heappush(self._heap, job)
             self._start_dispatchers()
-            self._cond.notify()
+            # Every dispatcher looks again: one that waits for a growth slot
+            # may take this job if it is a test run.
+            self._cond.notify_all()
         result = job.future.result()
         if key is not None and _worth_keeping(result):
             self._remember(key, result)

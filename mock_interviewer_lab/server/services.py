@@ -55,10 +55,15 @@ REPORT_FORMATS: dict[str, str] = {
 
 
 class LazyHarness:
-    """The sandbox harness, started by the first test run rather than with
-    the server (most servers never run a test, and a kernel costs memory),
-    and stopped again after ``idle_stop_s`` without a run (0: never), so an
-    idle server holds no sandbox kernel; the next run starts it again."""
+    """The sandbox kernels, each started by the first run that needs it
+    rather than with the server (most servers never run a test, and a
+    kernel costs memory), and stopped again after ``idle_stop_s`` without a
+    run (0: never); the next run starts it again.
+
+    Up to ``workers`` kernels, each a harness of its own: a run takes the
+    first free one, so a second kernel starts only when two runs are under
+    way at once (a growth measurement and someone's test run, on a server
+    many candidates share) and a server with one candidate keeps one."""
 
     def __init__(self, settings: HarnessSettings, *, workers: int = 1,
                  hide_paths: Sequence[Path] = (), idle_stop_s: float | None = None,
@@ -71,56 +76,71 @@ class LazyHarness:
         self._clock = clock
         self._factory = factory or self._new_harness
         self._lock = threading.Lock()
-        self._harness: SyncHarness | None = None
+        self._free = threading.Condition(self._lock)
+        self._slots: list[SyncHarness | None] = [None] * self.workers
+        self._busy: set[int] = set()
+        self._last_used: list[float] = [clock()] * self.workers
         self._closed = False
-        self._busy = 0
-        self._last_used = clock()
         self._idle_timer: threading.Timer | None = None
         self.starts = 0
         self.idle_stops = 0
 
     def _new_harness(self) -> SyncHarness:
-        return SyncHarness(self._settings, workers=self.workers, hide_paths=self._hide_paths)
+        return SyncHarness(self._settings, workers=1, hide_paths=self._hide_paths)
 
     @property
     def started(self) -> SyncHarness | None:
-        """The running harness, or None before the first run (or after an idle stop)."""
-        return self._harness
+        """The first running harness, or None before the first run (or after an idle stop)."""
+        return next((h for h in self._slots if h is not None), None)
 
     @property
     def kernels_running(self) -> int:
-        return self.workers if self._harness is not None else 0
+        return sum(h is not None for h in self._slots)
 
-    def _get(self) -> SyncHarness:
-        """The harness, started if need be, counted busy until ``_done``."""
-        with self._lock:
-            if self._closed:
-                raise RunQueueClosed()
-            if self._harness is None:
-                self._harness = self._factory().start()
+    def _take(self) -> tuple[int, SyncHarness]:
+        """The first free kernel, started if need be; busy until ``_give_back``."""
+        with self._free:
+            while True:
+                if self._closed:
+                    raise RunQueueClosed()
+                free = [i for i in range(self.workers) if i not in self._busy]
+                if free:
+                    break
+                self._free.wait()
+            index = free[0]
+            self._busy.add(index)
+            harness = self._slots[index]
+        if harness is None:
+            try:
+                harness = self._factory().start()  # a second or so: not under the lock
+            except BaseException:
+                self._give_back(index)
+                raise
+            with self._lock:
+                self._slots[index] = harness
                 self.starts += 1
-                metrics.SANDBOX_STARTS.inc()
-            self._busy += 1
-            return self._harness
+            metrics.SANDBOX_STARTS.inc()
+        return index, harness
 
-    def _done(self) -> None:
-        with self._lock:
-            self._busy -= 1
-            self._last_used = self._clock()
+    def _give_back(self, index: int) -> None:
+        with self._free:
+            self._busy.discard(index)
+            self._last_used[index] = self._clock()
             self._arm_idle_timer(self.idle_stop_s)
+            self._free.notify()
 
     def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
-        harness = self._get()
+        index, harness = self._take()
         try:
             return harness.run(problem, code, complexity=complexity)
         finally:
-            self._done()
+            self._give_back(index)
 
     # ------------------------------------------------------ idle stop
 
     def _arm_idle_timer(self, delay_s: float) -> None:
-        # Under self._lock. One timer at a time; it re-arms itself for the
-        # rest of the wait when a run came meanwhile.
+        # Under self._lock. One timer at a time; it re-arms itself while a
+        # kernel is still running.
         if self.idle_stop_s <= 0 or self._closed or self._idle_timer is not None:
             return
         timer = threading.Timer(max(0.05, delay_s), self._idle_timer_fired)
@@ -132,37 +152,44 @@ class LazyHarness:
     def _idle_timer_fired(self) -> None:
         with self._lock:
             self._idle_timer = None
-            if self._harness is None or self._closed:
-                return
-            left = self.idle_stop_s - (self._clock() - self._last_used)
-            if self._busy or left > 0:
-                self._arm_idle_timer(left if left > 0 else self.idle_stop_s)
-                return
         self.stop_if_idle()
+        with self._lock:
+            now = self._clock()
+            waits = [self.idle_stop_s - (now - self._last_used[i])
+                     for i, h in enumerate(self._slots) if h is not None]
+            if waits:
+                self._arm_idle_timer(max(min(waits), 0.05))
 
     def stop_if_idle(self) -> bool:
-        """Stop the kernels if no run is under way and none came for
-        ``idle_stop_s``; True when they were stopped."""
+        """Stop every kernel that has no run under way and had none for
+        ``idle_stop_s``; True when any was stopped."""
+        stopped: list[SyncHarness] = []
         with self._lock:
-            idle_for = self._clock() - self._last_used
-            if self._harness is None or self._busy or self.idle_stop_s <= 0 \
-                    or idle_for < self.idle_stop_s:
+            if self.idle_stop_s <= 0:
                 return False
-            harness, self._harness = self._harness, None
-            self.idle_stops += 1
-        metrics.SANDBOX_IDLE_STOPS.inc()
-        harness.close()
-        return True
+            now = self._clock()
+            for i, harness in enumerate(self._slots):
+                if harness is not None and i not in self._busy \
+                        and now - self._last_used[i] >= self.idle_stop_s:
+                    stopped.append(harness)
+                    self._slots[i] = None
+            self.idle_stops += len(stopped)
+        for harness in stopped:
+            metrics.SANDBOX_IDLE_STOPS.inc()
+            harness.close()
+        return bool(stopped)
 
     def close(self) -> None:
         """Shut the sandbox kernels down (idempotent)."""
-        with self._lock:
+        with self._free:
             self._closed = True
-            harness, self._harness = self._harness, None
+            running = [h for h in self._slots if h is not None]
+            self._slots = [None] * self.workers
             timer, self._idle_timer = self._idle_timer, None
+            self._free.notify_all()
         if timer is not None:
             timer.cancel()
-        if harness is not None:
+        for harness in running:
             harness.close()
 
 
