@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import logging
 import math
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import wave
 from collections.abc import Iterator
@@ -203,6 +205,18 @@ def test_pocketsphinx_on_espeak_speech(pocketsphinx: SpeechEngine, tmp_path: Pat
     rate = wer(SENTENCES[:2], finals)
     print(f"\npocketsphinx on espeak-ng speech: WER {rate:.3f}: {finals}")
     assert rate < ESPEAK_WER_BOUND
+
+
+def test_a_closed_recognizer_has_let_go_of_its_decoder(
+        pocketsphinx: SpeechEngine, vosk_ko: SpeechEngine, flite_clips: list[bytes]) -> None:
+    # The voice socket closes its recognizer when it ends, on its own thread,
+    # instead of leaving the native decoder to the garbage collector.
+    for engine in (pocketsphinx, vosk_ko):
+        rec = engine.recognizer()
+        stream(rec, flite_clips[0][:16_000])
+        rec.close()  # type: ignore[attr-defined]
+        with pytest.raises(RuntimeError, match="closed"):
+            rec.accept(flite_clips[0][:640])
 
 
 def test_odd_length_audio_is_refused(pocketsphinx: SpeechEngine) -> None:
@@ -421,6 +435,51 @@ def test_pyttsx3_speaks_a_wav(synthesizer: Pyttsx3ProcessSynthesizer) -> None:
     assert long.seconds > 2 * short.seconds > 0.5
     # A line that looks like an option is still spoken as text.
     assert synthesizer.synthesize("-v is not an option here").seconds > 1.0
+
+
+#: Long enough (about 30 s of speech) that espeak-ng is still at work when
+#: pyttsx3's loop returns.
+LONG_LINE = ("Walk me through how you would handle an empty list. What is the time "
+             "complexity of your approach in the worst case, and how much memory does it "
+             "use? Could you do better if the input were sorted? ") * 3
+
+_RUN_THE_WORKER = """
+import io, json, sys, wave
+from mock_interviewer_lab.voice import tts_worker
+out, voice, text = sys.argv[1:]
+sys.stdin = io.StringIO(text)
+code = tts_worker.main([out, voice, "180"])
+try:  # at once, before this process exits
+    with wave.open(out, "rb") as w:
+        frames = w.getnframes()
+except (OSError, EOFError, wave.Error) as exc:
+    frames = repr(exc)
+print(json.dumps({"code": code, "frames": frames}))
+"""
+
+
+def test_the_worker_returns_once_the_whole_wav_is_written(
+        synthesizer: Pyttsx3ProcessSynthesizer, tmp_path: Path) -> None:
+    # pyttsx3's runAndWait returns as espeak-ng starts; the file came later,
+    # from espeak-ng's thread, and a busy machine's exit could beat it.
+    out = tmp_path / "line.wav"
+    done = subprocess.run([sys.executable, "-c", _RUN_THE_WORKER, str(out),
+                           synthesizer.voice.id, LONG_LINE],
+                          capture_output=True, text=True, timeout=120, check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    reference = tmp_path / "espeak.wav"
+    subprocess.run(["espeak-ng", "-v", synthesizer.voice.id, "-s", "180", "-w", str(reference),
+                    LONG_LINE], check=True, capture_output=True, timeout=120)
+    with wave.open(str(reference), "rb") as w:
+        expected = w.getnframes()
+    assert got == {"code": 0, "frames": expected}
+
+
+def test_the_worker_refuses_an_empty_line(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "mock_interviewer_lab.voice.tts_worker",
+                           str(tmp_path / "x.wav"), "", "180"], input="  \n",
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and "no text to speak" in done.stderr
 
 
 def test_rate_changes_the_length_every_time() -> None:

@@ -18,6 +18,8 @@ import json
 import os
 import shutil
 import subprocess
+import threading
+import time
 import wave
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
@@ -42,7 +44,8 @@ from mock_interviewer_lab.server.voice import (
     text_after_streamed,
 )
 from mock_interviewer_lab.voice.stt import Transcript
-from mock_interviewer_lab.voice.wavfile import read_wav
+from mock_interviewer_lab.voice.tts import Speech
+from mock_interviewer_lab.voice.wavfile import read_wav, wav_bytes
 
 from .conftest import write_server_settings
 
@@ -216,8 +219,10 @@ class VoiceClient:
 
 
 @pytest.fixture
-def connect(jp_ws_fetch: Any, run: Run[Any], clock: FakeClock
+def connect(jp_ws_fetch: Any, run: Run[Any], clock: FakeClock, voice: VoiceService
             ) -> Iterator[Callable[..., VoiceClient]]:
+    """Opens voice sockets; at the end closes them and waits until the server
+    has ended their tasks, so none is left for the test's loop to close on."""
     opened: list[VoiceClient] = []
 
     def open_socket(session_id: str, **kwargs: Any) -> VoiceClient:
@@ -230,6 +235,7 @@ def connect(jp_ws_fetch: Any, run: Run[Any], clock: FakeClock
     yield open_socket
     for client in opened:
         client.close()
+    wait_for(run, lambda: voice.pending_tasks == 0, timeout=120)
 
 
 def events(api: Callable[..., Any], session_id: str, kind: str) -> list[dict[str, Any]]:
@@ -573,3 +579,122 @@ def test_a_streamed_reply_is_not_spoken_twice() -> None:
         == "Think it through."
     assert text_after_streamed(text, ["Good start.", "Think it through."]) == ""
     assert text_after_streamed(text, ["Something else."]) == text
+
+
+# ------------------------------------------------------ empty speech, stopping
+
+
+class _EmptyFirst:
+    """A synthesizer whose first ``empty`` answers are an empty WAV file."""
+
+    name = "fake"
+
+    def __init__(self, empty: int) -> None:
+        self.empty = empty
+        self.calls = 0
+
+    def synthesize(self, text: str) -> Speech:
+        self.calls += 1
+        if self.calls <= self.empty:
+            return Speech(b"", 22_050, 0.0)
+        return Speech(wav_bytes(b"\x00\x10" * 22_050, 22_050), 22_050, 1.0)
+
+
+def test_a_line_that_comes_back_as_an_empty_wav_is_spoken_again_once(
+        api: Callable[..., Any], connect: Callable[..., VoiceClient], sid: str,
+        voice: VoiceService) -> None:
+    fake = _EmptyFirst(empty=1)
+    voice.synthesizer_loader = lambda settings: fake
+    client = connect(sid)
+    typed = api("POST", "sessions", sid, "events", body={"type": "said", "text": "Hello?"})
+    text = next(a["data"]["text"] for a in typed["actions"] if a["type"] == "coach_says")
+    speak = client.next_of("speak")
+    assert speak["text"] == text and base64.b64decode(speak["audio_b64"]).startswith(b"RIFF")
+    assert fake.calls == 2
+    assert all(m["type"] != "error" for m in client.received)
+
+
+def test_a_line_that_stays_empty_is_reported_and_the_session_goes_on_in_text(
+        api: Callable[..., Any], connect: Callable[..., VoiceClient], sid: str,
+        voice: VoiceService) -> None:
+    fake = _EmptyFirst(empty=1_000)
+    voice.synthesizer_loader = lambda settings: fake
+    client = connect(sid)
+    api("POST", "sessions", sid, "events", body={"type": "said", "text": "Hello?"})
+    message = client.error("tts_failed")["message"]
+    assert "no usable audio for this line twice" in message and "transcript" in message
+    assert fake.calls == 2
+    typed = api("POST", "sessions", sid, "events", body={"type": "said", "text": "Negatives?"})
+    assert typed["state"]["ended"] is False
+    assert any(a["type"] == "coach_says" for a in typed["actions"])
+    assert all(m["type"] != "speak" for m in client.received)
+
+
+class _SlowToFinish:
+    """A recognizer that takes a while to finish an utterance, and says when
+    its native side is freed."""
+
+    name = "slow"
+    model = "slow"
+
+    def __init__(self, finish_s: float) -> None:
+        self.finish_s = finish_s
+        self.closed = threading.Event()
+
+    def recognizer(self, hints: Sequence[str] = ()) -> Any:
+        engine = self
+
+        class Slow:
+            engine = "slow"
+
+            def accept(self, pcm16: bytes) -> Transcript | None:
+                return None
+
+            def finish(self) -> Transcript:
+                time.sleep(engine.finish_s)
+                return Transcript("a hash map", final=True)
+
+            def close(self) -> None:
+                engine.closed.set()
+
+        return Slow()
+
+
+def _loud(seconds: float) -> bytes:
+    return b"\x00\x40\x00\xc0" * int(seconds * RATE / 2)
+
+
+def test_stopping_the_server_ends_the_tasks_of_closed_sockets_too(
+        connect: Callable[..., VoiceClient], sid: str, voice: VoiceService,
+        run: Run[Any]) -> None:
+    # A page closed while the recognizer still works on its last utterance:
+    # that socket is no longer streaming, but its tasks are not done.
+    slow = _SlowToFinish(finish_s=30.0)
+    voice.engine_loader = lambda settings: slow
+    voice.settings.tts.engine = "none"
+    client = connect(sid)
+    client.start()
+    client.next_of("ready")
+    client.stream(_loud(0.6))
+    client.send({"type": "stop"})
+    client.close()
+    wait_for(run, lambda: voice._microphones == {})
+    assert voice.pending_tasks > 0
+    run(voice.close_sockets(timeout_s=0.2))
+    assert voice.pending_tasks == 0       # cancelled and awaited, not left to the collector
+    # No new socket once the server is stopping.
+    late = connect(sid)
+    assert late.receive() is None and late.ws.close_code == 1001
+
+
+def test_a_socket_frees_its_recognizer_when_it_ends(
+        connect: Callable[..., VoiceClient], sid: str, voice: VoiceService,
+        run: Run[Any]) -> None:
+    slow = _SlowToFinish(finish_s=0.0)
+    voice.engine_loader = lambda settings: slow
+    client = connect(sid)
+    client.start()
+    client.next_of("ready")
+    client.stream(_loud(0.4))
+    client.close()
+    assert wait_for(run, slow.closed.is_set)

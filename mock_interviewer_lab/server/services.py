@@ -14,7 +14,7 @@ import asyncio
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,6 +201,14 @@ class VoiceService:
     ``engine()`` and ``synthesizer()`` block while loading: call them
     through ``asyncio.to_thread``. A failed load is not remembered, so a
     model installed meanwhile is found by the next socket.
+
+    It also holds the sockets' tasks (``spawn``), those of closed sockets
+    too while they finish (the last final is posted after the socket is
+    gone), so that stopping the server (``close_sockets``) can end every one
+    of them while its event loop still runs. A task left pending when the
+    loop closes keeps a coroutine suspended in ``asyncio.Queue.get`` until
+    the interpreter collects it at exit, after asyncio's C module is freed,
+    and CPython 3.11 crashes there (SIGSEGV after every test passed).
     """
 
     def __init__(self, settings: Settings, *,
@@ -217,6 +225,9 @@ class VoiceService:
         self._synthesizer_loaded = False
         # session id -> the socket streaming its microphone (loop thread only)
         self._microphones: dict[str, object] = {}
+        # Every socket task not finished yet (asyncio keeps only weak references).
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.closing = False
 
     def engine(self) -> SpeechEngine:
         """Raises VoiceUnavailable (no engine; the message says how to get one)."""
@@ -242,13 +253,39 @@ class VoiceService:
         if self._microphones.get(session_id) is owner:
             del self._microphones[session_id]
 
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """A socket's task, held here until it is done."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    @property
+    def pending_tasks(self) -> int:
+        """Socket tasks not finished yet (open sockets, closed ones finishing)."""
+        return len(self._tasks)
+
     async def close_sockets(self, timeout_s: float = 5.0) -> None:
-        """Close every streaming socket and wait for its tasks (the server is
-        stopping): none is left pending for the garbage collector."""
+        """The server is stopping: close every streaming socket, let the tasks
+        of all sockets finish what they hold for up to ``timeout_s``, cancel
+        the rest and wait for them, then let go of the engines. Nothing is
+        left pending for the garbage collector."""
+        self.closing = True
         for owner in list(self._microphones.values()):
             shutdown = getattr(owner, "shutdown", None)
             if shutdown is not None:
-                await shutdown(timeout_s)
+                await shutdown()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout_s)
+        while self._tasks:  # a task may start another as it ends: until none is left
+            stuck = set(self._tasks)
+            for task in stuck:
+                task.cancel()
+            await asyncio.gather(*stuck, return_exceptions=True)
+            self._tasks -= stuck
+        # No lock: a load still running in a thread must not hold up the loop.
+        self._engine = None
+        self._synthesizer, self._synthesizer_loaded = None, False
 
 
 def _load_speech_engine(settings: Settings) -> SpeechEngine:

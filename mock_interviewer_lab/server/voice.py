@@ -30,7 +30,7 @@ import functools
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -56,18 +56,6 @@ CALIBRATE_SECONDS = (0.5, 10.0)
 TYPING_POST_EVERY_S = 10.0
 #: The longest text (control) message: the longest real one is under 200.
 MAX_CONTROL_CHARS = 4096
-
-# Tasks of closed sockets finish their work (the last final is posted after
-# the socket is gone): hold them here, as asyncio keeps only weak references.
-_RUNNING: set[asyncio.Task[Any]] = set()
-
-
-def _spawn(coroutine: Awaitable[Any]) -> asyncio.Task[Any]:
-    task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
-    return task
-
 
 def _shown(value: Any) -> str:
     """A client's value in an error message, cut short."""
@@ -137,6 +125,10 @@ class VoiceSocketHandler(BaseSessionSocket):
         self._loop = asyncio.get_running_loop()
         self._sid = session.info.id
         self._closed = False
+        self._owner = False
+        if self.voice.closing:  # the server is stopping: no new task for it to end
+            self.close(1001, "server stopping")
+            return
         self._owner = self.voice.claim_microphone(self._sid, self)
         if not self._owner:
             self._send_error("busy", f"another microphone is already streaming to session "
@@ -162,7 +154,10 @@ class VoiceSocketHandler(BaseSessionSocket):
         self._streamed: list[str] = []
         self._listener = self._on_action
         session.listeners.append(self._listener)
-        self._tasks = [_spawn(self._pump()), _spawn(self._poster()), _spawn(self._speaker())]
+        # The tasks live in the VoiceService, which ends them when the server
+        # stops (a closed socket's tasks still finish posting what was heard).
+        self._tasks = [self.voice.spawn(self._pump()), self.voice.spawn(self._poster()),
+                       self.voice.spawn(self._speaker())]
         self._silence_timer = PeriodicCallback(self._check_silence, self.silence_check_s * 1000)
         self._silence_timer.start()
 
@@ -184,14 +179,11 @@ class VoiceSocketHandler(BaseSessionSocket):
         self._inbox.put_nowait(None)
         self._to_speak.put_nowait(None)
 
-    async def shutdown(self, timeout_s: float) -> None:
-        """The server is stopping: end this socket as if it had dropped, and
-        let its tasks finish what they hold."""
+    async def shutdown(self) -> None:
+        """The server is stopping: end this socket as if it had dropped (its
+        tasks finish what they hold; ``VoiceService.close_sockets`` waits for
+        them and cancels what is left)."""
         self.on_close()
-        tasks = getattr(self, "_tasks", [])
-        if tasks:
-            await asyncio.wait(tasks, timeout=timeout_s)
-        self._worker.shutdown(wait=False)
         if self.ws_connection is not None and not self.ws_connection.is_closing():
             self.close(1001, "server stopping")
 
@@ -297,7 +289,16 @@ class VoiceSocketHandler(BaseSessionSocket):
                     log.exception("voice socket of session %s: %s failed", self._sid, kind)
         finally:
             self._to_post.put_nowait(None)
+            # The recognizer is freed on its own thread, after what it still
+            # has to do, while its library is certainly loaded (not by the
+            # garbage collector at exit); nothing uses the channel after this.
+            self._drop_channel()
             self._worker.shutdown(wait=False)
+
+    def _drop_channel(self) -> None:
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            self._worker.submit(channel.close)
 
     async def _start(self, data: dict[str, Any]) -> None:
         rate, fmt = data.get("sample_rate"), data.get("format", "pcm16")
@@ -310,6 +311,7 @@ class VoiceSocketHandler(BaseSessionSocket):
             return
         if self._channel is not None:  # a second start: the first stream ends here
             await self._stop(self._now())
+            self._drop_channel()
         self._started = True
         self._told_to_start = False
         self._calibration = None
@@ -396,7 +398,7 @@ class VoiceSocketHandler(BaseSessionSocket):
             elif event.kind == "error":
                 self._send_error(event.code or "engine_failed", event.message)
                 if event.code == "engine_failed":
-                    self._channel = None
+                    self._drop_channel()
                     self._speech_off = True
 
     async def _record(self, event: VoiceEvent) -> None:
@@ -521,7 +523,7 @@ class VoiceSocketHandler(BaseSessionSocket):
         return text
 
     async def _speaker(self) -> None:
-        from ..voice.tts import TtsUnavailable
+        from ..voice.tts import TtsUnavailable, speak_line
 
         while (action := await self._to_speak.get()) is not None:
             text = self._speech_text(action)
@@ -531,7 +533,8 @@ class VoiceSocketHandler(BaseSessionSocket):
                 synthesizer = await asyncio.to_thread(self.voice.synthesizer)
                 if synthesizer is None:
                     continue
-                speech = await asyncio.to_thread(synthesizer.synthesize, text)
+                # An empty or unreadable WAV is spoken again once, then an error.
+                speech = await asyncio.to_thread(speak_line, synthesizer, text)
             except TtsUnavailable as exc:
                 self._tts_unavailable(str(exc))
                 continue

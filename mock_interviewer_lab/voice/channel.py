@@ -343,6 +343,13 @@ class VoiceChannel:
         return [VoiceEvent("final", text=text, start=start, end=end, words=len(text.split()),
                            thinking_only=thinking, audio=audio)]
 
+    def close(self) -> None:
+        """Free the recognizer's native decoder now (when it has a ``close``):
+        the channel is not used after this."""
+        close = getattr(self.recognizer, "close", None)
+        if close is not None:
+            close()
+
     def _fail(self, exc: Exception) -> list[VoiceEvent]:
         self.failed = True
         self._in_utterance = False

@@ -27,6 +27,7 @@ key words are out of vocabulary is visible instead of silently misheard.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -74,6 +75,9 @@ class Recognizer(Protocol):
         finish(); the recognizer is then ready for the next utterance."""
         ...
 
+    # Vosk's and pocketsphinx's recognizers also have close(): the native
+    # decoder is freed at once (VoiceChannel.close calls it when present).
+
 
 class SpeechEngine(Protocol):
     """A loaded model; shareable, thread-safe to create recognizers."""
@@ -119,7 +123,7 @@ class VoskRecognizer:
     def __init__(self, model: Any, unknown_hints: Sequence[str] = ()) -> None:
         import vosk
 
-        self._rec = vosk.KaldiRecognizer(model, SAMPLE_RATE)
+        self._rec: Any = vosk.KaldiRecognizer(model, SAMPLE_RATE)
         self._rec.SetWords(True)
         self.unknown_hints = list(unknown_hints)
         # Vosk ends a segment by itself on a long pause (AcceptWaveform returns
@@ -132,6 +136,8 @@ class VoskRecognizer:
         _check_pcm(pcm16)
         if not pcm16:
             return None
+        if self._rec is None:
+            raise RuntimeError("this Vosk recognizer is closed")
         if self._rec.AcceptWaveform(pcm16):
             segment = json.loads(self._rec.Result()).get("text", "")
             if segment:
@@ -146,12 +152,18 @@ class VoskRecognizer:
         return Transcript(current, final=False)
 
     def finish(self) -> Transcript:
+        if self._rec is None:
+            raise RuntimeError("this Vosk recognizer is closed")
         # FinalResult flushes the decoder and resets it for the next utterance.
         last = json.loads(self._rec.FinalResult()).get("text", "")
         text = _join(*self._segments, last)
         self._segments = []
         self._last_partial = ""
         return Transcript(text, final=True)
+
+    def close(self) -> None:
+        # The last reference: vosk's KaldiRecognizer frees the native one now.
+        self._rec = None
 
 
 class VoskEngine:
@@ -203,7 +215,7 @@ class PocketsphinxRecognizer:
     engine = "pocketsphinx"
 
     def __init__(self, decoder: Any, unknown_hints: Sequence[str] = ()) -> None:
-        self._decoder = decoder
+        self._decoder: Any = decoder
         self.unknown_hints = list(unknown_hints)
         self._in_utterance = False
         self._since_hyp = 0
@@ -217,6 +229,8 @@ class PocketsphinxRecognizer:
         _check_pcm(pcm16)
         if not pcm16:
             return None
+        if self._decoder is None:
+            raise RuntimeError("this pocketsphinx recognizer is closed")
         if not self._in_utterance:
             self._decoder.start_utt()
             self._in_utterance = True
@@ -240,6 +254,11 @@ class PocketsphinxRecognizer:
         self._since_hyp = 0
         self._last_partial = ""
         return Transcript(text, final=True)
+
+    def close(self) -> None:
+        # The decoder is this recognizer's own: the last reference goes.
+        self._decoder = None
+        self._in_utterance = False
 
 
 class PocketsphinxEngine:
@@ -329,9 +348,14 @@ def load_engine(settings: SttSettings, *, environ: Mapping[str, str] = os.enviro
 
 
 def clear_engine_cache() -> None:
-    """Forget loaded engines (tests; a new model downloaded)."""
+    """Forget loaded engines (tests; a new model downloaded; exit)."""
     with _engines_lock:
         _engines.clear()
+
+
+# The models are freed at exit while vosk and pocketsphinx are still whole,
+# not whenever module teardown reaches this dictionary.
+atexit.register(clear_engine_cache)
 
 
 def transcribe_pcm(engine: SpeechEngine, pcm16: bytes, chunk_bytes: int = 640,

@@ -22,6 +22,7 @@ Two ways of running pyttsx3 behind one :class:`Synthesizer`:
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ..settings import TtsSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,11 @@ class TtsUnavailable(RuntimeError):
 
 class TtsFailed(RuntimeError):
     """One synthesis failed (the engine itself loaded)."""
+
+
+class EmptySpeech(TtsFailed):
+    """A synthesis came back without usable audio: no WAV, an unreadable or
+    an empty one (worth one more try: see :func:`speak_line`)."""
 
 
 @dataclass(frozen=True)
@@ -164,13 +172,34 @@ def _speech_from_wav(data: bytes, who: str) -> Speech:
             rate, channels = wav.getframerate(), wav.getnchannels()
             width, frames = wav.getsampwidth(), wav.readframes(wav.getnframes())
     except (wave.Error, EOFError) as exc:
-        raise TtsFailed(f"{who} wrote an unreadable WAV file ({exc})") from None
+        raise EmptySpeech(f"{who} wrote an unreadable WAV file ({exc or 'empty'})") from None
     if channels != 1 or width != 2:
         raise TtsFailed(f"{who} wrote {channels} channels of {8 * width}-bit audio, "
                         "expected mono PCM16")
     if not frames:
-        raise TtsFailed(f"{who} wrote no audio")
+        raise EmptySpeech(f"{who} wrote no audio")
     return _speech_from_pcm(frames, rate)
+
+
+def speak_line(synthesizer: Synthesizer, text: str) -> Speech:
+    """``text`` spoken by ``synthesizer``, its WAV checked: one that comes back
+    missing, unreadable or empty is spoken once more; a second such answer is
+    :class:`TtsFailed` saying so (the caller shows the line in text)."""
+    try:
+        return _checked(synthesizer.synthesize(text), synthesizer.name)
+    except EmptySpeech as first:
+        log.warning("%s gave no usable audio for a line (%s); speaking it again",
+                    synthesizer.name, first)
+    try:
+        return _checked(synthesizer.synthesize(text), synthesizer.name)
+    except EmptySpeech as second:
+        raise TtsFailed(f"{synthesizer.name} gave no usable audio for this line twice "
+                        f"({second})") from None
+
+
+def _checked(speech: Speech, who: str) -> Speech:
+    _speech_from_wav(speech.wav, who)  # raises EmptySpeech or TtsFailed
+    return speech
 
 
 class Pyttsx3ProcessSynthesizer:
@@ -192,10 +221,12 @@ class Pyttsx3ProcessSynthesizer:
         try:
             done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
                                   timeout=_ESPEAK_TIMEOUT_S, check=False)
-            if done.returncode != 0 or not out.is_file():
+            if done.returncode != 0:
                 reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
                 raise TtsFailed("pyttsx3 failed to speak: "
                                 + (reason[-1] if reason else f"exit {done.returncode}"))
+            if not out.is_file():
+                raise EmptySpeech("pyttsx3 exited without writing its WAV file")
             return _speech_from_wav(out.read_bytes(), "pyttsx3")
         except (OSError, subprocess.SubprocessError) as exc:
             raise TtsFailed(f"pyttsx3 failed to speak ({exc})") from None
@@ -263,7 +294,7 @@ class Pyttsx3Synthesizer:
                 except RuntimeError as exc:
                     raise TtsFailed(f"pyttsx3 failed to speak: {exc}") from None
             if not out.is_file():
-                raise TtsFailed("pyttsx3 produced no audio file")
+                raise EmptySpeech("pyttsx3 produced no audio file")
             data = out.read_bytes()
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
