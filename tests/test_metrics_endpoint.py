@@ -38,7 +38,9 @@ def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture  # type: ignore[no-redef]
 def jp_server_config(settings_file: Path) -> Config:
-    return Config({"ServerApp": {"jpserver_extensions": {"mock_interviewer_lab.server": True}}})
+    # One sandbox kernel: the queue's figures below count on it.
+    return Config({"ServerApp": {"jpserver_extensions": {"mock_interviewer_lab.server": True}},
+                   "MockInterviewerApp": {"harness_workers": 1}})
 
 
 @pytest.fixture

@@ -65,40 +65,36 @@ def fake_result(problem: Problem, code: str, complexity: bool) -> RunResult:
 
 
 class GatedHarness:
-    """Stands in for SyncHarness: every run waits until the gate opens, and
-    the runs are recorded in the order they reached the sandbox."""
+    """Stands in for SyncHarness (one per sandbox kernel): every run waits
+    until the one gate opens, and the runs are recorded in the order they
+    reached the sandbox."""
 
-    instances: ClassVar[list[GatedHarness]] = []
+    gate = threading.Event()
+    calls: ClassVar[list[tuple[str, bool]]] = []
 
     def __init__(self, *_args: Any, **_kwargs: Any) -> None:
-        self.gate = threading.Event()
-        self.started = threading.Semaphore(0)
-        self.calls: list[tuple[str, bool]] = []
         self.closed = False
-        GatedHarness.instances.append(self)
 
     def start(self) -> GatedHarness:
         return self
 
     def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
-        self.calls.append((code, complexity))
-        self.started.release()
-        if not self.gate.wait(PATIENCE_S):
+        GatedHarness.calls.append((code, complexity))
+        if not GatedHarness.gate.wait(PATIENCE_S):
             raise RuntimeError("the test never opened the gate")
         return fake_result(problem, code, complexity)
 
     def close(self) -> None:
         self.closed = True
-        self.gate.set()
 
 
 @pytest.fixture
 def gated(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[GatedHarness]]:
-    GatedHarness.instances = []
+    GatedHarness.gate = threading.Event()
+    GatedHarness.calls = []
     monkeypatch.setattr(services, "SyncHarness", GatedHarness)
     yield GatedHarness
-    for harness in GatedHarness.instances:
-        harness.gate.set()
+    GatedHarness.gate.set()
 
 
 # ------------------------------------------------------- server fixtures
@@ -171,8 +167,7 @@ def test_other_requests_answer_while_submissions_wait_for_the_sandbox(
         submissions = [asyncio.ensure_future(_api(jp_fetch, "POST", "sessions", sid, "events",
                                                   body={"type": "code", "code": RIGHT_ADD}))
                        for sid in ids]
-        await _wait_until(lambda: bool(gated.instances) and len(gated.instances[0].calls) >= 1)
-        harness = gated.instances[0]
+        await _wait_until(lambda: len(gated.calls) >= 1)
         # Every submission reaches the server before the other requests go.
         await asyncio.sleep(0.5)
 
@@ -185,8 +180,8 @@ def test_other_requests_answer_while_submissions_wait_for_the_sandbox(
 
         others_task = asyncio.ensure_future(others())
         done, _ = await asyncio.wait({others_task}, timeout=PATIENCE_S / 3)
-        answered_while_runs_waited = others_task in done and not harness.gate.is_set()
-        harness.gate.set()
+        answered_while_runs_waited = others_task in done and not gated.gate.is_set()
+        gated.gate.set()
         answers = await others_task
         assert all(a.code == 200 for a in answers), [a.body for a in answers]
         results = await asyncio.gather(*submissions)
@@ -209,7 +204,7 @@ def test_a_full_queue_answers_503_with_retry_after(
         await _wait_until(lambda: service.runs.in_flight == 2)
         refused = await _api(jp_fetch, "POST", "sessions", ids[2], "events",
                              body={"type": "code", "code": RIGHT_ADD})
-        gated.instances[0].gate.set()
+        gated.gate.set()
         return refused, list(await asyncio.gather(*admitted))
 
     refused, admitted = run(scenario())
