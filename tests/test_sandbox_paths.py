@@ -342,3 +342,22 @@ def test_no_process_outlives_a_killed_supervisor(add_problem: Problem, user: boo
             except OSError:
                 pass
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("user", "namespaces"), EVERY_PATH)
+def test_the_pack_cannot_be_read_on_any_path(add_problem: Problem, user: bool,
+                                             namespaces: bool | None) -> None:
+    """Hidden (a mount namespace) or out of reach (Landlock reads) on every
+    path: the tests, with the hidden inputs, stay unread."""
+    code = f"""
+    import os
+    def add(a, b):
+        try:
+            with open({str(add_problem.path / 'tests.yaml')!r}) as f:
+                return f.read()
+        except OSError as exc:
+            return type(exc).__name__
+    """
+    out = supervise(add_problem, code, user=user, namespaces=namespaces)
+    got = out["result"]["results"]["0"]["got"]
+    assert got in ("FileNotFoundError", "PermissionError"), got

@@ -406,6 +406,8 @@ _LL_WRITE_DIR = (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9) 
     | (1 << 11) | (1 << 12)  # remove dir/file, make char/dir/reg/sock/fifo/block/sym
 _LL_REFER = 1 << 13
 _LL_TRUNCATE = 1 << 14
+_LL_READ = (1 << 0) | (1 << 2) | (1 << 3)  # execute, read file, read dir
+_LL_FILE_RIGHTS = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 14) | (1 << 15)  # what a file rule may hold
 _LL_NET_TCP = (1 << 0) | (1 << 1)  # bind, connect
 _LL_SCOPE = (1 << 0) | (1 << 1)  # abstract unix sockets, signals
 
@@ -429,15 +431,17 @@ def _landlock_abi() -> int:
     return max(abi, 0)
 
 
-def _landlock(writable: list[str], *, block_tcp: bool) -> int:
+def _landlock(writable: list[str], *, block_tcp: bool, readable: list[str] | None = None) -> int:
     """Restrict this process for good: no writes outside ``writable`` (and
     /dev/null), no signals or abstract sockets outside it (ABI 6+), no TCP
-    (ABI 4+, when ``block_tcp``). Returns the ABI applied, 0 when none."""
+    (ABI 4+, when ``block_tcp``); with ``readable``, no reads (and no exec)
+    outside it and ``writable`` either. Returns the ABI applied, 0 when none."""
     abi = _landlock_abi()
     if abi < 1:
         return 0
+    read = _LL_READ if readable is not None else 0
     write_file = _LL_WRITE_FILE | (_LL_TRUNCATE if abi >= 3 else 0)
-    write_dir = write_file | _LL_WRITE_DIR | (_LL_REFER if abi >= 2 else 0)
+    write_dir = write_file | _LL_WRITE_DIR | (_LL_REFER if abi >= 2 else 0) | read
     attr = _LandlockRuleset(write_dir, _LL_NET_TCP if block_tcp and abi >= 4 else 0,
                             _LL_SCOPE if abi >= 6 else 0)
     size = ctypes.sizeof(attr) if abi >= 6 else (16 if abi >= 4 else 8)
@@ -447,11 +451,15 @@ def _landlock(writable: list[str], *, block_tcp: bool) -> int:
     if ruleset < 0:
         return 0
     try:
-        for path, rights in [(p, write_dir) for p in writable] + [("/dev/null", write_file)]:
+        rules = [(p, write_dir) for p in writable] + [("/dev/null", write_file | read)]
+        rules += [(p, read) for p in readable or []]
+        for path, rights in rules:
             try:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except OSError:
                 continue
+            if not os.path.isdir(path):
+                rights &= _LL_FILE_RIGHTS
             rule = _LandlockPath(rights, fd)
             lib.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, ctypes.byref(rule), 0)
             os.close(fd)
@@ -461,6 +469,30 @@ def _landlock(writable: list[str], *, block_tcp: bool) -> int:
     finally:
         os.close(ruleset)
     return abi
+
+
+def _standard_readable() -> list[str]:
+    """What a runner may read where no mount namespace hides the packs:
+    the standard library's entries (not site-packages, where a pack may be
+    installed), the system's libraries and zone files, /proc, /dev/urandom."""
+    import sysconfig
+
+    readable = []
+    for root in {os.path.realpath(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")}:
+        try:
+            entries = os.listdir(root)
+        except OSError:
+            continue
+        readable += [os.path.join(root, e) for e in entries
+                     if e not in ("site-packages", "dist-packages")]
+    return [*readable, "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo",
+            "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/proc",
+            "/dev/urandom"]
+
+
+#: _standard_readable(), found by the fork server while it can still import
+#: (as nobody a runner may not read the Python installation).
+_STANDARD_READABLE: list[str] = []
 
 
 def probe_isolation() -> dict[str, Any]:
@@ -549,7 +581,9 @@ def _missing(iso: dict[str, Any]) -> list[str]:
                        + ", and a runner that clears its parent-death signal can outlive "
                          "the server")
     if not iso.get("mount_namespace"):
-        missing.append("no mount namespace: the pack folders are not hidden from the runner")
+        missing.append("no mount namespace: " + (
+            "the runner's reads are confined to the standard library (Landlock) instead"
+            if ll else "the pack folders, hidden tests included, can be read by the runner"))
     if not iso.get("readonly_root") or not iso.get("private_tmp"):
         missing.append("the file system is not read-only with a private /tmp: "
                        + ("Landlock confines writes to the run's own folder" if ll
@@ -935,7 +969,11 @@ def _runner(setup: dict[str, Any], ctrl: int, cmd: int, out: int,
         _prctl(PR_SET_DUMPABLE, 0)
         writable = [p for p in PRIVATE_WRITABLE if os.path.isdir(p)] if ns_done["mnt"] \
             else ([workdir] if workdir else [])
-        _landlock(writable, block_tcp=no_net)
+        # Without a mount namespace the pack folders are not hidden: reads
+        # are confined (where Landlock is) to Python's standard library and
+        # the system's shared files instead.
+        _landlock(writable, block_tcp=no_net,
+                  readable=None if ns_done["mnt"] else _STANDARD_READABLE or _standard_readable())
         _prctl(PR_SET_NO_NEW_PRIVS, 1)
         _set_limits(limits)
 
@@ -1220,6 +1258,7 @@ def _fork_server_main(fd: int, iso_json: str) -> None:  # pragma: no cover - for
     # Before any namespace: in a new user namespace the capabilities that let
     # us read the Python installation (when it is not our own) are gone.
     _preload()
+    _STANDARD_READABLE[:] = _standard_readable()
     ns = _enter_namespaces(iso, pid=True)
     fs: dict[str, bool] = {}
     init_pid: int | None = None
