@@ -1543,6 +1543,14 @@ class _Spawned:
             pid = self.pid
         except _NoRunner:
             return
+        if not self.closed:
+            self.read_status()
+        if self.status_eof or self.closed:
+            # Its parent has collected it (or is gone, and it with it): the
+            # pid may already be another process's.
+            if close:
+                self.close()
+            return
         for kill in (os.killpg, os.kill):
             try:
                 kill(pid, signal.SIGKILL)
