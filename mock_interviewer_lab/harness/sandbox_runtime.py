@@ -1415,8 +1415,6 @@ def _fork_server_main(fd: int, iso_json: str) -> None:  # pragma: no cover - for
 _SETUP_KEYS = ("limits", "hide_paths", "workdir")
 #: The parts of a payload every runner's body has.
 _BODY_KEYS = ("code", "prelude", "function", "adapt_args", "adapt_result")
-#: Hidden-case runners at once: one, as for every runner (see _Run.spawn).
-_HIDDEN_AT_ONCE = 1
 #: The message of a case whose runner wrote what the protocol does not allow.
 CONTROL_CHANNEL = ("the code under test wrote to the test runner's control channel, "
                    "so its runner was stopped")
@@ -1937,26 +1935,18 @@ class _HiddenCase:
 
 def _hidden_phase(run: _Run, cases: list[dict[str, Any]]) -> None:
     """The hidden cases one at a time, each in a runner of its own (the next
-    one's process is made ready meanwhile, see _Run.spawn)."""
-    pending = list(cases)
-    active: list[_HiddenCase] = []
-    try:
-        while pending or active:
-            while pending and len(active) < _HIDDEN_AT_ONCE and time.monotonic() < run.deadline:
-                active.append(_HiddenCase(run, pending.pop(0)))
-            if not active:
-                return  # out of time: the rest did not run
-            ready = run.wait([fd for job in active for fd in job.child.fds()],
-                             min(job.deadline for job in active))
-            for job in list(active):
-                job.step(ready)
-                if job.result is not None:
-                    run.results[job.case["index"]] = job.result
-                    run.retire(job.child)
-                    active.remove(job)
-    finally:
-        for job in active:
-            job.child.kill()
+    one's process is made ready meanwhile, see _Run.spawn). Cases the run's
+    time does not reach are left out: they did not run."""
+    for case in cases:
+        if time.monotonic() >= run.deadline:
+            return
+        job = _HiddenCase(run, case)
+        try:
+            while job.result is None:
+                job.step(run.wait(job.child.fds(), job.deadline))
+            run.results[case["index"]] = job.result
+        finally:
+            run.retire(job.child)
 
 
 def _perf_phase(run: _Run) -> None:
@@ -2132,7 +2122,8 @@ def _fetch_hidden(key: str) -> bytes:
 PRELOADED_MODULES = (
     "abc", "array", "base64", "binascii", "bisect", "calendar", "cmath", "collections",
     "collections.abc", "contextlib", "copy", "dataclasses", "datetime", "decimal", "difflib",
-    "enum", "fractions", "functools", "graphlib", "hashlib", "heapq", "io", "itertools", "json",
+    "encodings.idna", "enum", "fractions", "functools", "graphlib", "hashlib", "heapq", "io",
+    "itertools", "json",
     "math", "numbers", "operator", "pprint", "queue", "random", "re", "statistics", "string",
     "struct", "sys", "textwrap", "time", "types", "typing", "unicodedata", "weakref", "zlib",
 )
