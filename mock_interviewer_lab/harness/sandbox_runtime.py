@@ -1200,12 +1200,13 @@ class _ForkServer:
                 self._replies[self._read_ticket] = None
             self._read_ticket += 1
 
-    def reap(self, timeout: float) -> None:
-        """Wait (a bounded time) until every runner it forked has ended and
-        been collected, so that nothing of a run outlives it."""
+    def reap(self, timeout: float, keep: list[int] | None = None) -> None:
+        """Wait (a bounded time) until every runner it forked but those in
+        ``keep`` has ended and been collected, so that nothing of a run
+        outlives it."""
         try:
             self._settle()
-            self._send({"op": "reap", "timeout": timeout})
+            self._send({"op": "reap", "timeout": timeout, "keep": keep or []})
             self._recv()
         except (OSError, EOFError, ValueError):
             pass
@@ -1393,11 +1394,13 @@ def _fork_server_main(fd: int, iso_json: str) -> None:  # pragma: no cover - for
             runners[pid] = status
             reply({"pid": pid})
         elif req["op"] == "reap":
-            # The kernel runs one payload at a time: every runner is its.
+            # The kernel runs one payload at a time: every runner but the
+            # spares kept ready (which have run nothing) is its.
             give_up = time.monotonic() + float(req.get("timeout", 1.0))
-            while runners and time.monotonic() < give_up:
+            keep = {int(p) for p in req.get("keep") or []}
+            while set(runners) - keep and time.monotonic() < give_up:
                 collect()
-                if runners:
+                if set(runners) - keep:
                     select.select([wake_r], [], [], 0.01)
                     try:
                         os.read(wake_r, 4096)
@@ -1766,7 +1769,13 @@ class _Run:
             # ended on their own or are ending, and are collected later.
             stopped = any(r.get("status") == "timeout" for r in self.results.values()) or \
                 (self.perf is not None and self.perf.get("error") == STOPPED_SLOW)
-            self.server.reap(timeout=2.0 if stopped else 0.0)
+            spares = []
+            for spare in _SPARES:
+                try:
+                    spares.append(spare.pid)
+                except _NoRunner:
+                    pass
+            self.server.reap(timeout=2.0 if stopped else 0.0, keep=spares)
         if self.workdirs:
             import shutil
 
