@@ -338,6 +338,13 @@ def test_the_environment_is_allow_listed(harness_with_hub_secrets: SyncHarness,
     assert stdout.startswith("False "), stdout
     names = set(json.loads(stdout.split(" ", 1)[1].replace("'", '"')))
     assert names <= {"PATH", "HOME", "LANG", "TMPDIR", "PYTHONIOENCODING"}, names
+    # The sandbox kernel itself (and its fork server) never had them either.
+    kernel = harness_with_hub_secrets.harness._kernels[0]
+    assert kernel.km is not None
+    pids = [kernel.km.provisioner.process.pid,  # type: ignore[union-attr]
+            kernel.isolation["fork_server_pid"]]
+    for pid in pids:
+        assert b"hubsecret" not in Path(f"/proc/{pid}/environ").read_bytes()
 
 
 def test_forged_growth_does_not_hide_a_quadratic_solution(harness: SyncHarness,
