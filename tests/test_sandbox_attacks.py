@@ -347,6 +347,22 @@ def test_the_environment_is_allow_listed(harness_with_hub_secrets: SyncHarness,
         assert b"hubsecret" not in Path(f"/proc/{pid}/environ").read_bytes()
 
 
+def test_an_error_during_the_growth_measurement_says_only_its_type(
+        harness: SyncHarness, attack_registry: ProblemRegistry) -> None:
+    """The measurement's inputs are the pack's: an exception raised on them
+    is reported by its type, never by the text the code put in it."""
+    code = textwrap.dedent("""
+    def count(xs):
+        if len(xs) > 100:
+            raise ValueError("MEASURED-INPUT " + repr(xs[:50]))
+        return len(xs)
+    """)
+    result = run(harness, attack_registry.get("count"), code, complexity=True)
+    assert result.complexity is not None
+    assert result.complexity.note == "measurement incomplete: your code raised ValueError on a large input"
+    assert "MEASURED-INPUT" not in json.dumps(result.public_json())
+
+
 def test_forged_growth_does_not_hide_a_quadratic_solution(harness: SyncHarness,
                                                           attack_registry: ProblemRegistry) -> None:
     """The code rewrites the runner's own timings (and forges samples on

@@ -553,7 +553,11 @@ def _complexity_report(problem: Problem, perf: dict[str, Any] | None) -> Complex
                        if samples else "the first size did not finish in time")
         return report
     if error and len(samples) < 3:
-        report.note = f"measurement incomplete: {error}"
+        # Only the exception's type: its text is the candidate's code speaking
+        # about the measurement's inputs, which are the pack's, not theirs.
+        kind = error.split(":", 1)[0].strip()
+        report.note = (f"measurement incomplete: your code raised {kind} on a large input"
+                       if kind.isidentifier() else "measurement incomplete")
         return report
     if report.estimated is not None:
         # Only a reliable estimate that is worse by more than the one step the
