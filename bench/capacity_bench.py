@@ -36,6 +36,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -378,6 +379,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "measure_growth": not args.no_growth, "queue_size": args.queue_size,
         "sandbox_kernels": args.kernels,
         "cores": os.cpu_count(), "load_before": [round(x, 2) for x in load_before]}
+    ok = False
     try:
         await wait_ready(server, client)
         result["memory_idle_mb"] = {k: round(v, 1) for k, v in server.memory().items()}
@@ -398,9 +400,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                                       think=tuple(args.think), seed=args.seed)
         result["memory_end_mb"] = {k: round(v, 1) for k, v in server.memory().items()}
         await asyncio.gather(*(u.close() for u in users))
+        ok = True
     finally:
         client.close()
         server.stop()
+        if ok:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            console.print(f"the server's folder and log are kept in {folder}")
     result["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return result
 
