@@ -337,7 +337,8 @@ def test_the_environment_is_allow_listed(harness_with_hub_secrets: SyncHarness,
     stdout = result.cases[0].stdout or ""
     assert stdout.startswith("False "), stdout
     names = set(json.loads(stdout.split(" ", 1)[1].replace("'", '"')))
-    assert names <= {"PATH", "HOME", "LANG", "TMPDIR", "PYTHONIOENCODING"}, names
+    assert names <= {"PATH", "HOME", "LANG", "TMPDIR", "PYTHONIOENCODING",
+                     "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}, names
     # The sandbox kernel itself (and its fork server) never had them either.
     kernel = harness_with_hub_secrets.harness._kernels[0]
     assert kernel.km is not None
@@ -500,3 +501,17 @@ def test_harness_info_says_what_is_missing_where_namespaces_are_refused(landlock
     assert ("may outlive the run" in missing) == (not landlock)
     shown = dict(isolation_summary(iso))
     assert not any(on for what, on in shown.items() if "Landlock" not in what and "environment" not in what)
+
+
+def test_the_standard_library_a_solution_uses_imports(harness: SyncHarness,
+                                                      add_problem: Problem) -> None:
+    """As root the runner is nobody, who may not be able to read a Python
+    installed in root's home: the modules solutions use are loaded before."""
+    code = """
+    import bisect, collections, contextvars, csv, fnmatch, functools, glob, heapq, itertools
+    import math, re, secrets, shlex, statistics, string, traceback, typing, warnings
+    def add(a, b):
+        return a + b
+    """
+    result = run(harness, add_problem, code)
+    assert result.error is None and result.passed == result.total, result.public_json()

@@ -186,8 +186,12 @@ _TMPFS_SIZE = {"/tmp": "64m", "/var/tmp": "16m", "/dev/shm": "16m"}
 
 #: The whole environment a runner sees (the fork server, whose copies the
 #: runners are, is started with it, so not even /proc/self/environ holds more).
+#: A runner may start no thread or process (RLIMIT_NPROC): numerical
+#: libraries (numpy's OpenBLAS) are told to use the calling thread only,
+#: instead of failing to start their pools when imported.
 RUNNER_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
-              "TMPDIR": "/tmp", "PYTHONIOENCODING": "utf-8"}
+              "TMPDIR": "/tmp", "PYTHONIOENCODING": "utf-8",
+              "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 NOBODY = 65534
 
@@ -2130,11 +2134,12 @@ def _fetch_hidden(key: str) -> bytes:
 #: pays for importing them.
 PRELOADED_MODULES = (
     "abc", "array", "base64", "binascii", "bisect", "calendar", "cmath", "collections",
-    "collections.abc", "contextlib", "copy", "dataclasses", "datetime", "decimal", "difflib",
-    "encodings.idna", "enum", "fractions", "functools", "graphlib", "hashlib", "heapq", "io",
-    "itertools", "json",
-    "math", "numbers", "operator", "pprint", "queue", "random", "re", "statistics", "string",
-    "struct", "sys", "textwrap", "time", "types", "typing", "unicodedata", "weakref", "zlib",
+    "collections.abc", "contextlib", "contextvars", "copy", "csv", "dataclasses", "datetime",
+    "decimal", "difflib", "encodings.idna", "enum", "fnmatch", "fractions", "functools", "glob",
+    "graphlib", "hashlib", "heapq", "io", "ipaddress", "itertools", "json",
+    "math", "numbers", "operator", "pprint", "queue", "random", "re", "secrets", "shlex",
+    "statistics", "string", "struct", "sys", "textwrap", "time", "traceback", "types", "typing",
+    "unicodedata", "warnings", "weakref", "zlib",
 )
 
 
