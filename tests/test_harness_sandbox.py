@@ -12,6 +12,7 @@ import pytest
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.problems.loader import Problem
+from tests.process_tree import descendants
 
 GOOD = "def add(a, b):\n    return a + b\n"
 SECRETS = ("918273645", "918273646", "777000111", "777000110")
@@ -410,24 +411,6 @@ def test_state_does_not_leak_between_runs(harness: SyncHarness, add_problem: Pro
     assert run(harness, add_problem, second).passed == 4
 
 
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def test_no_process_is_left_behind(harness: SyncHarness, add_problem: Problem) -> None:
     kernel = harness.harness._kernels[0]
     assert kernel.km is not None
@@ -440,7 +423,7 @@ def test_no_process_is_left_behind(harness: SyncHarness, add_problem: Problem) -
     stay = {kernel.isolation.get("fork_server_pid"), kernel.isolation.get("fork_server_init_pid"),
             *spares}
     assert len(spares) <= 1
-    assert [p for p in _descendants(kernel_pid) if p not in stay] == []
+    assert [p for p in descendants(kernel_pid) if p not in stay] == []
 
 
 def test_kernel_death_is_reported_and_recovered(add_problem: Problem) -> None:

@@ -25,6 +25,7 @@ from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from tests.conftest import FAST_LIMITS
+from tests.process_tree import alive, descendants
 
 #: The add probe's hidden inputs and answers, and the hidden check's values.
 SECRETS = ("918273645", "918273646", "777000111", "777000110", "31415926", "62831852")
@@ -413,32 +414,6 @@ h.run(problem, "import time\\ndef add(a, b):\\n    time.sleep(3600)\\n", complex
 """
 
 
-def _descendants(root: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = set(), [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _sleeping_runner(pids: set[int]) -> bool:
     """A process of the run is in the runner's PID namespace or runs as nobody."""
     for pid in pids:
@@ -464,7 +439,7 @@ def test_no_process_of_a_run_outlives_its_server(add_problem: Problem, how: sign
         assert server.stdout is not None and server.stdout.readline().strip() == "ready"
         give_up = time.monotonic() + 30
         while time.monotonic() < give_up:
-            run_pids = _descendants(server.pid)
+            run_pids = descendants(server.pid)
             if _sleeping_runner(run_pids):
                 break
             time.sleep(0.1)
@@ -472,9 +447,9 @@ def test_no_process_of_a_run_outlives_its_server(add_problem: Problem, how: sign
         os.kill(server.pid, how)
         server.wait(timeout=30)
         give_up = time.monotonic() + 20
-        while time.monotonic() < give_up and any(_alive(p) for p in run_pids):
+        while time.monotonic() < give_up and any(alive(p) for p in run_pids):
             time.sleep(0.1)
-        survivors = [p for p in run_pids if _alive(p)]
+        survivors = [p for p in run_pids if alive(p)]
         assert survivors == [], f"processes of the run outlived the server: {survivors}"
     finally:
         for pid in run_pids | {server.pid}:

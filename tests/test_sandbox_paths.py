@@ -30,6 +30,7 @@ import pytest
 from mock_interviewer_lab.harness.runner import build_payload, prepare
 from mock_interviewer_lab.problems.loader import Problem
 from tests.conftest import FAST_LIMITS
+from tests.process_tree import alive, descendants
 
 AS_USER = ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
            "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
@@ -264,32 +265,6 @@ def test_the_runner_has_a_minimal_environment(add_problem: Problem, user: bool,
                           "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
 
 
-def _tree(root: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = set(), [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _is_runner(pid: int) -> bool:
     """The runner: the process of the run that set no_new_privs, or that is
     in a PID namespace of its own, or runs as nobody, or sleeps in the
@@ -327,14 +302,14 @@ def test_no_process_outlives_a_killed_supervisor(add_problem: Problem, user: boo
         give_up = time.monotonic() + 30
         while time.monotonic() < give_up and not any(_is_runner(p) for p in pids):
             time.sleep(0.1)
-            pids = _tree(proc.pid)
+            pids = descendants(proc.pid)
         assert any(_is_runner(p) for p in pids), "the runner never started"
         proc.kill()
         proc.wait(timeout=10)
         give_up = time.monotonic() + 20
-        while time.monotonic() < give_up and any(_alive(p) for p in pids):
+        while time.monotonic() < give_up and any(alive(p) for p in pids):
             time.sleep(0.1)
-        assert [p for p in pids if _alive(p)] == [], "processes of the run outlived the supervisor"
+        assert [p for p in pids if alive(p)] == [], "processes of the run outlived the supervisor"
     finally:
         os.unlink(f.name)
         for pid in pids | {proc.pid}:
