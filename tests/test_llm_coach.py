@@ -475,6 +475,20 @@ def test_the_prompt_is_the_seed_spec_filled_in(server: FakeLlmServer, two_sum: P
     assert "silent for 12 seconds" in context and "TRANSCRIPT:" in context
 
 
+def test_the_model_answers_from_the_packs_facts(server: FakeLlmServer, two_sum: Problem) -> None:
+    """The clarifications and the pitfalls reach the model, with the topic of
+    the question just asked and its fact beside it."""
+    session, _, clock = start(server, None, two_sum)
+    clock.set(60)
+    session.say("Could some of the values be below zero?")
+    context = server.requests[-1]["messages"][1]["content"]
+    assert "FACTS FOR CLARIFYING QUESTIONS" in context
+    assert two_sum.spec.clarifications["sorted"] in context
+    assert f"asked about: negatives ({two_sum.spec.clarifications['negatives']})" in context
+    assert two_sum.hints.pitfalls[0].question in context
+    assert two_sum.solution.strip().splitlines()[-1].strip() not in context
+
+
 def test_the_transcript_is_trimmed_to_its_token_budget() -> None:
     transcript = tuple(("candidate" if i % 2 else "coach", f"line {i} " + "word " * 30)
                        for i in range(40))

@@ -16,8 +16,10 @@ import difflib
 import json
 from typing import Any
 
+from ..interview.intent import Intent
 from .analyzer import Finding
 from .base import CoachContext
+from .clarify import topics_asked
 
 #: The seed spec's system prompt ("System Prompt Template"), word for word.
 SYSTEM_PROMPT = """You are a technical interviewer conducting a coding interview. Your role is to assess the candidate's problem-solving abilities, not to solve problems for them.
@@ -180,6 +182,32 @@ def public_problem(ctx: CoachContext) -> dict[str, Any]:
                                  "signature", "hidden_case_count")}
 
 
+def pack_facts(ctx: CoachContext) -> list[str]:
+    """What the pack tells the interviewer beyond the statement: the answers
+    to clarifying questions (a model answers from these, as the scripted
+    coach does, and the topics the latest question is about), and the wrong
+    turns worth a question (the question, never the fix)."""
+    parts: list[str] = []
+    facts = ctx.problem.spec.clarifications
+    if facts:
+        parts.append("FACTS FOR CLARIFYING QUESTIONS (answer with the fact, in plain words; "
+                     "on anything not listed, ask what the candidate would assume):\n"
+                     + json.dumps(facts, ensure_ascii=False))
+    if ctx.utterance is not None and ctx.utterance.intent == Intent.CLARIFYING_QUESTION:
+        asked = topics_asked(ctx.utterance.text)
+        if asked:
+            parts.append("The candidate just asked about: " + ", ".join(
+                f"{t} ({facts[t]})" if t in facts else f"{t} (not stated: ask what they would assume)"
+                for t in asked))
+    pitfalls = ctx.problem.hints.pitfalls
+    if pitfalls:
+        parts.append("WRONG TURNS (when the candidate says or writes one, ask its question; "
+                     "never say what works instead):\n" + json.dumps(
+                         [{"idea": p.idea, "question": p.question} for p in pitfalls],
+                         ensure_ascii=False))
+    return parts
+
+
 def context_message(ctx: CoachContext, *, previous_code: str | None,
                     transcript_budget: int = TRANSCRIPT_TOKEN_BUDGET) -> str:
     """The user message of one turn: what happened, then what the candidate can see."""
@@ -201,6 +229,7 @@ def context_message(ctx: CoachContext, *, previous_code: str | None,
         parts.append("Harder follow-ups: " + ", ".join(ctx.extra["harder_variant_titles"]))
     parts.append("PROBLEM (as the candidate sees it):\n" + json.dumps(public_problem(ctx),
                                                                      ensure_ascii=False))
+    parts.extend(pack_facts(ctx))
     lines, dropped = trim_transcript(ctx.transcript, transcript_budget)
     if lines:
         head = f"TRANSCRIPT ({dropped} earlier lines left out):" if dropped else "TRANSCRIPT:"
