@@ -231,9 +231,10 @@ INTENT_STEPS: list[tuple[Phase, Intent, float, Phase | None]] = [
     (P.COMPLEXITY, I.COMPLEXITY_CLAIM, PLENTY, None),
     (P.COMPLEXITY, I.DONE, PLENTY, P.REFLECTION),
     (P.REFLECTION, I.DONE, FOLLOWUP_MIN_S + 1, P.FOLLOWUP),
-    (P.REFLECTION, I.DONE, FOLLOWUP_MIN_S, P.DONE),
-    (P.REFLECTION, I.DONE, 0.0, P.DONE),
-    (P.FOLLOWUP, I.DONE, PLENTY, P.DONE),
+    # Words never end the interview: the clock does, or the candidate's End.
+    (P.REFLECTION, I.DONE, FOLLOWUP_MIN_S, None),
+    (P.REFLECTION, I.DONE, 0.0, None),
+    (P.FOLLOWUP, I.DONE, PLENTY, None),
     (P.DONE, I.DONE, PLENTY, None),
     (P.INIT, I.READY_TO_CODE, PLENTY, None),
 ]
@@ -331,7 +332,8 @@ def test_a_whole_interview_through_the_triggers() -> None:
     go(machine.on_time(4 * 60), "time", 4 * 60)
     go(machine.on_intent(I.DONE, 3 * 60), "done with big-O", 3 * 60)
     go(machine.on_intent(I.DONE, 2.5 * 60), "reflected", 2.5 * 60)
-    go(machine.on_intent(I.DONE, 60), "no more", 60)
+    assert machine.on_intent(I.DONE, 60) is None  # "I'm done" is not the end
+    go(machine.on_time(0), "time is up", 0)
     assert machine.phase == P.DONE and machine.finished
     assert [c.dst for c in machine.history] == [
         P.INTRO,

@@ -557,3 +557,27 @@ def test_server_backend_sends_the_llm_choices(fake_api: str) -> None:
     assert ("POST", "sessions", {"problem": "two_sum", "minutes": 45, "mode": "normal",
                                  "llm": {"model": "ollama/llama3.1",
                                          "api_base": "http://127.0.0.1:1/v1"}}) in FakeApi.seen
+
+
+def test_a_follow_up_problem_gets_the_panel_and_a_new_stub_cell(
+        ip: InteractiveShell, magics: InterviewMagics) -> None:
+    """An optimal solution early, the edge cases and the trade-off answered:
+    the harder variant comes as a second problem, in the panel and in a new
+    %%solution cell, and its code is tested against its own tests."""
+    ip.run_line_magic("interview", "two_sum")
+    panel = magics.panel
+    assert panel is not None
+    ip.run_line_magic("interview", 'say "It runs in O(n) time and O(n) space with a hash map."')
+    solution(ip, RIGHT)
+    ip.rl_next_input = None
+    ip.run_line_magic("interview", 'say "I would add tests for negative numbers and [3, 3]."')
+    ip.run_line_magic("interview", 'say "I trade O(n) memory for a single pass over the list."')
+    assert "Follow-up: 3Sum" in panel.title.value
+    assert "every distinct triplet" in panel.statement.value
+    assert ip.rl_next_input is not None and ip.rl_next_input.startswith(
+        "%%solution\ndef three_sum(")
+    ip.rl_next_input = None
+    ip.run_line_magic("interview", "stub")
+    assert ip.rl_next_input is not None and ip.rl_next_input.startswith("%%solution\ndef three_sum")
+    solution(ip, "def three_sum(nums):\n    return []\n")
+    assert "of 16 tests passed" in panel.results.value

@@ -538,3 +538,21 @@ def test_simulate_takes_coach_and_settings(server: FakeLlmServer, tmp_path: Path
     assert coaches == {"openai/test-model"}
     assert data["report"]["feedback"]["source"] in ("model", "engine")
     assert server.requests  # the model was asked, on loopback
+
+
+def test_the_model_is_told_the_goal_and_the_optimisation_state() -> None:
+    from mock_interviewer_lab.coach.base import CoachContext
+    from mock_interviewer_lab.coach.prompts import context_message
+    from mock_interviewer_lab.interview.phases import Phase
+    from mock_interviewer_lab.problems.registry import ProblemRegistry
+
+    problem = ProblemRegistry.discover(installed=False).get("two_sum")
+    ctx = CoachContext(trigger="tests", problem=problem, phase=Phase.OPTIMIZATION,
+                       helpfulness="balanced", personality="neutral", elapsed_s=300,
+                       time_left_s=2400, goal="better", stated_complexity="O(n^2)",
+                       optimisation={"state": "wanted", "current": "O(n^2)", "pushes": 1,
+                                     "minutes_for_it": 37})
+    message = context_message(ctx, previous_code=None)
+    assert "WHAT TO DO NOW: the solution passes but is slower" in message
+    assert '"current_solution": "O(n^2)"' in message and "never name the faster" in message
+    assert "already stated O(n^2) time" in message

@@ -75,21 +75,26 @@ def test_a_whole_interview_walks_the_spec_phases(two_sum: Problem) -> None:
     d(600, "code_submitted", code="def two_sum(nums, target):\n    return [0, 1]\n")
     d(601, "tests_finished", run=run_json(9, 9))
     d(700, "candidate_said", text="It runs in O(n) time and O(n) space.")
+    d(730, "candidate_said", text="I would add tests for negative numbers and for [3, 3].")
     d(760, "candidate_said", text="I traded extra memory for a single pass over the list.")
     d(800, "candidate_said", text="I would sort first and walk two pointers from both ends.")
+    d(820, "candidate_said", text="I think I'm done.")
+    # The follow-ups go on: words never end the interview; the candidate's End does.
+    assert not d.orch.state.ended
+    d(900, "end_requested", reason="candidate")
     assert d.phases() == ["intro", "understanding", "approach", "coding", "testing", "debugging",
                           "testing", "optimization", "complexity", "reflection", "followup", "done"]
     assert d.orch.state.ended and types(d.log)[-1] == "report_ready"
 
 
-def test_complexity_phase_when_under_five_minutes_remain(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(), minutes=20))
+def test_complexity_phase_when_under_the_complexity_budget(two_sum: Problem) -> None:
+    d = Driver(Orchestrator(two_sum, settings(), minutes=20))  # complexity_duration_s = 180
     d(0, "session_started")
     d(10, "candidate_said", text="I'll use a loop.")
     d(20, "candidate_said", text="Let me code it.")
-    d(14 * 60, "tick")
+    d(16 * 60, "tick")
     assert d.orch.phase.value == "coding"
-    d(15 * 60 + 1, "tick")
+    d(17 * 60 + 1, "tick")
     assert d.orch.phase.value == "complexity"
     assert "complexity" in d.said()[-1]
 
@@ -101,8 +106,12 @@ def test_followup_only_with_more_than_two_minutes_left(two_sum: Problem) -> None
     d(60, "code_submitted", code="def two_sum(nums, target):\n    return [0, 1]\n")
     d(61, "tests_finished", run=run_json(9, 9))
     d(18.5 * 60, "candidate_said", text="It is O(n) time.")
-    d(18.6 * 60, "candidate_said", text="I chose speed over memory for this one.")
-    assert d.phases()[-2:] == ["reflection", "done"]  # 1.4 minutes left: no follow-up
+    d(18.6 * 60, "candidate_said", text="I would test an empty list and repeated values.")
+    d(18.7 * 60, "candidate_said", text="I chose speed over memory for this one.")
+    assert d.phases()[-1] == "reflection"  # 1.3 minutes left: no follow-up, and no end either
+    assert not d.orch.state.ended
+    d(20 * 60, "tick")
+    assert d.phases()[-1] == "done"
 
 
 def test_illegal_transitions_are_refused(two_sum: Problem) -> None:

@@ -300,8 +300,9 @@ def test_results_come_before_the_growth_measurement(tmp_path: Path, registry: Pr
     assert after.index("show_results") < after.index("coach_says")
     reply = next(r for r in records if isinstance(r, Action) and r.type == "coach_says"
                  and r.cause == growth.seq)
-    # The brute force grows worse than expected, and the coach says so.
-    assert growth.data["complexity"]["worse_than_expected"] == ("grows" in reply.data["text"])
+    # The brute force grows worse than expected: the coach says what it costs
+    # and asks for better.
+    assert growth.data["complexity"]["worse_than_expected"] == ("faster" in reply.data["text"])
     assert not any(isinstance(r, Action) and r.type == "coach_says" and r.cause == passing.seq
                    for r in records)
 
@@ -314,7 +315,7 @@ def test_a_lost_growth_measurement_is_made_again_on_resume(
     session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=harness,
                                      clock=clock, registry=registry)
 
-    def no_growth(code_seq: Any, code: str) -> list[Action]:
+    def no_growth(code_seq: Any, code: str, problem: Any = None) -> list[Action]:
         return []                               # the process "died" before measuring
 
     session._measure_growth = no_growth  # type: ignore[method-assign]
@@ -327,3 +328,26 @@ def test_a_lost_growth_measurement_is_made_again_on_resume(
     (growth,) = [r for r in records if r.type == "growth_measured"]
     assert any(isinstance(r, Action) and r.type == "coach_says" and r.cause == growth.seq
                for r in records)
+
+
+def test_early_finisher_uses_the_whole_interview(registry: ProblemRegistry,
+                                                 harness: SyncHarness) -> None:
+    """An optimal solution at minute 8 and "I'm done" twice: the interview
+    goes on to the edge cases, the trade-off and the harder variant (tested
+    against its own tests), and ends when the clock does."""
+    out = run_simulation("early_finisher_two_sum.yaml", registry, harness)
+    events = out["events"]
+    done = [e for e in events if e["type"] == "phase_changed" and e["to"] == "done"]
+    assert out["final_phase"] == "done" and done and done[0]["t"] >= 45 * 60
+    (added,) = [e for e in events if e["type"] == "problem_added"]
+    assert added["problem"] == "three_sum" and "def three_sum" in added["signature"]
+    results = [e for e in events if e["type"] == "show_results"]
+    assert [r.get("problem") for r in results] == [
+        registry.get("two_sum").qualified_id, added["qualified_id"]]
+    assert results[-1]["passed"] == results[-1]["total"] > 9
+    report = out["report"]
+    texts = [s["text"] for s in report["strengths"]]
+    assert any("Follow-up problem 3Sum: all" in t for t in texts), texts
+    # The first problem's figures are the first problem's: one run, 9 tests.
+    assert report["metrics"]["test_runs"] == 1
+    assert report["metrics"]["clarifications_asked"] == 2

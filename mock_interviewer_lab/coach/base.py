@@ -55,6 +55,18 @@ class CoachContext:
     #: A counter that makes the scripted coach vary its wording deterministically.
     turn: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: What the interviewer wants next, when the orchestrator decided it:
+    #: "better" (the solution passes but is slower than it needs to be: ask
+    #: for a faster one), "edge_cases", "tradeoff", "second_problem",
+    #: "variation", "open"; ``goal_count`` says how many times this goal came.
+    goal: str | None = None
+    goal_count: int = 0
+    #: The complexity class the candidate stated last (listen before asking).
+    stated_complexity: str | None = None
+    #: The optimisation loop: state ("wanted", "reached", "not_reached"),
+    #: current, from, expected (classes), pushes, minutes_for_it; None when
+    #: the solution never needed to be faster.
+    optimisation: dict[str, Any] | None = None
     #: Gives the next hint of the ladder when a coach's tool asks for one
     #: (level -> the hint, or why not); None where hints cannot be given.
     #: The orchestrator keeps the ladder's rules and records the hint.

@@ -208,6 +208,21 @@ def pack_facts(ctx: CoachContext) -> list[str]:
     return parts
 
 
+#: The orchestrator's goal for the turn, in words for a model.
+_GOALS: dict[str, str] = {
+    "better": "the solution passes but is slower than the problem needs and there is time: "
+              "ask for a faster approach.",
+    "edge_cases": "ask which edge cases and tests they would add.",
+    "tradeoff": "ask about the time/space trade-off of their solution.",
+    "second_problem": "introduce the follow-up problem shown below (it is in the panel, with a "
+                      "new cell) and ask how they would start.",
+    "variation": "ask one variation question on the problem (streaming input, too big for "
+                 "memory, many queries, ...), not asked before.",
+    "open": "the planned questions are done: ask whether they want to revisit anything; the "
+            "interview goes on until the time is up or they press End.",
+}
+
+
 def context_message(ctx: CoachContext, *, previous_code: str | None,
                     transcript_budget: int = TRANSCRIPT_TOKEN_BUDGET) -> str:
     """The user message of one turn: what happened, then what the candidate can see."""
@@ -223,6 +238,19 @@ def context_message(ctx: CoachContext, *, previous_code: str | None,
         parts.append("Complexity stated: " + json.dumps({
             "time": cx.get("claimed_time"), "space": cx.get("claimed_space"),
             "matches_the_code": bool(cx.get("correct"))}))
+    goal = _GOALS.get(ctx.goal or "")
+    if goal:
+        parts.append("WHAT TO DO NOW: " + goal)
+    if ctx.optimisation:
+        opt = ctx.optimisation
+        parts.append("OPTIMISATION: " + json.dumps({
+            "state": opt.get("state"), "current_solution": opt.get("current"),
+            "times_asked_for_better": opt.get("pushes"),
+            "minutes_left_for_it": opt.get("minutes_for_it")})
+            + " (say what the current solution costs; never name the faster approach)")
+    if ctx.stated_complexity:
+        parts.append(f"The candidate already stated {ctx.stated_complexity} time: do not ask "
+                     "for it again unless the code changed.")
     if ctx.trigger == "subproblem" and ctx.extra.get("prerequisite_titles"):
         parts.append("Simpler problems to offer: " + ", ".join(ctx.extra["prerequisite_titles"]))
     if ctx.trigger == "phase" and ctx.extra.get("harder_variant_titles"):

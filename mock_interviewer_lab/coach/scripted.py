@@ -180,6 +180,28 @@ def _plain(text: str) -> str:
     return text.strip().lstrip("-*+ ").rstrip(".")
 
 
+#: Words that set an idea against the brute force ("instead of every pair").
+_CONTRAST = re.compile(r"\b(?:instead of|rather than|avoid(?:ing)?|better than|faster than|"
+                       r"no need to|without (?:checking|trying|looping))\b")
+_ASKS_COMPLEXITY = re.compile(r"\bcomplexity\b", re.I)
+
+#: Follow-up questions when the pack has no harder variant (or after it).
+_VARIATIONS: tuple[str, ...] = (
+    "A variation: suppose the input arrives as a stream, one element at a time, and you must "
+    "answer after each. What would you keep, and what would change?",
+    "Another one: the input is now too large to fit in memory. How would your solution change?",
+    "And if this function were called many times on the same input with different queries, "
+    "what would you precompute?",
+)
+
+
+def _cls(cls: Any) -> str:
+    """'O(n^2)' for speaking; '' for nothing."""
+    if not cls:
+        return ""
+    return "worse than O(n²)" if cls == "worse" else str(cls).replace("^2", "²")
+
+
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
@@ -233,6 +255,10 @@ class ScriptedCoach:
             return self._stuck(ctx)
         if u.intent == Intent.CLARIFYING_QUESTION:
             return self._answer_question(ctx)
+        if u.is_question and u.intent in (Intent.APPROACH, Intent.OTHER) \
+                and (answer := answer_clarification(ctx.problem, u.text)) is not None:
+            # A restatement with questions in it: the questions get their facts.
+            return CoachReply(answer.text, "clarification")
         if u.intent in (Intent.APPROACH, Intent.OTHER):
             pitfall = pitfall_said(ctx.problem, u.text, asked=self._coach_lines(ctx))
             if pitfall is not None:
@@ -248,6 +274,10 @@ class ScriptedCoach:
         if u.intent == Intent.RUN_TESTS:
             return CoachReply("Run your %%solution cell and we'll look at the results together.",
                               "question")
+        if ctx.goal == "better":
+            return CoachReply(self._tone(ctx, "Before we move on: your solution works, but it's "
+                                         "slower than it needs to be. " + self._push(ctx)),
+                              "optimize")
         if u.intent == Intent.DONE:
             run = ctx.last_run
             if run and run.get("total") and run.get("passed") == run.get("total"):
@@ -271,6 +301,14 @@ class ScriptedCoach:
                                          "What do you think causes that?"), "question")
         if total and passed == total:
             cx = run.get("complexity") or {}
+            if ctx.goal == "better":
+                return CoachReply(self._tone(ctx, f"All {total} tests pass. " + self._push(ctx),
+                                             praise=True), "optimize")
+            if ctx.complexity is not None:
+                return CoachReply(self._tone(ctx, f"All {total} tests pass. "
+                                             + self._stated_verdict(ctx.complexity),
+                                             praise=bool(ctx.complexity.get("correct"))),
+                                  "complexity")
             if cx.get("worse_than_expected"):
                 return CoachReply(self._tone(ctx, f"All {total} tests pass. How does your solution "
                                              "behave when the input grows to a hundred thousand "
@@ -381,6 +419,8 @@ class ScriptedCoach:
         return out
 
     def _on_phase(self, ctx: CoachContext) -> CoachReply | None:
+        if ctx.goal is not None:
+            return self._on_goal(ctx)
         if ctx.phase == Phase.COMPLEXITY:
             return self._on_complexity(ctx)
         if ctx.phase == Phase.REFLECTION:
@@ -396,6 +436,60 @@ class ScriptedCoach:
         if ctx.phase == Phase.OPTIMIZATION:
             return None  # the test reply already asked the right question
         return None
+
+    def _on_goal(self, ctx: CoachContext) -> CoachReply | None:
+        """What an interviewer does with the time after a solution."""
+        goal, n = ctx.goal, max(ctx.goal_count, 1)
+        if goal == "edge_cases":
+            return CoachReply("Your solution works. Which edge cases would you add tests for, and "
+                              "what should your function return on each?", "edge_cases")
+        if goal == "tradeoff":
+            opt = ctx.optimisation or {}
+            if opt.get("state") == "not_reached":
+                return CoachReply("Your solution is correct but slower than it could be. What "
+                                  "makes it slow, and what would you need to keep track of to "
+                                  "avoid that work?", "tradeoff")
+            return CoachReply("Let's talk trade-offs: what does your solution spend in memory to "
+                              "save time, or the other way round? When would you choose "
+                              "differently?", "tradeoff")
+        if goal == "second_problem":
+            return CoachReply(f"Let's take it one step further with a harder problem: "
+                              f"{ctx.problem.spec.title}. It's in the panel now, with a new cell "
+                              "to write it in. Read it, ask me anything, and tell me how you'd "
+                              "start. What from your last solution could carry over?", "followup")
+        if goal == "variation":
+            return CoachReply(_VARIATIONS[(n - 1) % len(_VARIATIONS)], "followup")
+        minutes = int(ctx.time_left_s // 60)
+        return CoachReply(_fresh((
+            f"Those were my questions. We have about {minutes} minutes left: is there anything "
+            "you'd like to revisit or improve, or anything you'd like to ask me?",
+            "Anything else you'd like to go over? You can also end the interview whenever you're "
+            "ready.",
+        ), ctx, rotate=False), "open")
+
+    def _push(self, ctx: CoachContext, *, again: bool = False) -> str:
+        """Ask for a faster solution, saying what the current one costs."""
+        opt = ctx.optimisation or {}
+        current = _cls(opt.get("current") or opt.get("from"))
+        minutes = int(opt.get("minutes_for_it") or ctx.time_left_s // 60)
+        cost = f"As written it takes {current} time. " if current and not again else ""
+        asks = (
+            f"{cost}We have about {minutes} minutes: can you find a faster approach?",
+            f"{cost}Can you do better? Think about which work your code repeats.",
+            f"{cost}Is there a way to avoid that cost? What could you remember instead of "
+            "recomputing?",
+        )
+        return asks[max(int(opt.get("pushes") or 1) - 1, 0) % len(asks)] if not again \
+            else asks[ctx.turn % len(asks)]
+
+    @staticmethod
+    def _stated_verdict(cx: dict[str, Any]) -> str:
+        """A complexity the candidate stated before the code passed, checked now."""
+        claimed = _cls(cx.get("claimed_time"))
+        if cx.get("correct"):
+            return f"And {claimed} time, as you said, is what I'd expect for it."
+        return (f"You said {claimed} earlier; let's check that against your code: how many times "
+                "does each loop run for n elements?")
 
     def _on_time_warning(self, ctx: CoachContext) -> CoachReply:
         m = ctx.minutes_left or 0
@@ -420,6 +514,9 @@ class ScriptedCoach:
 
     def _on_complexity_verdict(self, ctx: CoachContext) -> CoachReply:
         cx = ctx.complexity or {}
+        if ctx.goal == "better" and cx.get("correct"):
+            return CoachReply(self._tone(ctx, f"Right, {_cls(cx.get('claimed_time'))} is what your "
+                                         "code does. " + self._push(ctx, again=True)), "optimize")
         if cx.get("correct"):
             text = "That matches what I'd expect for your code."
             if not cx.get("claimed_space"):
@@ -445,7 +542,10 @@ class ScriptedCoach:
     def _on_wrap_up(self, ctx: CoachContext) -> CoachReply:
         run = ctx.last_run or {}
         opening = "That's time." if ctx.extra.get("end_reason") == "time" else "Let's stop here."
-        if run.get("total") and run.get("passed") == run.get("total"):
+        if (ctx.optimisation or {}).get("state") == "not_reached":
+            text = (f"{opening} You got a working solution; the faster one is worth practising. "
+                    "Your report is ready.")
+        elif run.get("total") and run.get("passed") == run.get("total"):
             text = f"{opening} You got a working solution: well done. Your report is ready."
         else:
             text = f"{opening} Thanks for working through it with me; your report is ready."
@@ -494,11 +594,26 @@ class ScriptedCoach:
         expected = ctx.problem.spec.complexity.time if ctx.problem.spec.complexity else None
         brute = any(w in text for w in ("every pair", "each pair", "all pairs", "brute", "nested loop",
                                         "two loops", "double loop", "check all", "try all"))
-        if brute and expected and complexity_rank(normalise_complexity(expected) or "O(n^2)") \
+        # "Instead of checking every pair, a hash map": the better idea, not the brute one.
+        better = _CONTRAST.search(text) is not None or any(
+            term.lower() in text for term in ctx.problem.spec.key_terms)
+        claim = ctx.utterance.complexity
+        if brute and not better and expected \
+                and complexity_rank(normalise_complexity(expected) or "O(n^2)") \
                 < complexity_rank("O(n^2)"):
             return CoachReply(self._tone(ctx, "That would work. What would it cost for a large input, "
                                          "and can you avoid checking every combination?"), "reflect")
         said = _short(ctx.utterance.text, 90)
+        if claim is not None and claim.time:
+            # They gave the cost with the plan: take it in, ask for what is missing.
+            space = "" if claim.space else " And how much extra memory does it need?"
+            options: tuple[str, ...] = (
+                f"{_cls(normalise_complexity(claim.time) or claim.time)} time, then.{space} "
+                "Can you walk me through it on the first example?",
+                f"OK, {_cls(normalise_complexity(claim.time) or claim.time)}.{space} What would "
+                "it do with the smallest possible input?",
+            )
+            return CoachReply(self._tone(ctx, _fresh(options, ctx)), "reflect")
         options = (
             f"So your idea is: \"{said}\". Can you walk me through it on the first example?",
             "What's the time complexity of that approach?",
@@ -528,6 +643,9 @@ class ScriptedCoach:
         options = by_phase.get(ctx.phase)
         if not options:
             return None
+        if ctx.complexity_discussed or (ctx.stated_complexity and not ctx.code):
+            # Given already: do not ask for it again.
+            options = tuple(o for o in options if not _ASKS_COMPLEXITY.search(o)) or options
         # The phase's nudges are follow-ups too: more ways to ask without repeating.
         return CoachReply(self._tone(ctx, _fresh(options, ctx, then=_NUDGES.get(ctx.phase, ()))),
                           "question")

@@ -44,8 +44,8 @@ Actions (``data`` keys):
                     "coach": a model's get_hint tool)
   phase_changed     from, to, reason
   time_warning      minutes_left
-  run_tests         code_seq
-  show_results      passed, failed, total, cases (visible only), complexity
+  run_tests         code_seq, problem (qualified id of the problem the code answers)
+  show_results      passed, failed, total, cases (visible only), complexity, problem
   leak_blocked      reasons, original_kind, original (the blocked text, kept
                     in the store for the instructor; never shown to the candidate),
                     streaming (true when a model's streamed sentence was stopped)
@@ -55,6 +55,13 @@ Actions (``data`` keys):
   complexity_checked  claimed_time, claimed_space, expected_time,
                     measured_time (or null), correct (bool: the claimed time
                     matches the expected class, or the measured one)
+  better_solution   reached (bool), current (the class the candidate's solution
+                    has, measured or stated), expected: the optimisation loop's
+                    outcome. ``reached: false`` when the time ran short first.
+  problem_added     problem, qualified_id, title, function, signature, statement,
+                    examples, constraints: a follow-up problem (a harder variant)
+                    in the same session; from here on run_tests and show_results
+                    carry ``problem`` (its qualified id)
   report_ready      report (the session report as JSON)
 """
 
@@ -89,6 +96,8 @@ ActionType = Literal[
     "fishing_redirected",
     "complexity_checked",
     "coach_adjusted",
+    "better_solution",
+    "problem_added",
     "report_ready",
 ]
 

@@ -59,8 +59,15 @@ silence_periods                ``silence`` events, merged: consecutive silence
                                whose spans [t - seconds, t] touch are one silence,
                                as long as the union of their spans
 longest_silence                the longest of those; None if there was none
-clarifications_asked           ``candidate_said`` read as CLARIFYING_QUESTION;
+clarifications_asked           the clarifying questions in ``candidate_said``: each
+                               question sentence about a clarification topic
+                               (coach/clarify.py), or one for an utterance read
+                               as CLARIFYING_QUESTION that names no topic; the
+                               evidence is the utterances that hold them
 clarifications_before_coding   ... of those, the ones before ``time_to_coding``
+
+The runs, hints and complexity checks are the first problem's: a follow-up
+problem (``problem_added``) has its own lines in the report.
 coach_questions                ``coach_says`` with ``kind`` "question"
 leaks_blocked                  ``leak_blocked`` actions
 fishing_attempts               ``fishing_redirected`` actions
@@ -89,6 +96,7 @@ Records not yet stored (``seq`` None) are numbered by their position.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -254,6 +262,32 @@ def run_outcome(seq: int, record: Record) -> RunOutcome:
 def runs_of(records: Iterable[tuple[int, Record]]) -> list[RunOutcome]:
     """Every ``tests_finished``, in order."""
     return [run_outcome(seq, r) for seq, r in records if is_event(r, "tests_finished")]
+
+
+def first_problem_rows(rows: Sequence[tuple[int, Record]]) -> list[tuple[int, Record]]:
+    """The records before a follow-up problem was added (all of them when none was)."""
+    out = []
+    for seq, r in rows:
+        if is_action(r, "problem_added"):
+            break
+        out.append((seq, r))
+    return out
+
+
+def clarifying_questions(utterance: Utterance) -> int:
+    """How many clarifying questions an utterance asks: its question sentences
+    about a clarification topic ("Can the numbers be negative? Is it sorted?"
+    is two, also inside a restatement of the problem), else one when it reads
+    as a clarifying question as a whole."""
+    from ..coach.clarify import topics_asked
+
+    if not utterance.is_question:
+        return 0
+    sentences = [s for s in re.split(r"(?<=[?.!])\s+", utterance.text) if s.strip()]
+    about_topics = sum(1 for s in sentences if s.rstrip().endswith("?") and topics_asked(s))
+    if about_topics:
+        return about_topics
+    return 1 if utterance.intent == Intent.CLARIFYING_QUESTION else 0
 
 
 def phase_spans_of(records: Sequence[tuple[int, Record]]) -> list[PhaseSpan]:
@@ -438,7 +472,8 @@ def compute_metrics(
         evidence["approach_before_coding"] = (described[1],)
 
     # Test runs.
-    runs = runs_of(rows)
+    first_rows = first_problem_rows(rows)
+    runs = runs_of(first_rows)
     evidence["test_runs"] = tuple(run.seq for run in runs)
     working = next((run for run in runs if run.all_passed), None)
     if working:
@@ -456,12 +491,12 @@ def compute_metrics(
     )
 
     # Hints.
-    hint_rows = [(seq, r) for seq, r in rows if is_action(r, "show_hint")]
+    hint_rows = [(seq, r) for seq, r in first_rows if is_action(r, "show_hint")]
     evidence["hints_given"] = tuple(seq for seq, _ in hint_rows)
     evidence["hints_requested"] = tuple(seqs_of("hint_requested", action=False))
 
     # Complexity.
-    checks = [(seq, r) for seq, r in rows if is_action(r, "complexity_checked")]
+    checks = [(seq, r) for seq, r in first_rows if is_action(r, "complexity_checked")]
     complexity_correct: bool | None = None
     claimed: str | None = None
     if checks:
@@ -482,7 +517,8 @@ def compute_metrics(
     words = sum(s.utterance.words for s in spoken)
     evidence["words_spoken"] = tuple(s.seq for s in spoken)
     evidence["thinking_sound_utterances"] = tuple(s.seq for s in said if s.only_thinking_sounds)
-    questions = [s for s in said if s.utterance.intent == Intent.CLARIFYING_QUESTION]
+    asked = {s.seq: clarifying_questions(s.utterance) for s in said}
+    questions = [s for s in said if asked[s.seq]]
     evidence["clarifications_asked"] = tuple(s.seq for s in questions)
     early_questions = [s for s in questions if coding is None or (s.t, s.seq) < coding]
     evidence["clarifications_before_coding"] = tuple(s.seq for s in early_questions)
@@ -536,8 +572,8 @@ def compute_metrics(
         words_per_minute=words / (total_duration / 60.0) if total_duration > 0 else 0.0,
         silence_periods=tuple(p.seconds for p in silences),
         longest_silence=longest.seconds if longest else None,
-        clarifications_asked=len(questions),
-        clarifications_before_coding=len(early_questions),
+        clarifications_asked=sum(asked[s.seq] for s in questions),
+        clarifications_before_coding=sum(asked[s.seq] for s in early_questions),
         coach_questions=len(coach_questions),
         leaks_blocked=len(evidence["leaks_blocked"]),
         fishing_attempts=len(evidence["fishing_attempts"]),

@@ -12,6 +12,7 @@ action records the incident.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,8 @@ from ..coach.hints import HintLadder
 from ..coach.safeguards import FISHING_REDIRECT_VARIANTS, FishingDetector, LeakFilter
 from ..coach.scripted import ScriptedCoach
 from ..problems.loader import Problem
-from ..problems.model import normalise_complexity
+from ..problems.model import COMPLEXITY_CLASSES as _CLASSES
+from ..problems.model import complexity_rank, normalise_complexity
 from ..settings import Settings
 from .calibrator import DifficultyCalibrator, PerformanceMetrics
 from .events import Action, ActionType, Event
@@ -61,6 +63,18 @@ _MAX_NUDGE_WAIT_S = 150.0
 _AGENDA_KINDS = frozenset({"warning", "complexity", "wrap_up", "intro"})
 #: A fishing redirect said within this long is worded another way next time.
 _REDIRECT_MEMORY_S = 300.0
+#: What an interviewer does with the time after a solution, in order: in
+#: REFLECTION the edge cases and tests they would add, then the trade-off;
+#: in FOLLOWUP a harder variant as a second problem (when the pack names one
+#: and this much time is left), else variation questions; then an open floor.
+_REFLECTION_GOALS = ("edge_cases", "tradeoff")
+_SECOND_PROBLEM_MIN_S = 10 * 60.0
+_VARIATION_GOALS = 3
+#: "Let's end the interview": words never end it (time does, or End); the
+#: coach says how.
+_STOP_WORDS = re.compile(
+    r"\b(?:end|stop|finish|wrap up|close)\s+(?:the\s+|this\s+)?(?:interview|session)\b"
+    r"|\b(?:let's|lets|let us|can we|could we|i'd like to|i want to)\s+(?:stop|end|finish|wrap up)\b")
 
 
 class _EventClock:
@@ -116,6 +130,28 @@ class InterviewState:
     #: A silence nudge decided by the silence event, said after the time rules
     #: unless they already spoke (a hint, a sub-problem) for the same event.
     nudge_pending: float | None = None
+    #: The complexity the candidate stated last (time, space), and whether it
+    #: still waits to be checked against passing code ("listen before asking":
+    #: a claim made while describing the approach answers the question later).
+    claim: tuple[str, str | None] | None = None
+    claim_fresh: bool = False
+    #: The optimisation loop: "" (not needed), "wanted" (the solution passes
+    #: but is worse than the problem's expected class: the coach asks for
+    #: better), "reached", or "not_reached" (time ran short first).
+    better: str = ""
+    #: The class of the solution the loop started from, and how often the
+    #: coach asked for better.
+    better_from: str | None = None
+    pushes: int = 0
+    #: A new idea was said since the coach asked for better.
+    better_idea: bool = False
+    #: What the coach has covered with the time after a solution (_REFLECTION_GOALS,
+    #: "second_problem", "variation", "open").
+    goals: list[str] = field(default_factory=list)
+    #: The follow-up problem's qualified id once it is started, and whether
+    #: it is solved (all of its tests pass).
+    second_problem: str | None = None
+    second_solved: bool = False
 
 
 class Orchestrator:
@@ -130,8 +166,13 @@ class Orchestrator:
         harder_variant_titles: list[str] | None = None,
         prerequisite_titles: list[str] | None = None,
         calibrate: bool = True,
+        followups: list[Problem] | None = None,
     ) -> None:
         self.problem = problem
+        #: The problem the candidate works on now: ``problem``, then a
+        #: harder variant from ``followups`` once the follow-up starts.
+        self.active = problem
+        self.followups = list(followups or [])
         self.calibrate = calibrate
         self.settings = settings or Settings()
         self.coach: Coach = coach or ScriptedCoach()
@@ -141,7 +182,8 @@ class Orchestrator:
         self.helpfulness: str = c.helpfulness
         self.personality = c.personality
         self._clock = _EventClock()
-        self.machine = PhaseMachine()
+        # The clock gives the big-O its budget: with less left, the work stops.
+        self.machine = PhaseMachine(complexity_at_s=float(c.timing.complexity_duration_s))
         self.timer = InterviewTimer(self._clock, minutes, c.timing, started_at=0.0)
         self.classifier = IntentClassifier(c.behavioral)
         self.leaks = LeakFilter(problem)
@@ -213,14 +255,36 @@ class Orchestrator:
             return
         if self.phase == Phase.INTRO:
             self._go(Phase.UNDERSTANDING, "the candidate spoke")
-        self._follow_intent(utterance)
+        claim = utterance.complexity
+        if claim and claim.time and normalise_complexity(claim.time):
+            # Kept for the code it describes: said with the plan, it answers
+            # the complexity question once that code passes.
+            st.claim, st.claim_fresh = (claim.time, claim.space), True
         offered = st.coach_texts[-1] if st.coach_texts else ""
         if utterance.intent == Intent.HINT_REQUEST or accepts_offered_hint(text, offered):
             # "Can I get a hint?" (or "yes" to "Would a hint help?") is the hint
             # button in words: the same ladder.
+            self._follow_intent(utterance)
             self._give_requested_hint(event.t)
             return
-        claim = utterance.complexity
+        if utterance.intent == Intent.DONE and _STOP_WORDS.search(text.lower()):
+            self._coach_text(self._how_to_end(), "question")
+            return
+        if self.phase == Phase.OPTIMIZATION and st.better == "wanted" \
+                and utterance.intent in (Intent.DONE, Intent.COMPLEXITY_CLAIM):
+            # Not yet: the solution is slower than it needs to be and there is time.
+            if claim and claim.time and st.code is not None:
+                self._check_complexity(utterance)
+            else:
+                self._say("said", utterance=utterance, goal="better")
+            return
+        working_on_second = self.phase == Phase.FOLLOWUP and st.second_problem is not None \
+            and not st.second_solved
+        if utterance.intent == Intent.DONE and self.phase in (Phase.REFLECTION, Phase.FOLLOWUP) \
+                and not working_on_second:
+            self._advance_agenda()
+            return
+        self._follow_intent(utterance)
         answers_big_o = utterance.intent == Intent.COMPLEXITY_CLAIM or self.phase == Phase.COMPLEXITY
         if claim and claim.time and answers_big_o and st.code is not None \
                 and self.phase in _COMPLEXITY_TALK:
@@ -228,18 +292,15 @@ class Orchestrator:
             if st.end_pending:
                 self._finish("candidate")
             return
-        if utterance.words >= 4 and self.phase == Phase.REFLECTION:
-            # Reflection answered: a follow-up question if there is time, else the end.
-            if not self._go(Phase.FOLLOWUP, "the candidate reflected"):
-                self._finish("reflection done")
-            return
-        if utterance.words >= 4 and self.phase == Phase.FOLLOWUP:
-            self._coach_text("Thanks, that's a good way to think about it. That's all I wanted to "
-                             "cover.", "wrap_up")
-            self._finish("follow-up answered")
+        if utterance.words >= 4 and not utterance.is_question and not working_on_second \
+                and self.phase in (Phase.REFLECTION, Phase.FOLLOWUP):
+            # Answered: the next thing worth the time that is left.
+            self._advance_agenda()
             return
         if utterance.intent == Intent.APPROACH:
             st.stuck_since = event.t
+            if self.phase == Phase.OPTIMIZATION and st.better == "wanted":
+                st.better_idea = True
         if self.mode == "tdd":
             self._advance_tdd(utterance)
         self._say("said", utterance=utterance)
@@ -251,15 +312,16 @@ class Orchestrator:
         st.code_seq = event.seq
         st.candidate_words.append(code)
         st.last_activity_t = event.t
-        expected = self.problem.spec.complexity.time if self.problem.spec.complexity else None
-        ignored = set(self.problem.spec.analyzer_ignore)
+        problem = self.active
+        expected = problem.spec.complexity.time if problem.spec.complexity else None
+        ignored = set(problem.spec.analyzer_ignore)
         st.findings = tuple(f for f in self.analyzer.analyze(
-            code, function=self.problem.tests.function, expected_time=expected)
+            code, function=problem.tests.function, expected_time=expected)
             if f.rule not in ignored)
         if self.phase == Phase.INTRO:
             self._go(Phase.UNDERSTANDING, "the candidate submitted code")
         self._step_until_none(self.machine.on_test_run, "the code is being tested")
-        self._emit("run_tests", {"code_seq": event.seq})
+        self._emit("run_tests", {"code_seq": event.seq, "problem": problem.qualified_id})
 
     def _on_tests_finished(self, event: Event) -> None:
         st = self.state
@@ -271,6 +333,7 @@ class Orchestrator:
             "passed": passed, "failed": int(run.get("failed", total - passed)), "total": total,
             "cases": run.get("cases", []), "complexity": run.get("complexity"),
             "error": run.get("error"), "code_seq": event.data.get("code_seq"),
+            "problem": self.active.qualified_id,
         })
         if passed > st.best_passed:
             st.best_passed = passed
@@ -296,7 +359,7 @@ class Orchestrator:
             st.growth_pending = (event.data.get("code_seq"), previous)
             return
         st.growth_pending = None
-        self._say("tests", run=run, previous=previous)
+        self._after_results(run, previous)
 
     def _on_growth_measured(self, event: Event) -> None:
         st = self.state
@@ -305,7 +368,48 @@ class Orchestrator:
             return  # newer code was submitted meanwhile: its own results speak
         run = st.runs[-1]
         run["complexity"] = event.data.get("complexity")
-        self._say("tests", run=run, previous=pending[1])
+        self._after_results(run, pending[1])
+
+    def _after_results(self, run: dict[str, Any], previous: dict[str, Any] | None) -> None:
+        """The coach's reply to a run, and where a passing one leads: the
+        optimisation loop while it is slower than the problem needs and there
+        is time; else the complexity (already stated: checked, not asked)."""
+        st = self.state
+        total, passed = int(run.get("total", 0)), int(run.get("passed", 0))
+        if not (total and passed == total and not run.get("error")):
+            self._say("tests", run=run, previous=previous)
+            return
+        if st.second_problem is not None and self.active.qualified_id == st.second_problem:
+            st.second_solved = True
+        if self.phase != Phase.OPTIMIZATION:
+            self._say("tests", run=run, previous=previous)
+            return
+        cost = self._cost_of(run)
+        expected = self._expected_time()
+        if self._worse(run) and self.timer.time_left_s > self.machine.complexity_at_s:
+            if st.better != "wanted":
+                st.better, st.better_from = "wanted", st.better_from or cost
+            st.pushes += 1
+            st.better_idea = False
+            st.claim_fresh = False  # a claim about this code is checked when they say it again
+            self._say("tests", run=run, previous=previous, goal="better")
+            return
+        if st.better == "wanted":
+            st.better = "reached"
+            self._emit("better_solution", {"reached": True, "current": cost, "expected": expected,
+                                           "from": st.better_from})
+            st.complexity_checked = False  # the new code's complexity is asked again
+        if st.claim is not None and st.claim_fresh:
+            # They already said it: check it, do not ask it.
+            data = self._complexity_data(st.claim[0], st.claim[1])
+            st.claim_fresh = False
+            self._say("tests", run=run, previous=previous, complexity=data)
+            self._record_complexity(data)
+            if data["correct"]:
+                self._go(Phase.COMPLEXITY, "the complexity was already stated", quiet=True)
+                self._go(Phase.REFLECTION, "the complexity was discussed")
+            return
+        self._say("tests", run=run, previous=previous)
 
     def _on_hint_requested(self, event: Event) -> None:
         self._give_requested_hint(event.t)
@@ -354,6 +458,10 @@ class Orchestrator:
             return
         want_big_o = self.settings.coach.force_big_o_at_end and not st.complexity_checked \
             and st.code is not None and reason != "time"
+        if want_big_o and st.claim is not None and st.claim_fresh:
+            # Stated already (with the plan, say): checked, not asked again.
+            self._record_complexity(self._complexity_data(*st.claim))
+            st.claim_fresh, want_big_o = False, False
         if want_big_o and not st.end_pending:
             st.end_pending = True
             self._go(Phase.COMPLEXITY, "complexity before wrapping up")
@@ -376,9 +484,15 @@ class Orchestrator:
         left = self.timer.time_left_s
         before = self.phase
         self._step_until_none(lambda: self.machine.on_time(left), "time")
-        if self.phase == Phase.COMPLEXITY and before != Phase.COMPLEXITY and not st.complexity_asked:
-            st.complexity_asked = True
-            self._say("complexity")
+        if before == Phase.OPTIMIZATION and self.phase != before and st.better == "wanted":
+            self._better_not_reached()
+        if self.phase == Phase.COMPLEXITY and before != Phase.COMPLEXITY and left > 0:
+            if st.complexity_checked:
+                # Already discussed for this code: on to what is left.
+                self._go(Phase.REFLECTION, "the complexity was already discussed")
+            elif not st.complexity_asked:
+                st.complexity_asked = True
+                self._say("complexity")
         if left <= 0 and not st.ended:
             self._finish("time")
             return
@@ -387,7 +501,18 @@ class Orchestrator:
         # Automatic hints: while thinking or debugging without progress; while
         # coding only once the candidate has stopped typing for a while.
         idle = t - st.last_activity_t
-        if self.phase in _STUCK_PHASES or (self.phase == Phase.CODING and idle >= _CODING_IDLE_S):
+        last = st.runs[-1] if st.runs else {}
+        solved = bool(last.get("total")) and last.get("passed") == last.get("total")
+        working_on_second = self.phase == Phase.FOLLOWUP and st.second_problem is not None \
+            and not st.second_solved
+        # In the optimisation loop, once they have said a new idea they are
+        # coding it: hints come as while coding, after a long pause.
+        optimising = self.phase == Phase.OPTIMIZATION and st.better == "wanted"
+        stuck_phase = self.phase in _STUCK_PHASES or working_on_second \
+            or (optimising and (not st.better_idea or idle >= _CODING_IDLE_S)) \
+            or (self.phase == Phase.CODING and idle >= _CODING_IDLE_S)
+        # A hint serves the way to a (better) solution: none unasked once they have it.
+        if stuck_phase and (not solved or st.better == "wanted"):
             step = self.ladder.due(t, st.stuck_since)
             if step.kind != "none":
                 self._give_hint(step.kind, step.level, step.text, "stuck")
@@ -446,7 +571,7 @@ class Orchestrator:
                 self.state.first_approach_t = self._clock.t
             self._emit("phase_changed", {"from": before.value, "to": to.value, "reason": reason})
             if to in (Phase.REFLECTION, Phase.FOLLOWUP) and not quiet:
-                self._say("phase")
+                self._advance_agenda()
         return bool(verdict)
 
     def _step_until_none(self, step: Any, reason: str) -> None:
@@ -470,24 +595,144 @@ class Orchestrator:
     def _check_complexity(self, utterance: Utterance) -> None:
         st = self.state
         claim = utterance.complexity
-        assert claim is not None
-        expected = self.problem.spec.complexity.time if self.problem.spec.complexity else None
-        measured = None
-        for run in reversed(st.runs):
-            cx = run.get("complexity") or {}
-            if cx.get("estimated"):
-                measured = cx["estimated"]
-                break
-        claimed = normalise_complexity(claim.time) if claim.time else None
-        correct = bool(claimed) and (claimed == normalise_complexity(expected or "")
-                                     or (measured is not None and claimed == measured))
-        data = {"claimed_time": claim.time, "claimed_space": claim.space,
-                "expected_time": expected, "measured_time": measured, "correct": correct}
-        st.complexity_checked = True
-        self._emit("complexity_checked", data)
-        self._say("complexity_verdict", complexity=data)
+        assert claim is not None and claim.time is not None
+        data = self._complexity_data(claim.time, claim.space)
+        st.claim_fresh = False
+        self._record_complexity(data)
+        goal = "better" if self.phase == Phase.OPTIMIZATION and st.better == "wanted" else None
+        self._say("complexity_verdict", complexity=data, goal=goal)
         if self.phase == Phase.COMPLEXITY and not st.end_pending:
             self._go(Phase.REFLECTION, "the complexity was discussed")
+
+    def _complexity_data(self, claimed_time: str, claimed_space: str | None) -> dict[str, Any]:
+        """A stated complexity against the expected class and the measured one:
+        right when it names either (the code may be slower than it needs to be)."""
+        expected = self._expected_time()
+        measured = self._measured()
+        claimed = normalise_complexity(claimed_time)
+        correct = bool(claimed) and (claimed == normalise_complexity(expected or "")
+                                     or (measured is not None and claimed == measured))
+        st = self.state
+        if st.better == "wanted" and st.runs:
+            # The code is slower than expected: only its own cost is right.
+            correct = bool(claimed) and claimed == self._cost_of(st.runs[-1])
+        return {"claimed_time": claimed_time, "claimed_space": claimed_space,
+                "expected_time": expected, "measured_time": measured, "correct": correct}
+
+    def _record_complexity(self, data: dict[str, Any]) -> None:
+        self.state.complexity_checked = True
+        self._emit("complexity_checked", data)
+
+    def _measured(self) -> str | None:
+        for run in reversed(self.state.runs):
+            cx = run.get("complexity") or {}
+            if cx.get("estimated"):
+                return str(cx["estimated"])
+        return None
+
+    def _expected_time(self) -> str | None:
+        cx = self.active.spec.complexity
+        return normalise_complexity(cx.time) if cx else None
+
+    def _cost_of(self, run: dict[str, Any]) -> str | None:
+        """What the passing solution costs: measured, else what the code
+        shows (a loop in a loop), else what the candidate said."""
+        st = self.state
+        cx = run.get("complexity") or {}
+        if cx.get("estimated"):
+            return str(cx["estimated"])
+        if any(f.rule == "nested_loops" for f in st.findings):
+            return "O(n^2)"
+        if st.claim is not None:
+            return normalise_complexity(st.claim[0])
+        return None
+
+    def _worse(self, run: dict[str, Any]) -> bool:
+        """The passing solution is slower than the problem's expected class."""
+        expected = self._expected_time()
+        if expected is None:
+            return False
+        cx = run.get("complexity") or {}
+        if cx.get("estimated"):
+            # The harness allows for noise; its verdict decides.
+            return bool(cx.get("worse_than_expected"))
+        cost = self._cost_of(run)
+        if cost is None:
+            return False
+        rank = complexity_rank(cost) if cost in _CLASSES else len(_CLASSES)
+        return rank > complexity_rank(expected)
+
+    def _better_not_reached(self) -> None:
+        st = self.state
+        st.better = "not_reached"
+        self._emit("better_solution", {"reached": False, "current": st.better_from,
+                                       "expected": self._expected_time(), "from": st.better_from})
+
+    def _how_to_end(self) -> str:
+        minutes = int(self.timer.time_left_s // 60)
+        return (f"We still have about {minutes} minute{'s' if minutes != 1 else ''}. If you want "
+                "to stop now, press End in the panel (or run %interview end); otherwise let's "
+                "use the time.")
+
+    # ------------------------------------------------- the time after a solution
+
+    def _advance_agenda(self) -> None:
+        """The next thing worth the time that is left (never the end: that
+        is the clock's or the candidate's)."""
+        st = self.state
+        if self.phase == Phase.REFLECTION:
+            goal = next((g for g in _REFLECTION_GOALS if g not in st.goals), None)
+            if goal is None and self._go(Phase.FOLLOWUP, "the candidate reflected"):
+                return  # _go asked the follow-up's first question
+            self._ask_goal(goal or "open")
+        elif self.phase == Phase.FOLLOWUP:
+            self._ask_goal(self._followup_goal())
+
+    def _followup_goal(self) -> str:
+        st = self.state
+        if self.followups and st.second_problem is None and st.working_code_t is not None \
+                and self.timer.time_left_s >= _SECOND_PROBLEM_MIN_S:
+            return "second_problem"
+        if st.goals.count("variation") < _VARIATION_GOALS:
+            return "variation"
+        return "open"
+
+    def _ask_goal(self, goal: str) -> None:
+        st = self.state
+        if goal == "second_problem":
+            self._start_second_problem()
+        st.goals.append(goal)
+        self._say("phase", goal=goal, goal_count=st.goals.count(goal))
+
+    def _start_second_problem(self) -> None:
+        st = self.state
+        variant = self.followups[0]
+        self.active = variant
+        c = self.settings.coach
+        self.leaks = LeakFilter(variant)
+        self.ladder = HintLadder(variant.hints, self.helpfulness,
+                                 c.intervention.max_hints_before_subproblem)
+        self._hint_texts = {}
+        st.second_problem = variant.qualified_id
+        st.runs, st.code, st.code_seq, st.findings = [], None, None, ()
+        st.best_passed, st.complexity_checked, st.claim, st.claim_fresh = 0, False, None, False
+        st.better, st.better_from, st.pushes = "", None, 0
+        st.stuck_since = self._clock.t
+        spec = variant.spec
+        self._emit("problem_added", {
+            "problem": variant.id, "qualified_id": variant.qualified_id, "title": spec.title,
+            "function": variant.tests.function, "signature": variant.signature,
+            "statement": spec.statement, "difficulty": spec.difficulty,
+            "examples": [e.model_dump(mode="json") for e in spec.examples],
+            "constraints": list(spec.constraints)})
+
+    def problem_for(self, qualified_id: str | None) -> Problem:
+        """The session's problem with this id (the first, or a follow-up it
+        started); the first when ``qualified_id`` is none of them."""
+        for p in (self.problem, *self.followups):
+            if p.qualified_id == qualified_id:
+                return p
+        return self.problem
 
     def _give_hint(self, kind: str, level: int, text: str, reason: str) -> None:
         if kind == "hint":
@@ -504,10 +749,17 @@ class Orchestrator:
         if st.ended:
             return
         why = f"ended ({reason})"
+        if st.better == "wanted":
+            self._better_not_reached()
         # COMPLEXITY and OPTIMIZATION close through REFLECTION; earlier phases
         # can only stop short, which the machine calls ABORT.
-        if not self._go(Phase.DONE, why, quiet=True) and not (
-                self._go(Phase.REFLECTION, why, quiet=True) and self._go(Phase.DONE, why, quiet=True)):
+        for path in ((Phase.DONE,), (Phase.REFLECTION, Phase.DONE),
+                     (Phase.COMPLEXITY, Phase.REFLECTION, Phase.DONE)):
+            if self.machine.can(path[0], time_left_s=self.timer.time_left_s):
+                for phase in path:
+                    self._go(phase, why, quiet=True)
+                break
+        else:
             self._go(Phase.ABORT, why, quiet=True)
         self.extra["end_reason"] = reason
         self._say("wrap_up")
@@ -522,7 +774,7 @@ class Orchestrator:
         run = kw.pop("run", st.runs[-1] if st.runs else None)
         previous = kw.pop("previous", st.runs[-2] if len(st.runs) > 1 else None)
         return CoachContext(
-            trigger=trigger, problem=self.problem, phase=self.phase,
+            trigger=trigger, problem=self.active, phase=self.phase,
             helpfulness=self.helpfulness, personality=self.personality,
             elapsed_s=self.timer.elapsed_s, time_left_s=self.timer.time_left_s,
             transcript=tuple((role, text) for _, role, text in st.transcript[-20:]),
@@ -530,8 +782,20 @@ class Orchestrator:
             hints_given=self.ladder.given, mode=self.mode,
             complexity_discussed=st.complexity_checked,
             tdd_step=st.tdd_step.value if st.tdd_step else None, turn=st.turn,
-            extra=self.extra, request_hint=self._coach_hint, **kw,
+            extra=self.extra, request_hint=self._coach_hint,
+            stated_complexity=st.claim[0] if st.claim else None,
+            optimisation=self._optimisation_state(run), **kw,
         )
+
+    def _optimisation_state(self, run: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Where the optimisation loop is, for the coach (a model sees it too)."""
+        st = self.state
+        if not st.better:
+            return None
+        minutes = int(max(0.0, self.timer.time_left_s - self.machine.complexity_at_s) // 60)
+        return {"state": st.better, "current": self._cost_of(run or {}) or st.better_from,
+                "from": st.better_from, "expected": self._expected_time(),
+                "pushes": st.pushes, "minutes_for_it": minutes}
 
     def _coach_hint(self, level: int) -> dict[str, Any]:
         """A model's ``get_hint`` tool: the ladder's next level only (its rules

@@ -25,8 +25,10 @@ remark would make the timings meaningless.
 INIT -> CALIBRATION ("if first_time") depends on whether the voice was
 calibrated, which this module does not know: both INIT exits are legal and
 the caller picks. The time rules use ``time_left_s``: COMPLEXITY from the
-work phases needs fewer than :data:`COMPLEXITY_AT_S` seconds left, FOLLOWUP
-needs more than :data:`FOLLOWUP_MIN_S`.
+work phases needs fewer than ``complexity_at_s`` seconds left (the
+``coach.timing.complexity_duration_s`` budget in an interview; the spec's
+five minutes, :data:`COMPLEXITY_AT_S`, by default), FOLLOWUP needs more than
+:data:`FOLLOWUP_MIN_S`.
 
 The triggers (``PhaseMachine.on_intent``, ``on_tests``, ``on_test_run``,
 ``on_time``) name the *next step* or None, and only ever a step that
@@ -66,7 +68,8 @@ class Phase(StrEnum):
     ABORT = "abort"  # emergency exit
 
 
-#: Fewer seconds than this left: the work phases give way to COMPLEXITY.
+#: Fewer seconds than this left: the work phases give way to COMPLEXITY
+#: (the default; an interview passes its complexity budget instead).
 COMPLEXITY_AT_S = 5 * 60.0
 #: More seconds than this left: REFLECTION may lead to FOLLOWUP.
 FOLLOWUP_MIN_S = 2 * 60.0
@@ -183,16 +186,18 @@ class PhaseChange:
     time_left_s: float
 
 
-def _guard_refusal(guard: TimeGuard, time_left_s: float) -> str | None:
-    if guard == "under_complexity_time" and not time_left_s < COMPLEXITY_AT_S:
-        return f"only when under {_mmss(COMPLEXITY_AT_S)} is left ({_mmss(time_left_s)} left)"
+def _guard_refusal(guard: TimeGuard, time_left_s: float, complexity_at_s: float) -> str | None:
+    if guard == "under_complexity_time" and not time_left_s < complexity_at_s:
+        return f"only when under {_mmss(complexity_at_s)} is left ({_mmss(time_left_s)} left)"
     if guard == "over_followup_time" and not time_left_s > FOLLOWUP_MIN_S:
         return f"needs more than {_mmss(FOLLOWUP_MIN_S)} left ({_mmss(time_left_s)} left)"
     return None
 
 
-def check_transition(src: Phase, dst: Phase, *, time_left_s: float) -> Verdict:
-    """Whether the interview may go from ``src`` to ``dst`` with ``time_left_s`` left."""
+def check_transition(src: Phase, dst: Phase, *, time_left_s: float,
+                     complexity_at_s: float = COMPLEXITY_AT_S) -> Verdict:
+    """Whether the interview may go from ``src`` to ``dst`` with ``time_left_s`` left
+    (the work phases give way to COMPLEXITY under ``complexity_at_s``)."""
 
     def refuse(why: str) -> Verdict:
         return Verdict(False, src, dst, f"cannot go from {src.name} to {dst.name}: {why}")
@@ -207,7 +212,7 @@ def check_transition(src: Phase, dst: Phase, *, time_left_s: float) -> Verdict:
         onward = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         return refuse(f"from {src.name} the interview can only go to {onward}")
     if edge.guard is not None:
-        refusal = _guard_refusal(edge.guard, time_left_s)
+        refusal = _guard_refusal(edge.guard, time_left_s, complexity_at_s)
         if refusal is not None:
             return refuse(refusal)
     return Verdict(True, src, dst, edge.when)
@@ -220,8 +225,11 @@ class PhaseMachine:
     stored events; a new interview starts in INIT.
     """
 
-    def __init__(self, start: Phase = Phase.INIT, *, at: float = 0.0) -> None:
+    def __init__(self, start: Phase = Phase.INIT, *, at: float = 0.0,
+                 complexity_at_s: float = COMPLEXITY_AT_S) -> None:
         self._phase = start
+        #: Fewer seconds than this left: the work phases give way to COMPLEXITY.
+        self.complexity_at_s = complexity_at_s
         self._entered_at = at
         self._history: list[PhaseChange] = []
 
@@ -246,7 +254,8 @@ class PhaseMachine:
         return phase == self._phase or any(c.src == phase for c in self._history)
 
     def can(self, to: Phase, *, time_left_s: float) -> Verdict:
-        return check_transition(self._phase, to, time_left_s=time_left_s)
+        return check_transition(self._phase, to, time_left_s=time_left_s,
+                                complexity_at_s=self.complexity_at_s)
 
     def legal_targets(self, *, time_left_s: float) -> tuple[Phase, ...]:
         return tuple(p for p in Phase if self.can(p, time_left_s=time_left_s))
@@ -302,7 +311,7 @@ class PhaseMachine:
             return None
         if failed > 0:
             return Phase.DEBUGGING
-        if time_left_s < COMPLEXITY_AT_S:
+        if time_left_s < self.complexity_at_s:
             return Phase.COMPLEXITY
         return Phase.OPTIMIZATION
 
@@ -310,7 +319,7 @@ class PhaseMachine:
         """The clock's say: COMPLEXITY when under five minutes remain during the
         work (after INTRO, before COMPLEXITY); DONE when time is up during
         REFLECTION or FOLLOWUP."""
-        if self._phase in WORK_PHASES and time_left_s < COMPLEXITY_AT_S:
+        if self._phase in WORK_PHASES and time_left_s < self.complexity_at_s:
             return Phase.COMPLEXITY
         if self._phase in (Phase.REFLECTION, Phase.FOLLOWUP) and time_left_s <= 0:
             return Phase.DONE
@@ -350,10 +359,9 @@ def _intent_step(phase: Phase, intent: Intent, time_left_s: float) -> Phase | No
             return P.COMPLEXITY
     if phase == P.COMPLEXITY and intent == In.DONE:
         return P.REFLECTION
-    if phase == P.REFLECTION and intent == In.DONE:
-        return P.FOLLOWUP if time_left_s > FOLLOWUP_MIN_S else P.DONE
-    if phase == P.FOLLOWUP and intent == In.DONE:
-        return P.DONE
+    if phase == P.REFLECTION and intent == In.DONE and time_left_s > FOLLOWUP_MIN_S:
+        return P.FOLLOWUP
+    # Words never end the interview: time does, or the candidate's End.
     return None
 
 

@@ -44,6 +44,7 @@ from mock_interviewer_lab.interview.metrics import (
     SessionMetrics,
     candidate_utterances,
     compute_metrics,
+    first_problem_rows,
     is_action,
     is_event,
     numbered,
@@ -281,7 +282,7 @@ def _rule_clarifying(s: _Session, out: _Findings) -> None:
         more = f" and {len(asked) - QUOTED_QUESTIONS} more" if len(asked) > QUOTED_QUESTIONS else ""
         when = " before coding" if coding_seq is not None else ""
         out.strengths.append(Statement(
-            f"You asked {_plural(len(asked), 'clarifying question')}{when}: "
+            f"You asked {_plural(m.clarifications_before_coding, 'clarifying question')}{when}: "
             f"{', '.join(quotes)}{more}.",
             _ev(*asked), "clarifying",
         ))
@@ -470,6 +471,51 @@ def _rule_complexity(s: _Session, out: _Findings) -> None:
         ))
 
 
+def _rule_optimisation(s: _Session, out: _Findings) -> None:
+    """The optimisation loop's outcome (``better_solution``)."""
+    for seq, r in s.rows:
+        if not is_action(r, "better_solution"):
+            continue
+        start, expected = r.data.get("from"), r.data.get("expected")
+        if r.data.get("reached"):
+            out.strengths.append(Statement(
+                f"When asked for better than your first working solution ({start}), you found "
+                f"one that runs in {r.data.get('current') or expected} ({s.at(r.t)}).",
+                _ev(seq), "complexity"))
+        else:
+            out.improvements.append(Statement(
+                f"The better solution was not reached: yours stayed at {start}, and the "
+                f"problem can be solved in {expected}.", _ev(seq), "complexity"))
+            out.recommendations.append(Statement(
+                "When your first solution works but is slow, ask what work it repeats and what "
+                "you could remember to avoid it; practise the faster pattern for this problem.",
+                _ev(seq), "complexity"))
+
+
+def _rule_followup(s: _Session, out: _Findings) -> None:
+    """The follow-up problem (``problem_added``): how far the candidate got."""
+    added = next(((seq, r) for seq, r in s.rows if is_action(r, "problem_added")), None)
+    if added is None:
+        return
+    seq, r = added
+    title = r.data.get("title") or r.data.get("problem")
+    runs = runs_of([(q, x) for q, x in s.rows if q > seq])
+    if not runs:
+        out.improvements.append(Statement(
+            f"Follow-up problem {title} (from {s.at(r.t)}): no code of yours was run against "
+            "its tests.", _ev(seq), "followup"))
+        return
+    best = max(runs, key=lambda run: (run.all_passed, run.passed))
+    if best.all_passed:
+        out.strengths.append(Statement(
+            f"Follow-up problem {title}: all {best.total} tests passed on run "
+            f"{runs.index(best) + 1} ({s.at(best.t)}).", _ev(seq, best.seq), "followup"))
+    else:
+        out.improvements.append(Statement(
+            f"Follow-up problem {title}: your best run passed {best.passed} of {best.total} "
+            "tests.", _ev(seq, best.seq), "followup"))
+
+
 def _rule_silence(s: _Session, out: _Findings) -> None:
     m = s.metrics
     if m.longest_silence is None or m.longest_silence < LONG_SILENCE_S:
@@ -522,6 +568,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule_tests,
     _rule_hints,
     _rule_complexity,
+    _rule_optimisation,
+    _rule_followup,
     _rule_silence,
     _rule_fishing,
     _rule_time,
@@ -649,6 +697,11 @@ def describe_record(record: Record) -> str:
             f"{d.get('expected_time') or 'unknown'}: "
             + ("correct" if d.get("correct") else "not correct")
         ),
+        "better_solution": lambda: (
+            f"Better solution reached: {d.get('current')}" if d.get("reached")
+            else f"Better solution not reached (stayed at {d.get('current')}; "
+                 f"{d.get('expected')} possible)"),
+        "problem_added": lambda: f"Follow-up problem: {d.get('title') or d.get('problem')}",
         "report_ready": lambda: "Report ready",
     }
     maker = describe.get(record.type)
@@ -706,7 +759,7 @@ def build_report(
     if stray:
         raise ValueError(f"the metrics cite records not in the session: {stray}")
     said = candidate_utterances(rows)
-    session = _Session(rows, metrics, said, runs_of(rows), expected_time)
+    session = _Session(rows, metrics, said, runs_of(first_problem_rows(rows)), expected_time)
     findings = _Findings()
     if rows:
         for rule in _RULES:

@@ -34,6 +34,17 @@ class CodeRunner(Protocol):
     def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult: ...
 
 
+def _problems(registry: ProblemRegistry | None, ids: list[str]) -> list[Problem]:
+    """The problems of ``ids`` the registry has (a pack may name one it lacks)."""
+    out = []
+    for pid in ids if registry else []:
+        try:
+            out.append(registry.get(pid))  # type: ignore[union-attr]
+        except LookupError:
+            continue
+    return out
+
+
 def _titles(registry: ProblemRegistry | None, ids: list[str]) -> list[str]:
     out = []
     for pid in ids:
@@ -133,6 +144,7 @@ class InterviewSession:
             problem, settings, coach=coach, minutes=minutes, mode=mode,
             harder_variant_titles=_titles(registry, problem.spec.harder_variants),
             prerequisite_titles=_titles(registry, problem.spec.prerequisites),
+            followups=_problems(registry, problem.spec.harder_variants),
         )
         return cls(store=store, info=info, problem=problem, settings=settings,
                    orchestrator=orchestrator, harness=harness, clock=clock, t0=t0,
@@ -189,7 +201,7 @@ class InterviewSession:
             code = next((e.data.get("code") for e in events
                          if e.type == "code_submitted" and e.seq == growth[0]), None)
             if code is not None:
-                self._measure_growth(growth[0], str(code))
+                self._measure_growth(growth[0], str(code), self.orchestrator.active)
         if self.orchestrator.state.ended and self.info.status == "open":
             self.store.set_status(self.info.id, "ended")
         self._stop_clock_if_ended()
@@ -286,10 +298,12 @@ class InterviewSession:
                      if isinstance(r, Event) and r.seq == code_seq), None)
         if self.harness is None or code is None:
             return []
+        # The problem the code answers: the first, or the follow-up it started.
+        problem = self.orchestrator.problem_for(action.data.get("problem"))
         # The results first, without the growth measurement (it takes ten to
         # fifty times as long as the tests): the panel shows them at once.
-        result = self.harness.run(self.problem, str(code), complexity=False)
-        measure = self.problem.tests.performance is not None and result.error is None \
+        result = self.harness.run(problem, str(code), complexity=False)
+        measure = problem.tests.performance is not None and result.error is None \
             and result.total > 0 and result.passed == result.total \
             and self.settings.harness.measure_growth
         data: dict[str, Any] = {"run": result.public_json(), "code_seq": code_seq}
@@ -297,16 +311,18 @@ class InterviewSession:
             data["growth"] = "pending"
         actions = self.post("tests_finished", data)
         if measure:
-            actions += self._measure_growth(code_seq, str(code))
+            actions += self._measure_growth(code_seq, str(code), problem)
         return actions
 
-    def _measure_growth(self, code_seq: Any, code: str) -> list[Action]:
+    def _measure_growth(self, code_seq: Any, code: str, problem: Problem | None = None
+                        ) -> list[Action]:
         """How passing code grows with its input; the coach's reply to the
         results comes with it."""
         complexity: Any = None
         if self.harness is not None:
             try:
-                complexity = self.harness.run(self.problem, code, complexity=True) \
+                complexity = self.harness.run(problem or self.orchestrator.active, code,
+                                              complexity=True) \
                     .public_json().get("complexity")
             except Exception:  # no measurement is an answer too: the coach goes on
                 complexity = None

@@ -22,7 +22,7 @@ from .backend import Backend, BackendError, choose_backend
 from .panel import Panel, mmss, report_body
 from .voice_widget import voice_part
 
-SUBCOMMANDS = ("say", "hint", "status", "end", "report", "resume", "list")
+SUBCOMMANDS = ("say", "hint", "status", "end", "report", "resume", "list", "stub")
 
 
 class UsageError(Exception):
@@ -83,6 +83,10 @@ class InterviewMagics(Magics):
         self._backend: Backend | None = None
         self.panel: Panel | None = None
         self.show_panels = True
+        #: The stub of the problem the interview moved on to (a harder
+        #: variant), for the next cell; ``%interview stub`` gives it again.
+        self.stub: str | None = None
+        self._stub_due = False
 
     # ------------------------------------------------------------ plumbing
 
@@ -98,10 +102,13 @@ class InterviewMagics(Magics):
             self.panel.apply(action)
 
     def _apply(self, actions: list[dict[str, Any]]) -> None:
-        if self.panel is None:
-            return
         for action in actions:
-            self.panel.apply(action)
+            if action.get("type") == "problem_added":
+                data = action.get("data") or {}
+                self.stub = "%%solution\n" + str(data.get("signature") or "")
+                self._stub_due = True
+            if self.panel is not None:
+                self.panel.apply(action)
 
     def _event(self, type_: str, **data: Any) -> list[dict[str, Any]]:
         """Post one event, show its actions, and bring the countdown up to date."""
@@ -109,6 +116,12 @@ class InterviewMagics(Magics):
         self._apply(actions)
         if self.panel is not None:
             self.panel.set_state(self.backend.state())
+        if self._stub_due and self.stub:
+            # A follow-up problem began: its stub in a new cell (this runs in
+            # a cell; from the panel's text box ``%interview stub`` does it).
+            self._stub_due = False
+            self.shell.set_next_input(self.stub)  # type: ignore[union-attr]
+            self.say_line("a follow-up problem is in the panel; write it in the next cell")
         return actions
 
     @staticmethod
@@ -282,6 +295,13 @@ class InterviewMagics(Magics):
         self._open_panel(snapshot)
         self.say_line(f"resumed {snapshot['session']['id']}: phase {snapshot['state']['phase']}, "
                       f"{mmss(snapshot['state'].get('time_left_s'))} left")
+
+    def _cmd_stub(self, _words: list[str]) -> None:
+        """A new cell with the stub of the problem being worked on now."""
+        if self.stub is None:
+            raise UsageError("no follow-up problem yet: your solution cell is the one to use")
+        self._stub_due = False
+        self.shell.set_next_input(self.stub)  # type: ignore[union-attr]
 
     def _cmd_list(self, _words: list[str]) -> None:
         rows = self.backend.sessions()

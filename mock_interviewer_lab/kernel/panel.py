@@ -366,6 +366,19 @@ class Panel:
         self.results.value = results_html(data)
         self.status.value = ""
 
+    def _on_problem_added(self, data: dict[str, Any], _t: float | None) -> None:
+        """A follow-up problem: the panel shows it instead of the first one."""
+        self.problem = data
+        self.title.value = (f"<h3>Follow-up: {esc(data.get('title', data.get('problem', '')))} "
+                            f"<small>({esc(data.get('difficulty', ''))})</small></h3>")
+        self.statement.value = self._statement_html() + (
+            "<p><i>Write it in a new <code>%%solution</code> cell "
+            "(<code>%interview stub</code> gives you one).</i></p>")
+        self.results.value = ""
+        self.complexity.value = ""
+        self.hint_label.value = "hint 0 of 3"
+        self.hint_text.value = ""
+
     def _on_complexity_checked(self, data: dict[str, Any], _t: float | None) -> None:
         verdict = "right" if data.get("correct") else "not what the problem needs"
         self.complexity.value += (
