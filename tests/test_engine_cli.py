@@ -120,3 +120,30 @@ def test_terminal_interview(env: dict[str, str], tmp_path: Path) -> None:
     text = "".join(seen)
     assert proc.returncode == 0, text
     assert "session " in text and "Traceback" not in text
+
+
+def test_terminal_follow_up_problem_gets_its_own_watched_file(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from mock_interviewer_lab.interview.clock import FakeClock
+    from mock_interviewer_lab.interview.events import Action
+    from mock_interviewer_lab.interview.session import InterviewSession
+    from mock_interviewer_lab.interview.terminal import TerminalInterview, solution_file
+    from mock_interviewer_lab.problems.registry import ProblemRegistry
+    from mock_interviewer_lab.settings import Settings
+    from mock_interviewer_lab.store import MEMORY, SessionStore
+
+    registry = ProblemRegistry.discover(installed=False)
+    problem, variant = registry.get("two_sum"), registry.get("three_sum")
+    session = InterviewSession.start(SessionStore(MEMORY), problem, Settings(), harness=None,
+                                     clock=FakeClock(), registry=registry)
+    out = io.StringIO()
+    terminal = TerminalInterview(session, solution_file(tmp_path / "solution.py", problem),
+                                 console=Console(file=out, width=200))
+    terminal._show(Action(type="problem_added", t=600.0,
+                          data={"qualified_id": variant.qualified_id, "title": "3Sum"}))
+    assert terminal.solution == tmp_path / "three_sum.py"
+    assert terminal.solution.read_text() == variant.signature
+    assert "Follow-up: 3Sum" in out.getvalue() and "three_sum.py" in out.getvalue()

@@ -671,8 +671,8 @@ class Orchestrator:
     def _how_to_end(self) -> str:
         minutes = int(self.timer.time_left_s // 60)
         return (f"We still have about {minutes} minute{'s' if minutes != 1 else ''}. If you want "
-                "to stop now, press End in the panel (or run %interview end); otherwise let's "
-                "use the time.")
+                "to stop now, end the interview (End in the panel, %interview end, or /end in "
+                "the terminal); otherwise let's use the time.")
 
     # ------------------------------------------------- the time after a solution
 

@@ -73,6 +73,18 @@ class TerminalInterview:
             self._results(d)
         elif action.type == "time_warning":
             self._print(f"[yellow]⏰ {d['minutes_left']} minutes left[/]")
+        elif action.type == "problem_added":
+            self._follow_up(d)
+
+    def _follow_up(self, d: dict[str, Any]) -> None:
+        """A harder variant as a second problem: its own file, watched from now on."""
+        problem = self.session.orchestrator.problem_for(d.get("qualified_id"))
+        path = solution_file(self.solution.with_name(f"{problem.id}.py"), problem)
+        self._print(f"[bold]Follow-up: {escape(problem.spec.title)}[/] ({problem.qualified_id})")
+        self._print(Markdown(problem.spec.statement))
+        self._print(f"[dim]Write it in {path}; every save runs its tests.[/]")
+        self._last_text = None  # what the file holds now is the stub, not a submission
+        self.solution = path
 
     def _results(self, d: dict[str, Any]) -> None:
         passed, total = d.get("passed"), d.get("total")
