@@ -256,3 +256,26 @@ def test_a_restated_problem_with_questions_gets_the_facts_and_is_counted() -> No
     records: list[Any] = [*d.events, *d.log]
     records.sort(key=lambda r: (r.t, 0 if isinstance(r, Event) else 1))
     assert compute_metrics(records).clarifications_asked == 2
+
+
+@pytest.mark.parametrize("problem", IMPROVABLE, ids=lambda p: p.id)
+def test_without_a_measurement_the_candidates_own_slower_claim_starts_the_loop(
+        problem: Problem) -> None:
+    """No growth measurement (it can be switched off): the candidate's word
+    that the passing code is slower than the problem needs is enough, and a
+    claim about older code does not follow the new code."""
+    assert problem.spec.complexity is not None
+    slow = slower_class(problem)
+    d = Driver(Orchestrator(problem, Settings()))
+    d(0, "session_started")
+    d(5 * 60, "code_submitted", code=problem.signature)
+    d(5 * 60 + 1, "tests_finished", run=passing_run(), code_seq=d.seq - 1)
+    d(6 * 60, "candidate_said", text=f"It's {slow if slow != 'worse' else 'O(n^3)'} time.")
+    assert d.orch.phase.value == "optimization"
+    assert d.lines()[-1][1] == "optimize"
+    d(12 * 60, "code_submitted", code=problem.signature + "\n")
+    d(12 * 60 + 1, "tests_finished", run=passing_run(), code_seq=d.seq - 1)
+    assert "faster" not in d.said()[-1], "the old claim was about the old code"
+    d(13 * 60, "candidate_said", text=f"Now it's {problem.spec.complexity.time} time.")
+    assert d.orch.phase.value == "reflection"
+    assert [a.data["reached"] for a in d.log if a.type == "better_solution"] == [True]

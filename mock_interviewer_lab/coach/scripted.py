@@ -476,8 +476,7 @@ class ScriptedCoach:
         asks = (
             f"{cost}We have about {minutes} minutes: can you find a faster approach?",
             f"{cost}Can you do better? Think about which work your code repeats.",
-            f"{cost}Is there a way to avoid that cost? What could you remember instead of "
-            "recomputing?",
+            f"{cost}Is there a faster way? What could you remember instead of recomputing?",
         )
         return asks[max(int(opt.get("pushes") or 1) - 1, 0) % len(asks)] if not again \
             else asks[ctx.turn % len(asks)]

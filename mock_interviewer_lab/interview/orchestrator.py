@@ -77,6 +77,11 @@ _STOP_WORDS = re.compile(
     r"|\b(?:let's|lets|let us|can we|could we|i'd like to|i want to)\s+(?:stop|end|finish|wrap up)\b")
 
 
+def _class_of(text: str) -> str | None:
+    """A complexity class as the harness names them ("worse" included), or None."""
+    return text if text in _CLASSES else normalise_complexity(text)
+
+
 class _EventClock:
     """The timer's clock: the time of the event being handled."""
 
@@ -135,6 +140,9 @@ class InterviewState:
     #: a claim made while describing the approach answers the question later).
     claim: tuple[str, str | None] | None = None
     claim_fresh: bool = False
+    #: The code the claim was about: the latest submission when it was said
+    #: (None: said before any code, about the code to come).
+    claim_code_seq: int | None = None
     #: The optimisation loop: "" (not needed), "wanted" (the solution passes
     #: but is worse than the problem's expected class: the coach asks for
     #: better), "reached", or "not_reached" (time ran short first).
@@ -256,10 +264,11 @@ class Orchestrator:
         if self.phase == Phase.INTRO:
             self._go(Phase.UNDERSTANDING, "the candidate spoke")
         claim = utterance.complexity
-        if claim and claim.time and normalise_complexity(claim.time):
+        if claim and claim.time and _class_of(claim.time):
             # Kept for the code it describes: said with the plan, it answers
             # the complexity question once that code passes.
             st.claim, st.claim_fresh = (claim.time, claim.space), True
+            st.claim_code_seq = st.code_seq
         offered = st.coach_texts[-1] if st.coach_texts else ""
         if utterance.intent == Intent.HINT_REQUEST or accepts_offered_hint(text, offered):
             # "Can I get a hint?" (or "yes" to "Would a hint help?") is the hint
@@ -270,6 +279,11 @@ class Orchestrator:
         if utterance.intent == Intent.DONE and _STOP_WORDS.search(text.lower()):
             self._coach_text(self._how_to_end(), "question")
             return
+        if claim is not None and self._claims_slower(utterance):
+            # Their own word: the passing solution is slower than it needs to be.
+            st.better, st.better_from = "wanted", _class_of(claim.time or "")
+            st.pushes += 1
+            st.better_idea = False
         if self.phase == Phase.OPTIMIZATION and st.better == "wanted" \
                 and utterance.intent in (Intent.DONE, Intent.COMPLEXITY_CLAIM):
             # Not yet: the solution is slower than it needs to be and there is time.
@@ -609,7 +623,7 @@ class Orchestrator:
         right when it names either (the code may be slower than it needs to be)."""
         expected = self._expected_time()
         measured = self._measured()
-        claimed = normalise_complexity(claimed_time)
+        claimed = _class_of(claimed_time)
         correct = bool(claimed) and (claimed == normalise_complexity(expected or "")
                                      or (measured is not None and claimed == measured))
         st = self.state
@@ -643,9 +657,25 @@ class Orchestrator:
             return str(cx["estimated"])
         if any(f.rule == "nested_loops" for f in st.findings):
             return "O(n^2)"
-        if st.claim is not None:
-            return normalise_complexity(st.claim[0])
+        if st.claim is not None and st.claim_code_seq in (None, st.code_seq):
+            return _class_of(st.claim[0])  # said about this code
         return None
+
+    def _claims_slower(self, utterance: Utterance) -> bool:
+        """A claim, about passing code nobody measured, of a class worse than
+        the problem's, with time to improve: the optimisation loop starts."""
+        st = self.state
+        claim = utterance.complexity
+        if self.phase != Phase.OPTIMIZATION or st.better == "wanted" or not claim \
+                or not claim.time or not st.runs:
+            return False
+        last = st.runs[-1]
+        if (last.get("complexity") or {}).get("estimated"):
+            return False  # measured: the measurement decides, not the claim
+        claimed, expected = _class_of(claim.time), self._expected_time()
+        return bool(claimed and expected) and complexity_rank(claimed or "") \
+            > complexity_rank(expected or "") \
+            and self.timer.time_left_s > self.machine.complexity_at_s
 
     def _worse(self, run: dict[str, Any]) -> bool:
         """The passing solution is slower than the problem's expected class."""
@@ -716,6 +746,7 @@ class Orchestrator:
         st.second_problem = variant.qualified_id
         st.runs, st.code, st.code_seq, st.findings = [], None, None, ()
         st.best_passed, st.complexity_checked, st.claim, st.claim_fresh = 0, False, None, False
+        st.claim_code_seq = None
         st.better, st.better_from, st.pushes = "", None, 0
         st.stuck_since = self._clock.t
         spec = variant.spec
