@@ -3,6 +3,7 @@ visible cases, and the pack it writes (loaded back through the registry)."""
 
 from __future__ import annotations
 
+import ast
 import gzip
 import json
 import random
@@ -355,3 +356,178 @@ def test_multi_line_doctest_output_and_keywords() -> None:
     assert span.example is not None
     assert (span.example.args, span.example.kwargs) == (([1, 2],), {"k": 2})
     assert span.example.expected == [[1, 2], [2, 1]]
+
+
+# ----------------------------------------------------------- clarifications
+
+
+def _facts(problems: dict[str, Problem], number: int) -> dict[str, str]:
+    return dict(_by_task(problems, number).spec.clarifications)
+
+
+def test_most_tasks_get_clarifications(problems: dict[str, Problem]) -> None:
+    # 161 of 164 when written; the three without are a decoder with a
+    # one-line docstring (twice) and a task whose example names another function.
+    with_facts = [p for p in problems.values() if p.spec.clarifications]
+    assert len(with_facts) >= 155
+    assert not _facts(problems, 38) and not _facts(problems, 50)
+
+
+def test_empty_input_shown_by_an_example(problems: dict[str, Problem]) -> None:
+    assert _facts(problems, 12)["empty"] == "Yes, the input can be empty: longest([]) gives None."
+    # A function of several arguments names the one that is empty.
+    assert _facts(problems, 7)["empty"] == (
+        "Yes, `strings` can be empty: filter_by_substring([], 'a') gives []."
+    )
+
+
+def test_stated_facts_quote_the_docstring(problems: dict[str, Problem]) -> None:
+    search = _facts(problems, 69)  # "You are given a non-empty list of positive integers."
+    assert search["empty"].startswith("No, it is never empty.")
+    assert search["negatives"].startswith("No, they can't be negative.")
+    assert search["zero"].startswith("No, zero doesn't appear.")
+    assert 'non-empty list of positive integers' in search["negatives"]
+    assert search["no_answer"] == 'The problem says: "If no such a value exist, return -1".'
+    closest = _facts(problems, 20)  # "(of length at least two)"
+    assert closest["single"].startswith("No, there are always at least two.")
+    assert "of length at least two" in closest["single"]
+    assert _facts(problems, 88)["modify_input"] == (
+        'No, leave the input as it is. The problem says: "don\'t change the given array".'
+    )
+    assert _facts(problems, 109)["duplicates"] == (
+        'No, the values are distinct. The problem says: '
+        '"The given list is guaranteed to have unique elements".'
+    )
+    assert "only letters and spaces" in _facts(problems, 117)["charset"]
+    assert "in order these words appear" in _facts(problems, 117)["output_order"]
+    assert "case sensitive" in _facts(problems, 118)["case"]
+    assert "in any order" not in _facts(problems, 34)["output_order"]
+    assert _facts(problems, 34)["output_order"].startswith("Yes, the order matters.")
+
+
+def test_examples_settle_values_order_and_output(problems: dict[str, Problem]) -> None:
+    below_zero = _facts(problems, 3)
+    assert below_zero["negatives"] == (
+        "Yes, negative numbers can appear, as in below_zero([1, 2, -4, 5])."
+    )
+    assert below_zero["sorted"].startswith("No, not necessarily")
+    assert _facts(problems, 0)["integers"].startswith("No, floats can appear too")
+    assert _facts(problems, 26)["duplicates"] == (
+        "Yes, values can repeat, as in remove_duplicates([1, 2, 3, 2, 4])."
+    )
+    assert _facts(problems, 72)["single"] == (
+        "Yes, `q` can be a single element: will_it_fly([3], 5) gives True."
+    )
+    # The type the examples show (and the reference returns), with the
+    # docstring's own words about it.
+    assert _facts(problems, 107)["output_format"] == (
+        "It returns a tuple: even_odd_palindrome(3) returns (1, 2). The problem says: "
+        '"returned tuple has the number of even and odd integer palindromes respectively".'
+    )
+    assert _facts(problems, 12)["output_format"].startswith("It returns None or a string:")
+
+
+def test_ranges_and_sizes_from_constraints(problems: dict[str, Problem]) -> None:
+    words = _facts(problems, 143)
+    assert words["size"] == 'The problem says: "1 <= len(sentence) <= 100".'
+    assert words["empty"] == 'No, it is never empty. The problem says: "1 <= len(sentence) <= 100".'
+    eat = _facts(problems, 159)  # every parameter is bounded: 0 <= number, need, remaining
+    assert eat["negatives"].startswith("No") and eat["zero"].startswith("Yes")
+    maximum = _facts(problems, 120)
+    # "0 <= k <= len(arr)" bounds k, not how short arr can be.
+    assert maximum["empty"] == (
+        'No, it is never empty. The problem says: "The length of the array will be in the range '
+        'of [1, 1000]".'
+    )
+    assert "in the range of [-1000, 1000]" in maximum["value_range"]
+
+
+def test_topics_the_docstring_leaves_open_get_no_entry(problems: dict[str, Problem]) -> None:
+    # HumanEval/84 says "a positive integer N" and "0 ≤ N ≤ 10000": zero is not settled.
+    assert "zero" not in _facts(problems, 84)
+    # "Return only positive numbers in the list" is about the output, not the input.
+    assert "negatives" in _facts(problems, 30) and _facts(problems, 30)["negatives"].startswith("Yes")
+    # "Return empty string if you didn't find any vowel" is not about an empty input.
+    assert "empty" not in _facts(problems, 118)
+    # "It is guaranteed that the answer is unique" is true, but the coach's
+    # leak filter would not say it ("the answer is ..."): left out.
+    assert "multiple_answers" not in _facts(problems, 129)
+    # Nothing says whether strlen's string may hold spaces or what size it has.
+    assert set(_facts(problems, 23)) == {"empty", "output_format"}
+
+
+def _calls(text: str, name: str) -> list[str]:
+    """Every ``name(...)`` call in the text: the shortest text from the name
+    to a ")" that parses."""
+    found = []
+    for match in re.finditer(rf"\b{re.escape(name)}\(", text):
+        for end in range(match.end(), len(text)):
+            if text[end] != ")":
+                continue
+            try:
+                ast.parse(text[match.start() : end + 1], mode="eval")
+            except SyntaxError:
+                continue
+            found.append(text[match.start() : end + 1])
+            break
+    return found
+
+
+def test_answers_quote_only_the_statement_and_visible_examples(
+    problems: dict[str, Problem],
+) -> None:
+    """Never the reference or the hidden check: every quoted sentence is in
+    the statement, every call an answer shows is a visible case, and the
+    leak filter and `problems validate` find nothing against an answer."""
+    from mock_interviewer_lab.problems.importers.humaneval import to_plain
+    from mock_interviewer_lab.problems.validate import fact_issues
+
+    def squash(text: str) -> str:
+        return re.sub(r"[\s`*]+", "", text)
+
+    for problem in problems.values():
+        statement = squash(problem.spec.statement)
+        # From the examples' text: other tests call the reference on the
+        # cases' own lists, which some references change in place.
+        visible = []
+        for example in problem.spec.examples:
+            call = ast.parse(f"f({example.input})", mode="eval").body
+            assert isinstance(call, ast.Call)
+            values = [*call.args, *(keyword.value for keyword in call.keywords)]
+            visible.append(to_plain([ast.literal_eval(value) for value in values]))
+        for topic, answer in problem.spec.clarifications.items():
+            for quote in re.findall(r'"(.+?)"(?= and "|\.$)', answer):
+                assert squash(quote) in statement, (problem.id, topic, quote)
+            for text in _calls(answer, problem.tests.function):
+                node = ast.parse(text, mode="eval").body
+                assert isinstance(node, ast.Call)
+                args = to_plain([ast.literal_eval(arg) for arg in node.args])
+                assert args in visible, (problem.id, topic, text)
+        errors, _ = fact_issues(problem)
+        assert errors == [], (problem.id, [str(e) for e in errors])
+
+
+def test_derive_from_a_docstring_that_says_little() -> None:
+    """A docstring that settles nothing about a topic gives no entry for it."""
+    from mock_interviewer_lab.problems.importers.humaneval import DocExample, derive_clarifications
+
+    doc = "Return the sum of the numbers in the list.\n>>> total([1, 2, 3])\n6"
+    spans = find_examples(doc, "total", ["xs"])
+    kept = [span.example for span in spans if span.example is not None]
+    facts = derive_clarifications(doc, spans, "total", ["xs"], kept, reference=sum)
+    assert facts == {"output_format": "It returns an integer: total([1, 2, 3]) returns 6."}
+    # Stated facts need no example; the same words about the output say nothing of the input.
+    doc = ("Given a list of positive integers xs, return the sum.\n"
+           "Return only positive numbers. Return empty string if none is found.")
+    facts = derive_clarifications(doc, [], "total", ["xs"], [])
+    assert facts["negatives"] == (
+        "No, they can't be negative. The problem says: "
+        '"Given a list of positive integers xs, return the sum".'
+    )
+    assert "empty" not in facts
+    # Two sentences that disagree settle nothing.
+    doc = "Given a positive integer n.\nConstraints: 0 <= n <= 100"
+    facts = derive_clarifications(doc, [], "f", ["n"], [])
+    assert "zero" not in facts and facts["value_range"] == 'The problem says: "0 <= n <= 100".'
+    # No docstring at all: nothing.
+    assert derive_clarifications("", [], "f", ["n"], [DocExample((), {}, None, "f()")]) == {}

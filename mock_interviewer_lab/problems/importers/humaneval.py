@@ -15,6 +15,9 @@ functions and the entry point's stub with its docstring), ``entry_point``,
 - the hidden test is the task's own ``check``, run by the harness as an
   assert case whose ``setup`` is the prompt without the entry point's stub
   (imports and helpers such as ``encode_cyclic`` or ``poly``);
+- the ``clarifications`` (the coach's answers to clarifying questions) are
+  what the docstring states and its kept examples show, and nothing else
+  (see :func:`derive_clarifications`);
 - a LICENSE file beside pack.yaml carries HumanEval's MIT notice.
 
 The canonical solutions are executed in this process to check the examples:
@@ -42,8 +45,11 @@ from typing import Any, Literal
 
 import yaml
 
+from ...coach.safeguards import LeakFilter
 from ...harness.compare import judge
-from ..model import ID_PATTERN, HintSpec, PackMeta, ProblemSpec, TestSpec
+from ..loader import Problem
+from ..model import CLARIFICATION_TOPICS, ID_PATTERN, HintSpec, PackMeta, ProblemSpec, TestSpec
+from ..validate import call_arguments, constraint_bounds
 
 try:  # libyaml's emitter is ten times faster than the pure-Python one
     from yaml import CSafeDumper as _BaseDumper
@@ -343,13 +349,7 @@ def _named_arguments(text: str, params: list[str]) -> tuple[Any, ...] | None:
     says ``bucket_capacity`` for ``capacity``) but their number is, they are
     taken in order: the reference solution confirms the guess or drops it.
     """
-    try:
-        tree = ast.parse(f"_({text.strip().rstrip(',')})", mode="eval")
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
-    if not isinstance(tree.body, ast.Call):
-        return None
-    parsed = _literal_call(tree.body)
+    parsed = call_arguments(text)
     if parsed is None:
         return None
     args, kwargs = parsed
@@ -745,6 +745,528 @@ def _reference_disagrees(
     return "" if ok else f"the reference returned {plain!r}"
 
 
+# -------------------------------------------------------- clarifications
+#
+# What a real interviewer would answer to a clarifying question, taken only
+# from what the docstring states or its examples show (the examples the
+# reference agrees with, which the candidate sees as visible cases). Never
+# from the reference's code or the hidden check: a topic the docstring does
+# not settle is left out, and the coach then says the problem leaves it open.
+
+#: A docstring sentence longer than this is cut to the clause that says the
+#: fact; a clause still longer is not quoted.
+_MAX_QUOTE = 200
+
+#: A clause shorter than this many words says too little alone ("but sorted").
+_MIN_CLAUSE_WORDS = 4
+
+#: How many sentences one answer quotes at most.
+_MAX_QUOTES = 2
+
+#: Words that say a clause is about the input (and not about what to return).
+_ABOUT_INPUT = re.compile(
+    r"\b(?:given|takes?|receives?|input|inputs|assumed?|guaranteed|you may|you can|"
+    r"consists?|consisting|contains?)\b|\b(?:is|are) (?:a |an )?(?:list|array) of\b",
+    re.IGNORECASE,
+)
+_ABOUT_OUTPUT = re.compile(r"\b(?:returns?|returned|output|result)\b", re.IGNORECASE)
+_CONDITIONAL = re.compile(r"\b(?:if|when|whether|unless)\b", re.IGNORECASE)
+_ASSUMED = re.compile(r"\bassum|\bguarantee", re.IGNORECASE)
+
+# What the input is: "given a list of positive integers", "takes two positive
+# numbers x and y", "Given a string s and a natural number n"; the words in
+# between may not start a clause of their own ("the given number is ...").
+_ANCHOR = (
+    r"\b(?:given|takes?|receives?|input is|(?:is|are) (?:a |an )?(?:list|array) of)\b"
+    r"(?:\s+(?!(?:is|are|be|can|to|as|if|from|that|than|with|returns?)\b)[\w'-]+,?){0,5}?\s+"
+)
+
+# "If the array is empty, return ...", "Return None for empty arr".
+_EMPTY_IN_CONDITION = r"(?:\bif\b|\bin case\b|\bwhen\b|\bfor\b|\bis the given\b)[^,;.]*?\bempty\b"
+_NO_ANSWER_VALUE = (
+    r"(?:None|-1|0|\"\"|''|\[\]|\(\)|an? empty \w+|empty \w+|them as None|[\"'](?:no|NO|No)[\"'])"
+)
+_NO_SUCH = (
+    r"\b(?:no such|not exists?|does not exist|doesn't exist|didn't find|don't intersect|"
+    r"there (?:is|are) no|isn't any|not possible|impossible|no \w+ (?:values?|elements?)|"
+    r"greater than)\b"  # "If n is greater than m, return -1": a range with nothing in it
+)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A docstring sentence that settles ``topic``: it matches ``pattern``
+    (and ``needs``, and not ``unless``). ``yes`` is the answer's polarity
+    (True: "yes, it can be empty"), None when the quote speaks for itself.
+    A ``clause`` rule is tried on each clause of the sentence alone, so that
+    "Given a string, return the lower-case letters" is not about the input's
+    letters."""
+
+    topic: str
+    yes: bool | None
+    pattern: str
+    needs: re.Pattern[str] | None = None
+    unless: re.Pattern[str] | None = None
+    clause: bool = False
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_RULES: tuple[_Rule, ...] = (
+    # -- the values
+    _Rule("negatives", False, _ANCHOR + r"(?:positive|non-?negative|natural)\b", clause=True),
+    _Rule("negatives", False, r"\bno negative\b", needs=_ASSUMED),
+    _Rule("negatives", True, r"(?<!non-)(?<!non )(?<!no )\bnegative\b",
+          unless=_rx(r"\bnon-?negative\b|\bno negative\b")),
+    _Rule("negatives", True, r"\brange of \[\s*-\s*\d"),
+    _Rule("zero", False, _ANCHOR + r"positive\b(?! or zero)", clause=True),
+    _Rule("zero", True, _ANCHOR + r"non-?negative\b", clause=True),
+    _Rule("zero", None, r"\bzero as\b|\bnot have zero\b"),
+    _Rule("integers", True, _ANCHOR + r"integers?\b", unless=_rx(r"\bfloat"), clause=True),
+    _Rule("integers", True, r"\bfrom a (?:given )?list of integers\b|\bonly integers\b"),
+    _Rule("integers", False, _ANCHOR + r"float(?:ing)?\b", clause=True),
+    _Rule("integers", False, r"\bnot integers?\b|\bnon-?integers?\b"),
+    # -- the input as a whole
+    _Rule("empty", False, r"\bnon-?empty (?:list|array|string|dictionary|dict|tuple|input)s?\b"),
+    _Rule("empty", False, r"\b(?:will|would|is|are) (?:always )?(?:be )?non-?empty\b"),
+    _Rule("empty", False, r"\bat least (?:one|two|1|2)\b", unless=_CONDITIONAL),
+    _Rule("empty", True, _EMPTY_IN_CONDITION, needs=_ABOUT_OUTPUT),
+    _Rule("empty", True, r"\bor (?:an? )?empty (?:string|list|array)\b", needs=_ASSUMED),
+    _Rule("single", False, r"\bat least (?:two|2)\b", unless=_CONDITIONAL),
+    _Rule("duplicates", False,
+          r"\b(?:will not|won't|does not|doesn't|do not|don't|never) (?:contain|have) (?:any )?"
+          r"duplicate|\bguaranteed to have unique\b|\bappears exactly once\b"),
+    _Rule("duplicates", True, r"\b(?:may|can|might) (?:contain|have) duplicates\b"
+          r"|\bmore than \w+ duplicates?\b"),
+    _Rule("sorted", False, r"\brandomly ordered\b|\bin no particular order\b"
+          r"|\bnot (?:necessarily )?sorted\b", unless=_ABOUT_OUTPUT),
+    _Rule("sorted", True, r"\bgiven (?:a |an )?sorted\b", unless=_ABOUT_OUTPUT),
+    _Rule("modify_input", False,
+          r"\b(?:don't|do not|must not|should not|shouldn't) (?:change|modify|mutate|alter)\b"
+          r"|\bwithout (?:changing|modifying)\b"),
+    _Rule("same_element", False, r"\bdistinct elements\b"),
+    _Rule("same_element", True, r"\bnot necessarily distinct\b"),
+    # -- characters
+    _Rule("charset", None,
+          r"\bonly (?:\w+ ){0,2}(?:letters?|digits?|brackets|parenthes[ie]s|characters)\b"
+          r"|\b(?:letters?|digits?|brackets|parenthes[ie]s) only\b|\bconsist(?:s|ing)? (?:only )?of\b"
+          r"|\bcontains? only\b|\bstring of ([\"'])[^\"']{1,3}\1 and\b|\bvalid choices are\b"
+          r"|\benglish letters?\b|\b1s and 0s\b|\bletters and spaces\b"
+          r"|\bseparated by (?:a )?(?:space|spaces|commas)\b|\b(?:upper|lower)[- ]?case letters\b",
+          needs=_rx(_ABOUT_INPUT.pattern + r"|\bvalid choices\b|\bsentence contains\b"),
+          unless=_ABOUT_OUTPUT, clause=True),
+    _Rule("case", None, r"\bcase[- ]sensitive\b|\bcase[- ]insensitive\b|\bregardless of case\b"),
+    _Rule("case", None, r"\b(?:always|only) (?:in )?(?:upper|lower)[- ]?case\b"
+          r"|\b(?:upper|lower)[- ]?case letters\b", needs=_ABOUT_INPUT, unless=_ABOUT_OUTPUT,
+          clause=True),
+    # -- sizes and ranges (comparison chains are read by _bound_facts)
+    _Rule("value_range", None, r"\b(?:is|are) less th[ae]n \d+\b|\bbe aware of numerics\b",
+          unless=_CONDITIONAL),
+    _Rule("value_range", None, r"\belements? [\w ]{0,40}\bin the range of \["),
+    _Rule("size", None, r"\blength [\w ]{0,40}\bin the range of \["),
+    _Rule("empty", False, r"\blength [\w ]{0,40}\bin the range of \[\s*[1-9]"),
+    # -- the answer
+    _Rule("no_answer", None,
+          rf"\breturns?\b[^.]*?\b{_NO_ANSWER_VALUE}[^.]*?\b(?:if|in case|when|for)\b",
+          unless=_rx(r"^(?:(?!" + _NO_SUCH + r").)*" + _EMPTY_IN_CONDITION)),
+    _Rule("no_answer", None, rf"\b(?:if|when)\b[^.]*?{_NO_SUCH}[^.]*?\breturn"),
+    _Rule("no_answer", None,
+          rf"\botherwise,? return {_NO_ANSWER_VALUE}|\breturn {_NO_ANSWER_VALUE} otherwise\b"),
+    _Rule("no_answer", None, r"\bguarantees? a solution\b"),
+    _Rule("multiple_answers", None,
+          r"\b(?:multiple|several|two or more|more than one)\b.*\b(?:same|similar|maximum|minimum|"
+          r"smallest|largest)\b|\bsimilar (?:number|sum)\b|\bin case of multiple\b"
+          r"|\bsame (?:length|number of chars|strength|occurrence)\b.*\b(?:return|choose|sort|first)\b"
+          r"|\bequidistant\b|\beven if there are many\b|\banswer is unique\b"),
+    _Rule("output_order", True,
+          r"\b(?:sorted|ascending|descending|increasing order|decreasing order|in order|"
+          r"in \w+ order|from smallest to largest|from shortest to longest|keep order|"
+          r"same as (?:in )?the (?:input|original)|order of the words)\b",
+          needs=_rx(r"\b(?:returns?|returned|output|result)\b|^(?:also, )?sorts?\b|\bsorts? "
+                    r"(?:the|an?|it)\b|\bkeep order\b|\bthe order of\b"),
+          # Not the input's order ("whether they are sorted"), nor a tie-break.
+          unless=_rx(r"\bwhether\b|\bpossible\b|\bsubsequence\b|\bmultiple\b|\bseveral\b")),
+    _Rule("output_order", False, r"\bin any order\b", needs=_ABOUT_OUTPUT),
+    _Rule("output_format", None,
+          r"\brespectively\b|\bin this format\b|\bshould be returned in\b|\brounded to\b"
+          r"|\breturn it in (?:upper|lower)case\b|\bstring representation\b",
+          needs=_ABOUT_OUTPUT),
+    # -- what the words mean
+    _Rule("definition", None,
+          r"\b(?:is|are) (?:considered|called|defined|said)\b|\bmeans\b|\bin this case are\b"
+          r"|\boverlap|\bis (?:a|an) [\w-]+ (?:that|which|in which)\b|\bis when\b|\bcounts? as\b"
+          r"|\b[\w-]+ (?:is|are) (?:a |an )?[\w-]+(?: [\w-]+){0,3} if (?:and only if )?",
+          # Not the task ("Your task is to check if ..."), nor an intro to a list ("...:").
+          unless=_rx(r"\b(?:returns?|should return)\b|\b(?:task|job|goal) is\b|:$")),
+    _Rule("boundaries", None,
+          r"\binclusive\b|\bincluding\b|\bincludes both\b|\bare closed\b|\boff the grid\b"
+          r"|\bexclusive\b"),
+    _Rule("shape", None,
+          r"\brectangular\b|\bsame length\b|\bdifferent number of columns\b|\bN rows and N columns\b",
+          needs=_rx(r"\b(?:grid|matrix|rows?|columns?|wells?)\b")),
+    _Rule("connectivity", None, r"\bshare an edge\b|\bneighbou?rs?\b|\badjacent\b"),
+    _Rule("complexity_target", None, r"\befficient(?:ly)?\b|\bdo not use recursion\b"),
+)
+_COMPILED_RULES = tuple((rule, _rx(rule.pattern)) for rule in _RULES)
+
+#: An answer's first words, by topic and polarity (yes, no).
+_LEADS: dict[str, tuple[str, str]] = {
+    "negatives": ("Yes, negative numbers can appear.", "No, they can't be negative."),
+    "zero": ("Yes, zero is allowed.", "No, zero doesn't appear."),
+    "integers": ("Yes, integers.", "No, not only integers."),
+    "empty": ("Yes, it can be empty.", "No, it is never empty."),
+    "single": ("Yes, a single element is possible.", "No, there are always at least two."),
+    "duplicates": ("Yes, values can repeat.", "No, the values are distinct."),
+    "sorted": ("Yes, it is sorted.", "No, it isn't sorted."),
+    "modify_input": ("Yes, you may.", "No, leave the input as it is."),
+    "same_element": ("Yes, the same one may come back.", "No, they must be different elements."),
+    "output_order": ("Yes, the order matters.", "No, any order is fine."),
+}
+
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs)\.$", re.IGNORECASE)
+_LABEL = re.compile(r"^(?:[@\w ]*?\b)?(?:Note|Notes|Constraints?|Constrain|Restrictions?|Variables|"
+                    r"Task|Example|Examples|For example)\s*:\s*", re.IGNORECASE)
+_HEADER = re.compile(r"(?:[A-Z][\w ]{0,30}|(?i:for exam\w*|examples?|example \d+|note)"
+                     r"|\[[\w/ ]+\][\w ]{0,30})\s*:")
+#: A line of code or worked example in the prose: "arr = [1, 2]", "-> sort arr",
+#: "tri(1) = 3", "return ['One']".
+_CODE_LINE = re.compile(r"^(?:[\w\[\]]+\s*=(?!=)|\w+\([^)]*\)\s*=|->|=>|==>|return\s*[\[(\"'=]|#|>>>|"
+                        r"\.\.\.)")
+# A line that starts a sentence even after a comma ("...its index ],\nIf there are ...").
+_STARTS_SENTENCE = re.compile(r"(?:If|Return|Otherwise|Note)\b")
+
+
+@dataclass(frozen=True)
+class _Fact:
+    topic: str
+    yes: bool | None
+    #: For a sentence: the quote. For an example: the whole answer.
+    text: str
+    example: bool = False
+
+
+def _prose_sentences(docstring: str, spans: list[ExampleSpan], entry: str) -> list[str]:
+    """The docstring's sentences, without its examples, headers and code:
+    paragraphs and list items joined across line breaks, then split after
+    ``.``, ``!``, ``?``, and at a line break before a capital where the line
+    did not end a clause (HumanEval often leaves out the full stop)."""
+    in_example = {n for span in spans for n in range(span.first, span.last + 1)}
+    call = re.compile(rf"^\W*{re.escape(entry)}\(")
+    units: list[list[str]] = []
+    current: list[str] = []
+
+    def close() -> None:
+        nonlocal current
+        if current:
+            units.append(current)
+        current = []
+
+    for n, raw in enumerate(docstring.split("\n")):
+        line = raw.strip()
+        item = re.match(r"^(?:[*\-•]|\d+\.)\s+", line)
+        skip = (not line or n in in_example or _CODE_LINE.match(line) or call.match(line)
+                or _HEADER.fullmatch(line))
+        if skip or item:
+            close()
+        if skip:
+            continue
+        line = line[item.end():] if item else line
+        if current and (
+            _STARTS_SENTENCE.match(line)
+            or (line[:1].isupper() and not re.search(r"[,;(\-]$|\b(?:and|or|the|a|an|of)$", current[-1]))
+        ):
+            close()
+        current.append(line)
+        if line.endswith(":"):  # "... defined as:" introduces what follows
+            close()
+    close()
+    sentences: list[str] = []
+    for unit in units:
+        merged: list[str] = []
+        for piece in re.split(r"(?<=[.!?])\s+", " ".join(unit)):
+            if merged and _ABBREVIATION.search(merged[-1]):
+                merged[-1] += " " + piece
+            else:
+                merged.append(piece)
+        sentences += [_LABEL.sub("", " ".join(s.split())).strip() for s in merged]
+    return [s for s in sentences if len(s) > 3]
+
+
+_LETTER_LIST = re.compile(r"(?<!\w)\w,\w(?!\w)")
+
+
+def _clauses(sentence: str) -> list[tuple[int, str]]:
+    """(start, text) of the sentence's clauses: split at commas and
+    semicolons outside brackets (and not in a list of letters, "A,B,C")."""
+    found: list[tuple[int, str]] = []
+    depth, start = 0, 0
+    for i, char in enumerate(sentence):
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char in ",;" and depth <= 0 and not _LETTER_LIST.match(sentence, i - 1):
+            found.append((start, sentence[start:i]))
+            start = i + 1
+    found.append((start, sentence[start:]))
+    return [(s + len(text) - len(text.lstrip()), text.strip()) for s, text in found if text.strip()]
+
+
+def _quote(sentence: str, at: int) -> str | None:
+    """The sentence, or the clause of it at ``at`` when the sentence is
+    long; None when even that is too long, or too short to say anything."""
+    text = sentence.rstrip(" :,;")
+    if len(text) <= _MAX_QUOTE:
+        return text
+    for start, clause in _clauses(text):
+        if start <= at <= start + len(clause):
+            fits = len(clause) <= _MAX_QUOTE and len(clause.split()) >= _MIN_CLAUSE_WORDS
+            return clause.rstrip(" :,;") if fits else None
+    return None
+
+
+def _rule_match(rule: _Rule, rx: re.Pattern[str], sentence: str) -> re.Match[str] | None:
+    """Where ``rule`` holds in the sentence, or None. A clause rule holds in
+    one clause: its pattern there, ``unless`` not there, and ``needs`` there
+    or in a clause before it ("you may assume ..., and symbols are always
+    uppercase")."""
+    parts = _clauses(sentence) if rule.clause else [(0, sentence)]
+    for start, text in parts:
+        match = rx.search(text)
+        if match is None:
+            continue
+        context = sentence[: start + len(text)]
+        if rule.needs is not None and not rule.needs.search(context):
+            continue
+        if rule.unless is not None and rule.unless.search(text):
+            continue
+        return rx.search(sentence, start) or match
+    return None
+
+
+def _sentence_facts(sentences: list[str], params: list[str]) -> list[_Fact]:
+    facts: list[_Fact] = []
+    for index, sentence in enumerate(sentences):
+        for rule, rx in _COMPILED_RULES:
+            match = _rule_match(rule, rx, sentence)
+            if match is None:
+                continue
+            quote = _quote(sentence, max(match.start(), match.end() - 1))
+            if quote is None:
+                continue
+            # "Otherwise return -1" needs the sentence it is the other side of.
+            if re.match(r"otherwise\b", quote, re.IGNORECASE) and index > 0:
+                both = f"{sentences[index - 1]} {quote}"
+                quote = both if len(both) <= _MAX_QUOTE else quote
+            facts.append(_Fact(rule.topic, rule.yes, quote))
+        facts += _bound_facts(sentence, params)
+    return facts
+
+
+def _named(name: str, params: list[str]) -> bool:
+    """A bound's name is a parameter's, or the start of one (``num`` for
+    ``number``)."""
+    return any(p == name or (len(name) >= 3 and p.startswith(name)) for p in params)
+
+
+def _bound_facts(sentence: str, params: list[str]) -> list[_Fact]:
+    """Facts from a comparison chain that states a bound directly:
+    ``1 <= len(arr) <= 100`` (the size, and never empty), ``0 <= n <= 1000``
+    (a parameter's range). ``0 <= k <= len(arr)`` says nothing of how short
+    ``arr`` can be."""
+    if _CONDITIONAL.search(sentence):
+        return []
+    facts: list[_Fact] = []
+    for bound in constraint_bounds(sentence):
+        if bound.length and (bound.direct_low or bound.direct_high):
+            facts.append(_Fact("size", None, bound.text))
+            if bound.direct_low and bound.low is not None and "[" not in bound.name:
+                facts.append(_Fact("empty", bound.low == 0, bound.text))
+                if bound.low >= 2:
+                    facts.append(_Fact("single", False, bound.text))
+        elif not bound.length and _named(bound.name, params) and (bound.direct_low or bound.direct_high):
+            facts.append(_Fact("value_range", None, bound.text))
+    return facts
+
+
+def _param_bound_facts(sentences: list[str], params: list[str]) -> list[_Fact]:
+    """Negatives and zero, where comparison chains bound every parameter
+    from below (``0 <= number``, and the same for ``need`` and ``remaining``)."""
+    bounds = [b for s in sentences if not _CONDITIONAL.search(s) for b in constraint_bounds(s)
+              if not b.length and b.direct_low and b.low is not None and _named(b.name, params)]
+    if not params or not all(any(_named(b.name, [p]) for b in bounds) for p in params):
+        return []
+    if not all(b.low is not None and b.low >= 0 for b in bounds):
+        return []
+    text = bounds[0].text
+    above_zero = all(b.low_strict or (b.low or 0) > 0 for b in bounds)
+    return [_Fact("negatives", False, text), _Fact("zero", not above_zero, text)]
+
+
+# ------------------------------------------------------ facts from examples
+
+
+def _call(entry: str, example: DocExample) -> str:
+    parts = [repr(arg) for arg in example.args]
+    parts += [f"{name}={value!r}" for name, value in example.kwargs.items()]
+    return f"{entry}({', '.join(parts)})"
+
+
+def _numbers_in(value: Any) -> list[float]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [n for item in value for n in _numbers_in(item)]
+    if isinstance(value, dict):
+        return [n for item in value.values() for n in _numbers_in(item)]
+    return []
+
+
+def _scalars(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(item, (int, float, str)) and not isinstance(item, bool) for item in value)
+
+
+def _who(params: list[str], positions: list[int]) -> str:
+    """"the input" for a one-parameter function, else the parameters' names."""
+    if len(params) <= 1:
+        return "the input"
+    names = [f"`{params[i]}`" for i in positions if i < len(params)]
+    return " and ".join(names) if names else "an argument"
+
+
+def _example_facts(entry: str, params: list[str], kept: list[DocExample]) -> list[_Fact]:
+    """Facts the examples show: an empty or one-element argument (with what
+    it gives), a negative number, a zero, a float, a repeated value, an
+    unsorted list. Each names the shortest example that shows it."""
+    facts: list[_Fact] = []
+
+    def first(test: Callable[[Any], bool]) -> tuple[DocExample, list[int]] | None:
+        found = [(ex, [i for i, arg in enumerate(ex.args) if test(arg)]) for ex in kept]
+        shown = [(ex, where) for ex, where in found if where]
+        return min(shown, key=lambda f: len(_call(entry, f[0]))) if shown else None
+
+    def empty(arg: Any) -> bool:
+        return isinstance(arg, (list, tuple, str, dict)) and len(arg) == 0
+
+    def single(arg: Any) -> bool:
+        if isinstance(arg, str):
+            return len(params) == 1 and len(arg) == 1
+        return isinstance(arg, (list, tuple)) and len(arg) == 1
+
+    def unsorted(arg: Any) -> bool:
+        if not _scalars(arg) or len(arg) < 3 or len({isinstance(x, str) for x in arg}) != 1:
+            return False
+        return list(arg) != sorted(arg) and list(arg) != sorted(arg, reverse=True)
+
+    def add(topic: str, yes: bool, text: str) -> None:
+        facts.append(_Fact(topic, yes, text, example=True))
+
+    if found := first(empty):
+        ex, where = found
+        add("empty", True, f"Yes, {_who(params, where)} can be empty: "
+                           f"{_call(entry, ex)} gives {ex.expected!r}.")
+    if found := first(single):
+        ex, where = found
+        what = "a single character" if isinstance(ex.args[where[0]], str) else "a single element"
+        add("single", True, f"Yes, {_who(params, where)} can be {what}: "
+                            f"{_call(entry, ex)} gives {ex.expected!r}.")
+    if found := first(lambda arg: any(n < 0 for n in _numbers_in(arg))):
+        add("negatives", True, f"Yes, negative numbers can appear, as in {_call(entry, found[0])}.")
+    if found := first(lambda arg: any(n == 0 for n in _numbers_in(arg))):
+        add("zero", True, f"Yes, zero can appear, as in {_call(entry, found[0])}.")
+    if found := first(lambda arg: any(isinstance(n, float) for n in _numbers_in(arg))):
+        add("integers", False, f"No, floats can appear too, as in {_call(entry, found[0])}.")
+    if found := first(lambda arg: _scalars(arg) and len(set(arg)) < len(arg)):
+        add("duplicates", True, f"Yes, values can repeat, as in {_call(entry, found[0])}.")
+    if found := first(unsorted):
+        add("sorted", False, f"No, not necessarily: the list in {_call(entry, found[0])} isn't sorted.")
+    return facts
+
+
+_TYPE_NAMES: dict[type, str] = {
+    bool: "True or False", int: "an integer", float: "a float", str: "a string", list: "a list",
+    tuple: "a tuple", dict: "a dictionary", type(None): "None",
+}
+
+
+def _output_fact(entry: str, kept: list[DocExample], reference: Callable[..., Any]) -> _Fact | None:
+    """What the function returns, by the Python type of the examples'
+    values: "a tuple: sum_product([]) returns (0, 1)". Left out when the
+    reference returns another type for the same call (a docstring that
+    writes a tuple as a list), or when the examples show more than two."""
+    shown: dict[type, DocExample] = {}
+    for ex in kept:
+        kind = type(ex.expected)
+        try:
+            got = reference(*copy.deepcopy(ex.args), **copy.deepcopy(ex.kwargs))
+        except Exception:
+            return None
+        if kind not in _TYPE_NAMES or type(got) is not kind:
+            return None
+        shown.setdefault(kind, ex)
+    if not shown or len(shown) > 2 or set(shown) == {type(None)}:
+        return None
+    names = " or ".join(_TYPE_NAMES[kind] for kind in shown)
+    calls = " and ".join(f"{_call(entry, ex)} returns {ex.expected!r}" for ex in shown.values())
+    return _Fact("output_format", None, f"It returns {names}: {calls}.", example=True)
+
+
+def _answer(topic: str, facts: list[_Fact]) -> str | None:
+    """One topic's answer: the example's when one shows it (the examples are
+    what the reference agrees with); else the docstring's sentences with a
+    yes or no in front, or nothing when the sentences disagree."""
+    examples = [f for f in facts if f.example]
+    quotes: list[str] = []
+    for fact in facts:
+        text = fact.text.rstrip(".")
+        if not fact.example and not any(text in q or q in text for q in quotes):
+            quotes.append(text)
+    if examples:
+        if topic == "output_format" and quotes:
+            return f'{examples[0].text} The problem says: "{quotes[0]}".'
+        return examples[0].text
+    polar = {f.yes for f in facts if f.yes is not None}
+    if len(polar) > 1:
+        return None
+    lead = f"{_LEADS[topic][0 if polar.pop() else 1]} " if polar and topic in _LEADS else ""
+    return lead + "The problem says: " + " and ".join(f'"{q}"' for q in quotes[:_MAX_QUOTES]) + "."
+
+
+def _unleaked(answers: dict[str, str], problem: Problem) -> dict[str, str]:
+    """The answers the coach's leak filter lets through: the coach would
+    not say the others ("It is guaranteed that the answer is unique" reads
+    as giving the answer away)."""
+    leaks = LeakFilter(problem)
+    return {topic: answer for topic, answer in answers.items() if not leaks.reasons(answer)}
+
+
+def derive_clarifications(
+    docstring: str,
+    spans: list[ExampleSpan],
+    entry: str,
+    params: list[str],
+    kept: list[DocExample],
+    reference: Callable[..., Any] | None = None,
+) -> dict[str, str]:
+    """Answers to clarifying questions, by topic (``CLARIFICATION_TOPICS``),
+    from the docstring's sentences and the examples in ``kept`` (the ones
+    the reference agrees with; ``reference`` also confirms the return type
+    they show). Topics the docstring does not settle are left out."""
+    sentences = _prose_sentences(docstring, spans, entry)
+    facts = _sentence_facts(sentences, params) + _param_bound_facts(sentences, params)
+    facts += _example_facts(entry, params, kept)
+    if reference is not None and (output := _output_fact(entry, kept, reference)):
+        facts.append(output)
+    by_topic: dict[str, list[_Fact]] = {}
+    for fact in facts:
+        by_topic.setdefault(fact.topic, []).append(fact)
+    answers = {topic: _answer(topic, found) for topic, found in by_topic.items()}
+    return {t: a for t in CLARIFICATION_TOPICS if (a := answers.get(t))}
+
+
 # ----------------------------------------------------------- one problem
 
 
@@ -775,11 +1297,13 @@ def _visible_cases(
     spans: list[ExampleSpan],
     reference: Callable[..., Any],
     params: list[str],
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[DocExample]]:
     """The test cases and the problem's examples from the docstring's
-    examples that the reference agrees with; counts the rest in ``built``."""
+    examples that the reference agrees with, and those examples; counts the
+    rest in ``built``."""
     cases: list[dict[str, Any]] = []
     examples: list[dict[str, str]] = []
+    kept: list[DocExample] = []
     for span in spans:
         ex = span.example
         try:
@@ -802,8 +1326,9 @@ def _visible_cases(
             case["compare"] = "float"
         cases.append(case)
         examples.append({"input": _example_input(ex, params), "output": repr(ex.expected)})
+        kept.append(ex)
     built.kept = len(cases)
-    return cases, examples
+    return cases, examples, kept
 
 
 def _parsed_prompt(task: HumanEvalTask, source: Path) -> ast.FunctionDef | ast.AsyncFunctionDef:
@@ -830,16 +1355,16 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
     fn = _parsed_prompt(task, source)
     built = _BuiltProblem(id=problem_id(task, index), files={})
     docstring = entry_docstring(fn)
-    spans = find_examples(docstring, task.entry_point, _params(fn))
-    cases, examples = _visible_cases(
-        built, spans, _reference_function(task, source), _params(fn)
-    )
+    params = _params(fn)
+    spans = find_examples(docstring, task.entry_point, params)
+    reference = _reference_function(task, source)
+    cases, examples, kept = _visible_cases(built, spans, reference, params)
     statement = (
         render_statement(docstring, spans)
         if docstring
         else f"This task has no description: implement `{task.entry_point}` from its signature.\n"
     )
-    problem = {
+    problem: dict[str, Any] = {
         "id": built.id,
         "title": problem_title(task),
         "difficulty": guess_difficulty(task),
@@ -864,15 +1389,24 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
     }
     hints = {**_HINTS, "never_say": _Flow()}
     # Validate here, so a schema mistake is reported against the task's line.
-    for model, data in ((ProblemSpec, problem), (TestSpec, tests), (HintSpec, hints)):
-        try:
-            model.model_validate(data)
-        except ValueError as exc:
-            raise DatasetError(source, f"{task.task_id}: {exc}", task.line) from None
+    try:
+        spec = ProblemSpec.model_validate(problem)
+        test_spec = TestSpec.model_validate(tests)
+        hint_spec = HintSpec.model_validate(hints)
+    except ValueError as exc:
+        raise DatasetError(source, f"{task.task_id}: {exc}", task.line) from None
+    signature = _ends_with_newline(task.prompt)
+    solution = _ends_with_newline(task.prompt + task.canonical_solution)
+    loaded = Problem(pack="humaneval", path=Path(built.id), spec=spec, tests=test_spec,
+                     hints=hint_spec, signature=signature, solution=solution)
+    answers = derive_clarifications(docstring, spans, task.entry_point, params, kept, reference)
+    clarifications = _unleaked(answers, loaded)
+    if clarifications:
+        problem["clarifications"] = clarifications
     built.files = {
         "problem.yaml": _dump_yaml(problem),
-        "signature.py": _ends_with_newline(task.prompt),
-        "solution.py": _ends_with_newline(task.prompt + task.canonical_solution),
+        "signature.py": signature,
+        "solution.py": solution,
         "tests.yaml": _dump_yaml(tests),
         "hints.yaml": _dump_yaml(hints),
     }
