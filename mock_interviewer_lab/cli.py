@@ -190,6 +190,8 @@ def problems_validate(obj: Context, paths: tuple[str, ...], as_json: bool,
         console.print(table)
         for issue in report.issues:
             console.print(f"[red]✗[/] {escape(str(issue))}", highlight=False)
+        for warning in report.warnings:
+            console.print(f"[yellow]![/] {escape(str(warning))}", highlight=False)
         console.print("[green]all valid[/]" if report.ok else
                       f"[red]{report.error_count} problem(s) with errors[/]")
     sys.exit(0 if report.ok else 1)

@@ -69,6 +69,8 @@ def test_harness_run_json_and_exit_codes(tmp_path: Path) -> None:
 def test_validate_good_and_broken_pack(tmp_path: Path) -> None:
     out = cli("problems", "validate", str(PROBE_PACK))
     assert out.returncode == 0, out.stdout + out.stderr
+    # A warning (no clarifications) is shown, and does not fail the pack.
+    assert "add/problem.yaml: clarifications: none" in " ".join(out.stdout.split())
     broken = tmp_path / "probe"
     shutil.copytree(PROBE_PACK, broken)
     tests = broken / "add" / "tests.yaml"
