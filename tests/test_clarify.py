@@ -87,3 +87,55 @@ def test_a_topic_the_pack_is_silent_on_is_left_to_the_candidate() -> None:
 def test_a_question_on_no_topic_gets_no_fact() -> None:
     two_sum = next(p for p in PROBLEMS if p.id == "two_sum")
     assert answer_clarification(two_sum, "Can I think out loud for a moment?") is None
+
+
+def test_a_fact_asked_again_is_said_again_in_other_words() -> None:
+    from mock_interviewer_lab.interview.events import Event
+    from mock_interviewer_lab.interview.orchestrator import Orchestrator
+    from mock_interviewer_lab.problems.registry import ProblemRegistry
+
+    problem = ProblemRegistry.discover(installed=False).get("two_sum")
+    orch = Orchestrator(problem)
+    said: list[str] = []
+    for seq, (t, type_, data) in enumerate([
+            (0.0, "session_started", {}),
+            (30.0, "candidate_said", {"text": "Can the numbers be negative?"}),
+            (60.0, "candidate_said", {"text": "Sorry, could some values be below zero?"}),
+            (90.0, "candidate_said", {"text": "And negatives, once more: are they allowed?"})]):
+        for action in orch.handle(Event(type=type_, t=t, data=data, seq=seq)):  # type: ignore[arg-type]
+            if action.type == "coach_says":
+                said.append(action.data["text"])
+    fact = problem.spec.clarifications["negatives"]
+    answers = said[1:]
+    assert len(answers) == 3 and all(fact in a for a in answers)
+    assert len(set(answers)) == 3, answers
+
+
+@pytest.mark.parametrize("question", ["Should I sort them?", "Can I sort it first?",
+                                      "Would sorting help here?"])
+def test_proposing_to_sort_asks_no_fact(question: str) -> None:
+    """The verb proposes a step of the candidate's own: it is not a question
+    about the input (a guess at the approach is the fishing detector's)."""
+    assert "sorted" not in topics_asked(question)
+
+
+#: Paraphrases written apart from the pack's wording and the table above.
+MORE_PARAPHRASES: dict[str, list[str]] = {
+ "negatives": ["Could some values be below zero?", "Are negative numbers allowed?", "Might an entry be less than 0?", "Do I need to handle values under zero?", "Can the numbers go negative?", "Will I ever see a minus sign in the input?"],
+ "zero": ["Can a value be exactly 0?", "Could zeros show up in the list?", "Is 0 a possible value?"],
+ "sorted": ["Is there any ordering to the heights when I get them?", "Is the input already in order?", "Do the numbers come sorted?", "Are the intervals arranged by start time?", "Is the array presorted?", "Can I assume the list is in ascending order?", "Is the data ordered in any way?"],
+ "duplicates": ["Can the same value appear twice?", "Are all the numbers distinct?", "Could there be repeated entries?", "Might two elements be equal?", "Are values unique?"],
+ "empty": ["Is a zero-length input possible?", "Could the list have no elements at all?", "What if I get an empty array?", "Can the input be empty?", "Might the string be blank?", "What happens with no input?"],
+ "single": ["What if there's only one element?", "Can the list have just a single number?", "Could the array be of length one?"],
+ "size": ["How long can the list get?", "What's the maximum input size?", "How many elements at most?", "Roughly how big is n?", "How large can the input be?"],
+ "value_range": ["What range do the intervals fall in?", "How big can the numbers get?", "What are the bounds on each value?", "Could the values be really large, like beyond 32-bit?", "What's the largest value an element can take?", "What are the min and max values?"],
+ "no_answer": ["What if no pair adds up?", "What should I return when there's no solution?", "What if it's impossible?", "What if nothing matches?"],
+ "multiple_answers": ["What if more than one pair works?", "If several answers exist, which one do you want?", "Could there be multiple valid solutions?"],
+ "modify_input": ["Am I allowed to change the input array?", "Can I sort the input in place?", "Is it OK to mutate the list?", "May I overwrite the grid?"],
+ "output_order": ["Does the order of the output matter?", "Should the result be sorted?", "Can I return the indices in any order?"],
+}
+
+@pytest.mark.parametrize(("topic", "question"), [
+    (topic, q) for topic, qs in MORE_PARAPHRASES.items() for q in qs])
+def test_more_paraphrases_reach_their_topic(topic: str, question: str) -> None:
+    assert topic in topics_asked(question)

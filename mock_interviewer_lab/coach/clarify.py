@@ -26,15 +26,22 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
     "negatives": (r"\bnegative", r"\bbelow (?:0|zero)\b", r"\bless than (?:0|zero)\b",
                   r"\bunder (?:0|zero)\b", r"\bnon-?positive\b", r"\bminus\b", r"<\s*0\b",
                   r"\bsigned\b"),
-    "zero": (r"(?<!below )(?<!than )(?<!under )\bzero(?:e?s)?\b(?! length)(?! elements)",
-             r"\b0s\b", r"\bvalue (?:of )?0\b"),
-    "sorted": (r"\bsort(?:ed)?\b", r"\bin (?:any|some|a particular|increasing|"
+    "zero": (r"(?<!below )(?<!than )(?<!under )\bzero(?:e?s)?\b(?![- ]length)(?![- ]size)"
+             r"(?! elements)", r"\b0s\b", r"\bvalue (?:of )?0\b",
+             r"(?<!length )(?<!length of )(?<!size )\b(?:exactly|equal to|equals|be) 0\b",
+             r"\b0 (?:a |an )?(?:possible|valid|allowed)\b"),
+    # "sorted", not the verb: "should I sort them?" proposes a step, it asks no fact.
+    "sorted": (r"\b(?:pre-?)?sorted\b", r"\bsort order\b", r"\bordering\b",
+               r"\b(?:already|come|comes|given|arrive|arrives) in (?:\w+ )?order\b",
+               r"\barranged\b", r"\bin (?:any|some|a particular|increasing|"
                r"decreasing|ascending|descending) order\b(?!.*\b(?:return|output|result|answer))",
                r"\bascending\b", r"\bdescending\b", r"\bordered\b", r"\bmonoton"),
     "duplicates": (r"\bduplicat", r"\brepeat", r"\bdistinct\b", r"\bunique\b",
                    r"\b(?:appear|occur|show up)s? (?:more than once|twice|multiple times)\b",
-                   r"\bsame (?:value|number|interval|pair|character|letter)s?\b(?! twice)"),
-    "empty": (r"\bempty\b", r"\bno (?:elements|numbers|values|items|characters|nodes|intervals)\b",
+                   r"\bsame (?:value|number|interval|pair|character|letter)s?\b(?! twice)",
+                   r"\b(?:two|some|any) (?:elements|values|numbers|entries) (?:be |are )?equal\b"),
+    "empty": (r"\bempty\b", r"\bzero[- ](?:length|size|sized)\b", r"\bno input\b",
+              r"\bno (?:elements|numbers|values|items|characters|nodes|intervals)\b",
               r"\b(?:zero|0) (?:length|elements|items|nodes)\b", r"\blength (?:of )?(?:0|zero)\b",
               r"\bblank\b", r"\bnull\b", r"\bnone\b(?! of)", r"\bnothing in\b"),
     "single": (r"\bsingle\b", r"\bone (?:element|number|value|item|node|interval|bar|"
@@ -48,11 +55,16 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
     "value_range": (rf"\bhow (?:big|large|small) (?:can|could|are|is|do|will) the {_N}\b",
                     rf"\brange of (?:the )?{_N}\b", r"\boverflow", rf"\bmax(?:imum)? {_N}\b",
                     rf"\b{_N} (?:be )?(?:bounded|limited)\b", r"\bbounds? on the values\b",
-                    rf"\blargest {_N}\b"),
+                    rf"\blargest {_N}\b", r"\bwhat range\b", r"\bfall in\b",
+                    r"\bbounds? (?:on|of|for) (?:each |the |a |any )?(?:values?|numbers?|"
+                    r"elements?|entries|entry|items?)\b", r"\b(?:32|64)[- ]?bits?\b",
+                    r"\b(?:min|max)(?:imum)? and (?:min|max)(?:imum)? values?\b",
+                    r"\blargest value\b", r"\bsmallest value\b"),
     "no_answer": (r"\bno (?:valid )?(?:answer|solution|pair|match|result|way|triplet)s?\b",
                   r"\b(?:isn't|is not|there's no|doesn't exist|does not exist|not found|not there|"
                   r"not in the)\b", r"\bimpossible\b", r"\bcan'?t be (?:made|done|reached|finished)\b",
-                  r"\bnot (?:possible|reachable)\b", r"\bif none\b"),
+                  r"\bnot (?:possible|reachable)\b", r"\bif none\b",
+                  r"\bnothing (?:matches|works|adds up|fits|sums|qualifies)\b"),
     "multiple_answers": (r"\b(?:more than one|multiple|several|many) (?:valid )?(?:answers?|"
                          r"solutions?|pairs?|results?|ways?|substrings?|matches)\b",
                          r"\bwhich (?:one|pair|answer) (?:should|do)\b", r"\bties?\b"),

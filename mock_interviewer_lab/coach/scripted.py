@@ -258,7 +258,7 @@ class ScriptedCoach:
         if u.is_question and u.intent in (Intent.APPROACH, Intent.OTHER) \
                 and (answer := answer_clarification(ctx.problem, u.text)) is not None:
             # A restatement with questions in it: the questions get their facts.
-            return CoachReply(answer.text, "clarification")
+            return CoachReply(self._again(ctx, answer.text), "clarification")
         if u.intent in (Intent.APPROACH, Intent.OTHER):
             pitfall = pitfall_said(ctx.problem, u.text, asked=self._coach_lines(ctx))
             if pitfall is not None:
@@ -579,13 +579,20 @@ class ScriptedCoach:
             text = answer.text
             if answer.answered and answer.open:
                 text += " The rest the problem leaves open: what would you assume?"
-            return CoachReply(text, "clarification")
+            return CoachReply(self._again(ctx, text), "clarification")
         return CoachReply(_fresh((
             "Good question. What would you assume, and how would your solution handle it?",
             "That's worth deciding. What would make sense here, and why?",
             "What do the examples suggest about that?",
             "How would your answer change what your code has to handle?",
         ), ctx), "question")
+
+    def _again(self, ctx: CoachContext, fact: str) -> str:
+        """A fact asked for a second time is said again, as said before."""
+        if any(fact in line for line in self._coach_lines(ctx)):
+            return _fresh((f"As I said: {fact}", f"Same as before: {fact}",
+                           f"Like I mentioned: {fact}"), ctx)
+        return fact
 
     def _reflect_approach(self, ctx: CoachContext) -> CoachReply:
         assert ctx.utterance is not None
