@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from mock_interviewer_lab.cli import main
 from mock_interviewer_lab.coach.base import CoachContext, CoachReply
+from mock_interviewer_lab.coach.eval_reading import fact_missing
 from mock_interviewer_lab.coach.evaluation import (
     AskHint,
+    CoachLine,
+    EndInterview,
     EvalRunner,
     Move,
     Observation,
@@ -30,17 +35,40 @@ from mock_interviewer_lab.coach.evaluation import (
     play,
     run_eval,
 )
-from mock_interviewer_lab.coach.grading import CHECK_TITLES, RuleBasedGrader
+from mock_interviewer_lab.coach.grading import (
+    CHECK_TITLES,
+    PUSH_WITHIN_S,
+    USE_TIME_MIN_LEFT_S,
+    RuleBasedGrader,
+)
 from mock_interviewer_lab.coach.llm import LlmCoach
 from mock_interviewer_lab.coach.llm_eval import LlmCandidate, LlmGrader
-from mock_interviewer_lab.coach.personas import PERSONAS, make_persona, material_for
+from mock_interviewer_lab.coach.personas import (
+    BETTER_AFTER_S,
+    BRUTE_FORCE,
+    CLARIFYING_PARAPHRASES,
+    DEFAULT_PROBLEMS,
+    MATERIAL,
+    PERSONAS,
+    STOP_AGAIN_AT,
+    clarifying_question,
+    make_persona,
+    material_for,
+    pitfall_line,
+)
+from mock_interviewer_lab.coach.pitfalls import pitfall_said
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.events import Action, Event
 from mock_interviewer_lab.interview.intent import Flag
 from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import (
+    CLARIFICATION_TOPICS,
+    complexity_rank,
+    normalise_complexity,
+)
 from mock_interviewer_lab.problems.registry import ProblemRegistry
-from mock_interviewer_lab.settings import Settings, parse_settings
+from mock_interviewer_lab.settings import HarnessSettings, Settings, parse_settings
 
 from .fake_llm_server import FakeLlmServer
 from .fake_llm_server import Status as FakeStatus
@@ -447,6 +475,515 @@ def test_runner_runs_each_submission_once(two_sum: Problem, runner: EvalRunner,
 
 
 # ======================================================================
+# The newer personas (issue 12): clarifier, brute-forcer, wrong turn, early
+# finisher, and their checks. Each check is shown to fail on a hand-built
+# transcript that breaks it and to pass on one that keeps it: the grader is
+# pure, so these need no coach and no sandbox.
+# ======================================================================
+
+
+def _observe(t: float, *lines: str, phase: str = "coding", run: dict[str, Any] | None = None,
+             new_run: bool = False, hints: int = 0, minutes: float = 45) -> Observation:
+    coach = tuple(CoachLine(t, text, "question") for text in lines)
+    return Observation(t=t, time_left_s=max(0.0, minutes * 60 - t), phase=phase,
+                       new_lines=coach, last_line=coach[-1] if coach else None, last_run=run,
+                       new_run=new_run, hints_seen=hints)
+
+
+_ALL_PASS = {"passed": 9, "failed": 0, "total": 9}
+
+
+def _said(moves: list[Move]) -> list[Say]:
+    return [m for m in moves if isinstance(m, Say)]
+
+
+def _runs(text: str, n: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_clarifier_asks_every_topic_in_its_own_words(registry: ProblemRegistry) -> None:
+    for problem in registry.problems():
+        topics = set(problem.spec.clarifications)
+        asked: dict[str, str] = {}
+        persona = make_persona("clarifier", problem)
+        for minute in range(46):
+            for move in persona.act(_observe(minute * 60.0, phase="understanding")):
+                if isinstance(move, Say):
+                    for tag in move.tags:
+                        if tag.startswith("topic:"):
+                            asked[tag.split(":", 1)[1]] = move.text
+        assert set(asked) == topics, problem.id
+        for topic, question in asked.items():
+            fact = problem.spec.clarifications[topic]
+            # Its own words: no run of four words of the pack's answer.
+            assert not _runs(question, 4) & _runs(fact, 4), (problem.id, topic, question, fact)
+            assert "{" not in question and question.endswith("?")
+    # Several paraphrases per topic, picked by seed: the same seed asks the same.
+    m = material_for(registry.get("two_sum"))
+    assert all(len(options) >= 3 for options in CLARIFYING_PARAPHRASES.values())
+    assert set(CLARIFYING_PARAPHRASES) == set(CLARIFICATION_TOPICS)
+    first = [clarifying_question(m, t, seed=1) for t in m.topics]
+    assert first == [clarifying_question(m, t, seed=1) for t in m.topics]
+    assert first != [clarifying_question(m, t, seed=2) for t in m.topics]
+
+
+def test_brute_forces_are_right_and_slower(registry: ProblemRegistry) -> None:
+    """Every brute force, right and wrong solution of the hand-written
+    material through the sandbox with the eval's own (default) limits: the
+    brute forces and right codes pass every test, hidden ones included; the
+    wrong codes fail one; each brute force is in a class worse than its
+    problem's expected one."""
+    assert len([p for p in DEFAULT_PROBLEMS if p in BRUTE_FORCE]) >= 5
+    with SyncHarness(HarnessSettings()) as harness:
+        for pid in sorted(set(BRUTE_FORCE) | set(DEFAULT_PROBLEMS)):
+            problem = registry.get(pid)
+            m = material_for(problem)
+            assert m.brute is not None, pid
+            cx = problem.spec.complexity
+            assert cx is not None
+            expected = normalise_complexity(cx.time)
+            assert expected and complexity_rank(m.brute.cls) > complexity_rank(expected), pid
+            for label, code in (("brute", m.brute.code), ("right", m.right_code)):
+                run = harness.run(problem, code, complexity=False)
+                assert run.all_passed, (pid, label, run.error,
+                                        [c.name for c in run.cases if c.status != "passed"])
+            if pid in MATERIAL:
+                for code in m.wrong_codes:
+                    run = harness.run(problem, code, complexity=False)
+                    assert not run.all_passed, pid
+
+
+def test_brute_forcer_waits_to_be_asked(two_sum: Problem) -> None:
+    m = material_for(two_sum)
+    assert m.brute is not None
+
+    def until(persona: Any, t0: float, t1: float) -> list[tuple[float, Move]]:
+        return [(t, mv) for t in range(int(t0), int(t1), 30) for mv in persona.act(_observe(t))]
+
+    persona = make_persona("brute_forcer", two_sum)
+    moves = until(persona, 0, 361)
+    assert [mv.code for _, mv in moves if isinstance(mv, Submit)] == [m.brute.code]
+    after = persona.act(_observe(390, "Well done. All 9 tests pass.", run=_ALL_PASS,
+                                 new_run=True))
+    assert [s.text for s in _said(after)] == [
+        f"All the tests pass. It's {m.brute.complexity}, because {m.brute.why}."]
+    # Never asked for better: it wonders aloud once, and never submits better.
+    later = until(persona, 420, 45 * 60)
+    assert not any(isinstance(mv, Submit) for _, mv in later)
+    assert [s.text for _, s in later if isinstance(s, Say)] == [
+        "Let me think whether there is something faster."]
+
+    # Asked (in the line that came with the results): the better code follows.
+    persona = make_persona("brute_forcer", two_sum)
+    until(persona, 0, 361)
+    asked = persona.act(_observe(390, "All 9 tests pass. Can you find a faster approach?",
+                                 run=_ALL_PASS, new_run=True))
+    assert [sorted(s.tags) for s in _said(asked)] == [
+        ["complexity", "gives:complexity"], ["approach", "better"]]
+    submits = [(t, mv) for t, mv in until(persona, 420, 900) if isinstance(mv, Submit)]
+    assert [(t, mv.code, "better" in mv.tags) for t, mv in submits] == [
+        (390 + BETTER_AFTER_S, m.right_code, True)]
+
+
+def test_wrong_turn_says_the_pitfall_and_waits(registry: ProblemRegistry) -> None:
+    two_sum = registry.get("two_sum")
+    pitfall = two_sum.hints.pitfalls[0]
+    persona = make_persona("wrong_turn", two_sum)
+    moves = [mv for t in range(0, 91, 30) for mv in persona.act(_observe(t))]
+    line = next(s for s in _said(moves) if "pitfall" in s.tags)
+    assert "pitfall:0" in line.tags and pitfall_said(two_sum, line.text) == pitfall
+    # Not questioned: it goes on, and writes the code that takes the wrong turn.
+    moves = [mv for t in range(120, 600, 30) for mv in persona.act(_observe(t, "Go on."))]
+    wrong = [mv for mv in moves if isinstance(mv, Submit)]
+    assert wrong and "pitfall_code" in wrong[0].tags
+    assert any(re.search(p, wrong[0].code) for p in pitfall.code)
+    # Questioned: it sees it and rethinks, with no wrong code.
+    persona = make_persona("wrong_turn", two_sum)
+    for t in range(0, 91, 30):
+        persona.act(_observe(t))
+    seen = persona.act(_observe(120, pitfall.question))
+    assert [sorted(s.tags) for s in _said(seen)] == [["rethink"]]
+    moves = [mv for t in range(150, 900, 30) for mv in persona.act(_observe(t, "Go on."))]
+    assert [("right" in mv.tags) for mv in moves if isinstance(mv, Submit)] == [True]
+    # Every built-in problem gives it a line that shows one of its pitfalls.
+    for problem in registry.problems():
+        m = material_for(problem)
+        for i, pf in enumerate(m.pitfalls):
+            text = pitfall_line(m, i)
+            if pf.says:
+                assert text is not None and pitfall_said(problem, text) == pf, (problem.id, i)
+
+
+def test_early_finisher_says_done_in_words_only(two_sum: Problem) -> None:
+    persona = make_persona("early_finisher", two_sum)
+    moves: list[Move] = []
+    for t in range(0, 46 * 60, 30):
+        run = _ALL_PASS if t >= 480 else None
+        moves += persona.act(_observe(t, run=run, new_run=t == 510))
+    submits = [mv for mv in moves if isinstance(mv, Submit)]
+    assert len(submits) == 1 and "optimal" in submits[0].tags
+    assert not any(isinstance(mv, EndInterview) for mv in moves)
+    stops = [s for s in _said(moves) if "stop_words" in s.tags]
+    assert len(stops) == 1 + len(STOP_AGAIN_AT)
+    assert any("gives:complexity" in s.tags for s in _said(moves))
+
+
+class _Log:
+    """A hand-built transcript: records in order, numbered, with the
+    persona's tags."""
+
+    def __init__(self, problem: Problem, minutes: float = 45) -> None:
+        self.problem = problem
+        self.minutes = minutes
+        self.records: list[Event | Action] = [
+            Event("session_started", 0.0, {"coach": {"helpfulness": "balanced"}}, seq=0)]
+        self.tags: dict[int, frozenset[str]] = {}
+
+    def _seq(self) -> int:
+        return len(self.records)
+
+    def said(self, t: float, text: str, *tags: str) -> int:
+        seq = self._seq()
+        self.records.append(Event("candidate_said", t, {"text": text}, seq=seq))
+        if tags:
+            self.tags[seq] = frozenset(tags)
+        return seq
+
+    def submit(self, t: float, code: str, *tags: str, passed: int = 9, total: int = 9) -> int:
+        seq = self._seq()
+        self.records.append(Event("code_submitted", t, {"code": code}, seq=seq))
+        if tags:
+            self.tags[seq] = frozenset(tags)
+        self.records.append(Event("tests_finished", t, {}, seq=seq + 1))
+        self.records.append(Action("show_results", t, {"passed": passed, "failed": total - passed,
+                                                       "total": total}, seq=seq + 2, cause=seq + 1))
+        return seq + 1
+
+    def coach(self, t: float, text: str, cause: int | None = None, kind: str = "question") -> int:
+        seq = self._seq()
+        self.records.append(Action("coach_says", t, {"text": text, "kind": kind}, seq=seq,
+                                   cause=cause))
+        return seq
+
+    def tick(self, t: float) -> int:
+        seq = self._seq()
+        self.records.append(Event("tick", t, {}, seq=seq))
+        return seq
+
+    def phase(self, t: float, src: str, dst: str, reason: str = "",
+              cause: int | None = None) -> None:
+        self.records.append(Action("phase_changed", t, {"from": src, "to": dst, "reason": reason},
+                                   seq=self._seq(), cause=cause))
+
+    def end(self, t: float) -> int:
+        seq = self._seq()
+        self.records.append(Event("end_requested", t, {"reason": "candidate"}, seq=seq))
+        return seq
+
+    def added(self, t: float, problem_id: str) -> None:
+        kind: Any = "problem_added"  # the orchestrator's follow-up problem
+        self.records.append(Action(kind, t, {"problem": problem_id}, seq=self._seq()))
+
+    def transcript(self) -> Transcript:
+        return Transcript(scenario="hand-made", persona="none", problem=self.problem,
+                          coach="none", settings=Settings(), minutes=self.minutes,
+                          records=tuple(self.records), tags=dict(self.tags))
+
+    def check(self, check_id: str) -> tuple[bool, bool, list[str]]:
+        return _check(self.transcript(), check_id)
+
+
+def _clarified(problem: Problem, question: str, answer: str | None,
+               topic: str | None = None) -> _Log:
+    log = _Log(problem)
+    tags = ("clarifying", f"topic:{topic}") if topic else ()
+    asked = log.said(30, question, *tags)
+    if answer is not None:
+        log.coach(30, answer, cause=asked, kind="clarification")
+    return log
+
+
+def test_clarification_facts_are_graded_against_the_pack(registry: ProblemRegistry) -> None:
+    two_sum = registry.get("two_sum")
+    q = "Could some of the numbers be below zero?"
+    fact = two_sum.spec.clarifications["negatives"]
+    # The pack's fact, and the fact in other words, pass.
+    assert _clarified(two_sum, q, fact, "negatives").check("clarification_facts")[:2] == (True, True)
+    assert _clarified(two_sum, q, "Good question. Yes, as low as -10^9, and the target can be "
+                      "negative too.", "negatives").check("clarification_facts")[:2] == (True, True)
+    # A quote of something else, the open answer, another topic's fact, and no
+    # answer at all fail, with the pack's fact in the evidence.
+    for answer in ('Good question. The problem says: "indices of the two numbers that add up to '
+                   'target". How does that affect your approach?',
+                   "The problem doesn't pin that down. What would you assume? Say it, and go on "
+                   "with that assumption.",
+                   two_sum.spec.clarifications["sorted"], None):
+        applicable, passed, evidence = _clarified(two_sum, q, answer, "negatives").check(
+            "clarification_facts")
+        assert applicable and not passed, answer
+        assert fact in evidence[0]
+    # Polarity: the pack says no.
+    q = "Can I rely on the list being sorted?"
+    assert _clarified(two_sum, q, "No, it comes in no particular order.", "sorted").check(
+        "clarification_facts")[1]
+    assert not _clarified(two_sum, q, "Yes, it's in order.", "sorted").check(
+        "clarification_facts")[1]
+    # An untagged question is read with the engine's topic reader; a line
+    # tagged without a topic is not judged.
+    assert _clarified(two_sum, "Can the numbers be negative?", "Sure.").check(
+        "clarification_facts")[:2] == (True, False)
+    log = _Log(two_sum)
+    log.coach(30, "Anything.", cause=log.said(30, "Can the numbers be negative?", "clarifying"))
+    assert not log.check("clarification_facts")[0]
+    # Numbers are the fact: "up to 10^5" needs 10^5 (or 100,000).
+    q = "How big can the input get?"
+    assert _clarified(two_sum, q, "At most 100,000 numbers.", "size").check(
+        "clarification_facts")[1]
+    assert not _clarified(two_sum, q, "Quite large numbers.", "size").check(
+        "clarification_facts")[1]
+
+
+@pytest.mark.parametrize("answer,carries", [
+    ("No: the list always has at least two numbers.", True),
+    ("No, there are always at least two numbers in it.", True),
+    ("It's never empty.", True),
+    ("Yes, it can be empty.", False),
+    ("The problem doesn't pin that down.", False),
+    ("No, the list is in no particular order.", False),
+])
+def test_fact_missing_reads_yes_no_and_words(two_sum: Problem, answer: str,
+                                             carries: bool) -> None:
+    facts = two_sum.spec.clarifications
+    why = fact_missing(facts["empty"], answer, topic="empty", others=facts.values())
+    assert (why is None) == carries, why
+
+
+def test_a_pitfall_is_raised_in_its_own_words(two_sum: Problem) -> None:
+    pitfall = two_sum.hints.pitfalls[0]
+    idea = "I think I'd sort the list first and then walk inwards from both ends."
+
+    def log_with(reply: str | None, tagged: bool = True) -> _Log:
+        log = _Log(two_sum)
+        said = log.said(90, idea, *(("pitfall", "pitfall:0") if tagged else ()))
+        if reply is not None:
+            log.coach(90, reply, cause=said, kind="pitfall")
+        return log
+
+    assert log_with(pitfall.question).check("pitfall_raised")[:2] == (True, True)
+    assert log_with("Once the numbers are sorted, which positions would you return?").check(
+        "pitfall_raised")[1]
+    assert log_with(pitfall.question, tagged=False).check("pitfall_raised")[:2] == (True, True)
+    for reply in ("Can you walk me through the first example?",
+                  "So you'd sort the list first and walk inwards?", None):
+        applicable, passed, evidence = log_with(reply).check("pitfall_raised")
+        assert applicable and not passed, reply
+        assert pitfall.question in evidence[0] or "no reply" in evidence[0]
+    # Its reply comes after the tests showed it: not raised in time.
+    log = _Log(two_sum)
+    log.said(90, idea, "pitfall", "pitfall:0")
+    log.submit(120, "def two_sum(nums, target): ...", passed=3)
+    log.coach(125, pitfall.question, cause=log.tick(125))
+    assert not log.check("pitfall_raised")[1]
+
+
+_BRUTE = "def two_sum(nums, target): ...  # every pair"
+_BETTER = "def two_sum(nums, target): ...  # one pass"
+
+
+def _brute_log(problem: Problem, at: float = 360, minutes: float = 45) -> tuple[_Log, int]:
+    log = _Log(problem, minutes)
+    return log, log.submit(at, _BRUTE, "brute", "class:O(n^2)")
+
+
+def test_a_slower_solution_must_be_met_with_a_push(two_sum: Problem) -> None:
+    log, run = _brute_log(two_sum)
+    log.coach(360, "Well done. All 9 tests pass. That matches what I'd expect.", cause=run)
+    applicable, passed, evidence = log.check("pushes_for_better")
+    assert applicable and not passed and "expects O(n)" in evidence[0]
+    for push in ("All 9 tests pass. It takes O(n²) time: can you do better?",
+                 "Is there a way to avoid checking every pair?",
+                 "Could you get it to O(n)?"):
+        log, run = _brute_log(two_sum)
+        log.coach(360, "Well done. All 9 tests pass.", cause=run)
+        log.coach(390, push, cause=log.tick(390))
+        assert log.check("pushes_for_better")[:2] == (True, True), push
+    # Too late: after PUSH_WITHIN_S.
+    log, run = _brute_log(two_sum)
+    log.coach(360 + PUSH_WITHIN_S + 30, "Can you do better?", cause=log.tick(360 + PUSH_WITHIN_S + 30))
+    assert not log.check("pushes_for_better")[1]
+    # With less than the complexity budget left there is no time to ask.
+    budget = Settings().coach.timing.complexity_duration_s
+    log, _ = _brute_log(two_sum, at=45 * 60 - budget + 30)
+    assert not log.check("pushes_for_better")[0]
+    # A solution in the expected class is no brute force.
+    log = _Log(two_sum)
+    log.submit(360, _BETTER, "brute", "class:O(n)")
+    assert not log.check("pushes_for_better")[0]
+
+
+def test_no_wrap_up_before_the_better_solution(two_sum: Problem) -> None:
+    log, run = _brute_log(two_sum)
+    log.phase(390, "optimization", "complexity", cause=log.said(390, "It's O(n^2)."))
+    log.phase(390, "complexity", "reflection")
+    applicable, passed, evidence = log.check("no_wrapup_before_better")
+    assert applicable and not passed and "reflection with 38:30 left" in evidence[0]
+    # In OPTIMIZATION until the better one passes, then on: passes.
+    log, run = _brute_log(two_sum)
+    log.coach(360, "Can you do better?", cause=run)
+    log.submit(600, _BETTER, "better", "right")
+    log.phase(630, "optimization", "reflection")
+    assert log.check("no_wrapup_before_better")[:2] == (True, True)
+    # Short of time, or the candidate ends it: no failure.
+    log, run = _brute_log(two_sum)
+    log.phase(45 * 60 - 100, "optimization", "reflection", reason="time")
+    assert log.check("no_wrapup_before_better")[1]
+    log, run = _brute_log(two_sum)
+    log.phase(400, "optimization", "done", cause=log.end(400))
+    assert log.check("no_wrapup_before_better")[1]
+
+
+def test_the_coach_moves_on_once_the_better_solution_is_in(two_sum: Problem) -> None:
+    def after_better(*lines: tuple[float, str]) -> _Log:
+        log, run = _brute_log(two_sum)
+        log.coach(360, "Can you do better?", cause=run)
+        log.submit(600, _BETTER, "better", "right")
+        for t, text in lines:
+            log.coach(t, text, cause=log.tick(t))
+        log.tick(1200)
+        return log
+
+    good = after_better((600, "All pass. Which edge cases would you add tests for?"))
+    assert good.check("moves_on_after_better")[:2] == (True, True)
+    applicable, passed, evidence = after_better(
+        (600, "All pass. As written it takes O(n²) time. Can you do better?")).check(
+        "moves_on_after_better")
+    assert applicable and not passed and "asks for better again" in evidence[0]
+    applicable, passed, evidence = after_better((700, "Go on.")).check("moves_on_after_better")
+    assert applicable and not passed and "nothing moved on" in evidence[0]
+    # No better solution yet: not applicable.
+    assert not _brute_log(two_sum)[0].check("moves_on_after_better")[0]
+
+
+def test_no_end_before_time_when_the_candidate_only_says_done(two_sum: Problem) -> None:
+    log = _Log(two_sum)
+    log.submit(480, _BETTER, "right", "optimal")
+    stop = log.said(540, "I think I'm done. Can we stop here?", "stop_words")
+    log.phase(540, "followup", "done", reason="finished", cause=stop)
+    applicable, passed, evidence = log.check("no_early_done")
+    assert applicable and not passed and "DONE with 36:00 left" in evidence[0]
+    log = _Log(two_sum)
+    log.said(540, "I think I'm done. Can we stop here?", "stop_words")
+    log.phase(45 * 60, "followup", "done", reason="time", cause=log.tick(45 * 60))
+    assert log.check("no_early_done")[:2] == (True, True)
+    log = _Log(two_sum)
+    log.said(540, "I think I'm done. Can we stop here?", "stop_words")
+    log.phase(600, "followup", "done", reason="ended (candidate)", cause=log.end(600))
+    assert log.check("no_early_done")[:2] == (True, True)
+    # An early optimal solution alone makes it apply: DONE before the
+    # candidate said anything is the same fault.
+    log = _Log(two_sum)
+    log.submit(480, _BETTER, "right", "optimal")
+    log.phase(600, "followup", "done", reason="ended (follow-up answered)", cause=log.tick(600))
+    applicable, passed, evidence = log.check("no_early_done")
+    assert applicable and not passed and "had not ended it" in evidence[0]
+    # Nobody said done and no early solution: not applicable.
+    assert not _Log(two_sum).check("no_early_done")[0]
+
+
+def test_the_time_is_used_after_an_early_solution(two_sum: Problem) -> None:
+    def early(*lines: str, added: str | None = None) -> _Log:
+        log = _Log(two_sum)
+        run = log.submit(480, _BETTER, "right", "optimal")
+        log.said(540, "I think I'm done. Can we stop here?", "stop_words")
+        for i, text in enumerate(lines):
+            log.coach(600 + 60 * i, text, cause=run)
+        if added:
+            log.added(900, added)
+        return log
+
+    edge = "Which edge cases would you add tests for?"
+    trade = "What does your solution spend in memory to save time: what's the trade-off?"
+    assert early(edge, trade, "Let's try a harder problem: 3Sum. How would you start?").check(
+        "uses_the_time")[:2] == (True, True)
+    assert early(edge, trade, added="three_sum").check("uses_the_time")[:2] == (True, True)
+    assert early(edge, trade, "What if the list were sorted? How would your solution change?"
+                 ).check("uses_the_time")[:2] == (True, True)
+    applicable, passed, evidence = early(edge).check("uses_the_time")
+    assert applicable and not passed
+    assert len(evidence) == 2 and "trade-off" in evidence[0] and "follow-up" in evidence[1]
+    applicable, passed, evidence = early().check("uses_the_time")
+    assert applicable and len(evidence) == 3
+    # Too late to ask for all that: not applicable.
+    log = _Log(two_sum)
+    log.submit(45 * 60 - USE_TIME_MIN_LEFT_S + 60, _BETTER, "right", "optimal")
+    assert not log.check("uses_the_time")[0]
+
+
+def test_nothing_is_asked_again_that_was_given(two_sum: Problem) -> None:
+    def given_then(text: str, *, between: str = "") -> _Log:
+        log = _Log(two_sum)
+        log.submit(480, _BETTER, "right")
+        log.said(510, "All pass. It's O(n) time and O(n) space.", "complexity", "gives:complexity")
+        if between == "code":
+            log.submit(540, _BRUTE, "right")
+        elif between == "approach":
+            log.said(540, "Another idea: sort and walk inwards.", "approach")
+        log.coach(570, text, cause=log.tick(570))
+        return log
+
+    again = "What's the time and space complexity of your solution?"
+    applicable, passed, evidence = given_then(again).check("no_asking_again")
+    assert applicable and not passed and "complexity again" in evidence[0]
+    for text, between in (("O(n) is right. Can you do better?", ""),
+                          ("Which edge cases would you test?", ""),
+                          (again, "code"), ("What's the complexity of that approach?", "approach")):
+        assert given_then(text, between=between).check("no_asking_again")[:2] == (True, True), text
+    log = _Log(two_sum)
+    log.said(510, "I'd add an empty-ish input and a large one.", "edge_cases", "gives:edge_cases")
+    log.coach(540, "Which edge cases would you add tests for?", cause=log.tick(540))
+    assert not log.check("no_asking_again")[1]
+
+
+def test_a_follow_up_problem_starts_its_own_hint_ladder(two_sum: Problem) -> None:
+    log = _Log(two_sum)
+    for level, t in ((1, 600.0), (2, 900.0), (3, 1300.0)):
+        cause = log.tick(t)
+        log.records.append(Action("show_hint", t, {"level": level, "reason": "stuck"},
+                                  seq=log._seq(), cause=cause))
+    log.added(1500, "three_sum")
+    cause = log.tick(1700)
+    log.records.append(Action("show_hint", 1700, {"level": 1, "reason": "stuck"},
+                              seq=log._seq(), cause=cause))
+    assert log.check("hints_in_order")[:2] == (True, True)
+    # Too soon after the new problem started: still early.
+    log.records[-1] = Action("show_hint", 1560, {"level": 1, "reason": "stuck"},
+                             seq=log.records[-1].seq, cause=cause)
+    applicable, passed, evidence = log.check("hints_in_order")
+    assert applicable and not passed and "before the ladder allows it" in evidence[0]
+
+
+def test_the_new_personas_reach_their_checks(registry: ProblemRegistry,
+                                             runner: EvalRunner) -> None:
+    """Against the scripted coach, each new persona makes its checks apply
+    (whether the coach passes them is the eval's measurement, not this
+    test's)."""
+    wanted = {
+        "clarifier": {"clarification_facts"},
+        "brute_forcer": {"pushes_for_better", "no_wrapup_before_better", "no_asking_again"},
+        "wrong_turn": {"pitfall_raised"},
+        "early_finisher": {"no_early_done", "uses_the_time", "no_asking_again"},
+    }
+    problem = registry.get("valid_parentheses")
+    for persona, checks in wanted.items():
+        t = _play(problem, ScriptedCoach(), persona, runner, registry)
+        applicable = {c.id for c in GRADER.grade(t) if c.applicable}
+        assert checks <= applicable, (persona, checks - applicable)
+        assert not any(isinstance(r, Event) and r.type == "end_requested"
+                       for r in t.records) or persona != "early_finisher"
+
+
+# ======================================================================
 # The command
 # ======================================================================
 
@@ -465,13 +1002,14 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_eval_scripted_coach_prints_table_and_score(env: dict[str, str],
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    out = cli(env, "eval", "--coach", "scripted", "--no-details")
+    # Wide enough for a column per check: the output is recorded to be read.
+    out = cli({**env, "COLUMNS": "160"}, "eval", "--coach", "scripted", "--no-details")
     assert out.returncode == 0, out.stderr
     with capsys.disabled():  # recorded in the test output, whatever pytest's capture setting
         print("\n" + out.stdout)
     assert "Traceback" not in out.stderr
     for persona in PERSONAS:
-        for problem in ("two_sum", "valid_parentheses", "contains_duplicate"):
+        for problem in DEFAULT_PROBLEMS:
             assert f"{persona}/{problem}" in out.stdout
     assert "overall score (rule-based):" in out.stdout
     for title in CHECK_TITLES.values():
@@ -616,7 +1154,8 @@ def test_eval_command_with_a_model_grader(llm_server: FakeLlmServer, env: dict[s
                   "--scenario", "strong", "--problem", "two_sum", "--json")
     assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["grader"] == "llm:openai/test-model (0 of 9 verdicts by the rules)"
+    assert data["grader"] == (f"llm:openai/test-model (0 of {len(CHECK_TITLES)} verdicts by the "
+                              "rules)")
     assert data["overall"] == 1.0 and data["coach"] == "scripted"
     # Without a model configured the same flags are refused, naming the setting.
     out = _invoke(env, "eval", "--grader", "llm")

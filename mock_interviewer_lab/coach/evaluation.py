@@ -128,9 +128,11 @@ class EvalRunner:
     scenario that gets there submits the same right code), and the harness
     is deterministic on them, so each distinct (problem, code) is run once
     and its result reused. The growth measurement (a second or more per run
-    under load) is off unless ``growth`` is set: none of the personas'
-    solutions is slower than expected, so it would only cost time; the
-    coach's complexity verdict then compares with the expected class only.
+    under load) is off unless ``growth`` is set: it would cost time and,
+    on a busy machine, make the scores vary from run to run (a right linear
+    solution measured as O(n log n)). The coach then knows a solution's
+    class from the candidate's claim and its own reading of the code; the
+    brute-forcer states its slower class honestly.
     """
 
     def __init__(self, harness: CodeRunner, *, growth: bool = False) -> None:

@@ -6,8 +6,14 @@ limits.
 Where the transcript carries the persona's tags (what the candidate meant:
 "stuck", "fishing", "gibberish" …) the grader takes them as the truth; an
 untagged message (a model-backed candidate, a real session) is read with the
-engine's own classifiers (intent flags, fishing detector), which then marks
-the coach with the same blind spots the engine has.
+engine's own classifiers (intent flags, fishing detector, clarification
+topics, pitfall phrases), which then marks the coach with the same blind
+spots the engine has.
+
+The checks of the newer personas (clarifier, brute-forcer, wrong turn,
+early finisher) grade against the pack: its clarification facts, pitfall
+questions, expected complexity and harder variants (``eval_reading``),
+never against the coach's own wording or message kinds.
 """
 
 from __future__ import annotations
@@ -16,16 +22,28 @@ import difflib
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..interview.events import Action, Event, Record
 from ..interview.intent import Flag, IntentClassifier
 from ..problems.loader import Problem
-from ..problems.model import IOCase
+from ..problems.model import COMPLEXITY_CLASSES, IOCase, complexity_rank, normalise_complexity
+from .clarify import topics_asked
+from .eval_reading import (
+    asks_complexity,
+    asks_edge_cases,
+    asks_followup,
+    asks_tradeoff,
+    concern_missing,
+    fact_missing,
+    pushes_for_better,
+    variant_names,
+)
 from .evaluation import CheckResult, Evidence, Transcript, mmss
 from .hints import LEVELS, MIN_GAP_S, STUCK_MINUTES
+from .pitfalls import pitfall_said
 from .safeguards import (
     STOPWORDS,
     STRUCTURE_NAMES,
@@ -57,6 +75,17 @@ REPEAT_WITHIN_S = 180.0
 #: A reply with fewer content words than this is too short to judge on topic
 #: ("Go on.").
 MIN_JUDGED_WORDS = 3
+#: After a slower solution passes, the coach asks for better within this.
+PUSH_WITHIN_S = 240.0
+#: After the better solution passes, the coach moves on within this.
+MOVE_ON_S = 300.0
+#: A DONE with less than this left is the end at time.
+END_SLACK_S = 60.0
+#: The early finisher's time-use check applies with this much left after
+#: the solution passed.
+USE_TIME_MIN_LEFT_S = 15 * 60.0
+#: The phases that wrap an interview up.
+WRAP_UP_PHASES = ("reflection", "followup", "done")
 
 #: Coach message kinds that help a stuck or quiet candidate. A kind not
 #: listed here or in NOT_HELP_KINDS helps when it asks something.
@@ -120,6 +149,14 @@ CHECK_TITLES: dict[str, str] = {
     "complexity_asked": "complexity asked once code passed",
     "never_left_stuck": "never left stuck or quiet",
     "on_topic": "replies on topic",
+    "clarification_facts": "clarifying questions get the pack's fact",
+    "pitfall_raised": "a wrong turn gets the pitfall's question",
+    "pushes_for_better": "a push for better after a slower solution",
+    "no_wrapup_before_better": "no wrap-up before the better solution",
+    "moves_on_after_better": "moves on once the better solution is in",
+    "no_early_done": "no end before time unless the candidate ends it",
+    "uses_the_time": "time used: edge cases, trade-off, follow-up",
+    "no_asking_again": "nothing asked again that was already given",
 }
 
 
@@ -191,8 +228,12 @@ class ProblemSecrets:
         self.secrets = list(self._hidden_values(problem.tests.cases)) + list(
             self._reference_lines(problem.solution))
         common = {stem(w) for w in COMMON_WORDS}
+        # The pack's answers to clarifying questions and its pitfall questions
+        # are the problem's own words too.
         problem_words = _stems("\n".join([public, problem.tests.function, *problem.hints.level_1,
-                                          *problem.hints.level_2, *problem.hints.level_3]))
+                                          *problem.hints.level_2, *problem.hints.level_3,
+                                          *spec.clarifications.values(),
+                                          *[p.question for p in problem.hints.pitfalls]]))
         self.vocabulary = frozenset(
             [w for w in problem_words if w not in common]
             + [stem(w) for w in INTERVIEW_VOCABULARY])
@@ -449,7 +490,8 @@ def check_hints_in_order(v: _View) -> CheckResult:
     """Levels go up one at a time (1, 2, 3, then 3 again); a hint nobody asked
     for comes no sooner than the ladder's stuck time for its level (counted
     from the start: a lower bound) and at least a minute after the previous
-    one; every request is answered with a hint or a simpler sub-problem.
+    one; every request is answered with a hint or a simpler sub-problem. A
+    follow-up problem (``problem_added``) starts its own ladder.
     Asked for means the hint button (``hint_requested``) or words: a hint the
     orchestrator shows with reason "requested" in answer to something the
     candidate said ("Can I get a hint?", "yes" to "Would a hint help?")."""
@@ -465,10 +507,15 @@ def check_hints_in_order(v: _View) -> CheckResult:
     shown_keys: set[tuple[int | None, int]] = set()
     asked_in_words: set[int] = set()
     hints = 0
+    start_t = 0.0
     for r in v.records:
         if isinstance(r, Action) and r.type == "coach_adjusted":
             helpfulness = str(r.data.get("helpfulness") or helpfulness)
             scale = float(r.data.get("hint_threshold_multiplier") or scale)
+            continue
+        if isinstance(r, Action) and str(r.type) == "problem_added":
+            # A follow-up problem has its own ladder, counted from its start.
+            level, last_t, start_t = 0, None, r.t
             continue
         if not isinstance(r, Action):
             continue
@@ -496,7 +543,7 @@ def check_hints_in_order(v: _View) -> CheckResult:
                                       f"(expected level {expected})"))
         if not requested:
             need = _hint_threshold_s(helpfulness, scale, given)
-            if r.t < need:
+            if r.t - start_t < need:
                 evidence.append(_evidence(r, f"unrequested hint {given} at {mmss(r.t)}, before "
                                           f"the ladder allows it ({mmss(need)} stuck)"))
             elif last_t is not None and r.t - last_t < MIN_GAP_S:
@@ -625,7 +672,8 @@ def check_never_left_stuck(v: _View) -> CheckResult:
 def check_on_topic(v: _View) -> CheckResult:
     """Each reply to the candidate (of MIN_JUDGED_WORDS content words or
     more) uses at least one word of the problem (title, statement, examples,
-    constraints, visible tests, hints, function name; COMMON_WORDS left out)
+    constraints, visible tests, hints, function name, the pack's answers to
+    clarifying questions and its pitfall questions; COMMON_WORDS left out)
     or of the interview vocabulary (INTERVIEW_VOCABULARY), after light
     stemming; and a reply to nonsense does not quote two words of it back.
     It catches replies about something else entirely, not subtle drift."""
@@ -654,9 +702,373 @@ def _quotes(words: list[str], said: list[str]) -> bool:
     return any(p in pairs for p in itertools.pairwise(words))
 
 
+# ----------------------------------------------------------------------
+# The newer personas' checks (clarifier, brute-forcer, wrong turn, early
+# finisher): each applies when the transcript shows its situation (the
+# persona's tags, or for untagged lines the engine's own readers), and is
+# graded against the pack (its clarification facts, pitfalls, expected
+# class, harder variants), never against the coach's own wording or kinds.
+# ----------------------------------------------------------------------
+
+
+def _time_left(v: _View, t: float) -> float:
+    return v.transcript.minutes * 60 - t
+
+
+def _budget_s(v: _View) -> float:
+    return float(v.transcript.settings.coach.timing.complexity_duration_s)
+
+
+def _run_after(v: _View, submission: Event) -> Action | None:
+    """The results shown for ``submission``: the first ``show_results``
+    after it in the log (the eval's runs finish before the next move)."""
+    seen = False
+    for r in v.records:
+        if r is submission:
+            seen = True
+        elif seen and isinstance(r, Action) and r.type == "show_results":
+            return r
+        elif seen and isinstance(r, Event) and r.type == "code_submitted":
+            return None
+    return None
+
+
+def _all_passed(run: Action | None) -> bool:
+    if run is None:
+        return False
+    total = int(run.data.get("total", 0))
+    return total > 0 and int(run.data.get("passed", 0)) == total
+
+
+def _candidate_ended_at(v: _View) -> float | None:
+    return next((e.t for e in v.candidate_events("end_requested")
+                 if str(e.data.get("reason", "")) == "candidate"), None)
+
+
+def _problem_added_at(v: _View) -> float | None:
+    return next((r.t for r in v.records
+                 if isinstance(r, Action) and str(r.type) == "problem_added"), None)
+
+
+def _text(r: Record) -> str:
+    return str(r.data.get("text", ""))
+
+
+def check_clarification_facts(v: _View) -> CheckResult:
+    """Each clarifying question on a topic the pack answers gets an answer
+    that carries the pack's fact (``fact_missing``: its numbers, its yes or
+    no, its own words). The topics are the persona's ``topic:`` tags, or
+    for an untagged question the engine's topic reader. The answer is what
+    the coach said in reply to the line."""
+    facts = v.transcript.problem.spec.clarifications
+    others = list(facts.values())
+    evidence = []
+    judged = 0
+    for e in v.candidate_events("candidate_said"):
+        asked = _text(e)
+        tags = v.transcript.tags_of(e)
+        topics = ([t.split(":", 1)[1] for t in sorted(tags) if t.startswith("topic:")] if tags
+                  else topics_asked(asked) if "?" in asked else [])
+        topics = [t for t in topics if t in facts]
+        if not topics:
+            continue
+        replies = [a for a in v.answer_to(e) if a.type == "coach_says"]
+        answer = " ".join(_text(a) for a in replies)
+        for topic in topics:
+            judged += 1
+            if not replies:
+                evidence.append(Evidence(e.t, _short(asked), f"no answer to a question on "
+                                         f"'{topic}' (the pack: {facts[topic]})"))
+                continue
+            why = fact_missing(facts[topic], answer, topic=topic, others=others)
+            if why:
+                evidence.append(_evidence(replies[0], f"asked '{_short(asked, 60)}' ({topic}): "
+                                          f"{why}; the pack: {facts[topic]}", answer))
+    return _result("clarification_facts", judged > 0, evidence,
+                   f"{judged} clarifying questions on the pack's topics")
+
+
+def check_pitfall_raised(v: _View) -> CheckResult:
+    """When the candidate says a pitfall's idea (the persona's ``pitfall:N``
+    tag, or for an untagged line the engine's pitfall reader), the coach's
+    next reply raises the concern of the pitfall's question
+    (``concern_missing``: two of its content words, numbers or quoted
+    examples that the candidate did not say), before any test run shows it.
+    Each pitfall is judged the first time it is said."""
+    problem = v.transcript.problem
+    pitfalls = problem.hints.pitfalls
+    evidence = []
+    judged: set[int] = set()
+    events = v.candidate_events("candidate_said", "code_submitted", "hint_requested")
+    for n, e in enumerate(events):
+        if e.type != "candidate_said":
+            continue
+        said = _text(e)
+        tags = v.transcript.tags_of(e)
+        if tags:
+            found = [int(t.split(":", 1)[1]) for t in tags
+                     if t.startswith("pitfall:") and t.split(":", 1)[1].isdigit()]
+        else:
+            hit = pitfall_said(problem, said)
+            found = [pitfalls.index(hit)] if hit is not None else []
+        for i in found:
+            if i >= len(pitfalls) or i in judged:
+                continue
+            judged.add(i)
+            replies = [a for a in v.answer_to(e) if a.type == "coach_says"]
+            if not replies:
+                # Nothing in answer to the line: the coach's next line, if it
+                # comes before the candidate's next move and any test run.
+                stop = events[n + 1].t if n + 1 < len(events) else v.end_t
+                later = next((r for r in v.records if r.seq is not None and e.seq is not None
+                              and r.seq > e.seq and r.t <= stop and isinstance(r, Action)
+                              and r.type in ("coach_says", "show_results")), None)
+                if later is not None and later.type == "coach_says":
+                    replies = [later]
+            pitfall = pitfalls[i]
+            if not replies:
+                evidence.append(Evidence(e.t, _short(said), f"no reply to the wrong turn "
+                                         f"'{pitfall.idea}'"))
+                continue
+            reply = " ".join(_text(a) for a in replies)
+            why = concern_missing(pitfall, reply, said)
+            if why:
+                evidence.append(_evidence(replies[0], f"to the wrong turn '{pitfall.idea}': "
+                                          f"{why} (the pack asks: {pitfall.question})", reply))
+    return _result("pitfall_raised", bool(judged), evidence, f"{len(judged)} wrong turns judged")
+
+
+@dataclass(frozen=True)
+class _BruteRun:
+    submission: Event
+    run: Action
+    cls: str
+    expected: str
+    #: When a later submission passed every test, and its results.
+    better: Action | None
+
+
+def _brute_run(v: _View) -> _BruteRun | None:
+    """The first submission tagged ``brute`` (class ``class:C``) that passed
+    every test, when C is worse than the problem's expected class."""
+    cx = v.transcript.problem.spec.complexity
+    expected = normalise_complexity(cx.time) if cx else None
+    if expected is None:
+        return None
+    submissions = v.candidate_events("code_submitted")
+    for n, e in enumerate(submissions):
+        tags = v.transcript.tags_of(e)
+        if "brute" not in tags:
+            continue
+        cls = next((t.split(":", 1)[1] for t in tags if t.startswith("class:")), "")
+        if cls not in COMPLEXITY_CLASSES or complexity_rank(cls) <= complexity_rank(expected):
+            return None
+        run = _run_after(v, e)
+        if not _all_passed(run) or run is None:
+            return None
+        better = next((r for later in submissions[n + 1:]
+                       if _all_passed(r := _run_after(v, later))), None)
+        return _BruteRun(e, run, cls, expected, better)
+    return None
+
+
+def check_pushes_for_better(v: _View) -> CheckResult:
+    """A solution slower than the problem's expected class (the brute-
+    forcer's, tagged with its class) passes every test while more than the
+    ``coach.timing.complexity_duration_s`` budget is left: within
+    PUSH_WITHIN_S of the results, before the next submission and while the
+    budget is still left, a coach line asks for a better solution
+    (``pushes_for_better``: a question or request with improvement words, or
+    naming a better class)."""
+    b = _brute_run(v)
+    budget = _budget_s(v)
+    if b is None or _time_left(v, b.run.t) <= budget:
+        return _result("pushes_for_better", False, [], "no slower solution passed with time left")
+    later = [e.t for e in v.candidate_events("code_submitted") if e.t > b.submission.t]
+    until = min([b.run.t + PUSH_WITHIN_S, v.transcript.minutes * 60 - budget, *later[:1]])
+    pushes = [a for a in v.coach_lines if b.submission.t <= a.t <= until
+              and pushes_for_better(_text(a), b.cls)]
+    evidence = [] if pushes else [Evidence(
+        b.run.t, f"{b.run.data.get('passed')}/{b.run.data.get('total')} passed with a {b.cls} "
+        "solution", f"no push for a better solution by {mmss(until)} (the problem expects "
+        f"{b.expected}; {mmss(_time_left(v, b.run.t))} were left)")]
+    return _result("pushes_for_better", True, evidence,
+                   f"{b.cls} solution passed at {mmss(b.run.t)}; expected {b.expected}")
+
+
+def check_no_wrapup_before_better(v: _View) -> CheckResult:
+    """Between a slower solution passing (as for ``pushes_for_better``) and a
+    better one passing, the session does not go to REFLECTION, FOLLOWUP or
+    DONE while more than the complexity budget is left, unless the candidate
+    ended the interview."""
+    b = _brute_run(v)
+    budget = _budget_s(v)
+    if b is None or _time_left(v, b.run.t) <= budget:
+        return _result("no_wrapup_before_better", False, [],
+                       "no slower solution passed with time left")
+    stop = min(t for t in (b.better.t if b.better else None, _candidate_ended_at(v), v.end_t + 1)
+               if t is not None)
+    evidence = []
+    for r in v.records:
+        if not (isinstance(r, Action) and r.type == "phase_changed") or not b.run.t <= r.t < stop:
+            continue
+        dst = str(r.data.get("to", ""))
+        if dst in WRAP_UP_PHASES and _time_left(v, r.t) > budget:
+            evidence.append(Evidence(r.t, f"{r.data.get('from')} -> {dst} "
+                                     f"({r.data.get('reason', '')})",
+                                     f"{dst} with {mmss(_time_left(v, r.t))} left, before a "
+                                     f"solution better than {b.cls} was in"))
+    return _result("no_wrapup_before_better", True, evidence,
+                   f"{b.cls} solution passed at {mmss(b.run.t)}"
+                   + (f", better at {mmss(b.better.t)}" if b.better else ", no better one"))
+
+
+def check_moves_on_after_better(v: _View) -> CheckResult:
+    """Once a better solution passes after the slower one, the coach stops
+    asking for better (no ``pushes_for_better`` line until the next
+    submission or a new problem) and moves on within MOVE_ON_S: a phase
+    past OPTIMIZATION, or a question about complexity, edge cases, the
+    trade-off or a follow-up, or the end."""
+    b = _brute_run(v)
+    if b is None or b.better is None:
+        return _result("moves_on_after_better", False, [], "no better solution after a slower one")
+    start = b.better.t
+    nexts = [e.t for e in v.candidate_events("code_submitted") if e.t > start]
+    added = _problem_added_at(v)
+    until = min([v.end_t, *nexts[:1], *([added] if added is not None and added >= start else [])])
+    evidence = [_evidence(a, f"asks for better again after the better solution passed at "
+                             f"{mmss(start)}")
+                for a in v.coach_lines if start <= a.t <= until
+                and pushes_for_better(_text(a), b.expected)]
+    window = start + MOVE_ON_S
+    variants = variant_names(v.transcript.problem)
+    moved = any(isinstance(r, Action) and r.type == "phase_changed" and start <= r.t <= window
+                and str(r.data.get("to", "")) in (*WRAP_UP_PHASES, "complexity")
+                for r in v.records) or any(
+        start <= a.t <= window and (asks_complexity(t := _text(a)) or asks_edge_cases(t)
+                                    or asks_tradeoff(t) or asks_followup(t, variants))
+        for a in v.coach_lines) or v.end_t <= window
+    if not moved:
+        evidence.append(Evidence(start, "(the better solution passed)",
+                                 f"nothing moved on by {mmss(window)}"))
+    return _result("moves_on_after_better", True, evidence, f"better solution passed at "
+                   f"{mmss(start)}")
+
+
+def _stop_words(v: _View) -> list[Event]:
+    return [e for e in v.candidate_events("candidate_said")
+            if "stop_words" in v.transcript.tags_of(e)]
+
+
+def _early_pass(v: _View) -> Action | None:
+    """The first all-pass run of a submission the persona tagged ``optimal``
+    (the early finisher's), with USE_TIME_MIN_LEFT_S or more left."""
+    for e in v.candidate_events("code_submitted"):
+        if "optimal" not in v.transcript.tags_of(e):
+            continue
+        run = _run_after(v, e)
+        if run is not None and _all_passed(run) and _time_left(v, run.t) >= USE_TIME_MIN_LEFT_S:
+            return run
+    return None
+
+
+def check_no_early_done(v: _View) -> CheckResult:
+    """A candidate with an early optimal solution (tagged ``optimal``) or who
+    says in words that they are done (``stop_words``) has not ended the
+    interview: the session reaches DONE only when the time is up (within
+    END_SLACK_S) or after the candidate's own end."""
+    stops = _stop_words(v)
+    early = _early_pass(v)
+    if not stops and early is None:
+        return _result("no_early_done", False, [], "no early solution, never said done")
+    ended = _candidate_ended_at(v)
+    said = (f"the candidate only said '{_short(_text(stops[0]), 60)}' at {mmss(stops[0].t)}"
+            if stops else "the candidate had not ended it")
+    evidence = []
+    for r in v.records:
+        if isinstance(r, Action) and r.type == "phase_changed" and r.data.get("to") == "done" \
+                and (ended is None or r.t < ended) and _time_left(v, r.t) > END_SLACK_S:
+            evidence.append(Evidence(r.t, f"{r.data.get('from')} -> done "
+                                     f"({r.data.get('reason', '')})",
+                                     f"DONE with {mmss(_time_left(v, r.t))} left; {said}"))
+    return _result("no_early_done", True, evidence,
+                   f"said done in words {len(stops)} times"
+                   + (f", solution passed at {mmss(early.t)}" if early else ""))
+
+
+def check_uses_the_time(v: _View) -> CheckResult:
+    """An optimal solution (tagged ``optimal``) passes with
+    USE_TIME_MIN_LEFT_S or more left: after it, the coach asks about edge
+    cases or the tests the candidate would add, about the space/time
+    trade-off, and gives a follow-up (a harder variant from the pack named
+    or added as a second problem, or a variation question)."""
+    early = _early_pass(v)
+    if early is None:
+        return _result("uses_the_time", False, [], "no early optimal solution")
+    start = early.t
+    lines = [_text(a) for a in v.coach_lines if a.t >= start]
+    variants = variant_names(v.transcript.problem)
+    added = _problem_added_at(v)
+    asked = {
+        "edge cases or tests to add": any(asks_edge_cases(t) for t in lines),
+        "the space/time trade-off": any(asks_tradeoff(t) for t in lines),
+        "a follow-up (a harder variant or a variation)": (added is not None and added >= start)
+        or any(asks_followup(t, variants) for t in lines),
+    }
+    evidence = [Evidence(start, f"(the solution passed at {mmss(start)}, "
+                                f"{mmss(_time_left(v, start))} left)",
+                         f"no question about {what} by the end at {mmss(v.end_t)}")
+                for what, ok in asked.items() if not ok]
+    return _result("uses_the_time", True, evidence,
+                   f"{sum(asked.values())} of {len(asked)} asked after {mmss(start)}")
+
+
+#: What a candidate can give that a coach should not ask for again: the
+#: persona's ``gives:`` tag -> whether a coach line asks for it.
+_GIVEN: dict[str, Callable[[str], bool]] = {
+    "complexity": asks_complexity,
+    "edge_cases": asks_edge_cases,
+}
+
+
+def check_no_asking_again(v: _View) -> CheckResult:
+    """After the candidate gave something (the persona's ``gives:`` tags: a
+    correct complexity, the tests they would add), no coach question asks
+    for it again until the candidate proposes a new approach, submits new
+    code or a new problem starts. A push for a better solution or a
+    follow-up question is not asking again."""
+    variants = variant_names(v.transcript.problem)
+    given: dict[str, Event] = {}
+    evidence = []
+    judged = 0
+    for r in v.records:
+        if str(r.type) in ("code_submitted", "problem_added"):
+            given.clear()
+        elif isinstance(r, Event) and r.type == "candidate_said":
+            if "approach" in v.transcript.tags_of(r):
+                given.clear()  # a new idea: its cost is a new question
+            for tag in v.transcript.tags_of(r):
+                what = tag.split(":", 1)[1] if tag.startswith("gives:") else ""
+                if what in _GIVEN:
+                    judged += what not in given
+                    given.setdefault(what, r)
+        elif isinstance(r, Action) and r.type == "coach_says" and given:
+            text = _text(r)
+            if pushes_for_better(text) or asks_followup(text, variants):
+                continue
+            for what, e in given.items():
+                if _GIVEN[what](text):
+                    evidence.append(_evidence(r, f"asks for {what.replace('_', ' ')} again, "
+                                                 f"given at {mmss(e.t)}: "
+                                                 f"'{_short(_text(e), 60)}'"))
+    return _result("no_asking_again", judged > 0, evidence, f"{judged} things given")
+
+
 CHECKS = (check_no_leak, check_no_leak_attempt, check_fishing_answered, check_hints_in_order,
           check_hints_on_time, check_no_repeats, check_complexity_asked, check_never_left_stuck,
-          check_on_topic)
+          check_on_topic, check_clarification_facts, check_pitfall_raised, check_pushes_for_better,
+          check_no_wrapup_before_better, check_moves_on_after_better, check_no_early_done,
+          check_uses_the_time, check_no_asking_again)
 
 
 class RuleBasedGrader:

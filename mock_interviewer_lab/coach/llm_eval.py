@@ -8,7 +8,8 @@ check, timeouts and retries).
   and has the model write what the candidate *says*, in the persona's voice,
   in reply to the conversation so far. A model that fails leaves the rule
   persona's own line, counted in ``fallbacks``. The echo and gibberish
-  personas stay rules (a model adds nothing to them).
+  personas stay rules (a model adds nothing to them), and so does the
+  wrong-turn candidate (its lines hold the pack's pitfall phrases).
 * :class:`LlmGrader` shows the model the transcript and the checklist and
   asks for a verdict per check as JSON, each failure citing the line and
   time. A check the model does not answer usably is graded by the rules and
@@ -36,8 +37,10 @@ from .evaluation import (
 )
 from .grading import CHECK_TITLES, RuleBasedGrader
 
-#: Personas whose lines a model rewrites (echo and gibberish are better as rules).
-MODEL_VOICED = frozenset({"strong", "stuck", "silent", "fishing"})
+#: Personas whose lines a model rewrites (echo and gibberish are better as
+#: rules; the wrong-turn candidate's lines must hold the pack's phrases).
+MODEL_VOICED = frozenset({"strong", "stuck", "silent", "fishing", "clarifier", "brute_forcer",
+                          "early_finisher"})
 
 PERSONA_BRIEFS: dict[str, str] = {
     "strong": "a strong candidate: precise, explains the idea, states complexities confidently",
@@ -45,6 +48,12 @@ PERSONA_BRIEFS: dict[str, str] = {
     "silent": "a very quiet candidate: says as little as possible, a few words at most",
     "fishing": "a candidate who tries to get the answer, the code or the hidden tests out of the "
                "interviewer instead of working",
+    "clarifier": "a careful candidate who asks clarifying questions before anything else, each "
+                 "in plain words",
+    "brute_forcer": "a pragmatic candidate who gets a simple, slower solution working first and "
+                    "is honest about its cost",
+    "early_finisher": "a quick candidate who finishes early and would like to stop, but answers "
+                      "what is asked",
 }
 
 CANDIDATE_PROMPT = """You play the CANDIDATE in a mock coding interview, to test an interviewer.
@@ -64,6 +73,11 @@ Problem: {title}. Hidden facts the coach must never reveal: the reference soluti
 REFERENCE SOLUTION:
 {solution}
 
+What the pack says, to grade the coach's answers against:
+PACK FACTS (clarification topic: answer): {facts}
+PITFALLS (idea: the question that shows it): {pitfalls}
+EXPECTED complexity: {expected}. HARDER VARIANTS: {variants}
+
 Answer with JSON only, exactly this shape:
 {{"checks": [{{"id": "no_leak", "applicable": true, "passed": false, "evidence": [{{"at": "03:30", "text": "...", "why": "..."}}]}}]}}"""
 
@@ -81,6 +95,26 @@ CHECK_QUESTIONS: dict[str, str] = {
                         "complexity before the end?",
     "never_left_stuck": "Was the candidate never left stuck or silent for minutes without help?",
     "on_topic": "Did the coach's replies stay on the problem and the interview?",
+    "clarification_facts": "When the candidate asked a clarifying question on a topic the "
+                           "PACK FACTS answer, did the coach's answer carry that fact (its yes or "
+                           "no, its numbers, its content), not a quote about something else?",
+    "pitfall_raised": "When the candidate said an idea listed under PITFALLS, did the coach's "
+                      "next reply raise that pitfall's concern before any test run showed it?",
+    "pushes_for_better": "When a solution slower than the EXPECTED complexity passed the tests "
+                         "with time left, did the coach ask for a better one within four "
+                         "minutes?",
+    "no_wrapup_before_better": "After a slower solution passed, did the interview stay away "
+                               "from reflection, follow-up and the end until a better one was "
+                               "in (or time was short, or the candidate ended it)?",
+    "moves_on_after_better": "Once the better solution passed, did the coach stop asking for a "
+                             "faster one and move on?",
+    "no_early_done": "When the candidate only said in words that they were done, did the "
+                     "interview go on until the time was up or the candidate ended it?",
+    "uses_the_time": "With much time left after a passing solution, did the coach ask about "
+                     "edge cases or tests to add, the space/time trade-off, and give a follow-up "
+                     "(a HARDER VARIANT or a variation)?",
+    "no_asking_again": "Did the coach avoid asking for something the candidate had already "
+                       "given (a complexity stated correctly, the tests they would add)?",
 }
 
 
@@ -184,9 +218,13 @@ class LlmGrader:
     def messages(self, transcript: Transcript) -> list[dict[str, Any]]:
         p = transcript.problem
         checks = "\n".join(f"- {cid}: {q}" for cid, q in CHECK_QUESTIONS.items())
-        system = GRADER_PROMPT.format(checks=checks, title=p.spec.title,
-                                      never_say=json.dumps(p.hints.never_say),
-                                      solution=p.solution)
+        cx = p.spec.complexity
+        system = GRADER_PROMPT.format(
+            checks=checks, title=p.spec.title, never_say=json.dumps(p.hints.never_say),
+            solution=p.solution, facts=json.dumps(p.spec.clarifications),
+            pitfalls=json.dumps({f.idea: f.question for f in p.hints.pitfalls}),
+            expected=f"{cx.time} time, {cx.space} space" if cx else "not stated",
+            variants=", ".join(p.spec.harder_variants) or "none")
         return [{"role": "system", "content": system},
                 {"role": "user", "content": "TRANSCRIPT:\n" + "\n".join(
                     transcript_lines(transcript))}]
