@@ -139,3 +139,18 @@ MORE_PARAPHRASES: dict[str, list[str]] = {
     (topic, q) for topic, qs in MORE_PARAPHRASES.items() for q in qs])
 def test_more_paraphrases_reach_their_topic(topic: str, question: str) -> None:
     assert topic in topics_asked(question)
+
+
+def test_a_question_about_the_input_is_answered_not_redirected_as_fishing() -> None:
+    from mock_interviewer_lab.interview.events import Event
+    from mock_interviewer_lab.interview.orchestrator import Orchestrator
+    from mock_interviewer_lab.problems.registry import ProblemRegistry
+
+    problem = ProblemRegistry.discover(installed=False).get("longest_substring_without_repeating")
+    orch = Orchestrator(problem)
+    orch.handle(Event(type="session_started", t=0, seq=0))
+    actions = orch.handle(Event(type="candidate_said", t=30, seq=1, data={
+        "text": "Is it just letters, or could there be digits and symbols too?"}))
+    assert not [a for a in actions if a.type == "fishing_redirected"]
+    said = [a.data["text"] for a in actions if a.type == "coach_says"]
+    assert said and problem.spec.clarifications["charset"] in said[-1]

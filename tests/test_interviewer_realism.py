@@ -279,3 +279,13 @@ def test_without_a_measurement_the_candidates_own_slower_claim_starts_the_loop(
     d(13 * 60, "candidate_said", text=f"Now it's {problem.spec.complexity.time} time.")
     assert d.orch.phase.value == "reflection"
     assert [a.data["reached"] for a in d.log if a.type == "better_solution"] == [True]
+
+
+@pytest.mark.parametrize("said", ["It's O(n) time and O(k) space.",
+                                  "O(n) time; the memory is O(m) for the window."])
+def test_a_space_bound_in_other_letters_is_not_asked_again(said: str) -> None:
+    problem, d = started("longest_substring_without_repeating")
+    submit_and_measure(d, 5 * 60, problem, "O(n)")
+    d(6 * 60, "candidate_said", text=said)
+    assert not any("space" in text.lower() or "memory" in text.lower()
+                   for text in d.said()[-2:]), d.said()[-2:]

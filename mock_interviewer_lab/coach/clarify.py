@@ -45,7 +45,7 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
               r"\b(?:zero|0) (?:length|elements|items|nodes)\b", r"\blength (?:of )?(?:0|zero)\b",
               r"\bblank\b", r"\bnull\b", r"\bnone\b(?! of)", r"\bnothing in\b"),
     "single": (r"\bsingle\b", r"\bone (?:element|number|value|item|node|interval|bar|"
-               r"character|coin|course|cell)\b", r"\blength (?:of )?(?:1|one)\b", r"\bonly one\b",
+               r"character|coin|course|cell|height|entry|digit|letter|word|price|point)\b", r"\blength (?:of )?(?:1|one)\b", r"\bonly one\b",
                r"\bjust one\b"),
     "size": (r"\bhow (?:big|large|long|many)\b(?! (?:can|could|are|is|do|will) the (?:"
              r"values?|numbers?|integers?|heights?|elements?) (?:be|get))",
@@ -81,12 +81,17 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
                       r"\breturn type\b", r"\bwhat (?:do|would) you want (?:back|returned)\b",
                       r"\breturn (?:the )?(?:indices|indexes|values|index|value|count|length|"
                       r"list|string|number|bool|boolean)\b.*\bor\b",
-                      r"\b(?:format|shape|type) of the (?:output|result|answer)\b",
+                      r"\b(?:format|shape|type|form) of the (?:output|result|answer)\b",
+                      r"\bwhat (?:form|format|shape|type) should (?:the )?(?:output|result|answer)",
+                      r"\bwhat (?:should|does|will) (?:the )?(?:output|result|answer) look like\b",
                       r"\bwhat (?:is|'s) the (?:expected )?output\b"),
     "same_element": (r"\bsame (?:element|index|position|number|value|item) twice\b",
                      r"\b(?:use|reuse|pick|take) (?:the same|an element|a number|a coin|one) "
                      r"(?:element |number |coin |value )?(?:twice|more than once|again|multiple times)",
-                     r"\breuse\b", r"\bunlimited\b"),
+                     r"\breuse\b", r"\bunlimited\b",
+                     r"\b(?:pick|use|take|choose|select|count) (?:one|an|the same|a single) "
+                     r"(?:index|element|position|number|value|item|coin) (?:two|2|multiple|several) "
+                     r"times\b"),
     "charset": (r"\bcharacters?\b(?! (?:are|is) (?:the same|different|compared))", r"\bascii\b",
                 r"\bunicode\b", r"\balphabet", r"\bletters?\b(?!.*\bcase\b)", r"\bdigits?\b",
                 r"\bspecial char", r"\bemoji", r"\bpunctuation\b", r"\bspaces?\b", r"\bsymbols?\b"),
@@ -110,7 +115,9 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
                    r"\bdoes (?:a|an) \w+ count\b", r"\bswap", r"\bsame kind\b"),
     "complexity_target": (r"\bcomplexity\b", r"\bhow fast\b", r"\btime limit\b", r"\bbig[- ]?o\b",
                           r"\bruntime\b", r"\brunning time\b", r"\boptimal\b",
-                          r"\bhow efficient\b", r"\bperformance\b", r"\bo\([^)]*\)"),
+                          r"\bhow efficient\b", r"\bperformance\b", r"\bo\([^)]*\)",
+                          r"\bspeed\b", r"\baim for\b", r"\bhow quick(?:ly)?\b",
+                          r"\bfast enough\b", r"\bexpected (?:time|efficiency|running)\b"),
 }
 _COMPILED = {topic: [re.compile(p) for p in pats] for topic, pats in _TOPIC_PATTERNS.items()}
 assert set(_COMPILED) == set(CLARIFICATION_TOPICS), "every pack topic needs patterns"

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..coach.analyzer import CodeAnalyzer, Finding
 from ..coach.base import Coach, CoachContext, CoachReply, Trigger
+from ..coach.clarify import topics_asked
 from ..coach.hints import LEVELS as HINT_LEVELS
 from ..coach.hints import HintLadder
 from ..coach.safeguards import FISHING_REDIRECT_VARIANTS, FishingDetector, LeakFilter
@@ -75,6 +76,21 @@ _VARIATION_GOALS = 3
 _STOP_WORDS = re.compile(
     r"\b(?:end|stop|finish|wrap up|close)\s+(?:the\s+|this\s+)?(?:interview|session)\b"
     r"|\b(?:let's|lets|let us|can we|could we|i'd like to|i want to)\s+(?:stop|end|finish|wrap up)\b")
+
+
+#: A space bound said in other letters than n ("O(k) space", "memory is O(m*n)"):
+#: the parser knows the classes of n only, but it was said, so it is not asked.
+_SPACE_SAID = re.compile(
+    r"\b(o\([^)]{1,20}\))\s*(?:extra\s+|additional\s+|auxiliary\s+)?(?:space|memory)\b"
+    r"|\b(?:space|memory)\b[^.?!]{0,20}?\b(o\([^)]{1,20}\))", re.I)
+
+
+def _space_of(utterance: Utterance) -> str | None:
+    claim = utterance.complexity
+    if claim is not None and claim.space:
+        return claim.space
+    m = _SPACE_SAID.search(utterance.text)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def _class_of(text: str) -> str | None:
@@ -257,7 +273,9 @@ class Orchestrator:
         if not is_only_thinking_sounds(text, self.settings.coach.behavioral.thinking_sounds):
             st.last_activity_t = event.t
         verdict = self.fishing.classify(text)
-        if verdict.fishing and verdict.redirect:
+        # "Is it just letters, or digits too?" asks about the input, not the answer.
+        about_input = verdict.kind == "guess_structure" and bool(topics_asked(text))
+        if verdict.fishing and verdict.redirect and not about_input:
             self._emit("fishing_redirected", {"kind": verdict.kind})
             self._coach_text(self._redirect_text(verdict.kind, verdict.redirect), "redirect")
             return
@@ -267,7 +285,7 @@ class Orchestrator:
         if claim and claim.time and _class_of(claim.time):
             # Kept for the code it describes: said with the plan, it answers
             # the complexity question once that code passes.
-            st.claim, st.claim_fresh = (claim.time, claim.space), True
+            st.claim, st.claim_fresh = (claim.time, _space_of(utterance)), True
             st.claim_code_seq = st.code_seq
         offered = st.coach_texts[-1] if st.coach_texts else ""
         if utterance.intent == Intent.HINT_REQUEST or accepts_offered_hint(text, offered):
@@ -610,7 +628,7 @@ class Orchestrator:
         st = self.state
         claim = utterance.complexity
         assert claim is not None and claim.time is not None
-        data = self._complexity_data(claim.time, claim.space)
+        data = self._complexity_data(claim.time, _space_of(utterance))
         st.claim_fresh = False
         self._record_complexity(data)
         goal = "better" if self.phase == Phase.OPTIMIZATION and st.better == "wanted" else None
