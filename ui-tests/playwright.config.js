@@ -19,8 +19,13 @@ module.exports = {
   forbidOnly: !!process.env.CI,
   retries: 0,
   // The interview test starts a kernel and a sandbox kernel and runs the
-  // harness twice, which takes more than Playwright's 30 s default.
-  timeout: 120 * 1000,
+  // harness twice, which takes more than Playwright's 30 s default (and,
+  // on a machine busy with other work, several times longer).
+  timeout: 240 * 1000,
+  // A busy machine (both cores taken by something else) renders slowly:
+  // every expectation waits up to 30 s rather than Playwright's 5 s. The
+  // checks are on what appears, never on how fast.
+  expect: { timeout: 30 * 1000 },
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,

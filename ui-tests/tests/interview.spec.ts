@@ -62,7 +62,7 @@ test.describe('Mock Interviewer Lab', () => {
     });
     await expect(countdown).toHaveText(/^\d\d:\d\d left/);
     const firstReading = (await countdown.innerText()).trim();
-    await expect(countdown).not.toHaveText(firstReading, { timeout: 10000 });
+    await expect(countdown).not.toHaveText(firstReading, { timeout: 30000 });
 
     // set_next_input put the function stub below the `%interview` cell.
     const solutionCell = await solutionCellIndex(page);
