@@ -29,7 +29,8 @@ from .config_cli import config
 from .harness.outcome import RunResult
 from .problems.loader import Problem
 from .problems.registry import ProblemRegistry, UnknownProblem
-from .settings import SETTINGS_ENV, Settings, SettingsError, load_settings
+from .protocol import SETTINGS_ENV
+from .settings import Settings, SettingsError, load_settings
 
 console = Console()
 err_console = Console(stderr=True)

@@ -29,8 +29,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from .cli_settings import given_settings_path
+from .protocol import SETTINGS_ENV
 from .settings import (
-    SETTINGS_ENV,
     Settings,
     SettingsError,
     load_settings,

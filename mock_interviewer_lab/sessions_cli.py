@@ -14,6 +14,8 @@ from rich.table import Table
 
 from .cli import Context, console, emit_json, fail, pass_context
 from .interview.events import Action, Event, Record
+from .protocol import REPORT_FORMATS
+from .settings import HELPFULNESS, MODES
 from .store import MEMORY, SessionStore, StoreError
 
 #: The most sessions ``sessions list`` shows at once.
@@ -113,8 +115,8 @@ def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_s
 @click.option("--file", "file_", required=True, type=click.Path(dir_okay=False),
               help="your solution file, watched and tested on save (created if missing)")
 @click.option("--minutes", type=click.FloatRange(1, 240), default=45, show_default=True)
-@click.option("--mode", type=click.Choice(["normal", "tdd"]), default="normal", show_default=True)
-@click.option("--coach", "helpfulness", type=click.Choice(["gentle", "balanced", "insistent"]),
+@click.option("--mode", type=click.Choice(MODES), default="normal", show_default=True)
+@click.option("--coach", "helpfulness", type=click.Choice(HELPFULNESS),
               default=None, help="coach helpfulness (default: the settings)")
 @click.option("--voice", is_flag=True,
               help="speak and listen (microphone and speaker; falls back to text without them)")
@@ -236,7 +238,7 @@ def sessions_show(obj: Context, session_id: str, as_json: bool, db: str | None) 
 
 @sessions.command("export")
 @click.argument("session_id")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "ipynb"]), default="md",
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="md",
               show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
               help="file to write (default: standard output)")
@@ -273,7 +275,7 @@ def sessions_export(obj: Context, session_id: str, fmt: str, out: str | None, db
 
 @sessions.command("replay")
 @click.argument("session_id")
-@click.option("--coach-level", "level", type=click.Choice(["gentle", "balanced", "insistent"]),
+@click.option("--coach-level", "level", type=click.Choice(HELPFULNESS),
               required=True)
 @click.option("--personality", type=click.Choice(["supportive", "neutral", "challenging"]),
               default=None)

@@ -16,11 +16,21 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-SETTINGS_ENV = "MOCK_INTERVIEWER_SETTINGS"
+from .protocol import SETTINGS_ENV
+
+#: The choices of the [coach] section, for every place that offers them
+#: (CLI options, magics, the REST API, the calibrator).
+Helpfulness = Literal["gentle", "balanced", "insistent"]
+Personality = Literal["supportive", "neutral", "challenging"]
+#: How an interview runs: as the spec's phases, or test-first.
+Mode = Literal["normal", "tdd"]
+HELPFULNESS: tuple[str, ...] = get_args(Helpfulness)
+PERSONALITIES: tuple[str, ...] = get_args(Personality)
+MODES: tuple[str, ...] = get_args(Mode)
 
 
 class _Section(BaseModel):
@@ -62,8 +72,8 @@ class InterventionSettings(_Section):
 
 
 class CoachSettings(_Section):
-    helpfulness: Literal["gentle", "balanced", "insistent"] = "balanced"
-    personality: Literal["supportive", "neutral", "challenging"] = "supportive"
+    helpfulness: Helpfulness = "balanced"
+    personality: Personality = "supportive"
     interrupt_after_silence_ms: int = Field(8000, ge=0)
     nudge_interval_s: int = Field(30, ge=1)
     force_big_o_at_end: bool = True

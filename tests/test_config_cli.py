@@ -18,8 +18,8 @@ from mock_interviewer_lab.config_cli import (
     default_settings_file,
     settings_to_toml,
 )
+from mock_interviewer_lab.protocol import SETTINGS_ENV
 from mock_interviewer_lab.settings import (
-    SETTINGS_ENV,
     CalibrationSettings,
     CoachSettings,
     LlmSettings,

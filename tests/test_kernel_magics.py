@@ -19,7 +19,6 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from mock_interviewer_lab.kernel import load
 from mock_interviewer_lab.kernel.backend import (
-    TOKEN_HEADER,
     BackendError,
     EmbeddedBackend,
     NoSession,
@@ -30,6 +29,7 @@ from mock_interviewer_lab.kernel.backend import (
 from mock_interviewer_lab.kernel.magics import InterviewMagics
 from mock_interviewer_lab.kernel.panel import Panel, simple_markdown
 from mock_interviewer_lab.problems.registry import UnknownProblem
+from mock_interviewer_lab.protocol import TOKEN_HEADER
 
 WRONG = "def two_sum(nums, target):\n    return [0, 1]\n"
 RIGHT = ("def two_sum(nums, target):\n    seen = {}\n    for i, x in enumerate(nums):\n"

@@ -47,7 +47,6 @@ from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProblem
 
 AssessmentLevel = Literal["too_easy", "too_hard", "struggling", "comfortable", "appropriate"]
-Helpfulness = Literal["gentle", "balanced", "insistent"]
 Route = Literal[
     "harder_variant",
     "harder_difficulty",

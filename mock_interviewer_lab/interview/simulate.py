@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..coach.base import Coach
 from ..problems.registry import ProblemRegistry
-from ..settings import Settings
+from ..settings import Mode, Settings
 from ..store import MEMORY, SessionStore
 from .clock import FakeClock
 from .events import Event
@@ -78,7 +78,7 @@ class SimulationScript(BaseModel):
     problem: str
     coach: dict[str, Any] = Field(default_factory=dict)
     minutes: float = Field(45, gt=0, le=240)
-    mode: Literal["normal", "tdd"] = "normal"
+    mode: Mode = "normal"
     steps: list[ScriptStep] = Field(default_factory=list)
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..interview.events import Action, Event, EventType
+from ..protocol import REPORT_FORMATS, TOKEN_ENV, TOKEN_HEADER, URL_ENV
 
 if TYPE_CHECKING:
     from tornado.ioloop import IOLoop
@@ -36,9 +37,6 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import SessionStore
 
-URL_ENV = "MOCK_INTERVIEWER_URL"
-TOKEN_ENV = "MOCK_INTERVIEWER_TOKEN"
-TOKEN_HEADER = "X-Mock-Interviewer-Token"
 
 ActionCallback = Callable[[dict[str, Any]], None]
 
@@ -47,7 +45,6 @@ EVENT_NAMES: dict[str, EventType] = {
     "said": "candidate_said", "code": "code_submitted", "hint": "hint_requested",
     "typing": "typing", "silence": "silence", "tick": "tick", "end": "end_requested",
 }
-REPORT_FORMATS = ("json", "md", "html", "ipynb")
 
 
 class BackendError(Exception):

@@ -18,6 +18,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from ..limits import BadText, TextTooLong, check_text
+from ..settings import HELPFULNESS, MODES
 from .backend import Backend, BackendError, choose_backend
 from .panel import Panel, mmss, report_body
 from .voice_widget import voice_part
@@ -37,9 +38,9 @@ class _Parser(argparse.ArgumentParser):
 def _start_parser() -> _Parser:
     parser = _Parser(prog="%interview", add_help=False)
     parser.add_argument("problem", nargs="?")
-    parser.add_argument("--mode", choices=["normal", "tdd"], default="normal")
+    parser.add_argument("--mode", choices=MODES, default="normal")
     parser.add_argument("--difficulty", choices=["easy", "medium", "hard"])
-    parser.add_argument("--coach", choices=["gentle", "balanced", "insistent"])
+    parser.add_argument("--coach", choices=HELPFULNESS)
     parser.add_argument("--minutes", type=float, default=45.0)
     # This session's [llm] model/api_base over settings.toml's; the server's
     # privacy.local_only still decides whether they may be used.

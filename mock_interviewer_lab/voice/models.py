@@ -37,11 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from ..protocol import VOSK_MODEL_ENV, VOSK_URL_ENV
+
 if TYPE_CHECKING:
     from ..settings import SttSettings
 
-MODEL_ENV = "MOCK_INTERVIEWER_VOSK_MODEL"
-URL_ENV = "MOCK_INTERVIEWER_VOSK_URL"
+MODEL_ENV = VOSK_MODEL_ENV
+URL_ENV = VOSK_URL_ENV
 DEFAULT_BASE_URL = "https://alphacephei.com/vosk/models"
 REQUIRED_FILES = ("am/final.mdl", "conf/model.conf")
 

@@ -1,0 +1,23 @@
+"""Names shared across the package's layers and processes: environment
+variables, HTTP headers, report formats. One home each, so that the server
+that sets a name and the kernel that reads it cannot drift apart (the
+sandbox's environment is an allow-list, so none of these reaches it)."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: Where a kernel finds this server's REST API, and the per-server secret
+#: it proves itself with (set by the server extension in its environment).
+URL_ENV = "MOCK_INTERVIEWER_URL"
+TOKEN_ENV = "MOCK_INTERVIEWER_TOKEN"
+#: The header a kernel's request carries the secret in.
+TOKEN_HEADER = "X-Mock-Interviewer-Token"
+#: A settings.toml to use instead of the user's own.
+SETTINGS_ENV = "MOCK_INTERVIEWER_SETTINGS"
+#: A Vosk model folder, and where the model zips are downloaded from.
+VOSK_MODEL_ENV = "MOCK_INTERVIEWER_VOSK_MODEL"
+VOSK_URL_ENV = "MOCK_INTERVIEWER_VOSK_URL"
+
+ReportFormat = Literal["json", "md", "html", "ipynb"]
+REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
