@@ -154,3 +154,14 @@ def test_a_question_about_the_input_is_answered_not_redirected_as_fishing() -> N
     assert not [a for a in actions if a.type == "fishing_redirected"]
     said = [a.data["text"] for a in actions if a.type == "coach_says"]
     assert said and problem.spec.clarifications["charset"] in said[-1]
+
+
+@pytest.mark.parametrize(("topic", "question"), [
+    ("value_range", "Is there a bound on how big each value can be?"),
+    ("value_range", "How large can a single number get?"),
+    ("size", "How big can the input be?"),
+    ("output_format", "What exactly should the function return?"),
+])
+def test_how_big_each_value_is_not_the_input_size(topic: str, question: str) -> None:
+    assert topics_asked(question)[:1] == [topic]
+    assert topic == "size" or "size" not in topics_asked(question)

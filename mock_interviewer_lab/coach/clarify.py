@@ -48,11 +48,15 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
                r"character|coin|course|cell|height|entry|digit|letter|word|price|point)\b", r"\blength (?:of )?(?:1|one)\b", r"\bonly one\b",
                r"\bjust one\b"),
     "size": (r"\bhow (?:big|large|long|many)\b(?! (?:can|could|are|is|do|will) the (?:"
-             r"values?|numbers?|integers?|heights?|elements?) (?:be|get))",
+             r"values?|numbers?|integers?|heights?|elements?) (?:be|get))"
+             r"(?! (?:can |could |will )?(?:each|a|an|any|one|every|single|a single) (?:value|"
+             r"number|integer|height|element|entry|item))",
              r"\bsize\b", r"\blength of the (?:input|list|array|string)\b",
              r"\bmax(?:imum)? (?:length|size|number of)\b", r"\bupper bound\b", r"\bconstraints?\b",
              r"\bbig (?:is|can) (?:the )?(?:input|n)\b", r"\bvalue of n\b", r"\bhuge\b"),
     "value_range": (rf"\bhow (?:big|large|small) (?:can|could|are|is|do|will) the {_N}\b",
+                    r"\bhow (?:big|large|small) (?:can |could |will )?(?:each|a|an|any|one|every|"
+                    r"single|a single) (?:value|number|integer|height|element|entry|item)\b",
                     rf"\brange of (?:the )?{_N}\b", r"\boverflow", rf"\bmax(?:imum)? {_N}\b",
                     rf"\b{_N} (?:be )?(?:bounded|limited)\b", r"\bbounds? on the values\b",
                     rf"\blargest {_N}\b", r"\bwhat range\b", r"\bfall in\b",
@@ -77,7 +81,8 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
                      r"\bany order\b.*\b(?:return|output|result|answer)\b",
                      r"\border matters?\b", r"\bsorted (?:output|result|answer)\b",
                      r"\b(?:output|result|answer)s? (?:be |come back |need to be )?sorted\b"),
-    "output_format": (r"\bwhat (?:should|do|does|must) (?:i|we|it|the function) return\b",
+    "output_format": (r"\bwhat (?:exactly |precisely )?(?:should|do|does|must) (?:i|we|it|the "
+                      r"function) return\b",
                       r"\breturn type\b", r"\bwhat (?:do|would) you want (?:back|returned)\b",
                       r"\breturn (?:the )?(?:indices|indexes|values|index|value|count|length|"
                       r"list|string|number|bool|boolean)\b.*\bor\b",
