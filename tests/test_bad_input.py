@@ -30,7 +30,7 @@ from traitlets.config import Config
 from mock_interviewer_lab.limits import MAX_CODE_BYTES, MAX_SAID_BYTES
 from mock_interviewer_lab.server import MockInterviewerApp
 from mock_interviewer_lab.server.app import TOKEN_ENV
-from mock_interviewer_lab.server.handlers import TOKEN_HEADER
+from mock_interviewer_lab.server.base import TOKEN_HEADER
 
 from .conftest import PROBE_PACK, write_server_settings
 
@@ -414,7 +414,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def test_a_final_over_the_said_limit_is_cut_at_a_word() -> None:
-    from mock_interviewer_lab.server.voice import within_said_limit
+    from mock_interviewer_lab.server.sockets import within_said_limit
 
     assert within_said_limit("short line") == ("short line", False)
     long_line = "word " * 3000

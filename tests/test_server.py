@@ -24,12 +24,10 @@ from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.server import MockInterviewerApp, _jupyter_server_extension_points
 from mock_interviewer_lab.server.app import TOKEN_ENV, URL_ENV, kernel_api_url
-from mock_interviewer_lab.server.handlers import (
-    TOKEN_HEADER,
-    NotFoundHandler,
-    default_handlers,
-)
+from mock_interviewer_lab.server.base import TOKEN_HEADER
+from mock_interviewer_lab.server.handlers import NotFoundHandler
 from mock_interviewer_lab.server.openapi import openapi_document
+from mock_interviewer_lab.server.routes import default_handlers
 from mock_interviewer_lab.settings import load_settings
 from mock_interviewer_lab.store import SessionStore
 

@@ -34,10 +34,11 @@ from ..settings import (
     section_model,
 )
 from ..store import SessionStore, StoreError, resolve_db_path
-from .handlers import SECRET_KEY, SERVICE_KEY, UNAVAILABLE_KEY, default_handlers
+from .base import SECRET_KEY, SERVICE_KEY, UNAVAILABLE_KEY, VOICE_KEY
+from .models import DEFAULT_MINUTES
 from .openapi import API_PREFIX
+from .routes import default_handlers
 from .services import InterviewService, LazyHarness, VoiceService
-from .voice import VOICE_KEY
 
 URL_ENV = "MOCK_INTERVIEWER_URL"
 TOKEN_ENV = "MOCK_INTERVIEWER_TOKEN"
@@ -110,7 +111,7 @@ class MockInterviewerApp(ExtensionApp):
         "way (one candidate needs one), and with two or more one is kept for test runs "
         "(growth measurements never hold them all)")
     default_minutes = Float(
-        45.0, config=True, help="length of an interview when the request names none")
+        DEFAULT_MINUTES, config=True, help="length of an interview when the request names none")
     user_settings_sections = List(
         Unicode(), list(SECTIONS), config=True,
         help="the sections of settings.toml a user's own file may set; the others come "

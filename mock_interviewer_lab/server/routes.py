@@ -1,0 +1,43 @@
+"""The table of the server API: each URL pattern and its handler.
+
+Relative to the server's base_url (the extension adds it). Imports run one
+way: routes → handlers, sockets → base, models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .handlers import (
+    EventsHandler,
+    ExportHandler,
+    NotFoundHandler,
+    OpenApiHandler,
+    ProblemHandler,
+    ProblemsHandler,
+    ReportHandler,
+    SessionHandler,
+    SessionsHandler,
+)
+from .openapi import API_PREFIX
+from .sockets import SessionSocketHandler, VoiceSocketHandler
+
+
+def default_handlers() -> list[tuple[str, type[Any]]]:
+    """Routes, relative to the server's base_url (the extension adds it)."""
+    root = "/" + API_PREFIX
+    sid = r"(?P<session_id>[^/]+)"
+    return [
+        (root + "problems", ProblemsHandler),
+        (root + r"problems/(?P<ref>[^/]+)", ProblemHandler),
+        (root + "sessions", SessionsHandler),
+        (root + f"sessions/{sid}", SessionHandler),
+        (root + f"sessions/{sid}/events", EventsHandler),
+        (root + f"sessions/{sid}/report", ReportHandler),
+        (root + f"sessions/{sid}/export", ExportHandler),
+        (root + f"sessions/{sid}/ws", SessionSocketHandler),
+        (root + f"sessions/{sid}/voice", VoiceSocketHandler),
+        (root + "openapi.json", OpenApiHandler),
+        # Last: anything the routes above did not take.
+        (root + r"(?P<path>.*)", NotFoundHandler),
+    ]
