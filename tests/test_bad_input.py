@@ -428,9 +428,11 @@ def test_openapi_documents_the_limits() -> None:
     from mock_interviewer_lab.server.openapi import openapi_document
 
     document = openapi_document()
-    event = document["components"]["schemas"]["SessionEvent"]["properties"]
-    assert event["text"]["maxLength"] <= MAX_SAID_BYTES
-    assert event["code"]["maxLength"] <= MAX_CODE_BYTES
+    schemas = document["components"]["schemas"]
+    assert schemas["SaidEvent"]["properties"]["text"]["maxLength"] <= MAX_SAID_BYTES
+    assert schemas["CodeEvent"]["properties"]["code"]["maxLength"] <= MAX_CODE_BYTES
+    assert schemas["SessionEvent"]["discriminator"]["mapping"]["said"].endswith("/SaidEvent")
+    assert schemas["SessionEvent"]["discriminator"]["mapping"]["code"].endswith("/CodeEvent")
     post = document["paths"]["/sessions/{session_id}/events"]["post"]["responses"]
     assert {"413", "503"} <= set(post)
     (limit,) = [p for p in document["paths"]["/sessions"]["get"]["parameters"]

@@ -2,21 +2,28 @@
 
 The messages below are the ones the hand-written checks gave before the
 models replaced them (tests/test_server.py and tests/test_bad_input.py
-check the same over HTTP); and the modules of server/ import one way.
+check the same over HTTP); the OpenAPI document's choices must come from
+where the package defines them; and the modules of server/ import one way.
 """
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from pydantic import ValidationError
 
+from mock_interviewer_lab.interview.events import ActionType
+from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.limits import MAX_CODE_BYTES, MAX_SAID_BYTES
 from mock_interviewer_lab.server import models
 from mock_interviewer_lab.server.models import Refusal
+from mock_interviewer_lab.server.openapi import openapi_document
+from mock_interviewer_lab.server.services import REPORT_FORMATS
+from mock_interviewer_lab.settings import CoachSettings
+from mock_interviewer_lab.store import SessionStatus
 
 SERVER = Path(models.__file__).parent
 TYPES = "said, code, hint, typing, silence, tick, end"
@@ -132,6 +139,48 @@ def test_a_bad_limit_is_refused_as_before(limit: str) -> None:
     assert models.refusal(refused.value, models.SessionsQuery, {"limit": limit}) == Refusal(
         400, f"limit must be a whole number from 0 to 10000, not {limit!r}", {"field": "limit"})
     assert models.SessionsQuery.model_validate({"limit": "10000"}).limit == 10_000
+
+
+# ------------------------------------------------------------- one source
+
+
+def _enum(schema: dict[str, Any]) -> list[Any]:
+    values: list[Any] = schema["enum"]
+    return values
+
+
+def test_the_document_takes_every_choice_from_its_source() -> None:
+    document = openapi_document()
+    schemas = document["components"]["schemas"]
+    coach = schemas["CoachChoices"]["properties"]
+    for name in ("helpfulness", "personality"):
+        assert _enum(coach[name]) == list(get_args(CoachSettings.model_fields[name].annotation))
+    assert _enum(schemas["Action"]["properties"]["type"]) == list(get_args(ActionType))
+    assert _enum(schemas["SessionInfo"]["properties"]["status"]) == list(get_args(SessionStatus))
+    assert _enum(schemas["Phase"]) == [phase.value for phase in Phase]
+    parameters = {p["name"]: p for p in document["paths"]["/sessions/{session_id}/report"]
+                  ["get"]["parameters"]}
+    assert _enum(parameters["format"]["schema"]) == list(REPORT_FORMATS)
+    (status,) = [p for p in document["paths"]["/sessions"]["get"]["parameters"]
+                 if p["name"] == "status"]
+    assert _enum(status["schema"]) == list(get_args(SessionStatus))
+    assert set(schemas["SessionEvent"]["discriminator"]["mapping"]) == set(TYPES.split(", "))
+
+
+def _string_constants(path: Path) -> set[str]:
+    return {node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def test_the_server_does_not_write_out_the_settings_choices() -> None:
+    """The coach's choices and the store's statuses are named by their
+    sources only; a session's modes by models.py alone."""
+    for path in sorted(SERVER.glob("*.py")):
+        constants = _string_constants(path)
+        for value in ("gentle", "insistent", "supportive", "challenging", "aborted"):
+            assert value not in constants, (path.name, value)
+        if path.name != "models.py":
+            assert "tdd" not in constants, path.name
 
 
 # ----------------------------------------------------------------- layout
