@@ -28,9 +28,8 @@ from tornado.httpclient import HTTPClientError, HTTPResponse
 from traitlets.config import Config
 
 from mock_interviewer_lab.limits import MAX_CODE_BYTES, MAX_SAID_BYTES
+from mock_interviewer_lab.protocol import TOKEN_ENV, TOKEN_HEADER
 from mock_interviewer_lab.server import MockInterviewerApp
-from mock_interviewer_lab.server.app import TOKEN_ENV
-from mock_interviewer_lab.server.base import TOKEN_HEADER
 
 from .conftest import PROBE_PACK, write_server_settings
 

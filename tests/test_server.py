@@ -22,9 +22,9 @@ from traitlets.config import Config
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.protocol import TOKEN_ENV, TOKEN_HEADER, URL_ENV
 from mock_interviewer_lab.server import MockInterviewerApp, _jupyter_server_extension_points
-from mock_interviewer_lab.server.app import TOKEN_ENV, URL_ENV, kernel_api_url
-from mock_interviewer_lab.server.base import TOKEN_HEADER
+from mock_interviewer_lab.server.app import kernel_api_url
 from mock_interviewer_lab.server.handlers import NotFoundHandler
 from mock_interviewer_lab.server.openapi import openapi_document
 from mock_interviewer_lab.server.routes import default_handlers

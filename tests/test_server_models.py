@@ -18,11 +18,11 @@ from pydantic import ValidationError
 from mock_interviewer_lab.interview.events import ActionType
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.limits import MAX_CODE_BYTES, MAX_SAID_BYTES
+from mock_interviewer_lab.protocol import REPORT_FORMATS
 from mock_interviewer_lab.server import models
 from mock_interviewer_lab.server.models import Refusal
 from mock_interviewer_lab.server.openapi import openapi_document
-from mock_interviewer_lab.server.services import REPORT_FORMATS
-from mock_interviewer_lab.settings import CoachSettings
+from mock_interviewer_lab.settings import Helpfulness, Mode, Personality
 from mock_interviewer_lab.store import SessionStatus
 
 SERVER = Path(models.__file__).parent
@@ -153,8 +153,10 @@ def test_the_document_takes_every_choice_from_its_source() -> None:
     document = openapi_document()
     schemas = document["components"]["schemas"]
     coach = schemas["CoachChoices"]["properties"]
-    for name in ("helpfulness", "personality"):
-        assert _enum(coach[name]) == list(get_args(CoachSettings.model_fields[name].annotation))
+    assert _enum(coach["helpfulness"]) == list(get_args(Helpfulness))
+    assert _enum(coach["personality"]) == list(get_args(Personality))
+    assert _enum(schemas["NewSession"]["properties"]["mode"]) == list(get_args(Mode))
+    assert _enum(schemas["State"]["properties"]["mode"]) == list(get_args(Mode))
     assert _enum(schemas["Action"]["properties"]["type"]) == list(get_args(ActionType))
     assert _enum(schemas["SessionInfo"]["properties"]["status"]) == list(get_args(SessionStatus))
     assert _enum(schemas["Phase"]) == [phase.value for phase in Phase]
@@ -173,14 +175,12 @@ def _string_constants(path: Path) -> set[str]:
 
 
 def test_the_server_does_not_write_out_the_settings_choices() -> None:
-    """The coach's choices and the store's statuses are named by their
-    sources only; a session's modes by models.py alone."""
+    """The coach's choices, the modes and the store's statuses are named
+    by their sources only."""
     for path in sorted(SERVER.glob("*.py")):
         constants = _string_constants(path)
-        for value in ("gentle", "insistent", "supportive", "challenging", "aborted"):
+        for value in ("gentle", "insistent", "supportive", "challenging", "tdd", "aborted"):
             assert value not in constants, (path.name, value)
-        if path.name != "models.py":
-            assert "tdd" not in constants, path.name
 
 
 # ----------------------------------------------------------------- layout

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from traitlets import Dict, Float, Int, List, TraitError, Unicode, validate
 
 from ..problems.registry import ProblemRegistry
+from ..protocol import TOKEN_ENV, URL_ENV
 from ..settings import (
     SECTIONS,
     AdminSettings,
@@ -40,8 +41,6 @@ from .openapi import API_PREFIX
 from .routes import default_handlers
 from .services import InterviewService, LazyHarness, VoiceService
 
-URL_ENV = "MOCK_INTERVIEWER_URL"
-TOKEN_ENV = "MOCK_INTERVIEWER_TOKEN"
 _WILDCARD_IPS = frozenset(("0.0.0.0", "::"))
 
 

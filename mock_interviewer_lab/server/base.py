@@ -36,11 +36,11 @@ from tornado.httputil import split_host_and_port
 from ..interview.session import InterviewSession
 from ..limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, BadText, utf8_size
 from ..problems.registry import UnknownProblem
+from ..protocol import TOKEN_HEADER
 from ..store import AmbiguousSession, StoreError, UnknownSession
 from .models import AnyEvent, Refusal, event_refusal, refusal, session_event
 from .services import InterviewService
 
-TOKEN_HEADER = "X-Mock-Interviewer-Token"
 JSON_TYPE = "application/json; charset=UTF-8"
 SERVICE_KEY = "mock_interviewer_service"
 SECRET_KEY = "mock_interviewer_secret"

@@ -6,9 +6,9 @@ or 413 — the API has always answered, naming the field), and
 ``openapi.py`` generates the OpenAPI document from them.
 
 Every choice comes from where the rest of the package defines it: the
-coach's from the settings (``CoachSettings``), a session's status from the
-store, action types from ``interview/events.py``, phases from
-``interview/phases.py``, report formats from ``services.REPORT_FORMATS``.
+coach's and a session's mode from ``settings.py``, a session's status from
+the store, action types from ``interview/events.py``, phases from
+``interview/phases.py``, report formats from ``protocol.py``.
 The event bodies are a union on ``type``; each names its own type once.
 
 Nothing here knows HTTP: no tornado, no handler.
@@ -20,16 +20,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import (
-    TYPE_CHECKING,
-    Annotated,
-    Any,
-    Literal,
-    TypeAlias,
-    Union,
-    get_args,
-    get_origin,
-)
+from typing import Annotated, Any, Literal, TypeAlias, Union, get_args, get_origin
 
 from annotated_types import Ge, Le
 from pydantic import (
@@ -48,9 +39,9 @@ from typing_extensions import TypedDict  # pydantic's on Python 3.11
 from ..interview.events import ActionType
 from ..interview.phases import Phase
 from ..limits import MAX_CODE_BYTES, MAX_SAID_BYTES, BadText, TextTooLong, check_text
-from ..settings import CoachSettings
+from ..protocol import ReportFormat
+from ..settings import Helpfulness, Mode, Personality
 from ..store import SessionStatus
-from .services import REPORT_FORMATS
 
 #: The largest ``limit`` a session listing takes.
 MAX_LIST_LIMIT = 10_000
@@ -61,20 +52,8 @@ DEFAULT_MINUTES = 45.0
 LLM_MODEL_CHARS = 200
 LLM_API_BASE_CHARS = 2000
 
-# The choices, each from its one source. mypy reads them as str; pydantic
-# and the OpenAPI document see the Literal types themselves.
-if TYPE_CHECKING:
-    Helpfulness: TypeAlias = str
-    Personality: TypeAlias = str
-    ReportFormat: TypeAlias = str
-else:
-    Helpfulness = CoachSettings.model_fields["helpfulness"].annotation
-    Personality = CoachSettings.model_fields["personality"].annotation
-    ReportFormat = Literal[tuple(REPORT_FORMATS)]
-
-#: How a session runs. (No settings field holds it: this is its one home.)
-Mode = Literal["normal", "tdd"]
-#: Why an interview ends (``end_requested``'s reason).
+#: Why an interview ends: ``end_requested``'s reason (interview/events.py
+#: has no type for it yet; this is the one list of them).
 EndReason = Literal["candidate", "time", "abort"]
 
 

@@ -36,6 +36,7 @@ from ..interview.report import (
 from ..interview.session import InterviewSession, settings_with_llm
 from ..problems.loader import Problem
 from ..problems.registry import ProblemRegistry
+from ..protocol import ReportFormat
 from ..settings import HarnessSettings, Settings
 from ..store import SessionStore
 from . import metrics
@@ -45,8 +46,8 @@ if TYPE_CHECKING:
     from ..voice.stt import SpeechEngine
     from ..voice.tts import Synthesizer
 
-#: format → (content type, renderer name); the order is the one documented.
-REPORT_FORMATS: dict[str, str] = {
+#: The content type of each report format (protocol.REPORT_FORMATS).
+REPORT_CONTENT_TYPES: dict[ReportFormat, str] = {
     "json": "application/json; charset=UTF-8",
     "md": "text/markdown; charset=UTF-8",
     "html": "text/html; charset=UTF-8",
@@ -561,7 +562,7 @@ class InterviewService:
                                 expected_time=None, session_id=info.id)
         return session_report(records, problem, info.id, self.registry)
 
-    def rendered_report(self, session_id: str, fmt: str) -> RenderedReport:
+    def rendered_report(self, session_id: str, fmt: ReportFormat) -> RenderedReport:
         report = self.report(session_id)
         if fmt == "md":
             body = render_markdown(report)
@@ -573,7 +574,7 @@ class InterviewService:
             body = nbformat.writes(nbformat.from_dict(render_notebook(report)))  # type: ignore[no-untyped-call]
         else:
             body = render_json(report)
-        return RenderedReport(REPORT_FORMATS[fmt], body)
+        return RenderedReport(REPORT_CONTENT_TYPES[fmt], body)
 
     # ---------------------------------------------------------- lifetime
 
