@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from mock_interviewer_lab.server.handlers import TOKEN_HEADER
+from mock_interviewer_lab.protocol import TOKEN_HEADER
 
 from .jupyter_process import VENV_BIN, free_port
 

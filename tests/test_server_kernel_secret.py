@@ -18,8 +18,8 @@ import pytest
 from pytest_jupyter.jupyter_server import *  # noqa: F403
 from tornado.httpclient import HTTPClientError, HTTPResponse
 
+from mock_interviewer_lab.protocol import TOKEN_HEADER
 from mock_interviewer_lab.server.app import TOKEN_ENV
-from mock_interviewer_lab.server.handlers import TOKEN_HEADER
 
 from .test_server import (  # noqa: F401  (fixtures)
     Run,
@@ -122,7 +122,7 @@ def test_every_stop_step_runs_even_when_one_fails(
     """(Here for its fixtures.) A voice service and an interview service that
     fail to stop still leave the sandbox stopped, the store closed and the
     secret out of the environment."""
-    from mock_interviewer_lab.server.voice import VOICE_KEY
+    from mock_interviewer_lab.server.base import VOICE_KEY
     from mock_interviewer_lab.store import StoreError
 
     sid = start_session(api)["session"]["id"]

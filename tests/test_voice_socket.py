@@ -33,13 +33,13 @@ from tornado.websocket import WebSocketClientConnection
 from traitlets.config import Config
 
 from mock_interviewer_lab.interview.clock import FakeClock
+from mock_interviewer_lab.protocol import TOKEN_HEADER
 from mock_interviewer_lab.server import MockInterviewerApp
 from mock_interviewer_lab.server.app import TOKEN_ENV
-from mock_interviewer_lab.server.handlers import TOKEN_HEADER
+from mock_interviewer_lab.server.base import VOICE_KEY
 from mock_interviewer_lab.server.services import VoiceService
-from mock_interviewer_lab.server.voice import (
+from mock_interviewer_lab.server.sockets import (
     BUSY_CLOSE_CODE,
-    VOICE_KEY,
     VoiceSocketHandler,
     text_after_streamed,
 )

@@ -45,8 +45,8 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403
 from traitlets.config import Config
 
 from mock_interviewer_lab.server import MockInterviewerApp
+from mock_interviewer_lab.server.base import VOICE_KEY
 from mock_interviewer_lab.server.services import VoiceService
-from mock_interviewer_lab.server.voice import VOICE_KEY
 from mock_interviewer_lab.voice.stt import Transcript
 
 from .conftest import write_server_settings

@@ -101,6 +101,9 @@ ActionType = Literal[
     "report_ready",
 ]
 
+#: Why an interview ended: the candidate's End, the clock, or the emergency exit.
+EndReason = Literal["candidate", "time", "abort"]
+
 EVENT_TYPES: frozenset[str] = frozenset(get_args(EventType))
 ACTION_TYPES: frozenset[str] = frozenset(get_args(ActionType))
 

@@ -17,7 +17,6 @@ from jupyter_server.utils import url_path_join
 from ..interview.events import Action
 from ..interview.session import InterviewSession
 from ..problems.registry import UnknownProblem
-from ..protocol import TOKEN_HEADER as TOKEN_HEADER  # where some tests import it from
 from ..store import AmbiguousSession, StoreError, UnknownSession
 from . import models
 from .base import (

@@ -36,7 +36,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict  # pydantic's on Python 3.11
 
-from ..interview.events import ActionType
+from ..interview.events import ActionType, EndReason
 from ..interview.phases import Phase
 from ..limits import MAX_CODE_BYTES, MAX_SAID_BYTES, BadText, TextTooLong, check_text
 from ..protocol import ReportFormat
@@ -54,7 +54,6 @@ LLM_API_BASE_CHARS = 2000
 
 #: Why an interview ends: ``end_requested``'s reason (interview/events.py
 #: has no type for it yet; this is the one list of them).
-EndReason = Literal["candidate", "time", "abort"]
 
 
 class _Request(BaseModel):

@@ -3,7 +3,7 @@
 utterances with their start and end on the session clock.
 
 ``VoiceChannel`` is the pure-ish core shared by the server's voice WebSocket
-(``server/voice.py``) and the terminal's ``start --voice``: frames and the
+(``server/sockets.py``) and the terminal's ``start --voice``: frames and the
 session time in, :class:`VoiceEvent` out. Its only collaborator is a
 :class:`~mock_interviewer_lab.voice.stt.Recognizer`, injected, which it feeds
 the audio of each utterance (plus a little audio before the detected onset,

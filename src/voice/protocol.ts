@@ -1,6 +1,6 @@
 /**
  * The voice WebSocket's messages (docs/voice.md and the server's
- * mock_interviewer_lab/server/voice.py) and the socket's address.
+ * mock_interviewer_lab/server/sockets.py) and the socket's address.
  *
  * Pure: nothing here touches the network, the microphone or the DOM.
  */
