@@ -6,6 +6,7 @@ test output."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -17,19 +18,24 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
 from mock_interviewer_lab.cli import main
+from mock_interviewer_lab.coach import eval_cli
 from mock_interviewer_lab.coach.base import CoachContext, CoachReply
 from mock_interviewer_lab.coach.eval_reading import fact_missing
 from mock_interviewer_lab.coach.evaluation import (
     AskHint,
+    CheckResult,
     CoachLine,
     EndInterview,
+    EvalReport,
     EvalRunner,
     Move,
     Observation,
     Say,
     Scenario,
+    ScenarioResult,
     Submit,
     Transcript,
     play,
@@ -1002,18 +1008,59 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_eval_scripted_coach_prints_table_and_score(env: dict[str, str],
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    # Wide enough for a column per check: the output is recorded to be read.
-    out = cli({**env, "COLUMNS": "160"}, "eval", "--coach", "scripted", "--no-details")
+    # At 100 columns (env's), as a terminal shows it: the output is recorded to be read.
+    out = cli(env, "eval", "--coach", "scripted", "--no-details")
     assert out.returncode == 0, out.stderr
     with capsys.disabled():  # recorded in the test output, whatever pytest's capture setting
         print("\n" + out.stdout)
     assert "Traceback" not in out.stderr
+    # Nothing collapsed to "…": every scenario, its score and its checks are readable.
+    assert "…" not in out.stdout
     for persona in PERSONAS:
         for problem in DEFAULT_PROBLEMS:
-            assert f"{persona}/{problem}" in out.stdout
+            row = next(line for line in out.stdout.splitlines()
+                       if line.split()[:1] == [f"{persona}/{problem}"])
+            assert re.search(r"\d+%\s+\d+/\d+\s+(?:✓|✗ \d+(?:, \d+)*|–)", row), row
     assert "overall score (rule-based):" in out.stdout
     for title in CHECK_TITLES.values():
         assert title in out.stdout
+
+
+def test_eval_table_names_the_failed_checks_at_100_columns(
+        two_sum: Problem, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per scenario the score, passed/applicable and the numbers of the
+    failed checks, whatever their number: at 100 columns nothing is cut to
+    "…", the longest scenario name included."""
+    ids = list(CHECK_TITLES)
+
+    def result(scenario: str, failed: set[int], applicable: bool = True) -> ScenarioResult:
+        t = Transcript(scenario=scenario, persona="none", problem=two_sum, coach="none",
+                       settings=Settings(), minutes=45, records=())
+        return ScenarioResult(t, tuple(
+            CheckResult(cid, CHECK_TITLES[cid], applicable, passed=i + 1 not in failed)
+            for i, cid in enumerate(ids)))
+
+    long_name = "early_finisher/longest_substring_without_repeating"
+    report = EvalReport(coach="scripted", grader="rule-based", candidates="rule-based personas",
+                        scenarios=(result(long_name, {12, 16}), result("strong/two_sum", set()),
+                                   result("echo/two_sum", set(range(1, len(ids) + 1))),
+                                   result("silent/two_sum", set(), applicable=False)),
+                        seconds=1.0)
+    screen = Console(file=io.StringIO(), width=100, color_system=None)
+    monkeypatch.setattr(eval_cli, "console", screen)
+    eval_cli.print_report(report, details=False)
+    text = screen.file.getvalue()  # type: ignore[attr-defined]
+    assert "…" not in text
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 100
+    row = next(line for line in lines if long_name in line)
+    assert re.search(r"88%\s+15/17\s+✗ 12, 16\b", row), row
+    assert re.search(r"strong/two_sum\s+100%\s+17/17\s+✓", text)
+    assert re.search(r"silent/two_sum\s+–\s+0/0\s+–", text)
+    # Every check failed: the list wraps within its column, whole numbers only.
+    echo = text[text.index("echo/two_sum"):text.index("silent/two_sum")]
+    assert [int(n) for n in re.findall(r"\d+", echo.split("0/17", 1)[1])] == list(
+        range(1, len(ids) + 1))
 
 
 def test_eval_json(env: dict[str, str], tmp_path: Path) -> None:

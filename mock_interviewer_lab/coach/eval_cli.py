@@ -4,6 +4,7 @@ a checklist (see ``docs/eval.md``)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, cast
 
@@ -13,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..cli import Context, _progress, console, emit_json, err_console, fail, pass_context
-from .evaluation import EvalReport, Grader, Scenario
+from .evaluation import EvalReport, Grader, Scenario, ScenarioResult
 from .llm_eval import TextModel
 
 
@@ -21,33 +22,43 @@ def _pct(score: float | None) -> str:
     return "–" if score is None else f"{score:.0%}"
 
 
+def _failed_cell(result: ScenarioResult, numbers: dict[str, int]) -> str:
+    """The numbers of a scenario's failed checks ("✗ 12, 16"), ✓ when none
+    failed, – when no check applied."""
+    applicable = [c for c in result.checks if c.applicable]
+    if not applicable:
+        return "[dim]–[/]"
+    failed = [str(numbers[c.id]) for c in applicable if not c.passed]
+    return f"[red]✗ {', '.join(failed)}[/]" if failed else "[green]✓[/]"
+
+
 def print_report(report: EvalReport, *, details: bool = True) -> None:
-    """The score table (one numbered column per check, so that it fits a
-    narrow terminal), the checks with their totals, and for each failed
-    check its first pieces of evidence."""
+    """The score table (per scenario its score, its passed and applicable
+    checks and the numbers of the failed ones: its width does not grow with
+    the number of checks, and only the failed list wraps), the checks by
+    number with their totals, and for each failed check its first pieces of
+    evidence."""
     totals = report.check_totals()
-    ids = list(totals)
+    numbers = {cid: i + 1 for i, cid in enumerate(totals)}
     table = Table(title=f"coach {report.coach}: {report.grader} grading, "
                         f"{report.candidates}", box=box.SIMPLE_HEAD)
     table.add_column("scenario", no_wrap=True)
-    for i in range(len(ids)):
-        table.add_column(str(i + 1), justify="center", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("passed", justify="right", no_wrap=True)
+    table.add_column("failed checks")
     for s in report.scenarios:
-        by_id = {c.id: c for c in s.checks}
-        cells = []
-        for cid in ids:
-            c = by_id.get(cid)
-            cells.append("[dim]·[/]" if c is None or not c.applicable
-                         else "[green]✓[/]" if c.passed else "[red]✗[/]")
-        table.add_row(escape(s.transcript.scenario), *cells, _pct(s.score))
+        passed = sum(c.passed for c in s.checks if c.applicable)
+        applicable = sum(c.applicable for c in s.checks)
+        table.add_row(escape(s.transcript.scenario), _pct(s.score), f"{passed}/{applicable}",
+                      _failed_cell(s, numbers))
     console.print(table)
-    checks = Table(box=box.SIMPLE_HEAD, title="checks (✓ passed, ✗ failed, · not applicable)")
+    checks = Table(box=box.SIMPLE_HEAD, title="checks (the numbers of the failed checks above)")
     checks.add_column("#", justify="right")
     checks.add_column("check")
     checks.add_column("passed", justify="right")
-    for i, (passed, applicable, title) in enumerate(totals.values()):
-        checks.add_row(str(i + 1), escape(title), f"{passed}/{applicable}" if applicable else "–")
+    for cid, (passed, applicable, title) in totals.items():
+        checks.add_row(str(numbers[cid]), escape(title),
+                       f"{passed}/{applicable}" if applicable else "–")
     console.print(checks)
     if details:
         for s in report.scenarios:
@@ -104,15 +115,40 @@ def _scenarios(obj: Context, wanted: tuple[str, ...], problem_ids: tuple[str, ..
     return out
 
 
+class _HelpFrom(click.Option):
+    """An option whose help text is made from the source when help is shown:
+    the personas module, which other commands need not import, names the
+    choices, so the help cannot go stale."""
+
+    def __init__(self, *args: Any, help_from: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._help_from = help_from
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self._help_from()
+        return super().get_help_record(ctx)
+
+
+def _scenario_help() -> str:
+    from .personas import PERSONAS
+
+    return (f"a persona ({', '.join(PERSONAS)}) or persona/problem; repeat for more "
+            "(default: every persona)")
+
+
+def _problem_help() -> str:
+    from .personas import DEFAULT_PROBLEMS
+
+    return f"a problem to play; repeat for more (default: {', '.join(DEFAULT_PROBLEMS)})"
+
+
 @click.command("eval")
 @click.option("--coach", "coach_kind", type=click.Choice(["scripted", "llm"]), default="scripted",
               show_default=True, help="the coach to measure")
-@click.option("--scenario", "wanted", multiple=True, metavar="NAME",
-              help="a persona (strong, stuck, silent, fishing, gibberish, echo) or "
-                   "persona/problem; repeat for more (default: every persona)")
-@click.option("--problem", "problem_ids", multiple=True, metavar="ID",
-              help="a problem to play; repeat for more "
-                   "(default: two_sum, valid_parentheses, contains_duplicate)")
+@click.option("--scenario", "wanted", multiple=True, metavar="NAME", cls=_HelpFrom,
+              help_from=_scenario_help)
+@click.option("--problem", "problem_ids", multiple=True, metavar="ID", cls=_HelpFrom,
+              help_from=_problem_help)
 @click.option("--candidates", type=click.Choice(["scripted", "llm"]), default="scripted",
               show_default=True,
               help="llm: the [llm] model writes what the personas say (their plan stays rules)")
