@@ -289,3 +289,15 @@ def test_a_space_bound_in_other_letters_is_not_asked_again(said: str) -> None:
     d(6 * 60, "candidate_said", text=said)
     assert not any("space" in text.lower() or "memory" in text.lower()
                    for text in d.said()[-2:]), d.said()[-2:]
+
+
+def test_the_space_question_is_asked_once() -> None:
+    """Said in words the parser does not read as a class, the space still is
+    not asked for again and again."""
+    problem, d = started("coin_change")
+    assert problem.spec.complexity is not None
+    submit_and_measure(d, 5 * 60, problem, problem.spec.complexity.time)
+    for minute in (6, 7, 8):
+        d(minute * 60, "candidate_said", text="It's O(n) time and O(n), n the amount space.")
+    asks = [text for text in d.said() if "extra space" in text]
+    assert len(asks) <= 1, asks

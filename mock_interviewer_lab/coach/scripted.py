@@ -518,7 +518,8 @@ class ScriptedCoach:
                                          "code does. " + self._push(ctx, again=True)), "optimize")
         if cx.get("correct"):
             text = "That matches what I'd expect for your code."
-            if not cx.get("claimed_space"):
+            asked_space = any("extra space" in line for line in self._coach_lines(ctx))
+            if not cx.get("claimed_space") and not asked_space:
                 text += " And how much extra space does it use?"
             return CoachReply(self._tone(ctx, text, praise=True), "complexity")
         claimed, expected = cx.get("claimed_time"), cx.get("expected_time")

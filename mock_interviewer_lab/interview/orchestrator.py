@@ -81,7 +81,8 @@ _STOP_WORDS = re.compile(
 #: A space bound said in other letters than n ("O(k) space", "memory is O(m*n)"):
 #: the parser knows the classes of n only, but it was said, so it is not asked.
 _SPACE_SAID = re.compile(
-    r"\b(o\([^)]{1,20}\))\s*(?:extra\s+|additional\s+|auxiliary\s+)?(?:space|memory)\b"
+    r"\b(o\([^)]{1,20}\))[^.?!()]{0,25}?\b(?:extra\s+|additional\s+|auxiliary\s+)?"
+    r"(?:space|memory)\b"
     r"|\b(?:space|memory)\b[^.?!]{0,20}?\b(o\([^)]{1,20}\))", re.I)
 
 
