@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402 - after the path and environment set-up
 from rich.table import Table  # noqa: E402
 
-from mock_interviewer_lab.coach.base import CoachContext  # noqa: E402
 from mock_interviewer_lab.coach.llm import LlmCoach  # noqa: E402
+from mock_interviewer_lab.interview.coaching import CoachContext  # noqa: E402
 from mock_interviewer_lab.interview.intent import IntentClassifier  # noqa: E402
 from mock_interviewer_lab.interview.phases import Phase  # noqa: E402
 from mock_interviewer_lab.problems.loader import Problem  # noqa: E402

@@ -14,14 +14,14 @@ __version__ = "0.1.0"
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext mock_interviewer_lab``: the %interview and %%solution magics."""
-    from .kernel import load
+    from mock_interviewer_lab.kernel import load
 
     load(ipython)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     """``jupyter server extension enable mock_interviewer_lab`` finds the app here."""
-    from .server import MockInterviewerApp
+    from mock_interviewer_lab.server import MockInterviewerApp
 
     return [{"module": "mock_interviewer_lab.server", "app": MockInterviewerApp}]
 

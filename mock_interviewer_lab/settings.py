@@ -20,7 +20,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from .protocol import SETTINGS_ENV
+from mock_interviewer_lab.protocol import SETTINGS_ENV
 
 #: The choices of the [coach] section, for every place that offers them
 #: (CLI options, magics, the REST API, the calibrator).

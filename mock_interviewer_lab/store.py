@@ -42,10 +42,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from .interview.events import ACTION_TYPES, EVENT_TYPES, Action, Event, Record, record_from_dict
+from mock_interviewer_lab.interview.events import (
+    ACTION_TYPES,
+    EVENT_TYPES,
+    Action,
+    Event,
+    Record,
+    record_from_dict,
+)
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from mock_interviewer_lab.settings import Settings
 
 SessionStatus = Literal["open", "ended", "aborted"]
 STATUSES: frozenset[str] = frozenset(("open", "ended", "aborted"))

@@ -15,8 +15,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_interviewer_lab.coach import analyzer as analyzer_module
-from mock_interviewer_lab.coach.analyzer import CodeAnalyzer, Finding, rules
+from mock_interviewer_lab.interview.rules import analyzer as analyzer_module
+from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding, rules
 
 REPO = Path(__file__).resolve().parents[1]
 PROBLEMS = REPO / "problems"

@@ -7,16 +7,16 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from mock_interviewer_lab.interview.calibrator import (
+from mock_interviewer_lab.interview.difficulty import (
     AssessmentLevel,
     DifficultyCalibrator,
     PerformanceMetrics,
     Thresholds,
     progress_stats,
 )
-from mock_interviewer_lab.interview.metrics import SessionMetrics, compute_metrics
 from mock_interviewer_lab.problems.loader import Pack
 from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.reporting.metrics import SessionMetrics, compute_metrics
 from mock_interviewer_lab.settings import CoachSettings
 from tests.test_metrics import SessionBuilder, realistic_session
 

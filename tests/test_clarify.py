@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from mock_interviewer_lab.coach.clarify import OPEN_TOPIC, answer_clarification, topics_asked
+from mock_interviewer_lab.interview.rules.clarify import (
+    OPEN_TOPIC,
+    answer_clarification,
+    topics_asked,
+)
 from mock_interviewer_lab.problems.model import CLARIFICATION_TOPICS
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from mock_interviewer_lab.cli import Context
-from mock_interviewer_lab.config_cli import (
+from mock_interviewer_lab.cli.config import (
     check_settings_file,
     config,
     default_settings_file,

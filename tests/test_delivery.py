@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from mock_interviewer_lab.interview.delivery import (
+from mock_interviewer_lab.interview.events import Record
+from mock_interviewer_lab.reporting.delivery import (
     DEFAULT_FILLERS,
     NO_SPOKEN_ANSWERS,
     DeliveryFigures,
@@ -25,9 +26,8 @@ from mock_interviewer_lab.interview.delivery import (
     count_fillers,
     delivery_stats,
 )
-from mock_interviewer_lab.interview.events import Record
-from mock_interviewer_lab.interview.metrics import compute_metrics
-from mock_interviewer_lab.interview.report import (
+from mock_interviewer_lab.reporting.metrics import compute_metrics
+from mock_interviewer_lab.reporting.report import (
     FILLER_COLOUR,
     WPM_COLOUR,
     delivery_svg,

@@ -127,10 +127,10 @@ def test_terminal_follow_up_problem_gets_its_own_watched_file(tmp_path: Path) ->
 
     from rich.console import Console
 
+    from mock_interviewer_lab.cli.terminal import TerminalInterview, solution_file
     from mock_interviewer_lab.interview.clock import FakeClock
     from mock_interviewer_lab.interview.events import Action
     from mock_interviewer_lab.interview.session import InterviewSession
-    from mock_interviewer_lab.interview.terminal import TerminalInterview, solution_file
     from mock_interviewer_lab.problems.registry import ProblemRegistry
     from mock_interviewer_lab.settings import Settings
     from mock_interviewer_lab.store import MEMORY, SessionStore

@@ -20,11 +20,32 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
+from mock_interviewer_lab.cli import eval as eval_cli
 from mock_interviewer_lab.cli import main
-from mock_interviewer_lab.coach import eval_cli
-from mock_interviewer_lab.coach.base import CoachContext, CoachReply
-from mock_interviewer_lab.coach.eval_reading import fact_missing
-from mock_interviewer_lab.coach.evaluation import (
+from mock_interviewer_lab.coach.llm import LlmCoach
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.evaluation.grading import (
+    CHECK_TITLES,
+    PUSH_WITHIN_S,
+    USE_TIME_MIN_LEFT_S,
+    RuleBasedGrader,
+)
+from mock_interviewer_lab.evaluation.llm_grader import LlmCandidate, LlmGrader
+from mock_interviewer_lab.evaluation.personas import (
+    BETTER_AFTER_S,
+    BRUTE_FORCE,
+    CLARIFYING_PARAPHRASES,
+    DEFAULT_PROBLEMS,
+    MATERIAL,
+    PERSONAS,
+    STOP_AGAIN_AT,
+    clarifying_question,
+    make_persona,
+    material_for,
+    pitfall_line,
+)
+from mock_interviewer_lab.evaluation.reading import fact_missing
+from mock_interviewer_lab.evaluation.runner import (
     AskHint,
     CheckResult,
     CoachLine,
@@ -41,32 +62,11 @@ from mock_interviewer_lab.coach.evaluation import (
     play,
     run_eval,
 )
-from mock_interviewer_lab.coach.grading import (
-    CHECK_TITLES,
-    PUSH_WITHIN_S,
-    USE_TIME_MIN_LEFT_S,
-    RuleBasedGrader,
-)
-from mock_interviewer_lab.coach.llm import LlmCoach
-from mock_interviewer_lab.coach.llm_eval import LlmCandidate, LlmGrader
-from mock_interviewer_lab.coach.personas import (
-    BETTER_AFTER_S,
-    BRUTE_FORCE,
-    CLARIFYING_PARAPHRASES,
-    DEFAULT_PROBLEMS,
-    MATERIAL,
-    PERSONAS,
-    STOP_AGAIN_AT,
-    clarifying_question,
-    make_persona,
-    material_for,
-    pitfall_line,
-)
-from mock_interviewer_lab.coach.pitfalls import pitfall_said
-from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.harness.runner import SyncHarness
+from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.events import Action, Event
 from mock_interviewer_lab.interview.intent import Flag
+from mock_interviewer_lab.interview.rules.pitfalls import pitfall_said
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import (
     CLARIFICATION_TOPICS,

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from mock_interviewer_lab.coach.safeguards import LeakFilter
 from mock_interviewer_lab.interview.events import Action, Event
 from mock_interviewer_lab.interview.intent import IntentClassifier
-from mock_interviewer_lab.interview.metrics import clarifying_questions, compute_metrics
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
+from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import COMPLEXITY_CLASSES, complexity_rank
 from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.reporting.metrics import clarifying_questions, compute_metrics
 from mock_interviewer_lab.settings import Settings
 
 REGISTRY = ProblemRegistry.discover(installed=False)

@@ -30,13 +30,13 @@ from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.events import Action, Event, Record
-from mock_interviewer_lab.interview.metrics import compute_metrics
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
-from mock_interviewer_lab.interview.report import render_markdown, session_report
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.kernel.panel import Panel
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.reporting.metrics import compute_metrics
+from mock_interviewer_lab.reporting.report import render_markdown, session_report
 from mock_interviewer_lab.settings import Settings, parse_settings
 from mock_interviewer_lab.store import MEMORY, SessionStore
 
@@ -541,8 +541,8 @@ def test_simulate_takes_coach_and_settings(server: FakeLlmServer, tmp_path: Path
 
 
 def test_the_model_is_told_the_goal_and_the_optimisation_state() -> None:
-    from mock_interviewer_lab.coach.base import CoachContext
     from mock_interviewer_lab.coach.prompts import context_message
+    from mock_interviewer_lab.interview.coaching import CoachContext
     from mock_interviewer_lab.interview.phases import Phase
     from mock_interviewer_lab.problems.registry import ProblemRegistry
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from mock_interviewer_lab.coach.base import CoachContext, CoachReply
-from mock_interviewer_lab.coach.hints import STUCK_MINUTES
+from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.events import Action, Event
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
+from mock_interviewer_lab.interview.rules.hints import STUCK_MINUTES
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Settings

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import pytest
 
 from mock_interviewer_lab.interview.events import Record
-from mock_interviewer_lab.interview.metrics import compute_metrics
-from mock_interviewer_lab.interview.report import (
+from mock_interviewer_lab.reporting.metrics import compute_metrics
+from mock_interviewer_lab.reporting.report import (
     FAIL_COLOUR,
     LONG_SILENCE_S,
     PASS_COLOUR,

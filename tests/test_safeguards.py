@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mock_interviewer_lab.coach.cli import safeguards
-from mock_interviewer_lab.coach.personas import FISHING_LINES
-from mock_interviewer_lab.coach.safeguards import (
+from mock_interviewer_lab.cli.safeguards import safeguards
+from mock_interviewer_lab.evaluation.personas import FISHING_LINES
+from mock_interviewer_lab.interview.rules.safeguards import (
     FISHING_REDIRECT_VARIANTS,
     FISHING_REDIRECTS,
     NEVER_SAY_THRESHOLD,

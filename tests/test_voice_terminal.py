@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mock_interviewer_lab.cli.terminal_voice import VoiceInterview, VoiceSetup
 from mock_interviewer_lab.interview.clock import SystemClock
 from mock_interviewer_lab.interview.events import Event
 from mock_interviewer_lab.interview.session import InterviewSession
@@ -35,7 +36,7 @@ from mock_interviewer_lab.voice.audio_io import (
     record,
     tone_wav,
 )
-from mock_interviewer_lab.voice.calibration import (
+from mock_interviewer_lab.voice.noise_calibration import (
     MIN_THRESHOLD,
     NOISE_MARGIN,
     calibrate,
@@ -45,7 +46,6 @@ from mock_interviewer_lab.voice.calibration import (
     window_levels,
 )
 from mock_interviewer_lab.voice.stt import Transcript
-from mock_interviewer_lab.voice.terminal_voice import VoiceInterview, VoiceSetup
 from mock_interviewer_lab.voice.tts import Speech
 from mock_interviewer_lab.voice.vad import SegmenterConfig, UtteranceSegmenter
 from mock_interviewer_lab.voice.wavfile import read_wav

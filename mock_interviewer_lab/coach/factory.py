@@ -16,13 +16,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from ..settings import LlmSettings, Settings
-from .base import Coach, CoachContext, CoachReply
-from .scripted import ScriptedCoach
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.interview.coaching import Coach, CoachContext, CoachReply
+from mock_interviewer_lab.settings import LlmSettings, Settings
 
 if TYPE_CHECKING:
-    from ..interview.session import CodeRunner
-    from ..problems.loader import Problem
+    from mock_interviewer_lab.interview.session import CodeRunner
+    from mock_interviewer_lab.problems.loader import Problem
 
 CoachKind = Literal["scripted", "llm"]
 COACH_KINDS: tuple[CoachKind, ...] = ("scripted", "llm")
@@ -122,7 +122,7 @@ def build_coach(kind: CoachKind, settings: Settings, *, runner: CodeRunner | Non
     if kind != "llm":
         raise CoachUnavailable(f"unknown coach {kind!r}; use one of {', '.join(COACH_KINDS)}")
     check_llm_settings(settings)
-    from .llm import LlmCoach
+    from mock_interviewer_lab.coach.llm import LlmCoach
 
     return LlmCoach(settings, runner=runner, problem=problem, on_sentence=on_sentence)
 

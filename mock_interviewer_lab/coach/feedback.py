@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..interview.events import Event, Record
-from .base import Coach
-from .safeguards import LeakFilter
+from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.events import Event, Record
+from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
 
 if TYPE_CHECKING:
-    from ..interview.report import SessionReport
-    from ..problems.loader import Problem
+    from mock_interviewer_lab.problems.loader import Problem
+    from mock_interviewer_lab.reporting.report import SessionReport
 
 ENGINE_LABEL = ("The engine's own report: rule-based statements computed from the session's "
                 "records (no model was used).")
@@ -105,8 +105,8 @@ def engine_feedback(report: SessionReport, note: str = "") -> Feedback:
 
 def session_lines(records: Iterable[Record]) -> list[tuple[int, str]]:
     """(seq, what happened) for the records worth reviewing, in order."""
-    from ..interview.metrics import numbered
-    from ..interview.report import describe_record
+    from mock_interviewer_lab.reporting.metrics import numbered
+    from mock_interviewer_lab.reporting.report import describe_record
 
     lines = []
     for seq, r in numbered(records):
@@ -181,7 +181,7 @@ def grounded_items(data: dict[str, Any], *, known: set[int], leaks: LeakFilter |
 def model_feedback(coach: Any, records: list[Record], problem: Problem | None,
                    report: SessionReport) -> Feedback:
     """Ask the model; raises FeedbackRejected or the coach's ModelFailure."""
-    from ..interview.metrics import numbered
+    from mock_interviewer_lab.reporting.metrics import numbered
 
     text, figures = coach.complete_text(feedback_messages(records, report),
                                         max_tokens=FEEDBACK_MAX_TOKENS)
@@ -208,7 +208,7 @@ def session_feedback(coach: Coach | None, records: list[Record], problem: Proble
     engine's own report otherwise, with the reason."""
     if coach is None or not callable(getattr(coach, "complete_text", None)):
         return engine_feedback(report)
-    from .llm import ModelFailure
+    from mock_interviewer_lab.coach.llm import ModelFailure
 
     try:
         return model_feedback(coach, records, problem, report)

@@ -49,17 +49,17 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..settings import Settings
-from .base import BlockedSentence, CoachContext, CoachReply
-from .factory import check_llm_settings, provider_of
-from .llm_tools import TOOL_NAMES, TOOL_SCHEMAS, CoachTools
-from .prompts import context_message, system_prompt
-from .safeguards import LeakFilter, split_sentences
-from .scripted import ScriptedCoach
+from mock_interviewer_lab.coach.factory import check_llm_settings, provider_of
+from mock_interviewer_lab.coach.llm_tools import TOOL_NAMES, TOOL_SCHEMAS, CoachTools
+from mock_interviewer_lab.coach.prompts import context_message, system_prompt
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.interview.coaching import BlockedSentence, CoachContext, CoachReply
+from mock_interviewer_lab.interview.rules.safeguards import LeakFilter, split_sentences
+from mock_interviewer_lab.settings import Settings
 
 if TYPE_CHECKING:
-    from ..interview.session import CodeRunner
-    from ..problems.loader import Problem
+    from mock_interviewer_lab.interview.session import CodeRunner
+    from mock_interviewer_lab.problems.loader import Problem
 
 # litellm fetches its model price map from the internet when imported unless told not to.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .analyzer import CodeAnalyzer
-from .base import CoachContext
-from .prompts import findings_json, visible_run
+from mock_interviewer_lab.coach.prompts import findings_json, visible_run
+from mock_interviewer_lab.interview.coaching import CoachContext
+from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer
 
 if TYPE_CHECKING:
-    from ..interview.session import CodeRunner
+    from mock_interviewer_lab.interview.session import CodeRunner
 
 #: OpenAI function-calling schemas (litellm passes them to any provider).
 TOOL_SCHEMAS: list[dict[str, Any]] = [

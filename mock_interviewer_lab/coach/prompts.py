@@ -16,10 +16,10 @@ import difflib
 import json
 from typing import Any
 
-from ..interview.intent import Intent
-from .analyzer import Finding
-from .base import CoachContext
-from .clarify import topics_asked
+from mock_interviewer_lab.interview.coaching import CoachContext
+from mock_interviewer_lab.interview.intent import Intent
+from mock_interviewer_lab.interview.rules.analyzer import Finding
+from mock_interviewer_lab.interview.rules.clarify import topics_asked
 
 #: The seed spec's system prompt ("System Prompt Template"), word for word.
 SYSTEM_PROMPT = """You are a technical interviewer conducting a coding interview. Your role is to assess the candidate's problem-solving abilities, not to solve problems for them.

@@ -26,12 +26,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..interview.intent import Flag, Intent
-from ..interview.phases import Phase
-from ..problems.model import complexity_rank, normalise_complexity
-from .base import CoachContext, CoachReply
-from .clarify import answer_clarification
-from .pitfalls import pitfall_said, pitfall_written
+from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
+from mock_interviewer_lab.interview.intent import Flag, Intent
+from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.interview.rules.clarify import answer_clarification
+from mock_interviewer_lab.interview.rules.pitfalls import pitfall_said, pitfall_written
+from mock_interviewer_lab.problems.model import complexity_rank, normalise_complexity
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -677,7 +677,7 @@ class ScriptedCoach:
         return None
 
     def _tdd(self, ctx: CoachContext) -> CoachReply:
-        from ..interview.phases import TddPhase, tdd_prompt
+        from mock_interviewer_lab.interview.phases import TddPhase, tdd_prompt
 
         step = TddPhase(ctx.tdd_step) if ctx.tdd_step else TddPhase.UNDERSTAND_PROBLEM
         return CoachReply(" ".join(tdd_prompt(step).split()), "question")

@@ -53,14 +53,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import sandbox_runtime as rt
-from .compare import canonical
-from .sandbox_runtime import NotPlain, decode_plain, encode_plain
+from mock_interviewer_lab.harness import sandbox_runtime as rt
+from mock_interviewer_lab.harness.compare import canonical
+from mock_interviewer_lab.harness.sandbox_runtime import NotPlain, decode_plain, encode_plain
 
 if TYPE_CHECKING:
-    from ..problems.loader import Problem
-    from ..problems.model import AssertCase
-    from ..settings import HarnessSettings
+    from mock_interviewer_lab.problems.loader import Problem
+    from mock_interviewer_lab.problems.model import AssertCase
+    from mock_interviewer_lab.settings import HarnessSettings
 
 
 class PackCodeError(RuntimeError):
@@ -766,7 +766,7 @@ class PackSandbox:
 
     def _hidden_now(self) -> tuple[list[str], list[str]]:
         if self._hidden is None:
-            from ..problems.registry import builtin_pack_dirs
+            from mock_interviewer_lab.problems.registry import builtin_pack_dirs
 
             self._hidden = _hidden_paths([*map(str, builtin_pack_dirs()), *self.hide_paths])
         return self._hidden
@@ -982,7 +982,7 @@ def shared_pack_sandbox(settings: HarnessSettings | None = None) -> PackSandbox:
         if _SHARED is None:
             import atexit
 
-            from ..settings import HarnessSettings
+            from mock_interviewer_lab.settings import HarnessSettings
 
             _SHARED = PackSandbox(settings or HarnessSettings())
             atexit.register(_SHARED.close)

@@ -26,15 +26,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..problems.loader import Problem
-from ..problems.model import AssertCase, GeneratedCase, IOCase
-from ..problems.registry import builtin_pack_dirs
-from ..settings import HarnessSettings
-from .compare import judge
-from .kernel import KernelDied, KernelTimeout, SandboxKernel
-from .outcome import CaseOutcome, ComplexityReport, RunResult
-from .pack_sandbox import JudgeItem, PackCodeError, PackSandbox, shared_pack_sandbox
-from .sandbox_runtime import HIDDEN_PROMPT, STOPPED_SLOW, decode_plain, encode_plain
+from mock_interviewer_lab.harness.compare import judge
+from mock_interviewer_lab.harness.outcome import CaseOutcome, ComplexityReport, RunResult
+from mock_interviewer_lab.harness.pack_sandbox import (
+    JudgeItem,
+    PackCodeError,
+    PackSandbox,
+    shared_pack_sandbox,
+)
+from mock_interviewer_lab.harness.sandbox_kernel import KernelDied, KernelTimeout, SandboxKernel
+from mock_interviewer_lab.harness.sandbox_runtime import (
+    HIDDEN_PROMPT,
+    STOPPED_SLOW,
+    decode_plain,
+    encode_plain,
+)
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import AssertCase, GeneratedCase, IOCase
+from mock_interviewer_lab.problems.registry import builtin_pack_dirs
+from mock_interviewer_lab.settings import HarnessSettings
 
 _T = TypeVar("_T")
 _REPR_LIMIT = 600
@@ -536,7 +546,11 @@ def _complexity_report(problem: Problem, perf: dict[str, Any] | None) -> Complex
     if perf is None:
         report.note = "not measured"
         return report
-    from .complexity import describe, estimate_complexity, is_clearly_worse_than
+    from mock_interviewer_lab.harness.complexity import (
+        describe,
+        estimate_complexity,
+        is_clearly_worse_than,
+    )
 
     estimate = estimate_complexity(samples)
     report.exponent = round(estimate.exponent, 3)

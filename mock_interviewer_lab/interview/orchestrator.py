@@ -16,28 +16,32 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..coach.analyzer import CodeAnalyzer, Finding
-from ..coach.base import Coach, CoachContext, CoachReply, Trigger
-from ..coach.clarify import topics_asked
-from ..coach.hints import LEVELS as HINT_LEVELS
-from ..coach.hints import HintLadder
-from ..coach.safeguards import FISHING_REDIRECT_VARIANTS, FishingDetector, LeakFilter
-from ..coach.scripted import ScriptedCoach
-from ..problems.loader import Problem
-from ..problems.model import COMPLEXITY_CLASSES as _CLASSES
-from ..problems.model import complexity_rank, normalise_complexity
-from ..settings import Settings
-from .calibrator import DifficultyCalibrator, PerformanceMetrics
-from .events import Action, ActionType, Event
-from .intent import (
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.interview.coaching import Coach, CoachContext, CoachReply, Trigger
+from mock_interviewer_lab.interview.difficulty import DifficultyCalibrator, PerformanceMetrics
+from mock_interviewer_lab.interview.events import Action, ActionType, Event
+from mock_interviewer_lab.interview.intent import (
     Intent,
     IntentClassifier,
     Utterance,
     accepts_offered_hint,
     is_only_thinking_sounds,
 )
-from .phases import Phase, PhaseMachine, TddPhase, next_tdd_phase
-from .timers import InterviewTimer, PhaseOverrun, TimeWarning
+from mock_interviewer_lab.interview.phases import Phase, PhaseMachine, TddPhase, next_tdd_phase
+from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding
+from mock_interviewer_lab.interview.rules.clarify import topics_asked
+from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
+from mock_interviewer_lab.interview.rules.hints import HintLadder
+from mock_interviewer_lab.interview.rules.safeguards import (
+    FISHING_REDIRECT_VARIANTS,
+    FishingDetector,
+    LeakFilter,
+)
+from mock_interviewer_lab.interview.timers import InterviewTimer, PhaseOverrun, TimeWarning
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import COMPLEXITY_CLASSES as _CLASSES
+from mock_interviewer_lab.problems.model import complexity_rank, normalise_complexity
+from mock_interviewer_lab.settings import Settings
 
 #: Phases in which no progress for a while means "stuck" (automatic hints).
 _STUCK_PHASES = frozenset({Phase.UNDERSTANDING, Phase.APPROACH, Phase.DEBUGGING})

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..problems.registry import ProblemRegistry
-from ..settings import Settings
-from ..store import SessionInfo, SessionStore
-from .clock import FakeClock
-from .events import Action, Event
-from .session import InterviewSession
+from mock_interviewer_lab.interview.clock import FakeClock
+from mock_interviewer_lab.interview.events import Action, Event
+from mock_interviewer_lab.interview.session import InterviewSession
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.settings import Settings
+from mock_interviewer_lab.store import SessionInfo, SessionStore
 
 #: Events that come from the candidate or the world, not from the coach.
 CANDIDATE_SIDE = ("candidate_said", "code_submitted", "tests_finished", "growth_measured",

@@ -16,16 +16,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
-from ..coach.base import Coach
-from ..harness.outcome import RunResult
-from ..problems.loader import Problem
-from ..problems.registry import ProblemRegistry
-from ..settings import Settings
-from ..store import SessionInfo, SessionStore
-from .clock import Clock
-from .events import Action, Event, EventType, Record
-from .orchestrator import Orchestrator
-from .phases import Phase
+from mock_interviewer_lab.harness.outcome import RunResult
+from mock_interviewer_lab.interview.clock import Clock
+from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.events import Action, Event, EventType, Record
+from mock_interviewer_lab.interview.orchestrator import Orchestrator
+from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.settings import Settings
+from mock_interviewer_lab.store import SessionInfo, SessionStore
 
 
 class CodeRunner(Protocol):
@@ -404,8 +404,8 @@ class InterviewSession:
         }
 
     def build_report(self, records: list[Record]) -> dict[str, Any]:
-        from ..coach.feedback import session_feedback
-        from .report import session_report
+        from mock_interviewer_lab.coach.feedback import session_feedback
+        from mock_interviewer_lab.reporting.report import session_report
 
         report = session_report(records, self.problem, self.info.id, self.registry)
         data: dict[str, Any] = report.as_dict()

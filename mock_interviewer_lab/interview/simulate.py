@@ -28,13 +28,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..coach.base import Coach
-from ..problems.registry import ProblemRegistry
-from ..settings import Mode, Settings
-from ..store import MEMORY, SessionStore
-from .clock import FakeClock
-from .events import Event
-from .session import CodeRunner, InterviewSession
+from mock_interviewer_lab.interview.clock import FakeClock
+from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.events import Event
+from mock_interviewer_lab.interview.session import CodeRunner, InterviewSession
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.settings import Mode, Settings
+from mock_interviewer_lab.store import MEMORY, SessionStore
 
 _MMSS = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 
@@ -106,7 +106,7 @@ def parse_script(data: Any, source: str = "<script>") -> SimulationScript:
             loc = ".".join(str(x) for x in err["loc"])
             lines.append(f"{source}: {loc}: {err['msg']}")
         raise ScriptError("\n".join(lines)) from None
-    from ..settings import CoachSettings
+    from mock_interviewer_lab.settings import CoachSettings
 
     unknown = set(script.coach) - set(CoachSettings.model_fields)
     if unknown:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from IPython.core.interactiveshell import InteractiveShell
 
-from .backend import Backend, choose_backend
-from .magics import InterviewMagics
+from mock_interviewer_lab.kernel.backend import Backend, choose_backend
+from mock_interviewer_lab.kernel.magics import InterviewMagics
 
 
 def load(ipython: InteractiveShell,

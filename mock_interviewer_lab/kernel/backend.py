@@ -23,19 +23,19 @@ import urllib.request
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..interview.events import Action, Event, EventType
-from ..protocol import REPORT_FORMATS, TOKEN_ENV, TOKEN_HEADER, URL_ENV
+from mock_interviewer_lab.interview.events import Action, Event, EventType
+from mock_interviewer_lab.protocol import REPORT_FORMATS, TOKEN_ENV, TOKEN_HEADER, URL_ENV
 
 if TYPE_CHECKING:
     from tornado.ioloop import IOLoop
     from tornado.websocket import WebSocketClientConnection
 
-    from ..harness.runner import SyncHarness
-    from ..interview.clock import Clock
-    from ..interview.session import InterviewSession
-    from ..problems.registry import ProblemRegistry
-    from ..settings import Settings
-    from ..store import SessionStore
+    from mock_interviewer_lab.harness.runner import SyncHarness
+    from mock_interviewer_lab.interview.clock import Clock
+    from mock_interviewer_lab.interview.session import InterviewSession
+    from mock_interviewer_lab.problems.registry import ProblemRegistry
+    from mock_interviewer_lab.settings import Settings
+    from mock_interviewer_lab.store import SessionStore
 
 
 ActionCallback = Callable[[dict[str, Any]], None]
@@ -162,7 +162,7 @@ class ServerBackend:
             body = {}
         message = str(body.get("error") or body.get("message") or exc.reason)
         if exc.code == 404 and "suggestions" in body:
-            from ..problems.registry import UnknownProblem
+            from mock_interviewer_lab.problems.registry import UnknownProblem
 
             return UnknownProblem(str(body.get("ref", "")), list(body["suggestions"]),
                                   reason=message)
@@ -392,8 +392,8 @@ class EmbeddedBackend:
                  registry: ProblemRegistry | None = None, store: SessionStore | None = None,
                  harness: SyncHarness | None = None, clock: Clock | None = None,
                  tick_interval_s: float = 5.0) -> None:
-        from ..interview.clock import SystemClock
-        from ..settings import load_settings
+        from mock_interviewer_lab.interview.clock import SystemClock
+        from mock_interviewer_lab.settings import load_settings
 
         self.settings = settings or load_settings()
         self._registry = registry
@@ -413,7 +413,7 @@ class EmbeddedBackend:
     @property
     def registry(self) -> ProblemRegistry:
         if self._registry is None:
-            from ..problems.registry import ProblemRegistry
+            from mock_interviewer_lab.problems.registry import ProblemRegistry
 
             self._registry = ProblemRegistry.discover(self.settings)
         return self._registry
@@ -421,14 +421,14 @@ class EmbeddedBackend:
     @property
     def store(self) -> SessionStore:
         if self._store is None:
-            from ..store import SessionStore
+            from mock_interviewer_lab.store import SessionStore
 
             self._store = SessionStore.from_settings(self.settings)
         return self._store
 
     def harness(self) -> SyncHarness:
         if self._harness is None:
-            from ..harness.runner import SyncHarness
+            from mock_interviewer_lab.harness.runner import SyncHarness
 
             self._harness = SyncHarness(self.settings.harness).start()
         return self._harness
@@ -441,8 +441,8 @@ class EmbeddedBackend:
     def start(self, problem: str, minutes: float = 45, mode: str = "normal",
               coach: dict[str, Any] | None = None,
               llm: dict[str, str] | None = None) -> dict[str, Any]:
-        from ..coach.factory import session_coach
-        from ..interview.session import InterviewSession, settings_with_llm
+        from mock_interviewer_lab.coach.factory import session_coach
+        from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
 
         found = self.registry.get(problem)  # UnknownProblem with suggestions
         # This session's [llm] model/api_base over settings.toml's; the
@@ -496,7 +496,7 @@ class EmbeddedBackend:
         return self._current().state()
 
     def report(self, format: str = "html") -> str:
-        from ..interview import report as reports
+        from mock_interviewer_lab.reporting import report as reports
 
         _check_format(format)
         session = self._current()
@@ -514,9 +514,9 @@ class EmbeddedBackend:
         return [info.to_dict() for info in self.store.sessions(limit=50)]
 
     def resume(self, session_id: str | None = None) -> dict[str, Any]:
-        from ..coach.factory import session_coach
-        from ..interview.session import InterviewSession, settings_with_llm
-        from ..store import StoreError
+        from mock_interviewer_lab.coach.factory import session_coach
+        from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
+        from mock_interviewer_lab.store import StoreError
 
         try:
             if session_id is None:

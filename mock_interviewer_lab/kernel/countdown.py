@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipywidgets as widgets  # type: ignore[import-untyped]
 from traitlets import Bool, Float, Unicode
 
-from .voice_widget import MODULE_NAME, MODULE_RANGE
+from mock_interviewer_lab.kernel.voice_widget import MODULE_NAME, MODULE_RANGE
 
 
 class CountdownWidget(widgets.DOMWidget):  # type: ignore[misc]

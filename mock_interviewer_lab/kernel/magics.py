@@ -17,11 +17,11 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from ..limits import BadText, TextTooLong, check_text
-from ..settings import HELPFULNESS, MODES
-from .backend import Backend, BackendError, choose_backend
-from .panel import Panel, mmss, report_body
-from .voice_widget import voice_part
+from mock_interviewer_lab.kernel.backend import Backend, BackendError, choose_backend
+from mock_interviewer_lab.kernel.panel import Panel, mmss, report_body
+from mock_interviewer_lab.kernel.voice_widget import voice_part
+from mock_interviewer_lab.limits import BadText, TextTooLong, check_text
+from mock_interviewer_lab.settings import HELPFULNESS, MODES
 
 SUBCOMMANDS = ("say", "hint", "status", "end", "report", "resume", "list", "stub")
 
@@ -134,7 +134,7 @@ class InterviewMagics(Magics):
         print(message)
 
     def _guarded(self, work: Callable[[], None]) -> None:
-        from ..problems.registry import UnknownProblem
+        from mock_interviewer_lab.problems.registry import UnknownProblem
 
         try:
             work()

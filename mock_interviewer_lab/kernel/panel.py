@@ -18,7 +18,7 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from .countdown import CountdownWidget
+from mock_interviewer_lab.kernel.countdown import CountdownWidget
 
 #: The phases the stepper shows, in interview order (the others are rare detours).
 STEPPER_PHASES: tuple[str, ...] = (

@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as widgets  # type: ignore[import-untyped]
 from traitlets import Bool, Float, Unicode
 
-from ..settings import Settings, SettingsError, load_settings
+from mock_interviewer_lab.settings import Settings, SettingsError, load_settings
 
 #: The ipywidgets module of the JupyterLab plugin: package.json's name and
 #: version (src/voice/version.ts registers the same pair).
@@ -84,7 +84,7 @@ def voice_part(backend: Any, session_id: str, *,
     The JupyterLab ``voice`` setting is the browser's: the widget's view
     hides itself while it is off.
     """
-    from .backend import ServerBackend
+    from mock_interviewer_lab.kernel.backend import ServerBackend
 
     stt = _settings_or_defaults(settings).stt
     if stt.engine == "none":

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .model import HintSpec, PackMeta, ProblemSpec, TestSpec
+from mock_interviewer_lab.problems.model import HintSpec, PackMeta, ProblemSpec, TestSpec
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -281,7 +281,7 @@ def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) ->
         prelude = _python_source(folder / "prelude.py", rel("prelude.py"), issues) or ""
 
     if spec is not None:
-        from ..coach.analyzer import rules as analyzer_rules
+        from mock_interviewer_lab.interview.rules.analyzer import rules as analyzer_rules
 
         known_rules = set(analyzer_rules())
         for rule in spec.analyzer_ignore:

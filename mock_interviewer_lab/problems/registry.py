@@ -15,8 +15,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from ..settings import Settings
-from .loader import Pack, PackIssue, Problem, load_pack
+from mock_interviewer_lab.settings import Settings
+from mock_interviewer_lab.problems.loader import Pack, PackIssue, Problem, load_pack
 
 PACKS_ENV = "MOCK_INTERVIEWER_PACKS"
 ENTRY_POINT_GROUP = "mock_interviewer_lab.packs"

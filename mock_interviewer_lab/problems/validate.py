@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..coach.pitfalls import _flat
-from ..coach.safeguards import LeakFilter
-from ..settings import Settings
-from .loader import PackIssue, Problem
-from .registry import ProblemRegistry, expand_pack_dirs
+from mock_interviewer_lab.interview.rules.pitfalls import _flat
+from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
+from mock_interviewer_lab.settings import Settings
+from mock_interviewer_lab.problems.loader import PackIssue, Problem
+from mock_interviewer_lab.problems.registry import ProblemRegistry, expand_pack_dirs
 
 #: A growth measurement can only look worse than the truth when the machine
 #: is busy, never better: a reference that measures worse is measured again.
@@ -76,7 +76,7 @@ def validate_packs(
     complexity: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> ValidationReport:
-    from ..harness.runner import SyncHarness, batch_workers
+    from mock_interviewer_lab.harness.runner import SyncHarness, batch_workers
 
     dirs = [d for p in paths for d in expand_pack_dirs(p)]
     report = ValidationReport()

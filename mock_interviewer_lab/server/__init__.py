@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .app import MockInterviewerApp
+from mock_interviewer_lab.server.app import MockInterviewerApp
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

@@ -24,9 +24,14 @@ from jupyter_server.utils import url_path_join
 from pydantic import BaseModel
 from traitlets import Dict, Float, Int, List, TraitError, Unicode, validate
 
-from ..problems.registry import ProblemRegistry
-from ..protocol import TOKEN_ENV, URL_ENV
-from ..settings import (
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.protocol import TOKEN_ENV, URL_ENV
+from mock_interviewer_lab.server.base import SECRET_KEY, SERVICE_KEY, UNAVAILABLE_KEY, VOICE_KEY
+from mock_interviewer_lab.server.models import DEFAULT_MINUTES
+from mock_interviewer_lab.server.openapi import API_PREFIX
+from mock_interviewer_lab.server.routes import default_handlers
+from mock_interviewer_lab.server.services import InterviewService, LazyHarness, VoiceService
+from mock_interviewer_lab.settings import (
     SECTIONS,
     AdminSettings,
     SettingsError,
@@ -34,12 +39,7 @@ from ..settings import (
     load_settings,
     section_model,
 )
-from ..store import SessionStore, StoreError, resolve_db_path
-from .base import SECRET_KEY, SERVICE_KEY, UNAVAILABLE_KEY, VOICE_KEY
-from .models import DEFAULT_MINUTES
-from .openapi import API_PREFIX
-from .routes import default_handlers
-from .services import InterviewService, LazyHarness, VoiceService
+from mock_interviewer_lab.store import SessionStore, StoreError, resolve_db_path
 
 _WILDCARD_IPS = frozenset(("0.0.0.0", "::"))
 

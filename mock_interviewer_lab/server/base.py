@@ -33,13 +33,19 @@ from pydantic import BaseModel, ValidationError
 from tornado import web
 from tornado.httputil import split_host_and_port
 
-from ..interview.session import InterviewSession
-from ..limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, BadText, utf8_size
-from ..problems.registry import UnknownProblem
-from ..protocol import TOKEN_HEADER
-from ..store import AmbiguousSession, StoreError, UnknownSession
-from .models import AnyEvent, Refusal, event_refusal, refusal, session_event
-from .services import InterviewService
+from mock_interviewer_lab.interview.session import InterviewSession
+from mock_interviewer_lab.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, BadText, utf8_size
+from mock_interviewer_lab.problems.registry import UnknownProblem
+from mock_interviewer_lab.protocol import TOKEN_HEADER
+from mock_interviewer_lab.server.models import (
+    AnyEvent,
+    Refusal,
+    event_refusal,
+    refusal,
+    session_event,
+)
+from mock_interviewer_lab.server.services import InterviewService
+from mock_interviewer_lab.store import AmbiguousSession, StoreError, UnknownSession
 
 JSON_TYPE = "application/json; charset=UTF-8"
 SERVICE_KEY = "mock_interviewer_service"

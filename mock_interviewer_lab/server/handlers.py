@@ -14,12 +14,11 @@ from typing import assert_never
 
 from jupyter_server.utils import url_path_join
 
-from ..interview.events import Action
-from ..interview.session import InterviewSession
-from ..problems.registry import UnknownProblem
-from ..store import AmbiguousSession, StoreError, UnknownSession
-from . import models
-from .base import (
+from mock_interviewer_lab.interview.events import Action
+from mock_interviewer_lab.interview.session import InterviewSession
+from mock_interviewer_lab.problems.registry import UnknownProblem
+from mock_interviewer_lab.server import models
+from mock_interviewer_lab.server.base import (
     ApiError,
     BaseApiHandler,
     BusyError,
@@ -27,8 +26,9 @@ from .base import (
     validated,
     validated_event,
 )
-from .openapi import API_PREFIX, openapi_document
-from .run_queue import QueueFull, RunQueueClosed
+from mock_interviewer_lab.server.openapi import API_PREFIX, openapi_document
+from mock_interviewer_lab.server.run_queue import QueueFull, RunQueueClosed
+from mock_interviewer_lab.store import AmbiguousSession, StoreError, UnknownSession
 
 # ------------------------------------------------------------- problems
 

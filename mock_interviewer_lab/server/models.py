@@ -36,12 +36,18 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict  # pydantic's on Python 3.11
 
-from ..interview.events import ActionType, EndReason
-from ..interview.phases import Phase
-from ..limits import MAX_CODE_BYTES, MAX_SAID_BYTES, BadText, TextTooLong, check_text
-from ..protocol import ReportFormat
-from ..settings import Helpfulness, Mode, Personality
-from ..store import SessionStatus
+from mock_interviewer_lab.interview.events import ActionType, EndReason
+from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.limits import (
+    MAX_CODE_BYTES,
+    MAX_SAID_BYTES,
+    BadText,
+    TextTooLong,
+    check_text,
+)
+from mock_interviewer_lab.protocol import ReportFormat
+from mock_interviewer_lab.settings import Helpfulness, Mode, Personality
+from mock_interviewer_lab.store import SessionStatus
 
 #: The largest ``limit`` a session listing takes.
 MAX_LIST_LIMIT = 10_000

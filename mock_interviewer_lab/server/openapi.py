@@ -18,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-from . import models
+from mock_interviewer_lab.server import models
 
 API_PREFIX = "mock-interviewer/api/"
 

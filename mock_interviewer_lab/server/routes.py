@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .handlers import (
+from mock_interviewer_lab.server.handlers import (
     EventsHandler,
     ExportHandler,
     NotFoundHandler,
@@ -19,8 +19,8 @@ from .handlers import (
     SessionHandler,
     SessionsHandler,
 )
-from .openapi import API_PREFIX
-from .sockets import SessionSocketHandler, VoiceSocketHandler
+from mock_interviewer_lab.server.openapi import API_PREFIX
+from mock_interviewer_lab.server.sockets import SessionSocketHandler, VoiceSocketHandler
 
 
 def default_handlers() -> list[tuple[str, type[Any]]]:

@@ -34,9 +34,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from ..harness.outcome import RunResult
-from ..problems.loader import Problem
-from . import metrics
+from mock_interviewer_lab.harness.outcome import RunResult
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.server import metrics
 
 _T = TypeVar("_T")
 

@@ -19,12 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..coach.factory import session_coach
-from ..harness.outcome import RunResult
-from ..harness.runner import SyncHarness
-from ..interview.clock import Clock, SystemClock
-from ..interview.events import Action, Event, Record
-from ..interview.report import (
+from mock_interviewer_lab.coach.factory import session_coach
+from mock_interviewer_lab.harness.outcome import RunResult
+from mock_interviewer_lab.harness.runner import SyncHarness
+from mock_interviewer_lab.interview.clock import Clock, SystemClock
+from mock_interviewer_lab.interview.events import Action, Event, Record
+from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.protocol import ReportFormat
+from mock_interviewer_lab.reporting.report import (
     SessionReport,
     build_report,
     render_html,
@@ -33,18 +37,14 @@ from ..interview.report import (
     render_notebook,
     session_report,
 )
-from ..interview.session import InterviewSession, settings_with_llm
-from ..problems.loader import Problem
-from ..problems.registry import ProblemRegistry
-from ..protocol import ReportFormat
-from ..settings import HarnessSettings, Settings
-from ..store import SessionStore
-from . import metrics
-from .run_queue import RunQueue, RunQueueClosed
+from mock_interviewer_lab.server import metrics
+from mock_interviewer_lab.server.run_queue import RunQueue, RunQueueClosed
+from mock_interviewer_lab.settings import HarnessSettings, Settings
+from mock_interviewer_lab.store import SessionStore
 
 if TYPE_CHECKING:
-    from ..voice.stt import SpeechEngine
-    from ..voice.tts import Synthesizer
+    from mock_interviewer_lab.voice.stt import SpeechEngine
+    from mock_interviewer_lab.voice.tts import Synthesizer
 
 #: The content type of each report format (protocol.REPORT_FORMATS).
 REPORT_CONTENT_TYPES: dict[ReportFormat, str] = {
@@ -290,13 +290,13 @@ class VoiceService:
 
 
 def _load_speech_engine(settings: Settings) -> SpeechEngine:
-    from ..voice.stt import load_engine
+    from mock_interviewer_lab.voice.stt import load_engine
 
     return load_engine(settings.stt)
 
 
 def _load_synthesizer(settings: Settings) -> Synthesizer | None:
-    from ..voice.tts import load_synthesizer
+    from mock_interviewer_lab.voice.tts import load_synthesizer
 
     return load_synthesizer(settings.tts)
 

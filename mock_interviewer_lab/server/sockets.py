@@ -46,13 +46,11 @@ from tornado import web
 from tornado.ioloop import PeriodicCallback
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from ..interview.events import Action, Event
-from ..interview.session import InterviewSession
-from ..limits import MAX_SAID_BYTES
-from ..problems.registry import UnknownProblem
-from ..store import AmbiguousSession, StoreError, UnknownSession
-from ..voice.channel import ChannelConfig, VoiceChannel, VoiceEvent, frame_problem
-from .base import (
+from mock_interviewer_lab.interview.events import Action, Event
+from mock_interviewer_lab.interview.session import InterviewSession
+from mock_interviewer_lab.limits import MAX_SAID_BYTES
+from mock_interviewer_lab.problems.registry import UnknownProblem
+from mock_interviewer_lab.server.base import (
     AUTH_RESOURCE,
     JSON_TYPE,
     VOICE_KEY,
@@ -63,7 +61,14 @@ from .base import (
     scrub_uri,
     user_or_kernel,
 )
-from .services import VoiceService, transcript
+from mock_interviewer_lab.server.services import VoiceService, transcript
+from mock_interviewer_lab.store import AmbiguousSession, StoreError, UnknownSession
+from mock_interviewer_lab.voice.channel import (
+    ChannelConfig,
+    VoiceChannel,
+    VoiceEvent,
+    frame_problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +232,7 @@ def recording_path(workspace_dir: str, session_id: str, start: float) -> Path:
 
 
 def _write_recording(path: Path, pcm16: bytes) -> Path:
-    from ..voice.wavfile import wav_bytes
+    from mock_interviewer_lab.voice.wavfile import wav_bytes
 
     path.parent.mkdir(parents=True, exist_ok=True)
     candidate, n = path, 1
@@ -459,7 +464,7 @@ class VoiceSocketHandler(BaseSessionSocket):
         self._calibration = None
         assert self.session is not None
         session = self.session
-        from ..voice.stt import VoiceUnavailable, problem_hints
+        from mock_interviewer_lab.voice.stt import VoiceUnavailable, problem_hints
 
         try:
             engine = await asyncio.to_thread(self.voice.engine)
@@ -485,7 +490,7 @@ class VoiceSocketHandler(BaseSessionSocket):
                     "tts": await self._tts_name(), "sample_rate": SAMPLE_RATE})
 
     async def _tts_name(self) -> str | None:
-        from ..voice.tts import TtsUnavailable
+        from mock_interviewer_lab.voice.tts import TtsUnavailable
 
         if self.voice.settings.tts.engine == "none":
             return None
@@ -570,7 +575,7 @@ class VoiceSocketHandler(BaseSessionSocket):
             return
         silence = bytes(self._calibration)
         self._calibration = None
-        from ..voice.calibration import noise_threshold_from
+        from mock_interviewer_lab.voice.noise_calibration import noise_threshold_from
 
         threshold = await asyncio.to_thread(noise_threshold_from, silence)
         settings = self.voice.settings
@@ -588,7 +593,7 @@ class VoiceSocketHandler(BaseSessionSocket):
         self._send(reply)
 
     def _save_threshold(self, threshold: float) -> Path:
-        from ..voice.calibration import save_noise_threshold
+        from mock_interviewer_lab.voice.noise_calibration import save_noise_threshold
 
         source = self.voice.settings.source
         return save_noise_threshold(threshold, source if source and not source.startswith("<")
@@ -663,7 +668,7 @@ class VoiceSocketHandler(BaseSessionSocket):
         return text
 
     async def _speaker(self) -> None:
-        from ..voice.tts import TtsUnavailable, speak_line
+        from mock_interviewer_lab.voice.tts import TtsUnavailable, speak_line
 
         while (action := await self._to_speak.get()) is not None:
             text = self._speech_text(action)

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .wavfile import WavError, read_wav, wav_bytes
+from mock_interviewer_lab.voice.wavfile import WavError, read_wav, wav_bytes
 
 SAMPLE_RATE = 16_000
 FRAME_MS = 30

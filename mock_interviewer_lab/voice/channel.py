@@ -28,12 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..interview.intent import is_only_thinking_sounds
-from ..settings import BehavioralSettings, Settings
-from .vad import Boundary, SegmenterConfig, UtteranceSegmenter
+from mock_interviewer_lab.interview.intent import is_only_thinking_sounds
+from mock_interviewer_lab.settings import BehavioralSettings, Settings
+from mock_interviewer_lab.voice.vad import Boundary, SegmenterConfig, UtteranceSegmenter
 
 if TYPE_CHECKING:
-    from .stt import Recognizer
+    from mock_interviewer_lab.voice.stt import Recognizer
 
 #: The largest binary frame accepted: 1 s of 16 kHz PCM16.
 MAX_FRAME_BYTES = 32_000

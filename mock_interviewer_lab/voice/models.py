@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..protocol import VOSK_MODEL_ENV, VOSK_URL_ENV
+from mock_interviewer_lab.protocol import VOSK_MODEL_ENV, VOSK_URL_ENV
 
 if TYPE_CHECKING:
-    from ..settings import SttSettings
+    from mock_interviewer_lab.settings import SttSettings
 
 MODEL_ENV = VOSK_MODEL_ENV
 URL_ENV = VOSK_URL_ENV

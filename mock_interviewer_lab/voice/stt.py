@@ -38,11 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .models import VoskModelChoice, resolve_vosk_model
+from mock_interviewer_lab.voice.models import VoskModelChoice, resolve_vosk_model
 
 if TYPE_CHECKING:
-    from ..problems.loader import Problem
-    from ..settings import SttSettings
+    from mock_interviewer_lab.problems.loader import Problem
+    from mock_interviewer_lab.settings import SttSettings
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..settings import TtsSettings
+    from mock_interviewer_lab.settings import TtsSettings
 
 log = logging.getLogger(__name__)
 

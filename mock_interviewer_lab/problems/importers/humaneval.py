@@ -45,11 +45,11 @@ from typing import Any, Literal
 
 import yaml
 
-from ...coach.safeguards import LeakFilter
-from ...harness.compare import judge
-from ..loader import Problem
-from ..model import CLARIFICATION_TOPICS, ID_PATTERN, HintSpec, PackMeta, ProblemSpec, TestSpec
-from ..validate import call_arguments, constraint_bounds
+from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
+from mock_interviewer_lab.harness.compare import judge
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import CLARIFICATION_TOPICS, ID_PATTERN, HintSpec, PackMeta, ProblemSpec, TestSpec
+from mock_interviewer_lab.problems.validate import call_arguments, constraint_bounds
 
 try:  # libyaml's emitter is ten times faster than the pure-Python one
     from yaml import CSafeDumper as _BaseDumper

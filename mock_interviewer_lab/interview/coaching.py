@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from ..interview.intent import Utterance
-from ..interview.phases import Phase
-from ..problems.loader import Problem
-from .analyzer import Finding
+from mock_interviewer_lab.interview.intent import Utterance
+from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.interview.rules.analyzer import Finding
+from mock_interviewer_lab.problems.loader import Problem
 
 Trigger = Literal[
     "intro",        # the session starts

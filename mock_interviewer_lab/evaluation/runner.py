@@ -28,15 +28,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..harness.outcome import RunResult
-from ..interview.clock import FakeClock
-from ..interview.events import Action, Event, Record
-from ..interview.session import CodeRunner, InterviewSession
-from ..problems.loader import Problem
-from ..problems.registry import ProblemRegistry
-from ..settings import Settings
-from ..store import MEMORY, SessionStore
-from .base import Coach
+from mock_interviewer_lab.harness.outcome import RunResult
+from mock_interviewer_lab.interview.clock import FakeClock
+from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.events import Action, Event, Record
+from mock_interviewer_lab.interview.session import CodeRunner, InterviewSession
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.settings import Settings
+from mock_interviewer_lab.store import MEMORY, SessionStore
 
 # ======================================================================
 # What a simulated candidate sees and does

@@ -24,8 +24,8 @@ import re
 from dataclasses import replace
 from typing import Any, Protocol
 
-from ..interview.events import Action, Event
-from .evaluation import (
+from mock_interviewer_lab.evaluation.grading import CHECK_TITLES, RuleBasedGrader
+from mock_interviewer_lab.evaluation.runner import (
     CandidatePolicy,
     CheckResult,
     Evidence,
@@ -35,7 +35,7 @@ from .evaluation import (
     Transcript,
     mmss,
 )
-from .grading import CHECK_TITLES, RuleBasedGrader
+from mock_interviewer_lab.interview.events import Action, Event
 
 #: Personas whose lines a model rewrites (echo and gibberish are better as
 #: rules; the wrong-turn candidate's lines must hold the pack's phrases).
@@ -159,7 +159,7 @@ class LlmCandidate:
         return out
 
     def _voice(self, intended: str) -> str:
-        from .llm import ModelFailure
+        from mock_interviewer_lab.coach.llm import ModelFailure
 
         brief = PERSONA_BRIEFS.get(self.persona.name, self.persona.name)
         system = CANDIDATE_PROMPT.format(brief=brief, title=self.problem_title,
@@ -230,7 +230,7 @@ class LlmGrader:
                     transcript_lines(transcript))}]
 
     def grade(self, transcript: Transcript) -> list[CheckResult]:
-        from .llm import ModelFailure
+        from mock_interviewer_lab.coach.llm import ModelFailure
 
         rules = {c.id: c for c in self.rules.grade(transcript)}
         try:

@@ -29,8 +29,13 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import InlineTable, Table
 
-from ..settings import SettingsError, parse_settings, settings_path, user_config_dir
-from .vad import WINDOW_MS, rms_level
+from mock_interviewer_lab.settings import (
+    SettingsError,
+    parse_settings,
+    settings_path,
+    user_config_dir,
+)
+from mock_interviewer_lab.voice.vad import WINDOW_MS, rms_level
 
 SAMPLE_RATE = 16_000
 #: How far above the noise floor (its 95th percentile) speech must be: 2× is 6 dB.

@@ -25,9 +25,14 @@ from collections.abc import Iterable
 
 import yaml
 
-from ..problems.loader import Problem
-from ..problems.model import COMPLEXITY_CLASSES, Pitfall, complexity_rank, normalise_complexity
-from .safeguards import STOPWORDS, stem
+from mock_interviewer_lab.interview.rules.safeguards import STOPWORDS, stem
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import (
+    COMPLEXITY_CLASSES,
+    Pitfall,
+    complexity_rank,
+    normalise_complexity,
+)
 
 _WORD = re.compile(r"[a-z][a-z0-9]*")
 #: A number as facts write them: 7, -1, 10^5, 10**5, 2^31, 100,000, 1.5.

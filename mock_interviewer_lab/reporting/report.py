@@ -30,15 +30,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mock_interviewer_lab.interview.coach_usage import describe_usage
-from mock_interviewer_lab.interview.delivery import (
+from mock_interviewer_lab.interview.events import Event, Record
+from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import normalise_complexity
+from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.reporting.coach_usage import describe_usage
+from mock_interviewer_lab.reporting.delivery import (
     NO_SPOKEN_ANSWERS,
     OVERALL,
     DeliveryFigures,
     DeliveryMetrics,
 )
-from mock_interviewer_lab.interview.events import Event, Record
-from mock_interviewer_lab.interview.metrics import (
+from mock_interviewer_lab.reporting.metrics import (
     RunOutcome,
     SaidRecord,
     SessionMetrics,
@@ -50,10 +54,6 @@ from mock_interviewer_lab.interview.metrics import (
     numbered,
     runs_of,
 )
-from mock_interviewer_lab.interview.phases import Phase
-from mock_interviewer_lab.problems.loader import Problem
-from mock_interviewer_lab.problems.model import normalise_complexity
-from mock_interviewer_lab.problems.registry import ProblemRegistry
 
 # Heuristic thresholds of the rules below (the report says the figure, so a
 # reader can judge it too).
@@ -1376,7 +1376,7 @@ def session_report(records: Iterable[Record], problem: Problem, session_id: str,
                    registry: ProblemRegistry | None = None) -> SessionReport:
     """The report of a session of ``problem``, with the calibrator's next
     problem when a registry to choose from is given."""
-    from .calibrator import DifficultyCalibrator
+    from mock_interviewer_lab.interview.difficulty import DifficultyCalibrator
 
     listed = list(records)
     metrics = compute_metrics(listed)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..problems.model import HintSpec
+from mock_interviewer_lab.problems.model import HintSpec
 
 #: Minutes stuck before each automatic level, by helpfulness.
 STUCK_MINUTES: dict[str, tuple[float, float, float]] = {

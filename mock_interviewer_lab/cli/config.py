@@ -28,9 +28,9 @@ import click
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .cli_settings import given_settings_path
-from .protocol import SETTINGS_ENV
-from .settings import (
+from mock_interviewer_lab.cli.settings_option import given_settings_path
+from mock_interviewer_lab.protocol import SETTINGS_ENV
+from mock_interviewer_lab.settings import (
     Settings,
     SettingsError,
     load_settings,

@@ -36,12 +36,12 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from ..interview.events import Action
-from ..interview.session import InterviewSession
-from ..interview.terminal import TerminalInterview
-from ..problems.loader import Problem
-from ..settings import Settings
-from .audio_io import (
+from mock_interviewer_lab.cli.terminal import TerminalInterview
+from mock_interviewer_lab.interview.events import Action
+from mock_interviewer_lab.interview.session import InterviewSession
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.settings import Settings
+from mock_interviewer_lab.voice.audio_io import (
     AudioSystem,
     AudioUnavailable,
     Microphone,
@@ -51,12 +51,12 @@ from .audio_io import (
     WavFileMicrophone,
     open_audio,
 )
-from .channel import ChannelConfig, VoiceChannel, VoiceEvent
-from .wavfile import wav_bytes
+from mock_interviewer_lab.voice.channel import ChannelConfig, VoiceChannel, VoiceEvent
+from mock_interviewer_lab.voice.wavfile import wav_bytes
 
 if TYPE_CHECKING:
-    from .stt import SpeechEngine
-    from .tts import Synthesizer
+    from mock_interviewer_lab.voice.stt import SpeechEngine
+    from mock_interviewer_lab.voice.tts import Synthesizer
 
 #: Seconds of silence after a replayed recording, so its last utterance ends
 #: the way it would after a real speaker stopped talking.
@@ -94,7 +94,7 @@ def prepare_voice(settings: Settings, problem: Problem, *, audio_in: str | None 
     """The microphone, engine, synthesizer and speaker; None (after ``say``-ing
     why) when the voice cannot run and the interview should go on in text.
     A bad ``audio_in`` file raises :class:`.audio_io.AudioFileError`."""
-    from .stt import VoiceUnavailable, load_engine, problem_hints
+    from mock_interviewer_lab.voice.stt import VoiceUnavailable, load_engine, problem_hints
 
     def text_only(reason: str) -> None:
         say(f"voice off: {reason}")
@@ -157,7 +157,7 @@ def prepare_voice(settings: Settings, problem: Problem, *, audio_in: str | None 
 
 
 def _synthesizer(settings: Settings, notes: list[str]) -> Synthesizer | None:
-    from .tts import load_synthesizer
+    from mock_interviewer_lab.voice.tts import load_synthesizer
 
     try:
         synthesizer = load_synthesizer(settings.tts)

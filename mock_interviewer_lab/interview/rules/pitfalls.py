@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..problems.loader import Problem
-from ..problems.model import Pitfall
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import Pitfall
 
 
 def _flat(text: str) -> str:

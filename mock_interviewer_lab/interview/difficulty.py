@@ -1,6 +1,6 @@
 """Dynamic difficulty calibration: how did the problem suit the candidate, and what next.
 
-The seed spec's calibrator, on :class:`~mock_interviewer_lab.interview.metrics.SessionMetrics`.
+The seed spec's calibrator, on :class:`~mock_interviewer_lab.reporting.metrics.SessionMetrics`.
 
 :meth:`DifficultyCalibrator.assess` uses the spec's thresholds (all in
 :class:`Thresholds`), first match wins:
@@ -42,9 +42,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from mock_interviewer_lab.interview.metrics import SessionMetrics
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProblem
+from mock_interviewer_lab.reporting.metrics import SessionMetrics
 
 AssessmentLevel = Literal["too_easy", "too_hard", "struggling", "comfortable", "appropriate"]
 Route = Literal[

@@ -73,11 +73,11 @@ leaks_blocked                  ``leak_blocked`` actions
 fishing_attempts               ``fishing_redirected`` actions
 completed                      a ``phase_changed`` into DONE
 end_reason                     ``reason`` of the last ``end_requested``
-delivery                       :mod:`~mock_interviewer_lab.interview.delivery`:
+delivery                       :mod:`~mock_interviewer_lab.reporting.delivery`:
                                words and fillers per minute of speech, longest
                                silence while the candidate had the floor, talk
                                ratio, overall and per phase (spoken answers only)
-coach_model                    :mod:`~mock_interviewer_lab.interview.coach_usage`:
+coach_model                    :mod:`~mock_interviewer_lab.reporting.coach_usage`:
                                a model coach's tokens, cost (where litellm knows
                                the price), latency per turn, tools and fallbacks,
                                from ``coach_says`` usage and ``coach_fallback``;
@@ -102,7 +102,6 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mock_interviewer_lab.harness.outcome import RunResult
-from mock_interviewer_lab.interview.coach_usage import CoachUsage, coach_usage_of
 from mock_interviewer_lab.interview.events import Action, Event, Record
 from mock_interviewer_lab.interview.intent import (
     Intent,
@@ -111,10 +110,11 @@ from mock_interviewer_lab.interview.intent import (
     is_only_thinking_sounds,
 )
 from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.reporting.coach_usage import CoachUsage, coach_usage_of
 from mock_interviewer_lab.settings import BehavioralSettings
 
 if TYPE_CHECKING:
-    from mock_interviewer_lab.interview.delivery import DeliveryMetrics
+    from mock_interviewer_lab.reporting.delivery import DeliveryMetrics
 
 #: Two silence spans closer than this (seconds) are one silence.
 SILENCE_JOIN_TOLERANCE_S = 1.0
@@ -279,7 +279,7 @@ def clarifying_questions(utterance: Utterance) -> int:
     about a clarification topic ("Can the numbers be negative? Is it sorted?"
     is two, also inside a restatement of the problem), else one when it reads
     as a clarifying question as a whole."""
-    from ..coach.clarify import topics_asked
+    from mock_interviewer_lab.interview.rules.clarify import topics_asked
 
     if not utterance.is_question:
         return 0
@@ -587,7 +587,7 @@ def compute_metrics(
 
 def _delivery_of(rows: Sequence[tuple[int, Record]]) -> DeliveryMetrics:
     # Imported here: delivery.py reads records with this module's helpers.
-    from mock_interviewer_lab.interview.delivery import compute_delivery
+    from mock_interviewer_lab.reporting.delivery import compute_delivery
 
     return compute_delivery(record for _, record in rows)
 

@@ -12,11 +12,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from .cli import Context, console, emit_json, fail, pass_context
-from .interview.events import Action, Event, Record
-from .protocol import REPORT_FORMATS
-from .settings import HELPFULNESS, MODES
-from .store import MEMORY, SessionStore, StoreError
+from mock_interviewer_lab.cli import Context, console, emit_json, fail, pass_context
+from mock_interviewer_lab.interview.events import Action, Event, Record
+from mock_interviewer_lab.protocol import REPORT_FORMATS
+from mock_interviewer_lab.settings import HELPFULNESS, MODES
+from mock_interviewer_lab.store import MEMORY, SessionStore, StoreError
 
 #: The most sessions ``sessions list`` shows at once.
 MAX_LIST_LIMIT = 100_000
@@ -33,7 +33,7 @@ def _store(obj: Context, db: str | None = None, *, read_only: bool = False) -> S
 
 
 def _report_of(obj: Context, store: SessionStore, session_id: str) -> Any:
-    from .interview.report import build_report, session_report
+    from mock_interviewer_lab.reporting.report import build_report, session_report
 
     info = store.get(session_id)
     records = store.records(info.id)
@@ -61,11 +61,11 @@ def _report_of(obj: Context, store: SessionStore, session_id: str) -> Any:
 def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_save: bool,
              coach_kind: str) -> None:
     """Play a scripted candidate through the whole engine on a simulated clock."""
-    from .coach.factory import CoachUnavailable, build_coach, check_llm_settings
-    from .harness.runner import SyncHarness
-    from .interview.simulate import ScriptError, load_script
-    from .interview.simulate import simulate as run_simulation
-    from .problems.registry import UnknownProblem
+    from mock_interviewer_lab.coach.factory import CoachUnavailable, build_coach, check_llm_settings
+    from mock_interviewer_lab.harness.runner import SyncHarness
+    from mock_interviewer_lab.interview.simulate import ScriptError, load_script
+    from mock_interviewer_lab.interview.simulate import simulate as run_simulation
+    from mock_interviewer_lab.problems.registry import UnknownProblem
 
     try:
         script = load_script(script_path)
@@ -130,17 +130,17 @@ def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
           helpfulness: str | None, voice: bool, audio_in: str | None,
           audio_out: str | None) -> None:
     """The terminal interview: chat here, edit FILE in your editor."""
-    from .harness.runner import SyncHarness
-    from .interview.clock import SystemClock
-    from .interview.report import render_markdown
-    from .interview.session import InterviewSession
-    from .interview.terminal import TerminalInterview, solution_file
+    from mock_interviewer_lab.cli.terminal import TerminalInterview, solution_file
+    from mock_interviewer_lab.harness.runner import SyncHarness
+    from mock_interviewer_lab.interview.clock import SystemClock
+    from mock_interviewer_lab.interview.session import InterviewSession
+    from mock_interviewer_lab.reporting.report import render_markdown
 
     problem = obj.problem(problem_id)
     voice_setup = None
     if voice or audio_in:
-        from .voice.audio_io import AudioFileError
-        from .voice.terminal_voice import prepare_voice
+        from mock_interviewer_lab.cli.terminal_voice import prepare_voice
+        from mock_interviewer_lab.voice.audio_io import AudioFileError
 
         try:
             voice_setup = prepare_voice(
@@ -156,7 +156,7 @@ def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
                                          coach_settings={"helpfulness": helpfulness},
                                          registry=obj.registry())
         if voice_setup is not None:
-            from .voice.terminal_voice import VoiceInterview
+            from mock_interviewer_lab.cli.terminal_voice import VoiceInterview
 
             VoiceInterview(session, path, voice_setup).run()
         else:
@@ -248,7 +248,12 @@ def sessions_export(obj: Context, session_id: str, fmt: str, out: str | None, db
     """The session report as Markdown, HTML, JSON or a notebook."""
     import nbformat
 
-    from .interview.report import render_html, render_json, render_markdown, render_notebook
+    from mock_interviewer_lab.reporting.report import (
+        render_html,
+        render_json,
+        render_markdown,
+        render_notebook,
+    )
 
     store = _store(obj, db, read_only=True)
     try:
@@ -285,7 +290,7 @@ def sessions_export(obj: Context, session_id: str, fmt: str, out: str | None, db
 def sessions_replay(obj: Context, session_id: str, level: str, personality: str | None,
                     as_json: bool, db: str | None) -> None:
     """Play a session's candidate again against another coach; saved as a new session."""
-    from .interview.replay import replay_session
+    from mock_interviewer_lab.interview.replay import replay_session
 
     store = _store(obj, db)
     try:
@@ -314,8 +319,8 @@ def sessions_replay(obj: Context, session_id: str, level: str, personality: str 
 @pass_context
 def sessions_stats(obj: Context, as_json: bool, db: str | None) -> None:
     """Progress across sessions: per problem and overall."""
-    from .interview.calibrator import progress_stats
-    from .interview.metrics import compute_metrics
+    from mock_interviewer_lab.interview.difficulty import progress_stats
+    from mock_interviewer_lab.reporting.metrics import compute_metrics
 
     store = _store(obj, db, read_only=True)
     try:
@@ -325,7 +330,7 @@ def sessions_stats(obj: Context, as_json: bool, db: str | None) -> None:
     except StoreError as exc:
         fail(str(exc))
     stats = progress_stats(rows)
-    from .interview.delivery import delivery_stats
+    from mock_interviewer_lab.reporting.delivery import delivery_stats
 
     oldest_first = sorted(rows, key=lambda row: row[0].created_at)
     delivery = delivery_stats(m.delivery for _, m in oldest_first if m.delivery is not None)

@@ -47,7 +47,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from ..problems.loader import Problem
+from mock_interviewer_lab.problems.loader import Problem
 
 # ======================================================================
 # Vocabulary shared by the leak filter and the fishing detector

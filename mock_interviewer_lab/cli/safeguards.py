@@ -13,11 +13,11 @@ from typing import Any, NoReturn
 
 import click
 
-from ..cli_settings import given_settings_path, settings_option
-from ..problems.loader import Problem
-from ..problems.registry import ProblemRegistry, UnknownProblem
-from ..settings import SettingsError, load_settings
-from .safeguards import FishingDetector, LeakFilter
+from mock_interviewer_lab.cli.settings_option import given_settings_path, settings_option
+from mock_interviewer_lab.interview.rules.safeguards import FishingDetector, LeakFilter
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProblem
+from mock_interviewer_lab.settings import SettingsError, load_settings
 
 
 def _fail(message: str) -> NoReturn:

@@ -45,9 +45,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..problems.loader import Problem
-from ..problems.model import Pitfall
-from .eval_reading import (
+from mock_interviewer_lab.evaluation.reading import (
     asks_complexity,
     asks_edge_cases,
     asks_followup,
@@ -55,7 +53,7 @@ from .eval_reading import (
     concern_missing,
     pushes_for_better,
 )
-from .evaluation import (
+from mock_interviewer_lab.evaluation.runner import (
     AskHint,
     CandidatePolicy,
     CoachLine,
@@ -66,6 +64,8 @@ from .evaluation import (
     Submit,
     Typing,
 )
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import Pitfall
 
 # ======================================================================
 # What a candidate knows about a problem
@@ -979,7 +979,7 @@ def clarifying_question(material: Material, topic: str, seed: int = 0) -> str:
     same one for the same seed, problem nouns and topic."""
     options = CLARIFYING_PARAPHRASES.get(topic)
     if not options:
-        from ..problems.model import CLARIFICATION_TOPICS
+        from mock_interviewer_lab.problems.model import CLARIFICATION_TOPICS
 
         return _GENERIC_CLARIFYING.format(topic=CLARIFICATION_TOPICS.get(topic, topic))
     pick = random.Random(f"{seed}:{material.items}:{material.container}:{topic}")

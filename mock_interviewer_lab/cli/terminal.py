@@ -19,10 +19,10 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 
-from ..harness.outcome import CaseOutcome
-from ..problems.loader import Problem
-from .events import Action
-from .session import InterviewSession
+from mock_interviewer_lab.harness.outcome import CaseOutcome
+from mock_interviewer_lab.interview.events import Action
+from mock_interviewer_lab.interview.session import InterviewSession
+from mock_interviewer_lab.problems.loader import Problem
 
 HELP = "Type to talk to the interviewer. Commands: /hint, /status, /end, /help."
 

@@ -13,9 +13,17 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from ..cli import Context, _progress, console, emit_json, err_console, fail, pass_context
-from .evaluation import EvalReport, Grader, Scenario, ScenarioResult
-from .llm_eval import TextModel
+from mock_interviewer_lab.cli import (
+    Context,
+    _progress,
+    console,
+    emit_json,
+    err_console,
+    fail,
+    pass_context,
+)
+from mock_interviewer_lab.evaluation.llm_grader import TextModel
+from mock_interviewer_lab.evaluation.runner import EvalReport, Grader, Scenario, ScenarioResult
 
 
 def _pct(score: float | None) -> str:
@@ -83,8 +91,8 @@ def _scenarios(obj: Context, wanted: tuple[str, ...], problem_ids: tuple[str, ..
                voice: TextModel | None = None) -> list[Scenario]:
     """The scenarios asked for; with ``voice``, each persona's lines are
     written by that model (``--candidates llm``)."""
-    from .llm_eval import LlmCandidate
-    from .personas import DEFAULT_PROBLEMS, PERSONAS, make_persona
+    from mock_interviewer_lab.evaluation.llm_grader import LlmCandidate
+    from mock_interviewer_lab.evaluation.personas import DEFAULT_PROBLEMS, PERSONAS, make_persona
 
     problems = [obj.problem(pid) for pid in (problem_ids or DEFAULT_PROBLEMS)]
     pairs: list[tuple[str, str | None]] = []
@@ -130,14 +138,14 @@ class _HelpFrom(click.Option):
 
 
 def _scenario_help() -> str:
-    from .personas import PERSONAS
+    from mock_interviewer_lab.evaluation.personas import PERSONAS
 
     return (f"a persona ({', '.join(PERSONAS)}) or persona/problem; repeat for more "
             "(default: every persona)")
 
 
 def _problem_help() -> str:
-    from .personas import DEFAULT_PROBLEMS
+    from mock_interviewer_lab.evaluation.personas import DEFAULT_PROBLEMS
 
     return f"a problem to play; repeat for more (default: {', '.join(DEFAULT_PROBLEMS)})"
 
@@ -172,10 +180,10 @@ def eval_command(obj: Context, coach_kind: str,
     """Measure a coach: simulated candidates play whole interviews on the
     simulated clock and a checklist grades each transcript (rule-based
     unless --grader llm)."""
-    from ..harness.runner import SyncHarness
-    from .evaluation import EvalRunner, run_eval
-    from .factory import CoachKind, CoachUnavailable, build_coach
-    from .grading import RuleBasedGrader
+    from mock_interviewer_lab.coach.factory import CoachKind, CoachUnavailable, build_coach
+    from mock_interviewer_lab.evaluation.grading import RuleBasedGrader
+    from mock_interviewer_lab.evaluation.runner import EvalRunner, run_eval
+    from mock_interviewer_lab.harness.runner import SyncHarness
 
     settings = obj.settings
     kind = cast(CoachKind, coach_kind)
@@ -183,8 +191,8 @@ def eval_command(obj: Context, coach_kind: str,
     # Refuse an unusable coach or model before any kernel starts.
     try:
         if candidates == "llm" or grader_kind == "llm":
-            from .factory import check_llm_settings
-            from .llm import LlmCoach
+            from mock_interviewer_lab.coach.factory import check_llm_settings
+            from mock_interviewer_lab.coach.llm import LlmCoach
 
             check_llm_settings(settings)
             model = LlmCoach(settings)
@@ -197,7 +205,7 @@ def eval_command(obj: Context, coach_kind: str,
         fail(str(exc))
     grader: Grader = RuleBasedGrader()
     if grader_kind == "llm" and model is not None:
-        from .llm_eval import LlmGrader
+        from mock_interviewer_lab.evaluation.llm_grader import LlmGrader
 
         grader = LlmGrader(model)
     with SyncHarness(settings.harness) as harness:

@@ -14,9 +14,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..cli import Context, console, emit_json, err_console, fail, pass_context
-from ..settings import SettingsError
-from .audio_io import (
+from mock_interviewer_lab.cli import Context, console, emit_json, err_console, fail, pass_context
+from mock_interviewer_lab.settings import SettingsError
+from mock_interviewer_lab.voice.audio_io import (
     AudioFileError,
     AudioSystem,
     AudioUnavailable,
@@ -25,8 +25,13 @@ from .audio_io import (
     record,
     tone_wav,
 )
-from .calibration import Calibration, calibrate, save_noise_threshold, window_levels
-from .vad import rms_level
+from mock_interviewer_lab.voice.noise_calibration import (
+    Calibration,
+    calibrate,
+    save_noise_threshold,
+    window_levels,
+)
+from mock_interviewer_lab.voice.vad import rms_level
 
 TEST_LINE = "Hello, I will be your interviewer today."
 
@@ -120,7 +125,7 @@ def _test_sound(obj: Context, tone: bool) -> tuple[bytes, str]:
     """The coach's voice saying a line, or a tone when TTS is off or fails."""
     if not tone:
         try:
-            from .tts import load_synthesizer
+            from mock_interviewer_lab.voice.tts import load_synthesizer
 
             synth = load_synthesizer(obj.settings.tts)
             if synth is not None:

@@ -15,7 +15,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from ..cli import Context, console, emit_json, err_console, fail, pass_context
+from mock_interviewer_lab.cli import Context, console, emit_json, err_console, fail, pass_context
 
 
 @click.group()
@@ -34,10 +34,15 @@ def voice() -> None:
 def voice_transcribe(obj: Context, wav_file: str, engine: str | None, model_path: str | None,
                      as_json: bool) -> None:
     """Transcribe a PCM WAV file (mono or stereo, 8–48 kHz) with the STT engine."""
-    from ..settings import SttSettings
-    from . import stt as stt_module
-    from .stt import SAMPLE_RATE, VoiceUnavailable, load_engine, transcribe_pcm
-    from .wavfile import WavError, read_wav
+    from mock_interviewer_lab.settings import SttSettings
+    from mock_interviewer_lab.voice import stt as stt_module
+    from mock_interviewer_lab.voice.stt import (
+        SAMPLE_RATE,
+        VoiceUnavailable,
+        load_engine,
+        transcribe_pcm,
+    )
+    from mock_interviewer_lab.voice.wavfile import WavError, read_wav
 
     try:
         audio = read_wav(Path(wav_file), name=wav_file)
@@ -86,7 +91,7 @@ def voice_transcribe(obj: Context, wav_file: str, engine: str | None, model_path
 def voice_say(obj: Context, text: str, out: str, voice_name: str | None, rate_wpm: int | None,
               as_json: bool) -> None:
     """Speak TEXT with the TTS engine into a WAV file."""
-    from .tts import TtsFailed, TtsUnavailable, load_synthesizer
+    from mock_interviewer_lab.voice.tts import TtsFailed, TtsUnavailable, load_synthesizer
 
     settings = obj.settings.tts.model_copy()
     if voice_name is not None:
@@ -134,7 +139,12 @@ def voice_download(obj: Context, language: str | None, dest: str | None, base_ur
     is already there is left alone)."""
     from tqdm import tqdm
 
-    from .models import VOSK_MODELS, DownloadError, download_model, language_key
+    from mock_interviewer_lab.voice.models import (
+        VOSK_MODELS,
+        DownloadError,
+        download_model,
+        language_key,
+    )
 
     lang = language or obj.settings.stt.language
     spec = VOSK_MODELS.get(language_key(lang))

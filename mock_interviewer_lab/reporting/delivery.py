@@ -2,7 +2,7 @@
 
 :func:`compute_delivery` reads the records of one session and returns a
 :class:`DeliveryMetrics`: one :class:`DeliveryFigures` for the whole session
-and one per phase. Like :mod:`~mock_interviewer_lab.interview.metrics` it has
+and one per phase. Like :mod:`~mock_interviewer_lab.reporting.metrics` it has
 no clock, no store and no I/O; every figure is a count, a sum of durations
 recorded in the records, or a ratio of those.
 
@@ -98,14 +98,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mock_interviewer_lab.interview.events import Event, Record
-from mock_interviewer_lab.interview.metrics import (
+from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.reporting.metrics import (
     PhaseSpan,
     is_action,
     is_event,
     numbered,
     phase_spans_of,
 )
-from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.settings import TtsSettings
 
 #: Filler words and phrases counted by default (lower case, words as spoken).

@@ -26,12 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..interview.events import Action, Event, Record
-from ..interview.intent import Flag, IntentClassifier
-from ..problems.loader import Problem
-from ..problems.model import COMPLEXITY_CLASSES, IOCase, complexity_rank, normalise_complexity
-from .clarify import topics_asked
-from .eval_reading import (
+from mock_interviewer_lab.evaluation.reading import (
     asks_complexity,
     asks_edge_cases,
     asks_followup,
@@ -41,10 +36,13 @@ from .eval_reading import (
     pushes_for_better,
     variant_names,
 )
-from .evaluation import CheckResult, Evidence, Transcript, mmss
-from .hints import LEVELS, MIN_GAP_S, STUCK_MINUTES
-from .pitfalls import pitfall_said
-from .safeguards import (
+from mock_interviewer_lab.evaluation.runner import CheckResult, Evidence, Transcript, mmss
+from mock_interviewer_lab.interview.events import Action, Event, Record
+from mock_interviewer_lab.interview.intent import Flag, IntentClassifier
+from mock_interviewer_lab.interview.rules.clarify import topics_asked
+from mock_interviewer_lab.interview.rules.hints import LEVELS, MIN_GAP_S, STUCK_MINUTES
+from mock_interviewer_lab.interview.rules.pitfalls import pitfall_said
+from mock_interviewer_lab.interview.rules.safeguards import (
     STOPWORDS,
     STRUCTURE_NAMES,
     TECHNIQUE_NAMES,
@@ -52,6 +50,13 @@ from .safeguards import (
     LeakFilter,
     code_tokens,
     stem,
+)
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import (
+    COMPLEXITY_CLASSES,
+    IOCase,
+    complexity_rank,
+    normalise_complexity,
 )
 
 # ----------------------------------------------------------------- limits

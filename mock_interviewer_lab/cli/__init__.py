@@ -23,14 +23,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.syntax import Syntax
 from rich.table import Table
 
-from .cli_settings import add_settings_option, given_settings_path, settings_option
-from .coach.cli import safeguards
-from .config_cli import config
-from .harness.outcome import RunResult
-from .problems.loader import Problem
-from .problems.registry import ProblemRegistry, UnknownProblem
-from .protocol import SETTINGS_ENV
-from .settings import Settings, SettingsError, load_settings
+from mock_interviewer_lab.cli.config import config
+from mock_interviewer_lab.cli.safeguards import safeguards
+from mock_interviewer_lab.cli.settings_option import (
+    add_settings_option,
+    given_settings_path,
+    settings_option,
+)
+from mock_interviewer_lab.harness.outcome import RunResult
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProblem
+from mock_interviewer_lab.protocol import SETTINGS_ENV
+from mock_interviewer_lab.settings import Settings, SettingsError, load_settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -174,7 +178,7 @@ def problems_validate(obj: Context, paths: tuple[str, ...], as_json: bool,
                       no_complexity: bool) -> None:
     """Check packs: the schema, and that each reference solution passes all
     its tests and its expected complexity. Exit 1 with the messages if not."""
-    from .problems.validate import validate_packs
+    from mock_interviewer_lab.problems.validate import validate_packs
 
     with _progress(as_json) as advance:
         report = validate_packs([Path(p) for p in paths], obj.settings,
@@ -215,7 +219,11 @@ def problems_import_humaneval(source: str, out: str, pack_name: str, limit: int 
                               overwrite: bool, as_json: bool) -> None:
     """Turn HumanEval's JSONL (gzipped or not) into a pack. The file's
     canonical solutions are run to check the examples: import trusted files only."""
-    from .problems.importers.humaneval import DatasetError, OutputExistsError, import_humaneval
+    from mock_interviewer_lab.problems.importers.humaneval import (
+        DatasetError,
+        OutputExistsError,
+        import_humaneval,
+    )
 
     try:
         with _progress(as_json) as advance:
@@ -256,7 +264,7 @@ def harness() -> None:
 def harness_run(obj: Context, problem_id: str, solution: str, no_complexity: bool,
                 as_json: bool) -> None:
     """Run a solution file. Exit 0 when the run worked, whatever the tests said."""
-    from .harness.runner import SyncHarness
+    from mock_interviewer_lab.harness.runner import SyncHarness
 
     problem = obj.problem(problem_id)
     try:
@@ -277,7 +285,7 @@ def harness_run(obj: Context, problem_id: str, solution: str, no_complexity: boo
 @pass_context
 def harness_info(obj: Context, as_json: bool) -> None:
     """What isolation this machine allows the sandbox."""
-    from .harness.runner import SyncHarness
+    from mock_interviewer_lab.harness.runner import SyncHarness
 
     with SyncHarness(obj.settings.harness) as h:
         info: dict[str, Any] = {"isolation": h.isolation, "cold_start_seconds": h.harness.cold_start_seconds,
@@ -285,7 +293,7 @@ def harness_info(obj: Context, as_json: bool) -> None:
     if as_json:
         emit_json(info)
         return
-    from .harness.sandbox_runtime import isolation_summary
+    from mock_interviewer_lab.harness.sandbox_runtime import isolation_summary
 
     iso = info["isolation"]
     console.print(f"sandbox kernel started in {info['cold_start_seconds']:.2f} s")
@@ -351,7 +359,7 @@ main.add_command(config)
 
 def _register_engine_commands() -> None:
     # Imported here: these modules import this one for its helpers.
-    from .sessions_cli import sessions, simulate, start
+    from mock_interviewer_lab.cli.sessions import sessions, simulate, start
 
     for command in (simulate, start, sessions):
         main.add_command(command)
@@ -360,7 +368,7 @@ def _register_engine_commands() -> None:
 def _register_audio_commands() -> None:
     # Imported here: it imports this module for its helpers (pyaudio itself
     # is imported only when a device is opened).
-    from .voice.audio_cli import audio, calibrate_command
+    from mock_interviewer_lab.cli.audio import audio, calibrate_command
 
     main.add_command(audio)
     main.add_command(calibrate_command, name="calibrate")
@@ -369,14 +377,14 @@ def _register_audio_commands() -> None:
 def _register_voice_commands() -> None:
     # Imported here: it imports this module for its helpers (the speech
     # engines themselves load only when a command runs).
-    from .voice.cli import voice
+    from mock_interviewer_lab.cli.voice import voice
 
     main.add_command(voice)
 
 
 def _register_eval_command() -> None:
     # Imported here: it imports this module for its helpers.
-    from .coach.eval_cli import eval_command
+    from mock_interviewer_lab.cli.eval import eval_command
 
     main.add_command(eval_command)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..problems.loader import Problem
-from ..problems.model import CLARIFICATION_TOPICS
+from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.problems.model import CLARIFICATION_TOPICS
 
 _N = r"(?:numbers?|values?|elements?|entries|items?|integers?|nums|heights?|coins?|amounts?)"
 
