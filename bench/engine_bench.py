@@ -23,8 +23,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Event
 from mock_interviewer_lab.harness.runner import SyncHarness
-from mock_interviewer_lab.interview.events import Event
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.simulate import load_script, simulate
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -51,7 +52,7 @@ def bench_reply(rounds: int) -> dict[str, float]:
     problem = ProblemRegistry.discover(installed=False).get("two_sum")
     samples = []
     for _ in range(rounds):
-        orch = Orchestrator(problem, Settings())
+        orch = Orchestrator(problem, Settings(), coach=ScriptedCoach())
         orch.handle(Event(type="session_started", t=0, seq=0))
         for i, text in enumerate(UTTERANCES, 1):
             t0 = time.perf_counter()

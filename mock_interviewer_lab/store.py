@@ -42,7 +42,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from mock_interviewer_lab.interview.events import (
+from mock_interviewer_lab.events import (
     ACTION_TYPES,
     EVENT_TYPES,
     Action,

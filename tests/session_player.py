@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.session import InterviewSession
@@ -27,7 +28,7 @@ def main() -> None:
     with SyncHarness() as harness:
         session = InterviewSession.start(store, registry.get("two_sum"), Settings(),
                                          harness=WithoutGrowth(harness), clock=clock,
-                                         registry=registry)
+                                         registry=registry, coach=ScriptedCoach())
         print(session.info.id, flush=True)
         for step in STEPS:
             apply(session, clock, step)

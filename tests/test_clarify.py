@@ -94,12 +94,13 @@ def test_a_question_on_no_topic_gets_no_fact() -> None:
 
 
 def test_a_fact_asked_again_is_said_again_in_other_words() -> None:
-    from mock_interviewer_lab.interview.events import Event
+    from mock_interviewer_lab.coach.scripted import ScriptedCoach
+    from mock_interviewer_lab.events import Event
     from mock_interviewer_lab.interview.orchestrator import Orchestrator
     from mock_interviewer_lab.problems.registry import ProblemRegistry
 
     problem = ProblemRegistry.discover(installed=False).get("two_sum")
-    orch = Orchestrator(problem)
+    orch = Orchestrator(problem, coach=ScriptedCoach())
     said: list[str] = []
     for seq, (t, type_, data) in enumerate([
             (0.0, "session_started", {}),
@@ -146,12 +147,13 @@ def test_more_paraphrases_reach_their_topic(topic: str, question: str) -> None:
 
 
 def test_a_question_about_the_input_is_answered_not_redirected_as_fishing() -> None:
-    from mock_interviewer_lab.interview.events import Event
+    from mock_interviewer_lab.coach.scripted import ScriptedCoach
+    from mock_interviewer_lab.events import Event
     from mock_interviewer_lab.interview.orchestrator import Orchestrator
     from mock_interviewer_lab.problems.registry import ProblemRegistry
 
     problem = ProblemRegistry.discover(installed=False).get("longest_substring_without_repeating")
-    orch = Orchestrator(problem)
+    orch = Orchestrator(problem, coach=ScriptedCoach())
     orch.handle(Event(type="session_started", t=0, seq=0))
     actions = orch.handle(Event(type="candidate_said", t=30, seq=1, data={
         "text": "Is it just letters, or could there be digits and symbols too?"}))

@@ -19,9 +19,9 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403
 from tornado.httpclient import HTTPResponse
 from traitlets.config import Config
 
+from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.clock import FakeClock
-from mock_interviewer_lab.interview.events import Action, Event
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.server.services import InterviewService, LazyHarness

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from mock_interviewer_lab.interview.events import Record
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Record
 from mock_interviewer_lab.reporting.delivery import (
     DEFAULT_FILLERS,
     NO_SPOKEN_ANSWERS,
@@ -355,7 +356,7 @@ def test_spoken_answers_posted_to_a_session_reach_sessions_stats(tmp_path: Path)
     clock = FakeClock()
     registry = ProblemRegistry.discover(installed=False)
     session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=None,
-                                     clock=clock, registry=registry)
+                                     clock=clock, registry=registry, coach=ScriptedCoach())
     clock.set(12.0)
     session.post("candidate_said", {"text": "um can the numbers be negative", "source": "voice",
                                     "speech": {"start": 9.0, "end": 12.0}})  # 6 words, 3 s

@@ -128,8 +128,9 @@ def test_terminal_follow_up_problem_gets_its_own_watched_file(tmp_path: Path) ->
     from rich.console import Console
 
     from mock_interviewer_lab.cli.terminal import TerminalInterview, solution_file
+    from mock_interviewer_lab.coach.scripted import ScriptedCoach
+    from mock_interviewer_lab.events import Action
     from mock_interviewer_lab.interview.clock import FakeClock
-    from mock_interviewer_lab.interview.events import Action
     from mock_interviewer_lab.interview.session import InterviewSession
     from mock_interviewer_lab.problems.registry import ProblemRegistry
     from mock_interviewer_lab.settings import Settings
@@ -138,7 +139,7 @@ def test_terminal_follow_up_problem_gets_its_own_watched_file(tmp_path: Path) ->
     registry = ProblemRegistry.discover(installed=False)
     problem, variant = registry.get("two_sum"), registry.get("three_sum")
     session = InterviewSession.start(SessionStore(MEMORY), problem, Settings(), harness=None,
-                                     clock=FakeClock(), registry=registry)
+                                     clock=FakeClock(), registry=registry, coach=ScriptedCoach())
     out = io.StringIO()
     terminal = TerminalInterview(session, solution_file(tmp_path / "solution.py", problem),
                                  console=Console(file=out, width=200))

@@ -62,9 +62,9 @@ from mock_interviewer_lab.evaluation.runner import (
     play,
     run_eval,
 )
+from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
-from mock_interviewer_lab.interview.events import Action, Event
 from mock_interviewer_lab.interview.intent import Flag
 from mock_interviewer_lab.interview.rules.pitfalls import pitfall_said
 from mock_interviewer_lab.problems.loader import Problem

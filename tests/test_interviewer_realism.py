@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from mock_interviewer_lab.interview.events import Action, Event
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.intent import IntentClassifier
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
@@ -70,7 +71,7 @@ class Driver:
 def started(problem_id: str) -> tuple[Problem, Driver]:
     """A two_sum-like session of a built-in problem, just started."""
     problem = REGISTRY.get(problem_id)
-    d = Driver(Orchestrator(problem, Settings()))
+    d = Driver(Orchestrator(problem, Settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     return problem, d
 
@@ -108,7 +109,7 @@ def assert_no_leaks(d: Driver, problem: Problem) -> None:
 @pytest.mark.parametrize("problem", IMPROVABLE, ids=lambda p: p.id)
 def test_a_slower_solution_is_met_with_a_push_for_better_while_time_remains(
         problem: Problem) -> None:
-    d = Driver(Orchestrator(problem, Settings()))
+    d = Driver(Orchestrator(problem, Settings(), coach=ScriptedCoach()))
     slow = slower_class(problem)
     d(0, "session_started")
     d(60, "candidate_said", text="Let me code the simplest thing that works first.")
@@ -142,7 +143,7 @@ def test_a_slower_solution_is_met_with_a_push_for_better_while_time_remains(
 def test_the_better_solution_ends_the_loop_and_its_complexity_is_asked_again(
         problem: Problem) -> None:
     assert problem.spec.complexity is not None
-    d = Driver(Orchestrator(problem, Settings()))
+    d = Driver(Orchestrator(problem, Settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     submit_and_measure(d, 5 * 60, problem, slower_class(problem))
     d(6 * 60, "candidate_said", text="It's quadratic, I know.")
@@ -158,7 +159,7 @@ def test_the_better_solution_ends_the_loop_and_its_complexity_is_asked_again(
 def test_an_early_optimal_solution_uses_the_whole_interview(problem: Problem) -> None:
     assert problem.spec.complexity is not None
     followups = [REGISTRY.get(pid) for pid in problem.spec.harder_variants]
-    d = Driver(Orchestrator(problem, Settings(), followups=followups))
+    d = Driver(Orchestrator(problem, Settings(), followups=followups, coach=ScriptedCoach()))
     d(0, "session_started")
     d(60, "candidate_said", text="I'll go through the input once and keep what I need.")
     submit_and_measure(d, 8 * 60, problem, problem.spec.complexity.time)
@@ -266,7 +267,7 @@ def test_without_a_measurement_the_candidates_own_slower_claim_starts_the_loop(
     claim about older code does not follow the new code."""
     assert problem.spec.complexity is not None
     slow = slower_class(problem)
-    d = Driver(Orchestrator(problem, Settings()))
+    d = Driver(Orchestrator(problem, Settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(5 * 60, "code_submitted", code=problem.signature)
     d(5 * 60 + 1, "tests_finished", run=passing_run(), code_seq=d.seq - 1)

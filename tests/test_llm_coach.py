@@ -27,9 +27,9 @@ from mock_interviewer_lab.coach.feedback import ENGINE_LABEL, SCORE_RE
 from mock_interviewer_lab.coach.llm import MAX_TOOL_ROUNDS, LlmCoach
 from mock_interviewer_lab.coach.prompts import SYSTEM_PROMPT, trim_transcript, visible_run
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import FakeClock
-from mock_interviewer_lab.interview.events import Action, Event, Record
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.kernel.panel import Panel
@@ -266,7 +266,7 @@ def test_one_retry_then_the_scripted_coach_and_the_panel_says_so(
     # The same moment with the scripted coach alone says the same words.
     scripted_clock = FakeClock()
     scripted = InterviewSession.start(SessionStore(MEMORY), two_sum, Settings(), harness=None,
-                                      clock=scripted_clock)
+                                      clock=scripted_clock, coach=ScriptedCoach())
     scripted_clock.set(30)
     scripted.say("Can the numbers be negative?")
     expected = last(scripted.records(), "coach_says").data["text"]
@@ -436,7 +436,7 @@ def test_feedback_from_the_model_is_grounded_in_the_records(
 
 def test_without_a_model_the_feedback_is_the_engines_own_report(two_sum: Problem) -> None:
     session = InterviewSession.start(SessionStore(MEMORY), two_sum, Settings(), harness=None,
-                                     clock=FakeClock())
+                                     clock=FakeClock(), coach=ScriptedCoach())
     session.say("Can the numbers be negative?")
     session.end("candidate")
     feedback = last(session.records(), "report_ready").data["feedback"]
@@ -510,7 +510,7 @@ def test_resuming_does_not_ask_the_model_about_the_past(
     asked = len(server.requests)
     resumed = InterviewSession.resume(store, session.info.id, builtin_registry, settings,
                                       harness=None,
-                                      clock=clock, coach=build_coach("llm", settings))
+                                      clock=clock, coach=build_coach("llm", settings), replay_coach=ScriptedCoach())
     assert len(server.requests) == asked
     server.push(Text("Go on: what would you try first?"))
     resumed.say("I would check every pair first.")

@@ -16,6 +16,7 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403
 from tornado.httpclient import HTTPResponse
 from traitlets.config import Config
 
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -141,7 +142,7 @@ def test_a_resumed_session_keeps_its_own_model(
         earlier = InterviewSession.start(
             store, ProblemRegistry.discover(settings).get("add"),
             settings_with_llm(settings, chosen), harness=None, clock=FakeClock(), minutes=20,
-            meta={"source": "server", "llm": chosen})
+            meta={"source": "server", "llm": chosen}, coach=ScriptedCoach())
     assert api("GET", "sessions", earlier.info.id).code == 200  # resumed here
     service = jp_serverapp.extension_manager.extension_points[
         "mock_interviewer_lab"].app.service

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from mock_interviewer_lab.events import Action, ActionType, Event, EventType, Record
 from mock_interviewer_lab.harness.outcome import CaseOutcome, CaseStatus, RunResult
-from mock_interviewer_lab.interview.events import Action, ActionType, Event, EventType, Record
 from mock_interviewer_lab.reporting.metrics import (
     SILENCE_JOIN_TOLERANCE_S,
     SessionMetrics,

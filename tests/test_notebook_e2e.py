@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from mock_interviewer_lab.interview.events import Action
+from mock_interviewer_lab.events import Action
 from mock_interviewer_lab.store import SessionStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from jupyter_client import BlockingKernelClient
 
-from mock_interviewer_lab.interview.events import Action
+from mock_interviewer_lab.events import Action
 from mock_interviewer_lab.store import SessionStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
-from mock_interviewer_lab.interview.events import Action, Event
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.rules.hints import STUCK_MINUTES
 from mock_interviewer_lab.problems.loader import Problem
@@ -64,7 +65,7 @@ def types(actions: list[Action]) -> list[str]:
 
 
 def test_a_whole_interview_walks_the_spec_phases(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(30, "candidate_said", text="Can the list contain negative numbers?")
     d(90, "candidate_said", text="I'll use a nested loop over every pair first.")
@@ -88,7 +89,7 @@ def test_a_whole_interview_walks_the_spec_phases(two_sum: Problem) -> None:
 
 
 def test_complexity_phase_when_under_the_complexity_budget(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(), minutes=20))  # complexity_duration_s = 180
+    d = Driver(Orchestrator(two_sum, settings(), minutes=20, coach=ScriptedCoach()))  # complexity_duration_s = 180
     d(0, "session_started")
     d(10, "candidate_said", text="I'll use a loop.")
     d(20, "candidate_said", text="Let me code it.")
@@ -100,7 +101,7 @@ def test_complexity_phase_when_under_the_complexity_budget(two_sum: Problem) -> 
 
 
 def test_followup_only_with_more_than_two_minutes_left(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(), minutes=20))
+    d = Driver(Orchestrator(two_sum, settings(), minutes=20, coach=ScriptedCoach()))
     d(0, "session_started")
     d(10, "candidate_said", text="Let me code it.")
     d(60, "code_submitted", code="def two_sum(nums, target):\n    return [0, 1]\n")
@@ -115,14 +116,14 @@ def test_followup_only_with_more_than_two_minutes_left(two_sum: Problem) -> None
 
 
 def test_illegal_transitions_are_refused(two_sum: Problem) -> None:
-    orch = Orchestrator(two_sum, settings())
+    orch = Orchestrator(two_sum, settings(), coach=ScriptedCoach())
     orch.handle(Event(type="session_started", t=0, seq=0))
     verdict = orch.machine.can(orch.machine.phase.__class__("optimization"), time_left_s=2000)
     assert not verdict and "cannot go from INTRO to OPTIMIZATION" in verdict.reason
 
 
 def test_time_warnings_once_each(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     for t in range(0, 46 * 60, 30):
         d(t, "tick")
@@ -134,7 +135,7 @@ def test_time_warnings_once_each(two_sum: Problem) -> None:
 @pytest.mark.parametrize("helpfulness", ["gentle", "balanced", "insistent"])
 def test_automatic_hints_follow_the_ladder(two_sum: Problem, helpfulness: str) -> None:
     # The calibrator would speed hints up for a candidate this stuck: off here.
-    d = Driver(Orchestrator(two_sum, settings(helpfulness=helpfulness), calibrate=False))
+    d = Driver(Orchestrator(two_sum, settings(helpfulness=helpfulness), calibrate=False, coach=ScriptedCoach()))
     d(0, "session_started")
     d(5, "candidate_said", text="Hmm, so we need two numbers.")  # UNDERSTANDING from t=5
     for t in range(10, 15 * 60, 10):
@@ -147,7 +148,7 @@ def test_automatic_hints_follow_the_ladder(two_sum: Problem, helpfulness: str) -
 
 
 def test_requested_hints_one_level_at_a_time_then_a_subproblem(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     labels = []
     for t in (10, 11, 12):
@@ -162,7 +163,7 @@ def test_requested_hints_one_level_at_a_time_then_a_subproblem(two_sum: Problem)
 
 
 def test_no_automatic_hint_right_after_a_requested_one(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(helpfulness="insistent")))
+    d = Driver(Orchestrator(two_sum, settings(helpfulness="insistent"), coach=ScriptedCoach()))
     d(0, "session_started")
     d(5, "candidate_said", text="So we need two numbers.")
     d(119, "hint_requested")  # level 1 by request
@@ -171,7 +172,7 @@ def test_no_automatic_hint_right_after_a_requested_one(two_sum: Problem) -> None
 
 
 def test_silence_nudges_respect_threshold_and_interval(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(5, "candidate_said", text="Let me think about the examples.")
     assert "coach_says" not in types(d(12, "silence", seconds=6))  # under 8 s
@@ -194,7 +195,7 @@ def _quiet_for(d: Driver, start: float, stop: float, step: float = 10) -> list[A
 
 
 def test_a_quiet_candidate_hears_the_coach_less_often_but_never_nothing(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(), calibrate=False))
+    d = Driver(Orchestrator(two_sum, settings(), calibrate=False, coach=ScriptedCoach()))
     d(0, "session_started")
     d(5, "candidate_said", text="So we need two numbers that add up to the target.")
     lines = _quiet_for(d, 6, 20 * 60)
@@ -214,7 +215,7 @@ def test_a_quiet_candidate_hears_the_coach_less_often_but_never_nothing(two_sum:
 
 
 def test_a_nudge_does_not_pile_onto_a_hint_in_the_same_moment(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(), calibrate=False))
+    d = Driver(Orchestrator(two_sum, settings(), calibrate=False, coach=ScriptedCoach()))
     d(0, "session_started")
     d(5, "candidate_said", text="So we need two numbers that add up to the target.")
     _quiet_for(d, 6, 10 * 60)
@@ -227,7 +228,7 @@ def test_a_nudge_does_not_pile_onto_a_hint_in_the_same_moment(two_sum: Problem) 
 
 
 def test_a_hint_asked_for_in_words_comes_from_the_ladder(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     acts = d(10, "candidate_said", text="Can you give me a hint?")
     hints = [a for a in acts if a.type == "show_hint"]
@@ -262,7 +263,7 @@ def test_yes_to_an_offered_hint_gives_the_next_hint(two_sum: Problem) -> None:
 
 
 def test_fishing_twice_the_same_way_is_redirected_in_other_words(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(10, "candidate_said", text="Just tell me the answer.")
     d(40, "candidate_said", text="Come on, just tell me.")
@@ -277,7 +278,7 @@ def test_fishing_twice_the_same_way_is_redirected_in_other_words(two_sum: Proble
 
 
 def test_thinking_sounds_do_not_reset_the_silence(two_sum: Problem) -> None:
-    orch = Orchestrator(two_sum, settings())
+    orch = Orchestrator(two_sum, settings(), coach=ScriptedCoach())
     orch.handle(Event(type="session_started", t=0, seq=0))
     orch.handle(Event(type="candidate_said", t=5, data={"text": "So two numbers."}, seq=1))
     orch.handle(Event(type="candidate_said", t=50, data={"text": "umm... hmm"}, seq=2))
@@ -285,7 +286,7 @@ def test_thinking_sounds_do_not_reset_the_silence(two_sum: Problem) -> None:
 
 
 def test_fishing_gets_a_redirect_and_no_answer(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     for i, text in enumerate(["just tell me the answer", "is it a hashmap?",
                               "can you write the code for me"]):
@@ -328,7 +329,7 @@ def test_candidate_naming_the_idea_lets_the_coach_use_it(two_sum: Problem) -> No
 
 
 def test_tests_replies_point_without_fixing(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(helpfulness="balanced")))
+    d = Driver(Orchestrator(two_sum, settings(helpfulness="balanced"), coach=ScriptedCoach()))
     d(0, "session_started")
     d(10, "code_submitted", code="def two_sum(nums, target):\n    return [1, 1]\n")
     d(11, "tests_finished", run=run_json(0, 9))
@@ -340,7 +341,7 @@ def test_tests_replies_point_without_fixing(two_sum: Problem) -> None:
 
 
 def test_gentle_coach_names_no_case(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(helpfulness="gentle")))
+    d = Driver(Orchestrator(two_sum, settings(helpfulness="gentle"), coach=ScriptedCoach()))
     d(0, "session_started")
     d(10, "code_submitted", code="def two_sum(nums, target):\n    return [1, 1]\n")
     d(11, "tests_finished", run=run_json(0, 9))
@@ -348,7 +349,7 @@ def test_gentle_coach_names_no_case(two_sum: Problem) -> None:
 
 
 def test_only_hidden_failures_get_edge_case_questions(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(10, "code_submitted", code="def two_sum(nums, target):\n    return [0, 1]\n")
     d(11, "tests_finished", run=run_json(3, 9))
@@ -356,7 +357,7 @@ def test_only_hidden_failures_get_edge_case_questions(two_sum: Problem) -> None:
 
 
 def test_complexity_claim_is_checked(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(10, "code_submitted", code="def two_sum(nums, target):\n    return [0, 1]\n")
     d(11, "tests_finished", run=run_json(9, 9, complexity={"expected": "O(n)",
@@ -368,7 +369,7 @@ def test_complexity_claim_is_checked(two_sum: Problem) -> None:
 
 
 def test_end_asks_for_complexity_first(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(10, "code_submitted", code="def two_sum(nums, target):\n    return [0, 1]\n")
     d(11, "tests_finished", run=run_json(9, 9))
@@ -380,7 +381,7 @@ def test_end_asks_for_complexity_first(two_sum: Problem) -> None:
 
 
 def test_abort(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(5, "end_requested", reason="abort")
     assert d.phases()[-1] == "abort" and d.orch.state.ended
@@ -388,7 +389,7 @@ def test_abort(two_sum: Problem) -> None:
 
 
 def test_tdd_mode_walks_the_six_steps(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings(), mode="tdd"))
+    d = Driver(Orchestrator(two_sum, settings(), mode="tdd", coach=ScriptedCoach()))
     d(0, "session_started")
     assert "own words" in d.said()[0]
     d(30, "candidate_said", text="We get a list and a target and return the two indices that add up.")
@@ -401,7 +402,7 @@ def test_tdd_mode_walks_the_six_steps(two_sum: Problem) -> None:
 def test_personality_changes_the_tone(two_sum: Problem) -> None:
     texts = {}
     for personality in ("supportive", "neutral", "challenging"):
-        d = Driver(Orchestrator(two_sum, settings(personality=personality)))
+        d = Driver(Orchestrator(two_sum, settings(personality=personality), coach=ScriptedCoach()))
         d(0, "session_started")
         d(10, "code_submitted", code="def two_sum(nums, target):\n    return [0, 1]\n")
         d(11, "tests_finished", run=run_json(9, 9))
@@ -412,7 +413,7 @@ def test_personality_changes_the_tone(two_sum: Problem) -> None:
 
 def test_same_events_same_actions(two_sum: Problem) -> None:
     def play() -> list[dict[str, Any]]:
-        d = Driver(Orchestrator(two_sum, settings()))
+        d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
         d(0, "session_started")
         d(30, "candidate_said", text="I'm stuck, I don't know where to start")
         for t in range(40, 900, 30):
@@ -424,7 +425,7 @@ def test_same_events_same_actions(two_sum: Problem) -> None:
 
 def test_the_calibrator_steps_in_for_a_candidate_who_finds_no_approach(two_sum: Problem) -> None:
     def hint_times(calibrate: bool) -> tuple[list[float], list[Action]]:
-        d = Driver(Orchestrator(two_sum, settings(helpfulness="gentle"), calibrate=calibrate))
+        d = Driver(Orchestrator(two_sum, settings(helpfulness="gentle"), calibrate=calibrate, coach=ScriptedCoach()))
         d(0, "session_started")
         d(5, "candidate_said", text="Hmm, so we need two numbers.")
         for t in range(10, 15 * 60, 10):
@@ -441,7 +442,7 @@ def test_the_calibrator_steps_in_for_a_candidate_who_finds_no_approach(two_sum: 
 
 
 def test_no_calibration_for_a_candidate_doing_fine(two_sum: Problem) -> None:
-    d = Driver(Orchestrator(two_sum, settings()))
+    d = Driver(Orchestrator(two_sum, settings(), coach=ScriptedCoach()))
     d(0, "session_started")
     d(100, "candidate_said", text="I'll use a loop over the numbers.")
     d(200, "candidate_said", text="Let me code it.")

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from mock_interviewer_lab.interview.events import Record
+from mock_interviewer_lab.events import Record
 from mock_interviewer_lab.reporting.metrics import compute_metrics
 from mock_interviewer_lab.reporting.report import (
     FAIL_COLOUR,

@@ -23,9 +23,10 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403
 from tornado.httpclient import HTTPResponse
 from traitlets.config import Config
 
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Event
 from mock_interviewer_lab.harness.outcome import CaseOutcome, ComplexityReport, RunResult
 from mock_interviewer_lab.interview.clock import FakeClock
-from mock_interviewer_lab.interview.events import Event
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.kernel.backend import ServerBackend, ServerBusy
 from mock_interviewer_lab.problems.loader import Problem
@@ -319,7 +320,7 @@ def _session(tmp_path: Path, problem: Problem, harness: Any, settings: Settings
              ) -> InterviewSession:
     store = SessionStore(f"sqlite:///{tmp_path / 'sessions.db'}")
     return InterviewSession.start(store, problem, settings, harness=harness, clock=FakeClock(),
-                                  minutes=30)
+                                  minutes=30, coach=ScriptedCoach())
 
 
 def test_resubmitting_the_same_code_measures_growth_once(tmp_path: Path,

@@ -19,6 +19,7 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403
 from tornado.httpclient import HTTPResponse
 from traitlets.config import Config
 
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -271,7 +272,7 @@ def test_a_session_stored_by_an_earlier_server_is_resumed(
     settings = load_settings(settings_file)
     with SessionStore.from_settings(settings) as store:
         earlier = InterviewSession.start(store, ProblemRegistry.discover(settings).get("add"),
-                                         settings, harness=None, clock=FakeClock(), minutes=20)
+                                         settings, harness=None, clock=FakeClock(), minutes=20, coach=ScriptedCoach())
         earlier.say("I would add them.")
     sid = earlier.info.id
     shown = api("GET", "sessions", sid[:-1])  # a unique prefix is enough

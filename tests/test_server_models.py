@@ -15,7 +15,7 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
-from mock_interviewer_lab.interview.events import ActionType
+from mock_interviewer_lab.events import ActionType
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.limits import MAX_CODE_BYTES, MAX_SAID_BYTES
 from mock_interviewer_lab.protocol import REPORT_FORMATS

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import FakeClock
-from mock_interviewer_lab.interview.events import Action, Event
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.interview.simulate import load_script, simulate
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -85,7 +86,7 @@ def coach_lines(records: list[Any]) -> list[tuple[float, str]]:
 def play_all(store: SessionStore, registry: ProblemRegistry, harness: SyncHarness) -> InterviewSession:
     clock = FakeClock()
     session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=harness,
-                                     clock=clock, registry=registry)
+                                     clock=clock, registry=registry, coach=ScriptedCoach())
     for step in STEPS:
         apply(session, clock, step)
     return session
@@ -136,7 +137,7 @@ def test_resume_after_a_crash_between_an_event_and_its_actions(
     store = SessionStore(db)
     clock = FakeClock()
     session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=runner,
-                                     clock=clock, registry=registry)
+                                     clock=clock, registry=registry, coach=ScriptedCoach())
     for step in STEPS[:4]:
         apply(session, clock, step)
     real_append_many = store.append_many
@@ -162,7 +163,7 @@ def test_resume_after_a_crash_between_an_event_and_its_actions(
     clock2 = FakeClock()
     clock2.set(last.t)
     resumed = InterviewSession.resume(store2, session.info.id, registry, Settings(), harness=runner,
-                                      clock=clock2)
+                                      clock=clock2, replay_coach=ScriptedCoach())
     for step in STEPS[5:]:
         apply(resumed, clock2, step)
     assert coach_lines(store2.records(session.info.id)) == reference
@@ -188,7 +189,7 @@ def test_resume_after_sigkill(tmp_path: Path, registry: ProblemRegistry, harness
     clock = FakeClock()
     clock.set(records[-1].t)
     resumed = InterviewSession.resume(store, session_id, registry, Settings(), harness=runner,
-                                      clock=clock)
+                                      clock=clock, replay_coach=ScriptedCoach())
     done = sum(1 for r in records if isinstance(r, Event) and r.type in
                ("candidate_said", "code_submitted", "hint_requested", "silence", "end_requested"))
     for step in STEPS[done:]:
@@ -202,7 +203,8 @@ def test_replay_with_another_coach_level(tmp_path: Path, registry: ProblemRegist
 
     store = SessionStore(tmp_path / "s.db")
     original = play_all(store, registry, harness)
-    result = replay_session(store, original.info.id, registry, Settings(), helpfulness="gentle")
+    result = replay_session(store, original.info.id, registry, Settings(),
+                            replay_coach=ScriptedCoach(), helpfulness="gentle")
     assert result.session.id != original.info.id
     assert result.session.meta["replay_of"] == original.info.id
     replayed = store.records(result.session.id)
@@ -216,7 +218,7 @@ def test_replay_with_another_coach_level(tmp_path: Path, registry: ProblemRegist
 
 def run_simulation(name: str, registry: ProblemRegistry, harness: SyncHarness) -> dict[str, Any]:
     return simulate(load_script(SIMULATIONS / name), settings=Settings(), registry=registry,
-                    harness=harness)
+                    harness=harness, coach=ScriptedCoach())
 
 
 def coach_texts(out: dict[str, Any]) -> list[str]:
@@ -278,7 +280,7 @@ def test_results_come_before_the_growth_measurement(tmp_path: Path, registry: Pr
     store = SessionStore(tmp_path / "s.db")
     clock = FakeClock()
     session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=harness,
-                                     clock=clock, registry=registry)
+                                     clock=clock, registry=registry, coach=ScriptedCoach())
     seen: list[str] = []
     session.listeners.append(lambda a: seen.append(a.type))
     clock.set(60)
@@ -313,7 +315,7 @@ def test_a_lost_growth_measurement_is_made_again_on_resume(
     store = SessionStore(db)
     clock = FakeClock()
     session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=harness,
-                                     clock=clock, registry=registry)
+                                     clock=clock, registry=registry, coach=ScriptedCoach())
 
     def no_growth(code_seq: Any, code: str, problem: Any = None) -> list[Action]:
         return []                               # the process "died" before measuring
@@ -323,7 +325,7 @@ def test_a_lost_growth_measurement_is_made_again_on_resume(
     session.submit((ROOT / "problems/two_sum/solution.py").read_text())
     assert not any(r.type == "growth_measured" for r in store.records(session.info.id))
     resumed = InterviewSession.resume(SessionStore(db), session.info.id, registry,
-                                      Settings(), harness=harness, clock=clock)
+                                      Settings(), harness=harness, clock=clock, replay_coach=ScriptedCoach())
     records = resumed.records()
     (growth,) = [r for r in records if r.type == "growth_measured"]
     assert any(isinstance(r, Action) and r.type == "coach_says" and r.cause == growth.seq

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from mock_interviewer_lab.interview.events import Action, Event
+from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.settings import AppSettings, Settings
 from mock_interviewer_lab.store import (
     AmbiguousSession,
@@ -369,7 +369,7 @@ def test_threads_appending_concurrently(store: SessionStore) -> None:
 
 CHILD_WRITER = """
 import sys
-from mock_interviewer_lab.interview.events import Event
+from mock_interviewer_lab.events import Event
 from mock_interviewer_lab.store import SessionStore
 with SessionStore(sys.argv[1]) as store:
     print("ready", flush=True)
@@ -403,7 +403,7 @@ def test_two_processes_on_one_file(db: Path) -> None:
 
 CHILD_CRASHER = """
 import json, sys
-from mock_interviewer_lab.interview.events import Event
+from mock_interviewer_lab.events import Event
 from mock_interviewer_lab.store import SessionStore
 store = SessionStore(sys.argv[1])
 sid = sys.argv[2]

@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 
 from mock_interviewer_lab.cli.terminal_voice import VoiceInterview, VoiceSetup
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Event
 from mock_interviewer_lab.interview.clock import SystemClock
-from mock_interviewer_lab.interview.events import Event
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Settings, SettingsError, load_settings
@@ -310,7 +311,7 @@ def test_voice_interview_posts_finals_and_barges_in(builtin_registry: ProblemReg
     store = SessionStore(MEMORY)
     problem = builtin_registry.get("two_sum")
     session = InterviewSession.start(store, problem, settings, harness=None, clock=SystemClock(),
-                                     minutes=10)
+                                     minutes=10, coach=ScriptedCoach())
     speaker = WavCollectingSpeaker(tmp_path / "spoken")
     utterance = bytes(2 * RATE // 2) + tone(1.5, 0.2)
     mic = SpeaksWhileInterviewerTalks(
@@ -349,7 +350,7 @@ def test_voice_interview_posts_finals_and_barges_in(builtin_registry: ProblemReg
 def test_null_speaker_and_no_tts(builtin_registry: ProblemRegistry, tmp_path: Path) -> None:
     """tts off: the lines are only printed; the voice still reaches the session."""
     session = InterviewSession.start(SessionStore(MEMORY), builtin_registry.get("two_sum"),
-                                     Settings(), harness=None, clock=SystemClock(), minutes=10)
+                                     Settings(), harness=None, clock=SystemClock(), minutes=10, coach=ScriptedCoach())
     setup = VoiceSetup(microphone=WavFileMicrophone(bytes(RATE) + tone(1.0, 0.2), realtime=False,
                                                     tail_silence_s=1.0),
                        speaker=NullSpeaker(), engine=FakeEngine(["is the list sorted"]),

@@ -12,8 +12,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from mock_interviewer_lab.cli import Context, console, emit_json, fail, pass_context
-from mock_interviewer_lab.interview.events import Action, Event, Record
+from mock_interviewer_lab.cli._common import Context, console, emit_json, fail, pass_context
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.protocol import REPORT_FORMATS
 from mock_interviewer_lab.settings import HELPFULNESS, MODES
 from mock_interviewer_lab.store import MEMORY, SessionStore, StoreError
@@ -154,7 +155,7 @@ def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
         session = InterviewSession.start(store, problem, obj.settings, harness=harness,
                                          clock=SystemClock(), minutes=minutes, mode=mode,
                                          coach_settings={"helpfulness": helpfulness},
-                                         registry=obj.registry())
+                                         registry=obj.registry(), coach=ScriptedCoach())
         if voice_setup is not None:
             from mock_interviewer_lab.cli.terminal_voice import VoiceInterview
 
@@ -295,7 +296,8 @@ def sessions_replay(obj: Context, session_id: str, level: str, personality: str 
     store = _store(obj, db)
     try:
         result = replay_session(store, session_id, obj.registry(), obj.settings,
-                                helpfulness=level, personality=personality)
+                                replay_coach=ScriptedCoach(), helpfulness=level,
+                                personality=personality)
     except StoreError as exc:
         fail(str(exc))
     if as_json:

@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 
+from mock_interviewer_lab.events import Action
 from mock_interviewer_lab.harness.outcome import CaseOutcome
-from mock_interviewer_lab.interview.events import Action
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.loader import Problem
 

@@ -37,7 +37,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from mock_interviewer_lab.cli.terminal import TerminalInterview
-from mock_interviewer_lab.interview.events import Action
+from mock_interviewer_lab.events import Action
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.settings import Settings

@@ -10,8 +10,9 @@ listed in ``rejected`` with the reason. A model that fails, or whose points
 are all rejected, gives way to the engine's own report.
 
 Without a model, the feedback is the engine's own report (the rule-based
-statements of :mod:`~..interview.report`), labelled as such. Nothing here
-makes up a score.
+statements of :mod:`mock_interviewer_lab.reporting.report`), labelled as
+such (:mod:`mock_interviewer_lab.reporting.feedback`). Nothing here makes up
+a score.
 """
 
 from __future__ import annotations
@@ -19,19 +20,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mock_interviewer_lab.coach.errors import ModelFailure
+from mock_interviewer_lab.events import Event, Record
 from mock_interviewer_lab.interview.coaching import Coach
-from mock_interviewer_lab.interview.events import Event, Record
 from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
+from mock_interviewer_lab.reporting.feedback import (
+    ENGINE_LABEL,
+    Feedback,
+    FeedbackItem,
+    engine_feedback,
+)
 
 if TYPE_CHECKING:
     from mock_interviewer_lab.problems.loader import Problem
     from mock_interviewer_lab.reporting.report import SessionReport
 
-ENGINE_LABEL = ("The engine's own report: rule-based statements computed from the session's "
-                "records (no model was used).")
 SECTIONS = ("strengths", "improvements", "next_steps")
 MAX_ITEMS = 5
 MAX_ITEM_CHARS = 400
@@ -58,46 +63,8 @@ Answer with JSON only, exactly this shape:
 """
 
 
-@dataclass(frozen=True)
-class FeedbackItem:
-    text: str
-    evidence: list[int]
-
-
-@dataclass(frozen=True)
-class Feedback:
-    #: "model" or "engine".
-    source: str
-    label: str
-    model: str | None = None
-    strengths: list[FeedbackItem] = field(default_factory=list)
-    improvements: list[FeedbackItem] = field(default_factory=list)
-    next_steps: list[FeedbackItem] = field(default_factory=list)
-    #: Why the engine's report stands in for the model, when it does.
-    note: str = ""
-    #: Points the model gave that were dropped: {"text", "why"}.
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    usage: dict[str, Any] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 class FeedbackRejected(ValueError):
     """The model's answer could not be used (not JSON, or no grounded point)."""
-
-
-# --------------------------------------------------------------- engine
-
-
-def engine_feedback(report: SessionReport, note: str = "") -> Feedback:
-    """The report's own statements, labelled as the engine's."""
-    def items(statements: Iterable[Any]) -> list[FeedbackItem]:
-        return [FeedbackItem(st.text, list(st.evidence)) for st in statements]
-
-    return Feedback(source="engine", label=ENGINE_LABEL, strengths=items(report.strengths),
-                    improvements=items(report.improvements),
-                    next_steps=items(report.recommendations), note=note)
 
 
 # ---------------------------------------------------------------- model
@@ -105,7 +72,7 @@ def engine_feedback(report: SessionReport, note: str = "") -> Feedback:
 
 def session_lines(records: Iterable[Record]) -> list[tuple[int, str]]:
     """(seq, what happened) for the records worth reviewing, in order."""
-    from mock_interviewer_lab.reporting.metrics import numbered
+    from mock_interviewer_lab.reporting.records import numbered
     from mock_interviewer_lab.reporting.report import describe_record
 
     lines = []
@@ -181,7 +148,7 @@ def grounded_items(data: dict[str, Any], *, known: set[int], leaks: LeakFilter |
 def model_feedback(coach: Any, records: list[Record], problem: Problem | None,
                    report: SessionReport) -> Feedback:
     """Ask the model; raises FeedbackRejected or the coach's ModelFailure."""
-    from mock_interviewer_lab.reporting.metrics import numbered
+    from mock_interviewer_lab.reporting.records import numbered
 
     text, figures = coach.complete_text(feedback_messages(records, report),
                                         max_tokens=FEEDBACK_MAX_TOKENS)
@@ -208,7 +175,6 @@ def session_feedback(coach: Coach | None, records: list[Record], problem: Proble
     engine's own report otherwise, with the reason."""
     if coach is None or not callable(getattr(coach, "complete_text", None)):
         return engine_feedback(report)
-    from mock_interviewer_lab.coach.llm import ModelFailure
 
     try:
         return model_feedback(coach, records, problem, report)
@@ -218,3 +184,7 @@ def session_feedback(coach: Coach | None, records: list[Record], problem: Proble
     except FeedbackRejected as exc:
         return engine_feedback(report, note=f"The model's feedback was not used ({exc}); "
                                             "this is the engine's own report.")
+
+
+__all__ = ["ENGINE_LABEL", "SCORE_RE", "Feedback", "FeedbackItem", "FeedbackRejected",
+           "engine_feedback", "model_feedback", "session_feedback"]

@@ -32,7 +32,7 @@ Per turn the reply carries ``usage``: tokens in and out, the cost where
 litellm knows the model's price (else null), latency, the tools called.
 
 Nothing leaves the machine unless the settings say so: ``LITELLM_LOCAL_MODEL_COST_MAP``
-is set before litellm is imported, and :func:`~.factory.check_llm_settings`
+is set before litellm is imported, and :func:`~.llm_settings.check_llm_settings`
 enforces ``privacy.local_only``.
 """
 
@@ -49,7 +49,9 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mock_interviewer_lab.coach.factory import check_llm_settings, provider_of
+from mock_interviewer_lab.coach.errors import ModelFailure
+from mock_interviewer_lab.coach.feedback import session_feedback
+from mock_interviewer_lab.coach.llm_settings import check_llm_settings, provider_of
 from mock_interviewer_lab.coach.llm_tools import TOOL_NAMES, TOOL_SCHEMAS, CoachTools
 from mock_interviewer_lab.coach.prompts import context_message, system_prompt
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
@@ -58,8 +60,11 @@ from mock_interviewer_lab.interview.rules.safeguards import LeakFilter, split_se
 from mock_interviewer_lab.settings import Settings
 
 if TYPE_CHECKING:
+    from mock_interviewer_lab.events import Record
     from mock_interviewer_lab.interview.session import CodeRunner
     from mock_interviewer_lab.problems.loader import Problem
+    from mock_interviewer_lab.reporting.feedback import Feedback
+    from mock_interviewer_lab.reporting.report import SessionReport
 
 # litellm fetches its model price map from the internet when imported unless told not to.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -181,16 +186,6 @@ def background_loop() -> _BackgroundLoop:
         if _LOOP is None or not _LOOP.thread.is_alive():
             _LOOP = _BackgroundLoop()
         return _LOOP
-
-
-class ModelFailure(Exception):
-    """The model did not give a usable answer; ``reason`` is one of
-    timeout, error, malformed, refusal."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 def classify_failure(exc: BaseException) -> ModelFailure:
@@ -705,6 +700,12 @@ class LlmCoach:
             figures.cost_usd = None
 
     # ------------------------------------------------------------ one shot
+
+    def write_feedback(self, records: list[Record], problem: Problem | None,
+                       report: SessionReport) -> Feedback:
+        """The end-of-session feedback from this coach's model (the engine's
+        own report, with the reason, when the model fails)."""
+        return session_feedback(self, records, problem, report)
 
     def complete_text(self, messages: list[dict[str, Any]], *, timeout_s: float | None = None,
                       max_tokens: int | None = None) -> tuple[str, TurnFigures]:

@@ -37,7 +37,7 @@ from mock_interviewer_lab.evaluation.reading import (
     variant_names,
 )
 from mock_interviewer_lab.evaluation.runner import CheckResult, Evidence, Transcript, mmss
-from mock_interviewer_lab.interview.events import Action, Event, Record
+from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.interview.intent import Flag, IntentClassifier
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
 from mock_interviewer_lab.interview.rules.hints import LEVELS, MIN_GAP_S, STUCK_MINUTES

@@ -24,6 +24,7 @@ import re
 from dataclasses import replace
 from typing import Any, Protocol
 
+from mock_interviewer_lab.coach.errors import ModelFailure
 from mock_interviewer_lab.evaluation.grading import CHECK_TITLES, RuleBasedGrader
 from mock_interviewer_lab.evaluation.runner import (
     CandidatePolicy,
@@ -35,7 +36,7 @@ from mock_interviewer_lab.evaluation.runner import (
     Transcript,
     mmss,
 )
-from mock_interviewer_lab.interview.events import Action, Event
+from mock_interviewer_lab.events import Action, Event
 
 #: Personas whose lines a model rewrites (echo and gibberish are better as
 #: rules; the wrong-turn candidate's lines must hold the pack's phrases).
@@ -159,7 +160,6 @@ class LlmCandidate:
         return out
 
     def _voice(self, intended: str) -> str:
-        from mock_interviewer_lab.coach.llm import ModelFailure
 
         brief = PERSONA_BRIEFS.get(self.persona.name, self.persona.name)
         system = CANDIDATE_PROMPT.format(brief=brief, title=self.problem_title,
@@ -230,7 +230,6 @@ class LlmGrader:
                     transcript_lines(transcript))}]
 
     def grade(self, transcript: Transcript) -> list[CheckResult]:
-        from mock_interviewer_lab.coach.llm import ModelFailure
 
         rules = {c.id: c for c in self.rules.grade(transcript)}
         try:

@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import Coach
-from mock_interviewer_lab.interview.events import Action, Event, Record
 from mock_interviewer_lab.interview.session import CodeRunner, InterviewSession
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry

@@ -16,10 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action, ActionType, Event
 from mock_interviewer_lab.interview.coaching import Coach, CoachContext, CoachReply, Trigger
 from mock_interviewer_lab.interview.difficulty import DifficultyCalibrator, PerformanceMetrics
-from mock_interviewer_lab.interview.events import Action, ActionType, Event
 from mock_interviewer_lab.interview.intent import (
     Intent,
     IntentClassifier,
@@ -189,7 +188,7 @@ class Orchestrator:
         problem: Problem,
         settings: Settings | None = None,
         *,
-        coach: Coach | None = None,
+        coach: Coach,
         minutes: float = 45,
         mode: str = "normal",
         harder_variant_titles: list[str] | None = None,
@@ -204,7 +203,7 @@ class Orchestrator:
         self.followups = list(followups or [])
         self.calibrate = calibrate
         self.settings = settings or Settings()
-        self.coach: Coach = coach or ScriptedCoach()
+        self.coach: Coach = coach
         self.minutes = minutes
         self.mode = mode
         c = self.settings.coach

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.clock import FakeClock
-from mock_interviewer_lab.interview.events import Action, Event
+from mock_interviewer_lab.interview.coaching import Coach
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Settings
@@ -29,8 +30,10 @@ class ReplayResult:
 
 
 def replay_session(store: SessionStore, session_id: str, registry: ProblemRegistry,
-                   settings: Settings, *, helpfulness: str | None = None,
+                   settings: Settings, *, replay_coach: Coach, helpfulness: str | None = None,
                    personality: str | None = None) -> ReplayResult:
+    """``replay_coach`` answers the replayed candidate (the scripted coach:
+    the point is to compare coach settings, not to call a model)."""
     original = store.get(session_id)
     records = store.records(original.id)
     started = next(r for r in records if isinstance(r, Event) and r.type == "session_started")
@@ -44,7 +47,7 @@ def replay_session(store: SessionStore, session_id: str, registry: ProblemRegist
         store, registry.get(original.problem), settings, harness=None, clock=clock,
         minutes=float(started.data.get("minutes", 45)), mode=str(started.data.get("mode", "normal")),
         coach_settings=coach, registry=registry, meta={"replay_of": original.id},
-    )
+        coach=replay_coach)
     seq_map: dict[int, int] = {}
     for r in records:
         if not isinstance(r, Event) or r.type not in CANDIDATE_SIDE or session.ended:

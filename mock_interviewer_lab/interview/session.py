@@ -16,14 +16,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
+from mock_interviewer_lab.events import Action, Event, EventType, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.clock import Clock
 from mock_interviewer_lab.interview.coaching import Coach
-from mock_interviewer_lab.interview.events import Action, Event, EventType, Record
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.reporting.feedback import engine_feedback
+from mock_interviewer_lab.reporting.report import session_report
 from mock_interviewer_lab.settings import Settings
 from mock_interviewer_lab.store import SessionInfo, SessionStore
 
@@ -113,8 +115,8 @@ class InterviewSession:
 
     @classmethod
     def start(cls, store: SessionStore, problem: Problem, settings: Settings, *,
-              harness: CodeRunner | None, clock: Clock, minutes: float = 45,
-              mode: str = "normal", coach: Coach | None = None,
+              harness: CodeRunner | None, clock: Clock, coach: Coach, minutes: float = 45,
+              mode: str = "normal",
               coach_settings: dict[str, Any] | None = None,
               registry: ProblemRegistry | None = None,
               meta: dict[str, Any] | None = None) -> InterviewSession:
@@ -138,7 +140,7 @@ class InterviewSession:
     @classmethod
     def _build(cls, store: SessionStore, info: SessionInfo, problem: Problem, settings: Settings,
                harness: CodeRunner | None, clock: Clock, minutes: float, mode: str,
-               coach: Coach | None, registry: ProblemRegistry | None, *, t0: float
+               coach: Coach, registry: ProblemRegistry | None, *, t0: float
                ) -> InterviewSession:
         orchestrator = Orchestrator(
             problem, settings, coach=coach, minutes=minutes, mode=mode,
@@ -153,8 +155,12 @@ class InterviewSession:
     @classmethod
     def resume(cls, store: SessionStore, session_id: str, registry: ProblemRegistry,
                settings: Settings, *, harness: CodeRunner | None, clock: Clock,
-               coach: Coach | None = None) -> InterviewSession:
-        """Pick a session up where its records end (after a crash, or later)."""
+               replay_coach: Coach, coach: Coach | None = None) -> InterviewSession:
+        """Pick a session up where its records end (after a crash, or later).
+
+        The past is replayed with ``replay_coach`` (the scripted one: a
+        replay must not ask a model about every past event); ``coach``, when
+        given, takes over from there."""
         info = store.get(session_id)
         records = store.records(info.id)
         started = next((r for r in records if isinstance(r, Event) and r.type == "session_started"),
@@ -168,10 +174,8 @@ class InterviewSession:
         last_t = max((r.t for r in records), default=0.0)
         # The interview's clock goes on from where the records stop: the time
         # the process was down is not the candidate's.
-        # Rebuilt with the scripted coach: replaying must not ask a model about
-        # every past event. The coach asked for takes over from here on.
-        session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, None,
-                             registry, t0=clock.now() - last_t)
+        session = cls._build(store, info, problem, effective, harness, clock, minutes, mode,
+                             replay_coach, registry, t0=clock.now() - last_t)
         session._replay(records)
         if coach is not None:
             session.orchestrator.coach = coach
@@ -404,13 +408,14 @@ class InterviewSession:
         }
 
     def build_report(self, records: list[Record]) -> dict[str, Any]:
-        from mock_interviewer_lab.coach.feedback import session_feedback
-        from mock_interviewer_lab.reporting.report import session_report
-
         report = session_report(records, self.problem, self.info.id, self.registry)
         data: dict[str, Any] = report.as_dict()
         # The model's feedback (or the engine's own, labelled) is asked for once,
         # here, and kept in report_ready: a report rendered later reads it back.
-        data["feedback"] = session_feedback(self.orchestrator.coach, records, self.problem,
-                                            report).as_dict()
+        # A coach that can write feedback (one with a model) does; else the
+        # engine's own report stands.
+        write = getattr(self.orchestrator.coach, "write_feedback", None)
+        feedback = write(records, self.problem, report) if callable(write) \
+            else engine_feedback(report)
+        data["feedback"] = feedback.as_dict()
         return data

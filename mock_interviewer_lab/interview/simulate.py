@@ -28,9 +28,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mock_interviewer_lab.events import Event
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import Coach
-from mock_interviewer_lab.interview.events import Event
 from mock_interviewer_lab.interview.session import CodeRunner, InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Mode, Settings
@@ -121,8 +121,8 @@ def simulate(
     registry: ProblemRegistry,
     harness: CodeRunner | None,
     store: SessionStore | None = None,
+    coach: Coach,
     tick_s: float = 30.0,
-    coach: Coach | None = None,
 ) -> dict[str, Any]:
     """Play the script; return the session id, the final phase, the events
     (coach messages, hints, phase changes … in order; ticks left out) and

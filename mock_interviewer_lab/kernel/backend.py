@@ -23,7 +23,8 @@ import urllib.request
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mock_interviewer_lab.interview.events import Action, Event, EventType
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action, Event, EventType
 from mock_interviewer_lab.protocol import REPORT_FORMATS, TOKEN_ENV, TOKEN_HEADER, URL_ENV
 
 if TYPE_CHECKING:
@@ -531,7 +532,7 @@ class EmbeddedBackend:
                                               settings, harness=self.harness(),
                                               clock=self.clock,
                                               coach=session_coach(settings,
-                                                                  runner=self.harness()))
+                                                                  runner=self.harness()), replay_coach=ScriptedCoach())
         except StoreError as exc:
             raise BackendError(str(exc)) from None
         with self._lock:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_interviewer_lab.interview.events import Record
+from mock_interviewer_lab.events import Record
 
 
 @dataclass(frozen=True)

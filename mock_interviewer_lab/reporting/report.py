@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mock_interviewer_lab.interview.events import Event, Record
+from mock_interviewer_lab.events import Event, Record
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import normalise_complexity
@@ -42,12 +42,11 @@ from mock_interviewer_lab.reporting.delivery import (
     DeliveryFigures,
     DeliveryMetrics,
 )
-from mock_interviewer_lab.reporting.metrics import (
+from mock_interviewer_lab.reporting.metrics import SessionMetrics, compute_metrics
+from mock_interviewer_lab.reporting.records import (
     RunOutcome,
     SaidRecord,
-    SessionMetrics,
     candidate_utterances,
-    compute_metrics,
     first_problem_rows,
     is_action,
     is_event,

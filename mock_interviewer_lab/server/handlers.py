@@ -14,7 +14,7 @@ from typing import assert_never
 
 from jupyter_server.utils import url_path_join
 
-from mock_interviewer_lab.interview.events import Action
+from mock_interviewer_lab.events import Action
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import UnknownProblem
 from mock_interviewer_lab.server import models

@@ -7,7 +7,7 @@ or 413 — the API has always answered, naming the field), and
 
 Every choice comes from where the rest of the package defines it: the
 coach's and a session's mode from ``settings.py``, a session's status from
-the store, action types from ``interview/events.py``, phases from
+the store, action types from ``events.py``, phases from
 ``interview/phases.py``, report formats from ``protocol.py``.
 The event bodies are a union on ``type``; each names its own type once.
 
@@ -36,7 +36,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict  # pydantic's on Python 3.11
 
-from mock_interviewer_lab.interview.events import ActionType, EndReason
+from mock_interviewer_lab.events import ActionType, EndReason
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.limits import (
     MAX_CODE_BYTES,
@@ -58,7 +58,7 @@ DEFAULT_MINUTES = 45.0
 LLM_MODEL_CHARS = 200
 LLM_API_BASE_CHARS = 2000
 
-#: Why an interview ends: ``end_requested``'s reason (interview/events.py
+#: Why an interview ends: ``end_requested``'s reason (events.py
 #: has no type for it yet; this is the one list of them).
 
 

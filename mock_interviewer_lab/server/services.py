@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mock_interviewer_lab.coach.factory import session_coach
+from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import Clock, SystemClock
-from mock_interviewer_lab.interview.events import Action, Event, Record
 from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -423,7 +424,7 @@ class InterviewService:
                                               settings, harness=self.runs,
                                               clock=self.clock,
                                               coach=session_coach(settings,
-                                                                  runner=self.runs))
+                                                                  runner=self.runs), replay_coach=ScriptedCoach())
             self._keep(resumed)
             return resumed
 

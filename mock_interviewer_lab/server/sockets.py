@@ -46,7 +46,7 @@ from tornado import web
 from tornado.ioloop import PeriodicCallback
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from mock_interviewer_lab.interview.events import Action, Event
+from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.limits import MAX_SAID_BYTES
 from mock_interviewer_lab.problems.registry import UnknownProblem
