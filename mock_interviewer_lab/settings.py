@@ -191,6 +191,10 @@ class SettingsError(ValueError):
         super().__init__("\n".join(f"{source}: {p}" for p in problems))
 
 
+#: The settings file's name in the user config folder.
+SETTINGS_FILE_NAME = "settings.toml"
+
+
 def user_config_dir() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or (
         str(Path.home() / "Library" / "Application Support")
@@ -200,15 +204,28 @@ def user_config_dir() -> Path:
     return Path(base) / "mock-interviewer"
 
 
-def settings_path(path: str | os.PathLike[str] | None = None) -> Path | None:
-    """The settings file in force, or None for the defaults."""
-    if path:
-        return Path(path).expanduser()
+def user_settings_file() -> Path:
+    """``settings.toml`` in the user config folder (it may not exist)."""
+    return user_config_dir() / SETTINGS_FILE_NAME
+
+
+def settings_search_order(path: str | os.PathLike[str] | None = None,
+                          ) -> list[tuple[str, Path | None]]:
+    """Where the settings file is looked for, in order: ``--settings``
+    (``path``), ``$MOCK_INTERVIEWER_SETTINGS``, the user config folder; each
+    as (what, the file or None when not given). Then the built-in defaults."""
     env = os.environ.get(SETTINGS_ENV)
-    if env:
-        return Path(env).expanduser()
-    default = user_config_dir() / "settings.toml"
-    return default if default.is_file() else None
+    return [("--settings", Path(path).expanduser() if path else None),
+            (f"${SETTINGS_ENV}", Path(env).expanduser() if env else None),
+            ("user config folder", user_settings_file())]
+
+
+def settings_path(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """The settings file in force, or None for the defaults: the first place
+    of :func:`settings_search_order` given (the user config folder's file
+    only when it is there)."""
+    given, env, user = (where for _, where in settings_search_order(path))
+    return given or env or (user if user is not None and user.is_file() else None)
 
 
 def _describe_error(err: dict[str, Any]) -> str:

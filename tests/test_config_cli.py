@@ -11,13 +11,14 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from mock_interviewer_lab.cli import Context
+from mock_interviewer_lab.cli._common import Context
 from mock_interviewer_lab.cli.config import (
     check_settings_file,
     config,
     default_settings_file,
     settings_to_toml,
 )
+from mock_interviewer_lab.cli.settings_option import settings_option
 from mock_interviewer_lab.protocol import SETTINGS_ENV
 from mock_interviewer_lab.settings import (
     CalibrationSettings,
@@ -31,12 +32,11 @@ from mock_interviewer_lab.settings import (
 
 
 @click.group()
-@click.option("--settings", "settings_path", type=click.Path(dir_okay=False),
-              envvar=SETTINGS_ENV)
+@settings_option()
 @click.pass_context
-def root(ctx: click.Context, settings_path: str | None) -> None:
+def root(ctx: click.Context) -> None:
     """Stands in for ``mock-interviewer``: the same option and context object."""
-    ctx.obj = Context(settings_path)
+    ctx.obj = Context()
 
 
 root.add_command(config)
@@ -265,3 +265,12 @@ def test_toml_round_trips_unusual_values() -> None:
     )
     text = settings_to_toml(settings, explain=True, defaults=Settings())
     assert values(parse_settings(tomllib.loads(text))) == values(settings)
+
+
+def test_path_names_the_environment_alone_when_no_option_is_given(
+        config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file = write(tmp_path / "env.toml", "")
+    monkeypatch.setenv(SETTINGS_ENV, str(env_file))
+    lines = run("config", "path").stdout.splitlines()
+    assert lines[1:3] == ["  1. --settings: not given", f"  2. ${SETTINGS_ENV}: {env_file} (found)"]
+    assert lines[-1] == f"in force: {env_file}"

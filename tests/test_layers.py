@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("packs", ("mock_interviewer_lab.problems", "mock_interviewer_lab.harness",
                "mock_interviewer_lab.store", "mock_interviewer_lab.events")),
     ("base", ("mock_interviewer_lab.settings", "mock_interviewer_lab.protocol",
-              "mock_interviewer_lab.limits")),
+              "mock_interviewer_lab.limits", "mock_interviewer_lab.formatting")),
 )
 _RANK = {prefix: rank for rank, (_, prefixes) in enumerate(LAYERS) for prefix in prefixes}
 

@@ -8,97 +8,44 @@ file) is one clear message and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
-from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from mock_interviewer_lab.cli.config import config
-from mock_interviewer_lab.cli.safeguards import safeguards
-from mock_interviewer_lab.cli.settings_option import (
-    add_settings_option,
-    given_settings_path,
-    settings_option,
+from mock_interviewer_lab.cli._common import (
+    Context,
+    console,
+    emit_json,
+    fail,
+    pass_context,
+    progress,
 )
+from mock_interviewer_lab.cli.audio import audio, calibrate_command
+from mock_interviewer_lab.cli.config import config
+from mock_interviewer_lab.cli.eval import eval_command
+from mock_interviewer_lab.cli.safeguards import safeguards
+from mock_interviewer_lab.cli.sessions import sessions, simulate, start
+from mock_interviewer_lab.cli.settings_option import add_settings_option, settings_option
+from mock_interviewer_lab.cli.voice import voice
 from mock_interviewer_lab.harness.outcome import RunResult
-from mock_interviewer_lab.problems.loader import Problem
-from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProblem
-from mock_interviewer_lab.protocol import SETTINGS_ENV
-from mock_interviewer_lab.settings import Settings, SettingsError, load_settings
-
-console = Console()
-err_console = Console(stderr=True)
 
 STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow",
                 "memory": "yellow"}
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    # soft_wrap: one line per line of the message, whatever the terminal's width.
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
-                      soft_wrap=True)
-    sys.exit(code)
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-class Context:
-    def __init__(self, settings_path: str | None) -> None:
-        #: What the root command was given; a later --settings overrides it.
-        self.path_at_start = settings_path
-        self._settings: Settings | None = None
-        self._registry: ProblemRegistry | None = None
-
-    @property
-    def settings_path(self) -> str | None:
-        """``--settings`` wherever it was given on the command line."""
-        return given_settings_path() or self.path_at_start
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            try:
-                self._settings = load_settings(self.settings_path)
-            except SettingsError as exc:
-                fail(str(exc))
-        return self._settings
-
-    def registry(self) -> ProblemRegistry:
-        if self._registry is None:
-            self._registry = ProblemRegistry.discover(self.settings)
-            for issue in self._registry.issues:
-                err_console.print(f"[yellow]warning:[/] {escape(str(issue))}", highlight=False)
-        return self._registry
-
-    def problem(self, ref: str) -> Problem:
-        try:
-            return self.registry().get(ref)
-        except UnknownProblem as exc:
-            fail(str(exc))
-
-
-pass_context = click.make_pass_decorator(Context)
-
-
 @click.group()
-@settings_option(envvar=SETTINGS_ENV, expose_value=True)
+@settings_option()
 @click.version_option(package_name="mock_interviewer_lab")
 @click.pass_context
-def main(ctx: click.Context, settings_path: str | None) -> None:
+def main(ctx: click.Context) -> None:
     """Mock Interviewer Lab: coding interviews in a notebook."""
-    ctx.obj = Context(settings_path)
+    ctx.obj = Context()
 
 
 # ------------------------------------------------------------------ problems
@@ -180,7 +127,7 @@ def problems_validate(obj: Context, paths: tuple[str, ...], as_json: bool,
     its tests and its expected complexity. Exit 1 with the messages if not."""
     from mock_interviewer_lab.problems.validate import validate_packs
 
-    with _progress(as_json) as advance:
+    with progress(as_json) as advance:
         report = validate_packs([Path(p) for p in paths], obj.settings,
                                 complexity=not no_complexity, progress=advance)
     if as_json:
@@ -226,7 +173,7 @@ def problems_import_humaneval(source: str, out: str, pack_name: str, limit: int 
     )
 
     try:
-        with _progress(as_json) as advance:
+        with progress(as_json) as advance:
             summary = import_humaneval(Path(source), Path(out), pack_name=pack_name, limit=limit,
                                        overwrite=overwrite,
                                        progress=lambda done, total: advance(done, total))
@@ -336,63 +283,11 @@ def print_run(result: RunResult) -> None:
     console.print(f"[dim]{result.seconds * 1000:.0f} ms[/]")
 
 
-@contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr for long work; silent with --json or no tty."""
-    if quiet or not err_console.is_terminal or os.environ.get("CI"):
-        yield lambda done, total: None
-        return
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
-                  transient=True) as bar:
-        task = bar.add_task("working", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
-
-
-main.add_command(safeguards)
-main.add_command(config)
-
-
-def _register_engine_commands() -> None:
-    # Imported here: these modules import this one for its helpers.
-    from mock_interviewer_lab.cli.sessions import sessions, simulate, start
-
-    for command in (simulate, start, sessions):
-        main.add_command(command)
-
-
-def _register_audio_commands() -> None:
-    # Imported here: it imports this module for its helpers (pyaudio itself
-    # is imported only when a device is opened).
-    from mock_interviewer_lab.cli.audio import audio, calibrate_command
-
-    main.add_command(audio)
-    main.add_command(calibrate_command, name="calibrate")
-
-
-def _register_voice_commands() -> None:
-    # Imported here: it imports this module for its helpers (the speech
-    # engines themselves load only when a command runs).
-    from mock_interviewer_lab.cli.voice import voice
-
-    main.add_command(voice)
-
-
-def _register_eval_command() -> None:
-    # Imported here: it imports this module for its helpers.
-    from mock_interviewer_lab.cli.eval import eval_command
-
-    main.add_command(eval_command)
-
-
-_register_engine_commands()
-_register_eval_command()
-_register_audio_commands()
-_register_voice_commands()
+# The command modules import pyaudio, the speech engines and the eval's
+# personas only when a command runs.
+for _command in (safeguards, config, simulate, start, sessions, eval_command, audio, voice):
+    main.add_command(_command)
+main.add_command(calibrate_command, name="calibrate")
 # Last, once every command is in: each of them takes --settings too.
 add_settings_option(main)
 

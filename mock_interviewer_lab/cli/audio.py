@@ -14,7 +14,14 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from mock_interviewer_lab.cli import Context, console, emit_json, err_console, fail, pass_context
+from mock_interviewer_lab.cli._common import (
+    Context,
+    console,
+    emit_json,
+    err_console,
+    fail,
+    pass_context,
+)
 from mock_interviewer_lab.settings import SettingsError
 from mock_interviewer_lab.voice.audio_io import (
     AudioFileError,

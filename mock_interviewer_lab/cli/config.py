@@ -15,19 +15,20 @@ overwrite or could not write; 2 ``show`` could not load the settings in force.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import re
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, NoReturn, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 import click
+import tomlkit
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+from tomlkit.items import Table
 
+from mock_interviewer_lab.cli._common import emit_json, fail
 from mock_interviewer_lab.cli.settings_option import given_settings_path
 from mock_interviewer_lab.protocol import SETTINGS_ENV
 from mock_interviewer_lab.settings import (
@@ -36,10 +37,9 @@ from mock_interviewer_lab.settings import (
     load_settings,
     parse_settings,
     settings_path,
-    user_config_dir,
+    settings_search_order,
+    user_settings_file,
 )
-
-SETTINGS_FILE_NAME = "settings.toml"
 
 #: One line above a table in the file ``config init`` writes.
 SECTION_NOTES: dict[str, str] = {
@@ -75,64 +75,17 @@ FIELD_NOTES: dict[str, str] = {
 }
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def _given_settings_path(ctx: click.Context) -> str | None:
-    """``--settings`` (or its environment variable), wherever it was given."""
-    return given_settings_path(ctx)
-
-
 # ------------------------------------------------------------ TOML writing
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
-                 "\f": "\\f", "\r": "\\r"}
-
-
-def toml_string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else toml_string(key)
-
-
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}"
-                                for k, v in value.items()) + " }"
-    raise TypeError(f"no TOML form for {value!r}")
+def _toml(value: Any) -> str:
+    """``value`` as TOML writes it (``"a"``, ``[1, 2]``, ``true``)."""
+    return str(tomlkit.item(value).as_string())
 
 
 def _allowed(info: FieldInfo) -> str:
     """What a field accepts, from its type and bounds."""
     if get_origin(info.annotation) is Literal:
-        return " | ".join(toml_value(a) for a in get_args(info.annotation))
+        return " | ".join(_toml(a) for a in get_args(info.annotation))
     bounds = []
     for constraint in info.metadata:
         for attr, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
@@ -155,21 +108,30 @@ def settings_to_toml(settings: Settings, *, explain: bool = False,
     """``settings`` as TOML that :func:`tomllib.loads` reads back to the same
     settings. ``explain`` adds a comment per key (what it means, what is
     allowed); ``defaults`` marks each value that differs from it."""
-    lines: list[str] = []
+    doc = tomlkit.document()
     for name in type(settings).model_fields:
         section = getattr(settings, name)
         if isinstance(section, BaseModel):
-            _render_table(section, name, lines, explain,
-                          getattr(defaults, name) if defaults is not None else None)
-    return "\n".join(lines).strip("\n") + "\n"
+            _add_table(doc, name, _model_table(
+                section, name, explain, getattr(defaults, name) if defaults is not None else None),
+                SECTION_NOTES.get(name) if explain else None)
+    return tomlkit.dumps(doc)
 
 
-def _render_table(model: BaseModel, path: str, lines: list[str], explain: bool,
-                  defaults: BaseModel | None) -> None:
-    lines.append("")
-    if explain and path in SECTION_NOTES:
-        lines.append(f"# {SECTION_NOTES[path]}")
-    lines.append(f"[{path}]")
+def _add_table(parent: tomlkit.TOMLDocument | Table, name: str, table: Table,
+               note: str | None) -> None:
+    """``table`` under ``parent`` after a blank line, with ``note`` right above its header."""
+    if len(parent):
+        parent.add(tomlkit.nl())
+    if note:
+        parent.add(tomlkit.comment(note))
+    parent.add(name, table)
+    table.trivia.indent = ""  # tomlkit puts a blank line between a comment and a header
+
+
+def _model_table(model: BaseModel, path: str, explain: bool,
+                 defaults: BaseModel | None) -> Table:
+    table = tomlkit.table()
     later: list[str] = []  # sub-tables: TOML wants them after the table's own keys
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
@@ -177,21 +139,31 @@ def _render_table(model: BaseModel, path: str, lines: list[str], explain: bool,
             later.append(name)
             continue
         if explain and (comment := _field_comment(f"{path}.{name}", info)):
-            lines.append(f"# {comment}")
-        line = f"# {name} = (not set)" if value is None else f"{name} = {toml_value(value)}"
+            table.add(tomlkit.comment(comment))
+        differs = ""
         if defaults is not None and value != getattr(defaults, name):
             default = getattr(defaults, name)
-            line += f"  # default: {'not set' if default is None else toml_value(default)}"
-        lines.append(line)
+            differs = f"default: {'not set' if default is None else _toml(default)}"
+        if value is None:
+            table.add(tomlkit.comment(f"{name} = (not set)" + (f"  # {differs}" if differs else "")))
+            continue
+        item = tomlkit.item(value)
+        if differs:
+            item.comment(differs)
+            item.trivia.comment_ws = "  "
+        table.add(name, item)
     for name in later:
         value = getattr(model, name)
         default = getattr(defaults, name) if defaults is not None else None
         if isinstance(value, BaseModel):
-            _render_table(value, f"{path}.{name}", lines, explain,
-                          default if isinstance(default, BaseModel) else None)
+            sub = _model_table(value, f"{path}.{name}", explain,
+                               default if isinstance(default, BaseModel) else None)
+            _add_table(table, name, sub, SECTION_NOTES.get(f"{path}.{name}") if explain else None)
         else:
-            lines += ["", f"[{path}.{toml_key(name)}]"]
-            lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()]
+            sub = tomlkit.table()
+            sub.update(value)
+            _add_table(table, name, sub, None)
+    return table
 
 
 def default_settings_file() -> str:
@@ -256,13 +228,12 @@ def show_command(ctx: click.Context, as_json: bool, defaults: bool) -> None:
         settings = Settings()
     else:
         try:
-            settings = load_settings(_given_settings_path(ctx))
+            settings = load_settings(given_settings_path(ctx))
         except SettingsError as exc:
-            _fail(f"{exc}\n(`mock-interviewer config validate` lists every problem)", 2)
+            fail(f"{exc}\n(`mock-interviewer config validate` lists every problem)", 2)
     source = settings.source or "defaults"
     if as_json:
-        click.echo(json.dumps({"source": source, "settings": settings.model_dump(mode="json")},
-                              indent=2, ensure_ascii=False))
+        emit_json({"source": source, "settings": settings.model_dump(mode="json")})
         return
     click.echo(f"# settings from {source}" if settings.source else "# built-in defaults")
     click.echo()
@@ -276,7 +247,7 @@ def show_command(ctx: click.Context, as_json: bool, defaults: bool) -> None:
 def validate_command(ctx: click.Context, file: str | None, as_json: bool) -> None:
     """Check FILE (default: the settings file in force). Prints "ok: FILE",
     or every problem and exits 1."""
-    path = Path(file).expanduser() if file else settings_path(_given_settings_path(ctx))
+    path = Path(file).expanduser() if file else settings_path(given_settings_path(ctx))
     if path is None:
         problems: list[str] = []
         shown = "defaults"
@@ -284,8 +255,7 @@ def validate_command(ctx: click.Context, file: str | None, as_json: bool) -> Non
         _, problems = check_settings_file(path)
         shown = str(path)
     if as_json:
-        click.echo(json.dumps({"path": shown, "ok": not problems, "problems": problems},
-                              indent=2, ensure_ascii=False))
+        emit_json({"path": shown, "ok": not problems, "problems": problems})
     elif problems:
         for problem in problems:
             click.echo(f"{shown}: {problem}")
@@ -297,18 +267,9 @@ def validate_command(ctx: click.Context, file: str | None, as_json: bool) -> Non
 
 def _search_order(ctx: click.Context) -> list[dict[str, Any]]:
     """Where settings are looked for, first match wins."""
-    given = _given_settings_path(ctx)
-    env = os.environ.get(SETTINGS_ENV) or None
-    option = given if given and given != env else None
-    default = user_config_dir() / SETTINGS_FILE_NAME
-    places: list[dict[str, Any]] = [
-        {"source": "--settings", "path": option},
-        {"source": f"${SETTINGS_ENV}", "path": env},
-        {"source": "user config folder", "path": str(default)},
-    ]
-    for place in places:
-        place["exists"] = bool(place["path"]) and Path(place["path"]).expanduser().is_file()
-    return places
+    return [{"source": source, "path": str(where) if where else None,
+             "exists": where is not None and where.is_file()}
+            for source, where in settings_search_order(given_settings_path(ctx))]
 
 
 @config.command("path")
@@ -317,10 +278,9 @@ def _search_order(ctx: click.Context) -> list[dict[str, Any]]:
 def path_command(ctx: click.Context, as_json: bool) -> None:
     """Where the settings file is looked for, in order, and which one is in force."""
     places = _search_order(ctx)
-    in_force = settings_path(_given_settings_path(ctx))
+    in_force = settings_path(given_settings_path(ctx))
     if as_json:
-        click.echo(json.dumps({"search_order": places,
-                               "in_force": str(in_force) if in_force else None}, indent=2))
+        emit_json({"search_order": places, "in_force": str(in_force) if in_force else None})
         return
     click.echo("settings are read from the first of:")
     for number, place in enumerate(places, 1):
@@ -343,18 +303,18 @@ def path_command(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def init_command(ctx: click.Context, force: bool) -> None:
     """Write a commented settings.toml with the defaults into the user config folder."""
-    target = user_config_dir() / SETTINGS_FILE_NAME
+    target = user_settings_file()
     if target.exists() and not force:
-        _fail(f"{target} already exists; use --force to overwrite it", 1)
+        fail(f"{target} already exists; use --force to overwrite it", 1)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.tmp")
         partial.write_text(default_settings_file(), encoding="utf-8")
         os.replace(partial, target)  # never leaves a half-written settings file
     except OSError as exc:
-        _fail(f"{target}: cannot write: {exc.strerror or exc}", 1)
+        fail(f"{target}: cannot write: {exc.strerror or exc}", 1)
     click.echo(f"wrote {target}")
-    in_force = settings_path(_given_settings_path(ctx))
+    in_force = settings_path(given_settings_path(ctx))
     if in_force is not None and in_force.expanduser().resolve() != target.resolve():
         click.echo(f"note: {in_force} is in force instead (from --settings or "
                    f"${SETTINGS_ENV})")

@@ -13,14 +13,14 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from mock_interviewer_lab.cli import (
+from mock_interviewer_lab.cli._common import (
     Context,
-    _progress,
     console,
     emit_json,
     err_console,
     fail,
     pass_context,
+    progress,
 )
 from mock_interviewer_lab.evaluation.llm_grader import TextModel
 from mock_interviewer_lab.evaluation.runner import EvalReport, Grader, Scenario, ScenarioResult
@@ -214,7 +214,7 @@ def eval_command(obj: Context, coach_kind: str,
         def make_coach(problem: Any) -> Any:
             return build_coach(kind, settings, runner=runner, problem=problem)
 
-        with _progress(as_json) as advance:
+        with progress(as_json) as advance:
             report = run_eval(scenarios, make_coach=make_coach, grader=grader,
                               settings=settings, runner=runner, registry=obj.registry(),
                               minutes=minutes, progress=advance,

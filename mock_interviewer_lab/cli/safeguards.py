@@ -7,12 +7,11 @@ detector on a message read from stdin.
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any, NoReturn
 
 import click
 
+from mock_interviewer_lab.cli._common import emit_json, fail
 from mock_interviewer_lab.cli.settings_option import given_settings_path, settings_option
 from mock_interviewer_lab.interview.rules.safeguards import FishingDetector, LeakFilter
 from mock_interviewer_lab.problems.loader import Problem
@@ -20,30 +19,17 @@ from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProbl
 from mock_interviewer_lab.settings import SettingsError, load_settings
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-def _settings_path(ctx: click.Context) -> str | None:
-    """``--settings`` wherever it was given (this group, a sub-command, or
-    the main ``mock-interviewer`` command)."""
-    return given_settings_path(ctx)
-
-
 def _find_problem(ctx: click.Context, ref: str) -> Problem:
+    """``ref`` in the registry of the settings in force (``--settings`` given
+    to this group, a sub-command or the main ``mock-interviewer`` command)."""
     try:
-        settings = load_settings(_settings_path(ctx))
+        settings = load_settings(given_settings_path(ctx))
     except SettingsError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         return ProblemRegistry.discover(settings).get(ref)
     except UnknownProblem as exc:
-        _fail(str(exc))
-
-
-def _emit_json(data: dict[str, Any]) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False))
+        fail(str(exc))
 
 
 @click.group(name="safeguards")
@@ -68,8 +54,8 @@ def check_command(
     message = sys.stdin.read().strip()
     verdict = LeakFilter(problem).check(message, candidate_words=candidate_said, phase=phase)
     if as_json:
-        _emit_json({"leak": verdict.leak, "reasons": verdict.reasons,
-                    "safe_text": verdict.safe_text})
+        emit_json({"leak": verdict.leak, "reasons": verdict.reasons,
+                   "safe_text": verdict.safe_text}, indent=None)
     elif verdict.leak:
         click.echo("LEAK: " + "; ".join(verdict.reasons))
         click.echo("say instead: " + verdict.safe_text)
@@ -85,7 +71,7 @@ def fishing_command(as_json: bool) -> None:
     text = sys.stdin.read().strip()
     verdict = FishingDetector().classify(text)
     if as_json:
-        _emit_json({"fishing": verdict.fishing, "redirect": verdict.redirect})
+        emit_json({"fishing": verdict.fishing, "redirect": verdict.redirect}, indent=None)
     elif verdict.fishing:
         click.echo(f"FISHING ({verdict.kind})")
         click.echo(f"redirect: {verdict.redirect}")

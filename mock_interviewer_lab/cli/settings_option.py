@@ -5,8 +5,9 @@ place: :func:`given_settings_path`.
 
 Each ``--settings`` writes into the click context's ``meta``, which the whole
 chain of contexts of one command line shares; the one nearest the end of
-the line wins. ``$MOCK_INTERVIEWER_SETTINGS`` comes in through the main
-command's option (see :mod:`.settings` for the rest of the search order).
+the line wins. What follows when none is given (``$MOCK_INTERVIEWER_SETTINGS``,
+the user config folder, the defaults) is
+:func:`mock_interviewer_lab.settings.settings_search_order`'s alone.
 """
 
 from __future__ import annotations
@@ -28,22 +29,20 @@ def _remember(ctx: click.Context, _param: click.Parameter, value: str | None) ->
     return value
 
 
-def settings_param(*, envvar: str | None = None, expose_value: bool = False) -> click.Option:
+def settings_param() -> click.Option:
     """The ``--settings`` option; every copy of it records into the same place."""
     return click.Option(["--settings", "settings_path"], type=click.Path(dir_okay=False),
-                        envvar=envvar, expose_value=expose_value, callback=_remember,
-                        help=_HELP)
+                        expose_value=False, callback=_remember, help=_HELP)
 
 
-def settings_option(*, envvar: str | None = None,
-                    expose_value: bool = False) -> Callable[[Any], Any]:
+def settings_option() -> Callable[[Any], Any]:
     """``@settings_option()`` on a click command or group."""
 
     def decorate(f: Any) -> Any:
         params = getattr(f, "__click_params__", None)
         if params is None:
             params = f.__click_params__ = []
-        params.append(settings_param(envvar=envvar, expose_value=expose_value))
+        params.append(settings_param())
         return f
 
     return decorate
@@ -64,16 +63,8 @@ def add_settings_option(command: _C) -> _C:
 
 
 def given_settings_path(ctx: click.Context | None = None) -> str | None:
-    """The ``--settings`` of this command line (or its environment variable),
-    wherever it was given; None when neither was. A caller that builds its
-    own root context (tests do) may put ``settings_path`` on its object."""
+    """The ``--settings`` of this command line, wherever it was given; None
+    when it was not (or outside a command)."""
     ctx = ctx or click.get_current_context(silent=True)
-    if ctx is None:
-        return None
-    given = ctx.meta.get(_META_KEY)
-    if given:
-        return str(given)
-    root = ctx.find_root().obj
-    path = root.get("settings_path") if isinstance(root, dict) else getattr(
-        root, "path_at_start", None)
-    return str(path) if path else None
+    given = ctx.meta.get(_META_KEY) if ctx is not None else None
+    return str(given) if given else None

@@ -15,7 +15,14 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from mock_interviewer_lab.cli import Context, console, emit_json, err_console, fail, pass_context
+from mock_interviewer_lab.cli._common import (
+    Context,
+    console,
+    emit_json,
+    err_console,
+    fail,
+    pass_context,
+)
 
 
 @click.group()

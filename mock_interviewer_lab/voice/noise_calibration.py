@@ -33,7 +33,7 @@ from mock_interviewer_lab.settings import (
     SettingsError,
     parse_settings,
     settings_path,
-    user_config_dir,
+    user_settings_file,
 )
 from mock_interviewer_lab.voice.vad import WINDOW_MS, rms_level
 
@@ -112,7 +112,7 @@ def noise_threshold_from(pcm16: bytes) -> float:
 def calibration_target(path: str | os.PathLike[str] | None = None) -> Path:
     """The settings file calibration writes: ``path``, else the one in force,
     else ``settings.toml`` in the user config folder (created)."""
-    return settings_path(path) or user_config_dir() / "settings.toml"
+    return settings_path(path) or user_settings_file()
 
 
 def _table(doc: tomlkit.TOMLDocument, name: str, target: Path) -> Table | InlineTable:
