@@ -302,7 +302,7 @@ def test_the_websocket_sends_a_snapshot_then_every_action(
     snapshot = receive()
     assert snapshot["type"] == "snapshot"
     assert snapshot["state"]["phase"] == as_json(api("GET", "sessions", sid))["state"]["phase"]
-    assert [line["who"] for line in snapshot["transcript"]][:1] == ["interviewer"]
+    assert [line["speaker"] for line in snapshot["transcript"]][:1] == ["coach"]
     answer = as_json(api("POST", "sessions", sid, "events", body={"type": "hint"}))
     expected = [(a["seq"], a["type"]) for a in answer["actions"]]
     pushed = [receive() for _ in expected]

@@ -82,8 +82,8 @@ def test_the_kernel_client_hands_events_to_the_panel_which_shows_spoken_lines() 
 
 def test_a_server_snapshot_names_the_speakers_and_its_lines_are_not_shown_twice() -> None:
     panel = Panel(PROBLEM)
-    welcome = {"t": 0.0, "seq": 1, "who": "interviewer", "text": "Welcome!"}
-    results = {"t": 9.0, "seq": 5, "who": "tests", "text": "1/2 passed"}
+    welcome = {"t": 0.0, "seq": 1, "speaker": "coach", "text": "Welcome!"}
+    results = {"t": 9.0, "seq": 5, "speaker": "tests", "text": "1/2 passed"}
     panel.apply({"type": "snapshot", "state": {"phase": "intro"},
                  "transcript": [welcome, results]})
     panel.apply({"kind": "action", "type": "coach_says", "t": 0.0, "seq": 1,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.markup import escape
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from mock_interviewer_lab.cli._common import Context, console, emit_json, fail, pass_context
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
-from mock_interviewer_lab.events import Action, Event, Record
+from mock_interviewer_lab.formatting import mmss
 from mock_interviewer_lab.protocol import REPORT_FORMATS
 from mock_interviewer_lab.settings import HELPFULNESS, MODES
 from mock_interviewer_lab.store import MEMORY, SessionStore, StoreError
@@ -31,20 +30,6 @@ def _store(obj: Context, db: str | None = None, *, read_only: bool = False) -> S
             else SessionStore.from_settings(obj.settings, read_only=read_only)
     except StoreError as exc:
         fail(str(exc))
-
-
-def _report_of(obj: Context, store: SessionStore, session_id: str) -> Any:
-    from mock_interviewer_lab.reporting.report import build_report, session_report
-
-    info = store.get(session_id)
-    records = store.records(info.id)
-    registry = obj.registry()
-    try:
-        problem = registry.get(info.problem)
-    except LookupError:  # a pack that is no longer installed: the report without advice
-        return build_report(records, problem_title=info.problem, problem_id=info.problem,
-                            expected_time=None, session_id=info.id)
-    return session_report(records, problem, info.id, registry)
 
 
 # ------------------------------------------------------------------ simulate
@@ -92,7 +77,7 @@ def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_s
         emit_json(out)
         return
     for e in out["events"]:
-        t = f"{int(e['t'] // 60):02d}:{int(e['t'] % 60):02d}"
+        t = mmss(e["t"], pad_minutes=True, truncate=True)
         if e["type"] == "candidate_said":
             console.print(f"{t} [bold]candidate:[/] {escape(e['text'])}", highlight=False)
         elif e["type"] == "code_submitted":
@@ -135,7 +120,7 @@ def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
     from mock_interviewer_lab.harness.runner import SyncHarness
     from mock_interviewer_lab.interview.clock import SystemClock
     from mock_interviewer_lab.interview.session import InterviewSession
-    from mock_interviewer_lab.reporting.report import render_markdown
+    from mock_interviewer_lab.reporting.report import render_markdown, stored_report
 
     problem = obj.problem(problem_id)
     voice_setup = None
@@ -165,7 +150,8 @@ def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
     console.print(f"[dim]session {session.info.id}[/]")
     from rich.markdown import Markdown
 
-    console.print(Markdown(render_markdown(_report_of(obj, store, session.info.id))))
+    console.print(Markdown(render_markdown(stored_report(store, session.info.id,
+                                                         obj.registry()))))
 
 
 # ------------------------------------------------------------------ sessions
@@ -200,19 +186,8 @@ def sessions_list(obj: Context, limit: int, as_json: bool, db: str | None) -> No
     console.print(table)
 
 
-def _transcript(records: list[Record]) -> list[dict[str, Any]]:
-    lines = []
-    for r in records:
-        if isinstance(r, Event) and r.type == "candidate_said":
-            lines.append({"t": r.t, "who": "candidate", "text": r.data.get("text", "")})
-        elif isinstance(r, Event) and r.type == "code_submitted":
-            lines.append({"t": r.t, "who": "candidate", "text": "[submits code]"})
-        elif isinstance(r, Action) and r.type == "coach_says":
-            lines.append({"t": r.t, "who": "interviewer", "text": r.data.get("text", "")})
-        elif isinstance(r, Action) and r.type == "show_results":
-            lines.append({"t": r.t, "who": "tests",
-                          "text": f"{r.data.get('passed')}/{r.data.get('total')} passed"})
-    return lines
+#: How ``sessions show`` (like ``simulate``) names a transcript line's speaker.
+_SPEAKER_LABELS = {"coach": "interviewer"}
 
 
 @sessions.command("show")
@@ -222,19 +197,22 @@ def _transcript(records: list[Record]) -> list[dict[str, Any]]:
 @pass_context
 def sessions_show(obj: Context, session_id: str, as_json: bool, db: str | None) -> None:
     """A session's transcript."""
+    from mock_interviewer_lab.reporting.transcript import transcript_json
+
     store = _store(obj, db, read_only=True)
     try:
         info = store.get(session_id)
     except StoreError as exc:
         fail(str(exc))
-    lines = _transcript(store.records(info.id))
+    lines = transcript_json(store.records(info.id))
     if as_json:
         emit_json({"session": info.to_dict(), "transcript": lines})
         return
     console.print(f"[bold]{info.id}[/] {info.problem} ({info.status})")
     for line in lines:
-        t = f"{int(line['t'] // 60):02d}:{int(line['t'] % 60):02d}"
-        console.print(f"{t} [bold]{line['who']}:[/] {escape(line['text'])}", highlight=False)
+        t = mmss(line["t"], pad_minutes=True, truncate=True)
+        label = _SPEAKER_LABELS.get(line["speaker"], line["speaker"])
+        console.print(f"{t} [bold]{label}:[/] {escape(line['text'])}", highlight=False)
 
 
 @sessions.command("export")
@@ -247,28 +225,15 @@ def sessions_show(obj: Context, session_id: str, as_json: bool, db: str | None) 
 @pass_context
 def sessions_export(obj: Context, session_id: str, fmt: str, out: str | None, db: str | None) -> None:
     """The session report as Markdown, HTML, JSON or a notebook."""
-    import nbformat
-
-    from mock_interviewer_lab.reporting.report import (
-        render_html,
-        render_json,
-        render_markdown,
-        render_notebook,
-    )
+    from mock_interviewer_lab.reporting.render import render_report
+    from mock_interviewer_lab.reporting.report import stored_report
 
     store = _store(obj, db, read_only=True)
     try:
-        report = _report_of(obj, store, session_id)
+        report = stored_report(store, session_id, obj.registry())
     except StoreError as exc:
         fail(str(exc))
-    if fmt == "md":
-        text = render_markdown(report)
-    elif fmt == "html":
-        text = render_html(report)
-    elif fmt == "json":
-        text = render_json(report)
-    else:
-        text = nbformat.writes(nbformat.from_dict(render_notebook(report)))  # type: ignore[no-untyped-call]
+    text = render_report(report, fmt)
     if out:
         try:
             Path(out).write_text(text, encoding="utf-8")

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
+from mock_interviewer_lab.interview.words import words_of
 from mock_interviewer_lab.problems.model import COMPLEXITY_CLASSES, normalise_complexity
 from mock_interviewer_lab.settings import BehavioralSettings
 
@@ -123,7 +124,6 @@ def _any_of(patterns: Iterable[str]) -> re.Pattern[str] | None:
 
 
 _DEFAULT_SOUNDS = _any_of(_sound_pattern(s) for s in BehavioralSettings().thinking_sounds)
-_WORD = re.compile(r"\w+(?:'\w+)*")
 
 
 def _strip(text: str, sounds: re.Pattern[str] | None) -> tuple[str, bool]:
@@ -465,7 +465,7 @@ class IntentClassifier:
             if pattern is not None and pattern.search(normal)
         )
         spoken, _ = _strip(normal, self._sounds)
-        words = len(_WORD.findall(spoken))
+        words = len(words_of(spoken))
         claim = parse_complexity_claim(spoken)
         complexity = claim if claim != (None, None) else None
         is_question = words > 0 and _is_question(spoken)

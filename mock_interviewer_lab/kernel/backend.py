@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
-from mock_interviewer_lab.events import Action, Event, EventType
+from mock_interviewer_lab.events import Action, EventType
 from mock_interviewer_lab.protocol import REPORT_FORMATS, TOKEN_ENV, TOKEN_HEADER, URL_ENV
 
 if TYPE_CHECKING:
@@ -365,24 +365,6 @@ class ServerBackend:
 # ----------------------------------------------------------------- embedded
 
 
-def transcript_of(records: list[Any]) -> list[dict[str, Any]]:
-    """Who said what when, from a session's records."""
-    lines = []
-    for r in records:
-        if isinstance(r, Event) and r.type == "candidate_said":
-            lines.append({"t": r.t, "speaker": "candidate", "text": str(r.data.get("text", ""))})
-        elif isinstance(r, Action) and r.type == "coach_says":
-            lines.append({"t": r.t, "speaker": "coach", "text": str(r.data.get("text", ""))})
-    return lines
-
-
-def problem_summary(problem: Any) -> dict[str, Any]:
-    return {"id": problem.id, "qualified_id": problem.qualified_id, "title": problem.spec.title,
-            "difficulty": problem.spec.difficulty, "pack": problem.pack,
-            "visible_cases": problem.visible_case_count,
-            "hidden_cases": problem.total_case_count - problem.visible_case_count}
-
-
 class EmbeddedBackend:
     """The interview inside the kernel: a session, a store from the settings,
     a harness started on first use and a ticker so time rules fire."""
@@ -437,7 +419,7 @@ class EmbeddedBackend:
     # ------------------------------------------------------------ sessions
 
     def problems(self) -> list[dict[str, Any]]:
-        return [problem_summary(p) for p in self.registry.problems()]
+        return [p.summary() for p in self.registry.problems()]
 
     def start(self, problem: str, minutes: float = 45, mode: str = "normal",
               coach: dict[str, Any] | None = None,
@@ -497,19 +479,14 @@ class EmbeddedBackend:
         return self._current().state()
 
     def report(self, format: str = "html") -> str:
-        from mock_interviewer_lab.reporting import report as reports
+        from mock_interviewer_lab.reporting.render import render_report
+        from mock_interviewer_lab.reporting.report import session_report
 
         _check_format(format)
         session = self._current()
-        built = reports.session_report(session.records(), session.problem, session.info.id,
-                                       self.registry)
-        if format == "md":
-            return reports.render_markdown(built)
-        if format == "json":
-            return reports.render_json(built)
-        if format == "ipynb":
-            return json.dumps(reports.render_notebook(built), indent=1)
-        return reports.render_html(built)
+        built = session_report(session.records(), session.problem, session.info.id,
+                               self.registry)
+        return render_report(built, format)
 
     def sessions(self) -> list[dict[str, Any]]:
         return [info.to_dict() for info in self.store.sessions(limit=50)]
@@ -517,6 +494,7 @@ class EmbeddedBackend:
     def resume(self, session_id: str | None = None) -> dict[str, Any]:
         from mock_interviewer_lab.coach.factory import session_coach
         from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
+        from mock_interviewer_lab.reporting.transcript import transcript_json
         from mock_interviewer_lab.store import StoreError
 
         try:
@@ -538,7 +516,7 @@ class EmbeddedBackend:
         with self._lock:
             self._attach(session)
         return {"session": session.info.to_dict(), "problem": session.problem.public_view(),
-                "state": session.state(), "transcript": transcript_of(session.records())}
+                "state": session.state(), "transcript": transcript_json(session.records())}
 
     @property
     def active(self) -> bool:

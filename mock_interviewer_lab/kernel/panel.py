@@ -18,6 +18,8 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
+from mock_interviewer_lab import formatting
+from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
 from mock_interviewer_lab.kernel.countdown import CountdownWidget
 
 #: The phases the stepper shows, in interview order (the others are rare detours).
@@ -35,10 +37,10 @@ def esc(text: object) -> str:
 
 
 def mmss(seconds: float | None) -> str:
+    """A countdown or a moment as the panel shows it: "04:05" ("--:--": unknown)."""
     if seconds is None:
         return "--:--"
-    whole = max(0, int(seconds))
-    return f"{whole // 60:02d}:{whole % 60:02d}"
+    return formatting.mmss(seconds, pad_minutes=True, truncate=True)
 
 
 # ------------------------------------------------------------------ markdown
@@ -245,7 +247,7 @@ class Panel:
         self.stepper = widgets.HBox(list(self.phase_labels.values()))
         self.countdown = CountdownWidget() if self.browser_clock else widgets.HTML()
         self.hint_button = widgets.Button(description="Hint", tooltip="ask for the next hint")
-        self.hint_label = widgets.Label("hint 0 of 3")
+        self.hint_label = widgets.Label(f"hint 0 of {HINT_LEVELS}")
         self.hint_text = widgets.HTML()
         self.message_box = widgets.Text(placeholder="say something to the interviewer")
         self.send_button = widgets.Button(description="Send")
@@ -376,7 +378,7 @@ class Panel:
             "(<code>%interview stub</code> gives you one).</i></p>")
         self.results.value = ""
         self.complexity.value = ""
-        self.hint_label.value = "hint 0 of 3"
+        self.hint_label.value = f"hint 0 of {HINT_LEVELS}"
         self.hint_text.value = ""
 
     def _on_complexity_checked(self, data: dict[str, Any], _t: float | None) -> None:
@@ -410,16 +412,16 @@ class Panel:
             self._render_transcript()
 
     def load_transcript(self, lines: list[dict[str, Any]]) -> None:
-        """Lines of the embedded backend ({t, speaker, text}) or of the server's
-        snapshot ({t, seq, who, text}); a line's seq is then seen, so the
-        action it came from is not shown twice when it arrives."""
+        """A snapshot's transcript, as either backend sends it
+        (reporting/transcript.py: {t, seq, speaker, text}); a line's seq is
+        then seen, so the action it came from is not shown twice when it arrives."""
         with self._lock:
-            self.transcript = [(line.get("t"), _speaker_of(line), str(line.get("text", "")))
-                               for line in lines]
+            self.transcript = [(line.get("t"), str(line.get("speaker", "")),
+                                str(line.get("text", ""))) for line in lines]
             # Not the tests' lines: their show_results still has a table to draw.
             self._seen_seqs.update(line["seq"] for line in lines
                                    if isinstance(line.get("seq"), int)
-                                   and _speaker_of(line) in ("coach", "candidate"))
+                                   and line.get("speaker") in ("coach", "candidate"))
             self._render_transcript()
 
     def set_state(self, state: dict[str, Any]) -> None:
@@ -530,11 +532,6 @@ class Panel:
         self._voice_off()
         if self._ticker is not None:
             self._ticker.join(timeout=2)
-
-
-def _speaker_of(line: dict[str, Any]) -> str:
-    speaker = str(line.get("speaker") or line.get("who") or "")
-    return "coach" if speaker == "interviewer" else speaker
 
 
 def _number(value: Any) -> float | None:

@@ -17,8 +17,12 @@ What the records give (see docs/voice.md, "Delivery metrics"):
   (the recogniser heard noise) is left out too: it is not speech.
 * A **typed answer** is any other ``candidate_said`` with at least one word.
 
-The figures (``words`` are ``[a-z0-9']`` runs of the lower-cased text, the
-fillers among them included: they take speaking time too):
+The figures (``words`` are counted by
+:func:`~mock_interviewer_lab.interview.words.words_of`, the tokeniser the
+session metrics use too, fillers included: they take speaking time too).
+``words_per_minute`` here is the speaking rate; the metrics'
+``words_per_minute`` is another figure: words said *or typed*, thinking
+sounds left out, over the whole interview.
 
 =====================  ===================================================
 figure                 definition
@@ -97,12 +101,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mock_interviewer_lab.interview.events import Event, Record
+from mock_interviewer_lab.events import Event, Record
 from mock_interviewer_lab.interview.phases import Phase
-from mock_interviewer_lab.reporting.metrics import (
+from mock_interviewer_lab.interview.words import words_of
+from mock_interviewer_lab.reporting.records import (
+    ACTIVITY_EVENTS,
     PhaseSpan,
     is_action,
     is_event,
+    jsonable,
     numbered,
     phase_spans_of,
 )
@@ -123,20 +130,11 @@ NO_SPOKEN_ANSWERS = "no spoken answers"
 #: The label of the whole-session figures.
 OVERALL = "overall"
 
-#: Candidate events that are activity at their moment (they end a silence).
-_ACTIVITY_EVENTS = frozenset({"typing", "code_submitted", "hint_requested"})
 _ENDED_PHASES = frozenset({Phase.DONE.value, Phase.ABORT.value})
 
 
 # --------------------------------------------------------------------------
-# Words and fillers
-
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
-
-
-def words_of(text: str) -> list[str]:
-    """The words of ``text``: lower-cased runs of letters, digits and inner apostrophes."""
-    return _WORD.findall(text.lower().replace("’", "'"))
+# Words (interview/words.py) and fillers
 
 
 def _squeeze(word: str) -> str:
@@ -292,15 +290,7 @@ class DeliveryMetrics:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types only."""
-        return _jsonable(asdict(self))  # type: ignore[no-any-return]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
+        return jsonable(asdict(self))  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------
@@ -471,10 +461,39 @@ def compute_delivery(
     rate = _coach_rate(rows, coach_rate_wpm)
     fillers = tuple(fillers)
     phases = _Phases(phase_spans_of(rows), rows[0][0] if rows else 0)
+    talk = _talk_of(rows, phases, fillers, rate)
+    spoken_session = any(a.speech is not None for a in talk.answers)
+    gaps = _silence_gaps(rows, phases, talk) if spoken_session and rows else []
+    longest = max(gaps, key=lambda g: g.seconds, default=None)
+    return DeliveryMetrics(
+        spoken=spoken_session,
+        note=None if spoken_session else NO_SPOKEN_ANSWERS,
+        overall=_figures(OVERALL, talk.answers, talk.coach, spoken_session,
+                         longest.seconds if longest else None),
+        phases=_per_phase(phases, talk, gaps, spoken_session),
+        fillers=fillers,
+        coach_rate_wpm=rate,
+        untimed_spoken_answers=len(talk.untimed),
+        longest_silence_span=(longest.start, longest.end) if longest else None,
+        evidence=_evidence(talk, spoken_session, longest),
+    )
 
-    answers: list[_Answer] = []
-    coach: list[_CoachSpeech] = []
-    untimed: list[tuple[int, float]] = []
+
+@dataclass(frozen=True)
+class _Talk:
+    """What was said, read from the records: answers, coach messages, and the
+    spoken answers without usable timing ((seq, t) each)."""
+
+    answers: list[_Answer]
+    coach: list[_CoachSpeech]
+    untimed: list[tuple[int, float]]
+
+
+def _talk_of(rows: Sequence[tuple[int, Record]], phases: _Phases, fillers: Sequence[str],
+             rate: int) -> _Talk:
+    """The candidate's answers (spoken or typed) and the coach's messages, each
+    with its phase (see the module docstring)."""
+    talk = _Talk([], [], [])
     for seq, r in rows:
         if is_event(r, "candidate_said"):
             text = str(r.data.get("text", ""))
@@ -482,71 +501,69 @@ def compute_delivery(
             voice = r.data.get("source") == "voice"
             speech = _speech_of(r.data) if voice else None
             if voice and speech is None:
-                untimed.append((seq, r.t))
+                talk.untimed.append((seq, r.t))
                 continue
             if not words:
                 continue  # nothing recognised or typed: not an answer
             phase = phases.at_time(speech[0]) if speech else phases.at_seq(seq)
-            answers.append(_Answer(seq, r.t, phase, len(words), count_fillers(text, fillers),
-                                   speech))
+            talk.answers.append(_Answer(seq, r.t, phase, len(words),
+                                        count_fillers(text, fillers), speech))
         elif is_action(r, "coach_says"):
             said = len(words_of(str(r.data.get("text", ""))))
-            coach.append(_CoachSpeech(seq, phases.at_seq(seq), r.t, said / rate * 60.0))
+            talk.coach.append(_CoachSpeech(seq, phases.at_seq(seq), r.t, said / rate * 60.0))
+    return talk
 
-    spoken_session = any(a.speech is not None for a in answers)
-    gaps: list[_Gap] = []
-    if spoken_session and rows:
-        closing = next(((span.start, span.seq) for span in phases.spans
-                        if span.phase in _ENDED_PHASES), None)
-        end_t, end_seq = closing or (rows[-1][1].t, rows[-1][0])
-        busy = [(c.start, c.start + c.seconds, c.seq) for c in coach]
-        busy += [(a.speech[0], a.speech[1], a.seq) if a.speech else (a.t, a.t, a.seq)
-                 for a in answers]
-        busy += [(t, t, seq) for seq, t in untimed]  # heard, if not timed: activity
-        busy += [(r.t, r.t, seq) for seq, r in rows
-                 if isinstance(r, Event) and r.type in _ACTIVITY_EVENTS]
-        gaps = _silences(busy, rows[0][1].t, end_t, rows[0][0], end_seq)
-    longest = max(gaps, key=lambda g: g.seconds, default=None)
 
+def _silence_gaps(rows: Sequence[tuple[int, Record]], phases: _Phases, talk: _Talk) -> list[_Gap]:
+    """The silences of a session with spoken answers, from its first record
+    to the move into DONE or ABORT (else its last record)."""
+    closing = next(((span.start, span.seq) for span in phases.spans
+                    if span.phase in _ENDED_PHASES), None)
+    end_t, end_seq = closing or (rows[-1][1].t, rows[-1][0])
+    busy = [(c.start, c.start + c.seconds, c.seq) for c in talk.coach]
+    busy += [(a.speech[0], a.speech[1], a.seq) if a.speech else (a.t, a.t, a.seq)
+             for a in talk.answers]
+    busy += [(t, t, seq) for seq, t in talk.untimed]  # heard, if not timed: activity
+    busy += [(r.t, r.t, seq) for seq, r in rows
+             if isinstance(r, Event) and r.type in ACTIVITY_EVENTS]
+    return _silences(busy, rows[0][1].t, end_t, rows[0][0], end_seq)
+
+
+def _per_phase(phases: _Phases, talk: _Talk, gaps: Sequence[_Gap],
+               spoken_session: bool) -> tuple[DeliveryFigures, ...]:
+    """The figures of each phase visited (or spoken in), in the order first visited."""
     names = list(dict.fromkeys(
         [span.phase for span in phases.spans if span.seconds > 0]
-        + [a.phase for a in answers] + [c.phase for c in coach]
+        + [a.phase for a in talk.answers] + [c.phase for c in talk.coach]
     ))
     order = {name: i for i, name in enumerate(dict.fromkeys(s.phase for s in phases.spans))}
     names.sort(key=lambda name: order.get(name, len(order)))
-    per_phase = tuple(
+    return tuple(
         _figures(
             name,
-            [a for a in answers if a.phase == name],
-            [c for c in coach if c.phase == name],
+            [a for a in talk.answers if a.phase == name],
+            [c for c in talk.coach if c.phase == name],
             spoken_session,
             _longest_in(gaps, [s for s in phases.spans if s.phase == name]),
         )
         for name in names
     )
 
+
+def _evidence(talk: _Talk, spoken_session: bool,
+              longest: _Gap | None) -> dict[str, tuple[int, ...]]:
+    answers = talk.answers
     evidence: dict[str, tuple[int, ...]] = {
         "spoken_answers": tuple(a.seq for a in answers if a.speech is not None),
         "typed_answers": tuple(a.seq for a in answers if a.speech is None),
         "spoken_fillers": tuple(a.seq for a in answers if a.speech is not None and a.fillers),
         "typed_fillers": tuple(a.seq for a in answers if a.speech is None and a.fillers),
-        "coach_seconds": tuple(c.seq for c in coach) if spoken_session else (),
-        "untimed_spoken_answers": tuple(seq for seq, _ in untimed),
+        "coach_seconds": tuple(c.seq for c in talk.coach) if spoken_session else (),
+        "untimed_spoken_answers": tuple(seq for seq, _ in talk.untimed),
     }
     if longest is not None:
         evidence["longest_silence"] = tuple(sorted(set(longest.seqs)))
-    return DeliveryMetrics(
-        spoken=spoken_session,
-        note=None if spoken_session else NO_SPOKEN_ANSWERS,
-        overall=_figures(OVERALL, answers, coach, spoken_session,
-                         longest.seconds if longest else None),
-        phases=per_phase,
-        fillers=fillers,
-        coach_rate_wpm=rate,
-        untimed_spoken_answers=len(untimed),
-        longest_silence_span=(longest.start, longest.end) if longest else None,
-        evidence=evidence,
-    )
+    return evidence
 
 
 # --------------------------------------------------------------------------

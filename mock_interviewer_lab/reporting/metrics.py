@@ -1,7 +1,7 @@
 """Session metrics: figures computed from a session's records, and nothing else.
 
 :func:`compute_metrics` reads the records of one session (the
-:mod:`~mock_interviewer_lab.interview.events` vocabulary, in ``seq`` order)
+:mod:`~mock_interviewer_lab.events` vocabulary, in ``seq`` order)
 and returns a :class:`SessionMetrics`. There is no clock, no store and no
 guessing here: every figure is a count, a difference of ``t`` values or a
 value copied from a record, and :attr:`SessionMetrics.evidence` names, for
@@ -47,12 +47,16 @@ complexity_correct             ``correct`` of the last ``complexity_checked``;
 complexity_claimed_time        ``claimed_time`` of the last ``complexity_checked``,
                                else the last time class the candidate said
 utterances                     ``candidate_said`` events with at least one word
-words_spoken                   their words, thinking sounds ("um", "hmm", the
-                               ``coach.behavioral.thinking_sounds``) not counted
+words_spoken                   their words (interview/words.py, the tokeniser
+                               delivery.py uses too), thinking sounds ("um",
+                               "hmm", the ``coach.behavioral.thinking_sounds``)
+                               not counted
 thinking_sound_utterances      ``candidate_said`` made of thinking sounds only
-words_per_minute               words_spoken / total_duration in minutes (text and
-                               voice alike); the speaking rate over speech time
-                               is ``delivery.overall.words_per_minute``
+words_per_minute               words_spoken / total_duration in minutes (said or
+                               typed, over the whole interview: how much the
+                               candidate talked); the speaking rate is
+                               ``delivery.overall.words_per_minute``: spoken
+                               words, fillers included, over speaking time
 silence_periods                ``silence`` events, merged: consecutive silence
                                events with no candidate activity between them
                                (speech with words, typing, code, a hint request)
@@ -99,64 +103,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mock_interviewer_lab.harness.outcome import RunResult
-from mock_interviewer_lab.interview.events import Action, Event, Record
-from mock_interviewer_lab.interview.intent import (
-    Intent,
-    IntentClassifier,
-    Utterance,
-    is_only_thinking_sounds,
-)
+from mock_interviewer_lab.events import Event, Record
+from mock_interviewer_lab.interview.intent import Intent, Utterance
 from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.interview.rules.clarify import topics_asked
 from mock_interviewer_lab.reporting.coach_usage import CoachUsage, coach_usage_of
+from mock_interviewer_lab.reporting.delivery import DeliveryMetrics, compute_delivery
+from mock_interviewer_lab.reporting.records import (
+    ACTIVITY_EVENTS,
+    PhaseSpan,
+    RunOutcome,
+    SaidRecord,
+    candidate_utterances,
+    first_problem_rows,
+    is_action,
+    is_event,
+    jsonable,
+    numbered,
+    phase_spans_of,
+    runs_of,
+)
 from mock_interviewer_lab.settings import BehavioralSettings
-
-if TYPE_CHECKING:
-    from mock_interviewer_lab.reporting.delivery import DeliveryMetrics
 
 #: Two silence spans closer than this (seconds) are one silence.
 SILENCE_JOIN_TOLERANCE_S = 1.0
-
-#: Events that show the candidate doing something: they end a silence.
-_ACTIVITY_EVENTS = frozenset({"typing", "code_submitted", "hint_requested"})
-
-
-@dataclass(frozen=True)
-class PhaseSpan:
-    """One visit to a phase: from ``start`` to ``end`` seconds."""
-
-    phase: str
-    start: float
-    end: float
-    #: The record that opened it: a ``phase_changed``, or the first record.
-    seq: int
-
-    @property
-    def seconds(self) -> float:
-        return self.end - self.start
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """One ``tests_finished``, reduced to what the metrics and the report use."""
-
-    seq: int
-    t: float
-    passed: int
-    total: int
-    error: str | None
-    #: Case index -> passed, for the cases the run reported (empty if none).
-    case_passed: Mapping[int, bool]
-
-    @property
-    def all_passed(self) -> bool:
-        return self.error is None and self.total > 0 and self.passed == self.total
-
-    @property
-    def not_passed(self) -> int:
-        return self.total - self.passed
 
 
 @dataclass(frozen=True)
@@ -213,65 +185,11 @@ class SessionMetrics:
         """Plain JSON types only (tuples become lists)."""
         data = asdict(self)
         data["phase_spans"] = [asdict(s) for s in self.phase_spans]
-        return _jsonable(data)  # type: ignore[no-any-return]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
+        return jsonable(data)  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------
-# Reading records
-
-
-def numbered(records: Iterable[Record]) -> list[tuple[int, Record]]:
-    """Each record with the number evidence uses for it: its seq (or its position)."""
-    listed = list(records)
-    stored = [(r.seq, r) for r in listed if r.seq is not None]
-    if len(stored) == len(listed):
-        return sorted(stored, key=lambda pair: pair[0])
-    return list(enumerate(listed))
-
-
-def is_event(record: Record, kind: str) -> bool:
-    return isinstance(record, Event) and record.type == kind
-
-
-def is_action(record: Record, kind: str) -> bool:
-    return isinstance(record, Action) and record.type == kind
-
-
-def run_outcome(seq: int, record: Record) -> RunOutcome:
-    """A ``tests_finished`` event's run (a RunResult as JSON, or the object itself)."""
-    raw = record.data.get("run")
-    run = raw if isinstance(raw, RunResult) else RunResult.model_validate(raw or {})
-    return RunOutcome(
-        seq=seq,
-        t=record.t,
-        passed=run.passed,
-        total=run.total,
-        error=run.error,
-        case_passed={c.index: c.status == "passed" for c in run.cases},
-    )
-
-
-def runs_of(records: Iterable[tuple[int, Record]]) -> list[RunOutcome]:
-    """Every ``tests_finished``, in order."""
-    return [run_outcome(seq, r) for seq, r in records if is_event(r, "tests_finished")]
-
-
-def first_problem_rows(rows: Sequence[tuple[int, Record]]) -> list[tuple[int, Record]]:
-    """The records before a follow-up problem was added (all of them when none was)."""
-    out = []
-    for seq, r in rows:
-        if is_action(r, "problem_added"):
-            break
-        out.append((seq, r))
-    return out
+# Reading records (the shared helpers are in records.py)
 
 
 def clarifying_questions(utterance: Utterance) -> int:
@@ -279,8 +197,6 @@ def clarifying_questions(utterance: Utterance) -> int:
     about a clarification topic ("Can the numbers be negative? Is it sorted?"
     is two, also inside a restatement of the problem), else one when it reads
     as a clarifying question as a whole."""
-    from mock_interviewer_lab.interview.rules.clarify import topics_asked
-
     if not utterance.is_question:
         return 0
     sentences = [s for s in re.split(r"(?<=[?.!])\s+", utterance.text) if s.strip()]
@@ -288,58 +204,6 @@ def clarifying_questions(utterance: Utterance) -> int:
     if about_topics:
         return about_topics
     return 1 if utterance.intent == Intent.CLARIFYING_QUESTION else 0
-
-
-def phase_spans_of(records: Sequence[tuple[int, Record]]) -> list[PhaseSpan]:
-    """The phases visited, in order (see the module docstring)."""
-    if not records:
-        return []
-    first_seq, first = records[0]
-    last_t = records[-1][1].t
-    spans: list[PhaseSpan] = []
-    current: str | None = None
-    start_t, start_seq = first.t, first_seq
-    for seq, r in records:
-        if not is_action(r, "phase_changed"):
-            continue
-        if current is None:
-            current = str(r.data.get("from", Phase.INIT.value))
-        spans.append(PhaseSpan(current, start_t, r.t, start_seq))
-        current, start_t, start_seq = str(r.data.get("to")), r.t, seq
-    if current is not None:
-        spans.append(PhaseSpan(current, start_t, max(last_t, start_t), start_seq))
-    return spans
-
-
-@dataclass(frozen=True)
-class SaidRecord:
-    """A ``candidate_said`` event with the intent classifier's reading of it."""
-
-    seq: int
-    t: float
-    utterance: Utterance
-    only_thinking_sounds: bool
-
-
-def candidate_utterances(
-    records: Iterable[tuple[int, Record]], behavioral: BehavioralSettings | None = None
-) -> list[SaidRecord]:
-    behavioral = behavioral or BehavioralSettings()
-    classifier = IntentClassifier(behavioral)
-    said: list[SaidRecord] = []
-    for seq, r in records:
-        if not is_event(r, "candidate_said"):
-            continue
-        text = str(r.data.get("text", ""))
-        said.append(
-            SaidRecord(
-                seq=seq,
-                t=r.t,
-                utterance=classifier.classify(text),
-                only_thinking_sounds=is_only_thinking_sounds(text, behavioral.thinking_sounds),
-            )
-        )
-    return said
 
 
 @dataclass(frozen=True)
@@ -362,7 +226,7 @@ def silence_periods_of(
     periods: list[SilencePeriod] = []
     active_since_last = True
     for seq, r in records:
-        if seq in spoke_at or (isinstance(r, Event) and r.type in _ACTIVITY_EVENTS):
+        if seq in spoke_at or (isinstance(r, Event) and r.type in ACTIVITY_EVENTS):
             active_since_last = True
             continue
         if not is_event(r, "silence"):
@@ -427,37 +291,124 @@ def _case_changes(runs: Sequence[RunOutcome]) -> _RunFigures:
     return figures
 
 
+#: Figure name -> the seqs of the records it was computed from; each step
+#: below adds the figures it computes, in the order SessionMetrics lists them.
+_Evidence = dict[str, tuple[int, ...]]
+
+#: A moment of the session: (t, seq) of the record it is read from.
+_Moment = tuple[float, int]
+
+
 def compute_metrics(
     records: Iterable[Record], *, behavioral: BehavioralSettings | None = None
 ) -> SessionMetrics:
     """The figures of a session, from its records alone (see the module docstring)."""
     rows = numbered(records)
-    evidence: dict[str, tuple[int, ...]] = {}
+    evidence: _Evidence = {}
+    start_t, total_duration = _duration(rows, evidence)
+    spans = phase_spans_of(rows)
+    time_per_phase = _time_per_phase(rows, spans, evidence)
+    said = candidate_utterances(rows, behavioral)
+    into = _moves_into(rows)
+    moments = _moments(rows, into, said, evidence)
+    # The runs, hints and complexity checks are the first problem's.
+    first_rows = first_problem_rows(rows)
+    tests = _test_figures(first_rows, evidence)
+    hints = _hint_figures(rows, first_rows, evidence)
+    complexity_correct, claimed = _complexity_figures(first_rows, said, evidence)
+    speech = _speech_figures(said, moments.coding, evidence)
+    silences, longest = _silence_figures(rows, said, evidence)
+    coach = _coach_figures(rows, evidence)
+    completed, end_reason = _ending(rows, into[Phase.DONE], evidence)
+    started = next((r for _, r in rows if is_event(r, "session_started")), None)
+    last_run, changes = tests.last, tests.case_changes
 
-    def seqs_of(kind: str, *, action: bool) -> list[int]:
-        test = is_action if action else is_event
-        return [seq for seq, r in rows if test(r, kind)]
+    return SessionMetrics(
+        problem=_str_or_none(started.data.get("problem")) if started else None,
+        qualified_id=_str_or_none(started.data.get("qualified_id")) if started else None,
+        total_duration=total_duration,
+        phase_spans=tuple(spans),
+        time_per_phase=time_per_phase,
+        time_to_first_approach=_since(moments.first_approach, start_t),
+        time_to_coding=_since(moments.coding, start_t),
+        approach_before_coding=moments.approach_before_coding,
+        time_to_working_code=tests.working.t - start_t if tests.working else None,
+        hints_given=len(hints.levels),
+        hint_levels=hints.levels,
+        hints_requested=hints.requested,
+        test_runs=len(tests.runs),
+        test_pass_rate=_pass_rate(last_run),
+        final_passed=last_run.passed if last_run else None,
+        final_total=last_run.total if last_run else None,
+        first_run_failed=changes.first_run_failed,
+        bugs_introduced=changes.introduced,
+        bugs_fixed=changes.fixed,
+        bugs_encountered=(changes.first_run_failed or 0) + changes.introduced,
+        complexity_correct=complexity_correct,
+        complexity_claimed_time=claimed,
+        utterances=speech.utterances,
+        words_spoken=speech.words,
+        thinking_sound_utterances=speech.thinking_sound_utterances,
+        words_per_minute=speech.words / (total_duration / 60.0) if total_duration > 0 else 0.0,
+        silence_periods=tuple(p.seconds for p in silences),
+        longest_silence=longest.seconds if longest else None,
+        clarifications_asked=speech.clarifications_asked,
+        clarifications_before_coding=speech.clarifications_before_coding,
+        coach_questions=coach.questions,
+        leaks_blocked=coach.leaks_blocked,
+        fishing_attempts=coach.fishing_attempts,
+        completed=completed,
+        end_reason=end_reason,
+        evidence=evidence,
+        delivery=compute_delivery(record for _, record in rows),
+        coach_model=coach_usage_of(rows),
+    )
 
+
+def _seqs_of(rows: Sequence[tuple[int, Record]], kind: str, *, action: bool) -> tuple[int, ...]:
+    """The seqs of the actions (or events) of one type."""
+    test = is_action if action else is_event
+    return tuple(seq for seq, r in rows if test(r, kind))
+
+
+def _duration(rows: Sequence[tuple[int, Record]], evidence: _Evidence) -> tuple[float, float]:
+    """The first record's ``t``, and the time from it to the last record."""
     start_t = rows[0][1].t if rows else 0.0
     end_t = max((r.t for _, r in rows), default=start_t)
-    total_duration = max(0.0, end_t - start_t)
     if rows:
         evidence["total_duration"] = (rows[0][0], rows[-1][0])
+    return start_t, max(0.0, end_t - start_t)
 
-    spans = phase_spans_of(rows)
+
+def _time_per_phase(rows: Sequence[tuple[int, Record]], spans: Sequence[PhaseSpan],
+                    evidence: _Evidence) -> dict[str, float]:
+    """Seconds in each phase, visits to the same phase added up."""
     time_per_phase: dict[str, float] = {}
     for span in spans:
         time_per_phase[span.phase] = time_per_phase.get(span.phase, 0.0) + span.seconds
+    evidence["time_per_phase"] = _seqs_of(rows, "phase_changed", action=True)
+    return time_per_phase
+
+
+def _moves_into(rows: Sequence[tuple[int, Record]]) -> dict[Phase, list[_Moment]]:
+    """The moves into APPROACH, CODING and DONE, in order."""
     changes = [(seq, r) for seq, r in rows if is_action(r, "phase_changed")]
-    evidence["time_per_phase"] = tuple(seq for seq, _ in changes)
-
-    said = candidate_utterances(rows, behavioral)
-
-    # Approach and coding moments.
-    into = {
+    return {
         phase: [(r.t, seq) for seq, r in changes if r.data.get("to") == phase.value]
         for phase in (Phase.APPROACH, Phase.CODING, Phase.DONE)
     }
+
+
+@dataclass(frozen=True)
+class _Moments:
+    first_approach: _Moment | None
+    coding: _Moment | None
+    approach_before_coding: bool
+
+
+def _moments(rows: Sequence[tuple[int, Record]], into: Mapping[Phase, list[_Moment]],
+             said: Sequence[SaidRecord], evidence: _Evidence) -> _Moments:
+    """When the candidate first described an approach, and first coded."""
     approach_said = [(s.t, s.seq) for s in said if s.utterance.intent == Intent.APPROACH]
     first_approach = _first_at([*into[Phase.APPROACH], *into[Phase.CODING], *approach_said])
     if first_approach:
@@ -470,9 +421,21 @@ def compute_metrics(
     approach_before_coding = described is not None and (coding is None or described < coding)
     if described is not None and approach_before_coding:
         evidence["approach_before_coding"] = (described[1],)
+    return _Moments(first_approach, coding, approach_before_coding)
 
-    # Test runs.
-    first_rows = first_problem_rows(rows)
+
+@dataclass(frozen=True)
+class _TestFigures:
+    runs: list[RunOutcome]
+    #: The first run with every case passed.
+    working: RunOutcome | None
+    last: RunOutcome | None
+    case_changes: _RunFigures
+
+
+def _test_figures(first_rows: Sequence[tuple[int, Record]],
+                  evidence: _Evidence) -> _TestFigures:
+    """The first problem's test runs: working code, last pass rate, bugs."""
     runs = runs_of(first_rows)
     evidence["test_runs"] = tuple(run.seq for run in runs)
     working = next((run for run in runs if run.all_passed), None)
@@ -489,13 +452,29 @@ def compute_metrics(
     evidence["bugs_encountered"] = tuple(
         sorted({*evidence.get("first_run_failed", ()), *case_changes.introduced_in})
     )
+    return _TestFigures(runs, working, last_run, case_changes)
 
-    # Hints.
+
+@dataclass(frozen=True)
+class _HintFigures:
+    #: The level of each hint given for the first problem.
+    levels: tuple[int, ...]
+    requested: int
+
+
+def _hint_figures(rows: Sequence[tuple[int, Record]], first_rows: Sequence[tuple[int, Record]],
+                  evidence: _Evidence) -> _HintFigures:
+    """The hints the first problem got, and every hint asked for."""
     hint_rows = [(seq, r) for seq, r in first_rows if is_action(r, "show_hint")]
     evidence["hints_given"] = tuple(seq for seq, _ in hint_rows)
-    evidence["hints_requested"] = tuple(seqs_of("hint_requested", action=False))
+    evidence["hints_requested"] = _seqs_of(rows, "hint_requested", action=False)
+    return _HintFigures(levels=tuple(int(r.data.get("level", 0)) for _, r in hint_rows),
+                        requested=len(evidence["hints_requested"]))
 
-    # Complexity.
+
+def _complexity_figures(first_rows: Sequence[tuple[int, Record]], said: Sequence[SaidRecord],
+                        evidence: _Evidence) -> tuple[bool | None, str | None]:
+    """Whether the last complexity check was right, and the time class claimed."""
     checks = [(seq, r) for seq, r in first_rows if is_action(r, "complexity_checked")]
     complexity_correct: bool | None = None
     claimed: str | None = None
@@ -511,10 +490,22 @@ def compute_metrics(
             evidence["complexity_claimed_time"] = (claims[-1].seq,)
     elif checks:
         evidence["complexity_claimed_time"] = (checks[-1][0],)
+    return complexity_correct, claimed
 
-    # Speech.
+
+@dataclass(frozen=True)
+class _SpeechFigures:
+    utterances: int
+    words: int
+    thinking_sound_utterances: int
+    clarifications_asked: int
+    clarifications_before_coding: int
+
+
+def _speech_figures(said: Sequence[SaidRecord], coding: _Moment | None,
+                    evidence: _Evidence) -> _SpeechFigures:
+    """Words said or typed (thinking sounds left out), and clarifying questions."""
     spoken = [s for s in said if s.utterance.words > 0]
-    words = sum(s.utterance.words for s in spoken)
     evidence["words_spoken"] = tuple(s.seq for s in spoken)
     evidence["thinking_sound_utterances"] = tuple(s.seq for s in said if s.only_thinking_sounds)
     asked = {s.seq: clarifying_questions(s.utterance) for s in said}
@@ -522,74 +513,54 @@ def compute_metrics(
     evidence["clarifications_asked"] = tuple(s.seq for s in questions)
     early_questions = [s for s in questions if coding is None or (s.t, s.seq) < coding]
     evidence["clarifications_before_coding"] = tuple(s.seq for s in early_questions)
+    return _SpeechFigures(
+        utterances=len(spoken),
+        words=sum(s.utterance.words for s in spoken),
+        thinking_sound_utterances=len(evidence["thinking_sound_utterances"]),
+        clarifications_asked=sum(asked[s.seq] for s in questions),
+        clarifications_before_coding=sum(asked[s.seq] for s in early_questions),
+    )
 
+
+def _silence_figures(rows: Sequence[tuple[int, Record]], said: Sequence[SaidRecord],
+                     evidence: _Evidence) -> tuple[list[SilencePeriod], SilencePeriod | None]:
+    """The merged silences, and the longest of them."""
     silences = silence_periods_of(rows, said)
     evidence["silence_periods"] = tuple(seq for p in silences for seq in p.seqs)
     longest = max(silences, key=lambda p: p.seconds, default=None)
     if longest:
         evidence["longest_silence"] = longest.seqs
+    return silences, longest
 
-    coach_questions = [
+
+@dataclass(frozen=True)
+class _CoachFigures:
+    questions: int
+    leaks_blocked: int
+    fishing_attempts: int
+
+
+def _coach_figures(rows: Sequence[tuple[int, Record]], evidence: _Evidence) -> _CoachFigures:
+    """The coach's questions, the messages it withheld, the requests it turned away."""
+    evidence["coach_questions"] = tuple(
         seq for seq, r in rows if is_action(r, "coach_says") and r.data.get("kind") == "question"
-    ]
-    evidence["coach_questions"] = tuple(coach_questions)
-    evidence["leaks_blocked"] = tuple(seqs_of("leak_blocked", action=True))
-    evidence["fishing_attempts"] = tuple(seqs_of("fishing_redirected", action=True))
+    )
+    evidence["leaks_blocked"] = _seqs_of(rows, "leak_blocked", action=True)
+    evidence["fishing_attempts"] = _seqs_of(rows, "fishing_redirected", action=True)
+    return _CoachFigures(questions=len(evidence["coach_questions"]),
+                         leaks_blocked=len(evidence["leaks_blocked"]),
+                         fishing_attempts=len(evidence["fishing_attempts"]))
 
+
+def _ending(rows: Sequence[tuple[int, Record]], into_done: Sequence[_Moment],
+            evidence: _Evidence) -> tuple[bool, str | None]:
+    """Whether the session reached DONE, and the reason of the last end request."""
     ends = [(seq, r) for seq, r in rows if is_event(r, "end_requested")]
     if ends:
         evidence["end_reason"] = (ends[-1][0],)
-    if into[Phase.DONE]:
-        evidence["completed"] = (into[Phase.DONE][0][1],)
-    started = next((r for _, r in rows if is_event(r, "session_started")), None)
-
-    return SessionMetrics(
-        problem=_str_or_none(started.data.get("problem")) if started else None,
-        qualified_id=_str_or_none(started.data.get("qualified_id")) if started else None,
-        total_duration=total_duration,
-        phase_spans=tuple(spans),
-        time_per_phase=time_per_phase,
-        time_to_first_approach=_since(first_approach, start_t),
-        time_to_coding=_since(coding, start_t),
-        approach_before_coding=approach_before_coding,
-        time_to_working_code=working.t - start_t if working else None,
-        hints_given=len(hint_rows),
-        hint_levels=tuple(int(r.data.get("level", 0)) for _, r in hint_rows),
-        hints_requested=len(evidence["hints_requested"]),
-        test_runs=len(runs),
-        test_pass_rate=_pass_rate(last_run),
-        final_passed=last_run.passed if last_run else None,
-        final_total=last_run.total if last_run else None,
-        first_run_failed=case_changes.first_run_failed,
-        bugs_introduced=case_changes.introduced,
-        bugs_fixed=case_changes.fixed,
-        bugs_encountered=(case_changes.first_run_failed or 0) + case_changes.introduced,
-        complexity_correct=complexity_correct,
-        complexity_claimed_time=claimed,
-        utterances=len(spoken),
-        words_spoken=words,
-        thinking_sound_utterances=len(evidence["thinking_sound_utterances"]),
-        words_per_minute=words / (total_duration / 60.0) if total_duration > 0 else 0.0,
-        silence_periods=tuple(p.seconds for p in silences),
-        longest_silence=longest.seconds if longest else None,
-        clarifications_asked=sum(asked[s.seq] for s in questions),
-        clarifications_before_coding=sum(asked[s.seq] for s in early_questions),
-        coach_questions=len(coach_questions),
-        leaks_blocked=len(evidence["leaks_blocked"]),
-        fishing_attempts=len(evidence["fishing_attempts"]),
-        completed=bool(into[Phase.DONE]),
-        end_reason=_str_or_none(ends[-1][1].data.get("reason")) if ends else None,
-        evidence=evidence,
-        delivery=_delivery_of(rows),
-        coach_model=coach_usage_of(rows),
-    )
-
-
-def _delivery_of(rows: Sequence[tuple[int, Record]]) -> DeliveryMetrics:
-    # Imported here: delivery.py reads records with this module's helpers.
-    from mock_interviewer_lab.reporting.delivery import compute_delivery
-
-    return compute_delivery(record for _, record in rows)
+    if into_done:
+        evidence["completed"] = (into_done[0][1],)
+    return bool(into_done), _str_or_none(ends[-1][1].data.get("reason")) if ends else None
 
 
 def _since(moment: tuple[float, int] | None, start_t: float) -> float | None:

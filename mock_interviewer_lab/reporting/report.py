@@ -31,7 +31,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mock_interviewer_lab.events import Event, Record
+from mock_interviewer_lab.formatting import mmss
+from mock_interviewer_lab.interview.difficulty import DifficultyCalibrator
 from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import normalise_complexity
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -53,6 +56,8 @@ from mock_interviewer_lab.reporting.records import (
     numbered,
     runs_of,
 )
+from mock_interviewer_lab.reporting.transcript import TranscriptLine, transcript_lines
+from mock_interviewer_lab.store import SessionStore
 
 # Heuristic thresholds of the rules below (the report says the figure, so a
 # reader can judge it too).
@@ -63,8 +68,6 @@ MANY_RUNS = 4
 #: Quote at most this many of the candidate's questions, each cut to this length.
 QUOTED_QUESTIONS = 3
 QUOTE_CHARS = 80
-
-HINT_LEVELS = 3
 
 
 # --------------------------------------------------------------------------
@@ -125,15 +128,6 @@ class Timeline:
 
 
 @dataclass(frozen=True)
-class TranscriptLine:
-    seq: int
-    t: float
-    #: "candidate" or "coach". Hints are on the timeline (the coach also says them).
-    speaker: str
-    text: str
-
-
-@dataclass(frozen=True)
 class CitedRecord:
     """A record some statement or figure cites, described for the reader."""
 
@@ -185,12 +179,6 @@ def format_duration(seconds: float) -> str:
     return f"{minutes} min" + (f" {rest} s" if rest else "")
 
 
-def clock(seconds: float) -> str:
-    """A moment in the session as m:ss."""
-    whole = max(0, round(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
@@ -228,7 +216,7 @@ class _Session:
         return self.rows[0][1].t if self.rows else 0.0
 
     def at(self, t: float) -> str:
-        return clock(t - self.start_t)
+        return mmss(t - self.start_t)
 
     def record(self, seq: int) -> Record:
         return next(r for s, r in self.rows if s == seq)
@@ -621,8 +609,8 @@ def _figures(m: SessionMetrics) -> list[Figure]:
         Figure("Clarifying questions",
                f"{m.clarifications_asked} ({m.clarifications_before_coding} before coding)",
                ev("clarifications_asked")),
-        # Said or typed, over the whole interview; the Delivery section has the
-        # spoken figures over speaking time.
+        # Said or typed, thinking sounds left out, over the whole interview; the
+        # Delivery section's words per minute are spoken words over speaking time.
         Figure("Words said or typed", f"{m.words_spoken} ({m.words_per_minute:.0f} per minute "
                "of interview)", ev("words_spoken")),
         Figure("Longest silence the coach noticed", silences, ev("longest_silence")),
@@ -644,16 +632,6 @@ def _timeline(s: _Session) -> Timeline:
     phases = [TimelineSpan(p.phase, p.start, p.end, p.seq) for p in s.metrics.phase_spans]
     end = max((r.t for _, r in s.rows), default=s.start_t)
     return Timeline(start=s.start_t, end=end, phases=phases, runs=runs, hints=hints)
-
-
-def _transcript(rows: Iterable[tuple[int, Record]]) -> list[TranscriptLine]:
-    lines: list[TranscriptLine] = []
-    for seq, r in rows:
-        if is_event(r, "candidate_said"):
-            lines.append(TranscriptLine(seq, r.t, "candidate", str(r.data.get("text", ""))))
-        elif is_action(r, "coach_says"):
-            lines.append(TranscriptLine(seq, r.t, "coach", str(r.data.get("text", ""))))
-    return lines
 
 
 def _describe_growth(d: dict[str, Any]) -> str:
@@ -789,7 +767,8 @@ def build_report(
         strengths=findings.strengths,
         improvements=findings.improvements,
         recommendations=findings.recommendations,
-        transcript=_transcript(rows),
+        # What was said; runs and hints are on the timeline (the coach also says hints).
+        transcript=transcript_lines((r for _, r in rows), spoken_only=True),
         cited=_cited(rows, cited),
         metrics=metrics.as_dict(),
         delivery=metrics.delivery,
@@ -896,7 +875,7 @@ def timeline_svg(report: SessionReport) -> str:
         if right - left <= 0:
             continue
         colour = PHASE_COLOURS.get(p.phase, "#e0e0e0")
-        label = f"{p.phase} {clock(p.start - tl.start)}–{clock(p.end - tl.start)}"
+        label = f"{p.phase} {mmss(p.start - tl.start)}–{mmss(p.end - tl.start)}"
         parts.append(
             f'<rect class="phase" data-phase="{_esc(p.phase)}" x="{left}" y="{_PHASE_Y}" '
             f'width="{round(right - left, 1)}" height="{_PHASE_H}" fill="{colour}" '
@@ -913,7 +892,7 @@ def timeline_svg(report: SessionReport) -> str:
     for number, run in enumerate(tl.runs, start=1):
         colour = PASS_COLOUR if run.all_passed else FAIL_COLOUR
         outcome = "error" if run.error else f"{run.passed}/{run.total} passed"
-        tip = f"run {number} at {clock(run.t - tl.start)}: {outcome}"
+        tip = f"run {number} at {mmss(run.t - tl.start)}: {outcome}"
         parts.append(
             f'<circle class="run" data-seq="{run.seq}" cx="{x(run.t)}" cy="{_RUN_Y}" r="6" '
             f'fill="{colour}"><title>{_esc(tip)}</title></circle>'
@@ -925,7 +904,7 @@ def timeline_svg(report: SessionReport) -> str:
     for hint in tl.hints:
         cx = x(hint.t)
         points = f"{cx},{_HINT_Y - 8} {cx + 7},{_HINT_Y} {cx},{_HINT_Y + 8} {cx - 7},{_HINT_Y}"
-        tip = f"hint level {hint.level} at {clock(hint.t - tl.start)} ({hint.reason})"
+        tip = f"hint level {hint.level} at {mmss(hint.t - tl.start)} ({hint.reason})"
         parts.append(
             f'<polygon class="hint" data-seq="{hint.seq}" points="{points}" '
             f'fill="{HINT_COLOUR}"><title>{_esc(tip)}</title></polygon>'
@@ -940,7 +919,7 @@ def timeline_svg(report: SessionReport) -> str:
         tx = x(tl.start + offset)
         parts.append(
             f'<line x1="{tx}" y1="{_AXIS_Y}" x2="{tx}" y2="{_AXIS_Y + 5}" stroke="#616161"/>'
-            f'<text x="{tx}" y="{_AXIS_Y + 17}" text-anchor="middle">{clock(offset)}</text>'
+            f'<text x="{tx}" y="{_AXIS_Y + 17}" text-anchor="middle">{mmss(offset)}</text>'
         )
     parts.extend(_legend(tl))
     parts.append("</svg>")
@@ -992,7 +971,9 @@ def _delivery_notes(report: SessionReport, delivery: DeliveryMetrics) -> list[st
     notes: list[str] = []
     if delivery.spoken:
         notes.append(
-            "Words and fillers per minute are over speaking time (spoken answers only); "
+            "Words and fillers per minute are over speaking time (spoken answers only, "
+            "fillers counted as words; the summary's words per minute of interview count "
+            "typed answers too, without thinking sounds); "
             f"the coach's time is estimated from its messages at {delivery.coach_rate_wpm} "
             "words per minute."
         )
@@ -1002,8 +983,8 @@ def _delivery_notes(report: SessionReport, delivery: DeliveryMetrics) -> list[st
             start, end = delivery.longest_silence_span
             notes.append(
                 f"Longest silence: {format_duration(end - start)}, "
-                f"from {clock(start - report.timeline.start)} "
-                f"to {clock(end - report.timeline.start)}."
+                f"from {mmss(start - report.timeline.start)} "
+                f"to {mmss(end - report.timeline.start)}."
             )
     if delivery.untimed_spoken_answers:
         notes.append(
@@ -1189,13 +1170,13 @@ def _markdown_sections(report: SessionReport) -> list[str]:
     sections.append(_markdown_delivery(report))
     transcript = ["## Transcript", ""]
     transcript += [
-        f"- **{clock(line.t - report.timeline.start)} {_speaker(line)}:** {_md(line.text)}"
+        f"- **{mmss(line.t - report.timeline.start)} {_speaker(line)}:** {_md(line.text)}"
         for line in report.transcript
     ] or ["_Nothing was said._"]
     sections.append("\n".join(transcript))
     cited = ["## Records cited", ""]
     cited += [
-        f"- #{c.seq} at {clock(c.t - report.timeline.start)}, {c.type}: {_md(c.description)}"
+        f"- #{c.seq} at {mmss(c.t - report.timeline.start)}, {c.type}: {_md(c.description)}"
         for c in report.cited
     ] or ["_None._"]
     sections.append("\n".join(cited))
@@ -1259,7 +1240,7 @@ def _timeline_lines(report: SessionReport) -> list[str]:
     for hint in tl.hints:
         items.append((hint.t, hint.seq, f"hint level {hint.level} ({hint.reason})"))
     items.sort()
-    return [f"- {clock(t - tl.start)} {_md(text)} (#{seq})" for t, seq, text in items]
+    return [f"- {mmss(t - tl.start)} {_md(text)} (#{seq})" for t, seq, text in items]
 
 
 def render_markdown(report: SessionReport) -> str:
@@ -1303,14 +1284,14 @@ def render_html(report: SessionReport) -> str:
         f"<tr><th>{_esc(f.label)}</th><td>{_esc(f.value)}</td></tr>" for f in report.figures
     )
     transcript = "".join(
-        f'<tr id="r{line.seq}"><td>{clock(line.t - start)}</td>'
+        f'<tr id="r{line.seq}"><td>{mmss(line.t - start)}</td>'
         f'<td class="speaker">{_esc(_speaker(line))}</td><td>{_esc(line.text)}</td></tr>'
         for line in report.transcript
     )
     transcript_seqs = {line.seq for line in report.transcript}
     cited = "".join(
         ("<li>" if c.seq in transcript_seqs else f'<li id="r{c.seq}">')
-        +         f"#{c.seq} at {clock(c.t - start)}, {_esc(c.type)}: {_esc(c.description)}</li>"
+        +         f"#{c.seq} at {mmss(c.t - start)}, {_esc(c.type)}: {_esc(c.description)}</li>"
         for c in report.cited
     )
     expected = (
@@ -1375,8 +1356,6 @@ def session_report(records: Iterable[Record], problem: Problem, session_id: str,
                    registry: ProblemRegistry | None = None) -> SessionReport:
     """The report of a session of ``problem``, with the calibrator's next
     problem when a registry to choose from is given."""
-    from mock_interviewer_lab.interview.difficulty import DifficultyCalibrator
-
     listed = list(records)
     metrics = compute_metrics(listed)
     next_problem = None
@@ -1390,3 +1369,18 @@ def session_report(records: Iterable[Record], problem: Problem, session_id: str,
     return build_report(listed, problem_title=spec.title, problem_id=problem.id,
                         expected_time=spec.complexity.time if spec.complexity else None,
                         session_id=session_id, metrics=metrics, next_problem=next_problem)
+
+
+def stored_report(store: SessionStore, session_id: str,
+                  registry: ProblemRegistry) -> SessionReport:
+    """The report of a stored session (an id or a unique prefix of one; the
+    store's errors when there is none). A session whose problem pack is no
+    longer installed gets the report without advice."""
+    info = store.get(session_id)
+    records = store.records(info.id)
+    try:
+        problem = registry.get(info.problem)
+    except LookupError:
+        return build_report(records, problem_title=info.problem, problem_id=info.problem,
+                            expected_time=None, session_id=info.id)
+    return session_report(records, problem, info.id, registry)

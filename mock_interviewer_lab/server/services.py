@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from mock_interviewer_lab.coach.factory import session_coach
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
-from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import Clock, SystemClock
@@ -29,15 +28,8 @@ from mock_interviewer_lab.interview.session import InterviewSession, settings_wi
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.protocol import ReportFormat
-from mock_interviewer_lab.reporting.report import (
-    SessionReport,
-    build_report,
-    render_html,
-    render_json,
-    render_markdown,
-    render_notebook,
-    session_report,
-)
+from mock_interviewer_lab.reporting.render import render_report
+from mock_interviewer_lab.reporting.report import SessionReport, stored_report
 from mock_interviewer_lab.server import metrics
 from mock_interviewer_lab.server.run_queue import RunQueue, RunQueueClosed
 from mock_interviewer_lab.settings import HarnessSettings, Settings
@@ -308,24 +300,6 @@ class RenderedReport:
     body: str
 
 
-def transcript(records: list[Record]) -> list[dict[str, Any]]:
-    """What was said and done, one line each, for a panel that joins late."""
-    lines: list[dict[str, Any]] = []
-    for r in records:
-        if isinstance(r, Event) and r.type == "candidate_said":
-            lines.append({"t": r.t, "seq": r.seq, "who": "candidate",
-                          "text": r.data.get("text", "")})
-        elif isinstance(r, Event) and r.type == "code_submitted":
-            lines.append({"t": r.t, "seq": r.seq, "who": "candidate", "text": "[submits code]"})
-        elif isinstance(r, Action) and r.type == "coach_says":
-            lines.append({"t": r.t, "seq": r.seq, "who": "interviewer",
-                          "text": r.data.get("text", "")})
-        elif isinstance(r, Action) and r.type == "show_results":
-            lines.append({"t": r.t, "seq": r.seq, "who": "tests",
-                          "text": f"{r.data.get('passed')}/{r.data.get('total')} passed"})
-    return lines
-
-
 def _stored_llm(store: SessionStore, session_id: str) -> dict[str, Any] | None:
     """The ``[llm]`` choices a session was started with (its meta), if any."""
     chosen = store.get(session_id).meta.get("llm")
@@ -554,28 +528,11 @@ class InterviewService:
     # ----------------------------------------------------------- reports
 
     def report(self, session_id: str) -> SessionReport:
-        info = self.store.get(session_id)
-        records = self.store.records(info.id)
-        try:
-            problem = self.registry.get(info.problem)
-        except LookupError:  # a pack no longer installed: the report without advice
-            return build_report(records, problem_title=info.problem, problem_id=info.problem,
-                                expected_time=None, session_id=info.id)
-        return session_report(records, problem, info.id, self.registry)
+        return stored_report(self.store, session_id, self.registry)
 
     def rendered_report(self, session_id: str, fmt: ReportFormat) -> RenderedReport:
-        report = self.report(session_id)
-        if fmt == "md":
-            body = render_markdown(report)
-        elif fmt == "html":
-            body = render_html(report)
-        elif fmt == "ipynb":
-            import nbformat
-
-            body = nbformat.writes(nbformat.from_dict(render_notebook(report)))  # type: ignore[no-untyped-call]
-        else:
-            body = render_json(report)
-        return RenderedReport(REPORT_CONTENT_TYPES[fmt], body)
+        return RenderedReport(REPORT_CONTENT_TYPES[fmt],
+                              render_report(self.report(session_id), fmt))
 
     # ---------------------------------------------------------- lifetime
 

@@ -50,6 +50,7 @@ from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.limits import MAX_SAID_BYTES
 from mock_interviewer_lab.problems.registry import UnknownProblem
+from mock_interviewer_lab.reporting.transcript import transcript_json
 from mock_interviewer_lab.server.base import (
     AUTH_RESOURCE,
     JSON_TYPE,
@@ -61,7 +62,7 @@ from mock_interviewer_lab.server.base import (
     scrub_uri,
     user_or_kernel,
 )
-from mock_interviewer_lab.server.services import VoiceService, transcript
+from mock_interviewer_lab.server.services import VoiceService
 from mock_interviewer_lab.store import AmbiguousSession, StoreError, UnknownSession
 from mock_interviewer_lab.voice.channel import (
     ChannelConfig,
@@ -150,7 +151,7 @@ class SessionSocketHandler(BaseSessionSocket):
         records = session.records()
         sent_up_to[0] = max((r.seq for r in records if r.seq is not None), default=-1)
         self._send({"type": "snapshot", "session": session.info.id, "state": session.state(),
-                    "transcript": transcript(records), "last_seq": sent_up_to[0]})
+                    "transcript": transcript_json(records), "last_seq": sent_up_to[0]})
 
     def _push(self, action: Action, sent_up_to: list[int]) -> None:
         if action.seq is not None and action.seq <= sent_up_to[0]:
