@@ -144,7 +144,7 @@ class SessionReport:
     transcript: list[TranscriptLine]
     cited: list[CitedRecord]
     metrics: dict[str, Any]
-    #: How the candidate spoke (interview/delivery.py); also in ``metrics["delivery"]``.
+    #: How the candidate spoke (reporting/delivery.py); also in ``metrics["delivery"]``.
     delivery: DeliveryMetrics | None = None
     #: End-of-session feedback (coach/feedback.py, as a dict): a model's, each
     #: point citing records, or the engine's own, labelled. None when the
