@@ -19,13 +19,6 @@ def load_ipython_extension(ipython: Any) -> None:
     load(ipython)
 
 
-def _jupyter_server_extension_points() -> list[dict[str, Any]]:
-    """``jupyter server extension enable mock_interviewer_lab`` finds the app here."""
-    from mock_interviewer_lab.server import MockInterviewerApp
-
-    return [{"module": "mock_interviewer_lab.server", "app": MockInterviewerApp}]
-
-
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """Where the built JupyterLab plugin is (``jupyter labextension develop``)."""
     return [{"src": "labextension", "dest": "mock-interviewer-lab"}]

@@ -66,13 +66,8 @@ def problems_list(obj: Context, as_json: bool) -> None:
     ids = [p.id for p in reg.problems()]
     for p in reg.problems():
         rows.append({
+            **p.summary(),
             "id": p.id if ids.count(p.id) == 1 else p.qualified_id,
-            "qualified_id": p.qualified_id,
-            "title": p.spec.title,
-            "difficulty": p.spec.difficulty,
-            "pack": p.pack,
-            "visible_cases": p.visible_case_count,
-            "hidden_cases": p.total_case_count - p.visible_case_count,
             "expected_time": p.spec.complexity.time if p.spec.complexity else None,
         })
     if as_json:

@@ -20,6 +20,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 
 from mock_interviewer_lab.events import Action
+from mock_interviewer_lab.formatting import mmss
 from mock_interviewer_lab.harness.outcome import CaseOutcome
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.loader import Problem
@@ -165,7 +166,7 @@ class TerminalInterview:
                 elif line == "/status":
                     s = self.session
                     left = s.orchestrator.timer.time_left_s
-                    self._print(f"phase {s.phase.value}, {int(left // 60)}:{int(left % 60):02d} left, "
+                    self._print(f"phase {s.phase.value}, {mmss(left, truncate=True)} left, "
                                 f"{s.orchestrator.ladder.label()}")
                 elif line == "/help":
                     self._print(HELP)

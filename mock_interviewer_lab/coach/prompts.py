@@ -20,6 +20,7 @@ from mock_interviewer_lab.interview.coaching import CoachContext
 from mock_interviewer_lab.interview.intent import Intent
 from mock_interviewer_lab.interview.rules.analyzer import Finding
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
+from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
 
 #: The seed spec's system prompt ("System Prompt Template"), word for word.
 SYSTEM_PROMPT = """You are a technical interviewer conducting a coding interview. Your role is to assess the candidate's problem-solving abilities, not to solve problems for them.
@@ -230,7 +231,7 @@ def context_message(ctx: CoachContext, *, previous_code: str | None,
               "minutes_left": ctx.minutes_left, "end_reason": ctx.extra.get("end_reason", "time")}
     parts = [f"WHAT JUST HAPPENED: {_TRIGGERS.get(ctx.trigger, ctx.trigger).format(**fields)}"]
     parts.append(f"Time left: {round(ctx.time_left_s / 60)} minutes. Hints given so far: "
-                 f"{ctx.hints_given} of 3.")
+                 f"{ctx.hints_given} of {HINT_LEVELS}.")
     if ctx.tdd_step:
         parts.append(f"Test-driven step: {ctx.tdd_step}.")
     if ctx.trigger == "complexity_verdict" and ctx.complexity:

@@ -30,6 +30,7 @@ from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.intent import Flag, Intent
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.rules.clarify import answer_clarification
+from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
 from mock_interviewer_lab.interview.rules.pitfalls import pitfall_said, pitfall_written
 from mock_interviewer_lab.problems.model import complexity_rank, normalise_complexity
 
@@ -408,7 +409,7 @@ class ScriptedCoach:
         """Help the candidate can take: a hint (while the ladder has levels
         left; they ask, the ladder decides), a smaller problem."""
         out: list[str] = []
-        if ctx.hints_given < 3:
+        if ctx.hints_given < HINT_LEVELS:
             out.append("Would a hint help? Ask for one and I'll give you the next.")
         simpler = _simpler_titles(ctx)
         if simpler:
@@ -565,7 +566,7 @@ class ScriptedCoach:
             "elements?",
             "What do you know for sure so far? Let's build from there.",
         )
-        if ctx.helpfulness == "insistent" and ctx.hints_given < 3:
+        if ctx.helpfulness == "insistent" and ctx.hints_given < HINT_LEVELS:
             options = (*options, "Would a hint help? You can ask for one at any time.")
         return CoachReply(_fresh(options, ctx), "question")
 

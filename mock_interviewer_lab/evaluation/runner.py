@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mock_interviewer_lab import formatting
 from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.clock import FakeClock
@@ -464,4 +465,5 @@ def run_eval(
 
 
 def mmss(t: float) -> str:
-    return f"{int(t // 60):02d}:{int(t % 60):02d}"
+    """A moment of a transcript as the evidence writes it: "04:05"."""
+    return formatting.mmss(t, pad_minutes=True, truncate=True)

@@ -771,13 +771,10 @@ class Orchestrator:
         st.claim_code_seq = None
         st.better, st.better_from, st.pushes = "", None, 0
         st.stuck_since = self._clock.t
-        spec = variant.spec
-        self._emit("problem_added", {
-            "problem": variant.id, "qualified_id": variant.qualified_id, "title": spec.title,
-            "function": variant.tests.function, "signature": variant.signature,
-            "statement": spec.statement, "difficulty": spec.difficulty,
-            "examples": [e.model_dump(mode="json") for e in spec.examples],
-            "constraints": list(spec.constraints)})
+        view = variant.public_view()
+        self._emit("problem_added", {"problem": view["id"], **{key: view[key] for key in (
+            "qualified_id", "title", "function", "signature", "statement", "difficulty",
+            "examples", "constraints")}})
 
     def problem_for(self, qualified_id: str | None) -> Problem:
         """The session's problem with this id (the first, or a follow-up it
@@ -791,9 +788,9 @@ class Orchestrator:
         if kind == "hint":
             safe = self._safe(text, "hint")
             self._hint_texts[level] = safe
-            self._emit("show_hint", {"level": level, "of": 3, "text": safe, "reason": reason,
-                                     "label": f"hint {level} of 3"})
-            self._coach_text(f"Hint {level} of 3: {safe}", "hint", checked=True)
+            self._emit("show_hint", {"level": level, "of": HINT_LEVELS, "text": safe,
+                                     "reason": reason, "label": f"hint {level} of {HINT_LEVELS}"})
+            self._coach_text(f"Hint {level} of {HINT_LEVELS}: {safe}", "hint", checked=True)
         elif kind == "subproblem":
             self._say("subproblem")
 

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from mock_interviewer_lab.formatting import mmss
 from mock_interviewer_lab.interview.intent import Intent
 
 
@@ -157,11 +158,6 @@ TRANSITIONS: tuple[Transition, ...] = _edges()
 _BY_PAIR: Mapping[tuple[Phase, Phase], Transition] = {(t.src, t.dst): t for t in TRANSITIONS}
 
 
-def _mmss(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 @dataclass(frozen=True)
 class Verdict:
     """Whether a move is allowed, and why (or why not), in words."""
@@ -188,9 +184,9 @@ class PhaseChange:
 
 def _guard_refusal(guard: TimeGuard, time_left_s: float, complexity_at_s: float) -> str | None:
     if guard == "under_complexity_time" and not time_left_s < complexity_at_s:
-        return f"only when under {_mmss(complexity_at_s)} is left ({_mmss(time_left_s)} left)"
+        return f"only when under {mmss(complexity_at_s)} is left ({mmss(time_left_s)} left)"
     if guard == "over_followup_time" and not time_left_s > FOLLOWUP_MIN_S:
-        return f"needs more than {_mmss(FOLLOWUP_MIN_S)} left ({_mmss(time_left_s)} left)"
+        return f"needs more than {mmss(FOLLOWUP_MIN_S)} left ({mmss(time_left_s)} left)"
     return None
 
 

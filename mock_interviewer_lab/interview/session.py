@@ -22,6 +22,7 @@ from mock_interviewer_lab.interview.clock import Clock
 from mock_interviewer_lab.interview.coaching import Coach
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.reporting.feedback import engine_feedback
@@ -402,7 +403,7 @@ class InterviewSession:
             "elapsed_s": round(timer.elapsed_s, 3),
             "time_left_s": round(timer.time_left_s, 3),
             "phase_budget_left_s": timer.budget_left_s,
-            "hint": {"level": orch.ladder.level, "of": 3, "label": orch.ladder.label()},
+            "hint": {"level": orch.ladder.level, "of": HINT_LEVELS, "label": orch.ladder.label()},
             "last_results": last,
             "mode": orch.mode,
         }

@@ -17,7 +17,13 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from mock_interviewer_lab.problems.model import HintSpec, PackMeta, ProblemSpec, TestSpec
+from mock_interviewer_lab.problems.model import (
+    HINT_LEVELS,
+    HintSpec,
+    PackMeta,
+    ProblemSpec,
+    TestSpec,
+)
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -79,6 +85,14 @@ class Problem:
         t = self.tests
         return len(t.cases) + len(t.generated) + len(t.asserts)
 
+    def summary(self) -> dict[str, Any]:
+        """The problem in a list (the command line, the kernel, the REST API):
+        no statement, only how many cases of each kind."""
+        return {"id": self.id, "qualified_id": self.qualified_id, "title": self.spec.title,
+                "difficulty": self.spec.difficulty, "pack": self.pack,
+                "visible_cases": self.visible_case_count,
+                "hidden_cases": self.total_case_count - self.visible_case_count}
+
     def public_view(self) -> dict[str, Any]:
         """What the candidate may see: statement, examples, the stub and the
         visible cases. No hidden case, no reference, no hints, no never_say."""
@@ -103,7 +117,7 @@ class Problem:
                 if not c.hidden
             ],
             "hidden_case_count": self.total_case_count - self.visible_case_count,
-            "hint_levels": 3,
+            "hint_levels": HINT_LEVELS,
         }
 
 

@@ -274,6 +274,10 @@ class TestSpec(_Strict):
         return self
 
 
+#: How many levels a problem's hints have (``level_1`` to ``level_3``).
+HINT_LEVELS = 3
+
+
 class HintSpec(_Strict):
     level_1: list[str] = Field(min_length=1)
     level_2: list[str] = Field(min_length=1)

@@ -2,25 +2,29 @@
 :data:`~mock_interviewer_lab.protocol.REPORT_FORMATS`, as text: the one
 dispatch the server, the kernel and ``mock-interviewer sessions export`` use.
 
-The writers: JSON here, Markdown (:mod:`.markdown`), one HTML page
-(:mod:`.html`, with the SVG charts of :mod:`.charts`) and a notebook
-(:mod:`.notebook`, written by ``nbformat``).
+A notebook is written by ``nbformat`` (one JSON layout everywhere).
 """
 
 from __future__ import annotations
 
-import json
+import importlib
 from collections.abc import Callable
+from typing import Any
 
 from mock_interviewer_lab.protocol import REPORT_FORMATS, ReportFormat
-from mock_interviewer_lab.reporting.html import render_html
-from mock_interviewer_lab.reporting.markdown import render_markdown
-from mock_interviewer_lab.reporting.notebook import notebook_text
-from mock_interviewer_lab.reporting.report import SessionReport
+from mock_interviewer_lab.reporting.report import (
+    SessionReport,
+    render_html,
+    render_json,
+    render_markdown,
+    render_notebook,
+)
 
 
-def render_json(report: SessionReport) -> str:
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
+def notebook_text(report: SessionReport) -> str:
+    """The report as an ``.ipynb`` file's text."""
+    nbformat: Any = importlib.import_module("nbformat")
+    return str(nbformat.writes(nbformat.from_dict(render_notebook(report))))
 
 
 _RENDERERS: dict[ReportFormat, Callable[[SessionReport], str]] = {

@@ -12,6 +12,7 @@ from mock_interviewer_lab.server.app import MockInterviewerApp
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """What jupyter-server asks of an enabled extension module: its app."""
     return [{"module": "mock_interviewer_lab.server", "app": MockInterviewerApp}]
 
 

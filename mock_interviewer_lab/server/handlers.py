@@ -36,11 +36,9 @@ from mock_interviewer_lab.store import AmbiguousSession, StoreError, UnknownSess
 class ProblemsHandler(BaseApiHandler):
     @user_or_kernel
     async def get(self) -> None:
-        self.write_model(models.ProblemList(problems=[models.ProblemSummary(
-            id=p.id, qualified_id=p.qualified_id, title=p.spec.title,
-            difficulty=p.spec.difficulty, pack=p.pack, visible_cases=p.visible_case_count,
-            hidden_cases=p.total_case_count - p.visible_case_count,
-        ) for p in self.service.registry.problems()]))
+        self.write_model(models.ProblemList(problems=[
+            models.ProblemSummary.model_validate(p.summary())
+            for p in self.service.registry.problems()]))
 
 
 class ProblemHandler(BaseApiHandler):

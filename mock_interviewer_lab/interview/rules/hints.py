@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mock_interviewer_lab.problems.model import HintSpec
+from mock_interviewer_lab.problems.model import HINT_LEVELS, HintSpec
 
 #: Minutes stuck before each automatic level, by helpfulness.
 STUCK_MINUTES: dict[str, tuple[float, float, float]] = {
@@ -26,7 +26,7 @@ STUCK_MINUTES: dict[str, tuple[float, float, float]] = {
     "insistent": (2.0, 5.0, 10.0),
 }
 MIN_GAP_S = 60.0
-LEVELS = 3
+LEVELS = HINT_LEVELS
 
 
 @dataclass(frozen=True)
