@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Record
+from mock_interviewer_lab.reporting.charts import FILLER_COLOUR, WPM_COLOUR, delivery_svg
 from mock_interviewer_lab.reporting.delivery import (
     DEFAULT_FILLERS,
     NO_SPOKEN_ANSWERS,
@@ -27,16 +28,11 @@ from mock_interviewer_lab.reporting.delivery import (
     count_fillers,
     delivery_stats,
 )
+from mock_interviewer_lab.reporting.html import render_html
+from mock_interviewer_lab.reporting.markdown import render_markdown
 from mock_interviewer_lab.reporting.metrics import compute_metrics
-from mock_interviewer_lab.reporting.report import (
-    FILLER_COLOUR,
-    WPM_COLOUR,
-    delivery_svg,
-    render_html,
-    render_json,
-    render_markdown,
-    render_notebook,
-)
+from mock_interviewer_lab.reporting.notebook import render_notebook
+from mock_interviewer_lab.reporting.render import render_json
 from tests.test_metrics import SessionBuilder, realistic_session
 from tests.test_report import report_of
 

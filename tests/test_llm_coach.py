@@ -35,8 +35,9 @@ from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.kernel.panel import Panel
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.reporting.markdown import render_markdown
 from mock_interviewer_lab.reporting.metrics import compute_metrics
-from mock_interviewer_lab.reporting.report import render_markdown, session_report
+from mock_interviewer_lab.reporting.report import session_report
 from mock_interviewer_lab.settings import Settings, parse_settings
 from mock_interviewer_lab.store import MEMORY, SessionStore
 

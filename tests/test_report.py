@@ -11,20 +11,18 @@ from html.parser import HTMLParser
 import pytest
 
 from mock_interviewer_lab.events import Record
+from mock_interviewer_lab.reporting.charts import FAIL_COLOUR, PASS_COLOUR, timeline_svg
+from mock_interviewer_lab.reporting.html import render_html
+from mock_interviewer_lab.reporting.markdown import render_markdown
 from mock_interviewer_lab.reporting.metrics import compute_metrics
+from mock_interviewer_lab.reporting.notebook import render_notebook
+from mock_interviewer_lab.reporting.render import render_json
 from mock_interviewer_lab.reporting.report import (
-    FAIL_COLOUR,
     LONG_SILENCE_S,
-    PASS_COLOUR,
     SessionReport,
     Statement,
     build_report,
     format_duration,
-    render_html,
-    render_json,
-    render_markdown,
-    render_notebook,
-    timeline_svg,
 )
 from tests.test_metrics import SessionBuilder, by_seq, realistic_session
 

@@ -120,7 +120,8 @@ def start(obj: Context, problem_id: str, file_: str, minutes: float, mode: str,
     from mock_interviewer_lab.harness.runner import SyncHarness
     from mock_interviewer_lab.interview.clock import SystemClock
     from mock_interviewer_lab.interview.session import InterviewSession
-    from mock_interviewer_lab.reporting.report import render_markdown, stored_report
+    from mock_interviewer_lab.reporting.markdown import render_markdown
+    from mock_interviewer_lab.reporting.report import stored_report
 
     problem = obj.problem(problem_id)
     voice_setup = None

@@ -2,29 +2,25 @@
 :data:`~mock_interviewer_lab.protocol.REPORT_FORMATS`, as text: the one
 dispatch the server, the kernel and ``mock-interviewer sessions export`` use.
 
-A notebook is written by ``nbformat`` (one JSON layout everywhere).
+The writers: JSON here, Markdown (:mod:`.markdown`), one HTML page
+(:mod:`.html`, with the SVG charts of :mod:`.charts`) and a notebook
+(:mod:`.notebook`, written by ``nbformat``).
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 from collections.abc import Callable
-from typing import Any
 
 from mock_interviewer_lab.protocol import REPORT_FORMATS, ReportFormat
-from mock_interviewer_lab.reporting.report import (
-    SessionReport,
-    render_html,
-    render_json,
-    render_markdown,
-    render_notebook,
-)
+from mock_interviewer_lab.reporting.html import render_html
+from mock_interviewer_lab.reporting.markdown import render_markdown
+from mock_interviewer_lab.reporting.notebook import notebook_text
+from mock_interviewer_lab.reporting.report import SessionReport
 
 
-def notebook_text(report: SessionReport) -> str:
-    """The report as an ``.ipynb`` file's text."""
-    nbformat: Any = importlib.import_module("nbformat")
-    return str(nbformat.writes(nbformat.from_dict(render_notebook(report))))
+def render_json(report: SessionReport) -> str:
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
 
 
 _RENDERERS: dict[ReportFormat, Callable[[SessionReport], str]] = {

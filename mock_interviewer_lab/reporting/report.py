@@ -14,17 +14,14 @@ The report never contains what the candidate must not see: a
 ``leak_blocked`` record is cited by its type only (never its ``original``),
 and a run is reduced to passed/total (no hidden case, no case data at all).
 
-Renderers: :func:`render_markdown`, :func:`render_html` (one page, no
-external assets, inline SVG), :func:`render_json`, :func:`render_notebook`
-(needs ``nbformat``) and :func:`timeline_svg`. All text from the session is
-escaped for the format it goes into.
+The report is written out by :func:`~mock_interviewer_lab.reporting.render.render_report`
+(JSON, and the modules markdown, html with the SVG charts of charts, and
+notebook); what it says in words whatever the format is in wording. All text
+from the session is escaped for the format it goes into.
 """
 
 from __future__ import annotations
 
-import html
-import importlib
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -39,12 +36,7 @@ from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import normalise_complexity
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.reporting.coach_usage import describe_usage
-from mock_interviewer_lab.reporting.delivery import (
-    NO_SPOKEN_ANSWERS,
-    OVERALL,
-    DeliveryFigures,
-    DeliveryMetrics,
-)
+from mock_interviewer_lab.reporting.delivery import DeliveryMetrics
 from mock_interviewer_lab.reporting.metrics import SessionMetrics, compute_metrics
 from mock_interviewer_lab.reporting.records import (
     RunOutcome,
@@ -152,7 +144,7 @@ class SessionReport:
     transcript: list[TranscriptLine]
     cited: list[CitedRecord]
     metrics: dict[str, Any]
-    #: How the candidate spoke (interview/delivery.py); also in ``metrics["delivery"]``.
+    #: How the candidate spoke (reporting/delivery.py); also in ``metrics["delivery"]``.
     delivery: DeliveryMetrics | None = None
     #: End-of-session feedback (coach/feedback.py, as a dict): a model's, each
     #: point citing records, or the engine's own, labelled. None when the
@@ -179,7 +171,7 @@ def format_duration(seconds: float) -> str:
     return f"{minutes} min" + (f" {rest} s" if rest else "")
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
+def plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
@@ -269,7 +261,7 @@ def _rule_clarifying(s: _Session, out: _Findings) -> None:
         more = f" and {len(asked) - QUOTED_QUESTIONS} more" if len(asked) > QUOTED_QUESTIONS else ""
         when = " before coding" if coding_seq is not None else ""
         out.strengths.append(Statement(
-            f"You asked {_plural(m.clarifications_before_coding, 'clarifying question')}{when}: "
+            f"You asked {plural(m.clarifications_before_coding, 'clarifying question')}{when}: "
             f"{', '.join(quotes)}{more}.",
             _ev(*asked), "clarifying",
         ))
@@ -369,7 +361,7 @@ def _rule_tests(s: _Session, out: _Findings) -> None:
     broke_in = list(s.metrics.evidence.get("bugs_introduced", ()))
     if broke_in:
         out.improvements.append(Statement(
-            f"A change broke {_plural(s.metrics.bugs_introduced, 'test')} that had passed "
+            f"A change broke {plural(s.metrics.bugs_introduced, 'test')} that had passed "
             f"before (run{'s' if len(broke_in) > 1 else ''} "
             f"{', '.join(str(_run_number(runs, seq)) for seq in broke_in)}).",
             _ev(*broke_in), "tests",
@@ -592,7 +584,7 @@ def _figures(m: SessionMetrics) -> list[Figure]:
     silences = (
         "none" if m.longest_silence is None
         else f"{format_duration(m.longest_silence)} "
-        f"(of {_plural(len(m.silence_periods), 'silence')})"
+        f"(of {plural(len(m.silence_periods), 'silence')})"
     )
     return [
         Figure("Duration", format_duration(m.total_duration), ev("total_duration")),
@@ -647,7 +639,7 @@ def describe_record(record: Record) -> str:
         "session_started": lambda: f"Session started: {d.get('problem', '')}",
         "candidate_said": lambda: f"You said {_quote(str(d.get('text', '')))}",
         "code_submitted": lambda: (
-            f"Code submitted ({_plural(len(str(d.get('code', '')).splitlines()), 'line')})"
+            f"Code submitted ({plural(len(str(d.get('code', '')).splitlines()), 'line')})"
         ),
         "tests_finished": lambda: _describe_run(d),
         "growth_measured": lambda: _describe_growth(d),
@@ -782,574 +774,6 @@ def stored_feedback(records: Sequence[Record]) -> dict[str, Any] | None:
         if is_action(r, "report_ready") and isinstance(r.data.get("feedback"), dict):
             return dict(r.data["feedback"])
     return None
-
-
-# --------------------------------------------------------------------------
-# The timeline chart
-
-
-PHASE_COLOURS: dict[str, str] = {
-    Phase.INIT.value: "#e0e0e0",
-    Phase.CALIBRATION.value: "#e0e0e0",
-    Phase.INTRO.value: "#cfd8dc",
-    Phase.UNDERSTANDING.value: "#b3e5fc",
-    Phase.APPROACH.value: "#c5cae9",
-    Phase.CODING.value: "#d1c4e9",
-    Phase.TESTING.value: "#dcedc8",
-    Phase.DEBUGGING.value: "#ffe0b2",
-    Phase.OPTIMIZATION.value: "#c8e6c9",
-    Phase.COMPLEXITY.value: "#f8bbd0",
-    Phase.REFLECTION.value: "#e1bee7",
-    Phase.FOLLOWUP.value: "#d7ccc8",
-    Phase.DONE.value: "#eeeeee",
-    Phase.ABORT.value: "#ffcdd2",
-}
-PASS_COLOUR = "#2e7d32"
-FAIL_COLOUR = "#c62828"
-HINT_COLOUR = "#f9a825"
-
-_SVG_WIDTH = 900
-_LEFT = 80
-_RIGHT = 20
-_PHASE_Y, _PHASE_H = 20, 40
-_RUN_Y = 85
-_HINT_Y = 115
-_AXIS_Y = 140
-_SVG_HEIGHT = 210
-_TICK_STEPS_S = (15, 30, 60, 120, 300, 600, 900, 1800, 3600)
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _tick_step(duration: float) -> int:
-    return next((step for step in _TICK_STEPS_S if duration / step <= 10), _TICK_STEPS_S[-1])
-
-
-def _legend(tl: Timeline) -> list[str]:
-    """Markers, then the colour of each phase on the chart (narrow bands carry no label)."""
-    y = _SVG_HEIGHT - 36
-    parts = [
-        f'<circle cx="{_LEFT + 5}" cy="{y - 4}" r="5" fill="{PASS_COLOUR}"/>'
-        f'<text x="{_LEFT + 14}" y="{y}">all tests passed</text>'
-        f'<circle cx="{_LEFT + 135}" cy="{y - 4}" r="5" fill="{FAIL_COLOUR}"/>'
-        f'<text x="{_LEFT + 144}" y="{y}">some failed</text>'
-        f'<polygon points="{_LEFT + 245},{y - 10} {_LEFT + 251},{y - 4} {_LEFT + 245},{y + 2} '
-        f'{_LEFT + 239},{y - 4}" fill="{HINT_COLOUR}"/>'
-        f'<text x="{_LEFT + 258}" y="{y}">hint (level)</text>'
-    ]
-    shown = list(dict.fromkeys(p.phase for p in tl.phases if p.end > p.start))
-    x, y = _LEFT, _SVG_HEIGHT - 12
-    for phase in shown:
-        parts.append(
-            f'<rect x="{x}" y="{y - 9}" width="10" height="10" '
-            f'fill="{PHASE_COLOURS.get(phase, "#e0e0e0")}"/>'
-            f'<text x="{x + 14}" y="{y}">{_esc(phase)}</text>'
-        )
-        x += 24 + 7 * len(phase)
-    return parts
-
-
-def timeline_svg(report: SessionReport) -> str:
-    """The timeline as one standalone SVG document: phase bands, runs and hints over time."""
-    tl = report.timeline
-    span = max(tl.end - tl.start, 1.0)
-    plot_w = _SVG_WIDTH - _LEFT - _RIGHT
-
-    def x(t: float) -> float:
-        return round(_LEFT + (t - tl.start) / span * plot_w, 1)
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_SVG_WIDTH}" height="{_SVG_HEIGHT}" '
-        f'viewBox="0 0 {_SVG_WIDTH} {_SVG_HEIGHT}" role="img" '
-        f'aria-label="{_esc("Session timeline: " + report.problem_title)}" '
-        'font-family="sans-serif" font-size="11">',
-        f"<title>{_esc('Session timeline: ' + report.problem_title)}</title>",
-        f'<text x="4" y="{_PHASE_Y + 24}">phases</text>',
-        f'<text x="4" y="{_RUN_Y + 4}">test runs</text>',
-        f'<text x="4" y="{_HINT_Y + 4}">hints</text>',
-    ]
-    for p in tl.phases:
-        left, right = x(p.start), x(p.end)
-        if right - left <= 0:
-            continue
-        colour = PHASE_COLOURS.get(p.phase, "#e0e0e0")
-        label = f"{p.phase} {mmss(p.start - tl.start)}–{mmss(p.end - tl.start)}"
-        parts.append(
-            f'<rect class="phase" data-phase="{_esc(p.phase)}" x="{left}" y="{_PHASE_Y}" '
-            f'width="{round(right - left, 1)}" height="{_PHASE_H}" fill="{colour}" '
-            f'stroke="#ffffff"><title>{_esc(label)}</title></rect>'
-        )
-        if right - left >= 7 * len(p.phase):
-            parts.append(
-                f'<text x="{round((left + right) / 2, 1)}" y="{_PHASE_Y + 24}" '
-                f'text-anchor="middle">{_esc(p.phase)}</text>'
-            )
-    parts.append(
-        f'<line x1="{_LEFT}" y1="{_RUN_Y}" x2="{_LEFT + plot_w}" y2="{_RUN_Y}" stroke="#bdbdbd"/>'
-    )
-    for number, run in enumerate(tl.runs, start=1):
-        colour = PASS_COLOUR if run.all_passed else FAIL_COLOUR
-        outcome = "error" if run.error else f"{run.passed}/{run.total} passed"
-        tip = f"run {number} at {mmss(run.t - tl.start)}: {outcome}"
-        parts.append(
-            f'<circle class="run" data-seq="{run.seq}" cx="{x(run.t)}" cy="{_RUN_Y}" r="6" '
-            f'fill="{colour}"><title>{_esc(tip)}</title></circle>'
-        )
-    parts.append(
-        f'<line x1="{_LEFT}" y1="{_HINT_Y}" x2="{_LEFT + plot_w}" y2="{_HINT_Y}" '
-        'stroke="#bdbdbd"/>'
-    )
-    for hint in tl.hints:
-        cx = x(hint.t)
-        points = f"{cx},{_HINT_Y - 8} {cx + 7},{_HINT_Y} {cx},{_HINT_Y + 8} {cx - 7},{_HINT_Y}"
-        tip = f"hint level {hint.level} at {mmss(hint.t - tl.start)} ({hint.reason})"
-        parts.append(
-            f'<polygon class="hint" data-seq="{hint.seq}" points="{points}" '
-            f'fill="{HINT_COLOUR}"><title>{_esc(tip)}</title></polygon>'
-            f'<text x="{cx}" y="{_HINT_Y + 4}" text-anchor="middle" font-size="9">'
-            f"{hint.level}</text>"
-        )
-    parts.append(
-        f'<line x1="{_LEFT}" y1="{_AXIS_Y}" x2="{_LEFT + plot_w}" y2="{_AXIS_Y}" stroke="#616161"/>'
-    )
-    step = _tick_step(span)
-    for offset in range(0, int(span) + 1, step):
-        tx = x(tl.start + offset)
-        parts.append(
-            f'<line x1="{tx}" y1="{_AXIS_Y}" x2="{tx}" y2="{_AXIS_Y + 5}" stroke="#616161"/>'
-            f'<text x="{tx}" y="{_AXIS_Y + 17}" text-anchor="middle">{mmss(offset)}</text>'
-        )
-    parts.extend(_legend(tl))
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-# --------------------------------------------------------------------------
-# The delivery section (figures from interview/delivery.py)
-
-
-WPM_COLOUR = "#5c6bc0"
-FILLER_COLOUR = "#ef6c00"
-_BAR_CELLS = 10
-_BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
-_D_LABEL_W = 130
-_D_PANEL_W = 340
-_D_GAP = 40
-_D_ROW_H = 22
-_D_TOP = 34
-
-
-def _delivery_rows(delivery: DeliveryMetrics) -> list[DeliveryFigures]:
-    """The phases in which anything was said, then the whole session."""
-    said = [f for f in delivery.phases
-            if f.spoken_answers or f.typed_answers or (f.coach_seconds or 0) > 0]
-    return [*said, delivery.overall]
-
-
-def _unicode_bar(value: float | None, top: float) -> str:
-    """A bar of ``_BAR_CELLS`` cells in eighths: value / top of the full width."""
-    if value is None or top <= 0:
-        return ""
-    eighths = round(max(0.0, min(1.0, value / top)) * _BAR_CELLS * 8)
-    full, part = divmod(eighths, 8)
-    return "█" * full + (_BAR_EIGHTHS[part] if part else "")
-
-
-def _maybe(value: float | None, fmt: str, suffix: str = "") -> str:
-    return "—" if value is None else f"{value:{fmt}}{suffix}"
-
-
-def _fillers_said(words: dict[str, int]) -> str:
-    return ", ".join(f"{word} {count}" for word, count in words.items())
-
-
-def _delivery_notes(report: SessionReport, delivery: DeliveryMetrics) -> list[str]:
-    """Plain sentences under the table (the caller escapes them)."""
-    overall = delivery.overall
-    notes: list[str] = []
-    if delivery.spoken:
-        notes.append(
-            "Words and fillers per minute are over speaking time (spoken answers only, "
-            "fillers counted as words; the summary's words per minute of interview count "
-            "typed answers too, without thinking sounds); "
-            f"the coach's time is estimated from its messages at {delivery.coach_rate_wpm} "
-            "words per minute."
-        )
-        if overall.spoken_filler_words:
-            notes.append(f"Fillers heard: {_fillers_said(overall.spoken_filler_words)}.")
-        if delivery.longest_silence_span is not None:
-            start, end = delivery.longest_silence_span
-            notes.append(
-                f"Longest silence: {format_duration(end - start)}, "
-                f"from {mmss(start - report.timeline.start)} "
-                f"to {mmss(end - report.timeline.start)}."
-            )
-    if delivery.untimed_spoken_answers:
-        notes.append(
-            f"{_plural(delivery.untimed_spoken_answers, 'spoken answer')} without speech "
-            "timing left out."
-        )
-    if overall.typed_answers:
-        fillers = (f" ({_fillers_said(overall.typed_filler_words)})"
-                   if overall.typed_filler_words else "")
-        notes.append(
-            f"Typed answers: {_plural(overall.typed_fillers, 'filler')} in "
-            f"{_plural(overall.typed_words, 'word')}{fillers}."
-        )
-    return notes
-
-
-def _delivery_cells(f: DeliveryFigures) -> tuple[str, str, str, str, str]:
-    """Words/min, fillers/min, talk ratio, longest silence, what was spoken."""
-    spoken = (
-        f"{_plural(f.spoken_answers, 'answer')}, {_plural(f.spoken_words, 'word')}, "
-        f"{format_duration(f.speaking_seconds)}"
-        if f.spoken_answers else "—"
-    )
-    silence = "—" if f.longest_silence is None else format_duration(f.longest_silence)
-    return (_maybe(f.words_per_minute, ".0f"), _maybe(f.fillers_per_minute, ".1f"),
-            _maybe(None if f.talk_ratio is None else f.talk_ratio * 100, ".0f", "%"),
-            silence, spoken)
-
-
-def _markdown_delivery(report: SessionReport) -> str:
-    lines = ["## Delivery", ""]
-    delivery = report.delivery
-    if delivery is None:
-        return "\n".join([*lines, "_Not measured._"])
-    if not delivery.spoken:
-        lines.append(f"_{_md(NO_SPOKEN_ANSWERS.capitalize())}: words per minute, silences and "
-                     "talk ratio are measured on speech only._")
-    else:
-        rows = _delivery_rows(delivery)
-        top_wpm = max((f.words_per_minute or 0.0 for f in rows), default=0.0)
-        top_fillers = max((f.fillers_per_minute or 0.0 for f in rows), default=0.0)
-        lines += [
-            "| Phase | Words/min | Fillers/min | Talk ratio | Longest silence | Spoken |",
-            "|---|---|---|---|---|---|",
-        ]
-        for f in rows:
-            wpm, fillers, talk, silence, spoken = _delivery_cells(f)
-            name = f"**{f.phase}**" if f.phase == OVERALL else _md(f.phase)
-            wpm_bar = _unicode_bar(f.words_per_minute, top_wpm)
-            filler_bar = _unicode_bar(f.fillers_per_minute, top_fillers)
-            lines.append(
-                f"| {name} | {f'{wpm_bar} {wpm}'.strip()} | {f'{filler_bar} {fillers}'.strip()} "
-                f"| {talk} | {silence} | {spoken} |"
-            )
-    notes = _delivery_notes(report, delivery)
-    for note in notes:  # one paragraph each
-        lines += ["", _md(note)]
-    return "\n".join(lines)
-
-
-def delivery_svg(report: SessionReport) -> str | None:
-    """Words per minute and fillers per minute, one bar each per phase, as one SVG
-    document; None when there is nothing spoken to chart."""
-    delivery = report.delivery
-    if delivery is None or not delivery.spoken:
-        return None
-    rows = _delivery_rows(delivery)
-    width = _D_LABEL_W + 2 * _D_PANEL_W + _D_GAP + 20
-    height = _D_TOP + _D_ROW_H * len(rows) + 10
-    title = "Delivery per phase: words per minute and fillers per minute"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(title)}" '
-        'font-family="sans-serif" font-size="11">',
-        f"<title>{_esc(title)}</title>",
-    ]
-    panels = (
-        ("wpm", "words per minute", WPM_COLOUR, [f.words_per_minute for f in rows], ".0f"),
-        ("fillers", "fillers per minute", FILLER_COLOUR,
-         [f.fillers_per_minute for f in rows], ".1f"),
-    )
-    bar_w = _D_PANEL_W - 50  # room for the value after the longest bar
-    for number, (kind, heading, colour, values, fmt) in enumerate(panels):
-        left = _D_LABEL_W + number * (_D_PANEL_W + _D_GAP)
-        top = max((v or 0.0 for v in values), default=0.0) or 1.0
-        parts.append(f'<text x="{left}" y="16" font-weight="bold">{_esc(heading)}</text>')
-        for i, (f, value) in enumerate(zip(rows, values, strict=True)):
-            y = _D_TOP + i * _D_ROW_H
-            if value is None:
-                parts.append(f'<text x="{left}" y="{y + 12}" fill="#757575">'
-                             "no spoken answers</text>")
-                continue
-            w = round(value / top * bar_w, 1)
-            tip = f"{f.phase}: {value:{fmt}} {heading}"
-            parts.append(
-                f'<rect class="{kind}" data-phase="{_esc(f.phase)}" x="{left}" y="{y}" '
-                f'width="{w}" height="{_D_ROW_H - 6}" fill="{colour}">'
-                f"<title>{_esc(tip)}</title></rect>"
-                f'<text x="{round(left + w + 4, 1)}" y="{y + 12}">{value:{fmt}}</text>'
-            )
-    for i, f in enumerate(rows):
-        weight = ' font-weight="bold"' if f.phase == OVERALL else ""
-        parts.append(f'<text x="4" y="{_D_TOP + i * _D_ROW_H + 12}"{weight}>'
-                     f"{_esc(f.phase)}</text>")
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _html_delivery(report: SessionReport) -> str:
-    delivery = report.delivery
-    if delivery is None:
-        return '<section class="delivery"><h2>Delivery</h2><p class="muted">Not measured.</p>' \
-               "</section>"
-    body: list[str] = []
-    if not delivery.spoken:
-        body.append(f'<p class="muted">{_esc(NO_SPOKEN_ANSWERS.capitalize())}: words per '
-                    "minute, silences and talk ratio are measured on speech only.</p>")
-    else:
-        head = "".join(f"<th>{h}</th>" for h in ("Phase", "Words/min", "Fillers/min",
-                                                  "Talk ratio", "Longest silence", "Spoken"))
-        rows = "".join(
-            f'<tr data-phase="{_esc(f.phase)}"><th>{_esc(f.phase)}</th>'
-            + "".join(f"<td>{_esc(cell)}</td>" for cell in _delivery_cells(f)) + "</tr>"
-            for f in _delivery_rows(delivery)
-        )
-        body += [delivery_svg(report) or "", f"<table><tr>{head}</tr>{rows}</table>"]
-    body += [f"<p>{_esc(note)}</p>" for note in _delivery_notes(report, delivery)]
-    return f'<section class="delivery"><h2>Delivery</h2>{"".join(body)}</section>'
-
-
-# --------------------------------------------------------------------------
-# Renderers
-
-
-# Inside a line (never at its start) only these change meaning; "#", "-" and
-# "+" only matter at the start of a line, "(" only after "]".
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def _md(text: object) -> str:
-    """Text safe inside Markdown: HTML characters as entities, Markdown punctuation escaped."""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
-    return re.sub(r"\s+", " ", escaped).strip()
-
-
-def _md_evidence(evidence: Sequence[int]) -> str:
-    label = "record" if len(evidence) == 1 else "records"
-    return f"_({label} {', '.join(f'#{seq}' for seq in evidence)})_"
-
-
-def _speaker(line: TranscriptLine) -> str:
-    return {"candidate": "You", "coach": "Coach"}.get(line.speaker, line.speaker)
-
-
-def _markdown_sections(report: SessionReport) -> list[str]:
-    """The report in Markdown, one section per string (the notebook makes each a cell)."""
-    head = [
-        f"# Interview report: {_md(report.problem_title)}",
-        "",
-        f"Problem `{report.problem_id}` · session `{report.session_id}`"
-        + (f" · expected time {_md(report.expected_time)}" if report.expected_time else ""),
-        "",
-        "## Summary",
-        "",
-        "| | |",
-        "|---|---|",
-        *(f"| {_md(f.label)} | {_md(f.value)} |" for f in report.figures),
-    ]
-    sections = ["\n".join(head)]
-    for title, statements, empty in (
-        ("Strengths", report.strengths, "Nothing in the records stands out as a strength yet."),
-        ("Areas for improvement", report.improvements, "Nothing in the records calls for one."),
-        ("Recommendations", report.recommendations, "None: the records call for nothing."),
-    ):
-        body = [f"## {title}", ""]
-        body += [f"- {_md(st.text)} {_md_evidence(st.evidence)}" for st in statements] or [
-            f"_{empty}_"
-        ]
-        sections.append("\n".join(body))
-    sections.append(_markdown_feedback(report))
-    sections.append("\n".join(["## Timeline", "", *_timeline_lines(report)]))
-    sections.append(_markdown_delivery(report))
-    transcript = ["## Transcript", ""]
-    transcript += [
-        f"- **{mmss(line.t - report.timeline.start)} {_speaker(line)}:** {_md(line.text)}"
-        for line in report.transcript
-    ] or ["_Nothing was said._"]
-    sections.append("\n".join(transcript))
-    cited = ["## Records cited", ""]
-    cited += [
-        f"- #{c.seq} at {mmss(c.t - report.timeline.start)}, {c.type}: {_md(c.description)}"
-        for c in report.cited
-    ] or ["_None._"]
-    sections.append("\n".join(cited))
-    return sections
-
-
-_FEEDBACK_SECTIONS = (("strengths", "Strengths"), ("improvements", "Improvements"),
-                      ("next_steps", "Next steps"))
-_ENGINE_NOTE = ("The strengths, improvements and recommendations above are the engine's own "
-                "report: rule-based statements computed from the session's records (no model "
-                "was used).")
-
-
-def _feedback_parts(report: SessionReport) -> tuple[str, str, list[tuple[str, list[Any]]], str]:
-    """(title, label, [(section, items)], note) of the feedback section."""
-    fb = report.feedback or {}
-    if fb.get("source") != "model":
-        return "About this feedback", _ENGINE_NOTE, [], str(fb.get("note") or "")
-    rejected = len(fb.get("rejected") or [])
-    note = (f"{_plural(rejected, 'point')} of the model's left out (no records cited, a score, "
-            "or the solution)." if rejected else "")
-    return ("Feedback from the model", str(fb.get("label") or ""),
-            [(title, list(fb.get(key) or [])) for key, title in _FEEDBACK_SECTIONS], note)
-
-
-def _markdown_feedback(report: SessionReport) -> str:
-    title, label, parts, note = _feedback_parts(report)
-    lines = [f"## {title}", "", f"_{_md(label)}_"]
-    for section, items in parts:
-        lines += ["", f"**{section}**", ""]
-        lines += [f"- {_md(i.get('text', ''))} {_md_evidence(i.get('evidence') or [])}"
-                  for i in items] or ["_None._"]
-    if note:
-        lines += ["", f"_{_md(note)}_"]
-    return "\n".join(lines)
-
-
-def _html_feedback(report: SessionReport) -> str:
-    title, label, parts, note = _feedback_parts(report)
-    body = [f'<section class="feedback"><h2>{_esc(title)}</h2><p class="muted">{_esc(label)}</p>']
-    for section, items in parts:
-        lis = "".join(f"<li>{_esc(i.get('text', ''))} {_html_evidence(i.get('evidence') or [])}"
-                      "</li>" for i in items)
-        body.append(f"<h3>{_esc(section)}</h3>"
-                    + (f"<ul>{lis}</ul>" if lis else '<p class="muted">None.</p>'))
-    if note:
-        body.append(f'<p class="muted">{_esc(note)}</p>')
-    return "".join(body) + "</section>"
-
-
-def _timeline_lines(report: SessionReport) -> list[str]:
-    tl = report.timeline
-    items: list[tuple[float, int, str]] = []
-    for p in tl.phases:
-        if p.end > p.start:  # a phase passed through at once is not worth a line
-            text = f"{p.phase.upper()} for {format_duration(p.end - p.start)}"
-            items.append((p.start, p.seq, text))
-    for number, run in enumerate(tl.runs, start=1):
-        outcome = "error" if run.error else f"{run.passed}/{run.total} passed"
-        items.append((run.t, run.seq, f"test run {number}: {outcome}"))
-    for hint in tl.hints:
-        items.append((hint.t, hint.seq, f"hint level {hint.level} ({hint.reason})"))
-    items.sort()
-    return [f"- {mmss(t - tl.start)} {_md(text)} (#{seq})" for t, seq, text in items]
-
-
-def render_markdown(report: SessionReport) -> str:
-    return "\n\n".join(_markdown_sections(report)) + "\n"
-
-
-def render_json(report: SessionReport) -> str:
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
-
-
-_CSS = """
-body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em;
-       color: #212121; line-height: 1.45; }
-table { border-collapse: collapse; }
-td, th { border-bottom: 1px solid #e0e0e0; padding: 4px 12px 4px 0; text-align: left; }
-.evidence a { color: #616161; font-size: 0.85em; margin-left: 0.3em; }
-.transcript .speaker { font-weight: 600; }
-.cited :target, li:target { background: #fff9c4; }
-.muted { color: #757575; }
-"""
-
-
-def _html_evidence(evidence: Sequence[int]) -> str:
-    links = " ".join(f'<a href="#r{seq}">#{seq}</a>' for seq in evidence)
-    return f'<span class="evidence">{links}</span>'
-
-
-def _html_statements(title: str, statements: Sequence[Statement], empty: str) -> str:
-    items = "".join(
-        f'<li data-topic="{_esc(st.topic)}">{_esc(st.text)} {_html_evidence(st.evidence)}</li>'
-        for st in statements
-    )
-    body = f"<ul>{items}</ul>" if statements else f'<p class="muted">{_esc(empty)}</p>'
-    return f"<section><h2>{_esc(title)}</h2>{body}</section>"
-
-
-def render_html(report: SessionReport) -> str:
-    """One self-contained page: no scripts, no external assets, all text escaped."""
-    start = report.timeline.start
-    figures = "".join(
-        f"<tr><th>{_esc(f.label)}</th><td>{_esc(f.value)}</td></tr>" for f in report.figures
-    )
-    transcript = "".join(
-        f'<tr id="r{line.seq}"><td>{mmss(line.t - start)}</td>'
-        f'<td class="speaker">{_esc(_speaker(line))}</td><td>{_esc(line.text)}</td></tr>'
-        for line in report.transcript
-    )
-    transcript_seqs = {line.seq for line in report.transcript}
-    cited = "".join(
-        ("<li>" if c.seq in transcript_seqs else f'<li id="r{c.seq}">')
-        +         f"#{c.seq} at {mmss(c.t - start)}, {_esc(c.type)}: {_esc(c.description)}</li>"
-        for c in report.cited
-    )
-    expected = (
-        f" · expected time {_esc(report.expected_time)}" if report.expected_time else ""
-    )
-    return "".join([
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
-        f"<title>{_esc('Interview report: ' + report.problem_title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>{_esc('Interview report: ' + report.problem_title)}</h1>",
-        f'<p class="muted">Problem {_esc(report.problem_id)} · session '
-        f"{_esc(report.session_id)}{expected}</p>",
-        f"<section><h2>Summary</h2><table>{figures}</table></section>",
-        f"<section><h2>Timeline</h2>{timeline_svg(report)}</section>",
-        _html_delivery(report),
-        _html_statements("Strengths", report.strengths,
-                         "Nothing in the records stands out as a strength yet."),
-        _html_statements("Areas for improvement", report.improvements,
-                         "Nothing in the records calls for one."),
-        _html_statements("Recommendations", report.recommendations,
-                         "None: the records call for nothing."),
-        _html_feedback(report),
-        '<section class="transcript"><h2>Transcript</h2>',
-        f"<table>{transcript}</table>" if transcript else '<p class="muted">Nothing was said.</p>',
-        "</section>",
-        f'<section class="cited"><h2>Records cited</h2><ul>{cited}</ul></section>',
-        "</body></html>\n",
-    ])
-
-
-def render_notebook(report: SessionReport) -> dict[str, Any]:
-    """The report as a notebook (an ``nbformat.NotebookNode``, which is a dict):
-    Markdown cells, and the timeline chart as an ``image/svg+xml`` output.
-
-    Needs ``nbformat`` (part of every Jupyter install); it is imported here,
-    and used untyped, so the rest of the report works without it.
-    """
-    nbformat: Any = importlib.import_module("nbformat")
-    v4: Any = nbformat.v4
-    sections = _markdown_sections(report)
-    chart = v4.new_code_cell(
-        source="# Session timeline (phases, test runs, hints)",
-        outputs=[
-            v4.new_output(
-                "display_data",
-                data={
-                    "image/svg+xml": timeline_svg(report),
-                    "text/plain": f"<timeline of session {report.session_id}>",
-                },
-            )
-        ],
-    )
-    cells = [v4.new_markdown_cell(sections[0]), chart]
-    cells += [v4.new_markdown_cell(section) for section in sections[1:]]
-    notebook: dict[str, Any] = v4.new_notebook(cells=cells)
-    notebook["metadata"]["mock_interviewer_lab"] = {"report": report.as_dict()}
-    nbformat.validate(notebook)
-    return notebook
 
 
 def session_report(records: Iterable[Record], problem: Problem, session_id: str,
