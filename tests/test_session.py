@@ -21,6 +21,8 @@ from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import FakeClock
+from mock_interviewer_lab.interview.kinds.base import Shell
+from mock_interviewer_lab.interview.kinds.coding import CodingInterview
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.interview.simulate import load_script, simulate
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -317,10 +319,12 @@ def test_a_lost_growth_measurement_is_made_again_on_resume(
     session = InterviewSession.start(store, registry.get("two_sum"), Settings(), harness=harness,
                                      clock=clock, registry=registry, coach=ScriptedCoach())
 
-    def no_growth(code_seq: Any, code: str, problem: Any = None) -> list[Action]:
+    def no_growth(shell: Shell, code_seq: Any, code: str, problem: Any = None) -> list[Action]:
         return []                               # the process "died" before measuring
 
-    session._measure_growth = no_growth  # type: ignore[method-assign]
+    coding = session.orchestrator.kind  # the coding interview measures growth
+    assert isinstance(coding, CodingInterview)
+    coding._measure_growth = no_growth  # type: ignore[method-assign]
     clock.set(60)
     session.submit((ROOT / "problems/two_sum/solution.py").read_text())
     assert not any(r.type == "growth_measured" for r in store.records(session.info.id))

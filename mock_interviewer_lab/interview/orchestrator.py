@@ -13,7 +13,6 @@ action records the incident.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from mock_interviewer_lab.events import Action, ActionType, Event
@@ -26,8 +25,9 @@ from mock_interviewer_lab.interview.intent import (
     accepts_offered_hint,
     is_only_thinking_sounds,
 )
-from mock_interviewer_lab.interview.phases import Phase, PhaseMachine, TddPhase, next_tdd_phase
-from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding
+from mock_interviewer_lab.interview.kinds.base import InterviewKind
+from mock_interviewer_lab.interview.kinds.coding import CodingInterview, class_of
+from mock_interviewer_lab.interview.phases import Phase, PhaseMachine, TddPhase
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
 from mock_interviewer_lab.interview.rules.hints import HintLadder
@@ -36,9 +36,9 @@ from mock_interviewer_lab.interview.rules.safeguards import (
     FishingDetector,
     LeakFilter,
 )
+from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.interview.timers import InterviewTimer, PhaseOverrun, TimeWarning
 from mock_interviewer_lab.problems.loader import Problem
-from mock_interviewer_lab.problems.model import COMPLEXITY_CLASSES as _CLASSES
 from mock_interviewer_lab.problems.model import complexity_rank, normalise_complexity
 from mock_interviewer_lab.settings import Settings
 
@@ -69,10 +69,10 @@ _AGENDA_KINDS = frozenset({"warning", "complexity", "wrap_up", "intro"})
 _REDIRECT_MEMORY_S = 300.0
 #: What an interviewer does with the time after a solution, in order: in
 #: REFLECTION the edge cases and tests they would add, then the trade-off;
-#: in FOLLOWUP a harder variant as a second problem (when the pack names one
-#: and this much time is left), else variation questions; then an open floor.
+#: in FOLLOWUP a follow-up problem when the kind has one due (a coding
+#: interview: a harder variant the pack names, with ten minutes left), else
+#: variation questions; then an open floor.
 _REFLECTION_GOALS = ("edge_cases", "tradeoff")
-_SECOND_PROBLEM_MIN_S = 10 * 60.0
 _VARIATION_GOALS = 3
 #: "Let's end the interview": words never end it (time does, or End); the
 #: coach says how.
@@ -97,11 +97,6 @@ def _space_of(utterance: Utterance) -> str | None:
     return (m.group(1) or m.group(2)) if m else None
 
 
-def _class_of(text: str) -> str | None:
-    """A complexity class as the harness names them ("worse" included), or None."""
-    return text if text in _CLASSES else normalise_complexity(text)
-
-
 class _EventClock:
     """The timer's clock: the time of the event being handled."""
 
@@ -110,76 +105,6 @@ class _EventClock:
 
     def now(self) -> float:
         return self.t
-
-
-@dataclass
-class InterviewState:
-    """What the orchestrator knows; rebuilt from the events on resume."""
-
-    started: bool = False
-    ended: bool = False
-    transcript: list[tuple[float, str, str]] = field(default_factory=list)
-    candidate_words: list[str] = field(default_factory=list)
-    code: str | None = None
-    code_seq: int | None = None
-    findings: tuple[Finding, ...] = ()
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    #: (code_seq, the run before it) of a passing run whose growth is being
-    #: measured: the coach's reply to it waits for ``growth_measured``.
-    growth_pending: tuple[Any, dict[str, Any] | None] | None = None
-    last_activity_t: float = 0.0
-    stuck_since: float = 0.0
-    last_nudge_t: float = -1e9
-    best_passed: int = 0
-    complexity_asked: bool = False
-    complexity_checked: bool = False
-    end_pending: bool = False
-    turn: int = 0
-    tdd_step: TddPhase | None = None
-    coach_texts: list[str] = field(default_factory=list)
-    first_approach_t: float | None = None
-    working_code_t: float | None = None
-    hints_requested: int = 0
-    calibrated_t: float = 0.0
-    assessment: str = "appropriate"
-    #: When the coach last said something other than a time warning, and how
-    #: many silence nudges since the candidate last did anything
-    #: (``quiet_since`` is the ``last_activity_t`` they were counted from):
-    #: the nudges back off.
-    last_prompt_t: float = -1e9
-    quiet_nudges: int = 0
-    quiet_since: float = 0.0
-    #: When the coach last said something that helps where the candidate is
-    #: (a question, a nudge, a hint; not a line of _AGENDA_KINDS).
-    last_help_t: float = 0.0
-    #: A silence nudge decided by the silence event, said after the time rules
-    #: unless they already spoke (a hint, a sub-problem) for the same event.
-    nudge_pending: float | None = None
-    #: The complexity the candidate stated last (time, space), and whether it
-    #: still waits to be checked against passing code ("listen before asking":
-    #: a claim made while describing the approach answers the question later).
-    claim: tuple[str, str | None] | None = None
-    claim_fresh: bool = False
-    #: The code the claim was about: the latest submission when it was said
-    #: (None: said before any code, about the code to come).
-    claim_code_seq: int | None = None
-    #: The optimisation loop: "" (not needed), "wanted" (the solution passes
-    #: but is worse than the problem's expected class: the coach asks for
-    #: better), "reached", or "not_reached" (time ran short first).
-    better: str = ""
-    #: The class of the solution the loop started from, and how often the
-    #: coach asked for better.
-    better_from: str | None = None
-    pushes: int = 0
-    #: A new idea was said since the coach asked for better.
-    better_idea: bool = False
-    #: What the coach has covered with the time after a solution (_REFLECTION_GOALS,
-    #: "second_problem", "variation", "open").
-    goals: list[str] = field(default_factory=list)
-    #: The follow-up problem's qualified id once it is started, and whether
-    #: it is solved (all of its tests pass).
-    second_problem: str | None = None
-    second_solved: bool = False
 
 
 class Orchestrator:
@@ -195,12 +120,16 @@ class Orchestrator:
         prerequisite_titles: list[str] | None = None,
         calibrate: bool = True,
         followups: list[Problem] | None = None,
+        kind: InterviewKind | None = None,
     ) -> None:
         self.problem = problem
-        #: The problem the candidate works on now: ``problem``, then a
-        #: harder variant from ``followups`` once the follow-up starts.
+        #: The problem the candidate works on now: ``problem``, then the
+        #: kind's follow-up problem once it starts.
         self.active = problem
-        self.followups = list(followups or [])
+        #: What is specific to this kind of interview (interview/kinds/): a
+        #: coding interview on ``problem`` (and its ``followups``) by default.
+        self.kind: InterviewKind = kind if kind is not None \
+            else CodingInterview(problem, followups)
         self.calibrate = calibrate
         self.settings = settings or Settings()
         self.coach: Coach = coach
@@ -216,7 +145,6 @@ class Orchestrator:
         self.classifier = IntentClassifier(c.behavioral)
         self.leaks = LeakFilter(problem)
         self.fishing = FishingDetector()
-        self.analyzer = CodeAnalyzer()
         self.ladder = HintLadder(problem.hints, c.helpfulness,
                                  c.intervention.max_hints_before_subproblem)
         self.state = InterviewState()
@@ -247,8 +175,14 @@ class Orchestrator:
         st = self.state
         if st.ended and event.type != "session_started":
             return []
-        handler = getattr(self, f"_on_{event.type}")
-        handler(event)
+        if event.type in self.kind.events:
+            self.kind.handle(self, event)  # the candidate's work: the kind's
+        else:
+            # An event neither takes (code in an interview without code)
+            # changes nothing; the time rules still run.
+            handler = getattr(self, f"_on_{event.type}", None)
+            if handler is not None:
+                handler(event)
         if event.type not in ("session_started", "end_requested") and not st.ended:
             self._time_rules(event.t)
         return self._out
@@ -286,7 +220,7 @@ class Orchestrator:
         if self.phase == Phase.INTRO:
             self._go(Phase.UNDERSTANDING, "the candidate spoke")
         claim = utterance.complexity
-        if claim and claim.time and _class_of(claim.time):
+        if claim and claim.time and class_of(claim.time):
             # Kept for the code it describes: said with the plan, it answers
             # the complexity question once that code passes.
             st.claim, st.claim_fresh = (claim.time, _space_of(utterance)), True
@@ -303,7 +237,7 @@ class Orchestrator:
             return
         if claim is not None and self._claims_slower(utterance):
             # Their own word: the passing solution is slower than it needs to be.
-            st.better, st.better_from = "wanted", _class_of(claim.time or "")
+            st.better, st.better_from = "wanted", class_of(claim.time or "")
             st.pushes += 1
             st.better_idea = False
         if self.phase == Phase.OPTIMIZATION and st.better == "wanted" \
@@ -340,112 +274,6 @@ class Orchestrator:
         if self.mode == "tdd":
             self._advance_tdd(utterance)
         self._say("said", utterance=utterance)
-
-    def _on_code_submitted(self, event: Event) -> None:
-        st = self.state
-        code = str(event.data.get("code", ""))
-        st.code = code
-        st.code_seq = event.seq
-        st.candidate_words.append(code)
-        st.last_activity_t = event.t
-        problem = self.active
-        expected = problem.spec.complexity.time if problem.spec.complexity else None
-        ignored = set(problem.spec.analyzer_ignore)
-        st.findings = tuple(f for f in self.analyzer.analyze(
-            code, function=problem.tests.function, expected_time=expected)
-            if f.rule not in ignored)
-        if self.phase == Phase.INTRO:
-            self._go(Phase.UNDERSTANDING, "the candidate submitted code")
-        self._step_until_none(self.machine.on_test_run, "the code is being tested")
-        self._emit("run_tests", {"code_seq": event.seq, "problem": problem.qualified_id})
-
-    def _on_tests_finished(self, event: Event) -> None:
-        st = self.state
-        run = dict(event.data.get("run") or {})
-        previous = st.runs[-1] if st.runs else None
-        st.runs.append(run)
-        passed, total = int(run.get("passed", 0)), int(run.get("total", 0))
-        self._emit("show_results", {
-            "passed": passed, "failed": int(run.get("failed", total - passed)), "total": total,
-            "cases": run.get("cases", []), "complexity": run.get("complexity"),
-            "error": run.get("error"), "code_seq": event.data.get("code_seq"),
-            "problem": self.active.qualified_id,
-        })
-        if passed > st.best_passed:
-            st.best_passed = passed
-            st.stuck_since = event.t
-        if total and passed == total and st.working_code_t is None:
-            st.working_code_t = event.t
-        left = self.timer.time_left_s
-        # Results of code submitted from another phase: reach TESTING first,
-        # then let the outcome decide one step (it never asks for more).
-        self._step_until_none(self.machine.on_test_run, "the code is being tested")
-        if self.phase == Phase.TESTING:
-            target = self.machine.on_tests(passed, total - passed, left)
-            if target is not None:
-                self._go(target, "all tests pass" if total and passed == total else "tests failed")
-        if self.mode == "tdd" and total and passed == total and st.tdd_step in (
-                TddPhase.IMPLEMENT_NAIVE, TddPhase.VERIFY_CORRECTNESS, TddPhase.OPTIMIZE_SOLUTION):
-            st.tdd_step = next_tdd_phase(st.tdd_step) or st.tdd_step
-        if self.phase == Phase.COMPLEXITY and not st.complexity_asked:
-            st.complexity_asked = True
-        if event.data.get("growth") == "pending":
-            # The results are on screen now; what the coach says about them
-            # depends on how the code grows, which is being measured.
-            st.growth_pending = (event.data.get("code_seq"), previous)
-            return
-        st.growth_pending = None
-        self._after_results(run, previous)
-
-    def _on_growth_measured(self, event: Event) -> None:
-        st = self.state
-        pending, st.growth_pending = st.growth_pending, None
-        if pending is None or pending[0] != event.data.get("code_seq") or not st.runs:
-            return  # newer code was submitted meanwhile: its own results speak
-        run = st.runs[-1]
-        run["complexity"] = event.data.get("complexity")
-        self._after_results(run, pending[1])
-
-    def _after_results(self, run: dict[str, Any], previous: dict[str, Any] | None) -> None:
-        """The coach's reply to a run, and where a passing one leads: the
-        optimisation loop while it is slower than the problem needs and there
-        is time; else the complexity (already stated: checked, not asked)."""
-        st = self.state
-        total, passed = int(run.get("total", 0)), int(run.get("passed", 0))
-        if not (total and passed == total and not run.get("error")):
-            self._say("tests", run=run, previous=previous)
-            return
-        if st.second_problem is not None and self.active.qualified_id == st.second_problem:
-            st.second_solved = True
-        if self.phase != Phase.OPTIMIZATION:
-            self._say("tests", run=run, previous=previous)
-            return
-        cost = self._cost_of(run)
-        expected = self._expected_time()
-        if self._worse(run) and self.timer.time_left_s > self.machine.complexity_at_s:
-            if st.better != "wanted":
-                st.better, st.better_from = "wanted", st.better_from or cost
-            st.pushes += 1
-            st.better_idea = False
-            st.claim_fresh = False  # a claim about this code is checked when they say it again
-            self._say("tests", run=run, previous=previous, goal="better")
-            return
-        if st.better == "wanted":
-            st.better = "reached"
-            self._emit("better_solution", {"reached": True, "current": cost, "expected": expected,
-                                           "from": st.better_from})
-            st.complexity_checked = False  # the new code's complexity is asked again
-        if st.claim is not None and st.claim_fresh:
-            # They already said it: check it, do not ask it.
-            data = self._complexity_data(st.claim[0], st.claim[1])
-            st.claim_fresh = False
-            self._say("tests", run=run, previous=previous, complexity=data)
-            self._record_complexity(data)
-            if data["correct"]:
-                self._go(Phase.COMPLEXITY, "the complexity was already stated", quiet=True)
-                self._go(Phase.REFLECTION, "the complexity was discussed")
-            return
-        self._say("tests", run=run, previous=previous)
 
     def _on_hint_requested(self, event: Event) -> None:
         self._give_requested_hint(event.t)
@@ -645,7 +473,7 @@ class Orchestrator:
         right when it names either (the code may be slower than it needs to be)."""
         expected = self._expected_time()
         measured = self._measured()
-        claimed = _class_of(claimed_time)
+        claimed = class_of(claimed_time)
         correct = bool(claimed) and (claimed == normalise_complexity(expected or "")
                                      or (measured is not None and claimed == measured))
         st = self.state
@@ -667,21 +495,10 @@ class Orchestrator:
         return None
 
     def _expected_time(self) -> str | None:
-        cx = self.active.spec.complexity
-        return normalise_complexity(cx.time) if cx else None
+        return self.kind.expected_time(self.active)
 
     def _cost_of(self, run: dict[str, Any]) -> str | None:
-        """What the passing solution costs: measured, else what the code
-        shows (a loop in a loop), else what the candidate said."""
-        st = self.state
-        cx = run.get("complexity") or {}
-        if cx.get("estimated"):
-            return str(cx["estimated"])
-        if any(f.rule == "nested_loops" for f in st.findings):
-            return "O(n^2)"
-        if st.claim is not None and st.claim_code_seq in (None, st.code_seq):
-            return _class_of(st.claim[0])  # said about this code
-        return None
+        return self.kind.cost_of(self.state, run)
 
     def _claims_slower(self, utterance: Utterance) -> bool:
         """A claim, about passing code nobody measured, of a class worse than
@@ -694,25 +511,10 @@ class Orchestrator:
         last = st.runs[-1]
         if (last.get("complexity") or {}).get("estimated"):
             return False  # measured: the measurement decides, not the claim
-        claimed, expected = _class_of(claim.time), self._expected_time()
+        claimed, expected = class_of(claim.time), self._expected_time()
         return bool(claimed and expected) and complexity_rank(claimed or "") \
             > complexity_rank(expected or "") \
             and self.timer.time_left_s > self.machine.complexity_at_s
-
-    def _worse(self, run: dict[str, Any]) -> bool:
-        """The passing solution is slower than the problem's expected class."""
-        expected = self._expected_time()
-        if expected is None:
-            return False
-        cx = run.get("complexity") or {}
-        if cx.get("estimated"):
-            # The harness allows for noise; its verdict decides.
-            return bool(cx.get("worse_than_expected"))
-        cost = self._cost_of(run)
-        if cost is None:
-            return False
-        rank = complexity_rank(cost) if cost in _CLASSES else len(_CLASSES)
-        return rank > complexity_rank(expected)
 
     def _better_not_reached(self) -> None:
         st = self.state
@@ -742,8 +544,7 @@ class Orchestrator:
 
     def _followup_goal(self) -> str:
         st = self.state
-        if self.followups and st.second_problem is None and st.working_code_t is not None \
-                and self.timer.time_left_s >= _SECOND_PROBLEM_MIN_S:
+        if self.kind.followup_due(self):
             return "second_problem"
         if st.goals.count("variation") < _VARIATION_GOALS:
             return "variation"
@@ -757,32 +558,21 @@ class Orchestrator:
         self._say("phase", goal=goal, goal_count=st.goals.count(goal))
 
     def _start_second_problem(self) -> None:
-        st = self.state
-        variant = self.followups[0]
+        """The kind starts its follow-up problem (and says so); its hints and
+        safeguards take over here."""
+        variant = self.kind.start_followup(self)
         self.active = variant
         c = self.settings.coach
         self.leaks = LeakFilter(variant)
         self.ladder = HintLadder(variant.hints, self.helpfulness,
                                  c.intervention.max_hints_before_subproblem)
         self._hint_texts = {}
-        st.second_problem = variant.qualified_id
-        st.runs, st.code, st.code_seq, st.findings = [], None, None, ()
-        st.best_passed, st.complexity_checked, st.claim, st.claim_fresh = 0, False, None, False
-        st.claim_code_seq = None
-        st.better, st.better_from, st.pushes = "", None, 0
-        st.stuck_since = self._clock.t
-        view = variant.public_view()
-        self._emit("problem_added", {"problem": view["id"], **{key: view[key] for key in (
-            "qualified_id", "title", "function", "signature", "statement", "difficulty",
-            "examples", "constraints")}})
+        self.state.stuck_since = self._clock.t
 
     def problem_for(self, qualified_id: str | None) -> Problem:
         """The session's problem with this id (the first, or a follow-up it
         started); the first when ``qualified_id`` is none of them."""
-        for p in (self.problem, *self.followups):
-            if p.qualified_id == qualified_id:
-                return p
-        return self.problem
+        return self.kind.problem_for(qualified_id)
 
     def _give_hint(self, kind: str, level: int, text: str, reason: str) -> None:
         if kind == "hint":
@@ -932,6 +722,18 @@ class Orchestrator:
             # The panel and the voice already have these sentences.
             data["streamed"] = reply.streamed
         self._emit("coach_says", data)
+
+    # ------------------------------------------------- what a kind may use
+    # The engine's own steps under the names of interview/kinds/base.py's
+    # Engine: a kind acts through these and reads state, timer, machine,
+    # phase and active.
+
+    emit = _emit
+    go = _go
+    step_until_none = _step_until_none
+    say = _say
+    complexity_data = _complexity_data
+    record_complexity = _record_complexity
 
 
 def fallback_message(reason: str, detail: str = "") -> str:

@@ -2,11 +2,12 @@
 
 ``InterviewSession.post`` stamps an event with the session's clock, appends
 it to the store (committed before anything happens), lets the orchestrator
-decide, appends the actions, and carries out the one action with a side
-effect here, ``run_tests``, whose result comes back as ``tests_finished``.
-A crash at any point loses nothing: ``resume`` rebuilds the orchestrator
-from the stored events, appends the actions of an event that had none yet,
-and runs tests that were asked for but never finished.
+decide, appends the actions, and has the interview's kind carry out the
+actions with a side effect (a coding interview's ``run_tests``, whose result
+comes back as ``tests_finished``). A crash at any point loses nothing:
+``resume`` rebuilds the orchestrator from the stored events, appends the
+actions of an event that had none yet, and has the kind carry out what was
+asked for but never finished (tests, a growth measurement).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 from mock_interviewer_lab.events import Action, Event, EventType, Record
-from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.clock import Clock
 from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.kinds.base import CodeRunner as CodeRunner
+from mock_interviewer_lab.interview.kinds.base import InterviewKind
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
@@ -29,12 +31,6 @@ from mock_interviewer_lab.reporting.feedback import engine_feedback
 from mock_interviewer_lab.reporting.report import session_report
 from mock_interviewer_lab.settings import Settings
 from mock_interviewer_lab.store import SessionInfo, SessionStore
-
-
-class CodeRunner(Protocol):
-    """What the session needs of the harness."""
-
-    def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult: ...
 
 
 def _problems(registry: ProblemRegistry | None, ids: list[str]) -> list[Problem]:
@@ -120,7 +116,10 @@ class InterviewSession:
               mode: str = "normal",
               coach_settings: dict[str, Any] | None = None,
               registry: ProblemRegistry | None = None,
-              meta: dict[str, Any] | None = None) -> InterviewSession:
+              meta: dict[str, Any] | None = None,
+              kind: InterviewKind | None = None) -> InterviewSession:
+        """A new session; ``kind`` is the kind of interview (a coding
+        interview on ``problem`` when None)."""
         coach_settings = {k: v for k, v in (coach_settings or {}).items() if v is not None}
         effective = settings_for_session(settings, coach_settings)
         info = store.create_session(problem.qualified_id, {
@@ -130,7 +129,7 @@ class InterviewSession:
             **(meta or {}),
         })
         session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, coach,
-                             registry, t0=clock.now())
+                             registry, t0=clock.now(), kind=kind)
         session.post("session_started", {
             "problem": problem.id, "qualified_id": problem.qualified_id, "minutes": minutes,
             "mode": mode, "coach": info.meta["coach"],
@@ -141,13 +140,13 @@ class InterviewSession:
     @classmethod
     def _build(cls, store: SessionStore, info: SessionInfo, problem: Problem, settings: Settings,
                harness: CodeRunner | None, clock: Clock, minutes: float, mode: str,
-               coach: Coach, registry: ProblemRegistry | None, *, t0: float
-               ) -> InterviewSession:
+               coach: Coach, registry: ProblemRegistry | None, *, t0: float,
+               kind: InterviewKind | None = None) -> InterviewSession:
         orchestrator = Orchestrator(
             problem, settings, coach=coach, minutes=minutes, mode=mode,
             harder_variant_titles=_titles(registry, problem.spec.harder_variants),
             prerequisite_titles=_titles(registry, problem.spec.prerequisites),
-            followups=_problems(registry, problem.spec.harder_variants),
+            followups=_problems(registry, problem.spec.harder_variants), kind=kind,
         )
         return cls(store=store, info=info, problem=problem, settings=settings,
                    orchestrator=orchestrator, harness=harness, clock=clock, t0=t0,
@@ -156,12 +155,14 @@ class InterviewSession:
     @classmethod
     def resume(cls, store: SessionStore, session_id: str, registry: ProblemRegistry,
                settings: Settings, *, harness: CodeRunner | None, clock: Clock,
-               replay_coach: Coach, coach: Coach | None = None) -> InterviewSession:
+               replay_coach: Coach, coach: Coach | None = None,
+               kind: InterviewKind | None = None) -> InterviewSession:
         """Pick a session up where its records end (after a crash, or later).
 
         The past is replayed with ``replay_coach`` (the scripted one: a
         replay must not ask a model about every past event); ``coach``, when
-        given, takes over from there."""
+        given, takes over from there. ``kind``: a new one of the kind the
+        session was started with (a coding interview when None)."""
         info = store.get(session_id)
         records = store.records(info.id)
         started = next((r for r in records if isinstance(r, Event) and r.type == "session_started"),
@@ -176,7 +177,7 @@ class InterviewSession:
         # The interview's clock goes on from where the records stop: the time
         # the process was down is not the candidate's.
         session = cls._build(store, info, problem, effective, harness, clock, minutes, mode,
-                             replay_coach, registry, t0=clock.now() - last_t)
+                             replay_coach, registry, t0=clock.now() - last_t, kind=kind)
         session._replay(records)
         if coach is not None:
             session.orchestrator.coach = coach
@@ -189,24 +190,16 @@ class InterviewSession:
             if isinstance(r, Action) and r.cause is not None:
                 caused[r.cause] = caused.get(r.cause, 0) + 1
         events = [r for r in records if isinstance(r, Event)]
-        finished_codes = {e.data.get("code_seq") for e in events if e.type == "tests_finished"}
-        pending = [r for r in records if isinstance(r, Action) and r.type == "run_tests"]
+        kind = self.orchestrator.kind
+        pending = [r for r in records if isinstance(r, Action) and r.type in kind.side_effects]
         for event in events:
             actions = self.orchestrator.handle(event)
             if event.seq is not None and event.seq not in caused and actions:
                 # The process stopped between this event and its actions.
-                pending += [a for a in self._commit_actions(actions) if a.type == "run_tests"]
-        # Tests asked for and never finished: run them now.
-        for action in pending:
-            if action.data.get("code_seq") not in finished_codes:
-                self._run_tests(action)
-        # A growth measurement that never came back: make it again.
-        growth = self.orchestrator.state.growth_pending
-        if growth is not None and not self.orchestrator.state.ended:
-            code = next((e.data.get("code") for e in events
-                         if e.type == "code_submitted" and e.seq == growth[0]), None)
-            if code is not None:
-                self._measure_growth(growth[0], str(code), self.orchestrator.active)
+                pending += [a for a in self._commit_actions(actions)
+                            if a.type in kind.side_effects]
+        # What was asked for and never came back: the kind does it now.
+        kind.resume(self, events, pending)
         if self.orchestrator.state.ended and self.info.status == "open":
             self.store.set_status(self.info.id, "ended")
         self._stop_clock_if_ended()
@@ -276,9 +269,10 @@ class InterviewSession:
             actions = self.orchestrator.handle(event)
             stored = self._commit_actions(actions)
             out = list(stored)
+            kind = self.orchestrator.kind
             for action in stored:
-                if action.type == "run_tests":
-                    out += self._run_tests(action)
+                if action.type in kind.side_effects:
+                    out += kind.carry_out(self, action)
             return out
 
     def _commit_actions(self, actions: list[Action]) -> list[Action]:
@@ -296,42 +290,6 @@ class InterviewSession:
             for listener in list(self.listeners):
                 listener(action)
         return stored
-
-    def _run_tests(self, action: Action) -> list[Action]:
-        code_seq = action.data.get("code_seq")
-        code = next((r.data.get("code") for r in self.store.records(self.info.id)
-                     if isinstance(r, Event) and r.seq == code_seq), None)
-        if self.harness is None or code is None:
-            return []
-        # The problem the code answers: the first, or the follow-up it started.
-        problem = self.orchestrator.problem_for(action.data.get("problem"))
-        # The results first, without the growth measurement (it takes ten to
-        # fifty times as long as the tests): the panel shows them at once.
-        result = self.harness.run(problem, str(code), complexity=False)
-        measure = problem.tests.performance is not None and result.error is None \
-            and result.total > 0 and result.passed == result.total \
-            and self.settings.harness.measure_growth
-        data: dict[str, Any] = {"run": result.public_json(), "code_seq": code_seq}
-        if measure:
-            data["growth"] = "pending"
-        actions = self.post("tests_finished", data)
-        if measure:
-            actions += self._measure_growth(code_seq, str(code), problem)
-        return actions
-
-    def _measure_growth(self, code_seq: Any, code: str, problem: Problem | None = None
-                        ) -> list[Action]:
-        """How passing code grows with its input; the coach's reply to the
-        results comes with it."""
-        complexity: Any = None
-        if self.harness is not None:
-            try:
-                complexity = self.harness.run(problem or self.orchestrator.active, code,
-                                              complexity=True) \
-                    .public_json().get("complexity")
-            except Exception:  # no measurement is an answer too: the coach goes on
-                complexity = None
-        return self.post("growth_measured", {"code_seq": code_seq, "complexity": complexity})
 
     def _wire_coach(self, coach: Coach) -> None:
         wire = getattr(coach, "set_sentence_sink", None)
@@ -385,6 +343,11 @@ class InterviewSession:
 
     def records(self) -> list[Record]:
         return self.store.records(self.info.id)
+
+    def public_view(self) -> dict[str, Any]:
+        """What a panel may show of the session's problem (its kind decides:
+        for a coding interview, the statement, the stub and the visible cases)."""
+        return self.orchestrator.kind.public_view(self.problem)
 
     def state(self) -> dict[str, Any]:
         """What a panel shows of the session now (see docs/api.md, State)."""
