@@ -15,8 +15,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_interviewer_lab.interview.rules import analyzer as analyzer_module
-from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding, rules
+from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding, rules, syntax_error
+from mock_interviewer_lab.interview.rules.analyzer import core as analyzer_core
 
 REPO = Path(__file__).resolve().parents[1]
 PROBLEMS = REPO / "problems"
@@ -975,7 +975,7 @@ def test_syntax_error_without_a_line() -> None:
 
 
 def test_unknown_syntax_message_falls_back_to_the_message() -> None:
-    text = analyzer_module._explain_syntax_error("something new and odd", 7, "")
+    text = syntax_error.explain_syntax_error("something new and odd", 7, "")
     assert "line 7" in text and "something new and odd" in text
 
 
@@ -1030,9 +1030,9 @@ def test_a_failing_rule_is_skipped_and_logged(
     def broken(context: object) -> list[Finding]:
         raise KeyError("bug")
 
-    monkeypatch.setattr(analyzer_module, "_CHECKS", (broken, *analyzer_module._CHECKS))
+    monkeypatch.setattr(analyzer_core, "_CHECKS", (broken, *analyzer_core._CHECKS))
     code = "def f(nums, target):\n    return nums\n"
-    with caplog.at_level(logging.ERROR, logger=analyzer_module.__name__):
+    with caplog.at_level(logging.ERROR, logger=analyzer_core.__name__):
         findings = CodeAnalyzer().analyze(code)
     assert [f.rule for f in findings] == ["unused_parameter"]
     assert "broken failed" in caplog.text

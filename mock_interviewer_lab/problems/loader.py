@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from mock_interviewer_lab.problems.model import (
+    ANALYZER_RULES,
     HINT_LEVELS,
     HintSpec,
     PackMeta,
@@ -295,9 +296,7 @@ def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) ->
         prelude = _python_source(folder / "prelude.py", rel("prelude.py"), issues) or ""
 
     if spec is not None:
-        from mock_interviewer_lab.interview.rules.analyzer import rules as analyzer_rules
-
-        known_rules = set(analyzer_rules())
+        known_rules = set(ANALYZER_RULES)
         for rule in spec.analyzer_ignore:
             if rule not in known_rules:
                 issues.append(PackIssue(rel("problem.yaml"),

@@ -109,6 +109,20 @@ CLARIFICATION_TOPICS: dict[str, str] = {
     "complexity_target": "what time complexity is expected",
 }
 
+#: The code analyzer's rules (``analyzer_ignore`` names them), id -> one-line
+#: description, in the order findings on one line are reported. The rules
+#: themselves live in ``interview/rules/analyzer/``, one module each.
+ANALYZER_RULES: dict[str, str] = {
+    "syntax_error": "The code does not parse: where, and what went wrong, in plain words.",
+    "function_missing": "The function the tests call is not defined.",
+    "nested_loops": "A loop over the input inside another, when the target time is better than quadratic.",
+    "recursion_without_base_case": "A function calls itself on every path, so nothing stops the recursion.",
+    "missing_return": "Some paths end without a value while others return one, or a promised value never comes.",
+    "off_by_one_range": "A range or an index at the length plus or minus one that reads past an end or skips an element.",
+    "mutating_while_iterating": "A list, dict or set changes size while a loop goes through it.",
+    "unused_parameter": "A parameter of the function is never read.",
+}
+
 
 class Pitfall(_Strict):
     """An idea that does not work for this problem, how to recognise it in
@@ -156,7 +170,7 @@ class ProblemSpec(_Strict):
     #: Words that name the key idea (data structure or algorithm). The coach
     #: must not say them before the candidate has.
     key_terms: list[str] = Field(default_factory=list)
-    #: Code-analyzer rules that do not apply to this problem, for example
+    #: Code-analyzer rules (``ANALYZER_RULES``) that do not apply to this problem, for example
     #: ``nested_loops`` where the expected complexity is stated in one
     #: variable but the right solution loops over two inputs (coin change:
     #: O(n) in the amount, for a fixed set of coins).
