@@ -16,7 +16,7 @@ from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.intent import IntentClassifier
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
-from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import COMPLEXITY_CLASSES, complexity_rank
 from mock_interviewer_lab.problems.registry import ProblemRegistry

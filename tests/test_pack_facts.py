@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.problems.loader import load_pack
 from mock_interviewer_lab.problems.model import CLARIFICATION_TOPICS
 from mock_interviewer_lab.problems.registry import ProblemRegistry

@@ -1,5 +1,5 @@
-"""The leak filter, the fishing detector and their CLI (coach/safeguards.py,
-coach/cli.py), on the real two_sum problem from the registry."""
+"""The leak filter, the fishing detector and their CLI (interview/rules/leaks.py,
+fishing.py and vocabulary.py; cli/safeguards.py), on the real two_sum problem from the registry."""
 
 from __future__ import annotations
 
@@ -12,22 +12,26 @@ from click.testing import CliRunner
 
 from mock_interviewer_lab.cli.safeguards import safeguards
 from mock_interviewer_lab.evaluation.personas import FISHING_LINES
-from mock_interviewer_lab.interview.rules.safeguards import (
+from mock_interviewer_lab.interview.rules.fishing import (
     FISHING_REDIRECT_VARIANTS,
     FISHING_REDIRECTS,
+    FishingDetector,
+)
+from mock_interviewer_lab.interview.rules.leaks import (
     NEVER_SAY_THRESHOLD,
     SAFE_ALTERNATIVES,
-    STRUCTURE_NAMES,
-    TECHNIQUE_NAMES,
-    FishingDetector,
     LeakFilter,
     LeakVerdict,
     alternatives_for,
     code_tokens,
     longest_shared_run,
-    normalise_words,
     reference_tokens,
     snippet_is_code,
+)
+from mock_interviewer_lab.interview.rules.vocabulary import (
+    STRUCTURE_NAMES,
+    TECHNIQUE_NAMES,
+    normalise_words,
     split_sentences,
     stem,
 )

@@ -13,7 +13,8 @@ from mock_interviewer_lab.coach.scripted import ScriptedCoach, _plain
 from mock_interviewer_lab.interview.coaching import CoachContext
 from mock_interviewer_lab.interview.intent import Intent, IntentClassifier
 from mock_interviewer_lab.interview.phases import Phase
-from mock_interviewer_lab.interview.rules.safeguards import FishingDetector, LeakFilter
+from mock_interviewer_lab.interview.rules.fishing import FishingDetector
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import HintSpec, IOCase, ProblemSpec, TestSpec
 from mock_interviewer_lab.problems.registry import ProblemRegistry

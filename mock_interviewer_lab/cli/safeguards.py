@@ -13,7 +13,8 @@ import click
 
 from mock_interviewer_lab.cli._common import emit_json, fail
 from mock_interviewer_lab.cli.settings_option import given_settings_path, settings_option
-from mock_interviewer_lab.interview.rules.safeguards import FishingDetector, LeakFilter
+from mock_interviewer_lab.interview.rules.fishing import FishingDetector
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProblem
 from mock_interviewer_lab.settings import SettingsError, load_settings

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from mock_interviewer_lab.coach.errors import ModelFailure
 from mock_interviewer_lab.events import Event, Record
 from mock_interviewer_lab.interview.coaching import Coach
-from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.reporting.feedback import (
     ENGINE_LABEL,
     Feedback,

@@ -56,7 +56,8 @@ from mock_interviewer_lab.coach.llm_tools import TOOL_NAMES, TOOL_SCHEMAS, Coach
 from mock_interviewer_lab.coach.prompts import context_message, system_prompt
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.interview.coaching import BlockedSentence, CoachContext, CoachReply
-from mock_interviewer_lab.interview.rules.safeguards import LeakFilter, split_sentences
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
+from mock_interviewer_lab.interview.rules.vocabulary import split_sentences
 from mock_interviewer_lab.settings import Settings
 
 if TYPE_CHECKING:

@@ -40,15 +40,14 @@ from mock_interviewer_lab.evaluation.runner import CheckResult, Evidence, Transc
 from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.interview.intent import Flag, IntentClassifier
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
+from mock_interviewer_lab.interview.rules.fishing import FishingDetector
 from mock_interviewer_lab.interview.rules.hints import LEVELS, MIN_GAP_S, STUCK_MINUTES
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter, code_tokens
 from mock_interviewer_lab.interview.rules.pitfalls import pitfall_said
-from mock_interviewer_lab.interview.rules.safeguards import (
+from mock_interviewer_lab.interview.rules.vocabulary import (
     STOPWORDS,
     STRUCTURE_NAMES,
     TECHNIQUE_NAMES,
-    FishingDetector,
-    LeakFilter,
-    code_tokens,
     stem,
 )
 from mock_interviewer_lab.problems.loader import Problem

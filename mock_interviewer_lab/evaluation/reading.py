@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import yaml
 
-from mock_interviewer_lab.interview.rules.safeguards import STOPWORDS, stem
+from mock_interviewer_lab.interview.rules.vocabulary import STOPWORDS, stem
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import (
     COMPLEXITY_CLASSES,

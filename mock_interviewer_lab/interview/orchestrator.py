@@ -29,13 +29,10 @@ from mock_interviewer_lab.interview.kinds.base import InterviewKind
 from mock_interviewer_lab.interview.kinds.coding import CodingInterview, class_of
 from mock_interviewer_lab.interview.phases import Phase, PhaseMachine, TddPhase
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
+from mock_interviewer_lab.interview.rules.fishing import FISHING_REDIRECT_VARIANTS, FishingDetector
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
 from mock_interviewer_lab.interview.rules.hints import HintLadder
-from mock_interviewer_lab.interview.rules.safeguards import (
-    FISHING_REDIRECT_VARIANTS,
-    FishingDetector,
-    LeakFilter,
-)
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.interview.timers import InterviewTimer, PhaseOverrun, TimeWarning
 from mock_interviewer_lab.problems.loader import Problem

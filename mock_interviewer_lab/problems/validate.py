@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.interview.rules.pitfalls import _flat
-from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
-from mock_interviewer_lab.settings import Settings
 from mock_interviewer_lab.problems.loader import PackIssue, Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry, expand_pack_dirs
+from mock_interviewer_lab.settings import Settings
 
 #: A growth measurement can only look worse than the truth when the machine
 #: is busy, never better: a reference that measures worse is measured again.

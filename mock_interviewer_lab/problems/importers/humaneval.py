@@ -45,10 +45,17 @@ from typing import Any, Literal
 
 import yaml
 
-from mock_interviewer_lab.interview.rules.safeguards import LeakFilter
 from mock_interviewer_lab.harness.compare import judge
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.problems.loader import Problem
-from mock_interviewer_lab.problems.model import CLARIFICATION_TOPICS, ID_PATTERN, HintSpec, PackMeta, ProblemSpec, TestSpec
+from mock_interviewer_lab.problems.model import (
+    CLARIFICATION_TOPICS,
+    ID_PATTERN,
+    HintSpec,
+    PackMeta,
+    ProblemSpec,
+    TestSpec,
+)
 from mock_interviewer_lab.problems.validate import call_arguments, constraint_bounds
 
 try:  # libyaml's emitter is ten times faster than the pure-Python one
