@@ -361,6 +361,89 @@ class _ToolCall:
     arguments: str = ""
 
 
+def _timed_gate(figures: TurnFigures, step: Callable[[], None]) -> None:
+    """Runs one step of the sentence gate, counting its time."""
+    g0 = time.perf_counter()
+    step()
+    figures.gate_ms += (time.perf_counter() - g0) * 1000
+
+
+async def _close_quietly(response: Any) -> None:
+    close = getattr(response, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except Exception:
+            pass
+
+
+@dataclass
+class _Answer:
+    """What one streamed model call has brought so far."""
+
+    started_at: float
+    text: str = ""
+    refusal: str = ""
+    finish: str | None = None
+    #: Tool calls by their index in the answer, assembled from pieces.
+    calls: dict[int, _ToolCall] = field(default_factory=dict)
+    first_token_at: float | None = None
+    usage_seen: bool = False
+    #: Read up to the finish reason: only the usage (and litellm's end) is left.
+    finished: bool = False
+
+    def take(self, choice: Any, gate: SentenceGate, figures: TurnFigures) -> bool:
+        """Takes one chunk's choice; False when its text made the gate stop
+        the reply (the rest of the chunk is left unread)."""
+        self.finish = getattr(choice, "finish_reason", None) or self.finish
+        delta = choice.delta
+        self.refusal += getattr(delta, "refusal", None) or ""
+        content = getattr(delta, "content", None)
+        if content:
+            self._feed(content, gate, figures)
+            if gate.stopped:
+                return False
+        for piece in getattr(delta, "tool_calls", None) or ():
+            self._add_tool_piece(piece)
+        return True
+
+    def _feed(self, content: str, gate: SentenceGate, figures: TurnFigures) -> None:
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+            if figures.first_token_ms is None:
+                figures.first_token_ms = (self.first_token_at - self.started_at) * 1000
+        self.text += content
+        _timed_gate(figures, lambda: gate.feed(content))
+
+    def _add_tool_piece(self, piece: Any) -> None:
+        call = self.calls.setdefault(getattr(piece, "index", 0) or 0, _ToolCall())
+        call.id = getattr(piece, "id", None) or call.id
+        fn = getattr(piece, "function", None)
+        if fn is not None:
+            call.name = getattr(fn, "name", None) or call.name
+            call.arguments += getattr(fn, "arguments", None) or ""
+
+    def note_first_sentence(self, gate: SentenceGate, figures: TurnFigures) -> None:
+        """How long the first shown sentence took after the first token."""
+        if self.first_token_at is not None and gate.first_shown_at is not None \
+                and figures.first_sentence_after_token_ms is None:
+            figures.first_sentence_after_token_ms = max(
+                0.0, (gate.first_shown_at - self.first_token_at) * 1000)
+
+    def tool_calls(self, call_number: int) -> list[_ToolCall]:
+        """The named tool calls in order, each with an id; raises
+        :class:`ModelFailure` for a refusal or a tool call without a name."""
+        if not self.text.strip() and not self.calls and (
+                self.refusal or self.finish == "content_filter"):
+            raise ModelFailure("refusal", " ".join(self.refusal.split())[:200] or "content filter")
+        tool_calls = [c for _, c in sorted(self.calls.items()) if c.name]
+        for i, c in enumerate(tool_calls):
+            c.id = c.id or f"call_{call_number}_{i}"
+        if self.calls and not tool_calls:
+            raise ModelFailure("malformed", "a tool call without a name")
+        return tool_calls
+
+
 class LlmCoach:
     """See the module docstring. ``completion`` replaces ``litellm.acompletion``
     (tests use litellm's own ``mock_response`` through it, or a fake)."""
@@ -589,80 +672,48 @@ class LlmCoach:
         if figures.prep_ms is None:
             figures.prep_ms = (t0 - figures.started_at) * 1000
         figures.calls += 1
-        text = ""
-        refusal = ""
-        finish: str | None = None
-        calls: dict[int, _ToolCall] = {}
-        first_token_at: float | None = None
-        usage_seen = finished = False
+        answer = _Answer(started_at=t0)
         try:
             async with asyncio.timeout(self.llm.timeout_s):
                 response = await acompletion(**params)
                 try:
-                    async for chunk in response:
-                        usage = getattr(chunk, "usage", None)
-                        if usage is not None:
-                            usage_seen = True
-                            figures.add_usage(getattr(usage, "prompt_tokens", None),
-                                              getattr(usage, "completion_tokens", None))
-                        choices = getattr(chunk, "choices", None)
-                        if choices:
-                            choice = choices[0]
-                            finish = getattr(choice, "finish_reason", None) or finish
-                            delta = choice.delta
-                            refusal += getattr(delta, "refusal", None) or ""
-                            content = getattr(delta, "content", None)
-                            if content:
-                                if first_token_at is None:
-                                    first_token_at = time.perf_counter()
-                                    if figures.first_token_ms is None:
-                                        figures.first_token_ms = (first_token_at - t0) * 1000
-                                text += content
-                                g0 = time.perf_counter()
-                                gate.feed(content)
-                                figures.gate_ms += (time.perf_counter() - g0) * 1000
-                                if gate.stopped:
-                                    break
-                            for piece in getattr(delta, "tool_calls", None) or ():
-                                call = calls.setdefault(getattr(piece, "index", 0) or 0,
-                                                        _ToolCall())
-                                call.id = getattr(piece, "id", None) or call.id
-                                fn = getattr(piece, "function", None)
-                                if fn is not None:
-                                    call.name = getattr(fn, "name", None) or call.name
-                                    call.arguments += getattr(fn, "arguments", None) or ""
-                        if finish is not None and self.stop_reading_at_finish:
-                            finished = True  # nothing of the answer is left to come
-                            break
+                    await self._read_answer(response, answer, gate, figures)
                 finally:
-                    close = getattr(response, "aclose", None)
-                    if finished and usage_seen:
-                        streams.ends.append(response)
-                    elif finished:
-                        streams.usage_reads.append(asyncio.create_task(
-                            self._read_usage(response, figures, streams)))
-                    elif gate.stopped and close is not None:
-                        try:
-                            await close()
-                        except Exception:
-                            pass
-            g0 = time.perf_counter()
-            gate.end_of_message()
-            figures.gate_ms += (time.perf_counter() - g0) * 1000
+                    await self._leave_stream(response, answer, gate, figures, streams)
+                _timed_gate(figures, gate.end_of_message)
         finally:
             figures.model_ms += (time.perf_counter() - t0) * 1000
-            if first_token_at is not None and gate.first_shown_at is not None \
-                    and figures.first_sentence_after_token_ms is None:
-                figures.first_sentence_after_token_ms = max(
-                    0.0, (gate.first_shown_at - first_token_at) * 1000)
-        if not text.strip() and not calls and (refusal or finish == "content_filter"):
-            raise ModelFailure("refusal", " ".join(refusal.split())[:200] or "content filter")
-        tool_calls = [c for _, c in sorted(calls.items()) if c.name]
-        for i, c in enumerate(tool_calls):
-            c.id = c.id or f"call_{figures.calls}_{i}"
-        if calls and not tool_calls:
-            raise ModelFailure("malformed", "a tool call without a name")
-        return text, tool_calls
+            answer.note_first_sentence(gate, figures)
+        return answer.text, answer.tool_calls(figures.calls)
+
+    async def _read_answer(self, response: Any, answer: _Answer, gate: SentenceGate,
+                           figures: TurnFigures) -> None:
+        """Reads the stream into ``answer`` until it ends, the gate stops the
+        reply, or (with :attr:`stop_reading_at_finish`) the finish reason."""
+        async for chunk in response:
+            usage = getattr(chunk, "usage", None)
+            if usage is not None:
+                answer.usage_seen = True
+                figures.add_usage(getattr(usage, "prompt_tokens", None),
+                                  getattr(usage, "completion_tokens", None))
+            choices = getattr(chunk, "choices", None)
+            if choices and not answer.take(choices[0], gate, figures):
+                return  # a leak stopped the reply
+            if answer.finish is not None and self.stop_reading_at_finish:
+                answer.finished = True  # nothing of the answer is left to come
+                return
+
+    async def _leave_stream(self, response: Any, answer: _Answer, gate: SentenceGate,
+                            figures: TurnFigures, streams: _TurnStreams) -> None:
+        """What becomes of the rest of a stream the call stops reading: its
+        usage read alongside, its end left for after the turn, or closed."""
+        if answer.finished and answer.usage_seen:
+            streams.ends.append(response)
+        elif answer.finished:
+            streams.usage_reads.append(asyncio.create_task(
+                self._read_usage(response, figures, streams)))
+        elif gate.stopped:
+            await _close_quietly(response)
 
     async def _read_usage(self, response: Any, figures: TurnFigures,
                           streams: _TurnStreams) -> None:
@@ -679,12 +730,7 @@ class LlmCoach:
                         streams.ends.append(response)
                         return
         except Exception:
-            close = getattr(response, "aclose", None)
-            if close is not None:
-                try:
-                    await close()
-                except Exception:
-                    pass
+            await _close_quietly(response)
 
     def _add_cost(self, figures: TurnFigures) -> None:
         """The cost where litellm knows the model's price; null otherwise."""
