@@ -256,100 +256,139 @@ def defined_functions(source: str) -> set[str]:
 
 def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) -> Problem:
     """Load one problem folder, or raise :class:`PackError` with every issue."""
-    root = pack_root or folder.parent
-    issues: list[PackIssue] = []
-
-    def rel(name: str) -> str:
-        try:
-            return str((folder / name).relative_to(root.parent))
-        except ValueError:
-            return str(folder / name)
-
-    for name in PROBLEM_FILES:
-        if not (folder / name).is_file():
-            issues.append(PackIssue(rel(name), "is missing"))
-    if issues:
-        raise PackError(issues)
-
-    p_data, p_node = _read_yaml(folder / "problem.yaml", rel("problem.yaml"), issues)
-    spec = _validate(ProblemSpec, p_data, p_node, rel("problem.yaml"), issues) if p_node else None
-    t_data, t_node = _read_yaml(folder / "tests.yaml", rel("tests.yaml"), issues)
-    tests = _validate(TestSpec, t_data, t_node, rel("tests.yaml"), issues) if t_node else None
-    h_data, h_node = _read_yaml(folder / "hints.yaml", rel("hints.yaml"), issues)
-    if isinstance(h_data, dict) and set(h_data) == {"hints"}:
-        # The seed spec nests the levels under `hints:`; accept both shapes.
-        h_data = h_data["hints"]
-        h_node = next(v for k, v in h_node.value if k.value == "hints")  # type: ignore[union-attr]
-    hints = _validate(HintSpec, h_data, h_node, rel("hints.yaml"), issues) if h_node else None
-
-    signature = _python_source(folder / "signature.py", rel("signature.py"), issues)
-    solution = _python_source(folder / "solution.py", rel("solution.py"), issues)
-    generators = ""
-    if (folder / "generators.py").is_file():
-        generators = _python_source(folder / "generators.py", rel("generators.py"), issues) or ""
-    checker = ""
-    if (folder / "checker.py").is_file():
-        checker = _python_source(folder / "checker.py", rel("checker.py"), issues) or ""
-
-    prelude = ""
-    if (folder / "prelude.py").is_file():
-        prelude = _python_source(folder / "prelude.py", rel("prelude.py"), issues) or ""
-
+    reading = _ProblemReading(folder, pack_root or folder.parent)
+    reading.require_files()
+    p_data, p_node = reading.read_yaml("problem.yaml")
+    spec = reading.model(ProblemSpec, "problem.yaml", p_data, p_node)
+    t_data, t_node = reading.read_yaml("tests.yaml")
+    tests = reading.model(TestSpec, "tests.yaml", t_data, t_node)
+    hints = _read_hints(reading)
+    sources = _Sources(
+        signature=reading.source("signature.py"),
+        solution=reading.source("solution.py"),
+        generators=reading.optional_source("generators.py"),
+        checker=reading.optional_source("checker.py"),
+        prelude=reading.optional_source("prelude.py"),
+    )
     if spec is not None:
-        known_rules = set(ANALYZER_RULES)
-        for rule in spec.analyzer_ignore:
-            if rule not in known_rules:
-                issues.append(PackIssue(rel("problem.yaml"),
-                                        f"{rule!r} is not an analyzer rule ({', '.join(sorted(known_rules))})",
-                                        field="analyzer_ignore",
-                                        line=_line_of(p_node, ["analyzer_ignore"])))
-
-    if spec is not None and spec.id != folder.name:
-        issues.append(
-            PackIssue(rel("problem.yaml"), f"must match the folder name {folder.name!r}",
-                      field="id", line=_line_of(p_node, ["id"]))
-        )
-
+        _check_spec(reading, spec, p_node)
     if tests is not None:
-        fn = tests.function
-        for src, name in ((signature, "signature.py"), (solution, "solution.py")):
-            if src is not None and fn not in defined_functions(src):
-                issues.append(PackIssue(rel(name), f"does not define the function {fn!r}",
-                                        field="function"))
-        gen_names = defined_functions(generators) if generators else set()
-        wanted = [(f"generated.{i}.generator", g.generator) for i, g in enumerate(tests.generated)]
-        if tests.performance:
-            wanted.append(("performance.generator", tests.performance.generator))
-        for loc, gen in wanted:
-            if gen not in gen_names:
-                issues.append(PackIssue(
-                    rel("tests.yaml"),
-                    f"generator {gen!r} is not defined in generators.py",
-                    field=loc, line=_line_of(t_node, _loc(loc)),
-                ))
-        prelude_names = defined_functions(prelude) if prelude else set()
-        for key in ("adapt_args", "adapt_result"):
-            name = getattr(tests, key)
-            if name and name not in prelude_names:
-                issues.append(PackIssue(rel("tests.yaml"), f"{name!r} is not defined in prelude.py",
-                                        field=key, line=_line_of(t_node, [key])))
-        uses_checker = tests.compare == "checker" or any(
-            c.compare == "checker" for c in [*tests.cases, *tests.generated]
-        )
-        if uses_checker and tests.checker not in (defined_functions(checker) if checker else set()):
-            issues.append(PackIssue(
-                rel("checker.py"),
-                f"compare is 'checker' but checker.py does not define {tests.checker!r}",
-                field="checker",
-            ))
+        _check_tests(reading, tests, t_node, sources)
 
-    if issues or spec is None or tests is None or hints is None:
-        raise PackError(issues)
+    if reading.issues or spec is None or tests is None or hints is None:
+        raise PackError(reading.issues)
     return Problem(
         pack=pack_name, path=folder, spec=spec, tests=tests, hints=hints,
-        signature=signature or "", solution=solution or "",
-        generators=generators, checker=checker, prelude=prelude,
+        signature=sources.signature or "", solution=sources.solution or "",
+        generators=sources.generators, checker=sources.checker, prelude=sources.prelude,
     )
+
+
+@dataclass
+class _ProblemReading:
+    """One problem folder being read: its files, named relative to the pack's
+    parent in every issue, and the issues found so far."""
+
+    folder: Path
+    root: Path
+    issues: list[PackIssue] = field(default_factory=list)
+
+    def rel(self, name: str) -> str:
+        try:
+            return str((self.folder / name).relative_to(self.root.parent))
+        except ValueError:
+            return str(self.folder / name)
+
+    def add(self, name: str, message: str, *, field: str = "", line: int | None = None) -> None:
+        self.issues.append(PackIssue(self.rel(name), message, field=field, line=line))
+
+    def require_files(self) -> None:
+        """Raises :class:`PackError` naming every required file that is missing."""
+        for name in PROBLEM_FILES:
+            if not (self.folder / name).is_file():
+                self.add(name, "is missing")
+        if self.issues:
+            raise PackError(self.issues)
+
+    def read_yaml(self, name: str) -> tuple[Any, yaml.Node | None]:
+        return _read_yaml(self.folder / name, self.rel(name), self.issues)
+
+    def model(self, model: type[_M], name: str, data: Any, node: yaml.Node | None) -> _M | None:
+        return _validate(model, data, node, self.rel(name), self.issues) if node else None
+
+    def source(self, name: str) -> str | None:
+        return _python_source(self.folder / name, self.rel(name), self.issues)
+
+    def optional_source(self, name: str) -> str:
+        """An optional file's source; "" when it is absent or unreadable."""
+        if not (self.folder / name).is_file():
+            return ""
+        return self.source(name) or ""
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """A problem's Python files; None for a required one that could not be read."""
+
+    signature: str | None
+    solution: str | None
+    generators: str
+    checker: str
+    prelude: str
+
+
+def _read_hints(reading: _ProblemReading) -> HintSpec | None:
+    data, node = reading.read_yaml("hints.yaml")
+    if isinstance(data, dict) and set(data) == {"hints"}:
+        # The seed spec nests the levels under `hints:`; accept both shapes.
+        data = data["hints"]
+        node = next(v for k, v in node.value if k.value == "hints")  # type: ignore[union-attr]
+    return reading.model(HintSpec, "hints.yaml", data, node)
+
+
+def _check_spec(reading: _ProblemReading, spec: ProblemSpec, node: yaml.Node | None) -> None:
+    """analyzer_ignore names analyzer rules; the id is the folder's name."""
+    known_rules = set(ANALYZER_RULES)
+    for rule in spec.analyzer_ignore:
+        if rule not in known_rules:
+            reading.add("problem.yaml",
+                        f"{rule!r} is not an analyzer rule ({', '.join(sorted(known_rules))})",
+                        field="analyzer_ignore", line=_line_of(node, ["analyzer_ignore"]))
+    folder = reading.folder.name
+    if spec.id != folder:
+        reading.add("problem.yaml", f"must match the folder name {folder!r}",
+                    field="id", line=_line_of(node, ["id"]))
+
+
+def _check_tests(reading: _ProblemReading, tests: TestSpec, node: yaml.Node | None,
+                 sources: _Sources) -> None:
+    """Every function tests.yaml names is defined in the file it belongs to."""
+    fn = tests.function
+    for src, name in ((sources.signature, "signature.py"), (sources.solution, "solution.py")):
+        if src is not None and fn not in defined_functions(src):
+            reading.add(name, f"does not define the function {fn!r}", field="function")
+    gen_names = defined_functions(sources.generators) if sources.generators else set()
+    wanted = [(f"generated.{i}.generator", g.generator) for i, g in enumerate(tests.generated)]
+    if tests.performance:
+        wanted.append(("performance.generator", tests.performance.generator))
+    for loc, gen in wanted:
+        if gen not in gen_names:
+            reading.add("tests.yaml", f"generator {gen!r} is not defined in generators.py",
+                        field=loc, line=_line_of(node, _loc(loc)))
+    prelude_names = defined_functions(sources.prelude) if sources.prelude else set()
+    for key in ("adapt_args", "adapt_result"):
+        name = getattr(tests, key)
+        if name and name not in prelude_names:
+            reading.add("tests.yaml", f"{name!r} is not defined in prelude.py",
+                        field=key, line=_line_of(node, [key]))
+    uses_checker = tests.compare == "checker" or any(
+        c.compare == "checker" for c in [*tests.cases, *tests.generated]
+    )
+    if uses_checker and tests.checker not in (
+            defined_functions(sources.checker) if sources.checker else set()):
+        reading.add("checker.py",
+                    f"compare is 'checker' but checker.py does not define {tests.checker!r}",
+                    field="checker")
 
 
 def _loc(dotted: str) -> list[int | str]:
