@@ -33,6 +33,7 @@ from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.headless import ClockDriver, Moment
 from mock_interviewer_lab.interview.session import CodeRunner, InterviewSession
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -201,108 +202,139 @@ def play(
     """Play one interview between ``coach`` and ``policy`` on a simulated
     clock; every test run is real (``runner``)."""
     started = time.perf_counter()
-    store = SessionStore(MEMORY)
     clock = FakeClock()
+    store = SessionStore(MEMORY)
     session = InterviewSession.start(
         store, problem, settings, harness=runner, clock=clock, minutes=minutes, coach=coach,
         registry=registry, meta={"simulated": True, "eval": policy.name},
     )
-    sid = session.info.id
-    threshold_s = settings.coach.intervention.silence_before_nudge_ms / 1000
-    end_s = minutes * 60
-    records: list[Record] = []
-    tags: dict[int, frozenset[str]] = {}
-    fresh_lines: list[CoachLine] = []
-    state: dict[str, Any] = {"last_line": None, "last_run": None, "new_run": False, "hints": 0}
+    played = _PlayedInterview(
+        session, store, policy, minutes=minutes, tick_s=tick_s,
+        silence_s=settings.coach.intervention.silence_before_nudge_ms / 1000)
+    played.read_new()
+    # The candidate's first turn right after the start, then one each tick.
+    ClockDriver(session, clock, tick_s=tick_s, on_tick=played.tick).run(
+        [Moment(0.0, played.candidate_turn)])
+    played.read_new()
+    return Transcript(
+        scenario=scenario or f"{policy.name}/{problem.id}", persona=policy.name, problem=problem,
+        coach=coach.name, settings=session.settings, minutes=minutes,
+        records=tuple(played.records), tags=played.tags, final_phase=session.phase.value,
+        seconds=time.perf_counter() - started,
+    )
 
-    def read_new(move_tags: frozenset[str] | None = None, move_type: str | None = None) -> None:
-        new = store.records(sid, since=len(records))
-        records.extend(new)
+
+class _PlayedInterview:
+    """One interview being played: the records read so far, what the
+    candidate has seen, and the candidate's turns."""
+
+    def __init__(self, session: InterviewSession, store: SessionStore, policy: CandidatePolicy,
+                 *, minutes: float, tick_s: float, silence_s: float) -> None:
+        self.session = session
+        self.store = store
+        self.policy = policy
+        self.tick_s = tick_s
+        self.end_s = minutes * 60
+        #: Quiet this long after its last activity, the candidate is silent.
+        self.silence_s = silence_s
+        self.records: list[Record] = []
+        #: The persona's tags for what the candidate meant, by event seq.
+        self.tags: dict[int, frozenset[str]] = {}
+        #: The coach's lines since the candidate's previous turn.
+        self.fresh_lines: list[CoachLine] = []
+        self.last_line: CoachLine | None = None
+        self.last_run: dict[str, Any] | None = None
+        self.new_run = False
+        self.hints = 0
+        self.last_activity = 0.0
+
+    def read_new(self, move_tags: frozenset[str] | None = None,
+                 move_type: str | None = None) -> None:
+        """Reads the records the session wrote since the last read; a move's
+        own event (the first of ``move_type``) gets the move's tags."""
+        new = self.store.records(self.session.info.id, since=len(self.records))
+        self.records.extend(new)
         for r in new:
             if isinstance(r, Event) and move_type is not None and r.type == move_type \
                     and r.seq is not None and move_tags is not None:
                 if move_tags:
-                    tags[r.seq] = move_tags
+                    self.tags[r.seq] = move_tags
                 move_type = None  # only the move's own event
             elif isinstance(r, Action) and r.type == "coach_says":
                 line = CoachLine(r.t, str(r.data.get("text", "")), str(r.data.get("kind", "")))
-                fresh_lines.append(line)
-                state["last_line"] = line
+                self.fresh_lines.append(line)
+                self.last_line = line
             elif isinstance(r, Action) and r.type == "show_results":
-                state["last_run"] = dict(r.data)
-                state["new_run"] = True
+                self.last_run = dict(r.data)
+                self.new_run = True
             elif isinstance(r, Action) and r.type == "show_hint":
-                state["hints"] += 1
+                self.hints += 1
 
-    def apply(move: Move) -> bool:
+    def apply(self, move: Move) -> bool:
         """Carry out one move; True when it counts as the candidate's activity."""
+        session = self.session
         if isinstance(move, Say):
             session.say(move.text)
-            read_new(move.tags, "candidate_said")
+            self.read_new(move.tags, "candidate_said")
             return bool(move.text.strip())
         if isinstance(move, Submit):
             session.submit(move.code)
-            read_new(move.tags, "code_submitted")
+            self.read_new(move.tags, "code_submitted")
             return True
         if isinstance(move, AskHint):
             session.hint()
-            read_new(move.tags, "hint_requested")
+            self.read_new(move.tags, "hint_requested")
             return True
         if isinstance(move, Typing):
             session.post("typing")
-            read_new()
+            self.read_new()
             return True
         session.end("candidate")
-        read_new()
+        self.read_new()
         return True
 
-    def candidate_turn() -> bool:
-        """Show the candidate what is new and carry out its moves; True when
-        it did something."""
-        now = session.now()
+    def observe(self) -> Observation:
+        """What the candidate sees now; the lines and the run are then no longer new."""
+        now = self.session.now()
         obs = Observation(
-            t=now, time_left_s=max(0.0, end_s - now), phase=session.phase.value,
-            new_lines=tuple(fresh_lines), last_line=state["last_line"],
-            last_run=state["last_run"], new_run=bool(state["new_run"]),
-            hints_seen=int(state["hints"]),
+            t=now, time_left_s=max(0.0, self.end_s - now), phase=self.session.phase.value,
+            new_lines=tuple(self.fresh_lines), last_line=self.last_line,
+            last_run=self.last_run, new_run=self.new_run, hints_seen=self.hints,
         )
-        fresh_lines.clear()
-        state["new_run"] = False
-        active = False
-        for move in policy.act(obs):
-            if session.ended:
-                break
-            active = apply(move) or active
-        return active
+        self.fresh_lines.clear()
+        self.new_run = False
+        return obs
 
-    read_new()
-    last_activity = 0.0
-    if candidate_turn():
-        last_activity = session.now()
-    while not session.ended:
-        # Each tick the candidate moves first; a tick in which it did nothing,
-        # long enough after its last activity, is reported as silence (as the
-        # terminal interview and the panel do).
-        clock.advance(tick_s)
-        if session.now() > end_s + 4 * tick_s:  # the engine should have ended it by now
+    def candidate_turn(self) -> None:
+        """Show the candidate what is new and carry out its moves, noting when
+        it last did something."""
+        active = False
+        for move in self.policy.act(self.observe()):
+            if self.session.ended:
+                break
+            active = self.apply(move) or active
+        if active:
+            self.last_activity = self.session.now()
+
+    def tick(self) -> bool:
+        """One tick, after the clock moved: the candidate moves first; a tick
+        in which it did nothing, long enough after its last activity, is
+        reported as silence (as the terminal interview and the panel do).
+        False when the interview is over."""
+        session = self.session
+        if session.now() > self.end_s + 4 * self.tick_s:  # the engine should have ended it by now
             session.end("time")
-            break
-        if candidate_turn():
-            last_activity = session.now()
+            return False
+        self.candidate_turn()
         if session.ended:
-            break
-        quiet = session.now() - last_activity
-        if quiet >= threshold_s:
+            return False
+        quiet = session.now() - self.last_activity
+        if quiet >= self.silence_s:
             session.post("silence", {"seconds": round(quiet, 1)})
         else:
             session.tick()
-        read_new()
-    read_new()
-    return Transcript(
-        scenario=scenario or f"{policy.name}/{problem.id}", persona=policy.name, problem=problem,
-        coach=coach.name, settings=session.settings, minutes=minutes, records=tuple(records),
-        tags=tags, final_phase=session.phase.value, seconds=time.perf_counter() - started,
-    )
+        self.read_new()
+        return True
 
 
 # ======================================================================

@@ -5,12 +5,14 @@ against a coach with other settings, into a new session."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.headless import ClockDriver, Moment
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Settings
@@ -49,10 +51,8 @@ def replay_session(store: SessionStore, session_id: str, registry: ProblemRegist
         coach_settings=coach, registry=registry, meta={"replay_of": original.id},
         coach=replay_coach)
     seq_map: dict[int, int] = {}
-    for r in records:
-        if not isinstance(r, Event) or r.type not in CANDIDATE_SIDE or session.ended:
-            continue
-        clock.set(max(clock.now(), r.t))
+
+    def post_again(r: Event) -> None:
         data = dict(r.data)
         if r.type in ("tests_finished", "growth_measured") and data.get("code_seq") in seq_map:
             data["code_seq"] = seq_map[data["code_seq"]]
@@ -61,6 +61,12 @@ def replay_session(store: SessionStore, session_id: str, registry: ProblemRegist
             run = next((a for a in actions if a.type == "run_tests"), None)
             if run is not None:
                 seq_map[r.seq] = run.data["code_seq"]
+
+    # The recorded ticks are among the candidate's side: the clock jumps from
+    # one event's time to the next and ticks only when they do.
+    ClockDriver(session, clock, tick_s=None).run(
+        Moment(r.t, functools.partial(post_again, r)) for r in records
+        if isinstance(r, Event) and r.type in CANDIDATE_SIDE)
     if not session.ended:
         session.end("candidate")
 

@@ -21,6 +21,7 @@ the last step it runs on to the end of the interview unless it has ended.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from mock_interviewer_lab.events import Event
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.headless import ClockDriver, Moment
 from mock_interviewer_lab.interview.session import CodeRunner, InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Mode, Settings
@@ -141,35 +143,13 @@ def simulate(
         meta={"simulated": True}, coach=coach,
     )
     end_s = script.minutes * 60
-
-    def run_clock_to(target: float) -> None:
-        while not session.ended and clock.now() + tick_s < target:
-            clock.advance(tick_s)
-            session.tick()
-        if not session.ended and clock.now() < target:
-            clock.set(target)
-
-    for step in sorted(script.steps, key=lambda s: s.seconds):
-        if session.ended:
-            break
-        run_clock_to(step.seconds)
-        if step.say is not None:
-            session.say(step.say)
-        elif step.submit is not None:
-            session.submit(step.submit)
-        elif step.hint:
-            session.hint()
-        elif step.silence is not None:
-            clock.advance(step.silence)
-            session.post("silence", {"seconds": step.silence})
-        elif step.typing:
-            session.post("typing")
-        elif step.end:
-            session.end("candidate")
-            if not session.ended:  # asked for the complexity first: give it a moment
-                continue
-    # Run on to the end of the interview.
-    run_clock_to(end_s + tick_s)
+    steps = sorted(script.steps, key=lambda s: s.seconds)
+    # Each step at its time, then on to the end of the interview. A candidate
+    # who asked to end may be asked for the complexity first: the clock runs on.
+    ClockDriver(session, clock, tick_s=tick_s).run(
+        [Moment(step.seconds, functools.partial(_play_step, session, clock, step))
+         for step in steps],
+        until=end_s + tick_s)
     if not session.ended:
         session.tick()
     records = session.records()
@@ -190,3 +170,19 @@ def simulate(
         "events": events,
         "report": report,
     }
+
+
+def _play_step(session: InterviewSession, clock: FakeClock, step: ScriptStep) -> None:
+    if step.say is not None:
+        session.say(step.say)
+    elif step.submit is not None:
+        session.submit(step.submit)
+    elif step.hint:
+        session.hint()
+    elif step.silence is not None:
+        clock.advance(step.silence)
+        session.post("silence", {"seconds": step.silence})
+    elif step.typing:
+        session.post("typing")
+    elif step.end:
+        session.end("candidate")
