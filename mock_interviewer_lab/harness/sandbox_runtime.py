@@ -1265,44 +1265,165 @@ def _fork_server_main(fd: int, iso_json: str) -> None:  # pragma: no cover - for
     _preload()
     _STANDARD_READABLE[:] = _standard_readable()
     ns = _enter_namespaces(iso, pid=True)
-    fs: dict[str, bool] = {}
+    fs: dict[str, Any] = {}
     init_pid: int | None = None
     if ns["pid"]:
-        r, w = os.pipe()
-        init_pid = os.fork()
-        if init_pid == 0:
-            os.close(r)
-            _sandbox_init(w)
-        os.close(w)
-        data = b""
-        while chunk := os.read(r, 4096):
-            data += chunk
-        os.close(r)
-        try:
-            fs = json.loads(data)
-        except ValueError:
-            fs = {}
+        init_pid, fs = _start_sandbox_init()
         ns["pid"] = bool(fs.pop("pid_namespace", False))
     # Not dumpable: a runner (the same user where no namespace could be
     # made) cannot read this process's memory or descriptors, or ptrace it.
     _prctl(PR_SET_DUMPABLE, 0)
     gc.freeze()
-    sock = socket.socket(fileno=fd)
-    me = os.getpid()
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    os.set_blocking(wake_r, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    #: runner pid → the write end of its status pipe
-    runners: dict[int, int] = {}
+    server = _ForkServerLoop(socket.socket(fileno=fd), ns, init_pid)
+    server.reply({"op": "ready", "pid": os.getpid(), "init_pid": init_pid, "ns": ns, "fs": fs})
+    server.serve()
 
-    def reply(msg: dict[str, Any]) -> None:
+
+def _start_sandbox_init() -> tuple[int, dict[str, Any]]:  # pragma: no cover - fork server
+    """Forks pid 1 of the new PID namespace (:func:`_sandbox_init`) and reads
+    what it made of the file tree (``{}`` when it said nothing readable)."""
+    r, w = os.pipe()
+    init_pid = os.fork()
+    if init_pid == 0:
+        os.close(r)
+        _sandbox_init(w)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 4096):
+        data += chunk
+    os.close(r)
+    try:
+        fs = json.loads(data)
+    except ValueError:
+        fs = {}
+    return init_pid, fs
+
+
+class _ForkServerLoop:  # pragma: no cover - fork server
+    """The fork server's requests from the kernel, one at a time: ``spawn``
+    forks a runner with the descriptors sent along, ``reap`` waits for the
+    run's runners. Each runner's end (exit code, CPU time) is written to its
+    status pipe as it is collected."""
+
+    def __init__(self, sock: Any, ns: dict[str, bool], init_pid: int | None) -> None:
+        self.sock = sock
+        self.ns = ns
+        self.init_pid = init_pid
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_w, False)
+        os.set_blocking(self.wake_r, False)
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        #: runner pid → the write end of its status pipe
+        self.runners: dict[int, int] = {}
+
+    def reply(self, msg: dict[str, Any]) -> None:
         data = json.dumps(msg).encode()
-        sock.sendall(struct.pack("!I", len(data)) + data)
+        self.sock.sendall(struct.pack("!I", len(data)) + data)
 
-    def report(pid: int, msg: dict[str, Any]) -> None:
-        fd = runners.pop(pid, None)
+    def serve(self) -> None:
+        while True:
+            self.collect()
+            try:
+                ready, _, _ = select.select([self.sock.fileno(), self.wake_r], [], [], 1.0)
+            except InterruptedError:
+                continue
+            if self.wake_r in ready:
+                self._drain_wakeups()
+            if self.sock.fileno() not in ready:
+                continue
+            received = self._receive()
+            if received is None:
+                continue
+            req, fds = received
+            if req["op"] == "spawn":
+                self._spawn(req, fds)
+            elif req["op"] == "reap":
+                self._reap(req)
+            else:
+                self.reply({})
+
+    def _drain_wakeups(self) -> None:
+        try:
+            os.read(self.wake_r, 4096)
+        except OSError:
+            pass
+
+    def _receive(self) -> tuple[dict[str, Any], list[int]] | None:
+        """The next request and the descriptors sent with it; None when a
+        signal cut the read short. Exits when the kernel went away."""
+        import socket
+
+        try:
+            head, fds, _, _ = socket.recv_fds(self.sock, 4, 4)
+        except InterruptedError:
+            return None
+        except OSError:
+            os._exit(0)
+        if not head:
+            os._exit(0)  # the kernel went away
+        head += self._read_exactly(4 - len(head))
+        (n,) = struct.unpack("!I", head)
+        return json.loads(self._read_exactly(n)), fds
+
+    def _read_exactly(self, n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            more = self.sock.recv(n - len(data))
+            if not more:
+                os._exit(0)
+            data += more
+        return data
+
+    def _spawn(self, req: dict[str, Any], fds: list[int]) -> None:
+        if len(fds) != 4:
+            for f in fds:
+                os.close(f)
+            self.reply({"pid": None})
+            return
+        ctrl, cmd, out, status = fds
+        pid = os.fork()
+        if pid == 0:
+            self._become_runner(req, ctrl, cmd, out, status)
+        for f in (ctrl, cmd, out):
+            os.close(f)
+        self.runners[pid] = status
+        self.reply({"pid": pid})
+
+    def _become_runner(self, req: dict[str, Any], ctrl: int, cmd: int, out: int,
+                       status: int) -> None:
+        """In the forked child: never returns."""
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            # (In the PID namespace its parent, outside, reads as 0.)
+            _die_with_parent()
+            os.setpgid(0, 0)
+            # Nothing of the server's (its socket, the other runners'
+            # status pipes) stays open in the runner.
+            keep = {ctrl, cmd, out}
+            for f in [self.sock.fileno(), self.wake_r, self.wake_w, status,
+                      *self.runners.values()]:
+                if f not in keep:
+                    os.close(f)
+            _runner(req["setup"], ctrl, cmd, out, self.ns)
+        finally:
+            os._exit(127)
+
+    def _reap(self, req: dict[str, Any]) -> None:
+        # The kernel runs one payload at a time: every runner but the
+        # spares kept ready (which have run nothing) is its.
+        give_up = time.monotonic() + float(req.get("timeout", 1.0))
+        keep = {int(p) for p in req.get("keep") or []}
+        while set(self.runners) - keep and time.monotonic() < give_up:
+            self.collect()
+            if set(self.runners) - keep:
+                select.select([self.wake_r], [], [], 0.01)
+                self._drain_wakeups()
+        self.reply({})
+
+    def _report(self, pid: int, msg: dict[str, Any]) -> None:
+        fd = self.runners.pop(pid, None)
         if fd is None:
             return
         try:
@@ -1311,7 +1432,8 @@ def _fork_server_main(fd: int, iso_json: str) -> None:  # pragma: no cover - for
             pass  # the supervisor stopped listening
         os.close(fd)
 
-    def collect() -> None:
+    def collect(self) -> None:
+        """Reports every runner that ended or stopped itself."""
         while True:
             try:
                 pid, wstatus, usage = os.wait4(-1, os.WNOHANG | os.WUNTRACED)
@@ -1321,98 +1443,18 @@ def _fork_server_main(fd: int, iso_json: str) -> None:  # pragma: no cover - for
                 continue
             if pid == 0:
                 return
-            if pid == init_pid:
+            if pid == self.init_pid:
                 os._exit(1)  # the namespace is gone, and every runner with it
             if os.WIFSTOPPED(wstatus):
                 # A growth sample's end (see _perf_call): its CPU time now,
                 # without what tearing the process down would add.
-                report(pid, {"code": 128 + os.WSTOPSIG(wstatus), "stopped": True,
-                             "cpu": _process_cpu_seconds(pid)})
+                self._report(pid, {"code": 128 + os.WSTOPSIG(wstatus), "stopped": True,
+                                   "cpu": _process_cpu_seconds(pid)})
                 os.kill(pid, signal.SIGKILL)
                 continue
             code = os.waitstatus_to_exitcode(wstatus)
-            report(pid, {"code": 128 - code if code < 0 else code,
-                         "cpu": usage.ru_utime + usage.ru_stime})
-
-    reply({"op": "ready", "pid": me, "init_pid": init_pid, "ns": ns, "fs": fs})
-    while True:
-        collect()
-        try:
-            ready, _, _ = select.select([sock.fileno(), wake_r], [], [], 1.0)
-        except InterruptedError:
-            continue
-        if wake_r in ready:
-            try:
-                os.read(wake_r, 4096)
-            except OSError:
-                pass
-        if sock.fileno() not in ready:
-            continue
-        try:
-            head, fds, _, _ = socket.recv_fds(sock, 4, 4)
-        except InterruptedError:
-            continue
-        except OSError:
-            os._exit(0)
-        if not head:
-            os._exit(0)  # the kernel went away
-        while len(head) < 4:
-            more = sock.recv(4 - len(head))
-            if not more:
-                os._exit(0)
-            head += more
-        (n,) = struct.unpack("!I", head)
-        body = b""
-        while len(body) < n:
-            more = sock.recv(n - len(body))
-            if not more:
-                os._exit(0)
-            body += more
-        req = json.loads(body)
-        if req["op"] == "spawn":
-            if len(fds) != 4:
-                for f in fds:
-                    os.close(f)
-                reply({"pid": None})
-                continue
-            ctrl, cmd, out, status = fds
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    signal.set_wakeup_fd(-1)
-                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                    # (In the PID namespace its parent, outside, reads as 0.)
-                    _die_with_parent()
-                    os.setpgid(0, 0)
-                    # Nothing of the server's (its socket, the other runners'
-                    # status pipes) stays open in the runner.
-                    keep = {ctrl, cmd, out}
-                    for f in [sock.fileno(), wake_r, wake_w, status, *runners.values()]:
-                        if f not in keep:
-                            os.close(f)
-                    _runner(req["setup"], ctrl, cmd, out, ns)
-                finally:
-                    os._exit(127)
-            for f in (ctrl, cmd, out):
-                os.close(f)
-            runners[pid] = status
-            reply({"pid": pid})
-        elif req["op"] == "reap":
-            # The kernel runs one payload at a time: every runner but the
-            # spares kept ready (which have run nothing) is its.
-            give_up = time.monotonic() + float(req.get("timeout", 1.0))
-            keep = {int(p) for p in req.get("keep") or []}
-            while set(runners) - keep and time.monotonic() < give_up:
-                collect()
-                if set(runners) - keep:
-                    select.select([wake_r], [], [], 0.01)
-                    try:
-                        os.read(wake_r, 4096)
-                    except OSError:
-                        pass
-            reply({})
-        else:
-            reply({})
+            self._report(pid, {"code": 128 - code if code < 0 else code,
+                               "cpu": usage.ru_utime + usage.ru_stime})
 
 
 # --------------------------------------------------------------- supervisor
