@@ -68,11 +68,13 @@ def bench_simulation(runs: int) -> dict[str, Any]:
     long_script = script.model_copy(update={"steps": [s for s in script.steps if not s.end]})
     out: dict[str, Any] = {}
     with SyncHarness() as harness:
-        simulate(long_script, settings=Settings(), registry=registry, harness=harness)  # warm up
+        simulate(long_script, settings=Settings(), registry=registry, harness=harness,
+                 coach=ScriptedCoach())  # warm up
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()
-            result = simulate(long_script, settings=Settings(), registry=registry, harness=None)
+            result = simulate(long_script, settings=Settings(), registry=registry, harness=None,
+                              coach=ScriptedCoach())
             times.append(time.perf_counter() - t0)
         out["engine only (no test runs)"] = {"p50_s": pct(times, 0.5), "max_s": max(times),
                                              "simulated_minutes": result["events"][-1]["t"] / 60,
@@ -84,7 +86,7 @@ def bench_simulation(runs: int) -> dict[str, Any]:
                 store = SessionStore(path)
                 t0 = time.perf_counter()
                 result = simulate(long_script, settings=Settings(), registry=registry,
-                                  harness=harness, store=store)
+                                  harness=harness, store=store, coach=ScriptedCoach())
                 times.append(time.perf_counter() - t0)
                 store.close()
             out[label] = {"p50_s": pct(times, 0.5), "max_s": max(times),
