@@ -50,7 +50,9 @@ def flatten(data: Any, prefix: str = "") -> dict[str, float]:
 
 
 def run_bench(tree: Path, name: str, args: list[str], out: Path) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    # The checkout has no ../shared beside it: the datasets are the working tree's.
+    humaneval = ROOT.parent / "shared" / "datasets" / "humaneval" / "HumanEval.jsonl.gz"
+    env = {"MOCK_INTERVIEWER_HUMANEVAL": str(humaneval), **os.environ, "PYTHONPATH": str(tree)}
     script = tree / "bench" / f"{name}_bench.py"
     done = subprocess.run([PYTHON, str(script), *args, "--json", str(out)], cwd=tree, env=env,
                           capture_output=True, text=True, timeout=1800)
