@@ -159,6 +159,14 @@ class Orchestrator:
     def phase(self) -> Phase:
         return self.machine.phase
 
+    @property
+    def _working_on_second(self) -> bool:
+        """The follow-up problem is under way and not yet solved: talk and
+        hints are about it, not the time after a solution."""
+        st = self.state
+        return self.phase == Phase.FOLLOWUP and st.second_problem is not None \
+            and not st.second_solved
+
     def observe_time(self, t: float) -> None:
         """Bring the timer to ``t`` for reading its figures between events
         (it only moves forward; no rule fires until the next event)."""
@@ -245,8 +253,7 @@ class Orchestrator:
             else:
                 self._say("said", utterance=utterance, goal="better")
             return
-        working_on_second = self.phase == Phase.FOLLOWUP and st.second_problem is not None \
-            and not st.second_solved
+        working_on_second = self._working_on_second
         if utterance.intent == Intent.DONE and self.phase in (Phase.REFLECTION, Phase.FOLLOWUP) \
                 and not working_on_second:
             self._advance_agenda()
@@ -364,8 +371,7 @@ class Orchestrator:
         idle = t - st.last_activity_t
         last = st.runs[-1] if st.runs else {}
         solved = bool(last.get("total")) and last.get("passed") == last.get("total")
-        working_on_second = self.phase == Phase.FOLLOWUP and st.second_problem is not None \
-            and not st.second_solved
+        working_on_second = self._working_on_second
         # In the optimisation loop, once they have said a new idea they are
         # coding it: hints come as while coding, after a long pause.
         optimising = self.phase == Phase.OPTIMIZATION and st.better == "wanted"
