@@ -16,7 +16,7 @@ from mock_interviewer_lab.events import Action, ActionType, Event, EventType
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.kinds.base import Engine, InterviewKind, Shell
-from mock_interviewer_lab.interview.kinds.coding import CodingInterview
+from mock_interviewer_lab.interview.kinds.coding import CodingInterview, work_of
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.session import InterviewSession
@@ -52,12 +52,47 @@ class TalkOnly:
         assert pending == []
         self.asked.append("resume")
 
-    def expected_time(self, problem: Problem) -> str | None:
-        self.asked.append("expected_time")
-        return None
+    def new_work(self) -> list[str]:
+        return []  # nothing handed in, ever
 
-    def cost_of(self, state: InterviewState, run: dict[str, Any]) -> str | None:
-        self.asked.append("cost_of")
+    def has_work(self, state: InterviewState) -> bool:
+        return False
+
+    def claim_stated(self, engine: Engine) -> None:
+        self.asked.append("claim_stated")
+
+    def claimed_slower(self, engine: Engine, claimed_time: str) -> None:
+        self.asked.append("claimed_slower")
+
+    def improving(self, engine: Engine) -> bool:
+        return False
+
+    def new_idea(self, engine: Engine) -> None:
+        self.asked.append("new_idea")
+
+    def stop_improving(self, engine: Engine) -> None:
+        self.asked.append("stop_improving")
+
+    def stuck_while_improving(self, engine: Engine, idle_long: bool) -> bool:
+        return False
+
+    def hint_serves(self, state: InterviewState) -> bool:
+        return True
+
+    def working_on_followup(self, engine: Engine) -> bool:
+        return False
+
+    def complexity_data(self, engine: Engine, claimed_time: str,
+                        claimed_space: str | None) -> dict[str, Any]:
+        raise AssertionError("a talk never checks a complexity")
+
+    def coach_view(self, engine: Engine, given: dict[str, Any]) -> dict[str, Any]:
+        return {"last_run": given.get("run"), "previous_run": given.get("previous")}
+
+    def progress(self, state: InterviewState) -> dict[str, Any]:
+        return {"time_to_working_code": None, "bugs_encountered": 0, "test_iterations": 0}
+
+    def last_results(self, state: InterviewState) -> dict[str, Any] | None:
         return None
 
     def followup_due(self, engine: Engine) -> bool:
@@ -120,7 +155,7 @@ def test_a_talk_only_kind_plays_to_done_through_the_orchestrator(problem: Proble
     # The engine's own work went on: the coach spoke, a hint was given, time
     # warned; the code handed in changed nothing.
     assert {"coach_says", "show_hint", "time_warning", "phase_changed"} <= set(types)
-    assert orch.state.code is None and orch.state.runs == []
+    assert orch.state.work == []
     assert orch.problem_for("anything") is problem
 
 
@@ -189,5 +224,6 @@ def test_the_coding_interview_is_the_default_and_plays_the_same_passed_in(
     # The coding kind did its part: tests asked for, results shown, the
     # nested loops seen by the analyzer and the slower solution pushed on.
     assert {"run_tests", "show_results", "complexity_checked", "better_solution"} <= set(types)
-    assert any(f.rule == "nested_loops" for f in default.state.findings)
-    assert default.state.better == "not_reached" and default.phase == Phase.DONE
+    work = work_of(default.state)
+    assert any(f.rule == "nested_loops" for f in work.findings)
+    assert work.better == "not_reached" and default.phase == Phase.DONE

@@ -36,7 +36,6 @@ from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.interview.timers import InterviewTimer, PhaseOverrun, TimeWarning
 from mock_interviewer_lab.problems.loader import Problem
-from mock_interviewer_lab.problems.model import complexity_rank, normalise_complexity
 from mock_interviewer_lab.settings import Settings
 
 #: Phases in which no progress for a while means "stuck" (automatic hints).
@@ -144,7 +143,7 @@ class Orchestrator:
         self.fishing = FishingDetector()
         self.ladder = HintLadder(problem.hints, c.helpfulness,
                                  c.intervention.max_hints_before_subproblem)
-        self.state = InterviewState()
+        self.state = InterviewState(work=self.kind.new_work())
         self.calibrator = DifficultyCalibrator()
         self.extra: dict[str, Any] = {"harder_variant_titles": harder_variant_titles or [],
                                       "prerequisite_titles": prerequisite_titles or []}
@@ -163,9 +162,7 @@ class Orchestrator:
     def _working_on_second(self) -> bool:
         """The follow-up problem is under way and not yet solved: talk and
         hints are about it, not the time after a solution."""
-        st = self.state
-        return self.phase == Phase.FOLLOWUP and st.second_problem is not None \
-            and not st.second_solved
+        return self.kind.working_on_followup(self)
 
     def observe_time(self, t: float) -> None:
         """Bring the timer to ``t`` for reading its figures between events
@@ -200,10 +197,10 @@ class Orchestrator:
             return
         st.started = True
         st.last_activity_t = st.stuck_since = event.t
-        self._go(Phase.INTRO, "the session started")
+        self.go(Phase.INTRO, "the session started")
         if self.mode == "tdd":
             st.tdd_step = TddPhase.UNDERSTAND_PROBLEM
-        self._say("intro")
+        self.say("intro")
 
     def _on_candidate_said(self, event: Event) -> None:
         st = self.state
@@ -219,17 +216,17 @@ class Orchestrator:
         # "Is it just letters, or digits too?" asks about the input, not the answer.
         about_input = verdict.kind == "guess_structure" and bool(topics_asked(text))
         if verdict.fishing and verdict.redirect and not about_input:
-            self._emit("fishing_redirected", {"kind": verdict.kind})
+            self.emit("fishing_redirected", {"kind": verdict.kind})
             self._coach_text(self._redirect_text(verdict.kind, verdict.redirect), "redirect")
             return
         if self.phase == Phase.INTRO:
-            self._go(Phase.UNDERSTANDING, "the candidate spoke")
+            self.go(Phase.UNDERSTANDING, "the candidate spoke")
         claim = utterance.complexity
         if claim and claim.time and class_of(claim.time):
             # Kept for the code it describes: said with the plan, it answers
             # the complexity question once that code passes.
             st.claim, st.claim_fresh = (claim.time, _space_of(utterance)), True
-            st.claim_code_seq = st.code_seq
+            self.kind.claim_stated(self)
         offered = st.coach_texts[-1] if st.coach_texts else ""
         if utterance.intent == Intent.HINT_REQUEST or accepts_offered_hint(text, offered):
             # "Can I get a hint?" (or "yes" to "Would a hint help?") is the hint
@@ -240,18 +237,15 @@ class Orchestrator:
         if utterance.intent == Intent.DONE and _STOP_WORDS.search(text.lower()):
             self._coach_text(self._how_to_end(), "question")
             return
-        if claim is not None and self._claims_slower(utterance):
-            # Their own word: the passing solution is slower than it needs to be.
-            st.better, st.better_from = "wanted", class_of(claim.time or "")
-            st.pushes += 1
-            st.better_idea = False
-        if self.phase == Phase.OPTIMIZATION and st.better == "wanted" \
+        if claim is not None and claim.time:
+            self.kind.claimed_slower(self, claim.time)  # their own word may start the loop
+        if self.kind.improving(self) \
                 and utterance.intent in (Intent.DONE, Intent.COMPLEXITY_CLAIM):
             # Not yet: the solution is slower than it needs to be and there is time.
-            if claim and claim.time and st.code is not None:
+            if claim and claim.time and self.kind.has_work(st):
                 self._check_complexity(utterance)
             else:
-                self._say("said", utterance=utterance, goal="better")
+                self.say("said", utterance=utterance, goal="better")
             return
         working_on_second = self._working_on_second
         if utterance.intent == Intent.DONE and self.phase in (Phase.REFLECTION, Phase.FOLLOWUP) \
@@ -260,7 +254,7 @@ class Orchestrator:
             return
         self._follow_intent(utterance)
         answers_big_o = utterance.intent == Intent.COMPLEXITY_CLAIM or self.phase == Phase.COMPLEXITY
-        if claim and claim.time and answers_big_o and st.code is not None \
+        if claim and claim.time and answers_big_o and self.kind.has_work(st) \
                 and self.phase in _COMPLEXITY_TALK:
             self._check_complexity(utterance)
             if st.end_pending:
@@ -273,11 +267,10 @@ class Orchestrator:
             return
         if utterance.intent == Intent.APPROACH:
             st.stuck_since = event.t
-            if self.phase == Phase.OPTIMIZATION and st.better == "wanted":
-                st.better_idea = True
+            self.kind.new_idea(self)
         if self.mode == "tdd":
             self._advance_tdd(utterance)
-        self._say("said", utterance=utterance)
+        self.say("said", utterance=utterance)
 
     def _on_hint_requested(self, event: Event) -> None:
         self._give_requested_hint(event.t)
@@ -321,21 +314,21 @@ class Orchestrator:
         st = self.state
         reason = str(event.data.get("reason", "candidate"))
         if reason == "abort":
-            self._go(Phase.ABORT, "the session was aborted")
+            self.go(Phase.ABORT, "the session was aborted")
             self._end()
             return
         want_big_o = self.settings.coach.force_big_o_at_end and not st.complexity_checked \
-            and st.code is not None and reason != "time"
+            and self.kind.has_work(st) and reason != "time"
         if want_big_o and st.claim is not None and st.claim_fresh:
             # Stated already (with the plan, say): checked, not asked again.
-            self._record_complexity(self._complexity_data(*st.claim))
+            self.record_complexity(self.kind.complexity_data(self, *st.claim))
             st.claim_fresh, want_big_o = False, False
         if want_big_o and not st.end_pending:
             st.end_pending = True
-            self._go(Phase.COMPLEXITY, "complexity before wrapping up")
+            self.go(Phase.COMPLEXITY, "complexity before wrapping up")
             if self.phase == Phase.COMPLEXITY:
                 st.complexity_asked = True
-                self._say("complexity")
+                self.say("complexity")
                 return
         self._finish(reason)
 
@@ -345,22 +338,22 @@ class Orchestrator:
         st = self.state
         for notice in self.timer.due_warnings():
             if isinstance(notice, TimeWarning):
-                self._emit("time_warning", {"minutes_left": notice.minutes_left})
-                self._say("time_warning", minutes_left=notice.minutes_left)
+                self.emit("time_warning", {"minutes_left": notice.minutes_left})
+                self.say("time_warning", minutes_left=notice.minutes_left)
             elif isinstance(notice, PhaseOverrun):
                 pass  # the budgets shape the timer in the panel; the warnings speak
         left = self.timer.time_left_s
         before = self.phase
-        self._step_until_none(lambda: self.machine.on_time(left), "time")
-        if before == Phase.OPTIMIZATION and self.phase != before and st.better == "wanted":
-            self._better_not_reached()
+        self.step_until_none(lambda: self.machine.on_time(left), "time")
+        if before == Phase.OPTIMIZATION and self.phase != before:
+            self.kind.stop_improving(self)
         if self.phase == Phase.COMPLEXITY and before != Phase.COMPLEXITY and left > 0:
             if st.complexity_checked:
                 # Already discussed for this code: on to what is left.
-                self._go(Phase.REFLECTION, "the complexity was already discussed")
+                self.go(Phase.REFLECTION, "the complexity was already discussed")
             elif not st.complexity_asked:
                 st.complexity_asked = True
-                self._say("complexity")
+                self.say("complexity")
         if left <= 0 and not st.ended:
             self._finish("time")
             return
@@ -369,17 +362,10 @@ class Orchestrator:
         # Automatic hints: while thinking or debugging without progress; while
         # coding only once the candidate has stopped typing for a while.
         idle = t - st.last_activity_t
-        last = st.runs[-1] if st.runs else {}
-        solved = bool(last.get("total")) and last.get("passed") == last.get("total")
-        working_on_second = self._working_on_second
-        # In the optimisation loop, once they have said a new idea they are
-        # coding it: hints come as while coding, after a long pause.
-        optimising = self.phase == Phase.OPTIMIZATION and st.better == "wanted"
-        stuck_phase = self.phase in _STUCK_PHASES or working_on_second \
-            or (optimising and (not st.better_idea or idle >= _CODING_IDLE_S)) \
+        stuck_phase = self.phase in _STUCK_PHASES or self._working_on_second \
+            or self.kind.stuck_while_improving(self, idle >= _CODING_IDLE_S) \
             or (self.phase == Phase.CODING and idle >= _CODING_IDLE_S)
-        # A hint serves the way to a (better) solution: none unasked once they have it.
-        if stuck_phase and (not solved or st.better == "wanted"):
+        if stuck_phase and self.kind.hint_serves(st):
             step = self.ladder.due(t, st.stuck_since)
             if step.kind != "none":
                 self._give_hint(step.kind, step.level, step.text, "stuck")
@@ -387,7 +373,7 @@ class Orchestrator:
         if silence_s is not None and st.last_prompt_t < t and not st.ended:
             st.last_nudge_t = t
             said = len(st.coach_texts)
-            self._say("silence", silence_s=silence_s)
+            self.say("silence", silence_s=silence_s)
             if len(st.coach_texts) > said:
                 if st.quiet_since != st.last_activity_t:
                     st.quiet_since, st.quiet_nudges = st.last_activity_t, 0
@@ -400,11 +386,9 @@ class Orchestrator:
         st = self.state
         st.calibrated_t = t
         perf = PerformanceMetrics(
-            time_to_first_approach=st.first_approach_t, time_to_working_code=st.working_code_t,
-            hints_requested=st.hints_requested,
-            bugs_encountered=sum(1 for r in st.runs if r.get("passed") != r.get("total")),
-            test_iterations=len(st.runs), complexity_correct=None, silence_periods=(),
-            session_duration=t)
+            time_to_first_approach=st.first_approach_t, hints_requested=st.hints_requested,
+            complexity_correct=None, silence_periods=(), session_duration=t,
+            **self.kind.progress(st))
         assessment = self.calibrator.assess(perf)
         if assessment.level == st.assessment or assessment.level in ("appropriate", "comfortable"):
             return
@@ -413,21 +397,26 @@ class Orchestrator:
         self.helpfulness = adjust.helpfulness
         self.ladder.helpfulness = adjust.helpfulness
         self.ladder.threshold_scale = adjust.hint_threshold_multiplier
-        self._emit("coach_adjusted", {
+        self.emit("coach_adjusted", {
             "assessment": assessment.level, "reason": assessment.reason,
             "helpfulness": adjust.helpfulness,
             "hint_threshold_multiplier": adjust.hint_threshold_multiplier})
         if adjust.offer_subproblem and not self.ladder.subproblem_offered \
                 and self.phase in _STUCK_PHASES:
             self.ladder.subproblem_offered = True
-            self._say("subproblem")
+            self.say("subproblem")
 
     # ------------------------------------------------------------- helpers
+    # emit, go, step_until_none, say and record_complexity (and state, timer,
+    # machine, phase, active) are what a kind may use: interview/kinds/base.py's
+    # Engine.
 
-    def _emit(self, type_: ActionType, data: dict[str, Any]) -> None:
+    def emit(self, type_: ActionType, data: dict[str, Any]) -> None:
+        """An action, caused by the event being handled."""
         self._out.append(Action(type=type_, t=self._clock.t, data=data, cause=self._cause))
 
-    def _go(self, to: Phase, reason: str, *, quiet: bool = False) -> bool:
+    def go(self, to: Phase, reason: str, *, quiet: bool = False) -> bool:
+        """Move the phase machine (False when the move is not allowed)."""
         before = self.phase
         verdict = self.machine.go(to, at=self._clock.t, reason=reason,
                                   time_left_s=self.timer.time_left_s)
@@ -436,20 +425,21 @@ class Orchestrator:
             self.state.stuck_since = self._clock.t  # a new phase is progress
             if to in (Phase.APPROACH, Phase.CODING) and self.state.first_approach_t is None:
                 self.state.first_approach_t = self._clock.t
-            self._emit("phase_changed", {"from": before.value, "to": to.value, "reason": reason})
+            self.emit("phase_changed", {"from": before.value, "to": to.value, "reason": reason})
             if to in (Phase.REFLECTION, Phase.FOLLOWUP) and not quiet:
                 self._advance_agenda()
         return bool(verdict)
 
-    def _step_until_none(self, step: Any, reason: str) -> None:
+    def step_until_none(self, step: Any, reason: str) -> None:
+        """Follow a trigger of the phase machine until it names no step."""
         for _ in range(len(Phase)):
             target = step()
-            if target is None or target == self.phase or not self._go(target, reason):
+            if target is None or target == self.phase or not self.go(target, reason):
                 return
 
     def _follow_intent(self, utterance: Utterance) -> None:
         left = self.timer.time_left_s
-        self._step_until_none(lambda: self.machine.on_intent(utterance.intent, left),
+        self.step_until_none(lambda: self.machine.on_intent(utterance.intent, left),
                               f"the candidate: {utterance.intent.value}")
 
     def _advance_tdd(self, utterance: Utterance) -> None:
@@ -463,67 +453,18 @@ class Orchestrator:
         st = self.state
         claim = utterance.complexity
         assert claim is not None and claim.time is not None
-        data = self._complexity_data(claim.time, _space_of(utterance))
+        data = self.kind.complexity_data(self, claim.time, _space_of(utterance))
         st.claim_fresh = False
-        self._record_complexity(data)
-        goal = "better" if self.phase == Phase.OPTIMIZATION and st.better == "wanted" else None
-        self._say("complexity_verdict", complexity=data, goal=goal)
+        self.record_complexity(data)
+        goal = "better" if self.kind.improving(self) else None
+        self.say("complexity_verdict", complexity=data, goal=goal)
         if self.phase == Phase.COMPLEXITY and not st.end_pending:
-            self._go(Phase.REFLECTION, "the complexity was discussed")
+            self.go(Phase.REFLECTION, "the complexity was discussed")
 
-    def _complexity_data(self, claimed_time: str, claimed_space: str | None) -> dict[str, Any]:
-        """A stated complexity against the expected class and the measured one:
-        right when it names either (the code may be slower than it needs to be)."""
-        expected = self._expected_time()
-        measured = self._measured()
-        claimed = class_of(claimed_time)
-        correct = bool(claimed) and (claimed == normalise_complexity(expected or "")
-                                     or (measured is not None and claimed == measured))
-        st = self.state
-        if st.better == "wanted" and st.runs:
-            # The code is slower than expected: only its own cost is right.
-            correct = bool(claimed) and claimed == self._cost_of(st.runs[-1])
-        return {"claimed_time": claimed_time, "claimed_space": claimed_space,
-                "expected_time": expected, "measured_time": measured, "correct": correct}
-
-    def _record_complexity(self, data: dict[str, Any]) -> None:
+    def record_complexity(self, data: dict[str, Any]) -> None:
+        """The complexity was discussed (``complexity_checked``)."""
         self.state.complexity_checked = True
-        self._emit("complexity_checked", data)
-
-    def _measured(self) -> str | None:
-        for run in reversed(self.state.runs):
-            cx = run.get("complexity") or {}
-            if cx.get("estimated"):
-                return str(cx["estimated"])
-        return None
-
-    def _expected_time(self) -> str | None:
-        return self.kind.expected_time(self.active)
-
-    def _cost_of(self, run: dict[str, Any]) -> str | None:
-        return self.kind.cost_of(self.state, run)
-
-    def _claims_slower(self, utterance: Utterance) -> bool:
-        """A claim, about passing code nobody measured, of a class worse than
-        the problem's, with time to improve: the optimisation loop starts."""
-        st = self.state
-        claim = utterance.complexity
-        if self.phase != Phase.OPTIMIZATION or st.better == "wanted" or not claim \
-                or not claim.time or not st.runs:
-            return False
-        last = st.runs[-1]
-        if (last.get("complexity") or {}).get("estimated"):
-            return False  # measured: the measurement decides, not the claim
-        claimed, expected = class_of(claim.time), self._expected_time()
-        return bool(claimed and expected) and complexity_rank(claimed or "") \
-            > complexity_rank(expected or "") \
-            and self.timer.time_left_s > self.machine.complexity_at_s
-
-    def _better_not_reached(self) -> None:
-        st = self.state
-        st.better = "not_reached"
-        self._emit("better_solution", {"reached": False, "current": st.better_from,
-                                       "expected": self._expected_time(), "from": st.better_from})
+        self.emit("complexity_checked", data)
 
     def _how_to_end(self) -> str:
         minutes = int(self.timer.time_left_s // 60)
@@ -539,8 +480,8 @@ class Orchestrator:
         st = self.state
         if self.phase == Phase.REFLECTION:
             goal = next((g for g in _REFLECTION_GOALS if g not in st.goals), None)
-            if goal is None and self._go(Phase.FOLLOWUP, "the candidate reflected"):
-                return  # _go asked the follow-up's first question
+            if goal is None and self.go(Phase.FOLLOWUP, "the candidate reflected"):
+                return  # go() asked the follow-up's first question
             self._ask_goal(goal or "open")
         elif self.phase == Phase.FOLLOWUP:
             self._ask_goal(self._followup_goal())
@@ -558,7 +499,7 @@ class Orchestrator:
         if goal == "second_problem":
             self._start_second_problem()
         st.goals.append(goal)
-        self._say("phase", goal=goal, goal_count=st.goals.count(goal))
+        self.say("phase", goal=goal, goal_count=st.goals.count(goal))
 
     def _start_second_problem(self) -> None:
         """The kind starts its follow-up problem (and says so); its hints and
@@ -581,64 +522,53 @@ class Orchestrator:
         if kind == "hint":
             safe = self._safe(text, "hint")
             self._hint_texts[level] = safe
-            self._emit("show_hint", {"level": level, "of": HINT_LEVELS, "text": safe,
+            self.emit("show_hint", {"level": level, "of": HINT_LEVELS, "text": safe,
                                      "reason": reason, "label": f"hint {level} of {HINT_LEVELS}"})
             self._coach_text(f"Hint {level} of {HINT_LEVELS}: {safe}", "hint", checked=True)
         elif kind == "subproblem":
-            self._say("subproblem")
+            self.say("subproblem")
 
     def _finish(self, reason: str) -> None:
         st = self.state
         if st.ended:
             return
         why = f"ended ({reason})"
-        if st.better == "wanted":
-            self._better_not_reached()
+        self.kind.stop_improving(self)
         # COMPLEXITY and OPTIMIZATION close through REFLECTION; earlier phases
         # can only stop short, which the machine calls ABORT.
         for path in ((Phase.DONE,), (Phase.REFLECTION, Phase.DONE),
                      (Phase.COMPLEXITY, Phase.REFLECTION, Phase.DONE)):
             if self.machine.can(path[0], time_left_s=self.timer.time_left_s):
                 for phase in path:
-                    self._go(phase, why, quiet=True)
+                    self.go(phase, why, quiet=True)
                 break
         else:
-            self._go(Phase.ABORT, why, quiet=True)
+            self.go(Phase.ABORT, why, quiet=True)
         self.extra["end_reason"] = reason
-        self._say("wrap_up")
+        self.say("wrap_up")
         self._end()
 
     def _end(self) -> None:
         self.state.ended = True
-        self._emit("report_ready", {})
+        self.emit("report_ready", {})
 
     def _context(self, trigger: Trigger, **kw: Any) -> CoachContext:
         st = self.state
-        run = kw.pop("run", st.runs[-1] if st.runs else None)
-        previous = kw.pop("previous", st.runs[-2] if len(st.runs) > 1 else None)
+        # The kind's part: for a coding interview the code, its findings, the
+        # run the reply is about and the one before, the optimisation loop.
+        work = self.kind.coach_view(self, {k: kw.pop(k) for k in ("run", "previous") if k in kw})
         return CoachContext(
             trigger=trigger, problem=self.active, phase=self.phase,
             helpfulness=self.helpfulness, personality=self.personality,
             elapsed_s=self.timer.elapsed_s, time_left_s=self.timer.time_left_s,
             transcript=tuple((role, text) for _, role, text in st.transcript[-20:]),
-            code=st.code, findings=st.findings, last_run=run, previous_run=previous,
             hints_given=self.ladder.given, mode=self.mode,
             complexity_discussed=st.complexity_checked,
             tdd_step=st.tdd_step.value if st.tdd_step else None, turn=st.turn,
             extra=self.extra, request_hint=self._coach_hint,
             stated_complexity=st.claim[0] if st.claim else None,
-            optimisation=self._optimisation_state(run), **kw,
+            **work, **kw,
         )
-
-    def _optimisation_state(self, run: dict[str, Any] | None) -> dict[str, Any] | None:
-        """Where the optimisation loop is, for the coach (a model sees it too)."""
-        st = self.state
-        if not st.better:
-            return None
-        minutes = int(max(0.0, self.timer.time_left_s - self.machine.complexity_at_s) // 60)
-        return {"state": st.better, "current": self._cost_of(run or {}) or st.better_from,
-                "from": st.better_from, "expected": self._expected_time(),
-                "pushes": st.pushes, "minutes_for_it": minutes}
 
     def _coach_hint(self, level: int) -> dict[str, Any]:
         """A model's ``get_hint`` tool: the ladder's next level only (its rules
@@ -659,7 +589,7 @@ class Orchestrator:
             return {"refused": step.reason or "no hint now"}
         safe = self._safe(step.text, "hint")
         self._hint_texts[step.level] = safe
-        self._emit("show_hint", {"level": step.level, "of": HINT_LEVELS, "text": safe,
+        self.emit("show_hint", {"level": step.level, "of": HINT_LEVELS, "text": safe,
                                  "reason": "coach", "label": f"hint {step.level} of {HINT_LEVELS}"})
         return {"level": step.level, "text": safe}
 
@@ -672,7 +602,8 @@ class Orchestrator:
         options = FISHING_REDIRECT_VARIANTS.get(kind or "", (redirect,))
         return next((o for o in options if o not in lately), redirect)
 
-    def _say(self, trigger: Trigger, **kw: Any) -> None:
+    def say(self, trigger: Trigger, **kw: Any) -> None:
+        """Ask the coach; its reply passes the safeguards."""
         st = self.state
         recent = set(st.coach_texts[-2:])
         reply: CoachReply | None = None
@@ -692,7 +623,7 @@ class Orchestrator:
         verdict = self.leaks.check(text, candidate_words=self.state.candidate_words,
                                    phase=self.phase.value)
         if verdict.leak:
-            self._emit("leak_blocked", {"reasons": verdict.reasons, "original_kind": kind,
+            self.emit("leak_blocked", {"reasons": verdict.reasons, "original_kind": kind,
                                         "original": text})
             return verdict.safe_text
         return text
@@ -701,10 +632,10 @@ class Orchestrator:
                     reply: CoachReply | None = None) -> None:
         for blocked in reply.blocked if reply else ():
             # Stopped by the coach's own streaming filter: never shown.
-            self._emit("leak_blocked", {"reasons": list(blocked.reasons), "original_kind": kind,
+            self.emit("leak_blocked", {"reasons": list(blocked.reasons), "original_kind": kind,
                                         "original": blocked.text, "streaming": True})
         if reply is not None and reply.fallback:
-            self._emit("coach_fallback", {
+            self.emit("coach_fallback", {
                 "reason": reply.fallback, "detail": reply.fallback_detail,
                 "model": self.coach.name, "coach": reply.by or "scripted",
                 "message": fallback_message(reply.fallback, reply.fallback_detail)})
@@ -724,19 +655,7 @@ class Orchestrator:
         if reply is not None and reply.streamed:
             # The panel and the voice already have these sentences.
             data["streamed"] = reply.streamed
-        self._emit("coach_says", data)
-
-    # ------------------------------------------------- what a kind may use
-    # The engine's own steps under the names of interview/kinds/base.py's
-    # Engine: a kind acts through these and reads state, timer, machine,
-    # phase and active.
-
-    emit = _emit
-    go = _go
-    step_until_none = _step_until_none
-    say = _say
-    complexity_data = _complexity_data
-    record_complexity = _record_complexity
+        self.emit("coach_says", data)
 
 
 def fallback_message(reason: str, detail: str = "") -> str:

@@ -354,12 +354,7 @@ class InterviewSession:
         orch = self.orchestrator
         orch.observe_time(self.now())
         timer = orch.timer
-        runs = orch.state.runs
-        last = None
-        if runs:
-            run = runs[-1]
-            last = {k: run.get(k) for k in ("passed", "failed", "total", "cases", "complexity",
-                                             "error")}
+        last = orch.kind.last_results(orch.state)
         return {
             "phase": self.phase.value,
             "ended": self.ended,

@@ -1,7 +1,8 @@
 """What the orchestrator knows of an interview, rebuilt from the events on
-resume. The engine keeps it; an interview kind (``interview/kinds/``) reads
-and writes the part that is its own (the code, the runs, the optimisation
-loop, the follow-up problem for a coding interview)."""
+resume. The engine keeps it; an interview kind (``interview/kinds/``) keeps
+its own part in :attr:`InterviewState.work` (for a coding interview,
+``kinds.coding.CodingWork``: the code, the runs, the optimisation loop, the
+follow-up problem). The engine never reads that part: it asks the kind."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_interviewer_lab.interview.phases import TddPhase
-from mock_interviewer_lab.interview.rules.analyzer import Finding
 
 
 @dataclass
@@ -20,17 +20,12 @@ class InterviewState:
     ended: bool = False
     transcript: list[tuple[float, str, str]] = field(default_factory=list)
     candidate_words: list[str] = field(default_factory=list)
-    code: str | None = None
-    code_seq: int | None = None
-    findings: tuple[Finding, ...] = ()
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    #: (code_seq, the run before it) of a passing run whose growth is being
-    #: measured: the coach's reply to it waits for ``growth_measured``.
-    growth_pending: tuple[Any, dict[str, Any] | None] | None = None
+    #: The kind's own part (``InterviewKind.new_work``), read and written by
+    #: the kind only.
+    work: Any = None
     last_activity_t: float = 0.0
     stuck_since: float = 0.0
     last_nudge_t: float = -1e9
-    best_passed: int = 0
     complexity_asked: bool = False
     complexity_checked: bool = False
     end_pending: bool = False
@@ -38,7 +33,6 @@ class InterviewState:
     tdd_step: TddPhase | None = None
     coach_texts: list[str] = field(default_factory=list)
     first_approach_t: float | None = None
-    working_code_t: float | None = None
     hints_requested: int = 0
     calibrated_t: float = 0.0
     assessment: str = "appropriate"
@@ -60,23 +54,6 @@ class InterviewState:
     #: a claim made while describing the approach answers the question later).
     claim: tuple[str, str | None] | None = None
     claim_fresh: bool = False
-    #: The code the claim was about: the latest submission when it was said
-    #: (None: said before any code, about the code to come).
-    claim_code_seq: int | None = None
-    #: The optimisation loop: "" (not needed), "wanted" (the solution passes
-    #: but is worse than the problem's expected class: the coach asks for
-    #: better), "reached", or "not_reached" (time ran short first).
-    better: str = ""
-    #: The class of the solution the loop started from, and how often the
-    #: coach asked for better.
-    better_from: str | None = None
-    pushes: int = 0
-    #: A new idea was said since the coach asked for better.
-    better_idea: bool = False
     #: What the coach has covered with the time after a solution (_REFLECTION_GOALS,
     #: "second_problem", "variation", "open").
     goals: list[str] = field(default_factory=list)
-    #: The follow-up problem's qualified id once it is started, and whether
-    #: it is solved (all of its tests pass).
-    second_problem: str | None = None
-    second_solved: bool = False

@@ -20,9 +20,13 @@ The engine never asks which kind it runs. It hands a kind:
 * the actions in :attr:`InterviewKind.side_effects`, which the session
   carries out through :meth:`InterviewKind.carry_out` (and, on resume,
   :meth:`InterviewKind.resume` for the ones whose results never came back);
-* a few questions it asks at fixed points: the class the problem expects and
-  what a solution costs (the big-O talk), whether a follow-up problem is due
-  and starting it, a problem by id, and a problem's public view.
+* its own part of the state (:meth:`InterviewKind.new_work`, held as
+  ``InterviewState.work``), which the engine keeps but never reads;
+* questions it asks at fixed points: whether there is work to discuss the
+  cost of and whether a stated complexity is right (the big-O talk), the
+  improvement loop (asking for a better solution), what the coach and the
+  calibrator see of the work, whether a follow-up problem is due and
+  starting it, a problem by id, and a problem's public view.
 
 A kind acts through :class:`Engine` (the orchestrator) and :class:`Shell`
 (the session): the narrow part of each it may use. A kind is made for one
@@ -84,10 +88,6 @@ class Engine(Protocol):
         """Ask the coach; its reply passes the safeguards."""
         ...
 
-    def complexity_data(self, claimed_time: str, claimed_space: str | None) -> dict[str, Any]:
-        """A stated complexity against the expected class and the measured one."""
-        ...
-
     def record_complexity(self, data: dict[str, Any]) -> None:
         """The complexity was discussed (``complexity_checked``)."""
         ...
@@ -138,12 +138,80 @@ class InterviewKind(Protocol):
         :attr:`side_effects`) asked for and never got back."""
         ...
 
-    def expected_time(self, problem: Problem) -> str | None:
-        """The time class ``problem`` expects of a solution (None: none)."""
+    # The kind's part of the state, and the engine's questions about it.
+
+    def new_work(self) -> Any:
+        """The kind's own part of a new interview's state
+        (:attr:`InterviewState.work`; rebuilt from the events on resume):
+        the engine keeps it and never reads it."""
         ...
 
-    def cost_of(self, state: InterviewState, run: dict[str, Any]) -> str | None:
-        """What the passing solution of ``run`` costs (None: not known)."""
+    def has_work(self, state: InterviewState) -> bool:
+        """The candidate has handed in work whose cost can be discussed (a
+        coding interview: code), so a stated complexity is checked."""
+        ...
+
+    def claim_stated(self, engine: Engine) -> None:
+        """The candidate just stated a complexity (``state.claim``): note
+        what it is about."""
+        ...
+
+    def claimed_slower(self, engine: Engine, claimed_time: str) -> None:
+        """The candidate stated a time class: when it is slower than the
+        problem needs, the kind may start asking for better."""
+        ...
+
+    def improving(self, engine: Engine) -> bool:
+        """The kind asks for a better solution now (a coding interview: in
+        OPTIMIZATION, the passing solution slower than expected): "done" and
+        a stated complexity do not move on yet."""
+        ...
+
+    def new_idea(self, engine: Engine) -> None:
+        """The candidate described an approach."""
+        ...
+
+    def stop_improving(self, engine: Engine) -> None:
+        """The time for a better solution is over (the clock moved on, or
+        the interview ends): record that it was not reached, if it was asked."""
+        ...
+
+    def stuck_while_improving(self, engine: Engine, idle_long: bool) -> bool:
+        """Being quiet now means stuck on the better solution (``idle_long``:
+        idle as long as counts while coding)."""
+        ...
+
+    def hint_serves(self, state: InterviewState) -> bool:
+        """An automatic hint still helps: no solution yet, or a better one
+        asked for."""
+        ...
+
+    def working_on_followup(self, engine: Engine) -> bool:
+        """The follow-up problem is under way and not yet solved: talk and
+        hints are about it, not the time after a solution."""
+        ...
+
+    def complexity_data(self, engine: Engine, claimed_time: str,
+                        claimed_space: str | None) -> dict[str, Any]:
+        """A stated complexity against what the problem expects and what was
+        measured (``complexity_checked``'s data; ``correct`` decides)."""
+        ...
+
+    def coach_view(self, engine: Engine, given: dict[str, Any]) -> dict[str, Any]:
+        """The :class:`~..coaching.CoachContext` fields the kind fills (a
+        coding interview: ``code``, ``findings``, ``last_run``,
+        ``previous_run``, ``optimisation``); ``given`` holds what the caller
+        of :meth:`Engine.say` passed as ``run`` and ``previous``."""
+        ...
+
+    def progress(self, state: InterviewState) -> dict[str, Any]:
+        """The kind's figures for the difficulty calibrator's
+        ``PerformanceMetrics``: ``time_to_working_code``,
+        ``bugs_encountered``, ``test_iterations``."""
+        ...
+
+    def last_results(self, state: InterviewState) -> dict[str, Any] | None:
+        """What the panel's state shows of the latest results (None: none)."""
         ...
 
     def followup_due(self, engine: Engine) -> bool:

@@ -11,6 +11,7 @@ problem's public view.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from mock_interviewer_lab.events import Action, ActionType, Event, EventType
@@ -24,6 +25,48 @@ from mock_interviewer_lab.problems.model import complexity_rank, normalise_compl
 
 #: The follow-up problem starts only with this much time left.
 _SECOND_PROBLEM_MIN_S = 10 * 60.0
+
+
+@dataclass
+class CodingWork:
+    """The coding interview's part of the state (``InterviewState.work``):
+    rebuilt from the events on resume like the rest."""
+
+    code: str | None = None
+    code_seq: int | None = None
+    findings: tuple[Finding, ...] = ()
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    #: (code_seq, the run before it) of a passing run whose growth is being
+    #: measured: the coach's reply to it waits for ``growth_measured``.
+    growth_pending: tuple[Any, dict[str, Any] | None] | None = None
+    best_passed: int = 0
+    working_code_t: float | None = None
+    #: The code the candidate's stated complexity (``InterviewState.claim``)
+    #: was about: the latest submission when it was said (None: said before
+    #: any code, about the code to come).
+    claim_code_seq: int | None = None
+    #: The optimisation loop: "" (not needed), "wanted" (the solution passes
+    #: but is worse than the problem's expected class: the coach asks for
+    #: better), "reached", or "not_reached" (time ran short first).
+    better: str = ""
+    #: The class of the solution the loop started from, and how often the
+    #: coach asked for better.
+    better_from: str | None = None
+    pushes: int = 0
+    #: A new idea was said since the coach asked for better.
+    better_idea: bool = False
+    #: The follow-up problem's qualified id once it is started, and whether
+    #: it is solved (all of its tests pass).
+    second_problem: str | None = None
+    second_solved: bool = False
+
+
+def work_of(state: InterviewState) -> CodingWork:
+    """The coding interview's part of ``state``."""
+    work = state.work
+    if not isinstance(work, CodingWork):
+        raise TypeError(f"not a coding interview's state: {type(work).__name__}")
+    return work
 
 
 def class_of(text: str) -> str | None:
@@ -59,24 +102,24 @@ class CodingInterview:
             if f.rule not in ignored)
 
     def _on_code_submitted(self, engine: Engine, event: Event) -> None:
-        st = engine.state
+        st, w = engine.state, work_of(engine.state)
         code = str(event.data.get("code", ""))
-        st.code = code
-        st.code_seq = event.seq
+        w.code = code
+        w.code_seq = event.seq
         st.candidate_words.append(code)
         st.last_activity_t = event.t
         problem = engine.active
-        st.findings = self.analyse(problem, code)
+        w.findings = self.analyse(problem, code)
         if engine.phase == Phase.INTRO:
             engine.go(Phase.UNDERSTANDING, "the candidate submitted code")
         engine.step_until_none(engine.machine.on_test_run, "the code is being tested")
         engine.emit("run_tests", {"code_seq": event.seq, "problem": problem.qualified_id})
 
     def _on_tests_finished(self, engine: Engine, event: Event) -> None:
-        st = engine.state
+        st, w = engine.state, work_of(engine.state)
         run = dict(event.data.get("run") or {})
-        previous = st.runs[-1] if st.runs else None
-        st.runs.append(run)
+        previous = w.runs[-1] if w.runs else None
+        w.runs.append(run)
         passed, total = int(run.get("passed", 0)), int(run.get("total", 0))
         engine.emit("show_results", {
             "passed": passed, "failed": int(run.get("failed", total - passed)), "total": total,
@@ -84,11 +127,11 @@ class CodingInterview:
             "error": run.get("error"), "code_seq": event.data.get("code_seq"),
             "problem": engine.active.qualified_id,
         })
-        if passed > st.best_passed:
-            st.best_passed = passed
+        if passed > w.best_passed:
+            w.best_passed = passed
             st.stuck_since = event.t
-        if total and passed == total and st.working_code_t is None:
-            st.working_code_t = event.t
+        if total and passed == total and w.working_code_t is None:
+            w.working_code_t = event.t
         left = engine.timer.time_left_s
         # Results of code submitted from another phase: reach TESTING first,
         # then let the outcome decide one step (it never asks for more).
@@ -105,17 +148,17 @@ class CodingInterview:
         if event.data.get("growth") == "pending":
             # The results are on screen now; what the coach says about them
             # depends on how the code grows, which is being measured.
-            st.growth_pending = (event.data.get("code_seq"), previous)
+            w.growth_pending = (event.data.get("code_seq"), previous)
             return
-        st.growth_pending = None
+        w.growth_pending = None
         self._after_results(engine, run, previous)
 
     def _on_growth_measured(self, engine: Engine, event: Event) -> None:
-        st = engine.state
-        pending, st.growth_pending = st.growth_pending, None
-        if pending is None or pending[0] != event.data.get("code_seq") or not st.runs:
+        w = work_of(engine.state)
+        pending, w.growth_pending = w.growth_pending, None
+        if pending is None or pending[0] != event.data.get("code_seq") or not w.runs:
             return  # newer code was submitted meanwhile: its own results speak
-        run = st.runs[-1]
+        run = w.runs[-1]
         run["complexity"] = event.data.get("complexity")
         self._after_results(engine, run, pending[1])
 
@@ -124,34 +167,34 @@ class CodingInterview:
         """The coach's reply to a run, and where a passing one leads: the
         optimisation loop while it is slower than the problem needs and there
         is time; else the complexity (already stated: checked, not asked)."""
-        st = engine.state
+        st, w = engine.state, work_of(engine.state)
         total, passed = int(run.get("total", 0)), int(run.get("passed", 0))
         if not (total and passed == total and not run.get("error")):
             engine.say("tests", run=run, previous=previous)
             return
-        if st.second_problem is not None and engine.active.qualified_id == st.second_problem:
-            st.second_solved = True
+        if w.second_problem is not None and engine.active.qualified_id == w.second_problem:
+            w.second_solved = True
         if engine.phase != Phase.OPTIMIZATION:
             engine.say("tests", run=run, previous=previous)
             return
         cost = self.cost_of(st, run)
         expected = self.expected_time(engine.active)
         if self._worse(engine, run) and engine.timer.time_left_s > engine.machine.complexity_at_s:
-            if st.better != "wanted":
-                st.better, st.better_from = "wanted", st.better_from or cost
-            st.pushes += 1
-            st.better_idea = False
+            if w.better != "wanted":
+                w.better, w.better_from = "wanted", w.better_from or cost
+            w.pushes += 1
+            w.better_idea = False
             st.claim_fresh = False  # a claim about this code is checked when they say it again
             engine.say("tests", run=run, previous=previous, goal="better")
             return
-        if st.better == "wanted":
-            st.better = "reached"
+        if w.better == "wanted":
+            w.better = "reached"
             engine.emit("better_solution", {"reached": True, "current": cost,
-                                            "expected": expected, "from": st.better_from})
+                                            "expected": expected, "from": w.better_from})
             st.complexity_checked = False  # the new code's complexity is asked again
         if st.claim is not None and st.claim_fresh:
             # They already said it: check it, do not ask it.
-            data = engine.complexity_data(st.claim[0], st.claim[1])
+            data = self.complexity_data(engine, st.claim[0], st.claim[1])
             st.claim_fresh = False
             engine.say("tests", run=run, previous=previous, complexity=data)
             engine.record_complexity(data)
@@ -170,14 +213,14 @@ class CodingInterview:
     def cost_of(self, state: InterviewState, run: dict[str, Any]) -> str | None:
         """What the passing solution costs: measured, else what the code
         shows (a loop in a loop), else what the candidate said."""
-        st = state
+        w = work_of(state)
         cx = run.get("complexity") or {}
         if cx.get("estimated"):
             return str(cx["estimated"])
-        if any(f.rule == "nested_loops" for f in st.findings):
+        if any(f.rule == "nested_loops" for f in w.findings):
             return "O(n^2)"
-        if st.claim is not None and st.claim_code_seq in (None, st.code_seq):
-            return class_of(st.claim[0])  # said about this code
+        if state.claim is not None and w.claim_code_seq in (None, w.code_seq):
+            return class_of(state.claim[0])  # said about this code
         return None
 
     def _worse(self, engine: Engine, run: dict[str, Any]) -> bool:
@@ -195,24 +238,141 @@ class CodingInterview:
         rank = complexity_rank(cost) if cost in _CLASSES else len(_CLASSES)
         return rank > complexity_rank(expected)
 
+    # ------------------------------------------- what the engine asks of it
+
+    def new_work(self) -> CodingWork:
+        return CodingWork()
+
+    def has_work(self, state: InterviewState) -> bool:
+        return work_of(state).code is not None
+
+    def claim_stated(self, engine: Engine) -> None:
+        """The claim is about the latest submission (or the code to come)."""
+        w = work_of(engine.state)
+        w.claim_code_seq = w.code_seq
+
+    def claimed_slower(self, engine: Engine, claimed_time: str) -> None:
+        """A claim, about passing code nobody measured, of a class worse than
+        the problem's, with time to improve: the optimisation loop starts."""
+        w = work_of(engine.state)
+        if engine.phase != Phase.OPTIMIZATION or w.better == "wanted" or not w.runs:
+            return
+        if (w.runs[-1].get("complexity") or {}).get("estimated"):
+            return  # measured: the measurement decides, not the claim
+        claimed, expected = class_of(claimed_time), self.expected_time(engine.active)
+        if bool(claimed and expected) \
+                and complexity_rank(claimed or "") > complexity_rank(expected or "") \
+                and engine.timer.time_left_s > engine.machine.complexity_at_s:
+            # Their own word: the passing solution is slower than it needs to be.
+            w.better, w.better_from = "wanted", claimed
+            w.pushes += 1
+            w.better_idea = False
+
+    def improving(self, engine: Engine) -> bool:
+        """In OPTIMIZATION, with the loop asking for a better solution."""
+        return engine.phase == Phase.OPTIMIZATION and work_of(engine.state).better == "wanted"
+
+    def new_idea(self, engine: Engine) -> None:
+        if self.improving(engine):
+            work_of(engine.state).better_idea = True
+
+    def stop_improving(self, engine: Engine) -> None:
+        w = work_of(engine.state)
+        if w.better != "wanted":
+            return
+        w.better = "not_reached"
+        engine.emit("better_solution", {"reached": False, "current": w.better_from,
+                                        "expected": self.expected_time(engine.active),
+                                        "from": w.better_from})
+
+    def stuck_while_improving(self, engine: Engine, idle_long: bool) -> bool:
+        """Once they have said a new idea they are coding it: hints come as
+        while coding, after a long pause."""
+        return self.improving(engine) and (not work_of(engine.state).better_idea or idle_long)
+
+    def hint_serves(self, state: InterviewState) -> bool:
+        """A hint serves the way to a (better) solution: none unasked once
+        they have it."""
+        w = work_of(state)
+        last = w.runs[-1] if w.runs else {}
+        solved = bool(last.get("total")) and last.get("passed") == last.get("total")
+        return not solved or w.better == "wanted"
+
+    def working_on_followup(self, engine: Engine) -> bool:
+        w = work_of(engine.state)
+        return engine.phase == Phase.FOLLOWUP and w.second_problem is not None \
+            and not w.second_solved
+
+    def complexity_data(self, engine: Engine, claimed_time: str,
+                        claimed_space: str | None) -> dict[str, Any]:
+        """Right when it names the expected class or the measured one (the
+        code may be slower than it needs to be); while the loop asks for
+        better, only the code's own cost is right."""
+        w = work_of(engine.state)
+        expected = self.expected_time(engine.active)
+        measured = next((str(cx["estimated"]) for cx in
+                         (run.get("complexity") or {} for run in reversed(w.runs))
+                         if cx.get("estimated")), None)
+        claimed = class_of(claimed_time)
+        correct = bool(claimed) and (claimed == normalise_complexity(expected or "")
+                                     or (measured is not None and claimed == measured))
+        if w.better == "wanted" and w.runs:
+            # The code is slower than expected: only its own cost is right.
+            correct = bool(claimed) and claimed == self.cost_of(engine.state, w.runs[-1])
+        return {"claimed_time": claimed_time, "claimed_space": claimed_space,
+                "expected_time": expected, "measured_time": measured, "correct": correct}
+
+    def coach_view(self, engine: Engine, given: dict[str, Any]) -> dict[str, Any]:
+        """The code, its findings, the run the reply is about (the latest
+        unless ``given``), the one before it, and the optimisation loop."""
+        w = work_of(engine.state)
+        run = given.get("run", w.runs[-1] if w.runs else None)
+        previous = given.get("previous", w.runs[-2] if len(w.runs) > 1 else None)
+        return {"code": w.code, "findings": w.findings, "last_run": run,
+                "previous_run": previous, "optimisation": self._optimisation(engine, run)}
+
+    def _optimisation(self, engine: Engine, run: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Where the optimisation loop is, for the coach (a model sees it too)."""
+        w = work_of(engine.state)
+        if not w.better:
+            return None
+        minutes = int(max(0.0, engine.timer.time_left_s - engine.machine.complexity_at_s) // 60)
+        return {"state": w.better, "current": self.cost_of(engine.state, run or {}) or w.better_from,
+                "from": w.better_from, "expected": self.expected_time(engine.active),
+                "pushes": w.pushes, "minutes_for_it": minutes}
+
+    def progress(self, state: InterviewState) -> dict[str, Any]:
+        w = work_of(state)
+        return {"time_to_working_code": w.working_code_t,
+                "bugs_encountered": sum(1 for r in w.runs if r.get("passed") != r.get("total")),
+                "test_iterations": len(w.runs)}
+
+    def last_results(self, state: InterviewState) -> dict[str, Any] | None:
+        w = work_of(state)
+        if not w.runs:
+            return None
+        run = w.runs[-1]
+        return {k: run.get(k) for k in ("passed", "failed", "total", "cases", "complexity",
+                                        "error")}
+
     # ---------------------------------------------------- the follow-up problem
 
     def followup_due(self, engine: Engine) -> bool:
-        st = engine.state
-        return bool(self.followups) and st.second_problem is None \
-            and st.working_code_t is not None \
+        w = work_of(engine.state)
+        return bool(self.followups) and w.second_problem is None \
+            and w.working_code_t is not None \
             and engine.timer.time_left_s >= _SECOND_PROBLEM_MIN_S
 
     def start_followup(self, engine: Engine) -> Problem:
         """The first harder variant, with a clean slate for its code and
         runs; ``problem_added`` gives the panel its statement and stub."""
-        st = engine.state
+        st, w = engine.state, work_of(engine.state)
         variant = self.followups[0]
-        st.second_problem = variant.qualified_id
-        st.runs, st.code, st.code_seq, st.findings = [], None, None, ()
-        st.best_passed, st.complexity_checked, st.claim, st.claim_fresh = 0, False, None, False
-        st.claim_code_seq = None
-        st.better, st.better_from, st.pushes = "", None, 0
+        w.second_problem = variant.qualified_id
+        w.runs, w.code, w.code_seq, w.findings = [], None, None, ()
+        w.best_passed, st.complexity_checked, st.claim, st.claim_fresh = 0, False, None, False
+        w.claim_code_seq = None
+        w.better, w.better_from, w.pushes = "", None, 0
         view = self.public_view(variant)
         engine.emit("problem_added", {"problem": view["id"], **{key: view[key] for key in (
             "qualified_id", "title", "function", "signature", "statement", "difficulty",
@@ -275,7 +435,7 @@ class CodingInterview:
                 self.carry_out(shell, action)
         # A growth measurement that never came back: make it again.
         orchestrator = shell.orchestrator
-        growth = orchestrator.state.growth_pending
+        growth = work_of(orchestrator.state).growth_pending
         if growth is not None and not orchestrator.state.ended:
             code = next((e.data.get("code") for e in events
                          if e.type == "code_submitted" and e.seq == growth[0]), None)
