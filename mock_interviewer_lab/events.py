@@ -8,67 +8,32 @@ their results back as new events (``run_tests`` → ``tests_finished``).
 
 ``t`` is seconds since the session started, on the session's clock.
 
-Events (``data`` keys):
-  session_started   problem, qualified_id, minutes, mode, coach (helpfulness,
-                    personality), settings (a snapshot)
-  candidate_said    text
-  code_submitted    code
-  tests_finished    run (a RunResult as JSON: passed, failed, total, cases,
-                    complexity, error), code_seq (the code_submitted it answers),
-                    growth ("pending" when a growth_measured follows)
-  growth_measured   code_seq, complexity (the growth measurement of code that
-                    passed every test, or null when none could be made): the
-                    results are shown first, the coach's reply waits for this
-  hint_requested    —
-  typing            — (the candidate is editing: resets the silence clock)
-  silence           seconds (how long nothing was said or typed)
-  tick              — (time passes; warnings and time rules fire)
-  end_requested     reason ("candidate", "time", "abort")
+Events (what happens: the candidate, the clock, the harness's answers):
+session_started, candidate_said, code_submitted, tests_finished,
+growth_measured, hint_requested, typing, silence, tick, end_requested.
 
-Actions (``data`` keys):
-  coach_says        text, kind (question, reflect, nudge, hint, redirect,
-                    warning, intro, wrap_up, complexity, subproblem, praise),
-                    coach ("scripted" or the model), fallback (bool);
-                    from a model also usage (tokens_in, tokens_out, cost_usd,
-                    latency_ms, ... see coach/llm.py) and streamed (how many
-                    of its sentences coach_partial already delivered)
-  coach_partial     text, coach, index: one sentence of a reply being streamed,
-                    already through the leak filter. Pushed to listeners as it
-                    comes and NEVER stored: the coach_says that follows holds
-                    the whole reply.
-  coach_fallback    reason (timeout, error, malformed, refusal, unavailable),
-                    detail, model, coach ("scripted"), message (plain words for
-                    the panel): the model did not answer and the scripted coach
-                    did; the coach_says that follows is the scripted reply
-  show_hint         level, of (3), text, reason ("requested", "stuck", or
-                    "coach": a model's get_hint tool)
-  phase_changed     from, to, reason
-  time_warning      minutes_left
-  run_tests         code_seq, problem (qualified id of the problem the code answers)
-  show_results      passed, failed, total, cases (visible only), complexity, problem
-  leak_blocked      reasons, original_kind, original (the blocked text, kept
-                    in the store for the instructor; never shown to the candidate),
-                    streaming (true when a model's streamed sentence was stopped)
-  fishing_redirected  kind (the fishing detector's kind)
-  coach_adjusted    assessment, reason, helpfulness, hint_threshold_multiplier
-                    (the calibrator changed how the coach helps, mid-session)
-  complexity_checked  claimed_time, claimed_space, expected_time,
-                    measured_time (or null), correct (bool: the claimed time
-                    matches the expected class, or the measured one)
-  better_solution   reached (bool), current (the class the candidate's solution
-                    has, measured or stated), expected: the optimisation loop's
-                    outcome. ``reached: false`` when the time ran short first.
-  problem_added     problem, qualified_id, title, function, signature, statement,
-                    examples, constraints: a follow-up problem (a harder variant)
-                    in the same session; from here on run_tests and show_results
-                    carry ``problem`` (its qualified id)
-  report_ready      report (the session report as JSON)
+Actions (what the engine does: the coach's words, the panel's updates, the
+tests to run): coach_says, coach_partial (streamed, never stored),
+coach_fallback, show_hint, phase_changed, time_warning, run_tests,
+show_results, leak_blocked, fishing_redirected, coach_adjusted,
+complexity_checked, better_solution, problem_added, report_ready.
+
+Each record's ``data`` has the shape of its type's TypedDict in
+:mod:`mock_interviewer_lab.payloads` (the fields and what they mean are
+described there); :data:`EVENT_PAYLOADS` and :data:`ACTION_PAYLOADS` map the
+type names to them and :func:`validate_payload` checks a payload.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal, get_args
+
+from pydantic import TypeAdapter, ValidationError
+
+from mock_interviewer_lab import payloads as p
+from mock_interviewer_lab.payloads import EndReason
 
 EventType = Literal[
     "session_started",
@@ -101,11 +66,70 @@ ActionType = Literal[
     "report_ready",
 ]
 
-#: Why an interview ended: the candidate's End, the clock, or the emergency exit.
-EndReason = Literal["candidate", "time", "abort"]
+__all__ = ["ACTION_PAYLOADS", "ACTION_TYPES", "EVENT_PAYLOADS", "EVENT_TYPES", "Action",
+           "ActionType", "EndReason", "Event", "EventType", "PayloadError", "Record",
+           "record_from_dict", "validate_payload"]
 
 EVENT_TYPES: frozenset[str] = frozenset(get_args(EventType))
 ACTION_TYPES: frozenset[str] = frozenset(get_args(ActionType))
+
+#: The shape of each event's ``data`` (mock_interviewer_lab/payloads.py).
+EVENT_PAYLOADS: dict[EventType, type] = {
+    "session_started": p.SessionStarted,
+    "candidate_said": p.CandidateSaid,
+    "code_submitted": p.CodeSubmitted,
+    "tests_finished": p.TestsFinished,
+    "growth_measured": p.GrowthMeasured,
+    "hint_requested": p.HintRequested,
+    "typing": p.Typing,
+    "silence": p.Silence,
+    "tick": p.Tick,
+    "end_requested": p.EndRequested,
+}
+
+#: The shape of each action's ``data`` (mock_interviewer_lab/payloads.py).
+ACTION_PAYLOADS: dict[ActionType, type] = {
+    "coach_says": p.CoachSays,
+    "coach_partial": p.CoachPartial,
+    "coach_fallback": p.CoachFallback,
+    "show_hint": p.ShowHint,
+    "phase_changed": p.PhaseChanged,
+    "time_warning": p.TimeWarning,
+    "run_tests": p.RunTests,
+    "show_results": p.ShowResults,
+    "leak_blocked": p.LeakBlocked,
+    "fishing_redirected": p.FishingRedirected,
+    "complexity_checked": p.ComplexityChecked,
+    "coach_adjusted": p.CoachAdjusted,
+    "better_solution": p.BetterSolution,
+    "problem_added": p.ProblemAdded,
+    "report_ready": p.ReportReady,
+}
+
+
+class PayloadError(ValueError):
+    """A record's ``data`` does not have its type's shape."""
+
+
+@cache
+def _adapter(kind: Literal["event", "action"], type_: str) -> TypeAdapter[Any]:
+    shapes = EVENT_PAYLOADS if kind == "event" else ACTION_PAYLOADS
+    shape = next((v for k, v in shapes.items() if k == type_), None)
+    if shape is None:
+        raise PayloadError(f"unknown {kind} type {type_!r}")
+    return TypeAdapter(shape)
+
+
+def validate_payload(kind: Literal["event", "action"], type_: str, data: Any) -> None:
+    """Check ``data`` against the TypedDict of the ``kind`` named ``type_``
+    (strictly: no other key, no coercion); :class:`PayloadError` names the
+    type and each field that is wrong."""
+    try:
+        _adapter(kind, type_).validate_python(data)
+    except ValidationError as exc:
+        wrong = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'data'}: {e['msg']}" for e in exc.errors())
+        raise PayloadError(f"{kind} {type_}: {wrong}") from None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rules", ("mock_interviewer_lab.interview.rules",)),
     # The session log's vocabulary sits with the store that keeps it.
     ("packs", ("mock_interviewer_lab.problems", "mock_interviewer_lab.harness",
-               "mock_interviewer_lab.store", "mock_interviewer_lab.events")),
+               "mock_interviewer_lab.store", "mock_interviewer_lab.events",
+               "mock_interviewer_lab.payloads")),
     ("base", ("mock_interviewer_lab.settings", "mock_interviewer_lab.protocol",
               "mock_interviewer_lab.limits", "mock_interviewer_lab.formatting")),
 )

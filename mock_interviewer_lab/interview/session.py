@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from mock_interviewer_lab.events import Action, Event, EventType, Record
+from mock_interviewer_lab.events import Action, Event, EventType, Record, validate_payload
 from mock_interviewer_lab.interview.clock import Clock
 from mock_interviewer_lab.interview.coaching import Coach
 from mock_interviewer_lab.interview.kinds.base import CodeRunner as CodeRunner
@@ -256,10 +256,16 @@ class InterviewSession:
             self._lock.release()
 
     def post(self, type_: EventType, data: dict[str, Any] | None = None) -> list[Action]:
-        """One event in; every action it led to out (tests included)."""
+        """One event in; every action it led to out (tests included).
+
+        Every event enters the engine here, from every shell: its data must
+        have its type's shape (:data:`~mock_interviewer_lab.events.EVENT_PAYLOADS`),
+        else :class:`~mock_interviewer_lab.events.PayloadError` and nothing
+        is stored. The check takes 1 to 20 µs; the cheapest post takes 80."""
+        payload = dict(data or {})
+        validate_payload("event", type_, payload)
         with self._lock:
-            event = self.store.append(self.info.id, Event(type=type_, t=self.now(),
-                                                          data=dict(data or {})))
+            event = self.store.append(self.info.id, Event(type=type_, t=self.now(), data=payload))
             assert isinstance(event, Event)
             for event_listener in list(self.event_listeners):
                 try:
