@@ -930,108 +930,21 @@ def _runner(setup: dict[str, Any], ctrl: int, cmd: int, out: int,
 
     It starts with the set-up part of the payload only (limits, folders to
     hide); what it runs (the code and its cases, or one growth sample)
-    comes through ``cmd`` once the sandbox is in place."""
+    comes through ``cmd`` once the sandbox is in place. In this order: the
+    process made clean (_reset_runner_process), the sandbox closed around
+    it (_confine_runner), and only then the body read (_read_body), the
+    candidate's code loaded (_load_solution) and a growth sample taken
+    (_perf_call) or the cases run (_run_cases)."""
     try:
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        # Close everything inherited but the two pipes to the supervisor.
-        low, high = sorted((ctrl, cmd))
-        os.closerange(3, low)
-        os.closerange(low + 1, high)
-        os.closerange(high + 1, 1 << 16)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGCHLD, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        os.environ.clear()
-        os.environ.update(RUNNER_ENV)
-
-        limits = setup["limits"]
-        if ns_done["mnt"]:
-            # A mount and IPC namespace of its own (cheap, unlike a PID one):
-            # fresh, empty tmpfs where it may write, gone when it ends, so
-            # that no runner finds what another left, in this run or later.
-            if _unshare(CLONE_NEWNS | CLONE_NEWIPC):
-                _private_mounts(list(setup.get("hide_paths") or []))
-            else:
-                ns_done = {**ns_done, "mnt": False}
-        workdir: str | None = "/tmp" if ns_done["mnt"] else setup.get("workdir")
-        if workdir:
-            try:
-                os.chdir(workdir)
-            except OSError:
-                workdir = None
-        no_net = not ns_done["net"] and not limits.get("allow_network")
-        if no_net:
-            _block_network()
-        _drop_privileges()
-        # A change of user clears the parent-death signal: set it again. Not
-        # dumpable: another runner of the same user cannot read its memory.
-        _die_with_parent()
-        _prctl(PR_SET_DUMPABLE, 0)
-        writable = [p for p in PRIVATE_WRITABLE if os.path.isdir(p)] if ns_done["mnt"] \
-            else ([workdir] if workdir else [])
-        # Without a mount namespace the pack folders are not hidden: reads
-        # are confined (where Landlock is) to Python's standard library and
-        # the system's shared files instead.
-        _landlock(writable, block_tcp=no_net,
-                  readable=None if ns_done["mnt"] else _STANDARD_READABLE or _standard_readable())
-        _prctl(PR_SET_NO_NEW_PRIVS, 1)
-        _set_limits(limits)
-
-        (n,) = struct.unpack("!I", _read_exact(cmd, 4))
-        body = json.loads(_read_exact(cmd, n))
-        sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
-        sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
-        sys.stdin = open(0, closefd=False)
-        sys.argv = ["solution"]
-
-        import builtins
-
+        _reset_runner_process(ctrl, cmd, out)
+        _confine_runner(setup, ns_done)
+        body = _read_body(cmd)
+        _open_candidate_streams()
         guard = _BuiltinsGuard()
-        ns: dict[str, Any] = {"__name__": "solution", "__builtins__": builtins}
-        try:
-            if body.get("prelude"):
-                exec(compile(body["prelude"], "<prelude>", "exec"), ns)
-            code = compile(body["code"], SOLUTION_FILE, "exec", dont_inherit=True)
-            try:
-                exec(code, ns)
-            finally:
-                guard.runner()
-        except SyntaxError as exc:
-            _send(ctrl, {"type": "load_error", "exc_type": type(exc).__name__,
-                         "message": exc.msg or "", "line": exc.lineno, "traceback": ""})
-            os._exit(0)
-        except BaseException as exc:
-            _send(ctrl, {"type": "load_error", **_exception_info(exc)})
-            os._exit(0)
-        fn = ns.get(body["function"])
-        if not callable(fn):
-            _send(ctrl, {"type": "load_error", "exc_type": "NameError", "line": None,
-                         "message": f"your code does not define a function named "
-                                    f"{body['function']!r}", "traceback": ""})
-            os._exit(0)
+        ns, fn = _load_solution(body, ctrl, guard)
         if body["mode"] == "perf":
             _perf_call(fn, ns, body, ctrl, cmd, guard)
-        cases = body["cases"]
-        for pos in range(int(body.get("start", 0)), len(cases)):
-            case = cases[pos]
-            _send(ctrl, {"type": "start", "index": case["index"]})
-            if body["mode"] != "hidden":
-                # The supervisor's "go" (see _visible_phase): what was printed
-                # before it is not this case's. (A hidden case's output is
-                # dropped: it need not wait.)
-                _read_exact(cmd, 1)
-            result = _run_case(ns, fn, case, body, guard)
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            except BaseException:
-                pass
-            _send(ctrl, {"type": "done", "index": case["index"], **result})
-        _send(ctrl, {"type": "end"})
+        _run_cases(ns, fn, body, ctrl, cmd, guard)
     except BaseException as exc:
         # The machinery itself failed (or the candidate broke it): say so.
         try:
@@ -1040,6 +953,151 @@ def _runner(setup: dict[str, Any], ctrl: int, cmd: int, out: int,
         except BaseException:
             pass
     os._exit(0)
+
+
+def _reset_runner_process(ctrl: int, cmd: int, out: int) -> None:  # pragma: no cover - runner
+    """What the runner inherited from the fork server, reset first. Its
+    stdout and stderr go to ``out`` (captured and capped by the supervisor)
+    and its stdin is empty; every other descriptor but the two pipes to the
+    supervisor is closed, so that no descriptor the fork server held (its
+    socket, say) is left for the candidate's code to use. The signals the
+    fork server handled take their default action again (a write over the
+    file-size limit fails rather than kills), and the environment is
+    RUNNER_ENV only."""
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    # Close everything inherited but the two pipes to the supervisor.
+    low, high = sorted((ctrl, cmd))
+    os.closerange(3, low)
+    os.closerange(low + 1, high)
+    os.closerange(high + 1, 1 << 16)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGCHLD, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(RUNNER_ENV)
+
+
+def _confine_runner(setup: dict[str, Any], ns_done: dict[str, bool]) -> None:  # pragma: no cover
+    """The sandbox closed around the runner before it is given anything to
+    run. The order matters: the mounts need privileges still, dropping them
+    clears the parent-death signal (set again after), and Landlock, no new
+    privileges and the limits come last, once nothing of the set-up itself
+    needs what they forbid."""
+    limits = setup["limits"]
+    own_mounts = ns_done["mnt"]
+    if own_mounts:
+        # A mount and IPC namespace of its own (cheap, unlike a PID one):
+        # fresh, empty tmpfs where it may write, gone when it ends, so
+        # that no runner finds what another left, in this run or later.
+        if _unshare(CLONE_NEWNS | CLONE_NEWIPC):
+            _private_mounts(list(setup.get("hide_paths") or []))
+        else:
+            own_mounts = False
+    workdir: str | None = "/tmp" if own_mounts else setup.get("workdir")
+    if workdir:
+        try:
+            os.chdir(workdir)
+        except OSError:
+            workdir = None
+    no_net = not ns_done["net"] and not limits.get("allow_network")
+    if no_net:
+        _block_network()
+    _drop_privileges()
+    # A change of user clears the parent-death signal: set it again. Not
+    # dumpable: another runner of the same user cannot read its memory.
+    _die_with_parent()
+    _prctl(PR_SET_DUMPABLE, 0)
+    writable = [p for p in PRIVATE_WRITABLE if os.path.isdir(p)] if own_mounts \
+        else ([workdir] if workdir else [])
+    # Without a mount namespace the pack folders are not hidden: reads
+    # are confined (where Landlock is) to Python's standard library and
+    # the system's shared files instead.
+    _landlock(writable, block_tcp=no_net,
+              readable=None if own_mounts else _STANDARD_READABLE or _standard_readable())
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    _set_limits(limits)
+
+
+def _read_body(cmd: int) -> dict[str, Any]:  # pragma: no cover - runner
+    """What to run (see _Spawned.send_body), read whole from ``cmd``. It
+    comes only now, so that nothing of it is in the process before the
+    sandbox is closed."""
+    (n,) = struct.unpack("!I", _read_exact(cmd, 4))
+    body: dict[str, Any] = json.loads(_read_exact(cmd, n))
+    return body
+
+
+def _open_candidate_streams() -> None:  # pragma: no cover - runner
+    """Python's streams on the descriptors _reset_runner_process set up,
+    line-buffered so that what a case prints reaches the pipe while that
+    case runs (the supervisor counts output per case)."""
+    sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
+    sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
+    sys.stdin = open(0, closefd=False)
+    sys.argv = ["solution"]
+
+
+def _load_solution(body: dict[str, Any], ctrl: int, guard: _BuiltinsGuard
+                   ) -> tuple[dict[str, Any], Any]:  # pragma: no cover - runner
+    """The prelude and the candidate's code run in a namespace of their own;
+    returns it and the function the body names. Code that does not load,
+    or that defines no such function, is said as ``load_error`` (the
+    supervisor accepts it only before the first case) and the runner ends."""
+    import builtins
+
+    ns: dict[str, Any] = {"__name__": "solution", "__builtins__": builtins}
+    try:
+        if body.get("prelude"):
+            exec(compile(body["prelude"], "<prelude>", "exec"), ns)
+        code = compile(body["code"], SOLUTION_FILE, "exec", dont_inherit=True)
+        try:
+            exec(code, ns)
+        finally:
+            # Whatever the code did to builtins at module level is its own
+            # from here on: the runner's code below sees the pristine ones.
+            guard.runner()
+    except SyntaxError as exc:
+        _send(ctrl, {"type": "load_error", "exc_type": type(exc).__name__,
+                     "message": exc.msg or "", "line": exc.lineno, "traceback": ""})
+        os._exit(0)
+    except BaseException as exc:
+        _send(ctrl, {"type": "load_error", **_exception_info(exc)})
+        os._exit(0)
+    fn = ns.get(body["function"])
+    if not callable(fn):
+        _send(ctrl, {"type": "load_error", "exc_type": "NameError", "line": None,
+                     "message": f"your code does not define a function named "
+                                f"{body['function']!r}", "traceback": ""})
+        os._exit(0)
+    return ns, fn
+
+
+def _run_cases(ns: dict[str, Any], fn: Any, body: dict[str, Any], ctrl: int, cmd: int,
+               guard: _BuiltinsGuard) -> None:  # pragma: no cover - runner
+    """The body's cases from ``start`` on, each in turn: ``start``, the
+    case, ``done`` with its result; then ``end``. This is the order the
+    supervisor holds the runner to (see _visible_phase and _HiddenCase)."""
+    cases = body["cases"]
+    for pos in range(int(body.get("start", 0)), len(cases)):
+        case = cases[pos]
+        _send(ctrl, {"type": "start", "index": case["index"]})
+        if body["mode"] != "hidden":
+            # The supervisor's "go" (see _visible_phase): what was printed
+            # before it is not this case's. (A hidden case's output is
+            # dropped: it need not wait.)
+            _read_exact(cmd, 1)
+        result = _run_case(ns, fn, case, body, guard)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+        _send(ctrl, {"type": "done", "index": case["index"], **result})
+    _send(ctrl, {"type": "end"})
 
 
 def _sandbox_init(report: int) -> None:  # pragma: no cover - pid 1 of the sandbox
