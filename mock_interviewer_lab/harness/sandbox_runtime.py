@@ -1080,13 +1080,13 @@ def _run_cases(ns: dict[str, Any], fn: Any, body: dict[str, Any], ctrl: int, cmd
                guard: _BuiltinsGuard) -> None:  # pragma: no cover - runner
     """The body's cases from ``start`` on, each in turn: ``start``, the
     case, ``done`` with its result; then ``end``. This is the order the
-    supervisor holds the runner to (see _visible_phase and _HiddenCase)."""
+    supervisor holds the runner to (see _VisibleCases and _HiddenCase)."""
     cases = body["cases"]
     for pos in range(int(body.get("start", 0)), len(cases)):
         case = cases[pos]
         _send(ctrl, {"type": "start", "index": case["index"]})
         if body["mode"] != "hidden":
-            # The supervisor's "go" (see _visible_phase): what was printed
+            # The supervisor's "go" (see _VisibleCases): what was printed
             # before it is not this case's. (A hidden case's output is
             # dropped: it need not wait.)
             _read_exact(cmd, 1)
@@ -1887,117 +1887,174 @@ class _Run:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
+class _VisibleCases:
+    """The visible cases from ``first`` on, in one runner, followed until it
+    is done with. The protocol is strict: the runner may say ``load_error``
+    first, then for each case in turn ``start`` and, after the supervisor's
+    "go", ``done`` for that very case, then ``end``. Anything else stops the
+    runner: the case it was on gets an error, and the phase goes on from
+    the next case in another runner (``pos``) unless ``stop_phase`` says
+    there is no point."""
+
+    def __init__(self, run: _Run, cases: list[dict[str, Any]], first: int) -> None:
+        self.run = run
+        self.cases = cases
+        self.first = first
+        #: the next case to finish
+        self.pos = first
+        #: no more runners for this phase: the code did not load, every case
+        #: ran, the runner broke the machinery itself, or the run's time is up
+        self.stop_phase = False
+        # The case under way (after its "start"), its own deadline and what
+        # it printed since its "go".
+        self.current: dict[str, Any] | None = None
+        self.case_deadline = math.inf
+        self.output: _Output | None = None
+        self.child = run.spawn("visible", cases=cases, start=first)
+
+    def follow(self) -> None:
+        while not self._step():
+            pass
+
+    def _step(self) -> bool:
+        """Wait for the runner, read what it says; True once this runner is
+        done with (it ended, broke the protocol, or ran out of time)."""
+        child = self.child
+        until = min(self.run.deadline, self.case_deadline)
+        ready = self.run.wait(child.fds(), until)
+        if child.out_r in ready:
+            _drain(child.out_r, self.output)
+        msgs = child.ctrl.feed() if child.ctrl.fd in ready else []
+        if child.status_r in ready:
+            child.read_status()
+        violation, failure = self._read(msgs, violation=child.ctrl.garbled)
+        if self.stop_phase:
+            return True
+        if violation:
+            self._broken(failure)
+            return True
+        if child.ended():
+            self._ended()
+            return True
+        if time.monotonic() >= until:
+            self._out_of_time()
+            return True
+        return False
+
+    def _read(self, msgs: list[dict[str, Any]], *, violation: bool) -> tuple[bool, str | None]:
+        """The runner's messages in order, up to the first one out of turn
+        (or the first at all on a garbled stream: nothing after it can be
+        trusted). Returns (a violation, the runner's own failure text)."""
+        failure: str | None = None
+        for msg in msgs:
+            kind = msg.get("type")
+            if self.current is None:
+                accepted = self._between_cases(msg, kind)
+            elif kind == "done" and msg.get("index") == self.current["index"]:
+                accepted = self._done(msg, self.current)
+            else:
+                accepted = False
+            violation = violation or not accepted
+            if violation and kind == "runner_error":
+                # The runner's machinery failed (or the code says so;
+                # either way its own text, about visible work only).
+                failure = f"the test runner failed: {_text(msg.get('message'), 2000)}"
+                self.run.runner_error = self.run.runner_error or failure
+            if violation or self.stop_phase:
+                break
+        return violation, failure
+
+    def _between_cases(self, msg: dict[str, Any], kind: Any) -> bool:
+        """A message while no case is under way: the next case's ``start``,
+        a ``load_error`` before the first, or ``end`` after the last."""
+        pos, cases = self.pos, self.cases
+        if pos < len(cases) and kind == "start" and msg.get("index") == cases[pos]["index"]:
+            # Whatever is in the output pipe now was printed
+            # before this case (module level, stray threads).
+            _drain(self.child.out_r, None)
+            self.current = cases[pos]
+            self.child.go()
+            self.case_deadline = time.monotonic() + self.current["timeout_ms"] / 1000
+            limits = self.run.limits
+            self.output = _Output(limits["max_output_lines"], limits["max_output_bytes"])
+        elif kind == "load_error" and pos == self.first:
+            self.run.load_error = _clean_load_error(msg)
+            self.stop_phase = True
+        elif kind == "end" and pos == len(cases):
+            self.stop_phase = True
+        else:
+            return False
+        return True
+
+    def _done(self, msg: dict[str, Any], case: dict[str, Any]) -> bool:
+        """The current case's ``done``: its result, if well formed, with
+        what it printed."""
+        # Output written before the message is already in the pipe.
+        _drain(self.child.out_r, self.output)
+        result = _clean_result(msg, case, hidden=False)
+        if result is None:
+            return False
+        if self.output is not None:
+            result.update(self.output.as_dict())
+        self.run.results[case["index"]] = result
+        self.pos += 1
+        self.current, self.case_deadline, self.output = None, math.inf, None
+        return True
+
+    def _give_up_case(self, index: int, entry: dict[str, Any]) -> None:
+        """The case the runner was on stands as ``entry`` (with what it
+        printed); the next runner starts from the case after it."""
+        if self.output is not None:
+            entry.update(self.output.as_dict())
+        self.run.results[index] = entry
+        self.pos += 1
+        self.run.restarts += 1
+
+    def _broken(self, failure: str | None) -> None:
+        """The runner broke the protocol (or said its machinery failed)."""
+        if self.pos < len(self.cases):
+            index = self.current["index"] if self.current is not None else self.cases[self.pos]["index"]
+            self._give_up_case(index, {"status": "error", "message": failure or CONTROL_CHANNEL,
+                                       "exc_type": "", "traceback": "", "line": None})
+
+    def _ended(self) -> None:
+        """The runner ended without saying it was done."""
+        code, _ = self.child.report()
+        if self.current is not None:
+            status, message = _exit_reason(code)
+            _drain(self.child.out_r, self.output)
+            self._give_up_case(self.current["index"], {"status": status, "message": message})
+        elif self.pos == self.first:
+            # A runner that ends before saying anything has broken
+            # the machinery itself (it rebound json, say):
+            # starting another would only do the same again.
+            self.stop_phase = True
+
+    def _out_of_time(self) -> None:
+        """The case's time or the run's is up."""
+        if self.current is not None and time.monotonic() >= self.case_deadline:
+            _drain(self.child.out_r, self.output)
+            self._give_up_case(self.current["index"],
+                               {"status": "timeout", "message": "the time limit was exceeded"})
+        else:
+            self.stop_phase = True  # the run's own time is up
+
+
 def _visible_phase(run: _Run) -> None:
     """The visible cases, in order, in one runner (another from the next
-    case after a crash, a timeout or a broken protocol). The protocol is
-    strict: the runner may say ``load_error`` first, then for each case in
-    turn ``start`` and, after the supervisor's "go", ``done`` for that very
-    case, then ``end``. Anything else stops the runner."""
+    case after a crash, a timeout or a broken protocol; see _VisibleCases
+    for what a runner may say)."""
     cases = run.payload["visible"]
-    limits = run.limits
     pos = 0
     while pos < len(cases) and time.monotonic() < run.deadline:
-        first = pos
-        child = run.spawn("visible", cases=cases, start=pos)
-        current: dict[str, Any] | None = None
-        case_deadline = math.inf
-        output: _Output | None = None
-        stop_phase = False
+        part = _VisibleCases(run, cases, pos)
         try:
-            while True:
-                until = min(run.deadline, case_deadline)
-                ready = run.wait(child.fds(), until)
-                if child.out_r in ready:
-                    _drain(child.out_r, output)
-                msgs = child.ctrl.feed() if child.ctrl.fd in ready else []
-                if child.status_r in ready:
-                    child.read_status()
-                violation = child.ctrl.garbled
-                ended = False
-                failure: str | None = None
-                for msg in msgs:
-                    kind = msg.get("type")
-                    if current is None:
-                        if pos < len(cases) and kind == "start" and msg.get("index") == cases[pos]["index"]:
-                            # Whatever is in the output pipe now was printed
-                            # before this case (module level, stray threads).
-                            _drain(child.out_r, None)
-                            current = cases[pos]
-                            child.go()
-                            case_deadline = time.monotonic() + current["timeout_ms"] / 1000
-                            output = _Output(limits["max_output_lines"], limits["max_output_bytes"])
-                        elif kind == "load_error" and pos == first:
-                            run.load_error = _clean_load_error(msg)
-                            ended = stop_phase = True
-                        elif kind == "end" and pos == len(cases):
-                            ended = stop_phase = True
-                        else:
-                            violation = True
-                    elif kind == "done" and msg.get("index") == current["index"]:
-                        # Output written before the message is already in the pipe.
-                        _drain(child.out_r, output)
-                        result = _clean_result(msg, current, hidden=False)
-                        if result is None:
-                            violation = True
-                        else:
-                            if output is not None:
-                                result.update(output.as_dict())
-                            run.results[current["index"]] = result
-                            pos += 1
-                            current, case_deadline, output = None, math.inf, None
-                    else:
-                        violation = True
-                    if violation and kind == "runner_error":
-                        # The runner's machinery failed (or the code says so;
-                        # either way its own text, about visible work only).
-                        failure = f"the test runner failed: {_text(msg.get('message'), 2000)}"
-                        run.runner_error = run.runner_error or failure
-                    if violation or ended:
-                        break
-                if ended:
-                    break
-                if violation:
-                    if pos < len(cases):
-                        index = current["index"] if current is not None else cases[pos]["index"]
-                        run.results[index] = {"status": "error", "message": failure or CONTROL_CHANNEL,
-                                              "exc_type": "", "traceback": "", "line": None,
-                                              **(output.as_dict() if output is not None else {})}
-                        pos += 1
-                        run.restarts += 1
-                    break
-                if child.ended():
-                    code, _ = child.report()
-                    if current is not None:
-                        status, message = _exit_reason(code)
-                        _drain(child.out_r, output)
-                        entry: dict[str, Any] = {"status": status, "message": message}
-                        if output is not None:
-                            entry.update(output.as_dict())
-                        run.results[current["index"]] = entry
-                        pos += 1
-                        run.restarts += 1
-                    elif pos == first:
-                        # A runner that ends before saying anything has broken
-                        # the machinery itself (it rebound json, say):
-                        # starting another would only do the same again.
-                        stop_phase = True
-                    break
-                if time.monotonic() >= until:
-                    if current is not None and time.monotonic() >= case_deadline:
-                        _drain(child.out_r, output)
-                        entry = {"status": "timeout", "message": "the time limit was exceeded"}
-                        if output is not None:
-                            entry.update(output.as_dict())
-                        run.results[current["index"]] = entry
-                        pos += 1
-                        run.restarts += 1
-                    else:
-                        stop_phase = True  # the run's own time is up
-                    break
+            part.follow()
         finally:
-            run.retire(child)
-        if stop_phase:
+            run.retire(part.child)
+        if part.stop_phase:
             return
+        pos = part.pos
 
 
 class _HiddenCase:
