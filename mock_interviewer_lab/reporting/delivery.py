@@ -99,8 +99,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from mock_interviewer_lab import payloads
 from mock_interviewer_lab.events import Event, Record
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.words import words_of
@@ -339,8 +340,9 @@ def _coach_rate(rows: Sequence[tuple[int, Record]], override: int | None) -> int
     """The rate the session's coach spoke at: given, else its settings snapshot, else 180."""
     if override is not None:
         return override
-    started = next((r for _, r in rows if is_event(r, "session_started")), None)
-    settings = started.data.get("settings") if started else None
+    started = next((cast(payloads.SessionStarted, r.data) for _, r in rows
+                    if is_event(r, "session_started")), None)
+    settings = started.get("settings") if started is not None else None
     tts = settings.get("tts") if isinstance(settings, Mapping) else None
     rate = tts.get("rate_wpm") if isinstance(tts, Mapping) else None
     if isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0:
@@ -496,9 +498,10 @@ def _talk_of(rows: Sequence[tuple[int, Record]], phases: _Phases, fillers: Seque
     talk = _Talk([], [], [])
     for seq, r in rows:
         if is_event(r, "candidate_said"):
-            text = str(r.data.get("text", ""))
+            said_data = cast(payloads.CandidateSaid, r.data)
+            text = str(said_data.get("text", ""))
             words = words_of(text)
-            voice = r.data.get("source") == "voice"
+            voice = said_data.get("source") == "voice"
             speech = _speech_of(r.data) if voice else None
             if voice and speech is None:
                 talk.untimed.append((seq, r.t))

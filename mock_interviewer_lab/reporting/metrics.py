@@ -103,8 +103,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from mock_interviewer_lab import payloads
 from mock_interviewer_lab.events import Event, Record
 from mock_interviewer_lab.interview.intent import Intent, Utterance
 from mock_interviewer_lab.interview.phases import Phase
@@ -231,7 +232,7 @@ def silence_periods_of(
             continue
         if not is_event(r, "silence"):
             continue
-        seconds = max(0.0, float(r.data.get("seconds", 0.0)))
+        seconds = max(0.0, float(cast(payloads.Silence, r.data).get("seconds", 0.0)))
         start, end = r.t - seconds, r.t
         previous = periods[-1] if periods else None
         if (
@@ -320,12 +321,13 @@ def compute_metrics(
     silences, longest = _silence_figures(rows, said, evidence)
     coach = _coach_figures(rows, evidence)
     completed, end_reason = _ending(rows, into[Phase.DONE], evidence)
-    started = next((r for _, r in rows if is_event(r, "session_started")), None)
+    started = next((cast(payloads.SessionStarted, r.data) for _, r in rows
+                    if is_event(r, "session_started")), None)
     last_run, changes = tests.last, tests.case_changes
 
     return SessionMetrics(
-        problem=_str_or_none(started.data.get("problem")) if started else None,
-        qualified_id=_str_or_none(started.data.get("qualified_id")) if started else None,
+        problem=_str_or_none(started.get("problem")) if started is not None else None,
+        qualified_id=_str_or_none(started.get("qualified_id")) if started is not None else None,
         total_duration=total_duration,
         phase_spans=tuple(spans),
         time_per_phase=time_per_phase,
@@ -468,7 +470,8 @@ def _hint_figures(rows: Sequence[tuple[int, Record]], first_rows: Sequence[tuple
     hint_rows = [(seq, r) for seq, r in first_rows if is_action(r, "show_hint")]
     evidence["hints_given"] = tuple(seq for seq, _ in hint_rows)
     evidence["hints_requested"] = _seqs_of(rows, "hint_requested", action=False)
-    return _HintFigures(levels=tuple(int(r.data.get("level", 0)) for _, r in hint_rows),
+    return _HintFigures(levels=tuple(int(cast(payloads.ShowHint, r.data).get("level", 0))
+                                     for _, r in hint_rows),
                         requested=len(evidence["hints_requested"]))
 
 
@@ -479,9 +482,10 @@ def _complexity_figures(first_rows: Sequence[tuple[int, Record]], said: Sequence
     complexity_correct: bool | None = None
     claimed: str | None = None
     if checks:
-        check_seq, check = checks[-1]
-        complexity_correct = bool(check.data.get("correct"))
-        claimed = _str_or_none(check.data.get("claimed_time"))
+        check_seq, record = checks[-1]
+        check = cast(payloads.ComplexityChecked, record.data)
+        complexity_correct = bool(check.get("correct"))
+        claimed = _str_or_none(check.get("claimed_time"))
         evidence["complexity_correct"] = (check_seq,)
     if claimed is None:
         claims = [s for s in said if s.utterance.complexity and s.utterance.complexity.time]
@@ -560,7 +564,8 @@ def _ending(rows: Sequence[tuple[int, Record]], into_done: Sequence[_Moment],
         evidence["end_reason"] = (ends[-1][0],)
     if into_done:
         evidence["completed"] = (into_done[0][1],)
-    return bool(into_done), _str_or_none(ends[-1][1].data.get("reason")) if ends else None
+    reason = cast(payloads.EndRequested, ends[-1][1].data).get("reason") if ends else None
+    return bool(into_done), _str_or_none(reason)
 
 
 def _since(moment: tuple[float, int] | None, start_t: float) -> float | None:

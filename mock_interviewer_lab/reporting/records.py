@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from mock_interviewer_lab import payloads
 from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.intent import (
@@ -86,10 +87,11 @@ def phase_spans_of(records: Sequence[tuple[int, Record]]) -> list[PhaseSpan]:
     for seq, r in records:
         if not is_action(r, "phase_changed"):
             continue
+        change = cast(payloads.PhaseChanged, r.data)
         if current is None:
-            current = str(r.data.get("from", Phase.INIT.value))
+            current = str(change.get("from", Phase.INIT.value))
         spans.append(PhaseSpan(current, start_t, r.t, start_seq))
-        current, start_t, start_seq = str(r.data.get("to")), r.t, seq
+        current, start_t, start_seq = str(change.get("to")), r.t, seq
     if current is not None:
         spans.append(PhaseSpan(current, start_t, max(last_t, start_t), start_seq))
     return spans
@@ -122,7 +124,7 @@ class RunOutcome:
 
 def run_outcome(seq: int, record: Record) -> RunOutcome:
     """A ``tests_finished`` event's run (a RunResult as JSON, or the object itself)."""
-    raw = record.data.get("run")
+    raw = cast(payloads.TestsFinished, record.data).get("run")
     run = raw if isinstance(raw, RunResult) else RunResult.model_validate(raw or {})
     return RunOutcome(
         seq=seq,
@@ -172,7 +174,7 @@ def candidate_utterances(
     for seq, r in records:
         if not is_event(r, "candidate_said"):
             continue
-        text = str(r.data.get("text", ""))
+        text = str(cast(payloads.CandidateSaid, r.data).get("text", ""))
         said.append(
             SaidRecord(
                 seq=seq,

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
+from mock_interviewer_lab import payloads
 from mock_interviewer_lab.events import Record
 from mock_interviewer_lab.reporting.records import is_action, is_event, numbered
 
@@ -60,8 +61,9 @@ def _line(seq: int, r: Record, spoken_only: bool) -> TranscriptLine | None:
     if is_event(r, "code_submitted"):
         return TranscriptLine(seq, r.t, "candidate", SUBMITS_CODE)
     if is_action(r, "show_results"):
+        results = cast(payloads.ShowResults, r.data)
         return TranscriptLine(seq, r.t, "tests",
-                              f"{r.data.get('passed')}/{r.data.get('total')} passed")
+                              f"{results.get('passed')}/{results.get('total')} passed")
     return None
 
 

@@ -37,7 +37,7 @@ import math
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
@@ -46,6 +46,7 @@ from tornado import web
 from tornado.ioloop import PeriodicCallback
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from mock_interviewer_lab import payloads
 from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.limits import MAX_SAID_BYTES
@@ -659,12 +660,13 @@ class VoiceSocketHandler(BaseSessionSocket):
             self._send_error("tts_failed", f"{message}; the coach's messages stay in text")
 
     def _speech_text(self, action: Action) -> str:
-        text = str(action.data.get("text", "")).strip()
+        said = cast(payloads.CoachSays, action.data)  # or a CoachPartial: text, and no streamed
+        text = str(said.get("text", "")).strip()
         if action.type == "coach_partial":
             self._streamed.append(text)
             return text
         streamed, self._streamed = self._streamed, []
-        if action.data.get("streamed") and streamed:
+        if said.get("streamed") and streamed:
             return text_after_streamed(text, streamed)
         return text
 
