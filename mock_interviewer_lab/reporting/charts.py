@@ -35,6 +35,10 @@ PHASE_COLOURS: dict[str, str] = {
 PASS_COLOUR = "#2e7d32"
 FAIL_COLOUR = "#c62828"
 HINT_COLOUR = "#f9a825"
+#: Text drawn on a phase band or a hint marker: those colours are the same
+#: in every theme, so is this one. All other text is ``currentColor``: the
+#: colour of the page or notebook around the chart, light or dark.
+ON_BAND_COLOUR = "#212121"
 
 _SVG_WIDTH = 900
 _LEFT = 80
@@ -90,10 +94,11 @@ def timeline_svg(report: SessionReport) -> str:
         return round(_LEFT + (t - tl.start) / span * plot_w, 1)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_SVG_WIDTH}" height="{_SVG_HEIGHT}" '
+        # As wide as its container (viewBox: the drawing scales with it).
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" '
         f'viewBox="0 0 {_SVG_WIDTH} {_SVG_HEIGHT}" role="img" '
         f'aria-label="{esc("Session timeline: " + report.problem_title)}" '
-        'font-family="sans-serif" font-size="11">',
+        'font-family="sans-serif" font-size="11" fill="currentColor">',
         f"<title>{esc('Session timeline: ' + report.problem_title)}</title>",
         f'<text x="4" y="{_PHASE_Y + 24}">phases</text>',
         f'<text x="4" y="{_RUN_Y + 4}">test runs</text>',
@@ -113,7 +118,7 @@ def timeline_svg(report: SessionReport) -> str:
         if right - left >= 7 * len(p.phase):
             parts.append(
                 f'<text x="{round((left + right) / 2, 1)}" y="{_PHASE_Y + 24}" '
-                f'text-anchor="middle">{esc(p.phase)}</text>'
+                f'text-anchor="middle" fill="{ON_BAND_COLOUR}">{esc(p.phase)}</text>'
             )
     parts.append(
         f'<line x1="{_LEFT}" y1="{_RUN_Y}" x2="{_LEFT + plot_w}" y2="{_RUN_Y}" stroke="#bdbdbd"/>'
@@ -137,17 +142,18 @@ def timeline_svg(report: SessionReport) -> str:
         parts.append(
             f'<polygon class="hint" data-seq="{hint.seq}" points="{points}" '
             f'fill="{HINT_COLOUR}"><title>{esc(tip)}</title></polygon>'
-            f'<text x="{cx}" y="{_HINT_Y + 4}" text-anchor="middle" font-size="9">'
+            f'<text x="{cx}" y="{_HINT_Y + 4}" text-anchor="middle" font-size="9" '
+            f'fill="{ON_BAND_COLOUR}">'
             f"{hint.level}</text>"
         )
     parts.append(
-        f'<line x1="{_LEFT}" y1="{_AXIS_Y}" x2="{_LEFT + plot_w}" y2="{_AXIS_Y}" stroke="#616161"/>'
+        f'<line x1="{_LEFT}" y1="{_AXIS_Y}" x2="{_LEFT + plot_w}" y2="{_AXIS_Y}" stroke="currentColor"/>'
     )
     step = _tick_step(span)
     for offset in range(0, int(span) + 1, step):
         tx = x(tl.start + offset)
         parts.append(
-            f'<line x1="{tx}" y1="{_AXIS_Y}" x2="{tx}" y2="{_AXIS_Y + 5}" stroke="#616161"/>'
+            f'<line x1="{tx}" y1="{_AXIS_Y}" x2="{tx}" y2="{_AXIS_Y + 5}" stroke="currentColor"/>'
             f'<text x="{tx}" y="{_AXIS_Y + 17}" text-anchor="middle">{mmss(offset)}</text>'
         )
     parts.extend(_legend(tl))
@@ -179,9 +185,9 @@ def delivery_svg(report: SessionReport) -> str | None:
     height = _D_TOP + _D_ROW_H * len(rows) + 10
     title = "Delivery per phase: words per minute and fillers per minute"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}" '
-        'font-family="sans-serif" font-size="11">',
+        'font-family="sans-serif" font-size="11" fill="currentColor">',
         f"<title>{esc(title)}</title>",
     ]
     panels = (
@@ -197,7 +203,7 @@ def delivery_svg(report: SessionReport) -> str | None:
         for i, (f, value) in enumerate(zip(rows, values, strict=True)):
             y = _D_TOP + i * _D_ROW_H
             if value is None:
-                parts.append(f'<text x="{left}" y="{y + 12}" fill="#757575">'
+                parts.append(f'<text x="{left}" y="{y + 12}" font-style="italic">'
                              "no spoken answers</text>")
                 continue
             w = round(value / top * bar_w, 1)

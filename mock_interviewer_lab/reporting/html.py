@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from mock_interviewer_lab.formatting import mmss
 from mock_interviewer_lab.reporting.charts import delivery_svg, esc, timeline_svg
 from mock_interviewer_lab.reporting.delivery import NO_SPOKEN_ANSWERS
+from mock_interviewer_lab.reporting.palette import theme_css
 from mock_interviewer_lab.reporting.report import SessionReport, Statement
 from mock_interviewer_lab.reporting.wording import (
     delivery_cells,
@@ -54,15 +55,34 @@ def _html_feedback(report: SessionReport) -> str:
     return "".join(body) + "</section>"
 
 
-_CSS = """
+#: The page alone (an exported report): nothing here reaches a notebook.
+_PAGE_CSS = """
 body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em;
-       color: #212121; line-height: 1.45; }
-table { border-collapse: collapse; }
-td, th { border-bottom: 1px solid #e0e0e0; padding: 4px 12px 4px 0; text-align: left; }
-.evidence a { color: #616161; font-size: 0.85em; margin-left: 0.3em; }
-.transcript .speaker { font-weight: 600; }
-.cited :target, li:target { background: #fff9c4; }
-.muted { color: #757575; }
+       line-height: 1.45; }
+"""
+
+#: The report's own rules, every one under ``.mil-report``: the same in the
+#: exported page and inline in a notebook, where they must beat JupyterLab's
+#: output styles (right-aligned, centred tables) without touching anything
+#: else. Colours are the palette's (reporting/palette.py), per theme.
+REPORT_CSS = theme_css(".mil-report") + """
+.mil-report { overflow-wrap: anywhere; }
+.mil-report table { border-collapse: collapse; margin-left: 0; margin-right: 0;
+  table-layout: auto; }
+.mil-report table td, .mil-report table th { border-bottom: 1px solid var(--mil-border);
+  padding: 4px 12px 4px 0; text-align: left; vertical-align: top; }
+.mil-report svg { display: block; width: 100%; height: auto; max-width: 960px; }
+.mil-report .evidence a { color: var(--mil-muted); font-size: 0.85em; margin-left: 0.3em; }
+.mil-report a { color: var(--mil-link); }
+.mil-report .transcript table { width: 100%; }
+.mil-report .transcript td.time { color: var(--mil-muted); white-space: nowrap; width: 1%; }
+.mil-report .transcript td.speaker { font-weight: 600; white-space: nowrap; width: 1%; }
+.mil-report .transcript tr.coach td.speaker { color: var(--mil-link); }
+.mil-report .transcript td.text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.mil-report .cited li { overflow-wrap: anywhere; }
+.mil-report .cited :target, .mil-report li:target, .mil-report tr:target {
+  background: var(--mil-highlight); }
+.mil-report .muted { color: var(--mil-muted); }
 """
 
 
@@ -87,8 +107,10 @@ def render_html(report: SessionReport) -> str:
         f"<tr><th>{esc(f.label)}</th><td>{esc(f.value)}</td></tr>" for f in report.figures
     )
     transcript = "".join(
-        f'<tr id="r{line.seq}"><td>{mmss(line.t - start)}</td>'
-        f'<td class="speaker">{esc(speaker_label(line))}</td><td>{esc(line.text)}</td></tr>'
+        f'<tr id="r{line.seq}" class="{esc(line.speaker)}"><td class="time">'
+        f"{mmss(line.t - start)}</td>"
+        f'<td class="speaker">{esc(speaker_label(line))}</td>'
+        f'<td class="text">{esc(line.text)}</td></tr>'
         for line in report.transcript
     )
     transcript_seqs = {line.seq for line in report.transcript}
@@ -103,7 +125,7 @@ def render_html(report: SessionReport) -> str:
     return "".join([
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         f"<title>{esc('Interview report: ' + report.problem_title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{_PAGE_CSS}{REPORT_CSS}</style></head><body><div class=\"mil-report\">",
         f"<h1>{esc('Interview report: ' + report.problem_title)}</h1>",
         f'<p class="muted">Problem {esc(report.problem_id)} · session '
         f"{esc(report.session_id)}{expected}</p>",
@@ -117,5 +139,5 @@ def render_html(report: SessionReport) -> str:
         f"<table>{transcript}</table>" if transcript else '<p class="muted">Nothing was said.</p>',
         "</section>",
         f'<section class="cited"><h2>Records cited</h2><ul>{cited}</ul></section>',
-        "</body></html>\n",
+        "</div></body></html>\n",
     ])
