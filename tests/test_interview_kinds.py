@@ -17,8 +17,9 @@ from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.kinds.base import Engine, InterviewKind, Shell
 from mock_interviewer_lab.interview.kinds.coding import CodingInterview, work_of
+from mock_interviewer_lab.interview.kinds.coding_plan import CODING_PLAN
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
-from mock_interviewer_lab.interview.phases import Phase
+from mock_interviewer_lab.interview.phases import Phase, PhasePlan
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.problems.loader import Problem
@@ -37,6 +38,7 @@ class TalkOnly:
 
     events: frozenset[EventType] = frozenset()
     side_effects: frozenset[ActionType] = frozenset()
+    plan: PhasePlan = CODING_PLAN  # the coding interview's phases, only talked through
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem

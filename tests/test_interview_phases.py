@@ -7,21 +7,37 @@ import itertools
 import pytest
 
 from mock_interviewer_lab.interview.intent import Intent
+from mock_interviewer_lab.interview.kinds.coding_plan import (
+    CODING_PLAN,
+    FOLLOWUP_MIN_S,
+    TRANSITIONS,
+    on_test_run,
+    on_tests,
+)
 from mock_interviewer_lab.interview.phases import (
     COMPLEXITY_AT_S,
-    FOLLOWUP_MIN_S,
     TDD_MAIN_PHASE,
     TDD_ORDER,
-    TRANSITIONS,
     Phase,
     PhaseMachine,
     TddPhase,
+    Verdict,
     check_transition,
     next_tdd_phase,
     tdd_prompt,
 )
 
 P = Phase
+
+
+def coding_machine(start: Phase = Phase.INIT, *, at: float = 0.0) -> PhaseMachine:
+    """The engine's machine under the coding interview's plan."""
+    return PhaseMachine(start, plan=CODING_PLAN, at=at)
+
+
+def coding_transition(src: Phase, dst: Phase, *, time_left_s: float) -> Verdict:
+    return check_transition(src, dst, time_left_s=time_left_s, plan=CODING_PLAN)
+
 PLENTY = 30 * 60.0  # seconds left: no time rule applies
 SHORT = 4 * 60.0  # under five minutes left
 VERY_SHORT = 90.0  # under two minutes left
@@ -91,7 +107,7 @@ def test_the_transition_table_is_the_documented_one() -> None:
 
 @pytest.mark.parametrize(("src", "dst"), list(LEGAL))
 def test_every_legal_transition_is_allowed_and_recorded(src: Phase, dst: Phase) -> None:
-    machine = PhaseMachine(src, at=100.0)
+    machine = coding_machine(src, at=100.0)
     time_left = LEGAL[(src, dst)]
     assert machine.can(dst, time_left_s=time_left)
     verdict = machine.go(dst, at=130.0, reason="test", time_left_s=time_left)
@@ -106,7 +122,7 @@ def test_every_legal_transition_is_allowed_and_recorded(src: Phase, dst: Phase) 
 
 @pytest.mark.parametrize(("src", "dst"), ILLEGAL)
 def test_every_other_pair_is_refused_without_changing_state(src: Phase, dst: Phase) -> None:
-    machine = PhaseMachine(src, at=5.0)
+    machine = coding_machine(src, at=5.0)
     for time_left in (PLENTY, SHORT, VERY_SHORT, 0.0):
         verdict = machine.go(dst, at=10.0, reason="test", time_left_s=time_left)
         assert not verdict
@@ -145,7 +161,7 @@ def test_every_other_pair_is_refused_without_changing_state(src: Phase, dst: Pha
     ],
 )
 def test_refusals_say_why(src: Phase, dst: Phase, time_left: float, explanation: str) -> None:
-    verdict = check_transition(src, dst, time_left_s=time_left)
+    verdict = coding_transition(src, dst, time_left_s=time_left)
     assert not verdict
     assert verdict.reason == f"cannot go from {src.name} to {dst.name}: {explanation}"
 
@@ -155,34 +171,34 @@ def test_refusals_say_why(src: Phase, dst: Phase, time_left: float, explanation:
 
 @pytest.mark.parametrize("src", [P.UNDERSTANDING, P.APPROACH, P.CODING, P.TESTING, P.DEBUGGING])
 def test_work_phases_reach_complexity_only_under_five_minutes(src: Phase) -> None:
-    assert not check_transition(src, P.COMPLEXITY, time_left_s=COMPLEXITY_AT_S)
-    assert not check_transition(src, P.COMPLEXITY, time_left_s=20 * 60)
-    assert check_transition(src, P.COMPLEXITY, time_left_s=COMPLEXITY_AT_S - 0.5)
-    assert check_transition(src, P.COMPLEXITY, time_left_s=0)
+    assert not coding_transition(src, P.COMPLEXITY, time_left_s=COMPLEXITY_AT_S)
+    assert not coding_transition(src, P.COMPLEXITY, time_left_s=20 * 60)
+    assert coding_transition(src, P.COMPLEXITY, time_left_s=COMPLEXITY_AT_S - 0.5)
+    assert coding_transition(src, P.COMPLEXITY, time_left_s=0)
 
 
 def test_optimization_reaches_complexity_at_any_time() -> None:
     for time_left in (0.0, SHORT, PLENTY):
-        assert check_transition(P.OPTIMIZATION, P.COMPLEXITY, time_left_s=time_left)
+        assert coding_transition(P.OPTIMIZATION, P.COMPLEXITY, time_left_s=time_left)
 
 
 def test_intro_never_jumps_to_complexity() -> None:
-    assert not check_transition(P.INTRO, P.COMPLEXITY, time_left_s=0)
+    assert not coding_transition(P.INTRO, P.COMPLEXITY, time_left_s=0)
 
 
 def test_followup_only_with_more_than_two_minutes_left() -> None:
-    assert not check_transition(P.REFLECTION, P.FOLLOWUP, time_left_s=FOLLOWUP_MIN_S)
-    assert not check_transition(P.REFLECTION, P.FOLLOWUP, time_left_s=0)
-    assert check_transition(P.REFLECTION, P.FOLLOWUP, time_left_s=FOLLOWUP_MIN_S + 1)
+    assert not coding_transition(P.REFLECTION, P.FOLLOWUP, time_left_s=FOLLOWUP_MIN_S)
+    assert not coding_transition(P.REFLECTION, P.FOLLOWUP, time_left_s=0)
+    assert coding_transition(P.REFLECTION, P.FOLLOWUP, time_left_s=FOLLOWUP_MIN_S + 1)
     for time_left in (0.0, FOLLOWUP_MIN_S, PLENTY):
-        assert check_transition(P.REFLECTION, P.DONE, time_left_s=time_left)
+        assert coding_transition(P.REFLECTION, P.DONE, time_left_s=time_left)
 
 
 @pytest.mark.parametrize(
     "phase", [P.UNDERSTANDING, P.APPROACH, P.CODING, P.TESTING, P.DEBUGGING, P.OPTIMIZATION]
 )
 def test_on_time_sends_work_phases_to_complexity_under_five_minutes(phase: Phase) -> None:
-    machine = PhaseMachine(phase)
+    machine = coding_machine(phase)
     assert machine.on_time(COMPLEXITY_AT_S) is None
     assert machine.on_time(COMPLEXITY_AT_S - 1) == P.COMPLEXITY
     assert machine.on_time(0) == P.COMPLEXITY
@@ -190,14 +206,14 @@ def test_on_time_sends_work_phases_to_complexity_under_five_minutes(phase: Phase
 
 @pytest.mark.parametrize("phase", [P.INIT, P.CALIBRATION, P.INTRO, P.COMPLEXITY, P.DONE, P.ABORT])
 def test_on_time_leaves_other_phases_alone(phase: Phase) -> None:
-    machine = PhaseMachine(phase)
+    machine = coding_machine(phase)
     for time_left in (PLENTY, SHORT, 0.0):
         assert machine.on_time(time_left) is None
 
 
 @pytest.mark.parametrize("phase", [P.REFLECTION, P.FOLLOWUP])
 def test_on_time_ends_the_wrap_up_when_time_is_up(phase: Phase) -> None:
-    machine = PhaseMachine(phase)
+    machine = coding_machine(phase)
     assert machine.on_time(SHORT) is None
     assert machine.on_time(1) is None
     assert machine.on_time(0) == P.DONE
@@ -242,7 +258,7 @@ INTENT_STEPS: list[tuple[Phase, Intent, float, Phase | None]] = [
 
 @pytest.mark.parametrize(("phase", "intent", "time_left", "expected"), INTENT_STEPS)
 def test_on_intent(phase: Phase, intent: Intent, time_left: float, expected: Phase | None) -> None:
-    assert PhaseMachine(phase).on_intent(intent, time_left) == expected
+    assert coding_machine(phase).on_intent(intent, time_left) == expected
 
 
 @pytest.mark.parametrize(
@@ -265,21 +281,21 @@ def test_on_intent(phase: Phase, intent: Intent, time_left: float, expected: Pha
 def test_on_tests(
     phase: Phase, passed: int, failed: int, time_left: float, expected: Phase | None
 ) -> None:
-    assert PhaseMachine(phase).on_tests(passed, failed, time_left) == expected
+    assert on_tests(coding_machine(phase), passed, failed, time_left) == expected
 
 
 def test_on_tests_refuses_negative_counts() -> None:
     with pytest.raises(ValueError, match="negative"):
-        PhaseMachine(P.TESTING).on_tests(-1, 0, PLENTY)
+        on_tests(coding_machine(P.TESTING), -1, 0, PLENTY)
 
 
 @pytest.mark.parametrize("phase", list(P))
 @pytest.mark.parametrize("time_left", [PLENTY, 200.0, 121.0, 60.0, 0.0])
 def test_triggers_only_name_legal_steps(phase: Phase, time_left: float) -> None:
-    machine = PhaseMachine(phase)
+    machine = coding_machine(phase)
     proposals = [machine.on_intent(i, time_left) for i in Intent]
-    proposals += [machine.on_tests(p, f, time_left) for p, f in ((1, 0), (0, 1), (0, 0))]
-    proposals += [machine.on_test_run(), machine.on_time(time_left)]
+    proposals += [on_tests(machine, p, f, time_left) for p, f in ((1, 0), (0, 1), (0, 0))]
+    proposals += [on_test_run(machine), machine.on_time(time_left)]
     for target in proposals:
         if target is not None:
             verdict = machine.can(target, time_left_s=time_left)
@@ -291,7 +307,7 @@ def _follow(machine: PhaseMachine, step: str, time_left: float) -> list[Phase]:
     path: list[Phase] = []
     for _ in range(10):
         if step == "code run":
-            target = machine.on_test_run()
+            target = on_test_run(machine)
         else:
             target = machine.on_intent(Intent(step), time_left)
         if target is None:
@@ -302,15 +318,15 @@ def _follow(machine: PhaseMachine, step: str, time_left: float) -> list[Phase]:
 
 
 def test_a_trigger_may_take_several_steps_and_then_settles() -> None:
-    machine = PhaseMachine(P.INTRO)
+    machine = coding_machine(P.INTRO)
     assert _follow(machine, "code run", PLENTY) == [P.UNDERSTANDING, P.CODING, P.TESTING]
-    machine = PhaseMachine(P.INTRO)
+    machine = coding_machine(P.INTRO)
     assert _follow(machine, "ready_to_code", PLENTY) == [P.UNDERSTANDING, P.CODING]
     assert _follow(machine, "run_tests", PLENTY) == [P.TESTING]
 
 
 def test_a_whole_interview_through_the_triggers() -> None:
-    machine = PhaseMachine()
+    machine = coding_machine()
     t = 0.0
 
     def go(target: Phase | None, reason: str, left: float) -> None:
@@ -325,9 +341,9 @@ def test_a_whole_interview_through_the_triggers() -> None:
     go(machine.on_intent(I.APPROACH, 42 * 60), "I'll use a hash map", 42 * 60)
     go(machine.on_intent(I.READY_TO_CODE, 40 * 60), "let me code", 40 * 60)
     go(machine.on_intent(I.RUN_TESTS, 20 * 60), "run the tests", 20 * 60)
-    go(machine.on_tests(3, 1, 19 * 60), "1 failed", 19 * 60)
-    go(machine.on_test_run(), "fixed", 15 * 60)
-    go(machine.on_tests(4, 0, 14 * 60), "all pass", 14 * 60)
+    go(on_tests(machine, 3, 1, 19 * 60), "1 failed", 19 * 60)
+    go(on_test_run(machine), "fixed", 15 * 60)
+    go(on_tests(machine, 4, 0, 14 * 60), "all pass", 14 * 60)
     assert machine.on_time(6 * 60) is None
     go(machine.on_time(4 * 60), "time", 4 * 60)
     go(machine.on_intent(I.DONE, 3 * 60), "done with big-O", 3 * 60)
@@ -355,20 +371,20 @@ def test_a_whole_interview_through_the_triggers() -> None:
 
 
 def test_go_refuses_a_time_before_the_current_phase_began() -> None:
-    machine = PhaseMachine(P.CODING, at=100.0)
+    machine = coding_machine(P.CODING, at=100.0)
     with pytest.raises(ValueError, match="earlier"):
         machine.go(P.TESTING, at=99.0, reason="x", time_left_s=PLENTY)
     assert machine.phase == P.CODING
 
 
 def test_legal_targets_follow_the_time_rules() -> None:
-    assert PhaseMachine(P.CODING).legal_targets(time_left_s=PLENTY) == (P.TESTING, P.ABORT)
-    assert PhaseMachine(P.CODING).legal_targets(time_left_s=SHORT) == (
+    assert coding_machine(P.CODING).legal_targets(time_left_s=PLENTY) == (P.TESTING, P.ABORT)
+    assert coding_machine(P.CODING).legal_targets(time_left_s=SHORT) == (
         P.TESTING,
         P.COMPLEXITY,
         P.ABORT,
     )
-    assert PhaseMachine(P.REFLECTION).legal_targets(time_left_s=VERY_SHORT) == (P.DONE, P.ABORT)
+    assert coding_machine(P.REFLECTION).legal_targets(time_left_s=VERY_SHORT) == (P.DONE, P.ABORT)
 
 
 # ----------------------------------------------------------------- TDD mode

@@ -63,13 +63,6 @@ _MAX_NUDGE_WAIT_S = 150.0
 _AGENDA_KINDS = frozenset({"warning", "complexity", "wrap_up", "intro"})
 #: A fishing redirect said within this long is worded another way next time.
 _REDIRECT_MEMORY_S = 300.0
-#: What an interviewer does with the time after a solution, in order: in
-#: REFLECTION the edge cases and tests they would add, then the trade-off;
-#: in FOLLOWUP a follow-up problem when the kind has one due (a coding
-#: interview: a harder variant the pack names, with ten minutes left), else
-#: variation questions; then an open floor.
-_REFLECTION_GOALS = ("edge_cases", "tradeoff")
-_VARIATION_GOALS = 3
 #: "Let's end the interview": words never end it (time does, or End); the
 #: coach says how.
 _STOP_WORDS = re.compile(
@@ -136,7 +129,9 @@ class Orchestrator:
         self.personality = c.personality
         self._clock = _EventClock()
         # The clock gives the big-O its budget: with less left, the work stops.
-        self.machine = PhaseMachine(complexity_at_s=float(c.timing.complexity_duration_s))
+        # The kind's phases (its plan); the machine runs them.
+        self.machine = PhaseMachine(plan=self.kind.plan,
+                                    complexity_at_s=float(c.timing.complexity_duration_s))
         self.timer = InterviewTimer(self._clock, minutes, c.timing, started_at=0.0)
         self.classifier = IntentClassifier(c.behavioral)
         self.leaks = LeakFilter(problem)
@@ -220,7 +215,7 @@ class Orchestrator:
             self._coach_text(self._redirect_text(verdict.kind, verdict.redirect), "redirect")
             return
         if self.phase == Phase.INTRO:
-            self.go(Phase.UNDERSTANDING, "the candidate spoke")
+            self.go(self.machine.plan.first, "the candidate spoke")
         claim = utterance.complexity
         if claim and claim.time and class_of(claim.time):
             # Kept for the code it describes: said with the plan, it answers
@@ -248,7 +243,7 @@ class Orchestrator:
                 self.say("said", utterance=utterance, goal="better")
             return
         working_on_second = self._working_on_second
-        if utterance.intent == Intent.DONE and self.phase in (Phase.REFLECTION, Phase.FOLLOWUP) \
+        if utterance.intent == Intent.DONE and self.phase in self.machine.plan.agenda \
                 and not working_on_second:
             self._advance_agenda()
             return
@@ -261,7 +256,7 @@ class Orchestrator:
                 self._finish("candidate")
             return
         if utterance.words >= 4 and not utterance.is_question and not working_on_second \
-                and self.phase in (Phase.REFLECTION, Phase.FOLLOWUP):
+                and self.phase in self.machine.plan.agenda:
             # Answered: the next thing worth the time that is left.
             self._advance_agenda()
             return
@@ -426,7 +421,7 @@ class Orchestrator:
             if to in (Phase.APPROACH, Phase.CODING) and self.state.first_approach_t is None:
                 self.state.first_approach_t = self._clock.t
             self.emit("phase_changed", {"from": before.value, "to": to.value, "reason": reason})
-            if to in (Phase.REFLECTION, Phase.FOLLOWUP) and not quiet:
+            if to in self.machine.plan.agenda and not quiet:
                 self._advance_agenda()
         return bool(verdict)
 
@@ -475,24 +470,18 @@ class Orchestrator:
     # ------------------------------------------------- the time after a solution
 
     def _advance_agenda(self) -> None:
-        """The next thing worth the time that is left (never the end: that
-        is the clock's or the candidate's)."""
-        st = self.state
-        if self.phase == Phase.REFLECTION:
-            goal = next((g for g in _REFLECTION_GOALS if g not in st.goals), None)
-            if goal is None and self.go(Phase.FOLLOWUP, "the candidate reflected"):
-                return  # go() asked the follow-up's first question
-            self._ask_goal(goal or "open")
-        elif self.phase == Phase.FOLLOWUP:
-            self._ask_goal(self._followup_goal())
-
-    def _followup_goal(self) -> str:
-        st = self.state
-        if self.kind.followup_due(self):
-            return "second_problem"
-        if st.goals.count("variation") < _VARIATION_GOALS:
-            return "variation"
-        return "open"
+        """The next thing worth the time that is left, as the plan's agenda
+        has it (never the end: that is the clock's or the candidate's)."""
+        step = self.machine.plan.agenda.get(self.phase)
+        if step is None:
+            return
+        if step.followup_first and self.kind.followup_due(self):
+            goal: str | None = "second_problem"
+        else:
+            goal = step.next_goal(self.state.goals)
+        if goal is None and step.then is not None and self.go(step.then, step.then_reason):
+            return  # go() asked the next phase's first question
+        self._ask_goal(goal or "open")
 
     def _ask_goal(self, goal: str) -> None:
         st = self.state
@@ -534,10 +523,8 @@ class Orchestrator:
             return
         why = f"ended ({reason})"
         self.kind.stop_improving(self)
-        # COMPLEXITY and OPTIMIZATION close through REFLECTION; earlier phases
-        # can only stop short, which the machine calls ABORT.
-        for path in ((Phase.DONE,), (Phase.REFLECTION, Phase.DONE),
-                     (Phase.COMPLEXITY, Phase.REFLECTION, Phase.DONE)):
+        # The plan's way to close from here; else the machine calls it ABORT.
+        for path in self.machine.plan.endings:
             if self.machine.can(path[0], time_left_s=self.timer.time_left_s):
                 for phase in path:
                     self.go(phase, why, quiet=True)

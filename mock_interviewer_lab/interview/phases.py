@@ -1,40 +1,27 @@
-"""The interview's phases and the legal moves between them.
+"""The interview's phases and the machine that moves between them.
 
-The states are the seed spec's; the transitions are its state diagram plus a
-few a real interview needs (marked ``origin="added"`` in :data:`TRANSITIONS`,
-each with its reason):
-
-* UNDERSTANDING -> CODING: the candidate jumps straight into code without
-  describing an approach. The record must show what happened (the coach may
-  still ask for the approach; the report sees APPROACH was skipped).
-* OPTIMIZATION -> TESTING: a faster version was submitted and must pass the
-  tests again.
-* UNDERSTANDING, APPROACH, CODING, TESTING, DEBUGGING -> COMPLEXITY, only when
-  under five minutes remain: the clock ends the work so the big-O discussion
-  still happens (``coach.force_big_o_at_end``).
-* OPTIMIZATION -> COMPLEXITY is the spec's "time_left < 5min", and is also
-  allowed earlier, when the candidate says they are done or states a
-  complexity: a passing solution with twenty minutes left should not wait.
-* any phase but DONE and ABORT -> ABORT (the emergency exit).
-
-Deliberately not added: going back (CODING -> APPROACH, APPROACH ->
-UNDERSTANDING). Talking about a new idea while coding is still coding, and a
-question during the approach is still the approach; flipping phases on every
-remark would make the timings meaningless.
+The engine owns what every interview has: the start (INIT, the optional
+CALIBRATION, then INTRO, where the problem is presented), the end (DONE, and
+ABORT, the emergency exit from any phase but the two ends) and the
+machine's mechanics (a move is allowed or refused with a reason in words,
+the history, the time guards). A kind of interview supplies the rest as a
+:class:`PhasePlan`: the phases after INTRO and the moves between them, where
+what the candidate says leads (``on_intent``), what the clock ends
+(``on_time``), how the interview closes from where it is when it ends, and
+the agenda of the time after the work. The coding interview's plan is
+:data:`mock_interviewer_lab.interview.kinds.coding_plan.CODING_PLAN`.
 
 INIT -> CALIBRATION ("if first_time") depends on whether the voice was
 calibrated, which this module does not know: both INIT exits are legal and
-the caller picks. The time rules use ``time_left_s``: COMPLEXITY from the
-work phases needs fewer than ``complexity_at_s`` seconds left (the
-``coach.timing.complexity_duration_s`` budget in an interview; the spec's
-five minutes, :data:`COMPLEXITY_AT_S`, by default), FOLLOWUP needs more than
-:data:`FOLLOWUP_MIN_S`.
+the caller picks. A move may be guarded by the time left (:class:`TimeGuard`):
+under or over so many seconds, or under the machine's ``complexity_at_s``
+(the ``coach.timing.complexity_duration_s`` budget in an interview,
+:data:`COMPLEXITY_AT_S` by default), when the work gives way to the wrap-up.
 
-The triggers (``PhaseMachine.on_intent``, ``on_tests``, ``on_test_run``,
-``on_time``) name the *next step* or None, and only ever a step that
-:meth:`PhaseMachine.can` allows. A trigger may need more than one step (code
-run during UNDERSTANDING: CODING, then TESTING), so the caller goes there and
-asks again until it gets None.
+The triggers (``PhaseMachine.on_intent``, ``on_time``, and a kind's own)
+name the *next step* or None, and only ever a step that
+:meth:`PhaseMachine.can` allows. A trigger may need more than one step, so
+the caller goes there and asks again until it gets None.
 
 Test-driven mode (``coach.enforce_test_first``) has its own six sub-phases
 (:class:`TddPhase`), each mapped to a main phase for time budgets.
@@ -43,8 +30,8 @@ Test-driven mode (``coach.enforce_test_first``) has its own six sub-phases
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -69,26 +56,21 @@ class Phase(StrEnum):
     ABORT = "abort"  # emergency exit
 
 
-#: Fewer seconds than this left: the work phases give way to COMPLEXITY
-#: (the default; an interview passes its complexity budget instead).
+#: Fewer seconds than this left: the work gives way to the wrap-up (the
+#: default of the machine's ``complexity_at_s``; an interview passes its
+#: complexity budget instead).
 COMPLEXITY_AT_S = 5 * 60.0
-#: More seconds than this left: REFLECTION may lead to FOLLOWUP.
-FOLLOWUP_MIN_S = 2 * 60.0
 
 TERMINAL_PHASES: frozenset[Phase] = frozenset({Phase.DONE, Phase.ABORT})
-#: After INTRO and before COMPLEXITY: the phases the clock can cut short.
-WORK_PHASES: frozenset[Phase] = frozenset(
-    {
-        Phase.UNDERSTANDING,
-        Phase.APPROACH,
-        Phase.CODING,
-        Phase.TESTING,
-        Phase.DEBUGGING,
-        Phase.OPTIMIZATION,
-    }
-)
 
-TimeGuard = Literal["under_complexity_time", "over_followup_time"]
+
+@dataclass(frozen=True)
+class TimeGuard:
+    """A move allowed only with less (``under``) or more time left than
+    ``seconds``; None: the machine's ``complexity_at_s``."""
+
+    under: bool
+    seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -101,61 +83,74 @@ class Transition:
     guard: TimeGuard | None = None
 
 
-def _edges() -> tuple[Transition, ...]:
-    P = Phase
-    spec = [
-        Transition(P.INIT, P.CALIBRATION, "first time: the voice is not calibrated", "spec"),
-        Transition(P.INIT, P.INTRO, "calibrated, or text only", "spec"),
-        Transition(P.CALIBRATION, P.INTRO, "calibration finished", "spec"),
-        Transition(P.INTRO, P.UNDERSTANDING, "automatically, once the problem is shown", "spec"),
-        Transition(P.UNDERSTANDING, P.APPROACH, "the candidate proposes a method", "spec"),
-        Transition(P.APPROACH, P.CODING, "the candidate starts coding", "spec"),
-        Transition(P.CODING, P.TESTING, "the tests are run", "spec"),
-        Transition(P.TESTING, P.DEBUGGING, "some tests failed", "spec"),
-        Transition(P.TESTING, P.OPTIMIZATION, "all tests passed", "spec"),
-        Transition(P.DEBUGGING, P.TESTING, "the tests are run again", "spec"),
-        Transition(
-            P.OPTIMIZATION,
-            P.COMPLEXITY,
-            "under five minutes left, or the candidate is done or states a complexity",
-            "spec",
-        ),
-        Transition(P.COMPLEXITY, P.REFLECTION, "the complexity was discussed", "spec"),
-        Transition(
-            P.REFLECTION,
-            P.FOLLOWUP,
-            "more than two minutes left",
-            "spec",
-            "over_followup_time",
-        ),
-        Transition(P.REFLECTION, P.DONE, "reflection finished", "spec"),
-        Transition(P.FOLLOWUP, P.DONE, "follow-up finished", "spec"),
-    ]
-    added = [
-        Transition(P.UNDERSTANDING, P.CODING, "the candidate jumps straight into code", "added"),
-        Transition(P.OPTIMIZATION, P.TESTING, "a faster version is tested", "added"),
-    ]
-    added += [
-        Transition(
-            src,
-            P.COMPLEXITY,
-            "under five minutes left: time for the big-O",
-            "added",
-            "under_complexity_time",
-        )
-        for src in (P.UNDERSTANDING, P.APPROACH, P.CODING, P.TESTING, P.DEBUGGING)
-    ]
-    added += [
-        Transition(src, P.ABORT, "emergency exit", "added")
-        for src in P
-        if src not in TERMINAL_PHASES
-    ]
-    return tuple(spec + added)
+#: The engine's moves into INTRO (every interview starts so).
+START_MOVES: tuple[Transition, ...] = (
+    Transition(Phase.INIT, Phase.CALIBRATION, "first time: the voice is not calibrated", "spec"),
+    Transition(Phase.INIT, Phase.INTRO, "calibrated, or text only", "spec"),
+    Transition(Phase.CALIBRATION, Phase.INTRO, "calibration finished", "spec"),
+)
 
 
-#: Every legal move. A pair not listed here is refused.
-TRANSITIONS: tuple[Transition, ...] = _edges()
-_BY_PAIR: Mapping[tuple[Phase, Phase], Transition] = {(t.src, t.dst): t for t in TRANSITIONS}
+@dataclass(frozen=True)
+class AgendaStep:
+    """What the coach covers in one phase of the time after the work."""
+
+    #: Asked in order, each as often as it is listed.
+    goals: tuple[str, ...]
+    #: Where to go once they are covered (None: stay, the floor is open),
+    #: and the reason the move gives.
+    then: Phase | None = None
+    then_reason: str = ""
+    #: The kind's follow-up problem, when due, comes before the goals.
+    followup_first: bool = False
+
+    def next_goal(self, covered: Sequence[str]) -> str | None:
+        """The first goal not yet covered as often as listed (None: all are)."""
+        listed: dict[str, int] = {}
+        for goal in self.goals:
+            listed[goal] = listed.get(goal, 0) + 1
+            if covered.count(goal) < listed[goal]:
+                return goal
+        return None
+
+
+#: (phase, intent, time_left_s) -> the next step or None.
+IntentStep = Callable[[Phase, Intent, float], "Phase | None"]
+#: (phase, time_left_s, complexity_at_s) -> the next step or None.
+TimeStep = Callable[[Phase, float, float], "Phase | None"]
+
+
+@dataclass(frozen=True, eq=False)
+class PhasePlan:
+    """A kind of interview's phases: everything between INTRO and the end."""
+
+    name: str
+    #: The kind's moves, from INTRO on, in the order a refusal lists them;
+    #: the engine adds :data:`START_MOVES` before and ABORT after.
+    moves: tuple[Transition, ...]
+    #: Where INTRO leads once the candidate engages.
+    first: Phase
+    intent_step: IntentStep
+    time_step: TimeStep
+    #: How the interview closes from where it is when it ends: the first
+    #: path whose first move is allowed (none: ABORT).
+    endings: tuple[tuple[Phase, ...], ...]
+    #: The time after the work: what the coach covers in each of its phases.
+    agenda: Mapping[Phase, AgendaStep] = field(default_factory=dict)
+    #: Every legal move (START_MOVES, the kind's, ABORT from each phase).
+    transitions: tuple[Transition, ...] = field(init=False)
+    _by_pair: Mapping[tuple[Phase, Phase], Transition] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        moves = START_MOVES + self.moves
+        used = {t.src for t in moves} | {t.dst for t in moves}
+        aborts = tuple(Transition(src, Phase.ABORT, "emergency exit", "added")
+                       for src in Phase if src in used and src not in TERMINAL_PHASES)
+        object.__setattr__(self, "transitions", moves + aborts)
+        object.__setattr__(self, "_by_pair", {(t.src, t.dst): t for t in self.transitions})
+
+    def move(self, src: Phase, dst: Phase) -> Transition | None:
+        return self._by_pair.get((src, dst))
 
 
 @dataclass(frozen=True)
@@ -183,17 +178,19 @@ class PhaseChange:
 
 
 def _guard_refusal(guard: TimeGuard, time_left_s: float, complexity_at_s: float) -> str | None:
-    if guard == "under_complexity_time" and not time_left_s < complexity_at_s:
-        return f"only when under {mmss(complexity_at_s)} is left ({mmss(time_left_s)} left)"
-    if guard == "over_followup_time" and not time_left_s > FOLLOWUP_MIN_S:
-        return f"needs more than {mmss(FOLLOWUP_MIN_S)} left ({mmss(time_left_s)} left)"
+    limit = guard.seconds if guard.seconds is not None else complexity_at_s
+    if guard.under and not time_left_s < limit:
+        return f"only when under {mmss(limit)} is left ({mmss(time_left_s)} left)"
+    if not guard.under and not time_left_s > limit:
+        return f"needs more than {mmss(limit)} left ({mmss(time_left_s)} left)"
     return None
 
 
-def check_transition(src: Phase, dst: Phase, *, time_left_s: float,
+def check_transition(src: Phase, dst: Phase, *, time_left_s: float, plan: PhasePlan,
                      complexity_at_s: float = COMPLEXITY_AT_S) -> Verdict:
-    """Whether the interview may go from ``src`` to ``dst`` with ``time_left_s`` left
-    (the work phases give way to COMPLEXITY under ``complexity_at_s``)."""
+    """Whether the interview may go from ``src`` to ``dst`` under ``plan``
+    with ``time_left_s`` left (guards under ``complexity_at_s``: see
+    :class:`TimeGuard`)."""
 
     def refuse(why: str) -> Verdict:
         return Verdict(False, src, dst, f"cannot go from {src.name} to {dst.name}: {why}")
@@ -202,9 +199,9 @@ def check_transition(src: Phase, dst: Phase, *, time_left_s: float,
         return refuse(f"the interview has ended ({src.name})")
     if src == dst:
         return refuse(f"already in {src.name}")
-    edge = _BY_PAIR.get((src, dst))
+    edge = plan.move(src, dst)
     if edge is None:
-        names = [t.dst.name for t in TRANSITIONS if t.src == src]
+        names = [t.dst.name for t in plan.transitions if t.src == src]
         onward = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         return refuse(f"from {src.name} the interview can only go to {onward}")
     if edge.guard is not None:
@@ -215,16 +212,17 @@ def check_transition(src: Phase, dst: Phase, *, time_left_s: float,
 
 
 class PhaseMachine:
-    """The current phase and how the interview got there.
+    """The current phase and how the interview got there, under a kind's plan.
 
     ``start`` and ``at`` exist for tests and for rebuilding a machine from
     stored events; a new interview starts in INIT.
     """
 
-    def __init__(self, start: Phase = Phase.INIT, *, at: float = 0.0,
+    def __init__(self, start: Phase = Phase.INIT, *, plan: PhasePlan, at: float = 0.0,
                  complexity_at_s: float = COMPLEXITY_AT_S) -> None:
         self._phase = start
-        #: Fewer seconds than this left: the work phases give way to COMPLEXITY.
+        self.plan = plan
+        #: Fewer seconds than this left: the work gives way to the wrap-up.
         self.complexity_at_s = complexity_at_s
         self._entered_at = at
         self._history: list[PhaseChange] = []
@@ -250,7 +248,7 @@ class PhaseMachine:
         return phase == self._phase or any(c.src == phase for c in self._history)
 
     def can(self, to: Phase, *, time_left_s: float) -> Verdict:
-        return check_transition(self._phase, to, time_left_s=time_left_s,
+        return check_transition(self._phase, to, time_left_s=time_left_s, plan=self.plan,
                                 complexity_at_s=self.complexity_at_s)
 
     def legal_targets(self, *, time_left_s: float) -> tuple[Phase, ...]:
@@ -274,91 +272,18 @@ class PhaseMachine:
     # Triggers: the next step, or None. Never a step that can() refuses.
 
     def on_intent(self, intent: Intent, time_left_s: float) -> Phase | None:
-        """Where what the candidate said leads from here."""
-        target = _intent_step(self._phase, intent, time_left_s)
-        return self._legal_or_none(target, time_left_s)
-
-    def on_test_run(self) -> Phase | None:
-        """The candidate's code is being run: get to TESTING (one step at a time)."""
-        target = {
-            Phase.INTRO: Phase.UNDERSTANDING,
-            Phase.UNDERSTANDING: Phase.CODING,
-            Phase.APPROACH: Phase.CODING,
-            Phase.CODING: Phase.TESTING,
-            Phase.DEBUGGING: Phase.TESTING,
-            Phase.OPTIMIZATION: Phase.TESTING,
-        }.get(self._phase)
-        # TESTING is never guarded, and the steps before it are not either.
-        return target
-
-    def on_tests(self, passed: int, failed: int, time_left_s: float) -> Phase | None:
-        """Test results: failures -> DEBUGGING, all pass -> OPTIMIZATION.
-
-        With under five minutes left, a passing solution goes straight to
-        COMPLEXITY (there is no time to optimise). Results that arrive
-        outside TESTING first lead there (see :meth:`on_test_run`). A run
-        with no tests at all says nothing: None.
-        """
-        if passed < 0 or failed < 0:
-            raise ValueError(f"test counts cannot be negative (passed={passed}, failed={failed})")
-        if self._phase != Phase.TESTING:
-            return self.on_test_run()
-        if passed + failed == 0:
-            return None
-        if failed > 0:
-            return Phase.DEBUGGING
-        if time_left_s < self.complexity_at_s:
-            return Phase.COMPLEXITY
-        return Phase.OPTIMIZATION
+        """Where what the candidate said leads from here (the plan's say)."""
+        target = self.plan.intent_step(self._phase, intent, time_left_s)
+        return self.legal_or_none(target, time_left_s)
 
     def on_time(self, time_left_s: float) -> Phase | None:
-        """The clock's say: COMPLEXITY when under five minutes remain during the
-        work (after INTRO, before COMPLEXITY); DONE when time is up during
-        REFLECTION or FOLLOWUP."""
-        if self._phase in WORK_PHASES and time_left_s < self.complexity_at_s:
-            return Phase.COMPLEXITY
-        if self._phase in (Phase.REFLECTION, Phase.FOLLOWUP) and time_left_s <= 0:
-            return Phase.DONE
-        return None
+        """The clock's say under the plan (the wrap-up, or the end)."""
+        return self.plan.time_step(self._phase, time_left_s, self.complexity_at_s)
 
-    def _legal_or_none(self, target: Phase | None, time_left_s: float) -> Phase | None:
+    def legal_or_none(self, target: Phase | None, time_left_s: float) -> Phase | None:
         if target is None or not self.can(target, time_left_s=time_left_s):
             return None
         return target
-
-
-def _intent_step(phase: Phase, intent: Intent, time_left_s: float) -> Phase | None:
-    """What an intent means in each phase (None: it does not move the interview)."""
-    In, P = Intent, Phase
-    if phase == P.INTRO and intent in (
-        In.CLARIFYING_QUESTION,
-        In.APPROACH,
-        In.READY_TO_CODE,
-        In.RUN_TESTS,
-    ):
-        return P.UNDERSTANDING  # the candidate engaged: the discussion has begun
-    if phase == P.UNDERSTANDING:
-        if intent == In.APPROACH:
-            return P.APPROACH
-        if intent in (In.READY_TO_CODE, In.RUN_TESTS):
-            return P.CODING
-    if phase == P.APPROACH and intent in (In.READY_TO_CODE, In.RUN_TESTS):
-        return P.CODING
-    if phase == P.CODING and intent in (In.RUN_TESTS, In.DONE):
-        return P.TESTING  # "I'm done" with the code: time to run it
-    if phase == P.DEBUGGING and intent == In.RUN_TESTS:
-        return P.TESTING
-    if phase == P.OPTIMIZATION:
-        if intent == In.RUN_TESTS:
-            return P.TESTING
-        if intent in (In.DONE, In.COMPLEXITY_CLAIM):
-            return P.COMPLEXITY
-    if phase == P.COMPLEXITY and intent == In.DONE:
-        return P.REFLECTION
-    if phase == P.REFLECTION and intent == In.DONE and time_left_s > FOLLOWUP_MIN_S:
-        return P.FOLLOWUP
-    # Words never end the interview: time does, or the candidate's End.
-    return None
 
 
 # --------------------------------------------------------------------------

@@ -54,6 +54,6 @@ class InterviewState:
     #: a claim made while describing the approach answers the question later).
     claim: tuple[str, str | None] | None = None
     claim_fresh: bool = False
-    #: What the coach has covered with the time after a solution (_REFLECTION_GOALS,
+    #: What the coach has covered with the time after a solution (the plan's agenda,
     #: "second_problem", "variation", "open").
     goals: list[str] = field(default_factory=list)

@@ -42,7 +42,7 @@ from typing import Any, Protocol
 from mock_interviewer_lab.events import Action, ActionType, Event, EventType, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.coaching import Trigger
-from mock_interviewer_lab.interview.phases import Phase, PhaseMachine
+from mock_interviewer_lab.interview.phases import Phase, PhaseMachine, PhasePlan
 from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.interview.timers import InterviewTimer
 from mock_interviewer_lab.problems.loader import Problem
@@ -123,6 +123,9 @@ class InterviewKind(Protocol):
     events: frozenset[EventType]
     #: The actions with a side effect the session carries out through the kind.
     side_effects: frozenset[ActionType]
+    #: The kind's phases after INTRO, its moves and its agenda (the engine's
+    #: machine runs them; see interview/phases.py).
+    plan: PhasePlan
 
     def handle(self, engine: Engine, event: Event) -> None:
         """Take one of :attr:`events`."""

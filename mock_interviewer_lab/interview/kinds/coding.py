@@ -16,7 +16,8 @@ from typing import Any
 
 from mock_interviewer_lab.events import Action, ActionType, Event, EventType
 from mock_interviewer_lab.interview.kinds.base import Engine, Shell
-from mock_interviewer_lab.interview.phases import Phase, TddPhase, next_tdd_phase
+from mock_interviewer_lab.interview.kinds.coding_plan import CODING_PLAN, on_test_run, on_tests
+from mock_interviewer_lab.interview.phases import Phase, PhasePlan, TddPhase, next_tdd_phase
 from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding
 from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.problems.loader import Problem
@@ -81,6 +82,7 @@ class CodingInterview:
     events: frozenset[EventType] = frozenset({"code_submitted", "tests_finished",
                                               "growth_measured"})
     side_effects: frozenset[ActionType] = frozenset({"run_tests"})
+    plan: PhasePlan = CODING_PLAN
 
     def __init__(self, problem: Problem, followups: list[Problem] | None = None) -> None:
         self.problem = problem
@@ -112,7 +114,7 @@ class CodingInterview:
         w.findings = self.analyse(problem, code)
         if engine.phase == Phase.INTRO:
             engine.go(Phase.UNDERSTANDING, "the candidate submitted code")
-        engine.step_until_none(engine.machine.on_test_run, "the code is being tested")
+        engine.step_until_none(lambda: on_test_run(engine.machine), "the code is being tested")
         engine.emit("run_tests", {"code_seq": event.seq, "problem": problem.qualified_id})
 
     def _on_tests_finished(self, engine: Engine, event: Event) -> None:
@@ -135,9 +137,9 @@ class CodingInterview:
         left = engine.timer.time_left_s
         # Results of code submitted from another phase: reach TESTING first,
         # then let the outcome decide one step (it never asks for more).
-        engine.step_until_none(engine.machine.on_test_run, "the code is being tested")
+        engine.step_until_none(lambda: on_test_run(engine.machine), "the code is being tested")
         if engine.phase == Phase.TESTING:
-            target = engine.machine.on_tests(passed, total - passed, left)
+            target = on_tests(engine.machine, passed, total - passed, left)
             if target is not None:
                 engine.go(target, "all tests pass" if total and passed == total else "tests failed")
         if engine.mode == "tdd" and total and passed == total and st.tdd_step in (
