@@ -21,3 +21,11 @@ VOSK_URL_ENV = "MOCK_INTERVIEWER_VOSK_URL"
 
 ReportFormat = Literal["json", "md", "html", "ipynb"]
 REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
+
+#: The MIME type of the room bundle the kernel displays when an interview
+#: starts or comes back (``{"session_id", "title", "problem", "minutes"}``):
+#: the JupyterLab plugin renders it by docking the room beside the notebook;
+#: elsewhere the bundle's ipywidgets panel (or its text) is shown instead.
+ROOM_MIME = "application/vnd.mock-interviewer.room+json"
+#: ipywidgets' own MIME type for a widget's view, the room's fallback.
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"

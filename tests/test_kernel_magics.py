@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -139,7 +140,9 @@ def test_end_shows_the_report(ip: InteractiveShell, magics: InterviewMagics,
     ip.run_line_magic("interview", "end")
     assert not magics.backend.active
     assert panel.ended
-    assert "Interview report: Two Sum" in panel.report.value
+    # The panel keeps a summary; the whole report is %interview report's.
+    assert "<h4>Report</h4>" in panel.report.value and "Test runs" in panel.report.value
+    assert "Records cited" not in panel.report.value
     assert "<style>" not in panel.report.value
     capsys.readouterr()
     ip.run_line_magic("interview", "report md")
@@ -184,7 +187,8 @@ def test_the_user_errors_are_one_line(ip: InteractiveShell, magics: InterviewMag
     ip.run_line_magic("interview", "two_sum")
     ip.run_line_magic("interview", "three_sum")
     err = capsys.readouterr().err
-    assert "already running" in err and err.count("\n") == 1
+    assert "already running" in err and "before starting three_sum" in err
+    assert err.count("\n") == 1
     ip.run_line_magic("interview", "two_sum --mode fast")
     assert "invalid choice" in capsys.readouterr().err
 
@@ -233,7 +237,7 @@ def test_panel_escapes_everything_it_shows() -> None:
 
 
 def test_panel_applies_each_kind_of_action_once() -> None:
-    panel = Panel(PROBLEM, report_loader=lambda: "<html><body><h1>R</h1></body></html>")
+    panel = Panel(PROBLEM, on_export=lambda: None)
     panel.apply(action("phase_changed", {"from": "intro", "to": "coding"}, 1))
     assert panel.phase == "coding"
     assert "font-weight:bold" in panel.phase_labels["coding"].value
@@ -263,8 +267,9 @@ def test_panel_applies_each_kind_of_action_once() -> None:
     panel.apply(action("complexity_checked", {"claimed_time": "O(n)", "claimed_space": "O(1)",
                                               "correct": True}, 7))
     assert "You said O(n) time" in panel.complexity.value
-    panel.apply(action("report_ready", {"strengths": []}, 8))
-    assert panel.ended and "<h1>R</h1>" in panel.report.value
+    panel.apply(action("report_ready", {"strengths": [{"text": "<asked> first"}]}, 8))
+    assert panel.ended and "&lt;asked&gt; first" in panel.report.value
+    assert panel.export_button.layout.display == ""
 
 
 def test_panel_state_and_countdown_from_the_last_known_time() -> None:
@@ -416,22 +421,25 @@ def test_server_backend_errors(fake_api: str) -> None:
 
 
 def test_choose_backend_uses_a_server_that_answers_else_embedded(
-        fake_api: str, monkeypatch: pytest.MonkeyPatch, settings_file: Path) -> None:
+        fake_api: str, monkeypatch: pytest.MonkeyPatch, settings_file: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
     said: list[str] = []
     monkeypatch.setenv("MOCK_INTERVIEWER_SETTINGS", str(settings_file))
     monkeypatch.setenv("MOCK_INTERVIEWER_URL", fake_api)
     monkeypatch.setenv("MOCK_INTERVIEWER_TOKEN", TOKEN)
-    chosen = choose_backend(announce=said.append)
+    with caplog.at_level(logging.DEBUG, logger="mock_interviewer_lab.kernel.backend"):
+        chosen = choose_backend(announce=said.append)
     assert isinstance(chosen, ServerBackend) and chosen.token == TOKEN
+    # The server is the expected case: nothing said, its address in the debug log only.
+    assert said == [] and fake_api in caplog.text
     monkeypatch.setenv("MOCK_INTERVIEWER_URL", "http://127.0.0.1:9/mock-interviewer/api/")
     fallback = choose_backend(announce=said.append, timeout_s=1)
     assert isinstance(fallback, EmbeddedBackend)
     fallback.close()
     monkeypatch.delenv("MOCK_INTERVIEWER_URL")
     assert isinstance(choose_backend(announce=said.append), EmbeddedBackend)
-    assert len(said) == 3
-    assert "using the interview server" in said[0]
-    assert "does not answer" in said[1] and "inside this kernel" in said[2]
+    assert len(said) == 2
+    assert "does not answer" in said[0] and "inside this kernel" in said[1]
 
 
 def test_magics_with_a_server_that_went_away(

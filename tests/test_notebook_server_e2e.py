@@ -20,6 +20,7 @@ import pytest
 from jupyter_client import BlockingKernelClient
 
 from mock_interviewer_lab.events import Action
+from mock_interviewer_lab.protocol import ROOM_MIME, WIDGET_VIEW_MIME
 from mock_interviewer_lab.store import SessionStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +122,16 @@ def test_interview_through_the_server(server: tuple[int, Path], tmp_path: Path) 
     text = json.dumps(outputs)
     assert "Traceback" not in text and "embedded" not in text.lower()
     assert "application/vnd.jupyter.widget-view+json" in text  # the panel
+    # %interview: one bundle (room, panel, text), then the compact line; the
+    # server's address is nowhere in what the candidate reads.
+    started = outputs[2]
+    (room,) = [o["data"] for o in started if o["type"] == "display_data"]
+    assert set(room) == {ROOM_MIME, WIDGET_VIEW_MIME, "text/plain"}
+    assert room[ROOM_MIME]["problem"] == "core:two_sum" and room[ROOM_MIME]["minutes"] == 30
+    assert "the room is on the right" in room["text/plain"]
+    said = "".join(o.get("text", "") for o in started if o["type"] == "stream")
+    assert said.startswith(f"interview {room[ROOM_MIME]['session_id']}: Two Sum (30 minutes)")
+    assert "mock-interviewer/api" not in json.dumps(outputs[1:])
 
     # The server kept the session; read it back through the API and the store.
     sessions = api(port, "GET", "mock-interviewer/api/sessions")["sessions"]

@@ -18,7 +18,6 @@ from mock_interviewer_lab.kernel.magics import InterviewMagics
 from mock_interviewer_lab.kernel.panel import Panel
 from mock_interviewer_lab.kernel.voice_widget import (
     API_PATH,
-    EMBEDDED_NOTE,
     MODULE_NAME,
     MODULE_VERSION,
     VoiceWidget,
@@ -86,11 +85,10 @@ def test_a_server_session_gets_the_widget_with_the_noise_threshold() -> None:
     assert (part.session_id, part.noise_threshold, part.enabled) == ("abc", 0.05, True)
 
 
-def test_embedded_mode_gets_a_note_and_engine_none_gets_nothing() -> None:
+def test_embedded_mode_and_engine_none_get_no_voice_row() -> None:
     embedded = EmbeddedBackend.__new__(EmbeddedBackend)  # no store, no harness
-    note = voice_part(embedded, "abc", settings=settings_with(engine="vosk"))
-    assert note is not None and not isinstance(note, VoiceWidget)
-    assert EMBEDDED_NOTE in note.value
+    # No server to hear a microphone: nothing to use, so nothing shown.
+    assert voice_part(embedded, "abc", settings=settings_with(engine="vosk")) is None
     server = ServerBackend("http://127.0.0.1:9/mock-interviewer/api/", "t")
     assert voice_part(server, "abc", settings=settings_with(engine="none")) is None
     assert voice_part(embedded, "abc", settings=settings_with(engine="none")) is None
@@ -108,15 +106,17 @@ def test_a_bad_settings_file_still_gives_the_widget(tmp_path: Path,
 def test_the_panel_shows_the_widget_and_turns_it_off_when_the_interview_ends() -> None:
     panel = Panel(PROBLEM)
     widget = VoiceWidget(session_id="abc")
+    assert panel.voice_box.layout.display == "none"  # no voice, no row
     panel.attach_voice(widget)
     assert panel.voice_box.children == (widget,)
     assert panel.voice_box in panel.widget.children
+    assert panel.voice_box.layout.display == ""
     panel.set_state({"phase": "coding", "ended": False})
     assert widget.enabled
     panel.apply({"type": "report_ready", "seq": 7, "data": {}})
     assert not widget.enabled
     panel.attach_voice(None)
-    assert panel.voice_box.children == ()
+    assert panel.voice_box.children == () and panel.voice_box.layout.display == "none"
 
 
 def test_a_widget_attached_to_an_ended_interview_is_off_from_the_start() -> None:

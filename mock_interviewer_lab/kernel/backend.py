@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import sys
 import threading
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 
 ActionCallback = Callable[[dict[str, Any]], None]
+
+log = logging.getLogger(__name__)
 
 #: The API's event types and the engine's.
 EVENT_NAMES: dict[str, EventType] = {
@@ -444,7 +447,7 @@ class EmbeddedBackend:
                 coach=session_coach(settings, runner=self.harness(), problem=found))
             self._attach(session)
         actions = [r.to_dict() for r in session.records() if isinstance(r, Action)]
-        return {"session": session.info.to_dict(), "problem": found.public_view(),
+        return {"session": session.info.to_dict(), "problem": session.public_view(),
                 "state": session.state(), "actions": actions}
 
     def _attach(self, session: InterviewSession) -> None:
@@ -515,7 +518,7 @@ class EmbeddedBackend:
             raise BackendError(str(exc)) from None
         with self._lock:
             self._attach(session)
-        return {"session": session.info.to_dict(), "problem": session.problem.public_view(),
+        return {"session": session.info.to_dict(), "problem": session.public_view(),
                 "state": session.state(), "transcript": transcript_json(session.records())}
 
     @property
@@ -560,14 +563,16 @@ class EmbeddedBackend:
 def choose_backend(*, announce: Callable[[str], None] | None = None,
                    timeout_s: float = 1.5) -> Backend:
     """The server when ``MOCK_INTERVIEWER_URL`` is set and answers, else the
-    embedded backend; says once which one."""
+    embedded backend. The server is the expected case and goes unsaid (its
+    address only in the debug log: it is not what a candidate should read
+    first); falling back to the kernel is said once."""
     # Information, not an error: stdout (a notebook shows stderr in red).
     say = announce or print
     url = os.environ.get(URL_ENV, "").strip()
     if url:
         server = ServerBackend(url, os.environ.get(TOKEN_ENV, ""))
         if server.ping(timeout_s):
-            say(f"interview: using the interview server at {server.url}")
+            log.debug("using the interview server at %s", server.url)
             return server
         say(f"interview: the interview server at {url} does not answer; "
             "running the interview inside this kernel")

@@ -8,10 +8,13 @@ stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import random
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
@@ -19,6 +22,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from mock_interviewer_lab.kernel.backend import Backend, BackendError, choose_backend
 from mock_interviewer_lab.kernel.panel import Panel, mmss, report_body
+from mock_interviewer_lab.kernel.room import room_bundle, room_info, same_problem
 from mock_interviewer_lab.kernel.voice_widget import voice_part
 from mock_interviewer_lab.limits import BadText, TextTooLong, check_text
 from mock_interviewer_lab.settings import HELPFULNESS, MODES
@@ -83,6 +87,11 @@ class InterviewMagics(Magics):
         self._backend_factory = backend_factory
         self._backend: Backend | None = None
         self.panel: Panel | None = None
+        #: The running interview's room (kernel/room.py's room_info).
+        self.room: dict[str, Any] | None = None
+        # True while a panel button's callback runs: its lines go to the
+        # panel, never to stdout/stderr (JupyterLab's Log Console).
+        self._in_panel_callback = False
         self.show_panels = True
         #: The stub of the problem the interview moved on to (a harder
         #: variant), for the next cell; ``%interview stub`` gives it again.
@@ -125,13 +134,36 @@ class InterviewMagics(Magics):
             self.say_line("a follow-up problem is in the panel; write it in the next cell")
         return actions
 
-    @staticmethod
-    def error(message: str) -> None:
+    def error(self, message: str) -> None:
+        if self._in_panel_callback and self.panel is not None:
+            self.panel.show_error(message)
+            return
         print(f"interview: {message}", file=sys.stderr)
 
-    @staticmethod
-    def say_line(message: str) -> None:
+    def say_line(self, message: str) -> None:
+        if self._in_panel_callback and self.panel is not None:
+            self.panel.show_note(message)
+            return
         print(message)
+
+    @contextlib.contextmanager
+    def _panel_output(self) -> Iterator[None]:
+        """A panel button's callback: what it says goes to the panel. Output
+        from an ipywidgets callback has no cell to go to (JupyterLab puts it
+        in the Log Console), so even a stray print is caught and shown here."""
+        caught = io.StringIO()
+        self._in_panel_callback = True
+        try:
+            with contextlib.redirect_stdout(caught), contextlib.redirect_stderr(caught):
+                try:
+                    yield
+                except Exception as exc:  # a button must never leave a traceback in a log
+                    self.error(f"{type(exc).__name__}: {exc}")
+        finally:
+            self._in_panel_callback = False
+        stray = caught.getvalue().strip()
+        if stray and self.panel is not None:
+            self.panel.show_note(stray)
 
     def _guarded(self, work: Callable[[], None]) -> None:
         from mock_interviewer_lab.problems.registry import UnknownProblem
@@ -189,8 +221,8 @@ class InterviewMagics(Magics):
         args = _start_parser().parse_args(words)
         backend = self.backend
         if backend.active:
-            raise BackendError("an interview is already running; finish it with "
-                               "%interview end before starting another")
+            self._bring_back(args.problem)
+            return
         problem = args.problem
         if problem is None:
             if args.difficulty is None:
@@ -204,19 +236,36 @@ class InterviewMagics(Magics):
         # llm only when given: a backend without the option still starts.
         snapshot = backend.start(problem, minutes=args.minutes, mode=args.mode, coach=coach,
                                  **({"llm": llm} if llm else {}))
-        self._open_panel(snapshot)
+        self._open_panel(snapshot, minutes=args.minutes)
         signature = str(snapshot["problem"].get("signature") or "")
         self.shell.set_next_input("%%solution\n" + signature)  # type: ignore[union-attr]
         self.say_line(f"interview {snapshot['session']['id']}: {snapshot['problem']['title']} "
-                      f"({args.minutes:g} minutes); write your solution in the next cell")
+                      f"({args.minutes:g} minutes) — write your solution in the next cell")
 
-    def _open_panel(self, snapshot: dict[str, Any]) -> None:
+    def _bring_back(self, asked: str | None, *, session_id: str | None = None) -> None:
+        """``%interview …`` (or Run All) while an interview runs: its room
+        again, with a line saying so; a different problem or session is
+        refused, and the room still comes back."""
+        room = self.room or {}
+        running = (f"interview {room.get('session_id', '')} ({room.get('title', '')}) "
+                   "is already running")
+        if asked is not None and not same_problem(asked, room):
+            self.error(f"{running}; finish it with %interview end before starting {asked} "
+                       "— its room is back")
+        elif session_id is not None and session_id != room.get("session_id"):
+            self.error(f"{running}; finish it with %interview end before resuming {session_id} "
+                       "— its room is back")
+        else:
+            self.say_line(f"{running}: its room is back")
+        self._show_room()
+
+    def _open_panel(self, snapshot: dict[str, Any], minutes: float | None = None) -> None:
         if self.panel is not None:
             self.panel.close()
         backend = self.backend
         panel = Panel(snapshot["problem"], on_say=self._say_from_panel,
                       on_hint=self._hint_from_panel,
-                      report_loader=lambda: backend.report("html"),
+                      on_export=self._export_from_panel,
                       # With the server, JupyterLab's plugin is there: the
                       # countdown ticks in the browser, not in this kernel.
                       browser_clock=backend.name == "server")
@@ -225,12 +274,24 @@ class InterviewMagics(Magics):
             panel.load_transcript(snapshot["transcript"])
         panel.attach_voice(voice_part(backend, str(snapshot["session"]["id"])))
         self.panel = panel
+        self.room = room_info(snapshot, minutes=minutes)
         self._apply(list(snapshot.get("actions") or []))
+        self._show_room()
         if self.show_panels:
-            from IPython.display import display
-
-            display(panel.widget)  # type: ignore[no-untyped-call]
             panel.start_ticking()
+
+    def _show_room(self) -> None:
+        """The room bundle (kernel/room.py) with the server; the panel alone
+        in embedded mode, where no room can follow the session."""
+        panel = self.panel
+        if panel is None or not self.show_panels:
+            return
+        from IPython.display import display
+
+        if self.backend.name == "server" and self.room is not None:
+            display(room_bundle(self.room, panel.widget), raw=True)  # type: ignore[no-untyped-call]
+        else:
+            display(panel.widget)  # type: ignore[no-untyped-call]
 
     def _submit(self, code: str) -> None:
         _within_limit("code", code, "the solution cell")
@@ -240,10 +301,25 @@ class InterviewMagics(Magics):
                 self.say_line(results_line(action["data"]))
 
     def _say_from_panel(self, text: str) -> None:
-        self._guarded(lambda: self._cmd_say([text]))
+        with self._panel_output():
+            self._guarded(lambda: self._cmd_say([text]))
 
     def _hint_from_panel(self) -> None:
-        self._guarded(lambda: self._cmd_hint([]))
+        with self._panel_output():
+            self._guarded(lambda: self._cmd_hint([]))
+
+    def _export_from_panel(self) -> None:
+        with self._panel_output():
+            self._guarded(self._export_report)
+
+    def _export_report(self) -> None:
+        """The HTML report saved beside the notebook (the kernel's working
+        folder); the panel links to it."""
+        room = self.room or {}
+        path = Path(f"interview-report-{room.get('session_id') or 'session'}.html")
+        path.write_text(self.backend.report("html"), encoding="utf-8")
+        if self.panel is not None:
+            self.panel.show_saved_report(str(path), str(path.resolve()))
 
     def _cmd_say(self, words: list[str]) -> None:
         text = " ".join(words).strip()
@@ -283,15 +359,14 @@ class InterviewMagics(Magics):
         if fmt == "html":
             from IPython.display import HTML, display
 
-            if self.panel is not None:
-                self.panel.show_report(text)
             display(HTML(report_body(text)))  # type: ignore[no-untyped-call]
         else:
             self.say_line(text)
 
     def _cmd_resume(self, words: list[str]) -> None:
         if self.backend.active:
-            raise BackendError("an interview is already running; end it before resuming another")
+            self._bring_back(None, session_id=words[0] if words else None)
+            return
         snapshot = self.backend.resume(words[0] if words else None)
         self._open_panel(snapshot)
         self.say_line(f"resumed {snapshot['session']['id']}: phase {snapshot['state']['phase']}, "

@@ -21,6 +21,8 @@ import ipywidgets as widgets  # type: ignore[import-untyped]
 from mock_interviewer_lab import formatting
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
 from mock_interviewer_lab.kernel.countdown import CountdownWidget
+from mock_interviewer_lab.reporting.html import REPORT_CSS
+from mock_interviewer_lab.reporting.palette import theme_css
 
 #: The phases the stepper shows, in interview order (the others are rare detours).
 STEPPER_PHASES: tuple[str, ...] = (
@@ -28,8 +30,31 @@ STEPPER_PHASES: tuple[str, ...] = (
     "optimization", "complexity", "reflection", "done",
 )
 
-_CURRENT_STYLE = "font-weight:bold;background:#1976d2;color:white;padding:1px 6px;border-radius:3px"
-_OTHER_STYLE = "color:#757575;padding:1px 6px"
+# Colours are the palette's custom properties (reporting/palette.py), set on
+# the panel by PANEL_CSS: light and dark themes each get their own.
+_CURRENT_STYLE = ("font-weight:bold;background:var(--mil-accent);color:var(--mil-on-accent);"
+                  "padding:1px 6px;border-radius:3px")
+_OTHER_STYLE = "color:var(--mil-muted);padding:1px 6px"
+
+#: The panel's own stylesheet, scoped to it: the palette, wrapping of long
+#: lines, left-aligned tables (JupyterLab right-aligns table cells) and a
+#: focus ring of 2px that ipywidgets' 1px one does not beat.
+PANEL_CSS = theme_css(".mil-panel") + """
+.mil-panel .jupyter-button:focus-visible:enabled, .mil-panel .widget-input:focus-visible {
+  outline: 2px solid var(--mil-focus); outline-offset: 2px; }
+.mil-panel .widget-html-content { overflow-wrap: anywhere; }
+.mil-panel .mil-line { white-space: pre-wrap; overflow-wrap: anywhere; margin: 2px 0; }
+.mil-panel .mil-line.mil-coach { border-left: 3px solid var(--mil-accent); padding-left: 6px; }
+.mil-panel .mil-line.mil-candidate { padding-left: 9px; }
+.mil-panel .mil-muted { color: var(--mil-muted); }
+.mil-panel .mil-pass { color: var(--mil-pass); }
+.mil-panel .mil-fail { color: var(--mil-fail); }
+.mil-panel table { border-collapse: collapse; margin-left: 0; table-layout: auto; }
+.mil-panel table td, .mil-panel table th { text-align: left; vertical-align: top;
+  padding: 2px 10px 2px 0; border-bottom: 1px solid var(--mil-border); }
+.mil-panel code { white-space: pre-wrap; overflow-wrap: anywhere; }
+.mil-panel a { color: var(--mil-link); }
+"""
 
 
 def esc(text: object) -> str:
@@ -146,7 +171,7 @@ def markdown_to_html(text: str) -> str:
 def results_html(results: dict[str, Any] | None) -> str:
     """The test results: a table of the visible cases, a count of the hidden ones."""
     if not results:
-        return '<p style="color:#757575">No tests run yet.</p>'
+        return '<p class="mil-muted">No tests run yet.</p>'
     cases = list(results.get("cases") or [])
     visible = [c for c in cases if not c.get("hidden")]
     hidden = [c for c in cases if c.get("hidden")]
@@ -164,7 +189,7 @@ def results_html(results: dict[str, Any] | None) -> str:
     parts = [f"<p><b>{int(results.get('passed') or 0)} of {int(results.get('total') or 0)} "
              "tests passed</b></p>"]
     if results.get("error"):
-        parts.append(f'<p style="color:#c62828">{esc(results["error"])}</p>')
+        parts.append(f'<p class="mil-fail">{esc(results["error"])}</p>')
     if visible:
         parts.append("<table><tr><th>case</th><th>args</th><th>expected</th><th>got</th>"
                      f"<th>status</th></tr>{rows}</table>")
@@ -185,17 +210,42 @@ def _value_text(value: Any) -> str:
 
 
 def _status_html(status: str) -> str:
-    color = "#2e7d32" if status == "passed" else "#c62828"
-    return f'<span style="color:{color}">{esc(status)}</span>'
+    kind = "mil-pass" if status == "passed" else "mil-fail"
+    return f'<span class="{kind}">{esc(status)}</span>'
 
 
 def report_body(document: str) -> str:
-    """The inside of a report page's <body>: a whole HTML document cannot sit
-    inside a widget, and its page-wide <style> (body margins) would restyle
-    the notebook around it, so only the body is kept."""
+    """A report page (render_html's) to show inside the notebook: a whole
+    HTML document cannot sit in an output, and its page-wide <style> (body
+    margins) would restyle the notebook around it, so the body is kept with
+    the report's own stylesheet, which touches nothing outside ``.mil-report``."""
     body = re.search(r"<body>(.*)</body>", document, re.S)
     inner = body.group(1) if body else document
-    return f'<div class="mil-report">{inner}</div>'
+    if not inner.lstrip().startswith('<div class="mil-report">'):
+        inner = f'<div class="mil-report">{inner}</div>'
+    return f"<style>{REPORT_CSS}</style>{inner}"
+
+
+def report_summary_html(report: dict[str, Any], *, per_list: int = 3) -> str:
+    """The end of the interview in a few lines (a report_ready's data): the
+    summary figures and the first points of each list; the whole report is
+    ``%interview report``'s, or a page of its own."""
+    figures = "".join(f"<tr><th>{esc(f.get('label', ''))}</th><td>{esc(f.get('value', ''))}</td>"
+                      "</tr>" for f in report.get("figures") or [] if isinstance(f, dict))
+    parts = ["<h4>Report</h4>"]
+    if figures:
+        parts.append(f"<table>{figures}</table>")
+    for title, key in (("Strengths", "strengths"), ("To improve", "improvements"),
+                       ("Recommendations", "recommendations")):
+        items = [s for s in report.get(key) or [] if isinstance(s, dict)]
+        if items:
+            lis = "".join(f"<li>{esc(s.get('text', ''))}</li>" for s in items[:per_list])
+            more = (f'<li class="mil-muted">and {len(items) - per_list} more in the report</li>'
+                    if len(items) > per_list else "")
+            parts.append(f"<p><b>{title}</b></p><ul>{lis}{more}</ul>")
+    parts.append('<p class="mil-muted">The whole report: <code>%interview report</code> shows it '
+                 "here, or save it as a page with the button below.</p>")
+    return "".join(parts)
 
 
 # -------------------------------------------------------------------- panel
@@ -208,7 +258,7 @@ class Panel:
     def __init__(self, problem: dict[str, Any], *,
                  on_say: Callable[[str], None] | None = None,
                  on_hint: Callable[[], None] | None = None,
-                 report_loader: Callable[[], str] | None = None,
+                 on_export: Callable[[], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  browser_clock: bool = False) -> None:
         self.problem = problem
@@ -217,7 +267,7 @@ class Panel:
         self.browser_clock = browser_clock
         self._on_say = on_say
         self._on_hint = on_hint
-        self._report_loader = report_loader
+        self._on_export = on_export
         self._clock = clock
         self._lock = threading.RLock()
         self._seen_seqs: set[int] = set()
@@ -256,17 +306,30 @@ class Panel:
         self.complexity = widgets.HTML()
         self.status = widgets.HTML()
         self.report = widgets.HTML()
-        # The microphone (voice_widget.voice_part), under the chat line.
-        self.voice_box = widgets.VBox()
+        # Shown at the end: the whole report saved as a page (magics' on_export).
+        self.export_button = widgets.Button(
+            description="Save the report", tooltip="save the whole report as an HTML page "
+            "beside the notebook", layout=widgets.Layout(display="none"))
+        # The microphone (voice_widget.voice_part), under the chat line; no
+        # row at all when there is none.
+        self.voice_box = widgets.VBox(layout=widgets.Layout(display="none"))
         self.voice: Any | None = None
         self.hint_button.on_click(lambda _button: self._hint_clicked())
         self.send_button.on_click(lambda _button: self._send_clicked())
+        self.export_button.on_click(lambda _button: self._export_clicked())
+        # Enter in the text box sends (the Text view sends {"event": "submit"}).
+        self.message_box.on_msg(self._message_box_msg)
+        # The stylesheet: a <style> applies from a hidden element too.
+        self.style = widgets.HTML(f"<style>{PANEL_CSS}</style>",
+                                  layout=widgets.Layout(display="none"))
         self.widget = widgets.VBox([
-            self.title, self.stepper, self.countdown, self.statement,
+            self.style, self.title, self.stepper, self.countdown, self.statement,
             widgets.HBox([self.hint_button, self.hint_label]), self.hint_text,
             widgets.HBox([self.message_box, self.send_button]), self.voice_box,
             self.transcript_html, self.results, self.complexity, self.status, self.report,
+            self.export_button,
         ])
+        self.widget.add_class("mil-panel")
         self._render_stepper()
         self._render_countdown()
 
@@ -302,6 +365,14 @@ class Panel:
         if text and self._on_say is not None:
             self.message_box.value = ""
             self._on_say(text)
+
+    def _message_box_msg(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        if content.get("event") == "submit":
+            self._send_clicked()
+
+    def _export_clicked(self) -> None:
+        if self._on_export is not None:
+            self._on_export()
 
     # ------------------------------------------------------------- updates
 
@@ -391,20 +462,16 @@ class Panel:
         self.ended = True
         self._stop.set()
         self._voice_off()
-        if self._report_loader is not None:
-            try:
-                self.show_report(self._report_loader())
-                return
-            except Exception as exc:  # the report is a bonus; the summary below still shows
-                self.status.value = f"<p>the full report is not available: {esc(exc)}</p>"
-        items = "".join(f"<li>{esc(s.get('text', ''))}</li>"
-                        for key in ("strengths", "improvements", "recommendations")
-                        for s in data.get(key) or [])
-        self.report.value = f"<h4>Report</h4><ul>{items}</ul>"
+        # A summary, not the whole report (thousands of pixels in an output).
+        self.report.value = report_summary_html(data)
+        if self._on_export is not None:
+            self.export_button.layout.display = ""
 
-    def show_report(self, document: str) -> None:
-        """Show a report page (render_html's output, already escaped) inline."""
-        self.report.value = report_body(document)
+    def show_saved_report(self, shown: str, full_path: str) -> None:
+        """Where the export button saved the report."""
+        self.status.value = (f'<p>Report saved: <a href="{esc(shown)}" target="_blank" '
+                             f'rel="noopener">{esc(shown)}</a> '
+                             f'<span class="mil-muted">({esc(full_path)})</span></p>')
 
     def add_line(self, speaker: str, text: str, t: float | None = None) -> None:
         with self._lock:
@@ -445,10 +512,11 @@ class Panel:
             self._render_countdown()
 
     def attach_voice(self, part: Any | None) -> None:
-        """Show the voice widget (or embedded mode's note); None shows nothing."""
+        """Show the voice widget; None: no voice row at all."""
         with self._lock:
             self.voice = part
             self.voice_box.children = () if part is None else (part,)
+            self.voice_box.layout.display = "none" if part is None else ""
             if self.ended:
                 self._voice_off()
 
@@ -458,22 +526,30 @@ class Panel:
             self.voice.enabled = False
 
     def show_error(self, message: str) -> None:
-        self.status.value = f'<p style="color:#c62828">{esc(message)}</p>'
+        self.status.value = f'<p class="mil-fail" role="alert">{esc(message)}</p>'
+
+    def show_note(self, message: str) -> None:
+        """A line for the candidate (what a button's command had to say)."""
+        self.status.value = f"<p>{esc(message)}</p>"
 
     # ------------------------------------------------------------- drawing
 
     def _render_stepper(self) -> None:
         for name, label in self.phase_labels.items():
-            style = _CURRENT_STYLE if name == self.phase else _OTHER_STYLE
-            label.value = f'<span style="{style}">{esc(name)}</span>'
+            if name == self.phase:
+                label.value = f'<span style="{_CURRENT_STYLE}" aria-current="step">{esc(name)}</span>'
+            else:
+                label.value = f'<span style="{_OTHER_STYLE}">{esc(name)}</span>'
 
     def _render_transcript(self) -> None:
         rows = "".join(
-            f"<div><span style=\"color:#757575\">{mmss(t) if t is not None else ''}</span> "
+            f'<div class="mil-line mil-{esc(speaker)}"><span class="mil-muted">'
+            f"{mmss(t) if t is not None else ''}</span> "
             f"<b>{esc(speaker)}:</b> {esc(text)}</div>"
             for t, speaker, text in self.transcript)
         if self.live:
-            rows += f"<div><i><b>coach:</b> {esc(' '.join(self.live))} …</i></div>"
+            rows += (f'<div class="mil-line mil-coach"><i><b>coach:</b> '
+                     f"{esc(' '.join(self.live))} …</i></div>")
         self.transcript_html.value = rows
 
     def _times_now(self) -> tuple[float | None, float | None]:

@@ -10,7 +10,7 @@ hypothesis of the utterance under way. Finished utterances reach the panel's
 transcript through the session's own WebSocket, as every other line does.
 
 Voice needs the server extension: in embedded mode (plain IPython, VS Code)
-the panel shows a one-line note instead of the widget.
+no one can use a microphone, so the panel has no voice row at all.
 """
 
 from __future__ import annotations
@@ -33,11 +33,6 @@ MODULE_RANGE = f"^{MODULE_VERSION}"
 #: (server/openapi.py's API_PREFIX; not imported, to keep jupyter_server out
 #: of the kernel).
 API_PATH = "mock-interviewer/api/"
-
-EMBEDDED_NOTE = ("Voice needs the Mock Interviewer server extension (JupyterLab with "
-                 "mock_interviewer_lab.server enabled); this interview runs inside the "
-                 "kernel, so it is text only.")
-
 
 class VoiceWidget(widgets.DOMWidget):  # type: ignore[misc]
     """Microphone button, calibration, live partial transcript, coach playback."""
@@ -78,17 +73,17 @@ def _settings_or_defaults(settings: Settings | None) -> Settings:
 def voice_part(backend: Any, session_id: str, *,
                settings: Settings | None = None) -> Any | None:
     """What the panel shows for voice: a :class:`VoiceWidget` for a session
-    on the server extension, a one-line note in embedded mode, nothing when
-    ``stt.engine = "none"``.
+    on the server extension; nothing (no row) in embedded mode, where there
+    is no server to hear the microphone, nor when ``stt.engine = "none"``.
 
     The JupyterLab ``voice`` setting is the browser's: the widget's view
     hides itself while it is off.
     """
     from mock_interviewer_lab.kernel.backend import ServerBackend
 
+    if not isinstance(backend, ServerBackend):
+        return None
     stt = _settings_or_defaults(settings).stt
     if stt.engine == "none":
         return None
-    if not isinstance(backend, ServerBackend):
-        return widgets.HTML(f'<p style="color:#757575">{EMBEDDED_NOTE}</p>')
     return VoiceWidget(session_id=session_id, noise_threshold=stt.noise_threshold)

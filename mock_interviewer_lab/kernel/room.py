@@ -1,0 +1,76 @@
+"""The room bundle: what the kernel displays when an interview starts or
+comes back, with the interview on the server extension.
+
+One output holds three renderings of the same room, best first:
+
+* :data:`~mock_interviewer_lab.protocol.ROOM_MIME` ``{"session_id",
+  "title", "problem", "minutes"}``: the JupyterLab plugin docks the room
+  beside the notebook (it follows the session's socket itself) and leaves a
+  compact line in the cell;
+* the ipywidgets panel's view, where there is no plugin (classic notebook,
+  VS Code, nbclient);
+* a line of text, where there are no widgets either.
+
+With the embedded backend there is no server for a room to talk to, so the
+panel alone is displayed, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_interviewer_lab.protocol import ROOM_MIME, WIDGET_VIEW_MIME
+
+#: The interview's length when a snapshot does not say (the magics' default).
+DEFAULT_MINUTES = 45.0
+
+
+def _minutes(session: dict[str, Any], state: dict[str, Any],
+             asked: float | None) -> float | int:
+    meta = session.get("meta") or {}
+    minutes = asked if asked is not None else meta.get("minutes")
+    if not isinstance(minutes, int | float):
+        elapsed, left = state.get("elapsed_s"), state.get("time_left_s")
+        if isinstance(elapsed, int | float) and isinstance(left, int | float):
+            minutes = (elapsed + left) / 60
+        else:
+            minutes = DEFAULT_MINUTES
+    return int(minutes) if float(minutes).is_integer() else float(minutes)
+
+
+def room_info(snapshot: dict[str, Any], *, minutes: float | None = None) -> dict[str, Any]:
+    """The room's data from a backend's start or resume snapshot
+    (``{"session", "problem", "state", …}``); ``minutes`` as asked at the
+    start, else the session's own, else worked out from its clock."""
+    session = dict(snapshot.get("session") or {})
+    problem = dict(snapshot.get("problem") or {})
+    qualified = problem.get("qualified_id") or session.get("problem") or problem.get("id") or ""
+    return {
+        "session_id": str(session.get("id", "")),
+        "title": str(problem.get("title") or problem.get("id") or qualified),
+        "problem": str(qualified),
+        "minutes": _minutes(session, dict(snapshot.get("state") or {}), minutes),
+    }
+
+
+def room_text(room: dict[str, Any]) -> str:
+    """The bundle's plain-text line."""
+    return f"interview {room['session_id']}: {room['title']} — the room is on the right"
+
+
+def room_bundle(room: dict[str, Any], widget: Any) -> dict[str, Any]:
+    """The room MIME bundle: the room's data, ``widget``'s view (the ipywidgets
+    panel, the fallback) and a line of text; display it with ``raw=True``."""
+    view = (widget._repr_mimebundle_() or {}).get(WIDGET_VIEW_MIME)
+    bundle: dict[str, Any] = {ROOM_MIME: dict(room)}
+    if view is not None:
+        bundle[WIDGET_VIEW_MIME] = view
+    bundle["text/plain"] = room_text(room)
+    return bundle
+
+
+def same_problem(asked: str, room: dict[str, Any]) -> bool:
+    """Whether ``asked`` (an id or a qualified id, as typed after
+    ``%interview``) names the problem the room's interview started on."""
+    started = str(room.get("problem", ""))
+    return bool(started) and (asked == started or started.endswith(":" + asked))
