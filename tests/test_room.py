@@ -90,6 +90,13 @@ def test_in_embedded_mode_the_panel_alone_is_displayed(
     assert bundle[WIDGET_VIEW_MIME]["model_id"] == magics.panel.widget.model_id
 
 
+def test_the_room_mime_type_is_the_plugins() -> None:
+    """The kernel writes the room's MIME type, the JupyterLab plugin renders
+    it: one name on both sides."""
+    model_ts = (Path(__file__).resolve().parents[1] / "src" / "room" / "model.ts").read_text()
+    assert f"ROOM_MIME = '{ROOM_MIME}'" in model_ts
+
+
 def test_room_data_from_the_session_when_not_asked() -> None:
     snapshot = {"session": {"id": "s", "problem": "core:two_sum", "meta": {"minutes": 20.5}},
                 "problem": {"id": "two_sum", "title": "Two Sum"}, "state": {}}
