@@ -37,7 +37,10 @@ export function countdownText(
   goneSeconds: number
 ): string {
   const left = timeLeft === null ? null : timeLeft - goneSeconds;
-  const phase = phaseLeft === null ? null : phaseLeft - goneSeconds;
+  let phase = phaseLeft === null ? null : phaseLeft - goneSeconds;
+  if (phase !== null && left !== null) {
+    phase = Math.min(phase, left); // a phase never outlasts the interview
+  }
   let text = `${mmss(left)} left`;
   if (phase !== null) {
     text += ` · this phase ${mmss(phase)}`;

@@ -108,6 +108,18 @@ def test_phase_time_and_budget_left() -> None:
     assert snap.time_left_s == 45 * MIN - 195
 
 
+def test_the_phase_left_never_exceeds_the_time_left() -> None:
+    clock = FakeClock()
+    timer = InterviewTimer(clock, 3, Settings().coach.timing)  # a 3-minute interview
+    timer.enter(P.CODING)  # a 25-minute budget
+    assert timer.budget_left_s == timer.time_left_s == 3 * MIN
+    clock.advance(100)
+    assert timer.budget_left_s == timer.time_left_s == 80
+    assert timer.snapshot().budget_left_s == 80
+    clock.advance(500)
+    assert timer.budget_left_s == timer.time_left_s == 0
+
+
 def test_warnings_come_once_each_when_crossed() -> None:
     clock = FakeClock()
     timer = InterviewTimer(clock, 45)

@@ -76,3 +76,16 @@ def test_the_server_panel_starts_no_kernel_ticker(fake_api: str) -> None:  # noq
         if magics.panel is not None:
             magics.panel.close()
         backend.close()
+
+
+def test_the_phase_left_is_never_shown_above_the_time_left() -> None:
+    now = [100.0]
+    panel = Panel(PROBLEM, clock=lambda: now[0], browser_clock=True)
+    countdown = panel.countdown
+    panel.set_state({**STATE, "time_left_s": 60.0, "phase_budget_left_s": 1500.0})
+    assert countdown.time_left_s == 60.0 and countdown.phase_left_s == 60.0
+    assert panel.countdown_text().startswith("01:00 left · this phase 01:00")
+    now[0] += 20
+    panel.apply({"type": "time_warning", "data": {"minutes_left": 1}, "seq": 3, "t": 20.0})
+    assert countdown.time_left_s == 40.0 and countdown.phase_left_s == 40.0
+    panel.close()

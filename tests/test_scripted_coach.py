@@ -171,3 +171,22 @@ def test_the_right_idea_is_not_taken_for_a_wrong_turn(registry: ProblemRegistry)
         reply = COACH.reply(context(problem, "tests", phase=Phase.TESTING, code=problem.solution,
                                     last_run=run))
         assert reply is None or reply.kind != "pitfall", problem.id
+
+
+@pytest.mark.parametrize(("minutes", "written"), [(1, "about 1 minute."), (2, "about 2 minutes."),
+                                                  (45, "about 45 minutes.")])
+@pytest.mark.parametrize("mode", ["normal", "tdd"])
+def test_the_welcome_counts_minutes_in_english(minutes: int, written: str, mode: str) -> None:
+    reply = COACH.reply(context(toy_problem(), "intro", phase=Phase.INTRO, elapsed_s=0.0,
+                                time_left_s=minutes * 60.0, mode=mode))
+    assert reply is not None and written in reply.text
+    assert "1 minutes" not in reply.text
+
+
+def test_a_one_minute_warning_and_push_are_singular() -> None:
+    warning = COACH.reply(context(toy_problem(), "time_warning", phase=Phase.CODING,
+                                  minutes_left=1, time_left_s=60.0))
+    assert warning is not None and warning.text.startswith("1 minute left.")
+    push = COACH._push(context(toy_problem(), "tests", phase=Phase.OPTIMIZATION,
+                               time_left_s=90.0, optimisation={"pushes": 1}))
+    assert "about 1 minute:" in push

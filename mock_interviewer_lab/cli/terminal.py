@@ -20,7 +20,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 
 from mock_interviewer_lab.events import Action
-from mock_interviewer_lab.formatting import mmss
+from mock_interviewer_lab.formatting import mmss, plural
 from mock_interviewer_lab.harness.outcome import CaseOutcome
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.loader import Problem
@@ -73,7 +73,7 @@ class TerminalInterview:
         elif action.type == "show_results":
             self._results(d)
         elif action.type == "time_warning":
-            self._print(f"[yellow]⏰ {d['minutes_left']} minutes left[/]")
+            self._print(f"[yellow]⏰ {plural(d['minutes_left'], 'minute')} left[/]")
         elif action.type == "problem_added":
             self._follow_up(d)
 

@@ -16,6 +16,7 @@ import difflib
 import json
 from typing import Any
 
+from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.coaching import CoachContext
 from mock_interviewer_lab.interview.intent import Intent
 from mock_interviewer_lab.interview.rules.analyzer import Finding
@@ -58,7 +59,7 @@ RESPONSE PATTERNS TO AVOID:
 Current problem: {problem_title}
 Current phase: {state}
 Helpfulness level: {helpfulness}
-Time elapsed: {elapsed_min} minutes
+Time elapsed: {elapsed}
 Silence duration: {silence_s} seconds
 """
 
@@ -86,7 +87,7 @@ _TRIGGERS = {
              "without fixing anything for them.",
     "silence": "The candidate has been silent for {silence_s:.0f} seconds. Nudge them gently.",
     "phase": "The interview moved to the {phase} phase. Open it with a question.",
-    "time_warning": "{minutes_left} minutes are left. Tell them, and help them use the time.",
+    "time_warning": "{time_left} left. Tell them, and help them use the time.",
     "complexity": "Ask for the time and space complexity of their solution.",
     "complexity_verdict": "The candidate stated a complexity (below). Respond without giving "
                           "the expected answer.",
@@ -108,7 +109,7 @@ def estimate_tokens(text: str) -> int:
 def system_prompt(ctx: CoachContext) -> str:
     seed = SYSTEM_PROMPT.format(
         problem_title=ctx.problem.spec.title, state=ctx.phase.value.upper(),
-        helpfulness=ctx.helpfulness, elapsed_min=round(ctx.elapsed_s / 60, 1),
+        helpfulness=ctx.helpfulness, elapsed=plural(round(ctx.elapsed_s / 60, 1), "minute"),
         silence_s=round(ctx.silence_s))
     return seed + HOUSE_RULES.format(personality=_TONES.get(ctx.personality, ctx.personality),
                                      mode="test-driven (tests first)" if ctx.mode == "tdd"
@@ -228,9 +229,10 @@ def context_message(ctx: CoachContext, *, previous_code: str | None,
                     transcript_budget: int = TRANSCRIPT_TOKEN_BUDGET) -> str:
     """The user message of one turn: what happened, then what the candidate can see."""
     fields = {"silence_s": ctx.silence_s, "phase": ctx.phase.value,
-              "minutes_left": ctx.minutes_left, "end_reason": ctx.extra.get("end_reason", "time")}
+              "time_left": plural(ctx.minutes_left or 0, "minute"),
+              "end_reason": ctx.extra.get("end_reason", "time")}
     parts = [f"WHAT JUST HAPPENED: {_TRIGGERS.get(ctx.trigger, ctx.trigger).format(**fields)}"]
-    parts.append(f"Time left: {round(ctx.time_left_s / 60)} minutes. Hints given so far: "
+    parts.append(f"Time left: {plural(round(ctx.time_left_s / 60), 'minute')}. Hints given so far: "
                  f"{ctx.hints_given} of {HINT_LEVELS}.")
     if ctx.tdd_step:
         parts.append(f"Test-driven step: {ctx.tdd_step}.")

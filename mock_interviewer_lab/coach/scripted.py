@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.intent import Flag, Intent
 from mock_interviewer_lab.interview.phases import Phase
@@ -231,14 +232,14 @@ class ScriptedCoach:
         title = ctx.problem.spec.title
         minutes = round((ctx.elapsed_s + ctx.time_left_s) / 60)
         if ctx.mode == "tdd":
-            text = (f"Let's work on {title}, test first, in about {minutes} minutes. Before any "
-                    "coding: can you explain the problem back to me in your own words? What are "
-                    "the inputs and the outputs?")
+            text = (f"Let's work on {title}, test first, in about {plural(minutes, 'minute')}. "
+                    "Before any coding: can you explain the problem back to me in your own "
+                    "words? What are the inputs and the outputs?")
         else:
             welcome = {"supportive": "Welcome! ", "neutral": "", "challenging": ""}[ctx.personality]
-            text = (f"{welcome}Let's work on {title}; we have about {minutes} minutes. Take a moment "
-                    "to read the problem, then tell me how you understand it. What questions do "
-                    "you have before you start?")
+            text = (f"{welcome}Let's work on {title}; we have about {plural(minutes, 'minute')}. "
+                    "Take a moment to read the problem, then tell me how you understand it. "
+                    "What questions do you have before you start?")
         return CoachReply(text, "intro")
 
     def _on_said(self, ctx: CoachContext) -> CoachReply | None:
@@ -400,8 +401,8 @@ class ScriptedCoach:
                     "What's the simplest approach you can think of, even a slow one?"]
         minutes = int(ctx.time_left_s // 60)
         if minutes >= 6:
-            out.append(f"A quick time check: about {minutes} minutes left. What would you like "
-                       "to have working by then?")
+            out.append(f"A quick time check: about {plural(minutes, 'minute')} left. What would "
+                       "you like to have working by then?")
         return out
 
     @staticmethod
@@ -462,8 +463,8 @@ class ScriptedCoach:
             return CoachReply(_VARIATIONS[(n - 1) % len(_VARIATIONS)], "followup")
         minutes = int(ctx.time_left_s // 60)
         return CoachReply(_fresh((
-            f"Those were my questions. We have about {minutes} minutes left: is there anything "
-            "you'd like to revisit or improve, or anything you'd like to ask me?",
+            f"Those were my questions. We have about {plural(minutes, 'minute')} left: is there "
+            "anything you'd like to revisit or improve, or anything you'd like to ask me?",
             "Anything else you'd like to go over? You can also end the interview whenever you're "
             "ready.",
         ), ctx, rotate=False), "open")
@@ -475,7 +476,7 @@ class ScriptedCoach:
         minutes = int(opt.get("minutes_for_it") or ctx.time_left_s // 60)
         cost = f"As written it takes {current} time. " if current and not again else ""
         asks = (
-            f"{cost}We have about {minutes} minutes: can you find a faster approach?",
+            f"{cost}We have about {plural(minutes, 'minute')}: can you find a faster approach?",
             f"{cost}Can you do better? Think about which work your code repeats.",
             f"{cost}Is there a faster way? What could you remember instead of recomputing?",
         )
@@ -504,7 +505,7 @@ class ScriptedCoach:
             advice = "Make sure you have something that runs."
         else:
             advice = "Let's keep going."
-        return CoachReply(f"{m} minute{'s' if m != 1 else ''} left. {advice}", "warning")
+        return CoachReply(f"{plural(m, 'minute')} left. {advice}", "warning")
 
     def _on_complexity(self, ctx: CoachContext) -> CoachReply:
         return CoachReply(_pick((

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from mock_interviewer_lab.events import Action, ActionType, Event
+from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.coaching import Coach, CoachContext, CoachReply, Trigger
 from mock_interviewer_lab.interview.difficulty import DifficultyCalibrator, PerformanceMetrics
 from mock_interviewer_lab.interview.intent import (
@@ -463,7 +464,7 @@ class Orchestrator:
 
     def _how_to_end(self) -> str:
         minutes = int(self.timer.time_left_s // 60)
-        return (f"We still have about {minutes} minute{'s' if minutes != 1 else ''}. If you want "
+        return (f"We still have about {plural(minutes, 'minute')}. If you want "
                 "to stop now, end the interview (End in the panel, %interview end, or /end in "
                 "the terminal); otherwise let's use the time.")
 

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.clock import Clock
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.settings import TimingSettings
@@ -98,8 +99,7 @@ class TimeWarning:
 
     @property
     def message(self) -> str:
-        unit = "minute" if self.minutes_left == 1 else "minutes"
-        return f"{self.minutes_left} {unit} left"
+        return f"{plural(self.minutes_left, 'minute')} left"
 
 
 @dataclass(frozen=True)
@@ -217,11 +217,13 @@ class InterviewTimer:
 
     @property
     def budget_left_s(self) -> float | None:
-        """What is left of the current phase's budget (never below 0), or None."""
+        """What is left of the current phase's budget (never below 0, never
+        more than the interview's time left), or None."""
         group = BUDGET_GROUP_OF.get(self._phase)
         if group is None:
             return None
-        return max(0.0, self.budget.for_group(group) - self.spent_s(group))
+        return min(self.time_left_s,
+                   max(0.0, self.budget.for_group(group) - self.spent_s(group)))
 
     def enter(self, phase: Phase) -> None:
         """The interview moved to ``phase`` now."""

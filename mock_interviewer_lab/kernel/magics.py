@@ -20,6 +20,7 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
+from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.kernel.backend import Backend, BackendError, choose_backend
 from mock_interviewer_lab.kernel.panel import Panel, mmss, report_body
 from mock_interviewer_lab.kernel.room import room_bundle, room_info, same_problem
@@ -240,7 +241,7 @@ class InterviewMagics(Magics):
         signature = str(snapshot["problem"].get("signature") or "")
         self.shell.set_next_input("%%solution\n" + signature)  # type: ignore[union-attr]
         self.say_line(f"interview {snapshot['session']['id']}: {snapshot['problem']['title']} "
-                      f"({args.minutes:g} minutes) — write your solution in the next cell")
+                      f"({plural(args.minutes, 'minute')}) — write your solution in the next cell")
 
     def _bring_back(self, asked: str | None, *, session_id: str | None = None) -> None:
         """``%interview …`` (or Run All) while an interview runs: its room

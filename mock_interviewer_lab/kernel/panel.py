@@ -556,6 +556,8 @@ class Panel:
         gone = max(0.0, self._clock() - self._known_at) if not self.ended else 0.0
         left = None if self._time_left_s is None else self._time_left_s - gone
         phase_left = None if self._phase_left_s is None else self._phase_left_s - gone
+        if phase_left is not None and left is not None:
+            phase_left = min(phase_left, left)  # a phase never outlasts the interview
         return left, phase_left
 
     def _countdown_suffix(self) -> str:

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mock_interviewer_lab.events import Event, Record
-from mock_interviewer_lab.formatting import mmss
+from mock_interviewer_lab.formatting import mmss, plural
 from mock_interviewer_lab.interview.difficulty import DifficultyCalibrator
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
@@ -169,10 +169,6 @@ def format_duration(seconds: float) -> str:
         return f"{whole} s"
     minutes, rest = divmod(whole, 60)
     return f"{minutes} min" + (f" {rest} s" if rest else "")
-
-
-def plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
 def _times(count: int) -> str:
@@ -656,7 +652,7 @@ def describe_record(record: Record) -> str:
         "phase_changed": lambda: (
             f"Phase {str(d.get('from', '')).upper()} → {str(d.get('to', '')).upper()}"
         ),
-        "time_warning": lambda: f"Time warning: {d.get('minutes_left')} minutes left",
+        "time_warning": lambda: f"Time warning: {plural(d.get('minutes_left') or 0, 'minute')} left",
         "run_tests": lambda: "Tests started",
         "show_results": lambda: f"Results shown: {d.get('passed')}/{d.get('total')} passed",
         "leak_blocked": lambda: "A coach message was withheld by the leak filter",

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_interviewer_lab.formatting import mmss
+from mock_interviewer_lab.formatting import mmss, plural
 from mock_interviewer_lab.reporting.delivery import DeliveryFigures, DeliveryMetrics
 from mock_interviewer_lab.reporting.report import (
     SessionReport,
     Statement,
     format_duration,
-    plural,
 )
 from mock_interviewer_lab.reporting.transcript import TranscriptLine
 
