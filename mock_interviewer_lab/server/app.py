@@ -111,6 +111,13 @@ class MockInterviewerApp(ExtensionApp):
         "(growth measurements never hold them all)")
     default_minutes = Float(
         DEFAULT_MINUTES, config=True, help="length of an interview when the request names none")
+    tick_interval_s = Float(
+        5.0, config=True,
+        help="seconds between two ticks of the interview clock: every session with a "
+        "frontend connected gets its time warnings, silence nudges and end at time-up "
+        "when they are due, whether or not the candidate types (0: no ticks; the "
+        "clock's rules then run only when an event comes, and the end at time-up "
+        "comes from the sweep)")
     user_settings_sections = List(
         Unicode(), list(SECTIONS), config=True,
         help="the sections of settings.toml a user's own file may set; the others come "
@@ -192,7 +199,8 @@ class MockInterviewerApp(ExtensionApp):
             self.log.warning("mock_interviewer_lab: problem packs: %s", issue)
         harness = LazyHarness(settings.harness, workers=max(1, self.harness_workers))
         self.service = InterviewService(settings=settings, registry=registry, store=store,
-                                        harness=harness, default_minutes=self.default_minutes)
+                                        harness=harness, default_minutes=self.default_minutes,
+                                        tick_interval_s=self.tick_interval_s)
         self.secret = secrets.token_urlsafe(32)
         self.settings.update({SERVICE_KEY: self.service, SECRET_KEY: self.secret,
                               # speech engines load with the first voice socket
@@ -238,6 +246,9 @@ class MockInterviewerApp(ExtensionApp):
         # have moved it): publish the URL again before any kernel starts.
         self._publish_environment()
         self._stop_on_sigint(serverapp)
+        service: InterviewService | None = getattr(self, "service", None)
+        if service is not None:
+            service.start_ticker()  # the interview clocks keep time from now on
 
     _sigint_handler: Callable[[int, Any], None] | None = None
 
@@ -268,6 +279,8 @@ class MockInterviewerApp(ExtensionApp):
             steps.append(("closing the voice sockets", voice.close_sockets))
         service: InterviewService | None = getattr(self, "service", None)
         if service is not None:
+            # On the loop: a tick under way finishes before the store closes.
+            steps.append(("stopping the clock's ticker", service.stop_ticker))
             # In threads: SyncHarness.close waits for the kernels. The harness
             # and the store again on their own (both idempotent), should
             # service.close have stopped half-way.

@@ -5,22 +5,28 @@ live interview sessions.
 Everything here is synchronous: handlers call it through
 ``asyncio.to_thread``, and a submission through the run queue's own threads
 (``run_queue``), so that a test run never blocks the server's loop nor the
-threads every other request needs.
+threads every other request needs. The exceptions live on the loop: the
+voice sockets' tasks (``VoiceService``) and the clock's ticker
+(``InterviewService.start_ticker``), whose engine calls run on threads of
+their own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mock_interviewer_lab.coach.factory import session_coach
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
+from mock_interviewer_lab.events import Action
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import Clock, SystemClock
@@ -38,6 +44,8 @@ from mock_interviewer_lab.store import SessionStore
 if TYPE_CHECKING:
     from mock_interviewer_lab.voice.stt import SpeechEngine
     from mock_interviewer_lab.voice.tts import Synthesizer
+
+log = logging.getLogger(__name__)
 
 #: The content type of each report format (protocol.REPORT_FORMATS).
 REPORT_CONTENT_TYPES: dict[ReportFormat, str] = {
@@ -320,6 +328,39 @@ class _Live:
     frontends: int = 0
 
 
+def keep_time(session: InterviewSession) -> list[Action]:
+    """One step of the server's clock for a live session that no event is
+    being handled for (the caller holds its event lock): at time-up, the end
+    (the time rules wrap it up and the report is built, as for an explicit
+    end); else, once the candidate has said, typed and submitted nothing for
+    ``coach.intervention.silence_before_nudge_ms``, a ``silence`` event with
+    the seconds since (the orchestrator decides whether a nudge is due and
+    backs off, whoever else posts silences); else a ``tick`` (time warnings,
+    the phases time moves on, hints for a stuck candidate). Nothing for an
+    ended session or one whose clock stands."""
+    if session.ended or session.clock_paused:
+        return []
+    if session.time_left_s() <= 0:
+        return session.end_if_time_up() or []
+    quiet = session.now() - session.orchestrator.state.last_activity_t
+    threshold = session.settings.coach.intervention.silence_before_nudge_ms / 1000
+    if quiet >= threshold:
+        return session.post("silence", {"seconds": round(quiet, 1)})
+    return session.tick()
+
+
+@dataclass
+class TickRound:
+    """What one round of the ticker did: the sessions it stepped (and the
+    actions each step led to, already pushed to the session's listeners),
+    and those it left for the next round because an event was being
+    handled for them."""
+
+    ticked: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    actions: dict[str, list[Action]] = field(default_factory=dict)
+
+
 class InterviewService:
     """The sessions of one server.
 
@@ -329,13 +370,21 @@ class InterviewService:
     recently used first when more than ``max_live_sessions`` are held; the
     next request reads it back from the store (its clock goes on from its
     last record). Test runs go through ``runs``, the sandbox's own queue.
+
+    The clock keeps time on its own: every ``tick_interval_s`` (0: never)
+    the ticker (``start_ticker``, on the server's loop) steps each session
+    that has a frontend connected (``keep_time``), so time warnings, silence
+    nudges and the end at time-up come when they are due and reach the
+    session's sockets. A session without a frontend is not ticked: its clock
+    stands once the last one left, and one never connected is driven by its
+    client's own events (the sweep still ends it at time-up).
     """
 
     def __init__(self, *, settings: Settings, registry: ProblemRegistry, store: SessionStore,
                  harness: LazyHarness, default_minutes: float,
                  clock: Clock | None = None, max_live_sessions: int = 256,
                  idle_evict_s: float = 1800.0, ended_linger_s: float = 60.0,
-                 sweep_interval_s: float = 15.0) -> None:
+                 sweep_interval_s: float = 15.0, tick_interval_s: float = 5.0) -> None:
         self.settings = settings
         self.registry = registry
         self.store = store
@@ -349,6 +398,7 @@ class InterviewService:
         self.idle_evict_s = idle_evict_s
         self.ended_linger_s = ended_linger_s
         self.sweep_interval_s = sweep_interval_s
+        self.tick_interval_s = tick_interval_s
         self._sessions: OrderedDict[str, _Live] = OrderedDict()
         self._table_lock = threading.Lock()
         # Resuming appends to the log (actions of an event that had none,
@@ -359,6 +409,11 @@ class InterviewService:
         self._event_locks: dict[str, asyncio.Lock] = {}
         self._sweeper: threading.Thread | None = None
         self._stop_sweeping = threading.Event()
+        # The clock's ticker (loop only): its task, what stops it, and its
+        # threads (not the default executor's, which every request needs).
+        self._ticker: asyncio.Task[None] | None = None
+        self._stop_ticking: asyncio.Event | None = None
+        self._tick_pool: ThreadPoolExecutor | None = None
         metrics.register_source(self)
 
     # ---------------------------------------------------------- sessions
@@ -516,6 +571,88 @@ class InterviewService:
             except Exception:  # the next sweep tries again
                 continue
 
+    # ------------------------------------------------------------- ticker
+
+    def start_ticker(self) -> bool:
+        """Tick every ``tick_interval_s`` from now on; call it on the
+        server's loop. False when the interval is 0 or it already runs."""
+        if self.tick_interval_s <= 0 or self._ticker is not None:
+            return False
+        self._stop_ticking = asyncio.Event()
+        self._tick_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mil-ticker")
+        self._ticker = asyncio.get_running_loop().create_task(
+            self._tick_loop(self._stop_ticking), name="mil-clock-ticker")
+        return True
+
+    @property
+    def ticker_running(self) -> bool:
+        return self._ticker is not None and not self._ticker.done()
+
+    async def stop_ticker(self, timeout_s: float = 10.0) -> None:
+        """Stop ticking: a round under way finishes first (for up to
+        ``timeout_s``, then it is cancelled). Idempotent."""
+        task, self._ticker = self._ticker, None
+        if task is not None:
+            assert self._stop_ticking is not None
+            self._stop_ticking.set()
+            done, _ = await asyncio.wait({task}, timeout=timeout_s)
+            if not done:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        pool, self._tick_pool = self._tick_pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _tick_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), self.tick_interval_s)
+            except TimeoutError:
+                try:
+                    await self.tick_round()
+                except Exception:  # the next round tries again
+                    log.exception("mock_interviewer_lab: a round of the clock's ticker failed")
+
+    def _tickable(self) -> list[InterviewSession]:
+        with self._table_lock:
+            lives = list(self._sessions.values())
+        return [live.session for live in lives if live.frontends > 0
+                and not live.session.ended and not live.session.clock_paused]
+
+    async def tick_round(self) -> TickRound:
+        """One round of the ticker: ``keep_time`` for every session with a
+        frontend, each under its event lock, on the ticker's threads. A
+        session an event is being handled for is skipped this round, never
+        waited for. Call it on the server's loop."""
+        done = TickRound()
+        steps: list[tuple[str, Coroutine[Any, Any, list[Action]]]] = []
+        for session in self._tickable():
+            sid = session.info.id
+            lock = self.event_lock(sid)
+            if lock.locked() or session.busy:
+                done.skipped.append(sid)
+                continue
+            await lock.acquire()  # free: taken at once, without yielding to the loop
+            steps.append((sid, self._step(session, lock)))
+        results = await asyncio.gather(*(step for _, step in steps), return_exceptions=True)
+        for (sid, _), result in zip(steps, results, strict=True):
+            if isinstance(result, BaseException):  # one broken session must not stop the rest
+                log.warning("mock_interviewer_lab: session %s: the clock's tick failed: %s",
+                            sid, result)
+                continue
+            done.ticked.append(sid)
+            done.actions[sid] = result
+        return done
+
+    async def _step(self, session: InterviewSession, lock: asyncio.Lock) -> list[Action]:
+        try:
+            pool = self._tick_pool
+            if pool is None:  # a round driven without the ticker (tests)
+                return await asyncio.to_thread(keep_time, session)
+            return await asyncio.get_running_loop().run_in_executor(pool, keep_time, session)
+        finally:
+            lock.release()
+
     def metric_values(self) -> dict[str, float]:
         with self._table_lock:
             lives = list(self._sessions.values())
@@ -540,6 +677,9 @@ class InterviewService:
         self._stop_sweeping.set()
         if self._sweeper is not None:
             self._sweeper.join(timeout=5)
+        pool = self._tick_pool  # stop_ticker, on the loop, ends the ticker itself
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         self.runs.close()
         self.harness.close()
         self.store.close()
