@@ -159,6 +159,22 @@ def test_an_unknown_problem_is_404_with_suggestions(api: Callable[..., HTTPRespo
 # --------------------------------------------------------------- sessions
 
 
+def test_a_new_session_shows_its_problem_as_the_session_does(
+        api: Callable[..., HTTPResponse], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session's kind of interview decides what a panel sees of the
+    problem (InterviewSession.public_view), not the problem's own view."""
+    original = InterviewSession.public_view
+
+    def marked(self: InterviewSession) -> dict[str, Any]:
+        return {**original(self), "title": "Add, as the session shows it"}
+
+    monkeypatch.setattr(InterviewSession, "public_view", marked)
+    created = start_session(api)
+    assert created["problem"]["title"] == "Add, as the session shows it"
+    assert created["problem"]["hidden_case_count"] == 2
+    assert_no_leak([json.dumps(created)])
+
+
 def test_a_whole_interview_over_http(api: Callable[..., HTTPResponse]) -> None:
     texts: list[str] = []
     created = start_session(api, mode="normal", coach={"helpfulness": "gentle"})

@@ -139,9 +139,10 @@ class TerminalInterview:
     # --------------------------------------------------------------- main
 
     def run(self) -> None:
-        problem: Problem = self.session.problem
-        self._print(f"[bold]{problem.spec.title}[/] ({problem.qualified_id}, {problem.spec.difficulty})")
-        self._print(Markdown(problem.spec.statement))
+        # What the session's kind of interview lets the candidate see of it.
+        view = self.session.public_view()
+        self._print(f"[bold]{view['title']}[/] ({view['qualified_id']}, {view['difficulty']})")
+        self._print(Markdown(view["statement"]))
         for record in self._said_before:
             self._show(record)
         self._print(f"[dim]Your solution file: {self.solution}. Every save runs the tests. {HELP}[/]")

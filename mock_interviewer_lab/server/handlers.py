@@ -80,7 +80,7 @@ class SessionsHandler(BaseApiHandler):
         records = await self.in_thread(session.records)
         info = await self.in_thread(lambda: self.service.store.get(session.info.id))
         self.write_model(models.NewSessionAnswer(
-            session=info.to_dict(), problem=problem.public_view(), state=session.state(),
+            session=info.to_dict(), problem=session.public_view(), state=session.state(),
             actions=[r.to_dict() for r in records if isinstance(r, Action)]), status=201)
 
 
