@@ -120,6 +120,7 @@ class SessionStarted(TypedDict):
     mode: Mode
     coach: CoachChoice
     settings: dict[str, Any]  # a snapshot of the session's Settings (settings.py), as JSON
+    kind: NotRequired[str]  # the kind of interview (interview/kinds/: "coding"); absent: coding
 
 
 @with_config(_STRICT)

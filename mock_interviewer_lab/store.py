@@ -60,7 +60,7 @@ STATUSES: frozenset[str] = frozenset(("open", "ended", "aborted"))
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 
 #: The schema this code writes. A file with a higher version is refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: What :meth:`SessionStore.export` writes and :meth:`SessionStore.import_session` reads.
 EXPORT_FORMAT = "mock-interviewer-session"
@@ -101,6 +101,9 @@ class SessionInfo:
     #: The largest ``t`` appended so far; None for an empty session.
     last_t: float | None
     record_count: int
+    #: The kind of interview (``interview/kinds/``): "coding" for every
+    #: session stored before sessions named theirs.
+    kind: str = "coding"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -133,9 +136,20 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID""")
 
 
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Sessions name their kind of interview; the older ones were coding."""
+    conn.execute("ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'coding'")
+
+
 #: Migration hook: ``MIGRATIONS[n]`` turns a version n-1 file into version n.
 #: Each runs inside the opening transaction, so a failed one changes nothing.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1,
+                                                               2: _migrate_to_2}
+
+#: A session's row as SessionInfo reads it; a file opened read-only before
+#: version 2 has no ``kind`` column (its sessions were coding).
+_SESSION_COLUMNS = "id, problem, created_at, status, meta, last_t, record_count, kind"
+_SESSION_COLUMNS_1 = "id, problem, created_at, status, meta, last_t, record_count, 'coding'"
 
 _OWN_TABLES = frozenset(("schema_version", "sessions", "records"))
 
@@ -225,6 +239,9 @@ class SessionStore:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._conn = self._open(synchronous, busy_timeout_s)
+        with self._reading() as conn:
+            has_kind = any(row[1] == "kind" for row in conn.execute("PRAGMA table_info(sessions)"))
+        self._session_columns = _SESSION_COLUMNS if has_kind else _SESSION_COLUMNS_1
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> SessionStore:
@@ -283,7 +300,8 @@ class SessionStore:
                     raise StoreError(f"{self.path}: not a session store (no sessions in it)")
                 version = int(conn.execute(
                     "SELECT MAX(version) FROM schema_version").fetchone()[0] or 0)
-            if version != SCHEMA_VERSION:
+            # An older file reads as it is (what it lacks has its default).
+            if not 1 <= version <= SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: schema version {version}; this version reads "
                                  f"{SCHEMA_VERSION} (a command that writes upgrades an older "
                                  "file; a newer one needs a newer Mock Interviewer Lab)")
@@ -375,16 +393,15 @@ class SessionStore:
         return str(matches[0])
 
     def _info(self, conn: sqlite3.Connection, session_id: str) -> SessionInfo:
-        row = conn.execute(
-            "SELECT id, problem, created_at, status, meta, last_t, record_count "
-            "FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        row = conn.execute(f"SELECT {self._session_columns} FROM sessions WHERE id = ?",
+                           (session_id,)).fetchone()
         return self._info_from_row(row)
 
     def _info_from_row(self, row: Sequence[Any]) -> SessionInfo:
-        sid, problem, created_at, status, meta, last_t, count = row
+        sid, problem, created_at, status, meta, last_t, count, kind = row
         return SessionInfo(id=sid, problem=problem, created_at=created_at, status=status,
                            meta=self._load_json(meta, f"session {sid} meta"),
-                           last_t=last_t, record_count=count)
+                           last_t=last_t, record_count=count, kind=kind)
 
     def _load_json(self, text: str, what: str) -> Any:
         try:
@@ -402,16 +419,18 @@ class SessionStore:
 
     # ------------------------------------------------------------ sessions
 
-    def create_session(self, problem: str, meta: dict[str, Any] | None = None) -> SessionInfo:
-        """A new open session for ``problem`` (its qualified id)."""
+    def create_session(self, problem: str, meta: dict[str, Any] | None = None, *,
+                       kind: str = "coding") -> SessionInfo:
+        """A new open session for ``problem`` (its qualified id), an
+        interview of ``kind``."""
         meta_json = _to_json(meta or {}, "session meta")
         created = self._wall_clock().astimezone(UTC)
         with self._writing() as conn:
             sid = self._fresh_id(conn, created)
             conn.execute(
-                "INSERT INTO sessions (id, problem, created_at, status, meta) "
-                "VALUES (?, ?, ?, 'open', ?)",
-                (sid, problem, created.isoformat(timespec="seconds"), meta_json))
+                "INSERT INTO sessions (id, problem, created_at, status, meta, kind) "
+                "VALUES (?, ?, ?, 'open', ?, ?)",
+                (sid, problem, created.isoformat(timespec="seconds"), meta_json, kind))
             return self._info(conn, sid)
 
     def get(self, session_id: str) -> SessionInfo:
@@ -436,7 +455,7 @@ class SessionStore:
             _check_status(status)
             where.append("status = ?")
             params.append(status)
-        sql = ("SELECT id, problem, created_at, status, meta, last_t, record_count FROM sessions"
+        sql = (f"SELECT {self._session_columns} FROM sessions"
                + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY created_at DESC, rowid DESC")
         if limit is not None:
@@ -536,10 +555,11 @@ class SessionStore:
             if not sid or taken:
                 sid = self._fresh_id(conn, created)
             conn.execute(
-                "INSERT INTO sessions (id, problem, created_at, status, meta) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO sessions (id, problem, created_at, status, meta, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (sid, session["problem"], session["created_at"], session["status"],
-                 _to_json(session.get("meta") or {}, "session meta")))
+                 _to_json(session.get("meta") or {}, "session meta"),
+                 session.get("kind") or "coding"))
             if records:
                 self._insert(conn, sid, records)
             return self._info(conn, sid)
@@ -618,6 +638,8 @@ def _parse_export(data: Any) -> tuple[dict[str, Any], list[Record]]:
     for key in ("problem", "created_at", "status"):
         if not isinstance(session.get(key), str):
             raise InvalidRecord(f"exported session: session.{key} must be a string")
+    if not isinstance(session.get("kind", "coding"), str):  # absent: exported before kinds
+        raise InvalidRecord("exported session: session.kind must be a string")
     _check_status(session["status"])
     raw = data.get("records")
     if not isinstance(raw, list):

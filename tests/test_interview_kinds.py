@@ -15,13 +15,12 @@ import pytest
 from mock_interviewer_lab.events import Action, ActionType, Event, EventType
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
-from mock_interviewer_lab.interview.kinds.base import Engine, InterviewKind, Shell
+from mock_interviewer_lab.interview.kinds.base import Engine, InterviewKind, Shell, WithoutCode
 from mock_interviewer_lab.interview.kinds.coding import CodingInterview, work_of
 from mock_interviewer_lab.interview.kinds.coding_plan import CODING_PLAN
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.phases import Phase, PhasePlan
 from mock_interviewer_lab.interview.session import InterviewSession
-from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Settings
@@ -32,10 +31,11 @@ CODING_ACTIONS = {"run_tests", "show_results", "problem_added", "better_solution
                   "complexity_checked"}
 
 
-class TalkOnly:
+class TalkOnly(WithoutCode):
     """A kind of interview with nothing but talk: it takes no event of its
     own, carries out nothing, expects no complexity and has no follow-up."""
 
+    name = "talk"
     events: frozenset[EventType] = frozenset()
     side_effects: frozenset[ActionType] = frozenset()
     plan: PhasePlan = CODING_PLAN  # the coding interview's phases, only talked through
@@ -57,45 +57,8 @@ class TalkOnly:
     def new_work(self) -> list[str]:
         return []  # nothing handed in, ever
 
-    def has_work(self, state: InterviewState) -> bool:
-        return False
-
-    def claim_stated(self, engine: Engine) -> None:
-        self.asked.append("claim_stated")
-
-    def claimed_slower(self, engine: Engine, claimed_time: str) -> None:
-        self.asked.append("claimed_slower")
-
-    def improving(self, engine: Engine) -> bool:
-        return False
-
-    def new_idea(self, engine: Engine) -> None:
-        self.asked.append("new_idea")
-
-    def stop_improving(self, engine: Engine) -> None:
-        self.asked.append("stop_improving")
-
-    def stuck_while_improving(self, engine: Engine, idle_long: bool) -> bool:
-        return False
-
-    def hint_serves(self, state: InterviewState) -> bool:
-        return True
-
-    def working_on_followup(self, engine: Engine) -> bool:
-        return False
-
-    def complexity_data(self, engine: Engine, claimed_time: str,
-                        claimed_space: str | None) -> dict[str, Any]:
-        raise AssertionError("a talk never checks a complexity")
-
     def coach_view(self, engine: Engine, given: dict[str, Any]) -> dict[str, Any]:
         return {"last_run": given.get("run"), "previous_run": given.get("previous")}
-
-    def progress(self, state: InterviewState) -> dict[str, Any]:
-        return {"time_to_working_code": None, "bugs_encountered": 0, "test_iterations": 0}
-
-    def last_results(self, state: InterviewState) -> dict[str, Any] | None:
-        return None
 
     def followup_due(self, engine: Engine) -> bool:
         self.asked.append("followup_due")

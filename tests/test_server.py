@@ -211,9 +211,10 @@ def test_a_whole_interview_over_http(api: Callable[..., HTTPResponse]) -> None:
 
     shown = as_json(api("GET", "sessions", sid))
     assert shown["session"]["id"] == sid and shown["session"]["status"] == "open"
+    assert shown["session"]["kind"] == "coding"
     assert shown["state"]["last_results"]["passed"] == 4
     listed = as_json(api("GET", "sessions"))["sessions"]
-    assert [s["id"] for s in listed] == [sid]
+    assert [(s["id"], s["kind"]) for s in listed] == [(sid, "coding")]
 
     # The coach asks for the complexity before it lets the candidate go.
     asked = as_json(api("POST", "sessions", sid, "events", body={"type": "end"}))

@@ -159,6 +159,7 @@ def test_the_document_takes_every_choice_from_its_source() -> None:
     assert _enum(schemas["State"]["properties"]["mode"]) == list(get_args(Mode))
     assert _enum(schemas["Action"]["properties"]["type"]) == list(get_args(ActionType))
     assert _enum(schemas["SessionInfo"]["properties"]["status"]) == list(get_args(SessionStatus))
+    assert "kind" in schemas["SessionInfo"]["required"]  # the kind of interview it stores
     assert _enum(schemas["Phase"]) == [phase.value for phase in Phase]
     parameters = {p["name"]: p for p in document["paths"]["/sessions/{session_id}/report"]
                   ["get"]["parameters"]}

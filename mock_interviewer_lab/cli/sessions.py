@@ -179,11 +179,12 @@ def sessions_list(obj: Context, limit: int, as_json: bool, db: str | None) -> No
         emit_json([i.to_dict() for i in infos])
         return
     table = Table(title=f"{len(infos)} session(s)")
-    for col in ("id", "problem", "started", "status", "length"):
+    for col in ("id", "problem", "kind", "started", "status", "length"):
         table.add_column(col, no_wrap=col == "id")
     for i in infos:
         length = f"{int((i.last_t or 0) // 60)} min"
-        table.add_row(i.id, i.problem, i.created_at[:16].replace("T", " "), i.status, length)
+        table.add_row(i.id, i.problem, i.kind, i.created_at[:16].replace("T", " "), i.status,
+                      length)
     console.print(table)
 
 

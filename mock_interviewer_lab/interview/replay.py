@@ -49,7 +49,7 @@ def replay_session(store: SessionStore, session_id: str, registry: ProblemRegist
         store, registry.get(original.problem), settings, harness=None, clock=clock,
         minutes=float(started.data.get("minutes", 45)), mode=str(started.data.get("mode", "normal")),
         coach_settings=coach, registry=registry, meta={"replay_of": original.id},
-        coach=replay_coach)
+        coach=replay_coach, kind_name=original.kind)
     seq_map: dict[int, int] = {}
 
     def post_again(r: Event) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from mock_interviewer_lab.events import Action, Event, EventType, Record, validate_payload
 from mock_interviewer_lab.interview.clock import Clock
 from mock_interviewer_lab.interview.coaching import Coach
+from mock_interviewer_lab.interview.kinds import DEFAULT_KIND, make_kind
 from mock_interviewer_lab.interview.kinds.base import CodeRunner as CodeRunner
 from mock_interviewer_lab.interview.kinds.base import InterviewKind
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
@@ -117,23 +118,27 @@ class InterviewSession:
               coach_settings: dict[str, Any] | None = None,
               registry: ProblemRegistry | None = None,
               meta: dict[str, Any] | None = None,
-              kind: InterviewKind | None = None) -> InterviewSession:
-        """A new session; ``kind`` is the kind of interview (a coding
-        interview on ``problem`` when None)."""
+              kind: InterviewKind | None = None,
+              kind_name: str = DEFAULT_KIND) -> InterviewSession:
+        """A new session; ``kind`` is the kind of interview (when None, a new
+        one of the kind named ``kind_name``: a coding interview on
+        ``problem``). The store and ``session_started`` keep its name."""
         coach_settings = {k: v for k, v in (coach_settings or {}).items() if v is not None}
         effective = settings_for_session(settings, coach_settings)
+        if kind is None:
+            kind = make_kind(kind_name, problem, _problems(registry, problem.spec.harder_variants))
         info = store.create_session(problem.qualified_id, {
             "minutes": minutes, "mode": mode, "coach": {
                 "helpfulness": effective.coach.helpfulness,
                 "personality": effective.coach.personality},
             **(meta or {}),
-        })
+        }, kind=kind.name)
         session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, coach,
                              registry, t0=clock.now(), kind=kind)
         session.post("session_started", {
             "problem": problem.id, "qualified_id": problem.qualified_id, "minutes": minutes,
             "mode": mode, "coach": info.meta["coach"],
-            "settings": effective.model_dump(mode="json"),
+            "settings": effective.model_dump(mode="json"), "kind": kind.name,
         })
         return session
 
@@ -162,7 +167,8 @@ class InterviewSession:
         The past is replayed with ``replay_coach`` (the scripted one: a
         replay must not ask a model about every past event); ``coach``, when
         given, takes over from there. ``kind``: a new one of the kind the
-        session was started with (a coding interview when None)."""
+        session was started with (when None, made from the kind the store
+        names; :class:`~.kinds.UnknownKind` when this version lacks it)."""
         info = store.get(session_id)
         records = store.records(info.id)
         started = next((r for r in records if isinstance(r, Event) and r.type == "session_started"),
@@ -170,6 +176,8 @@ class InterviewSession:
         if started is None:
             raise ValueError(f"session {info.id} has no session_started event")
         problem = registry.get(info.problem)
+        if kind is None:
+            kind = make_kind(info.kind, problem, _problems(registry, problem.spec.harder_variants))
         effective = settings_for_session(settings, dict(started.data.get("coach") or {}))
         minutes = float(started.data.get("minutes", info.meta.get("minutes", 45)))
         mode = str(started.data.get("mode", "normal"))

@@ -313,6 +313,7 @@ class SessionInfo(_Answer):
     meta: dict[str, Any]
     last_t: float | None
     record_count: int
+    kind: str = Field(description="the kind of interview (interview/kinds/): coding")
 
 
 class SessionList(_Answer):

@@ -1,2 +1,37 @@
 """Kinds of interview: what is specific to one (the coding interview's code,
-tests and growth), behind the seam in :mod:`.base`."""
+tests and growth), behind the seam in :mod:`.base`.
+
+A session stores its kind's name (``session_started``'s ``kind``, the store's
+``sessions.kind``); :func:`make_kind` makes a kind from that name again on
+resume and replay, for the session's problem and its follow-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mock_interviewer_lab.interview.kinds.base import InterviewKind
+from mock_interviewer_lab.interview.kinds.coding import CodingInterview
+from mock_interviewer_lab.problems.loader import Problem
+
+#: A kind of interview for a problem and its follow-up problems.
+KindFactory = Callable[[Problem, list[Problem]], InterviewKind]
+
+#: The kind a session has when none is named (and every session stored
+#: before sessions named theirs).
+DEFAULT_KIND = "coding"
+
+#: Every kind of interview, by the name a session stores.
+KINDS: dict[str, KindFactory] = {CodingInterview.name: CodingInterview}
+
+
+class UnknownKind(LookupError):
+    """A stored session names a kind of interview this version does not know."""
+
+
+def make_kind(name: str, problem: Problem, followups: list[Problem]) -> InterviewKind:
+    """A new kind of interview ``name`` on ``problem`` (and its follow-ups)."""
+    factory = KINDS.get(name)
+    if factory is None:
+        raise UnknownKind(f"unknown kind of interview {name!r} (this version knows "
+                          f"{', '.join(sorted(KINDS))})")
+    return factory(problem, followups)

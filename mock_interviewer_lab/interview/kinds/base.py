@@ -119,6 +119,8 @@ class Shell(Protocol):
 class InterviewKind(Protocol):
     """What the engine asks of a kind of interview (see the module's docstring)."""
 
+    #: The kind's name, stored with the session (``kinds.KINDS`` makes it again).
+    name: str
     #: The events of the candidate's work this kind takes.
     events: frozenset[EventType]
     #: The actions with a side effect the session carries out through the kind.
@@ -233,3 +235,54 @@ class InterviewKind(Protocol):
     def public_view(self, problem: Problem) -> dict[str, Any]:
         """What a panel may show of ``problem``."""
         ...
+
+
+class WithoutCode:
+    """The answers of a kind whose candidate hands in no code (a behavioural
+    interview): no work whose cost is discussed, no loop asking for a better
+    solution, no follow-up problem, nothing for the calibrator or the panel's
+    results. A kind inherits these and supplies the rest of
+    :class:`InterviewKind` (its name, events, plan, work, coach view…)."""
+
+    def has_work(self, state: InterviewState) -> bool:
+        return False
+
+    def claim_stated(self, engine: Engine) -> None:
+        return None
+
+    def claimed_slower(self, engine: Engine, claimed_time: str) -> None:
+        return None
+
+    def improving(self, engine: Engine) -> bool:
+        return False
+
+    def new_idea(self, engine: Engine) -> None:
+        return None
+
+    def stop_improving(self, engine: Engine) -> None:
+        return None
+
+    def stuck_while_improving(self, engine: Engine, idle_long: bool) -> bool:
+        return False
+
+    def hint_serves(self, state: InterviewState) -> bool:
+        return True
+
+    def working_on_followup(self, engine: Engine) -> bool:
+        return False
+
+    def complexity_data(self, engine: Engine, claimed_time: str,
+                        claimed_space: str | None) -> dict[str, Any]:
+        raise LookupError("an interview without code checks no complexity")
+
+    def progress(self, state: InterviewState) -> dict[str, Any]:
+        return {"time_to_working_code": None, "bugs_encountered": 0, "test_iterations": 0}
+
+    def last_results(self, state: InterviewState) -> dict[str, Any] | None:
+        return None
+
+    def followup_due(self, engine: Engine) -> bool:
+        return False
+
+    def start_followup(self, engine: Engine) -> Problem:
+        raise LookupError("an interview without code has no follow-up problem")

@@ -81,6 +81,7 @@ class CodingInterview:
 
     events: frozenset[EventType] = frozenset({"code_submitted", "tests_finished",
                                               "growth_measured"})
+    name = "coding"
     side_effects: frozenset[ActionType] = frozenset({"run_tests"})
     plan: PhasePlan = CODING_PLAN
 
