@@ -33,7 +33,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "mock_interviewer_lab.store", "mock_interviewer_lab.events",
                "mock_interviewer_lab.payloads")),
     ("base", ("mock_interviewer_lab.settings", "mock_interviewer_lab.protocol",
-              "mock_interviewer_lab.limits", "mock_interviewer_lab.formatting")),
+              "mock_interviewer_lab.limits", "mock_interviewer_lab.formatting",
+              "mock_interviewer_lab.competencies")),
 )
 _RANK = {prefix: rank for rank, (_, prefixes) in enumerate(LAYERS) for prefix in prefixes}
 
