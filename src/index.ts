@@ -2,18 +2,15 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  Dialog,
-  ICommandPalette,
-  InputDialog,
-  showDialog
-} from '@jupyterlab/apputils';
+import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import {
-  INotebookModel,
+  INotebookTracker,
   NotebookActions,
   NotebookPanel
 } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Contents, ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
   ITranslator,
@@ -29,21 +26,33 @@ import {
   IInterviewSettings,
   interviewCellSources,
   normaliseSettings,
-  problemLabels,
   problemRef
 } from './interview';
+import { pickInterview } from './picker';
 import {
   fetchProblems,
   IProblemSummary,
   ServerExtensionError
 } from './request';
 import { countdownWidgetExports } from './countdown';
+import { HAS_ROOM_CLASS, RoomManager } from './room/manager';
+import { ROOM_RANK, roomRendererFactory } from './room/renderer';
 import { MODULE_NAME, MODULE_VERSION } from './voice/version';
 import { IVoiceSwitch, voiceWidgetExports } from './voice/widget';
 
 const PLUGIN_ID = 'mock-interviewer-lab:plugin';
 const COMMAND_NEW = 'mock-interviewer:new';
+const COMMAND_HINT = 'mock-interviewer:hint';
+const COMMAND_SEND = 'mock-interviewer:send';
+const COMMAND_RUN = 'mock-interviewer:run-solution';
+const COMMAND_SHOW = 'mock-interviewer:show-room';
 const CATEGORY = 'Mock Interviewer';
+// The launcher's sections: Notebook 0, Console 20, Other 100; ours comes
+// second, so the card is in view without scrolling on a laptop screen.
+const LAUNCHER_CATEGORY_RANK = 10;
+// Where the room's shortcuts work: in the room, and in a notebook that has
+// one (Alt+Shift+letter is free in JupyterLab 4 and in CodeMirror's keys).
+const ROOM_SELECTORS = ['.mil-room', `.${HAS_ROOM_CLASS}`];
 
 const interviewIcon = new LabIcon({
   name: 'mock-interviewer-lab:icon',
@@ -60,14 +69,16 @@ const interviewIcon = new LabIcon({
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description:
-    'Start a mock coding interview in a new notebook from the launcher or the command palette.',
+    'Start a mock coding interview in a new notebook from the launcher or the command palette, and dock its room beside the notebook.',
   autoStart: true,
   optional: [
     ISettingRegistry,
     ICommandPalette,
     ILauncher,
     ITranslator,
-    IJupyterWidgetRegistry
+    IJupyterWidgetRegistry,
+    IRenderMimeRegistry,
+    INotebookTracker
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -75,7 +86,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     translator: ITranslator | null,
-    widgetRegistry: IJupyterWidgetRegistry | null
+    widgetRegistry: IJupyterWidgetRegistry | null,
+    rendermime: IRenderMimeRegistry | null,
+    notebooks: INotebookTracker | null
   ) => {
     const trans = (translator ?? nullTranslator).load('mock_interviewer_lab');
     const settings = trackSettings(settingRegistry);
@@ -86,14 +99,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
         'Pick a problem and start a mock interview in a new notebook'
       ),
       icon: args => (args['isPalette'] ? undefined : interviewIcon),
-      execute: () => startInterview(app, settings.current, trans)
+      execute: args =>
+        startInterview(
+          app,
+          settings.current,
+          trans,
+          typeof args['cwd'] === 'string' ? args['cwd'] : ''
+        )
     });
     palette?.addItem({ command: COMMAND_NEW, category: trans.__(CATEGORY) });
     launcher?.add({
       command: COMMAND_NEW,
       category: trans.__(CATEGORY),
-      rank: 1
-    });
+      rank: 1,
+      categoryRank: LAUNCHER_CATEGORY_RANK
+    } as ILauncher.IItemOptions);
 
     // The voice widget and the countdown of the interview panel: without the
     // ipywidgets manager there is no panel to put them in, and the launcher
@@ -107,8 +127,87 @@ const plugin: JupyterFrontEndPlugin<void> = {
         ...countdownWidgetExports
       }
     });
+
+    // The room: the `%interview` output's bundle renders as a compact line
+    // and docks the room beside the notebook.
+    const rooms = new RoomManager(app, rendermime, voiceSwitch(settings));
+    rendermime?.addFactory(roomRendererFactory(rooms), ROOM_RANK);
+    addRoomCommands(app, rooms, notebooks, palette, trans);
   }
 };
+
+/**
+ * "Ask for a hint", "Send message", "Run my solution" and "Show the
+ * interview room", in the palette, with shortcuts in and beside a room.
+ */
+function addRoomCommands(
+  app: JupyterFrontEnd,
+  rooms: RoomManager,
+  notebooks: INotebookTracker | null,
+  palette: ICommandPalette | null,
+  trans: TranslationBundle
+): void {
+  const current = () => rooms.current(notebooks?.currentWidget ?? null);
+  const live = () => {
+    const room = current();
+    return room !== null && !room.model.ended;
+  };
+  const commands: Array<[string, string, string, string[], () => unknown]> = [
+    [
+      COMMAND_HINT,
+      trans.__('Ask for a hint'),
+      trans.__('Ask the interviewer for the next hint'),
+      ['Alt Shift H'],
+      () => current()?.hint()
+    ],
+    [
+      COMMAND_SEND,
+      trans.__('Send message'),
+      trans.__(
+        "Send the room's message box to the interviewer (empty: go to the box)"
+      ),
+      ['Alt Shift M'],
+      () => {
+        const room = current();
+        if (room) {
+          app.shell.activateById(room.id);
+          return room.send();
+        }
+      }
+    ],
+    [
+      COMMAND_RUN,
+      trans.__('Run my solution'),
+      trans.__("Run the notebook's %%solution cell against the tests"),
+      ['Alt Shift R'],
+      () => current()?.runSolution()
+    ]
+  ];
+  for (const [id, label, caption, keys, execute] of commands) {
+    app.commands.addCommand(id, {
+      label,
+      caption,
+      isEnabled: live,
+      execute
+    });
+    for (const selector of ROOM_SELECTORS) {
+      app.commands.addKeyBinding({ command: id, keys, selector });
+    }
+    palette?.addItem({ command: id, category: trans.__(CATEGORY) });
+  }
+  app.commands.addCommand(COMMAND_SHOW, {
+    label: trans.__('Show the interview room'),
+    caption: trans.__("Bring the current interview's room into view"),
+    isEnabled: () => current() !== null,
+    execute: () => {
+      const room = current();
+      if (room) {
+        app.shell.activateById(room.id);
+      }
+    }
+  });
+  palette?.addItem({ command: COMMAND_SHOW, category: trans.__(CATEGORY) });
+}
 
 /**
  * The `voice` setting as the voice widget follows it.
@@ -158,11 +257,13 @@ function trackSettings(registry: ISettingRegistry | null): ISettingsHolder {
 async function startInterview(
   app: JupyterFrontEnd,
   settings: IInterviewSettings,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  cwd: string
 ): Promise<NotebookPanel | undefined> {
+  const serverSettings = app.serviceManager.serverSettings;
   let problems: IProblemSummary[];
   try {
-    problems = await fetchProblems(app.serviceManager.serverSettings);
+    problems = await fetchProblems(serverSettings);
   } catch (error) {
     await showServerError(error, trans);
     return undefined;
@@ -177,91 +278,148 @@ async function startInterview(
     });
     return undefined;
   }
-  const problem = await pickProblem(problems, trans);
-  if (!problem) {
+  const pick = await pickInterview(problems, settings, serverSettings, trans);
+  if (!pick) {
     return undefined;
   }
-  const panel = await createNotebook(app);
+  const sources = interviewCellSources(problemRef(pick.problem, problems), {
+    ...settings,
+    coachLevel: pick.coachLevel,
+    minutes: pick.minutes
+  });
+  const panel = await openNewNotebook(
+    app,
+    cwd,
+    `interview-${pick.problem.id}`,
+    sources
+  );
   await panel.context.ready;
-  const sources = interviewCellSources(problemRef(problem, problems), settings);
-  replaceBlankCellsWith(panel, sources);
   await panel.sessionContext.ready;
   await NotebookActions.runAll(panel.content, panel.sessionContext);
-  ensureBlankCellAtEnd(panel);
+  await editStub(panel);
   return panel;
 }
 
-async function pickProblem(
-  problems: IProblemSummary[],
-  trans: TranslationBundle
-): Promise<IProblemSummary | undefined> {
-  const labels = problemLabels(problems);
-  const choice = await InputDialog.getItem({
-    title: trans.__('New mock interview'),
-    label: trans.__('Problem'),
-    items: labels,
-    current: 0,
-    okLabel: trans.__('Start')
-  });
-  if (!choice.button.accept || choice.value === null) {
-    return undefined;
-  }
-  const index = labels.indexOf(choice.value);
-  return index >= 0 ? problems[index] : undefined;
-}
-
-// notebook:create-new opens the notebook in the file browser's folder; it is
-// given the default kernel so no kernel picker interrupts the start.
-async function createNotebook(app: JupyterFrontEnd): Promise<NotebookPanel> {
-  const kernelspecs = app.serviceManager.kernelspecs;
+/**
+ * A notebook of `sources` saved as `<cwd>/<stem>.ipynb` (`<stem>-2.ipynb`
+ * and so on when taken), opened with the default kernel so no kernel
+ * picker interrupts the start.
+ */
+async function openNewNotebook(
+  app: JupyterFrontEnd,
+  cwd: string,
+  stem: string,
+  sources: string[]
+): Promise<NotebookPanel> {
+  const { contents, kernelspecs } = app.serviceManager;
   await kernelspecs.ready;
-  const kernelName = kernelspecs.specs?.default;
-  return (await app.commands.execute('notebook:create-new', {
-    kernelName
+  const kernelName = kernelspecs.specs?.default ?? '';
+  const spec = kernelName ? kernelspecs.specs?.kernelspecs[kernelName] : null;
+  const path = await freePath(contents, cwd, stem, '.ipynb');
+  await contents.save(path, {
+    type: 'notebook',
+    format: 'json',
+    content: {
+      cells: sources.map(source => ({
+        cell_type: 'code',
+        source,
+        metadata: {},
+        outputs: [],
+        execution_count: null
+      })),
+      metadata: spec
+        ? {
+            kernelspec: {
+              name: spec.name,
+              display_name: spec.display_name,
+              language: spec.language
+            }
+          }
+        : {},
+      nbformat: 4,
+      nbformat_minor: 5
+    }
+  });
+  return (await app.commands.execute('docmanager:open', {
+    path,
+    factory: 'Notebook',
+    kernel: kernelName ? { name: kernelName } : undefined
   })) as NotebookPanel;
 }
 
-// A fresh notebook holds one blank cell; the interview cells replace it so
-// that runAll runs only them.
-function replaceBlankCellsWith(panel: NotebookPanel, sources: string[]): void {
-  const shared = notebookModel(panel).sharedModel;
-  shared.transact(() => {
-    shared.insertCells(
-      0,
-      sources.map(source => ({ cell_type: 'code', source, metadata: {} }))
-    );
-    for (
-      let index = shared.cells.length - 1;
-      index >= sources.length;
-      index--
-    ) {
-      if (shared.cells[index].getSource().trim() === '') {
-        shared.deleteCell(index);
+/**
+ * The first of `<cwd>/<stem><ext>`, `<cwd>/<stem>-2<ext>`, … that does
+ * not exist.
+ */
+export async function freePath(
+  contents: Contents.IManager,
+  cwd: string,
+  stem: string,
+  ext: string
+): Promise<string> {
+  const folder = cwd.replace(/\/+$/, '');
+  const safeStem = stem.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  for (let index = 1; index < 1000; index++) {
+    const name = `${safeStem}${index === 1 ? '' : `-${index}`}${ext}`;
+    const path = folder ? `${folder}/${name}` : name;
+    try {
+      await contents.get(path, { content: false });
+    } catch (error) {
+      if (
+        error instanceof ServerConnection.ResponseError &&
+        error.response.status === 404
+      ) {
+        return path;
       }
+      throw error;
     }
-  });
+  }
+  throw new Error(`no free name for ${safeStem}${ext} in ${folder || '/'}`);
 }
 
-// The candidate writes the solution in the cell below the interview's.
-function ensureBlankCellAtEnd(panel: NotebookPanel): void {
-  const shared = notebookModel(panel).sharedModel;
-  const last = shared.cells[shared.cells.length - 1];
-  if (!last || last.getSource().trim() !== '') {
-    shared.insertCell(shared.cells.length, {
-      cell_type: 'code',
-      source: '',
-      metadata: {}
+/** How long the kernel may take to put the stub below `%interview`. */
+const STUB_WAIT_MS = 15000;
+
+/**
+ * The cursor in the `%%solution` stub the kernel put below `%interview`,
+ * in edit mode, with the stub's `...` selected so typing replaces it.
+ */
+async function editStub(panel: NotebookPanel): Promise<void> {
+  const notebook = panel.content;
+  const started = Date.now();
+  let index = -1;
+  while (index < 0 && Date.now() - started < STUB_WAIT_MS) {
+    index = notebook.widgets.findIndex(cell =>
+      /^\s*%%solution\b/.test(cell.model.sharedModel.getSource())
+    );
+    if (index < 0) {
+      await new Promise(resolve => window.setTimeout(resolve, 100));
+    }
+  }
+  if (index < 0) {
+    index = notebook.widgets.length - 1;
+  }
+  notebook.deselectAll();
+  notebook.activeCellIndex = index;
+  notebook.mode = 'edit';
+  const cell = notebook.widgets[index];
+  await cell.ready;
+  const editor = cell.editor;
+  if (!editor) {
+    return;
+  }
+  const lines = cell.model.sharedModel.getSource().split('\n');
+  const last = lines.length - 1;
+  const ellipsis = lines[last].indexOf('...');
+  if (ellipsis >= 0 && lines[last].trim() === '...') {
+    editor.setSelection({
+      start: { line: last, column: ellipsis },
+      end: { line: last, column: ellipsis + 3 }
     });
+  } else {
+    editor.setCursorPosition({ line: last, column: lines[last].length });
   }
-  panel.content.activeCellIndex = shared.cells.length - 1;
-}
-
-function notebookModel(panel: NotebookPanel): INotebookModel {
-  const model = panel.content.model;
-  if (!model) {
-    throw new Error('the new notebook has no model');
-  }
-  return model;
+  editor.focus();
 }
 
 async function showServerError(

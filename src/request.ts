@@ -46,17 +46,7 @@ export async function requestAPI<T>(
   serverSettings: ServerConnection.ISettings,
   init: RequestInit = {}
 ): Promise<T> {
-  const url = URLExt.join(serverSettings.baseUrl, API_ROOT, endPoint);
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, init, serverSettings);
-  } catch (error) {
-    throw new ServerExtensionError(
-      `no answer from ${url}: ${String(error)}`,
-      null
-    );
-  }
-  const body = await response.text();
+  const { url, response, body } = await request(endPoint, serverSettings, init);
   const data = parseJson(body);
   if (!response.ok) {
     throw new ServerExtensionError(
@@ -71,6 +61,43 @@ export async function requestAPI<T>(
     );
   }
   return data as T;
+}
+
+/**
+ * Call the server extension and return its answer as text (a report in
+ * HTML or Markdown), with the same auth and errors as `requestAPI`.
+ */
+export async function requestText(
+  endPoint: string,
+  serverSettings: ServerConnection.ISettings,
+  init: RequestInit = {}
+): Promise<string> {
+  const { url, response, body } = await request(endPoint, serverSettings, init);
+  if (!response.ok) {
+    throw new ServerExtensionError(
+      errorMessage(response, parseJson(body), url),
+      response.status
+    );
+  }
+  return body;
+}
+
+async function request(
+  endPoint: string,
+  serverSettings: ServerConnection.ISettings,
+  init: RequestInit
+): Promise<{ url: string; response: Response; body: string }> {
+  const url = URLExt.join(serverSettings.baseUrl, API_ROOT, endPoint);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, serverSettings);
+  } catch (error) {
+    throw new ServerExtensionError(
+      `no answer from ${url}: ${String(error)}`,
+      null
+    );
+  }
+  return { url, response, body: await response.text() };
 }
 
 /**

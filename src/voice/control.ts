@@ -12,6 +12,7 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
+import { closeQuietly } from '../socket';
 import { IFrame, Microphone, MicrophoneError } from './capture';
 import { Speaker } from './playback';
 import {
@@ -368,17 +369,7 @@ export class VoiceControl {
     this._clearCloseTimer();
     const socket = this._socket;
     this._socket = null;
-    if (socket) {
-      socket.onopen = null;
-      socket.onmessage = null;
-      socket.onclose = null;
-      if (
-        socket.readyState === WebSocket.OPEN ||
-        socket.readyState === WebSocket.CONNECTING
-      ) {
-        socket.close(1000, 'microphone off');
-      }
-    }
+    closeQuietly(socket, 'microphone off');
   }
 
   private _clearCloseTimer(): void {

@@ -157,12 +157,25 @@ export function voiceSocketUrl(
   apiPath: string,
   sessionId: string
 ): string {
+  return sessionSocketUrl(settings, apiPath, sessionId, 'voice');
+}
+
+/**
+ * `<wsUrl><apiPath>sessions/<id>/<kind>`: one of a session's two sockets
+ * (`ws`, the session's actions; `voice`), with the token as for the voice.
+ */
+export function sessionSocketUrl(
+  settings: ServerConnection.ISettings,
+  apiPath: string,
+  sessionId: string,
+  kind: 'ws' | 'voice'
+): string {
   const url = URLExt.join(
     settings.wsUrl,
     apiPath,
     'sessions',
     encodeURIComponent(sessionId),
-    'voice'
+    kind
   );
   const token = settings.token;
   return settings.appendToken && token !== ''
