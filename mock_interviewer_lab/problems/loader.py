@@ -206,6 +206,8 @@ def _validate(
             loc = [p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")]
             # pydantic puts the union member's name in the path; drop it.
             loc = [p for p in loc if p not in ("IOCase", "GeneratedCase", "AssertCase")]
+            # A mapping's bad key: the key itself is the field (its line too).
+            loc = [p for p in loc if p != "[key]"]
             msg = err["msg"]
             if err["type"] == "extra_forbidden":
                 msg = "unknown field"
@@ -395,17 +397,30 @@ def _loc(dotted: str) -> list[int | str]:
     return [int(p) if p.isdigit() else p for p in dotted.split(".")]
 
 
-def load_pack(path: Path) -> tuple[Pack | None, list[PackIssue]]:
-    """Load a pack folder. Returns the pack (with every problem that loaded)
-    and the issues of those that did not."""
+def read_pack_meta(path: Path) -> tuple[PackMeta | None, list[PackIssue]]:
+    """A pack folder's ``pack.yaml``, or None with the issues that stop it."""
     issues: list[PackIssue] = []
     rel_meta = f"{path.name}/pack.yaml"
     if not (path / "pack.yaml").is_file():
         return None, [PackIssue(rel_meta, "is missing: a pack folder needs a pack.yaml")]
     data, node = _read_yaml(path / "pack.yaml", rel_meta, issues)
     meta = _validate(PackMeta, data, node, rel_meta, issues) if node else None
+    return meta, issues
+
+
+def load_pack(path: Path, meta: PackMeta | None = None) -> tuple[Pack | None, list[PackIssue]]:
+    """Load a coding pack folder. Returns the pack (with every problem that
+    loaded) and the issues of those that did not. ``meta``: its ``pack.yaml``
+    when the caller has already read it."""
+    issues: list[PackIssue] = []
+    rel_meta = f"{path.name}/pack.yaml"
+    if meta is None:
+        meta, issues = read_pack_meta(path)
     if meta is None:
         return None, issues
+    if meta.kind != "coding":
+        return None, [PackIssue(rel_meta, f"is a {meta.kind} pack (a question bank), "
+                                "not a pack of coding problems", field="kind")]
     pack = Pack(meta=meta, path=path)
     for folder in sorted(p for p in path.iterdir() if p.is_dir()):
         if folder.name.startswith((".", "_")):

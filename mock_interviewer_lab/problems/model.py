@@ -64,6 +64,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: What a pack holds: coding problems (one folder each), or a behavioural
+#: interview's question bank (``problems/questions.py``).
+PackKind = Literal["coding", "behavioral"]
+
+
 class PackMeta(_Strict):
     name: Annotated[str, Field(pattern=ID_PATTERN)]
     version: str
@@ -71,6 +76,8 @@ class PackMeta(_Strict):
     author: str
     licence: str
     description: str = ""
+    #: Absent means coding: every pack written before question banks is one.
+    kind: PackKind = "coding"
 
 
 class Example(_Strict):

@@ -1,22 +1,40 @@
 """Find packs: built in, named in the settings or ``$MOCK_INTERVIEWER_PACKS``,
 and installed with pip under the entry-point group ``mock_interviewer_lab.packs``.
 
+A pack holds coding problems, or (``kind: behavioral``) a question bank for
+the behavioural interview (``questions.py``); both come the same ways and
+are kept apart: :meth:`ProblemRegistry.problems` never lists a question.
+
 A problem is addressed as ``two_sum``, or ``pack:two_sum`` when two packs
-share an id.
+share an id; a question likewise (``bank:question_id``).
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable
+import random
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
+from mock_interviewer_lab.competencies import Competency, Difficulty, Stage
+from mock_interviewer_lab.problems.loader import (
+    Pack,
+    PackIssue,
+    Problem,
+    load_pack,
+    read_pack_meta,
+)
+from mock_interviewer_lab.problems.questions import (
+    Question,
+    QuestionBank,
+    load_bank,
+    questions_of,
+)
 from mock_interviewer_lab.settings import Settings
-from mock_interviewer_lab.problems.loader import Pack, PackIssue, Problem, load_pack
 
 PACKS_ENV = "MOCK_INTERVIEWER_PACKS"
 ENTRY_POINT_GROUP = "mock_interviewer_lab.packs"
@@ -24,14 +42,25 @@ ENTRY_POINT_GROUP = "mock_interviewer_lab.packs"
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
+def _builtin_dirs(shipped_name: str, repo_name: str) -> list[Path]:
+    shipped = _PACKAGE_DIR / shipped_name
+    if shipped.is_dir():
+        return sorted(p for p in shipped.iterdir() if (p / "pack.yaml").is_file())
+    repo = _PACKAGE_DIR.parent / repo_name
+    return [repo] if (repo / "pack.yaml").is_file() else []
+
+
 def builtin_pack_dirs() -> list[Path]:
     """The packs shipped with the package: inside the wheel, or the
     repository's top-level ``problems/`` in a development install."""
-    shipped = _PACKAGE_DIR / "builtin_packs"
-    if shipped.is_dir():
-        return sorted(p for p in shipped.iterdir() if (p / "pack.yaml").is_file())
-    repo = _PACKAGE_DIR.parent / "problems"
-    return [repo] if (repo / "pack.yaml").is_file() else []
+    return _builtin_dirs("builtin_packs", "problems")
+
+
+def builtin_bank_dirs() -> list[Path]:
+    """The question banks shipped with the package: inside the wheel
+    (``builtin_banks/``), or the repository's top-level ``question_banks/``
+    in a development install."""
+    return _builtin_dirs("builtin_banks", "question_banks")
 
 
 def expand_pack_dirs(folder: Path) -> list[Path]:
@@ -74,10 +103,40 @@ class UnknownProblem(LookupError):
         super().__init__(msg)
 
 
+class NoQuestion(LookupError):
+    """No question left to ask for a stage and competency, at any difficulty."""
+
+
+#: Where a difficulty falls back to when the banks have no question left at
+#: it: the nearest first, the easier of two equally near.
+DIFFICULTY_FALLBACK: dict[Difficulty, tuple[Difficulty, ...]] = {
+    "easy": ("medium", "hard"),
+    "medium": ("easy", "hard"),
+    "hard": ("medium", "easy"),
+}
+
+
+@dataclass(frozen=True)
+class QuestionChoice:
+    """The question chosen, the difficulty asked for, and why another
+    difficulty was taken ("" when it was not)."""
+
+    question: Question
+    wanted: Difficulty
+    reason: str = ""
+
+    @property
+    def fell_back(self) -> bool:
+        return self.question.difficulty != self.wanted
+
+
 @dataclass
 class ProblemRegistry:
+    #: Packs of coding problems.
     packs: list[Pack] = field(default_factory=list)
     issues: list[PackIssue] = field(default_factory=list)
+    #: Question banks (``kind: behavioral`` packs).
+    banks: list[QuestionBank] = field(default_factory=list)
 
     @classmethod
     def discover(
@@ -89,7 +148,7 @@ class ProblemRegistry:
         installed: bool = True,
     ) -> ProblemRegistry:
         issues: list[PackIssue] = []
-        dirs: list[Path] = list(builtin_pack_dirs()) if builtin else []
+        dirs: list[Path] = [*builtin_pack_dirs(), *builtin_bank_dirs()] if builtin else []
         named = [*(settings.problems.extra_dirs if settings else []), *extra_dirs]
         named += [d for d in os.environ.get(PACKS_ENV, "").split(os.pathsep) if d]
         for d in named:
@@ -112,20 +171,99 @@ class ProblemRegistry:
             if real in seen:
                 continue
             seen.add(real)
-            pack, pack_issues = load_pack(real)
-            reg.issues.extend(pack_issues)
-            if pack is None:
+            meta, meta_issues = read_pack_meta(real)
+            reg.issues.extend(meta_issues)
+            if meta is None:
                 continue
-            if any(p.meta.name == pack.meta.name for p in reg.packs):
+            taken = {p.meta.name for p in reg.packs} | {b.meta.name for b in reg.banks}
+            if meta.name in taken:
                 reg.issues.append(PackIssue(f"{real}/pack.yaml",
-                                            f"a pack named {pack.meta.name!r} is already loaded",
+                                            f"a pack named {meta.name!r} is already loaded",
                                             field="name"))
                 continue
-            reg.packs.append(pack)
+            if meta.kind == "behavioral":
+                bank, bank_issues = load_bank(real, meta)
+                reg.issues.extend(bank_issues)
+                if bank is not None:
+                    reg.banks.append(bank)
+                continue
+            pack, pack_issues = load_pack(real, meta)
+            reg.issues.extend(pack_issues)
+            if pack is not None:
+                reg.packs.append(pack)
         return reg
 
     def problems(self) -> list[Problem]:
+        """Every coding problem; never a behavioural question."""
         return [p for pack in self.packs for p in pack.problems.values()]
+
+    # ------------------------------------------------------- question banks
+
+    def question_banks(self) -> list[QuestionBank]:
+        return list(self.banks)
+
+    def questions(self, stage: Stage | None = None, competency: Competency | None = None,
+                  difficulty: Difficulty | None = None, *,
+                  banks: Collection[str] | None = None) -> list[Question]:
+        """The questions of every bank (or of the ``banks`` named) that match."""
+        return [q for bank in self._banks(banks)
+                for q in bank.select(stage, competency, difficulty)]
+
+    def _banks(self, names: Collection[str] | None) -> list[QuestionBank]:
+        if names is None:
+            return self.banks
+        unknown = set(names) - {b.name for b in self.banks}
+        if unknown:
+            raise NoQuestion(f"no question bank named {', '.join(sorted(unknown))} "
+                             f"(loaded: {', '.join(b.name for b in self.banks) or 'none'})")
+        return [b for b in self.banks if b.name in names]
+
+    def get_question(self, ref: str) -> Question:
+        """A question by ``id`` or ``bank:id``."""
+        ref = ref.strip()
+        every = questions_of(self.banks)
+        if ":" in ref:
+            matches = [q for q in every if q.qualified_id == ref]
+        else:
+            matches = [q for q in every if q.id == ref]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise UnknownProblem(ref, [q.qualified_id for q in matches],
+                                 reason=f"question {ref!r} is in several banks")
+        ids = [q.qualified_id if ":" in ref else q.id for q in every]
+        raise UnknownProblem(ref, difflib.get_close_matches(ref, ids, n=3, cutoff=0.5),
+                             reason=f"unknown question {ref!r}")
+
+    def choose_question(self, stage: Stage, competency: Competency, difficulty: Difficulty,
+                        *, asked: Collection[str], rng: random.Random,
+                        banks: Collection[str] | None = None) -> QuestionChoice:
+        """A question not yet ``asked`` (ids or qualified ids) for ``stage``
+        and ``competency`` at ``difficulty``, drawn with ``rng``; when the
+        banks have none left at that difficulty, one at the nearest other
+        (:data:`DIFFICULTY_FALLBACK`) with the reason. Raises
+        :class:`NoQuestion` when none is left at any difficulty."""
+        pool = self.questions(stage, competency, banks=banks)
+        fresh = [q for q in pool if q.id not in asked and q.qualified_id not in asked]
+        for level in (difficulty, *DIFFICULTY_FALLBACK[difficulty]):
+            candidates = sorted((q for q in fresh if q.difficulty == level),
+                                key=lambda q: q.qualified_id)
+            if not candidates:
+                continue
+            chosen = rng.choice(candidates)
+            if level == difficulty:
+                return QuestionChoice(chosen, difficulty)
+            at_level = sum(q.difficulty == difficulty for q in pool)
+            why = (f"all {at_level} {difficulty} {competency} questions have been asked"
+                   if at_level else f"the question banks have no {difficulty} {competency} "
+                   "question")
+            return QuestionChoice(chosen, difficulty, f"{why}; asking a {level} one instead")
+        where = f"the bank(s) {', '.join(sorted(banks))}" if banks is not None else \
+            "the question banks"
+        if not pool:
+            raise NoQuestion(f"{where} have no {competency} question for the {stage} stage")
+        raise NoQuestion(f"every {competency} question in {where} has been asked "
+                         f"({len(pool)} of them)")
 
     @property
     def pack_dirs(self) -> list[Path]:
