@@ -1,0 +1,313 @@
+"""Scoring one answer: the rubric, its caps, gaps, strengths and the one-line
+coaching note.
+
+The rubric (out of 10): STAR completeness 2 (context, action and result all
+there: 2; two of them: 1), ownership 2, specificity 1, quantified impact 1,
+scope against the target level 2, relevance 1, reflection 1. Caps take
+points away from the parts (largest first) so that the parts still add up
+to the score: a hypothetical answer at most 4, a heavily hedged one at most
+6, one off the question at most 3, one too short to judge at most 3 (under
+ten words: 1). A sum of 0 is a score of 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mock_interviewer_lab.competencies import (
+    LEVEL_DEFINITIONS,
+    LEVELS,
+    Competency,
+    Dimension,
+    Gap,
+    Level,
+    Stage,
+)
+from mock_interviewer_lab.interview.rules.star.features import Labelled, Reading, read_answer
+from mock_interviewer_lab.interview.rules.star.model import (
+    STAR_PARTS,
+    AnswerScore,
+    Evidence,
+    GapNote,
+    RubricPart,
+    StarLabels,
+)
+from mock_interviewer_lab.interview.rules.star.text import is_year
+
+OUT_OF: dict[Dimension, int] = {
+    "star": 2, "ownership": 2, "specificity": 1, "impact": 1, "scope": 2, "relevance": 1,
+    "reflection": 1,
+}
+#: Answers shorter than this (in words, fillers excepted) are too short to judge.
+TOO_SHORT = 25
+#: Longer than this is well past the two-minute guide (about 300 words).
+TOO_LONG = 450
+HYPOTHETICAL_CAP = 4
+HEDGED_CAP = 6
+OFF_TOPIC_CAP = 3
+TOO_SHORT_CAP = 3
+#: Relevance (0-1) at which the relevance point is given; below OFF_TOPIC an
+#: answer long enough to judge is off the question.
+RELEVANT = 0.4
+OFF_TOPIC = 0.12
+
+COMPETENCY_NAMES: dict[Competency, str] = {
+    "communication": "communication", "motivation": "motivation", "culture_fit": "culture fit",
+    "technical_basics": "technical basics", "availability": "availability",
+    "leadership": "leadership", "problem_solving": "problem solving",
+    "ambiguity_tolerance": "handling ambiguity", "stakeholder_management": "stakeholder management",
+    "technical_depth": "technical depth",
+}
+
+
+def quote(text: str, words: int = 14) -> str:
+    """The start of ``text`` (at most ``words`` words), in single quotes."""
+    parts = text.strip().rstrip(".!?").split()
+    cut = " ".join(parts[:words])
+    return f"'{cut}…'" if len(parts) > words else f"'{cut}'"
+
+
+def _rank(level: Level) -> int:
+    return LEVELS.index(level)
+
+
+def _star_points(reading: Reading) -> RubricPart:
+    context = reading.has("situation") or reading.has("task")
+    present = [name for name, ok in (("context", context), ("action", reading.has("action")),
+                                     ("result", reading.has("result"))) if ok]
+    missing = [n for n in ("context", "action", "result") if n not in present]
+    points = 2 if len(present) == 3 else 1 if len(present) == 2 else 0
+    why = ("situation or task, action and result all there" if not missing
+           else f"missing: {', '.join(missing)}")
+    return RubricPart("star", points, 2, why)
+
+
+def _ownership_points(reading: Reading) -> RubricPart:
+    f = reading.features
+    we_actions = sum(1 for s in reading.sentences if s.we_action and not s.i_action)
+    if f.first_person_actions >= 2 and f.first_person_actions >= we_actions:
+        return RubricPart("ownership", 2, 2,
+                          f"{f.first_person_actions} sentences say what you did yourself")
+    if f.first_person_actions >= 1:
+        return RubricPart("ownership", 1, 2,
+                          f"{f.first_person_actions} sentence(s) in the first person, "
+                          f"{we_actions} about what 'we' did")
+    return RubricPart("ownership", 0, 2, "no sentence says what you did yourself")
+
+
+def _result_numbers(reading: Reading) -> list[str]:
+    return [n.said for s in reading.of("result") for n in s.numbers if not is_year(n)]
+
+
+def _specificity_points(reading: Reading) -> RubricPart:
+    f = reading.features
+    found = len(set(f.specific_terms)) + len(set(f.numbers))
+    if found >= 3:
+        return RubricPart("specificity", 1, 1, f"{found} concrete details (names, systems, "
+                          "numbers, dates)")
+    return RubricPart("specificity", 0, 1, f"only {found} concrete detail(s)")
+
+
+def _impact_points(reading: Reading) -> RubricPart:
+    numbers = _result_numbers(reading)
+    if numbers:
+        return RubricPart("impact", 1, 1, f"the result has a number ({numbers[0]})")
+    if reading.has("result"):
+        return RubricPart("impact", 0, 1, "the result has no number")
+    return RubricPart("impact", 0, 1, "no result to measure")
+
+
+def _scope_points(reading: Reading, target: Level) -> RubricPart:
+    gap = _rank(target) - _rank(reading.level)
+    own = reading.features.first_person_actions > 0 or reading.has("action")
+    points = 2 if gap <= 0 else 1 if gap == 1 else 0
+    if not own:
+        points = min(points, 1)
+    signals = [sig for level, sig in reading.features.scope_signals]
+    shown = f"shows {reading.level}" + (f" ({', '.join(signals[:3])})" if signals else "")
+    return RubricPart("scope", points, 2, f"{shown} against a target of {target}"
+                      + ("" if own else "; no action of your own"))
+
+
+def _relevance_points(reading: Reading, competency: Competency) -> RubricPart:
+    f = reading.features
+    said = ", ".join((*f.competency_cues[:3], *f.question_overlap[:2])) or "nothing"
+    ok = f.relevance >= RELEVANT
+    return RubricPart("relevance", 1 if ok else 0, 1,
+                      f"relevance {f.relevance:.2f} to {COMPETENCY_NAMES[competency]} "
+                      f"and the question (said: {said})")
+
+
+def _reflection_points(reading: Reading) -> RubricPart:
+    if reading.has("reflection"):
+        return RubricPart("reflection", 1, 1, "says what you learned or would change")
+    return RubricPart("reflection", 0, 1, "nothing learned or done differently")
+
+
+def _caps(reading: Reading) -> list[tuple[int, str]]:
+    f = reading.features
+    caps: list[tuple[int, str]] = []
+    if f.words < 10:
+        caps.append((1, f"too short to judge ({f.words} words)"))
+    elif f.words < TOO_SHORT:
+        caps.append((TOO_SHORT_CAP, f"too short to judge ({f.words} words)"))
+    if _is_hypothetical(reading):
+        caps.append((HYPOTHETICAL_CAP, "hypothetical: what you would do, not what you did"))
+    if _is_hedged(reading):
+        caps.append((HEDGED_CAP, f"hedged ({', '.join(sorted(set(f.hedged))[:3])})"))
+    if f.words >= TOO_SHORT and f.relevance < OFF_TOPIC:
+        caps.append((OFF_TOPIC_CAP, "off the question"))
+    return caps
+
+
+def _is_hypothetical(reading: Reading) -> bool:
+    hyp = sum(1 for s in reading.sentences if s.hypothetical)
+    done = sum(1 for s in reading.sentences if s.i_action or s.we_action)
+    return hyp > 0 and hyp >= done
+
+
+def _is_hedged(reading: Reading) -> bool:
+    hedged = sum(1 for s in reading.sentences if s.hedges)
+    return hedged >= 2 and hedged * 2 >= len(reading.sentences)
+
+
+def _apply_cap(parts: list[RubricPart], cap: int, reason: str) -> list[RubricPart]:
+    excess = sum(p.points for p in parts) - cap
+    if excess <= 0:
+        return parts
+    out = list(parts)
+    while excess > 0:
+        i = max(range(len(out)), key=lambda k: (out[k].points, -k))
+        part = out[i]
+        if part.points == 0:
+            break
+        note = part.why if "capped" in part.why else f"{part.why}; capped: {reason}"
+        out[i] = RubricPart(part.dimension, part.points - 1, part.out_of, note)
+        excess -= 1
+    return out
+
+
+# -------------------------------------------------------------------- gaps
+
+_GAP_ORDER: tuple[Gap, ...] = (
+    "hypothetical", "too_short", "off_topic", "no_action", "no_result", "we_not_i",
+    "no_situation", "no_task", "below_level", "no_numbers", "vague", "no_reflection", "too_long",
+)
+
+
+def _gaps(reading: Reading, competency: Competency, target: Level,
+          question: str) -> list[GapNote]:
+    f = reading.features
+    notes: dict[Gap, str] = {}
+    if _is_hypothetical(reading):
+        said = f.hypothetical[0] if f.hypothetical else "would"
+        notes["hypothetical"] = (f"You said what you would do ('{said}'): tell one real time it "
+                                 "happened and what you actually did")
+    if f.words < TOO_SHORT:
+        notes["too_short"] = (f"Only {f.words} words: tell the whole story, from the situation "
+                              "to the result")
+    if f.words >= TOO_SHORT and f.relevance < RELEVANT:
+        notes["off_topic"] = (f"The answer doesn't show {COMPETENCY_NAMES[competency]}: "
+                              f"the question asked {quote(question, 12)}")
+    if not reading.has("action"):
+        notes["no_action"] = "You didn't say what you did: the steps you took, in the first person"
+    if not reading.has("result"):
+        notes["no_result"] = ("The story stops before the outcome: say what happened in the "
+                              "end and how you knew it worked")
+    we_actions = sum(1 for s in reading.sentences if s.we_action and not s.i_action)
+    if reading.has("action") and f.first_person_actions < 2 and we_actions >= f.first_person_actions:
+        notes["we_not_i"] = (f"You said 'we' {f.we_count} times and 'I' {f.i_count}: "
+                             "say what you decided and did yourself")
+    if not reading.has("situation") and not reading.has("task"):
+        notes["no_situation"] = "You didn't set the scene: where this was, when, and what was at stake"
+    elif not reading.has("task"):
+        notes["no_task"] = ("You didn't say what you were responsible for: "
+                            "'my job was to…' before the steps")
+    if _rank(reading.level) < _rank(target):
+        notes["below_level"] = (f"The scope reads as {reading.level} ({LEVEL_DEFINITIONS[reading.level].lower()}); "
+                                f"at {target} show {LEVEL_DEFINITIONS[target].lower()}")
+    if reading.has("result") and not _result_numbers(reading):
+        result = reading.of("result")[0].sentence.text
+        notes["no_numbers"] = f"Your result ({quote(result, 10)}) has no number: by how much, how fast, for how many?"
+    if _is_hedged(reading):
+        notes["vague"] = (f"You hedged ('{f.hedged[0]}'): say what happened as fact, "
+                          "and name the system, the people and the timeframe")
+    elif len(set(f.specific_terms)) + len(set(f.numbers)) < 2:
+        notes["vague"] = "No concrete detail: name the system, the people involved and the timeframe"
+    if not reading.has("reflection"):
+        notes["no_reflection"] = "You didn't say what you learned or would do differently next time"
+    if f.words > TOO_LONG:
+        notes["too_long"] = (f"{f.words} words is well past the two-minute guide: lead with the "
+                             "result, keep the situation to two sentences")
+    return [GapNote(g, notes[g]) for g in _GAP_ORDER if g in notes]
+
+
+def _strengths(reading: Reading, target: Level) -> list[str]:
+    out: list[str] = []
+    f = reading.features
+    results = [s for s in reading.of("result") if any(not is_year(n) for n in s.numbers)]
+    if results:
+        out.append(f"Quantified the result: {quote(results[0].sentence.text)}")
+    mine = [s for s in reading.sentences if s.i_action]
+    if len(mine) >= 2:
+        out.append(f"Clear ownership, in the first person: {quote(mine[0].sentence.text)}")
+    if reading.level != "L4" and _rank(reading.level) >= _rank(target):
+        signals = [sig for level, sig in f.scope_signals if level != "L4"]
+        out.append(f"Showed {reading.level} scope ({', '.join(signals[:3])})")
+    if all(reading.has(p) for p in ("action", "result")) and (reading.has("situation") or reading.has("task")):
+        out.append("A complete story: situation, action and result all there")
+    reflections = reading.of("reflection")
+    if reflections:
+        out.append(f"Reflected on it: {quote(reflections[0].sentence.text)}")
+    named = [t for t in f.specific_terms if len(t) > 2][:3]
+    if len(named) >= 2:
+        out.append(f"Concrete detail: {', '.join(named)}")
+    return out
+
+
+def _brief(score: int, gaps: Sequence[GapNote], strengths: Sequence[str]) -> str:
+    if not gaps:
+        return "Strong answer: " + (strengths[0] if strengths else "keep it this concrete") + "."
+    top = gaps[0].text
+    if score >= 8 and strengths:
+        return f"Good answer ({strengths[0].split(':')[0].lower()}); to make it stronger: {top[0].lower()}{top[1:]}."
+    return top + "."
+
+
+def _evidence(sentences: Sequence[Labelled]) -> tuple[Evidence, ...]:
+    return tuple(Evidence(part, s.sentence.text) for s in sentences
+                 for part in STAR_PARTS if part in s.parts)
+
+
+def score_reading(reading: Reading, *, question: str, competency: Competency,
+                  target_level: Level) -> AnswerScore:
+    """The score of an answer already read (:func:`read_answer`)."""
+    parts = [_star_points(reading), _ownership_points(reading), _specificity_points(reading),
+             _impact_points(reading), _scope_points(reading, target_level),
+             _relevance_points(reading, competency), _reflection_points(reading)]
+    caps = _caps(reading)
+    for cap, reason in sorted(caps):
+        parts = _apply_cap(parts, cap, reason)
+    total = sum(p.points for p in parts)
+    score = max(1, min(10, total))
+    gaps = _gaps(reading, competency, target_level, question)
+    strengths = _strengths(reading, target_level) if score > 3 or not caps else []
+    labels = StarLabels(**{p: reading.has(p) for p in STAR_PARTS})
+    return AnswerScore(
+        score=score, level=reading.level, rubric=tuple(parts), star=labels,
+        evidence=_evidence(reading.sentences), gaps=tuple(gaps), strengths=tuple(strengths),
+        brief_feedback=_brief(score, gaps, strengths), features=reading.features, total=total,
+        caps=tuple(f"at most {cap}: {reason}" for cap, reason in sorted(caps)),
+    )
+
+
+def score_answer(answer: str, *, question: str, competency: Competency, target_level: Level,
+                 stage: Stage, earlier: Sequence[str] = ()) -> AnswerScore:
+    """Score ``answer`` (with ``earlier``, the candidate's previous replies to
+    the same question, read together with it) against the question, its
+    competency and the target level. ``stage`` is the interview stage (the
+    rubric is the same at both; it is taken so callers pass it once)."""
+    del stage
+    reading = read_answer([*earlier, answer], question=question, competency=competency)
+    return score_reading(reading, question=question, competency=competency,
+                         target_level=target_level)
