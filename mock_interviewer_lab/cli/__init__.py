@@ -33,7 +33,16 @@ from mock_interviewer_lab.cli.safeguards import safeguards
 from mock_interviewer_lab.cli.sessions import sessions, simulate, start
 from mock_interviewer_lab.cli.settings_option import add_settings_option, settings_option
 from mock_interviewer_lab.cli.voice import voice
+from mock_interviewer_lab.competencies import (
+    COMPETENCIES,
+    DIFFICULTIES,
+    STAGES,
+    Competency,
+    Difficulty,
+    Stage,
+)
 from mock_interviewer_lab.harness.outcome import RunResult
+from mock_interviewer_lab.problems.registry import NoQuestion
 
 STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow",
                 "memory": "yellow"}
@@ -53,14 +62,14 @@ def main(ctx: click.Context) -> None:
 
 @main.group()
 def problems() -> None:
-    """List, show, validate and import problem packs."""
+    """List, show, validate and import problem packs and question banks."""
 
 
 @problems.command("list")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @pass_context
 def problems_list(obj: Context, as_json: bool) -> None:
-    """Every problem the registry finds."""
+    """Every problem the registry finds, then the question banks apart."""
     reg = obj.registry()
     rows: list[dict[str, Any]] = []
     ids = [p.id for p in reg.problems()]
@@ -70,10 +79,12 @@ def problems_list(obj: Context, as_json: bool) -> None:
             "id": p.id if ids.count(p.id) == 1 else p.qualified_id,
             "expected_time": p.spec.complexity.time if p.spec.complexity else None,
         })
+    banks = [b.summary() for b in reg.question_banks()]
     if as_json:
         emit_json({"problems": rows, "packs": [
             {"name": pk.meta.name, "version": pk.meta.version, "title": pk.meta.title,
-             "path": str(pk.path), "problems": len(pk.problems)} for pk in reg.packs]})
+             "path": str(pk.path), "problems": len(pk.problems)} for pk in reg.packs],
+            "question_banks": banks})
         return
     table = Table(title=f"{len(rows)} problems in {len(reg.packs)} pack(s)")
     table.add_column("id", no_wrap=True)
@@ -82,6 +93,50 @@ def problems_list(obj: Context, as_json: bool) -> None:
     for r in rows:
         table.add_row(r["id"], escape(r["title"]), r["difficulty"], r["pack"],
                       f"{r['visible_cases']}+{r['hidden_cases']}", r["expected_time"] or "")
+    console.print(table)
+    if banks:
+        _print_banks(banks)
+
+
+def _print_banks(banks: list[dict[str, Any]]) -> None:
+    table = Table(title=f"{len(banks)} question bank(s) for behavioural interviews "
+                        "(`problems questions` lists them)")
+    for col in ("bank", "title", "questions (easy/medium/hard)", "competencies", "stages"):
+        table.add_column(col)
+    for b in banks:
+        per = [sum(n[d] for n in b["coverage"].values()) for d in DIFFICULTIES]
+        table.add_row(b["name"], escape(b["title"]),
+                      f"{b['questions']} ({'/'.join(map(str, per))})",
+                      str(len(b["coverage"])), ", ".join(b["stages"]))
+    console.print(table)
+
+
+@problems.command("questions")
+@click.option("--bank", "bank_names", multiple=True, help="only this bank (repeatable)")
+@click.option("--stage", type=click.Choice(STAGES), help="only this stage")
+@click.option("--competency", type=click.Choice(COMPETENCIES), help="only this competency")
+@click.option("--difficulty", type=click.Choice(DIFFICULTIES), help="only this difficulty")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@pass_context
+def problems_questions(obj: Context, bank_names: tuple[str, ...], stage: Stage | None,
+                       competency: Competency | None, difficulty: Difficulty | None,
+                       as_json: bool) -> None:
+    """The behavioural questions of the question banks."""
+    reg = obj.registry()
+    try:
+        found = reg.questions(stage, competency, difficulty, banks=bank_names or None)
+    except NoQuestion as exc:
+        fail(str(exc), 2)
+    rows = [q.summary() for q in found]
+    if as_json:
+        emit_json({"questions": rows})
+        return
+    table = Table(title=f"{len(rows)} question(s)")
+    for col in ("id", "competency", "difficulty", "star", "question"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["qualified_id"], r["competency"], r["difficulty"],
+                      "yes" if r["star"] else "no", escape(r["text"]))
     console.print(table)
 
 
@@ -119,7 +174,8 @@ def problems_show(obj: Context, problem_id: str, as_json: bool) -> None:
 def problems_validate(obj: Context, paths: tuple[str, ...], as_json: bool,
                       no_complexity: bool) -> None:
     """Check packs: the schema, and that each reference solution passes all
-    its tests and its expected complexity. Exit 1 with the messages if not."""
+    its tests and its expected complexity; question banks: the schema, ids,
+    probes and coverage. Exit 1 with the messages if not."""
     from mock_interviewer_lab.problems.validate import validate_packs
 
     with progress(as_json) as advance:
@@ -134,7 +190,16 @@ def problems_validate(obj: Context, paths: tuple[str, ...], as_json: bool,
         for pv in report.problems:
             table.add_row(pv.problem, pv.tests, pv.complexity,
                           "[green]ok[/]" if pv.ok else "[red]" + escape("; ".join(pv.messages)) + "[/]")
-        console.print(table)
+        if report.problems or not report.banks:
+            console.print(table)
+        if report.banks:
+            banks = Table(title="question bank validation")
+            for col in ("bank", "questions", "stages", "verdict"):
+                banks.add_column(col)
+            for bv in report.banks:
+                banks.add_row(bv.bank, str(bv.questions), ", ".join(bv.stages),
+                              "[green]ok[/]" if bv.ok else f"[red]{bv.errors} error(s)[/]")
+            console.print(banks)
         for issue in report.issues:
             console.print(f"[red]✗[/] {escape(str(issue))}", highlight=False)
         for warning in report.warnings:

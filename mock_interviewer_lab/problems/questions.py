@@ -24,7 +24,7 @@ and their node trees are bounded, nothing is executed; every mistake is one
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -137,6 +137,15 @@ class Question:
     spec: QuestionSpec
     competency: Competency
     line: int | None = None
+    #: Its place in the file: ``questions.<index>``.
+    index: int = 0
+    #: The line of each field ("text", "probes.vague", ...) for messages.
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def where(self, name: str = "") -> tuple[str, int | None]:
+        """(field, line) of one of its fields for an issue."""
+        loc = f"questions.{self.index}" + (f".{name}" if name else "")
+        return loc, self.field_lines.get(name, self.line)
 
     @property
     def id(self) -> str:
@@ -303,8 +312,11 @@ class _BankReading:
                     field=f"questions.{i}.id", line=_line_of(node, ["questions", i, "id"])))
                 continue
             self.first_seen[qs.id] = where
-            self.bank.questions[qs.id] = Question(bank=self.meta.name, path=path, spec=qs,
-                                                  competency=spec.competency, line=line)
+            names = ["id", "text", "strong_answer", *(f"probes.{g}" for g in qs.probes)]
+            lines = {n: _line_of(node, ["questions", i, *n.split(".")]) for n in names}
+            self.bank.questions[qs.id] = Question(
+                bank=self.meta.name, path=path, spec=qs, competency=spec.competency, line=line,
+                index=i, field_lines={n: ln for n, ln in lines.items() if ln is not None})
 
 
 def load_bank(path: Path, meta: PackMeta | None = None) -> tuple[QuestionBank | None,

@@ -2,7 +2,9 @@
 name real problems, its facts for the coach (clarifications and pitfalls)
 neither contradict the problem nor give the answer away, and every
 reference solution passes all its tests (in the real sandbox) within its
-expected complexity. A problem with no clarifications is only warned about."""
+expected complexity. A problem with no clarifications is only warned about.
+A question bank is valid when it loads cleanly and passes
+``bank_checks.bank_issues`` (its coverage gaps are warnings)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Any
 
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.interview.rules.pitfalls import _flat
+from mock_interviewer_lab.problems.bank_checks import bank_issues
 from mock_interviewer_lab.problems.loader import PackIssue, Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry, expand_pack_dirs
 from mock_interviewer_lab.settings import Settings
@@ -35,15 +38,32 @@ class ProblemValidation:
 
 
 @dataclass
+class BankValidation:
+    """A question bank that loaded: its name, how many questions, for which
+    stages, and how many errors ``bank_checks`` found in it."""
+
+    bank: str
+    questions: int
+    stages: list[str]
+    errors: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+@dataclass
 class ValidationReport:
     problems: list[ProblemValidation] = field(default_factory=list)
     issues: list[PackIssue] = field(default_factory=list)
     #: Worth fixing, but not errors: they do not make the report fail.
     warnings: list[PackIssue] = field(default_factory=list)
+    banks: list[BankValidation] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.issues and all(p.ok for p in self.problems) and bool(self.problems)
+        return (not self.issues and all(p.ok for p in self.problems)
+                and bool(self.problems or self.banks))
 
     @property
     def error_count(self) -> int:
@@ -55,6 +75,7 @@ class ValidationReport:
             "issues": [str(i) for i in self.issues],
             "warnings": [str(w) for w in self.warnings],
             "problems": [vars(p) for p in self.problems],
+            "banks": [{**vars(b), "ok": b.ok} for b in self.banks],
         }
 
 
@@ -85,6 +106,12 @@ def validate_packs(
         return report
     reg = ProblemRegistry.from_dirs(dirs)
     report.issues.extend(reg.issues)
+    for bank in reg.banks:
+        errors, warnings = bank_issues(bank)
+        report.issues.extend(errors)
+        report.warnings.extend(warnings)
+        report.banks.append(BankValidation(bank=bank.name, questions=len(bank.questions),
+                                           stages=list(bank.stages()), errors=len(errors)))
     problems = reg.problems()
     known = {p.id for p in problems} | {p.id for p in ProblemRegistry.discover(settings).problems()}
     report.issues.extend(_link_issues(problems, known))
