@@ -72,6 +72,18 @@ RESULT_CUES: tuple[str, ...] = (
     r"(?:got|received) (?:promoted|positive|great|good)\b", r"became the\b", r"is still (?:used|running|in)\b",
     r"the (?:project|launch|migration|release|feature|change|fix) (?:was|went)\b", r"finally\b", r"eventually\b",
     r"successfully\b", r"saving\b", r"zero\b.{0,20}(?:incidents|outages|complaints|bugs)",
+    r"(?:went|worked out|turned out) (?:really |pretty |very |quite )?(?:well|fine|great)\b",
+    r"it worked\b", r"(?:was|were) (?:happy|pleased|thrilled) with\b", r"instead of\b.{0,30}\d",
+    r"instead of (?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|ninety|a hundred)\b",
+    r"(?:^|, )after (?:the|that|this|our|my) (?:fix|change|rollout|launch|release|migration),? (?!i\b|we\b)",
+    r"(?:has|have|hasn't|haven't) (?:not )?(?:failed|broken|happened|recurred|come back) since\b",
+    r"(?:the|by the) (?:next|following) (?:year|quarter|month|week|sprint|release)\b",
+    r"no (?:incidents|outages|complaints|bugs|downtime|regressions|escalations|customers lost)\b",
+    r"lost no\b", r"went (?:out|green|smoothly)\b", r"(?:tests?|build|checks) passed\b",
+    r"(?<!i )(?<!we )\b(?:shipped|launched|released) (?:on time|in|two|three|a|with|after|later|early)\b",
+    r"(?:we|i) (?:sold|signed|won|closed|reached|saved|retired|turned off|turned the)\b",
+    r"(?:was|were|got) (?:adopted|approved|merged|accepted|signed off)\b", r"is now\b", r"now (?:brings|runs|handles|serves)\b",
+    r"stopped (?:happening|failing|breaking)\b", r"(?:nobody|no one) was surprised\b", r"(?:they|she|he) agreed\b",
 )
 
 #: What they learned or would do differently.
@@ -108,7 +120,7 @@ HYPOTHETICALS: tuple[str, ...] = (
 #: or after another filler; "sort of"/"kind of" count as hedges and fillers.
 FILLERS: tuple[str, ...] = (
     r"um+\b", r"uh+\b", r"erm+\b", r"er\b", r"ah+\b", r"hmm+\b", r"you know\b,?", r"basically\b,?",
-    r"i mean\b,?", r"literally\b", r"actually\b,?", r"like(?=,)", r"(?<=, )like\b,?", r"sort of\b",
+    r"i mean\b(?! it\b| that\b| to\b| what\b),?", r"literally\b", r"actually\b,?", r"like(?=,)", r"(?<=, )like\b,?", r"sort of\b",
     r"kind of\b", r"you see\b,?", r"right\?", r"okay so\b", r"so yeah\b", r"yeah\b,?",
 )
 

@@ -39,6 +39,7 @@ from mock_interviewer_lab.interview.rules.star.text import (
     names_in,
     numbers_in,
     sentences_of,
+    strip_fillers,
     words_of,
 )
 
@@ -107,7 +108,7 @@ def label(sentence: Sentence) -> Labelled:
     numbers = tuple(numbers_in(clean))
     if reflective:
         parts.add("reflection")
-    if _RESULT.search(clean) or (numbers and any(n.percent for n in numbers)):
+    if _RESULT.search(clean):
         parts.add("result")
     if _TASK.search(clean):
         parts.add("task")
@@ -146,7 +147,7 @@ class Reading:
 
 def _level(signals: dict[Level, set[str]]) -> Level:
     l5a, l5b = len(signals["L5A"]), len(signals["L5B"])
-    if l5b >= 2 and l5a + l5b >= 3:
+    if l5b >= 2:
         return "L5B"
     if l5a + l5b >= 2:
         return "L5A"
@@ -167,7 +168,7 @@ def read_answer(answers: Sequence[str], *, question: str, competency: Competency
     overlap = sorted(q_stems & content_stems(joined))
     cue_part = min(1.0, len(cues) / 3)
     overlap_part = min(1.0, len(overlap) / max(1, min(3, len(q_stems)))) if q_stems else cue_part
-    names = {n.lower() for s in labelled for n in names_in(s.sentence.text)}
+    names = {n.lower() for s in labelled for n in names_in(strip_fillers(s.sentence.text))}
     specific = sorted({m.group(0) for m in _SPECIFIC.finditer(joined)} | names)
     numbers = [n for s in labelled for n in s.numbers]
     features = AnswerFeatures(

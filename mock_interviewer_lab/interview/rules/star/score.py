@@ -1,7 +1,8 @@
 """Scoring one answer: the rubric, its caps, gaps, strengths and the one-line
 coaching note.
 
-The rubric (out of 10): STAR completeness 2 (context, action and result all
+The rubric (out of 10; a direct question such as availability reads the
+same dimensions as a direct answer's qualities, see :func:`_direct_parts`): STAR completeness 2 (context, action and result all
 there: 2; two of them: 1), ownership 2, specificity 1, quantified impact 1,
 scope against the target level 2, relevance 1, reflection 1. Caps take
 points away from the parts (largest first) so that the parts still add up
@@ -12,6 +13,7 @@ ten words: 1). A sum of 0 is a score of 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from mock_interviewer_lab.competencies import (
@@ -144,14 +146,15 @@ def _reflection_points(reading: Reading) -> RubricPart:
     return RubricPart("reflection", 0, 1, "nothing learned or done differently")
 
 
-def _caps(reading: Reading) -> list[tuple[int, str]]:
+def _caps(reading: Reading, *, direct: bool = False) -> list[tuple[int, str]]:
     f = reading.features
     caps: list[tuple[int, str]] = []
+    short = TOO_SHORT // 2 if direct else TOO_SHORT
     if f.words < 10:
         caps.append((1, f"too short to judge ({f.words} words)"))
-    elif f.words < TOO_SHORT:
+    elif f.words < short:
         caps.append((TOO_SHORT_CAP, f"too short to judge ({f.words} words)"))
-    if _is_hypothetical(reading):
+    if not direct and _is_hypothetical(reading):
         caps.append((HYPOTHETICAL_CAP, "hypothetical: what you would do, not what you did"))
     if _is_hedged(reading):
         caps.append((HEDGED_CAP, f"hedged ({', '.join(sorted(set(f.hedged))[:3])})"))
@@ -195,8 +198,24 @@ _GAP_ORDER: tuple[Gap, ...] = (
 )
 
 
+def _direct_gaps(reading: Reading, competency: Competency, question: str) -> list[GapNote]:
+    f = reading.features
+    notes: list[GapNote] = []
+    if f.words < TOO_SHORT // 2:
+        notes.append(GapNote("too_short", f"Only {f.words} words: answer each part of the question"))
+    if f.relevance < RELEVANT:
+        notes.append(GapNote("off_topic", f"The answer doesn't address {quote(question, 12)}"))
+    if _is_hedged(reading):
+        notes.append(GapNote("vague", f"You hedged ('{f.hedged[0]}'): give a date and your conditions plainly"))
+    elif not f.numbers:
+        notes.append(GapNote("vague", "No date or number: say when you can start and what notice you have"))
+    return notes
+
+
 def _gaps(reading: Reading, competency: Competency, target: Level,
-          question: str) -> list[GapNote]:
+          question: str, *, direct: bool = False) -> list[GapNote]:
+    if direct:
+        return _direct_gaps(reading, competency, question)
     f = reading.features
     notes: dict[Gap, str] = {}
     if _is_hypothetical(reading):
@@ -265,6 +284,16 @@ def _strengths(reading: Reading, target: Level) -> list[str]:
     return out
 
 
+def _direct_strengths(reading: Reading) -> list[str]:
+    f = reading.features
+    out = []
+    if f.numbers:
+        out.append(f"Gave a concrete answer: {', '.join(f.numbers[:3])}")
+    if len(reading.sentences) and not _is_hedged(reading) and f.words >= TOO_SHORT // 2:
+        out.append(f"Direct and plain: {quote(reading.sentences[0].sentence.text)}")
+    return out
+
+
 def _brief(score: int, gaps: Sequence[GapNote], strengths: Sequence[str]) -> str:
     if not gaps:
         return "Strong answer: " + (strengths[0] if strengths else "keep it this concrete") + "."
@@ -279,19 +308,61 @@ def _evidence(sentences: Sequence[Labelled]) -> tuple[Evidence, ...]:
                  for part in STAR_PARTS if part in s.parts)
 
 
+#: Competencies asked as a direct question, not for a story (the recruiter's
+#: logistics): the rubric's dimensions read as a direct answer's qualities.
+DIRECT_ANSWER: frozenset[Competency] = frozenset({"availability"})
+_COMMITMENT = re.compile(
+    r"\bi(?:'m| am| have| can| could|'d| would| will|'ll| don't| do not)\s+(?:not\s+)?"
+    r"(?!have to\b)(?:start|prefer|be|like|need|relocate|work|open|available|happy|give|have|"
+    r"travel|commute|move|require)\b", re.IGNORECASE)
+_CONDITIONS = re.compile(r"\b(?:prefer|open to|flexible|happy to|don't need|do not need|"
+                         r"can't|cannot|except|as long as|provided|only)\b", re.IGNORECASE)
+
+
+def _direct_parts(reading: Reading, competency: Competency) -> list[RubricPart]:
+    """The rubric for a direct answer: answered (star), in your own voice
+    (ownership), concrete (specificity), a date or number (impact), scope not
+    judged (full marks when relevant), relevance, conditions said (reflection)."""
+    f = reading.features
+    text = " ".join(s.sentence.clean for s in reading.sentences)
+    concrete = len(set(f.specific_terms)) + len(set(f.numbers))
+    relevant = f.relevance >= RELEVANT
+    commitments = len(_COMMITMENT.findall(text))
+    return [
+        RubricPart("star", 2 if relevant and concrete >= 2 else 1 if relevant else 0, 2,
+                   "a direct question: answered directly" if relevant else "the question not answered"),
+        RubricPart("ownership", min(2, commitments), 2,
+                   f"{commitments} plain statement(s) of what you can or will do"),
+        _specificity_points(reading),
+        RubricPart("impact", 1 if f.numbers else 0, 1,
+                   f"a date or number ({f.numbers[0]})" if f.numbers else "no date or number"),
+        RubricPart("scope", 2 if relevant and concrete >= 2 else 1 if relevant else 0, 2,
+                   "not a level question: a complete answer has full marks"),
+        _relevance_points(reading, competency),
+        RubricPart("reflection", 1 if _CONDITIONS.search(text) else 0, 1,
+                   "says your conditions and flexibility" if _CONDITIONS.search(text)
+                   else "no conditions or preferences said"),
+    ]
+
+
 def score_reading(reading: Reading, *, question: str, competency: Competency,
                   target_level: Level) -> AnswerScore:
     """The score of an answer already read (:func:`read_answer`)."""
-    parts = [_star_points(reading), _ownership_points(reading), _specificity_points(reading),
-             _impact_points(reading), _scope_points(reading, target_level),
-             _relevance_points(reading, competency), _reflection_points(reading)]
-    caps = _caps(reading)
+    direct = competency in DIRECT_ANSWER
+    if direct:
+        parts = _direct_parts(reading, competency)
+    else:
+        parts = [_star_points(reading), _ownership_points(reading), _specificity_points(reading),
+                 _impact_points(reading), _scope_points(reading, target_level),
+                 _relevance_points(reading, competency), _reflection_points(reading)]
+    caps = _caps(reading, direct=direct)
     for cap, reason in sorted(caps):
         parts = _apply_cap(parts, cap, reason)
     total = sum(p.points for p in parts)
     score = max(1, min(10, total))
-    gaps = _gaps(reading, competency, target_level, question)
-    strengths = _strengths(reading, target_level) if score > 3 or not caps else []
+    gaps = _gaps(reading, competency, target_level, question, direct=direct)
+    strengths = ([] if score <= 3 and caps else
+                 _direct_strengths(reading) if direct else _strengths(reading, target_level))
     labels = StarLabels(**{p: reading.has(p) for p in STAR_PARTS})
     return AnswerScore(
         score=score, level=reading.level, rubric=tuple(parts), star=labels,

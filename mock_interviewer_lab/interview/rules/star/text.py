@@ -30,7 +30,7 @@ def compile_any(patterns: tuple[str, ...]) -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
-_FILLER = compile_any(FILLERS)
+_FILLER = re.compile(compile_any(FILLERS).pattern + r",?", re.IGNORECASE)
 _SPACES = re.compile(r"\s{2,}")
 _ORPHAN_COMMAS = re.compile(r"\s*,(?:\s*,)+|^\s*,\s*|(?<=[.!?])\s*,")
 
@@ -55,7 +55,8 @@ _END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
 _CLAUSE_CUE = re.compile(
     r"\b(?:and then|and so|so then|so (?!that\b|much\b|far\b|many\b|long\b|i\b(?= think))|then (?!i\b(?= think))|"
     r"because|in the end|after that|as a result|but|which meant|eventually|finally|"
-    r"afterwards|next time|looking back|in hindsight|and (?=i\b|we\b|my\b|that\b|it\b)|"
+    r"afterwards|next time|looking back|in hindsight|"
+    r"and (?=i\b|we\b|my\b|that\b|it\b|after\b|the thing\b|what i\b|now\b|since\b)|"
     r"when (?=i\b|we\b))")
 #: A stretch longer than this (in words, fillers excepted) is split at clause cues.
 LONG_SENTENCE = 28
