@@ -257,7 +257,9 @@ class ProblemRegistry:
             why = (f"all {at_level} {difficulty} {competency} questions have been asked"
                    if at_level else f"the question banks have no {difficulty} {competency} "
                    "question")
-            return QuestionChoice(chosen, difficulty, f"{why}; asking a {level} one instead")
+            article = "an" if level == "easy" else "a"
+            return QuestionChoice(chosen, difficulty,
+                                  f"{why}; asking {article} {level} one instead")
         where = f"the bank(s) {', '.join(sorted(banks))}" if banks is not None else \
             "the question banks"
         if not pool:
