@@ -9,7 +9,8 @@ reports Spearman's rank correlation with the labels. Then makes six edited
 copies of every answer — result removed, "I" turned into "we", numbers
 removed, order changed, made hypothetical, padded with fillers — and reports
 for each edit how often the score moved the right way. ``--write`` saves the
-edited copies to tests/data/behavioral/edited.jsonl for reading.
+edited copies (edit, id, answer; no scores) to tests/data/behavioral/edited.jsonl
+for reading; the test checks that file is what the edits make today.
 
 The edits are made here by plain text rules, not by the scorer's own labels
 (the sentences are cut by the scorer's segmenter, the same for every edit).
@@ -260,7 +261,8 @@ def main() -> None:
         with EDITED.open("w", encoding="utf-8") as f:
             for name, e in figures["edits"].items():
                 for c in e["copies"]:
-                    f.write(json.dumps({"edit": name, **c}, ensure_ascii=False) + "\n")
+                    f.write(json.dumps({"edit": name, "id": c["id"], "answer": c["answer"]},
+                                       ensure_ascii=False) + "\n")
     if args.json:
         slim = {**figures, "edits": {k: {x: y for x, y in v.items() if x != "copies"}
                                      for k, v in figures["edits"].items()}}

@@ -27,6 +27,7 @@ from mock_interviewer_lab.cli._common import (
     progress,
 )
 from mock_interviewer_lab.cli.audio import audio, calibrate_command
+from mock_interviewer_lab.cli.behavioral import behavioral
 from mock_interviewer_lab.cli.config import config
 from mock_interviewer_lab.cli.eval import eval_command
 from mock_interviewer_lab.cli.safeguards import safeguards
@@ -345,7 +346,8 @@ def print_run(result: RunResult) -> None:
 
 # The command modules import pyaudio, the speech engines and the eval's
 # personas only when a command runs.
-for _command in (safeguards, config, simulate, start, sessions, eval_command, audio, voice):
+for _command in (safeguards, config, simulate, start, sessions, eval_command, audio, voice,
+                 behavioral):
     main.add_command(_command)
 main.add_command(calibrate_command, name="calibrate")
 # Last, once every command is in: each of them takes --settings too.

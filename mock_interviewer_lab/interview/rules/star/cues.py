@@ -63,8 +63,11 @@ RESULT_CUES: tuple[str, ...] = (
     r"as a result\b", r"ended up\b", r"in the end\b", r"the (?:result|outcome|impact|effect) (?:was|is)\b",
     r"result(?:ed|ing)? in\b", r"which (?:meant|led|cut|saved|reduced|brought|got|let|allowed)\b",
     r"that (?:meant|led to|cut|saved|reduced|brought|got us)\b", r"led to\b",
-    r"(?:reduc|increas|improv|decreas|cut|sav|grew|grow|boost|lower|rais|doubl|tripl|halv|drop|shrank|shrunk|fell|rose|jump|climb|speed|sped|shorten|eliminat)\w*\b.{0,60}?(?:\d|percent|per cent|%|half|twice|times|from|to|by)",
-    r"went (?:from|down|up)\b", r"came down\b", r"(?:went|go) live\b", r"we (?:shipped|launched|delivered|released|hit|met|made|closed|won|kept)\b",
+    r"(?:reduced|increased|improved|decreased|cut|saved|grew|boosted|lowered|raised|doubled|tripled|halved|dropped|shrank|shrunk|fell|rose|jumped|climbed|sped up|shortened|eliminated)\b.{0,60}?(?:\d|percent|per cent|%|half|twice|times|from|to|by)",
+    r"(?:reduction|increase|improvement|decrease|drop|savings?|speed-?up) (?:of|in)\b",
+    r"after (?:\w+ )?(?:days|weeks|months|years|quarters|sprints)\b",
+    r"went (?:from|down|up)\b", r"came down\b", r"(?:went|go) live\b", r"we (?:shipped|launched|delivered|released|closed|won)\b",
+    r"(?:met|hit|beat|made) (?:the|our|every|that) (?:deadline|target|goal|date|sla)\b",
     r"i (?:shipped|launched|delivered|released|hit|met the|closed|won)\b",
     r"on time\b", r"ahead of (?:schedule|time)\b", r"(?:by|at) the end\b", r"afterwards\b", r"since then\b",
     r"(?:never|no longer|didn't) (?:happened|came back|recurred|broke)\b", r"was adopted\b",
@@ -120,7 +123,8 @@ HYPOTHETICALS: tuple[str, ...] = (
 #: or after another filler; "sort of"/"kind of" count as hedges and fillers.
 FILLERS: tuple[str, ...] = (
     r"um+\b", r"uh+\b", r"erm+\b", r"er\b", r"ah+\b", r"hmm+\b", r"you know\b,?", r"basically\b,?",
-    r"i mean\b(?! it\b| that\b| to\b| what\b),?", r"literally\b", r"actually\b,?", r"like(?=,)", r"(?<=, )like\b,?", r"sort of\b",
+    r"i mean\b(?! it\b| that\b| to\b| what\b),?", r"literally\b", r"actually\b,?", r"like(?=,)", r"(?<=, )like\b,?",
+    r"(?<!\bi )(?<!we )(?<!you )(?<!they )(?<!would )(?<!'d )(?<!didn't )(?<!looks )(?<!look )(?<!felt )(?<!feel )(?<!seemed )(?<!things )(?<!something )(?<!just )(?<!don't )(?<!do )like (?=for\b|a\b|an\b|the\b|\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|eleven\b|twelve\b|twenty\b|thirty\b|really\b|so\b|super\b|totally\b)", r"sort of\b",
     r"kind of\b", r"you see\b,?", r"right\?", r"okay so\b", r"so yeah\b", r"yeah\b,?",
 )
 

@@ -80,6 +80,8 @@ def _tidy(text: str) -> str:
     cleaned = re.sub(r"\s+([,.!?;])", r"\1", re.sub(r"\s{2,}", " ", cleaned)).strip(" ,;")
     cleaned = re.sub(r"^(?:and|so|then|but|because|okay|ok|well)\b[\s,]*", "", cleaned,
                      flags=re.IGNORECASE).strip(" ,;")
+    cleaned = re.sub(r"(?:[\s,]+(?:and|so|but|then|because|or))+[\s,]*([.!?]?)$", r"\1", cleaned,
+                     flags=re.IGNORECASE).strip(" ,;")
     cleaned = re.sub(r"\bi\b", "I", cleaned)
     cleaned = re.sub(r"\bi'", "I'", cleaned)
     if not cleaned:
@@ -190,9 +192,13 @@ def session_feedback(scores: Sequence[tuple[Competency, AnswerScore]]) -> Sessio
     overall = round(sum(s.score for _, s in scores) / len(scores), 2)
     readiness = readiness_for(overall)
     strengths: list[str] = []
+    kinds: set[str] = set()
     for competency, s in sorted(scores, key=lambda cs: -cs[1].score):
-        if s.strengths and len(strengths) < 3:
-            strengths.append(f"{COMPETENCY_NAMES[competency].capitalize()}: {s.strengths[0]}")
+        # One strength per answer, of a kind not yet named (quantified, ownership…).
+        fresh = [x for x in s.strengths if x.split(":")[0].split("(")[0] not in kinds]
+        if fresh and len(strengths) < 3:
+            kinds.add(fresh[0].split(":")[0].split("(")[0])
+            strengths.append(f"{COMPETENCY_NAMES[competency].capitalize()}: {fresh[0]}")
     counts: Counter[Gap] = Counter()
     where: dict[Gap, list[str]] = {}
     for competency, s in scores:

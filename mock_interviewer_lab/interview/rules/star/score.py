@@ -296,7 +296,8 @@ def _direct_strengths(reading: Reading) -> list[str]:
 
 def _brief(score: int, gaps: Sequence[GapNote], strengths: Sequence[str]) -> str:
     if not gaps:
-        return "Strong answer: " + (strengths[0] if strengths else "keep it this concrete") + "."
+        top = strengths[0] if strengths else "Keep it this concrete"
+        return f"Strong answer. {top}."
     top = gaps[0].text
     if score >= 8 and strengths:
         return f"Good answer ({strengths[0].split(':')[0].lower()}); to make it stronger: {top[0].lower()}{top[1:]}."
