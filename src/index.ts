@@ -10,7 +10,7 @@ import {
   NotebookPanel
 } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { Contents, ServerConnection } from '@jupyterlab/services';
+import { Contents } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
   ITranslator,
@@ -348,8 +348,8 @@ async function openNewNotebook(
 }
 
 /**
- * The first of `<cwd>/<stem><ext>`, `<cwd>/<stem>-2<ext>`, … that does
- * not exist.
+ * The first of `<cwd>/<stem><ext>`, `<cwd>/<stem>-2<ext>`, … that the
+ * folder does not hold.
  */
 export async function freePath(
   contents: Contents.IManager,
@@ -359,22 +359,18 @@ export async function freePath(
 ): Promise<string> {
   const folder = cwd.replace(/\/+$/, '');
   const safeStem = stem.replace(/[^A-Za-z0-9_.-]+/g, '_');
-  for (let index = 1; index < 1000; index++) {
-    const name = `${safeStem}${index === 1 ? '' : `-${index}`}${ext}`;
-    const path = folder ? `${folder}/${name}` : name;
-    try {
-      await contents.get(path, { content: false });
-    } catch (error) {
-      if (
-        error instanceof ServerConnection.ResponseError &&
-        error.response.status === 404
-      ) {
-        return path;
-      }
-      throw error;
-    }
+  const listing = await contents.get(folder, { content: true });
+  const taken = new Set(
+    Array.isArray(listing.content)
+      ? (listing.content as Contents.IModel[]).map(item => item.name)
+      : []
+  );
+  let index = 1;
+  const name = () => `${safeStem}${index === 1 ? '' : `-${index}`}${ext}`;
+  while (taken.has(name())) {
+    index += 1;
   }
-  throw new Error(`no free name for ${safeStem}${ext} in ${folder || '/'}`);
+  return folder ? `${folder}/${name()}` : name();
 }
 
 /** How long the kernel may take to put the stub below `%interview`. */
@@ -409,15 +405,18 @@ async function editStub(panel: NotebookPanel): Promise<void> {
     return;
   }
   const lines = cell.model.sharedModel.getSource().split('\n');
-  const last = lines.length - 1;
-  const ellipsis = lines[last].indexOf('...');
-  if (ellipsis >= 0 && lines[last].trim() === '...') {
+  let body = lines.length - 1;
+  while (body > 0 && lines[body].trim() === '') {
+    body -= 1;
+  }
+  const ellipsis = lines[body].indexOf('...');
+  if (lines[body].trim() === '...') {
     editor.setSelection({
-      start: { line: last, column: ellipsis },
-      end: { line: last, column: ellipsis + 3 }
+      start: { line: body, column: ellipsis },
+      end: { line: body, column: ellipsis + 3 }
     });
   } else {
-    editor.setCursorPosition({ line: last, column: lines[last].length });
+    editor.setCursorPosition({ line: body, column: lines[body].length });
   }
   editor.focus();
 }

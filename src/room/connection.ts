@@ -24,6 +24,9 @@ import { problemView, RoomModel } from './model';
 /** Waits between reconnection attempts, in ms (the last one repeats). */
 const RECONNECT_MS = [500, 1000, 2000, 5000, 10000];
 
+/** How many times the session view is asked for on open. */
+const LOAD_ATTEMPTS = 3;
+
 /** The state is read again this long after actions stop coming, in ms. */
 const REFRESH_AFTER_MS = 250;
 
@@ -80,18 +83,30 @@ export class RoomConnection {
     this._close();
   }
 
-  private async _loadSession(): Promise<ISessionView | null> {
-    try {
-      const view = await fetchSession(this._settings, this.sessionId);
-      this._model.setState(view.state);
-      return view;
-    } catch (error) {
-      this._model.setNotice(
-        error instanceof ServerExtensionError && error.status === 404
-          ? `There is no session ${this.sessionId} on this server.`
-          : `The session could not be loaded: ${message(error)}`
-      );
-      return null;
+  // The session view. On open a failure is said (after a retry: a session
+  // just started may not be readable yet); a refresh that fails leaves the
+  // state as it was, since the socket goes on.
+  private async _loadSession(refresh = false): Promise<ISessionView | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const view = await fetchSession(this._settings, this.sessionId);
+        this._model.setState(view.state);
+        return view;
+      } catch (error) {
+        if (refresh || this._disposed) {
+          return null;
+        }
+        if (attempt < LOAD_ATTEMPTS) {
+          await new Promise(resolve => window.setTimeout(resolve, 500));
+          continue;
+        }
+        this._model.setNotice(
+          error instanceof ServerExtensionError && error.status === 404
+            ? `There is no session ${this.sessionId} on this server.`
+            : `The session could not be loaded: ${message(error)}`
+        );
+        return null;
+      }
     }
   }
 
@@ -166,7 +181,7 @@ export class RoomConnection {
     }
     this._refreshTimer = window.setTimeout(() => {
       this._refreshTimer = null;
-      void this._loadSession();
+      void this._loadSession(true);
     }, REFRESH_AFTER_MS);
   }
 

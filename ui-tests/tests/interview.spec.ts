@@ -19,7 +19,7 @@ const RIGHT_SOLUTION = [
   '    return []'
 ].join('\n');
 
-// The panel is the output of the `%interview` cell.
+// The `%interview` cell: its output is the room's compact line.
 const INTERVIEW_CELL = 1;
 
 test.describe('Mock Interviewer Lab', () => {
@@ -33,7 +33,7 @@ test.describe('Mock Interviewer Lab', () => {
     ).toBeVisible();
   });
 
-  test('an interview in a notebook: panel, clock and test results', async ({
+  test('an interview in a notebook: room, clock and test results', async ({
     page
   }, testInfo) => {
     await page.notebook.createNew('interview.ipynb');
@@ -43,26 +43,32 @@ test.describe('Mock Interviewer Lab', () => {
     await page.notebook.runCell(0, { inplace: true });
     await page.notebook.runCell(INTERVIEW_CELL, { inplace: true });
 
-    const panel = (await page.notebook.getCellOutputLocator(
+    // The cell keeps a compact line; the room docks beside the notebook.
+    const output = (await page.notebook.getCellOutputLocator(
       INTERVIEW_CELL
     )) as Locator;
-    await expect(panel.getByRole('heading', { name: /Two Sum/ })).toBeVisible();
+    await expect(output.getByTestId('mil-room-link')).toContainText(
+      /Two Sum — the room is on the right/
+    );
+    await expect(
+      output.getByRole('button', { name: /Show the room/ })
+    ).toBeVisible();
+    const room = page.getByTestId('mil-room');
+    await expect(room.getByRole('heading', { name: /Two Sum/ })).toBeVisible();
+    const phases = room.getByTestId('mil-room-phases');
     for (const phase of ['intro', 'understanding', 'coding', 'complexity']) {
       await expect(
-        panel.locator('.widget-html-content', {
-          hasText: new RegExp(`^${phase}$`)
-        })
+        phases.getByRole('listitem').filter({ hasText: new RegExp(phase) })
       ).toBeVisible();
     }
+    await expect(phases.locator('[aria-current="step"]')).toHaveCount(1);
 
-    // The countdown ticks in the browser (the plugin's widget, not the
-    // kernel): its text must change on its own.
-    const countdown = panel.locator('.mil-countdown', {
-      hasText: /\d\d:\d\d left/
-    });
-    await expect(countdown).toHaveText(/^\d\d:\d\d left/);
-    const firstReading = (await countdown.innerText()).trim();
-    await expect(countdown).not.toHaveText(firstReading, { timeout: 30000 });
+    // The clock counts down in the browser between the server's messages:
+    // its text must change on its own.
+    const clock = room.getByTestId('mil-room-clock');
+    await expect(clock).toHaveText(/\d\d:\d\d\s*left/);
+    const firstReading = (await clock.innerText()).trim();
+    await expect(clock).not.toHaveText(firstReading, { timeout: 30000 });
 
     // set_next_input put the function stub below the `%interview` cell.
     const solutionCell = await solutionCellIndex(page);
@@ -72,25 +78,20 @@ test.describe('Mock Interviewer Lab', () => {
 
     await replaceCellSource(page, solutionCell, WRONG_SOLUTION);
     await page.notebook.runCell(solutionCell, { inplace: true });
-    const results = panel.locator('.widget-html-content', {
-      hasText: /tests passed/
-    });
-    await expect(results).toContainText(/\b0 of 9 tests passed/, {
+    const results = room.getByTestId('mil-room-results');
+    await expect(results.getByText(/^0 of 9 tests passed$/)).toBeVisible({
       timeout: 30000
     });
     await expect(results.locator('table')).toBeVisible();
 
     await replaceCellSource(page, solutionCell, RIGHT_SOLUTION);
     await page.notebook.runCell(solutionCell, { inplace: true });
-    await expect(results).toContainText(/\b9 of 9 tests passed/, {
+    await expect(results.getByText(/^9 of 9 tests passed$/)).toBeVisible({
       timeout: 30000
     });
 
-    // The whole panel, kept with the test results and in the HTML report
-    // (the viewport in playwright.config.js is tall enough for it).
-    await panel
-      .getByRole('heading', { name: /Two Sum/ })
-      .scrollIntoViewIfNeeded();
+    // The notebook and the room, kept with the test results and in the
+    // HTML report.
     await testInfo.attach('interview', {
       body: await page.screenshot({
         path: testInfo.outputPath('interview.png')

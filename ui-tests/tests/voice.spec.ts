@@ -5,7 +5,6 @@
  * candidate's line reaches the panel's transcript.
  */
 import { expect, galata, test as base } from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -142,11 +141,10 @@ test('a spoken sentence reaches the transcript through the voice widget', async 
   await page.notebook.runCell(0, { inplace: true });
   await page.notebook.runCell(INTERVIEW_CELL, { inplace: true });
 
-  const panel = (await page.notebook.getCellOutputLocator(
-    INTERVIEW_CELL
-  )) as Locator;
-  await expect(panel.getByRole('heading', { name: /Two Sum/ })).toBeVisible();
-  const voice = panel.locator('.mil-voice');
+  // The microphone is in the room docked beside the notebook.
+  const room = page.getByTestId('mil-room');
+  await expect(room.getByRole('heading', { name: /Two Sum/ })).toBeVisible();
+  const voice = room.locator('.mil-voice');
   await expect(voice).toBeVisible();
   const micButton = voice.getByRole('button', { name: 'Start microphone' });
   await expect(
@@ -158,7 +156,7 @@ test('a spoken sentence reaches the transcript through the voice widget', async 
   await page.evaluate(() => {
     const seen: string[] = [];
     (window as any).milPartials = seen;
-    const node = document.querySelector('.mil-voice-partial');
+    const node = document.querySelector('.mil-room .mil-voice-partial');
     if (node) {
       new MutationObserver(() => {
         const text = node.textContent ?? '';
@@ -176,19 +174,16 @@ test('a spoken sentence reaches the transcript through the voice widget', async 
   );
 
   // The server posts the final as the candidate's line; it comes back to
-  // the panel through the session's socket, as a typed line would.
-  const transcript = panel.locator('.widget-html-content', {
-    hasText: /candidate:/
-  });
-  await expect(transcript).toBeVisible({ timeout: 60000 });
+  // the room through the session's socket, as a typed line would.
+  const spokenLines = room.locator('.mil-room-line-candidate .mil-room-text');
+  await expect(spokenLines.first()).toBeVisible({ timeout: 60000 });
   let heard = '';
   await expect
     .poll(
       async () => {
-        const lines = await transcript.locator('div').allInnerTexts();
-        const spoken = lines
-          .filter(line => line.includes('candidate:'))
-          .map(line => line.split('candidate:')[1].trim().toLowerCase());
+        const spoken = (await spokenLines.allInnerTexts()).map(text =>
+          text.trim().toLowerCase()
+        );
         heard =
           spoken.find(
             text =>
