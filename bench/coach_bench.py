@@ -47,6 +47,7 @@ from rich.table import Table  # noqa: E402
 from mock_interviewer_lab.coach.llm import LlmCoach  # noqa: E402
 from mock_interviewer_lab.interview.coaching import CoachContext  # noqa: E402
 from mock_interviewer_lab.interview.intent import IntentClassifier  # noqa: E402
+from mock_interviewer_lab.interview.kinds.coding import CodingView  # noqa: E402
 from mock_interviewer_lab.interview.phases import Phase  # noqa: E402
 from mock_interviewer_lab.problems.loader import Problem  # noqa: E402
 from mock_interviewer_lab.problems.registry import ProblemRegistry  # noqa: E402
@@ -73,7 +74,7 @@ def context(problem: Problem, turn: int, code: str | None) -> CoachContext:
     return CoachContext(trigger="said", problem=problem, phase=Phase.APPROACH,
                         helpfulness="balanced", personality="supportive", elapsed_s=300.0 + turn,
                         time_left_s=2400.0, utterance=IntentClassifier().classify(text),
-                        transcript=transcript, code=code, turn=turn)
+                        transcript=transcript, work=CodingView(code=code), turn=turn)
 
 
 def run_turns(coaches: dict[str, LlmCoach], server: FakeLlmServer, problem: Problem,

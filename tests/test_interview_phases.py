@@ -15,9 +15,9 @@ from mock_interviewer_lab.interview.kinds.coding_plan import (
     on_tests,
 )
 from mock_interviewer_lab.interview.phases import (
-    COMPLEXITY_AT_S,
     TDD_MAIN_PHASE,
     TDD_ORDER,
+    WRAP_UP_AT_S,
     Phase,
     PhaseMachine,
     TddPhase,
@@ -171,9 +171,9 @@ def test_refusals_say_why(src: Phase, dst: Phase, time_left: float, explanation:
 
 @pytest.mark.parametrize("src", [P.UNDERSTANDING, P.APPROACH, P.CODING, P.TESTING, P.DEBUGGING])
 def test_work_phases_reach_complexity_only_under_five_minutes(src: Phase) -> None:
-    assert not coding_transition(src, P.COMPLEXITY, time_left_s=COMPLEXITY_AT_S)
+    assert not coding_transition(src, P.COMPLEXITY, time_left_s=WRAP_UP_AT_S)
     assert not coding_transition(src, P.COMPLEXITY, time_left_s=20 * 60)
-    assert coding_transition(src, P.COMPLEXITY, time_left_s=COMPLEXITY_AT_S - 0.5)
+    assert coding_transition(src, P.COMPLEXITY, time_left_s=WRAP_UP_AT_S - 0.5)
     assert coding_transition(src, P.COMPLEXITY, time_left_s=0)
 
 
@@ -199,8 +199,8 @@ def test_followup_only_with_more_than_two_minutes_left() -> None:
 )
 def test_on_time_sends_work_phases_to_complexity_under_five_minutes(phase: Phase) -> None:
     machine = coding_machine(phase)
-    assert machine.on_time(COMPLEXITY_AT_S) is None
-    assert machine.on_time(COMPLEXITY_AT_S - 1) == P.COMPLEXITY
+    assert machine.on_time(WRAP_UP_AT_S) is None
+    assert machine.on_time(WRAP_UP_AT_S - 1) == P.COMPLEXITY
     assert machine.on_time(0) == P.COMPLEXITY
 
 

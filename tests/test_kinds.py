@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,14 @@ from mock_interviewer_lab.events import Action, ActionType, Event, EventType
 from mock_interviewer_lab.interview import kinds
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
-from mock_interviewer_lab.interview.intent import Intent
+from mock_interviewer_lab.interview.intent import Intent, Utterance
 from mock_interviewer_lab.interview.kinds.base import Engine, InterviewKind, Shell, WithoutCode
-from mock_interviewer_lab.interview.kinds.coding import CodingInterview, CodingWork
+from mock_interviewer_lab.interview.kinds.coding import (
+    CodingInterview,
+    CodingView,
+    CodingWork,
+    view_of,
+)
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.phases import AgendaStep, Phase, PhasePlan, Transition
 from mock_interviewer_lab.interview.replay import replay_session
@@ -97,13 +103,17 @@ class Story(WithoutCode):
     def new_work(self) -> StoryWork:
         return StoryWork()
 
-    def new_idea(self, engine: Engine) -> None:
+    def went_on(self, engine: Engine, utterance: Utterance) -> None:
         work = engine.state.work
         assert isinstance(work, StoryWork)
-        work.told.append(engine.state.transcript[-1][2])
+        if utterance.intent == Intent.APPROACH:
+            work.told.append(engine.state.transcript[-1][2])
 
-    def coach_view(self, engine: Engine, given: dict[str, Any]) -> dict[str, Any]:
-        return {}
+    def coach_view(self, engine: Engine, given: dict[str, Any]) -> StoryWork:
+        assert not given  # the engine passes nothing of its own
+        work = engine.state.work
+        assert isinstance(work, StoryWork)
+        return work
 
     def problem_for(self, qualified_id: str | None) -> Problem:
         return self.problem
@@ -119,11 +129,14 @@ class Interviewer:
 
     def __init__(self) -> None:
         self.goals: list[str] = []
+        #: What the kind showed of the work (``CoachContext.work``), each turn.
+        self.works: list[Any] = []
 
     def reply(self, ctx: CoachContext) -> CoachReply | None:
         if ctx.goal:
             self.goals.append(ctx.goal)
-        assert ctx.code is None and ctx.last_run is None  # nothing of code reaches it
+        self.works.append(ctx.work)
+        assert view_of(ctx).code is None and view_of(ctx).last_run is None  # no code reaches it
         return CoachReply(text=f"Go on ({ctx.trigger}, {ctx.turn}).", kind="question")
 
 
@@ -171,6 +184,9 @@ def test_a_kind_with_its_own_phase_plan_runs_through_the_orchestrator(problem: P
     assert not CODING_ACTIONS & types and "report_ready" in types
     assert orch.state.ended and isinstance(orch.state.work, StoryWork)
     assert orch.state.work.told == ["I think we could move one service at a time."]
+    # The coach saw the story's own view of the work, nothing of a coding one.
+    assert coach.works and all(w is orch.state.work for w in coach.works)
+    assert not any(isinstance(w, CodingView) for w in coach.works)
     # The engine's ABORT and its mechanics hold; the coding moves do not exist here.
     fresh = Orchestrator(problem, Settings(), coach=Interviewer(), minutes=10,
                          kind=_story(problem))
@@ -179,6 +195,24 @@ def test_a_kind_with_its_own_phase_plan_runs_through_the_orchestrator(problem: P
     verdict = fresh.machine.can(P.CODING, time_left_s=500)
     assert not verdict and verdict.reason.endswith("can only go to REFLECTION or ABORT")
     assert fresh.machine.can(P.ABORT, time_left_s=500)
+
+
+def _names(tree: ast.AST) -> set[str]:
+    """Every identifier a module uses or defines (attributes, names,
+    functions, arguments, keywords, imports), not its strings or comments."""
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            named.add(node.attr)
+        elif isinstance(node, ast.Name):
+            named.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            named.add(node.name)
+        elif isinstance(node, ast.arg | ast.keyword) and node.arg:
+            named.add(node.arg)
+        elif isinstance(node, ast.alias):
+            named.add(node.asname or node.name.rsplit(".", 1)[-1])
+    return named
 
 
 def test_the_engine_names_none_of_the_coding_interviews_state() -> None:
@@ -190,6 +224,45 @@ def test_the_engine_names_none_of_the_coding_interviews_state() -> None:
         named |= {node.target.id for node in ast.walk(tree)
                   if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
         assert not coding & named, (name, sorted(coding & named))
+
+
+#: The phases every interview has: the only ones the orchestrator may name.
+COMMON_PHASES = {"INIT", "CALIBRATION", "INTRO", "DONE", "ABORT"}
+#: Words of a coding interview (its code, tests, big-O talk, test-driven
+#: steps, optimisation loop): none is part of an identifier the orchestrator uses.
+CODING_WORDS = re.compile(r"cod(e|ing)|complexity|big_?o|tdd|claim|finding|optimi|tests?_|"
+                          r"_tests?\b|^tests?$|run_|_run\b", re.I)
+
+
+def test_the_orchestrator_names_no_phase_and_no_rule_of_one_kind() -> None:
+    """Where a decision belongs to one kind of interview (stuck phases,
+    time rules, the big-O before the end, test-driven steps), the
+    orchestrator asks the kind or its phase plan."""
+    path = Path(kinds.__file__).resolve().parents[1] / "orchestrator.py"
+    tree = ast.parse(path.read_text())
+    phases = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+              and isinstance(node.value, ast.Name) and node.value.id == "Phase"}
+    assert phases and phases <= COMMON_PHASES, sorted(phases - COMMON_PHASES)
+    assert set(Phase.__members__) >= COMMON_PHASES
+    named = _names(tree)
+    assert not {f.name for f in dataclasses.fields(CodingWork)} & named
+    coding = sorted(n for n in named if CODING_WORDS.search(n))
+    assert not coding, coding
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {m for m in imported if m and ".kinds." in m and not m.endswith(".base")}
+
+
+def test_the_orchestrator_check_fails_on_a_coding_phase_or_word() -> None:
+    """The check above can fail: a coding phase, a CodingWork field, a word."""
+    tree = ast.parse("if self.phase == Phase.CODING and st.claim_fresh:\n"
+                     "    self._check_complexity(u)\n")
+    phases = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+              and isinstance(node.value, ast.Name) and node.value.id == "Phase"}
+    assert phases - COMMON_PHASES == {"CODING"}
+    named = _names(tree)
+    assert {f.name for f in dataclasses.fields(CodingWork)} & named == {"claim_fresh"}
+    assert sorted(n for n in named if CODING_WORDS.search(n)) == [
+        "CODING", "_check_complexity", "claim_fresh"]
 
 
 # ------------------------------------------------------ the stored kind

@@ -544,15 +544,17 @@ def test_simulate_takes_coach_and_settings(server: FakeLlmServer, tmp_path: Path
 def test_the_model_is_told_the_goal_and_the_optimisation_state() -> None:
     from mock_interviewer_lab.coach.prompts import context_message
     from mock_interviewer_lab.interview.coaching import CoachContext
+    from mock_interviewer_lab.interview.kinds.coding import CodingView
     from mock_interviewer_lab.interview.phases import Phase
     from mock_interviewer_lab.problems.registry import ProblemRegistry
 
     problem = ProblemRegistry.discover(installed=False).get("two_sum")
+    work = CodingView(stated_complexity="O(n^2)",
+                      optimisation={"state": "wanted", "current": "O(n^2)", "pushes": 1,
+                                    "minutes_for_it": 37})
     ctx = CoachContext(trigger="tests", problem=problem, phase=Phase.OPTIMIZATION,
                        helpfulness="balanced", personality="neutral", elapsed_s=300,
-                       time_left_s=2400, goal="better", stated_complexity="O(n^2)",
-                       optimisation={"state": "wanted", "current": "O(n^2)", "pushes": 1,
-                                     "minutes_for_it": 37})
+                       time_left_s=2400, goal="better", work=work)
     message = context_message(ctx, previous_code=None)
     assert "WHAT TO DO NOW: the solution passes but is slower" in message
     assert '"current_solution": "O(n^2)"' in message and "never name the faster" in message

@@ -11,6 +11,7 @@ import pytest
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
+from mock_interviewer_lab.interview.kinds.coding import work_of
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.rules.hints import STUCK_MINUTES
 from mock_interviewer_lab.problems.loader import Problem
@@ -396,7 +397,8 @@ def test_tdd_mode_walks_the_six_steps(two_sum: Problem) -> None:
     assert "test cases" in d.said()[-1]
     d(60, "candidate_said", text="A typical case, an empty list edge case, and a big list of repeats.")
     assert "simplest solution" in d.said()[-1]
-    assert d.orch.state.tdd_step is not None and d.orch.state.tdd_step.value == "implement_naive"
+    step = work_of(d.orch.state).tdd_step
+    assert step is not None and step.value == "implement_naive"
 
 
 def test_personality_changes_the_tone(two_sum: Problem) -> None:

@@ -3,6 +3,7 @@ candidate, to one who repeats its lines back, and how it quotes the problem."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from mock_interviewer_lab.coach.scripted import ScriptedCoach, _plain
 from mock_interviewer_lab.interview.coaching import CoachContext
 from mock_interviewer_lab.interview.intent import Intent, IntentClassifier
+from mock_interviewer_lab.interview.kinds.coding import CodingView
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.rules.fishing import FishingDetector
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
@@ -29,9 +31,13 @@ def registry() -> ProblemRegistry:
 
 
 def context(problem: Problem, trigger: str, **kw: Any) -> CoachContext:
+    """A coach's context; the coding interview's fields (code, last_run…) go
+    to its ``work`` as the coding kind's view."""
     base: dict[str, Any] = {"phase": Phase.UNDERSTANDING, "helpfulness": "balanced",
                             "personality": "neutral", "elapsed_s": 300.0, "time_left_s": 2400.0}
-    base.update(kw)
+    coding = {f.name for f in dataclasses.fields(CodingView)}
+    base.update({k: v for k, v in kw.items() if k not in coding})
+    base["work"] = CodingView(**{k: v for k, v in kw.items() if k in coding})
     return CoachContext(trigger=trigger, problem=problem, **base)  # type: ignore[arg-type]
 
 

@@ -56,6 +56,7 @@ from mock_interviewer_lab.coach.llm_tools import TOOL_NAMES, TOOL_SCHEMAS, Coach
 from mock_interviewer_lab.coach.prompts import context_message, system_prompt
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.interview.coaching import BlockedSentence, CoachContext, CoachReply
+from mock_interviewer_lab.interview.kinds.coding import view_of
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.interview.rules.vocabulary import split_sentences
 from mock_interviewer_lab.settings import Settings
@@ -508,20 +509,21 @@ class LlmCoach:
     # -------------------------------------------------------------- turn
 
     def reply(self, ctx: CoachContext) -> CoachReply | None:
+        work = view_of(ctx)
         scripted = self.fallback.reply(ctx)
         if scripted is None:
             return None  # nothing is due here by the engine's rules: stay quiet
         started = time.perf_counter()
-        if ctx.code != self._last_code:
-            self._diff_base, self._last_code = self._last_code, ctx.code
+        if work.code != self._last_code:
+            self._diff_base, self._last_code = self._last_code, work.code
         figures = TurnFigures(self.name, started_at=started)
         self.last_figures = figures
         # What the candidate said lately and wrote: a word they said earlier than
         # the transcript reaches counts as unsaid here, which only makes the
         # gate stricter than the orchestrator's final check.
         words = tuple(text for role, text in ctx.transcript if role == "candidate")
-        if ctx.code:
-            words += (ctx.code,)
+        if work.code:
+            words += (work.code,)
         gate = SentenceGate(self._leaks(ctx.problem), candidate_words=words,
                             phase=ctx.phase.value, emit=self._emit)
         failure: ModelFailure | None = None

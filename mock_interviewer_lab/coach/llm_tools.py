@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_interviewer_lab.coach.prompts import findings_json, visible_run
 from mock_interviewer_lab.interview.coaching import CoachContext
+from mock_interviewer_lab.interview.kinds.coding import view_of
 from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class CoachTools:
         self.ctx = ctx
         self.runner = runner
         self.analyzer = analyzer or CodeAnalyzer()
-        #: The run made by run_tests this turn, newer than ctx.last_run.
+        #: The run made by run_tests this turn, newer than the view's last_run.
         self.latest_run: dict[str, Any] | None = None
 
     def call(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -78,11 +79,12 @@ class CoachTools:
 
     def run_tests(self) -> dict[str, Any]:
         ctx = self.ctx
-        if ctx.code is None:
+        work = view_of(ctx)
+        if work.code is None:
             return {"error": "the candidate has not submitted any code yet"}
         if self.runner is None:
             return {"error": "tests cannot run in this session"}
-        result = self.runner.run(ctx.problem, ctx.code)
+        result = self.runner.run(ctx.problem, work.code)
         self.latest_run = result.public_json()
         shown = visible_run(self.latest_run)
         assert shown is not None
@@ -97,19 +99,21 @@ class CoachTools:
 
     def analyze_code(self) -> dict[str, Any]:
         ctx = self.ctx
-        if ctx.code is None:
+        work = view_of(ctx)
+        if work.code is None:
             return {"error": "the candidate has not submitted any code yet"}
         spec = ctx.problem.spec
         ignored = set(spec.analyzer_ignore)
         findings = [f for f in self.analyzer.analyze(
-            ctx.code, function=ctx.problem.tests.function,
+            work.code, function=ctx.problem.tests.function,
             expected_time=spec.complexity.time if spec.complexity else None)
             if f.rule not in ignored]
         return {"findings": findings_json(findings),
                 "note": "ask the question; never say what to change"}
 
     def assess_solution(self) -> dict[str, Any]:
-        run = self.latest_run or self.ctx.last_run
+        work = view_of(self.ctx)
+        run = self.latest_run or work.last_run
         if not run:
             return {"verdict": "not run yet", "note": "call run_tests, or ask them to run it"}
         shown = visible_run(run)
@@ -130,4 +134,4 @@ class CoachTools:
         return {"verdict": verdict, "passed": passed, "total": total,
                 "visible_failing": visible_failing, "hidden_failed": shown["hidden_failed"],
                 "measured_complexity": cx.get("estimated") if cx.get("reliable") else None,
-                "complexity_discussed": self.ctx.complexity_discussed}
+                "complexity_discussed": work.complexity_discussed}

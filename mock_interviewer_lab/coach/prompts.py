@@ -19,6 +19,7 @@ from typing import Any
 from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.coaching import CoachContext
 from mock_interviewer_lab.interview.intent import Intent
+from mock_interviewer_lab.interview.kinds.coding import view_of
 from mock_interviewer_lab.interview.rules.analyzer import Finding
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
@@ -228,31 +229,32 @@ _GOALS: dict[str, str] = {
 def context_message(ctx: CoachContext, *, previous_code: str | None,
                     transcript_budget: int = TRANSCRIPT_TOKEN_BUDGET) -> str:
     """The user message of one turn: what happened, then what the candidate can see."""
+    work = view_of(ctx)
     fields = {"silence_s": ctx.silence_s, "phase": ctx.phase.value,
               "time_left": plural(ctx.minutes_left or 0, "minute"),
               "end_reason": ctx.extra.get("end_reason", "time")}
     parts = [f"WHAT JUST HAPPENED: {_TRIGGERS.get(ctx.trigger, ctx.trigger).format(**fields)}"]
     parts.append(f"Time left: {plural(round(ctx.time_left_s / 60), 'minute')}. Hints given so far: "
                  f"{ctx.hints_given} of {HINT_LEVELS}.")
-    if ctx.tdd_step:
-        parts.append(f"Test-driven step: {ctx.tdd_step}.")
-    if ctx.trigger == "complexity_verdict" and ctx.complexity:
-        cx = ctx.complexity
+    if work.tdd_step:
+        parts.append(f"Test-driven step: {work.tdd_step}.")
+    if ctx.trigger == "complexity_verdict" and work.complexity:
+        cx = work.complexity
         parts.append("Complexity stated: " + json.dumps({
             "time": cx.get("claimed_time"), "space": cx.get("claimed_space"),
             "matches_the_code": bool(cx.get("correct"))}))
     goal = _GOALS.get(ctx.goal or "")
     if goal:
         parts.append("WHAT TO DO NOW: " + goal)
-    if ctx.optimisation:
-        opt = ctx.optimisation
+    if work.optimisation:
+        opt = work.optimisation
         parts.append("OPTIMISATION: " + json.dumps({
             "state": opt.get("state"), "current_solution": opt.get("current"),
             "times_asked_for_better": opt.get("pushes"),
             "minutes_left_for_it": opt.get("minutes_for_it")})
             + " (say what the current solution costs; never name the faster approach)")
-    if ctx.stated_complexity:
-        parts.append(f"The candidate already stated {ctx.stated_complexity} time: do not ask "
+    if work.stated_complexity:
+        parts.append(f"The candidate already stated {work.stated_complexity} time: do not ask "
                      "for it again unless the code changed.")
     if ctx.trigger == "subproblem" and ctx.extra.get("prerequisite_titles"):
         parts.append("Simpler problems to offer: " + ", ".join(ctx.extra["prerequisite_titles"]))
@@ -265,15 +267,15 @@ def context_message(ctx: CoachContext, *, previous_code: str | None,
     if lines:
         head = f"TRANSCRIPT ({dropped} earlier lines left out):" if dropped else "TRANSCRIPT:"
         parts.append(head + "\n" + "\n".join(lines))
-    if ctx.code is not None:
-        parts.append("LATEST CODE:\n" + numbered(ctx.code))
-        diff = code_diff(previous_code, ctx.code)
+    if work.code is not None:
+        parts.append("LATEST CODE:\n" + numbered(work.code))
+        diff = code_diff(previous_code, work.code)
         if diff:
             parts.append("CHANGES SINCE THE PREVIOUS CODE:\n" + diff[:CODE_CHAR_LIMIT])
-    if ctx.findings:
+    if work.findings:
         parts.append("ANALYZER FINDINGS (questions you may ask):\n"
-                     + json.dumps(findings_json(ctx.findings)))
-    run = visible_run(ctx.last_run)
+                     + json.dumps(findings_json(work.findings)))
+    run = visible_run(work.last_run)
     if run is not None:
         parts.append("LATEST TEST RESULTS:\n" + json.dumps(run, ensure_ascii=False, default=str))
     parts.append("Reply now as the interviewer.")

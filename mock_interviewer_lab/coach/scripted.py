@@ -29,6 +29,7 @@ from typing import Any
 from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.intent import Flag, Intent
+from mock_interviewer_lab.interview.kinds.coding import view_of
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.rules.clarify import answer_clarification
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
@@ -243,6 +244,7 @@ class ScriptedCoach:
         return CoachReply(text, "intro")
 
     def _on_said(self, ctx: CoachContext) -> CoachReply | None:
+        work = view_of(ctx)
         u = ctx.utterance
         if u is None or u.words == 0:
             return None
@@ -251,7 +253,7 @@ class ScriptedCoach:
             if _flat(echoed) in _ECHO_FLAT:
                 return None  # they repeated our request for their own words: give them room
             return CoachReply(_fresh(_ECHO_REPLIES, ctx), "question")
-        if ctx.mode == "tdd" and ctx.tdd_step:
+        if ctx.mode == "tdd" and work.tdd_step:
             return self._tdd(ctx)
         if Flag.STUCK in u.flags or Flag.CONFUSION in u.flags:
             return self._stuck(ctx)
@@ -281,7 +283,7 @@ class ScriptedCoach:
                                          "slower than it needs to be. " + self._push(ctx)),
                               "optimize")
         if u.intent == Intent.DONE:
-            run = ctx.last_run
+            run = work.last_run
             if run and run.get("total") and run.get("passed") == run.get("total"):
                 return CoachReply("Before we wrap up: what's the time and space complexity of "
                                   "your solution?", "complexity")
@@ -292,11 +294,12 @@ class ScriptedCoach:
         return self._follow_up(ctx)
 
     def _on_tests(self, ctx: CoachContext) -> CoachReply:
-        run = ctx.last_run or {}
+        work = view_of(ctx)
+        run = work.last_run or {}
         total, passed = run.get("total", 0), run.get("passed", 0)
         cases: list[dict[str, Any]] = run.get("cases", [])
         if run.get("error"):
-            finding = next((f for f in ctx.findings if f.rule == "syntax_error"), None)
+            finding = next((f for f in work.findings if f.rule == "syntax_error"), None)
             if finding is not None:
                 return CoachReply(finding.question, "question")
             return CoachReply(self._tone(ctx, f"Your code didn't load: {_short(run['error'], 120)}. "
@@ -306,10 +309,10 @@ class ScriptedCoach:
             if ctx.goal == "better":
                 return CoachReply(self._tone(ctx, f"All {total} tests pass. " + self._push(ctx),
                                              praise=True), "optimize")
-            if ctx.complexity is not None:
+            if work.complexity is not None:
                 return CoachReply(self._tone(ctx, f"All {total} tests pass. "
-                                             + self._stated_verdict(ctx.complexity),
-                                             praise=bool(ctx.complexity.get("correct"))),
+                                             + self._stated_verdict(work.complexity),
+                                             praise=bool(work.complexity.get("correct"))),
                                   "complexity")
             if cx.get("worse_than_expected"):
                 return CoachReply(self._tone(ctx, f"All {total} tests pass. How does your solution "
@@ -318,11 +321,11 @@ class ScriptedCoach:
                                   "question")
             return CoachReply(self._tone(ctx, f"All {total} tests pass. What's the time and space "
                                          "complexity of your solution?", praise=True), "complexity")
-        if ctx.code and (pitfall := pitfall_written(ctx.problem, ctx.code,
-                                                   asked=self._coach_lines(ctx))):
+        if work.code and (pitfall := pitfall_written(ctx.problem, work.code,
+                                                    asked=self._coach_lines(ctx))):
             # The code takes a known wrong turn: ask about the idea, not the case.
             return CoachReply(pitfall.question, "pitfall")
-        prev = ctx.previous_run
+        prev = work.previous_run
         progress = ""
         if prev and prev.get("total") == total and passed > prev.get("passed", 0):
             progress = f"Progress: {passed} of {total} now pass. "
@@ -378,7 +381,8 @@ class ScriptedCoach:
     @staticmethod
     def _concrete_questions(ctx: CoachContext) -> list[str]:
         """Questions about where the candidate is: the last run, the code."""
-        run = ctx.last_run or {}
+        work = view_of(ctx)
+        run = work.last_run or {}
         total, passed = int(run.get("total") or 0), int(run.get("passed") or 0)
         out: list[str] = []
         if run.get("error"):
@@ -391,7 +395,7 @@ class ScriptedCoach:
         elif total:
             out.append("Your tests pass. How would you convince me your code is also "
                        "efficient?")
-        elif ctx.code:
+        elif work.code:
             out += ["You have code but haven't run it yet. What do you expect it to return for "
                     "the first example?",
                     "Which line of your code are you least sure about?"]
@@ -446,7 +450,7 @@ class ScriptedCoach:
             return CoachReply("Your solution works. Which edge cases would you add tests for, and "
                               "what should your function return on each?", "edge_cases")
         if goal == "tradeoff":
-            opt = ctx.optimisation or {}
+            opt = view_of(ctx).optimisation or {}
             if opt.get("state") == "not_reached":
                 return CoachReply("Your solution is correct but slower than it could be. What "
                                   "makes it slow, and what would you need to keep track of to "
@@ -471,7 +475,7 @@ class ScriptedCoach:
 
     def _push(self, ctx: CoachContext, *, again: bool = False) -> str:
         """Ask for a faster solution, saying what the current one costs."""
-        opt = ctx.optimisation or {}
+        opt = view_of(ctx).optimisation or {}
         current = _cls(opt.get("current") or opt.get("from"))
         minutes = int(opt.get("minutes_for_it") or ctx.time_left_s // 60)
         cost = f"As written it takes {current} time. " if current and not again else ""
@@ -493,9 +497,10 @@ class ScriptedCoach:
                 "does each loop run for n elements?")
 
     def _on_time_warning(self, ctx: CoachContext) -> CoachReply:
+        work = view_of(ctx)
         m = ctx.minutes_left or 0
-        run = ctx.last_run or {}
-        if ctx.complexity_discussed:
+        run = work.last_run or {}
+        if work.complexity_discussed:
             advice = "Let's use the time that's left well."
         elif run.get("total") and run.get("passed") == run.get("total"):
             advice = "Your solution works; let's make sure we cover its complexity."
@@ -514,7 +519,7 @@ class ScriptedCoach:
         ), ctx.turn), "complexity")
 
     def _on_complexity_verdict(self, ctx: CoachContext) -> CoachReply:
-        cx = ctx.complexity or {}
+        cx = view_of(ctx).complexity or {}
         if ctx.goal == "better" and cx.get("correct"):
             return CoachReply(self._tone(ctx, f"Right, {_cls(cx.get('claimed_time'))} is what your "
                                          "code does. " + self._push(ctx, again=True)), "optimize")
@@ -542,9 +547,10 @@ class ScriptedCoach:
                           "hand with an input of just two or three elements?", "subproblem")
 
     def _on_wrap_up(self, ctx: CoachContext) -> CoachReply:
-        run = ctx.last_run or {}
+        work = view_of(ctx)
+        run = work.last_run or {}
         opening = "That's time." if ctx.extra.get("end_reason") == "time" else "Let's stop here."
-        if (ctx.optimisation or {}).get("state") == "not_reached":
+        if (work.optimisation or {}).get("state") == "not_reached":
             text = (f"{opening} You got a working solution; the faster one is worth practising. "
                     "Your report is ready.")
         elif run.get("total") and run.get("passed") == run.get("total"):
@@ -631,6 +637,7 @@ class ScriptedCoach:
         return CoachReply(self._tone(ctx, _fresh(options, ctx)), "reflect")
 
     def _follow_up(self, ctx: CoachContext) -> CoachReply | None:
+        work = view_of(ctx)
         by_phase = {
             Phase.INTRO: ("What questions do you have about the problem?",),
             Phase.UNDERSTANDING: ("What would the output be for the second example, and why?",
@@ -652,7 +659,7 @@ class ScriptedCoach:
         options = by_phase.get(ctx.phase)
         if not options:
             return None
-        if ctx.complexity_discussed or (ctx.stated_complexity and not ctx.code):
+        if work.complexity_discussed or (work.stated_complexity and not work.code):
             # Given already: do not ask for it again.
             options = tuple(o for o in options if not _ASKS_COMPLEXITY.search(o)) or options
         # The phase's nudges are follow-ups too: more ways to ask without repeating.
@@ -673,7 +680,7 @@ class ScriptedCoach:
         return None
 
     def _line_finding(self, ctx: CoachContext) -> str | None:
-        for f in ctx.findings:
+        for f in view_of(ctx).findings:
             if f.line is not None and f.rule != "nested_loops":
                 return f.question
         return None
@@ -681,5 +688,6 @@ class ScriptedCoach:
     def _tdd(self, ctx: CoachContext) -> CoachReply:
         from mock_interviewer_lab.interview.phases import TddPhase, tdd_prompt
 
-        step = TddPhase(ctx.tdd_step) if ctx.tdd_step else TddPhase.UNDERSTAND_PROBLEM
+        work = view_of(ctx)
+        step = TddPhase(work.tdd_step) if work.tdd_step else TddPhase.UNDERSTAND_PROBLEM
         return CoachReply(" ".join(tdd_prompt(step).split()), "question")

@@ -1,6 +1,8 @@
 """The ``Coach`` protocol: what any coach (scripted or LLM) is given and
 returns. The orchestrator builds the context; every reply then passes the
-safeguards before anyone sees it."""
+safeguards before anyone sees it. What the coach sees of the candidate's work
+is the kind of interview's (``CoachContext.work``: for a coding interview a
+``kinds.coding.CodingView``, read with ``kinds.coding.view_of``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from typing import Any, Literal, Protocol
 
 from mock_interviewer_lab.interview.intent import Utterance
 from mock_interviewer_lab.interview.phases import Phase
-from mock_interviewer_lab.interview.rules.analyzer import Finding
 from mock_interviewer_lab.problems.loader import Problem
 
 Trigger = Literal[
@@ -40,33 +41,22 @@ class CoachContext:
     utterance: Utterance | None = None
     #: (role, text) pairs, oldest first: role is "candidate" or "coach".
     transcript: tuple[tuple[str, str], ...] = ()
-    code: str | None = None
-    findings: tuple[Finding, ...] = ()
-    #: The latest run as the candidate may see it (RunResult JSON).
-    last_run: dict[str, Any] | None = None
-    previous_run: dict[str, Any] | None = None
+    #: What the coach sees of the candidate's work, as the kind of interview
+    #: gives it (``InterviewKind.coach_view``); None: nothing.
+    work: Any = None
     hints_given: int = 0
     minutes_left: int | None = None
-    complexity: dict[str, Any] | None = None
-    #: The candidate has already stated and discussed the complexity.
-    complexity_discussed: bool = False
     mode: str = "normal"
-    tdd_step: str | None = None
     #: A counter that makes the scripted coach vary its wording deterministically.
     turn: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
-    #: What the interviewer wants next, when the orchestrator decided it:
-    #: "better" (the solution passes but is slower than it needs to be: ask
-    #: for a faster one), "edge_cases", "tradeoff", "second_problem",
-    #: "variation", "open"; ``goal_count`` says how many times this goal came.
+    #: What the interviewer wants next, when the engine or the kind decided
+    #: it: an agenda goal of the plan ("edge_cases", "tradeoff", "variation"…),
+    #: "second_problem", "open", or the kind's own ("better": the solution
+    #: passes but is slower than it needs to be: ask for a faster one);
+    #: ``goal_count`` says how many times this goal came.
     goal: str | None = None
     goal_count: int = 0
-    #: The complexity class the candidate stated last (listen before asking).
-    stated_complexity: str | None = None
-    #: The optimisation loop: state ("wanted", "reached", "not_reached"),
-    #: current, from, expected (classes), pushes, minutes_for_it; None when
-    #: the solution never needed to be faster.
-    optimisation: dict[str, Any] | None = None
     #: Gives the next hint of the ladder when a coach's tool asks for one
     #: (level -> the hint, or why not); None where hints cannot be given.
     #: The orchestrator keeps the ladder's rules and records the hint.

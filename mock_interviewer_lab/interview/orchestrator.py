@@ -1,9 +1,12 @@
 """The orchestrator: events in, actions out, no I/O of its own.
 
 It keeps the interview's state — the phase machine, the timer, the hint
-ladder, the transcript, the latest code and test run — and decides what
-happens next. Time comes only from the events (``Event.t``, seconds since
-the session started), so a 45-minute interview can be played in a second.
+ladder, the transcript — and decides what happens next. What is specific to
+one kind of interview (a coding interview's code, tests and big-O talk) it
+leaves to the kind (``interview/kinds/``) and the kind's phase plan: it
+names no phase but those every interview has. Time comes only from the
+events (``Event.t``, seconds since the session started), so a 45-minute
+interview can be played in a second.
 
 Every coach message, scripted or not, passes the safeguards here: a message
 that leaks is replaced by a safe Socratic question and a ``leak_blocked``
@@ -13,6 +16,7 @@ action records the incident.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from typing import Any
 
 from mock_interviewer_lab.events import Action, ActionType, Event
@@ -26,9 +30,9 @@ from mock_interviewer_lab.interview.intent import (
     accepts_offered_hint,
     is_only_thinking_sounds,
 )
+from mock_interviewer_lab.interview.kinds import DEFAULT_KIND, make_kind
 from mock_interviewer_lab.interview.kinds.base import InterviewKind
-from mock_interviewer_lab.interview.kinds.coding import CodingInterview, class_of
-from mock_interviewer_lab.interview.phases import Phase, PhaseMachine, TddPhase
+from mock_interviewer_lab.interview.phases import WRAP_UP_AT_S, Phase, PhaseMachine
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
 from mock_interviewer_lab.interview.rules.fishing import FISHING_REDIRECT_VARIANTS, FishingDetector
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
@@ -39,15 +43,8 @@ from mock_interviewer_lab.interview.timers import InterviewTimer, PhaseOverrun, 
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.settings import Settings
 
-#: Phases in which no progress for a while means "stuck" (automatic hints).
-_STUCK_PHASES = frozenset({Phase.UNDERSTANDING, Phase.APPROACH, Phase.DEBUGGING})
-#: While coding, stuck means no typing and no words for this long as well.
-_CODING_IDLE_S = 300.0
 #: How often the calibrator looks at the session (it needs a few minutes of it).
 _CALIBRATE_EVERY_S = 180.0
-#: Phases in which a stated complexity is the answer to "what's the complexity?".
-_COMPLEXITY_TALK = frozenset({Phase.OPTIMIZATION, Phase.COMPLEXITY, Phase.REFLECTION,
-                              Phase.FOLLOWUP, Phase.TESTING, Phase.DEBUGGING})
 _NUDGE_SCALE = {"gentle": 2.0, "balanced": 1.0, "insistent": 0.5}
 #: A quiet candidate hears from the coach less and less often. The first nudge
 #: comes once they have been quiet for ``silence_before_nudge_ms`` (and as long
@@ -59,9 +56,13 @@ _NUDGE_SCALE = {"gentle": 2.0, "balanced": 1.0, "insistent": 0.5}
 _NUDGE_BACKOFF_STEPS = 5
 _MAX_NUDGE_WAIT_S = 150.0
 #: Lines that set the interview's agenda rather than help the candidate where
-#: they are: a quiet candidate still hears help at least every
-#: _MAX_NUDGE_WAIT_S, whatever of these came in between.
-_AGENDA_KINDS = frozenset({"warning", "complexity", "wrap_up", "intro"})
+#: they are (with the plan's ``agenda_replies``): a quiet candidate still
+#: hears help at least every _MAX_NUDGE_WAIT_S, whatever of these came in
+#: between.
+_AGENDA_KINDS = frozenset({"warning", "wrap_up", "intro"})
+#: What the coach's context holds of its own (any other ``say`` keyword goes
+#: to the kind's ``coach_view``).
+_CONTEXT_FIELDS = frozenset(f.name for f in fields(CoachContext))
 #: A fishing redirect said within this long is worded another way next time.
 _REDIRECT_MEMORY_S = 300.0
 #: "Let's end the interview": words never end it (time does, or End); the
@@ -69,22 +70,6 @@ _REDIRECT_MEMORY_S = 300.0
 _STOP_WORDS = re.compile(
     r"\b(?:end|stop|finish|wrap up|close)\s+(?:the\s+|this\s+)?(?:interview|session)\b"
     r"|\b(?:let's|lets|let us|can we|could we|i'd like to|i want to)\s+(?:stop|end|finish|wrap up)\b")
-
-
-#: A space bound said in other letters than n ("O(k) space", "memory is O(m*n)"):
-#: the parser knows the classes of n only, but it was said, so it is not asked.
-_SPACE_SAID = re.compile(
-    r"\b(o\([^)]{1,20}\))[^.?!()]{0,25}?\b(?:extra\s+|additional\s+|auxiliary\s+)?"
-    r"(?:space|memory)\b"
-    r"|\b(?:space|memory)\b[^.?!]{0,20}?\b(o\([^)]{1,20}\))", re.I)
-
-
-def _space_of(utterance: Utterance) -> str | None:
-    claim = utterance.complexity
-    if claim is not None and claim.space:
-        return claim.space
-    m = _SPACE_SAID.search(utterance.text)
-    return (m.group(1) or m.group(2)) if m else None
 
 
 class _EventClock:
@@ -116,10 +101,10 @@ class Orchestrator:
         #: The problem the candidate works on now: ``problem``, then the
         #: kind's follow-up problem once it starts.
         self.active = problem
-        #: What is specific to this kind of interview (interview/kinds/): a
-        #: coding interview on ``problem`` (and its ``followups``) by default.
+        #: What is specific to this kind of interview (interview/kinds/): the
+        #: default kind on ``problem`` (and its ``followups``) unless given.
         self.kind: InterviewKind = kind if kind is not None \
-            else CodingInterview(problem, followups)
+            else make_kind(DEFAULT_KIND, problem, list(followups or []))
         self.calibrate = calibrate
         self.settings = settings or Settings()
         self.coach: Coach = coach
@@ -129,10 +114,11 @@ class Orchestrator:
         self.helpfulness: str = c.helpfulness
         self.personality = c.personality
         self._clock = _EventClock()
-        # The clock gives the big-O its budget: with less left, the work stops.
-        # The kind's phases (its plan); the machine runs them.
-        self.machine = PhaseMachine(plan=self.kind.plan,
-                                    complexity_at_s=float(c.timing.complexity_duration_s))
+        # The kind's phases (its plan); the machine runs them. With less than
+        # the plan's wrap-up budget left, the work stops.
+        plan = self.kind.plan
+        self.machine = PhaseMachine(plan=plan, wrap_up_at_s=plan.wrap_up_at(c.timing)
+                                    if plan.wrap_up_at is not None else WRAP_UP_AT_S)
         self.timer = InterviewTimer(self._clock, minutes, c.timing, started_at=0.0)
         self.classifier = IntentClassifier(c.behavioral)
         self.leaks = LeakFilter(problem)
@@ -155,7 +141,7 @@ class Orchestrator:
         return self.machine.phase
 
     @property
-    def _working_on_second(self) -> bool:
+    def _working_on_followup(self) -> bool:
         """The follow-up problem is under way and not yet solved: talk and
         hints are about it, not the time after a solution."""
         return self.kind.working_on_followup(self)
@@ -194,8 +180,7 @@ class Orchestrator:
         st.started = True
         st.last_activity_t = st.stuck_since = event.t
         self.go(Phase.INTRO, "the session started")
-        if self.mode == "tdd":
-            st.tdd_step = TddPhase.UNDERSTAND_PROBLEM
+        self.kind.started(self)
         self.say("intro")
 
     def _on_candidate_said(self, event: Event) -> None:
@@ -217,12 +202,7 @@ class Orchestrator:
             return
         if self.phase == Phase.INTRO:
             self.go(self.machine.plan.first, "the candidate spoke")
-        claim = utterance.complexity
-        if claim and claim.time and class_of(claim.time):
-            # Kept for the code it describes: said with the plan, it answers
-            # the complexity question once that code passes.
-            st.claim, st.claim_fresh = (claim.time, _space_of(utterance)), True
-            self.kind.claim_stated(self)
+        self.kind.heard(self, utterance)
         offered = st.coach_texts[-1] if st.coach_texts else ""
         if utterance.intent == Intent.HINT_REQUEST or accepts_offered_hint(text, offered):
             # "Can I get a hint?" (or "yes" to "Would a hint help?") is the hint
@@ -233,39 +213,26 @@ class Orchestrator:
         if utterance.intent == Intent.DONE and _STOP_WORDS.search(text.lower()):
             self._coach_text(self._how_to_end(), "question")
             return
-        if claim is not None and claim.time:
-            self.kind.claimed_slower(self, claim.time)  # their own word may start the loop
-        if self.kind.improving(self) \
-                and utterance.intent in (Intent.DONE, Intent.COMPLEXITY_CLAIM):
-            # Not yet: the solution is slower than it needs to be and there is time.
-            if claim and claim.time and self.kind.has_work(st):
-                self._check_complexity(utterance)
-            else:
-                self.say("said", utterance=utterance, goal="better")
+        if self.kind.answer_first(self, utterance):
             return
-        working_on_second = self._working_on_second
+        on_followup = self._working_on_followup
         if utterance.intent == Intent.DONE and self.phase in self.machine.plan.agenda \
-                and not working_on_second:
+                and not on_followup:
             self._advance_agenda()
             return
         self._follow_intent(utterance)
-        answers_big_o = utterance.intent == Intent.COMPLEXITY_CLAIM or self.phase == Phase.COMPLEXITY
-        if claim and claim.time and answers_big_o and self.kind.has_work(st) \
-                and self.phase in _COMPLEXITY_TALK:
-            self._check_complexity(utterance)
+        if self.kind.answer(self, utterance):
             if st.end_pending:
                 self._finish("candidate")
             return
-        if utterance.words >= 4 and not utterance.is_question and not working_on_second \
+        if utterance.words >= 4 and not utterance.is_question and not on_followup \
                 and self.phase in self.machine.plan.agenda:
             # Answered: the next thing worth the time that is left.
             self._advance_agenda()
             return
         if utterance.intent == Intent.APPROACH:
-            st.stuck_since = event.t
-            self.kind.new_idea(self)
-        if self.mode == "tdd":
-            self._advance_tdd(utterance)
+            st.stuck_since = event.t  # a new idea is progress
+        self.kind.went_on(self, utterance)
         self.say("said", utterance=utterance)
 
     def _on_hint_requested(self, event: Event) -> None:
@@ -307,25 +274,13 @@ class Orchestrator:
         pass  # the time rules run after every event
 
     def _on_end_requested(self, event: Event) -> None:
-        st = self.state
         reason = str(event.data.get("reason", "candidate"))
         if reason == "abort":
             self.go(Phase.ABORT, "the session was aborted")
             self._end()
             return
-        want_big_o = self.settings.coach.force_big_o_at_end and not st.complexity_checked \
-            and self.kind.has_work(st) and reason != "time"
-        if want_big_o and st.claim is not None and st.claim_fresh:
-            # Stated already (with the plan, say): checked, not asked again.
-            self.record_complexity(self.kind.complexity_data(self, *st.claim))
-            st.claim_fresh, want_big_o = False, False
-        if want_big_o and not st.end_pending:
-            st.end_pending = True
-            self.go(Phase.COMPLEXITY, "complexity before wrapping up")
-            if self.phase == Phase.COMPLEXITY:
-                st.complexity_asked = True
-                self.say("complexity")
-                return
+        if self.kind.last_question(self, reason):
+            return  # the end comes with the answer
         self._finish(reason)
 
     # ---------------------------------------------------------- time rules
@@ -341,26 +296,21 @@ class Orchestrator:
         left = self.timer.time_left_s
         before = self.phase
         self.step_until_none(lambda: self.machine.on_time(left), "time")
-        if before == Phase.OPTIMIZATION and self.phase != before:
-            self.kind.stop_improving(self)
-        if self.phase == Phase.COMPLEXITY and before != Phase.COMPLEXITY and left > 0:
-            if st.complexity_checked:
-                # Already discussed for this code: on to what is left.
-                self.go(Phase.REFLECTION, "the complexity was already discussed")
-            elif not st.complexity_asked:
-                st.complexity_asked = True
-                self.say("complexity")
+        if self.phase != before:
+            self.kind.clock_moved(self, before)
         if left <= 0 and not st.ended:
             self._finish("time")
             return
         if self.calibrate and t - st.calibrated_t >= _CALIBRATE_EVERY_S:
             self._calibrate(t)
-        # Automatic hints: while thinking or debugging without progress; while
-        # coding only once the candidate has stopped typing for a while.
-        idle = t - st.last_activity_t
-        stuck_phase = self.phase in _STUCK_PHASES or self._working_on_second \
-            or self.kind.stuck_while_improving(self, idle >= _CODING_IDLE_S) \
-            or (self.phase == Phase.CODING and idle >= _CODING_IDLE_S)
+        # Automatic hints: in the plan's stuck phases without progress; in
+        # its stuck-when-idle phases only once the candidate has stopped
+        # typing and talking for a while.
+        plan = self.machine.plan
+        idle_long = t - st.last_activity_t >= plan.idle_stuck_s
+        stuck_phase = self.phase in plan.stuck or self._working_on_followup \
+            or self.kind.stuck_while_improving(self, idle_long) \
+            or (self.phase in plan.stuck_when_idle and idle_long)
         if stuck_phase and self.kind.hint_serves(st):
             step = self.ladder.due(t, st.stuck_since)
             if step.kind != "none":
@@ -383,7 +333,7 @@ class Orchestrator:
         st.calibrated_t = t
         perf = PerformanceMetrics(
             time_to_first_approach=st.first_approach_t, hints_requested=st.hints_requested,
-            complexity_correct=None, silence_periods=(), session_duration=t,
+            silence_periods=(), session_duration=t,
             **self.kind.progress(st))
         assessment = self.calibrator.assess(perf)
         if assessment.level == st.assessment or assessment.level in ("appropriate", "comfortable"):
@@ -398,12 +348,12 @@ class Orchestrator:
             "helpfulness": adjust.helpfulness,
             "hint_threshold_multiplier": adjust.hint_threshold_multiplier})
         if adjust.offer_subproblem and not self.ladder.subproblem_offered \
-                and self.phase in _STUCK_PHASES:
+                and self.phase in self.machine.plan.stuck:
             self.ladder.subproblem_offered = True
             self.say("subproblem")
 
     # ------------------------------------------------------------- helpers
-    # emit, go, step_until_none, say and record_complexity (and state, timer,
+    # emit, go, step_until_none and say (and state, settings, mode, timer,
     # machine, phase, active) are what a kind may use: interview/kinds/base.py's
     # Engine.
 
@@ -419,7 +369,7 @@ class Orchestrator:
         if verdict:
             self.timer.enter(to)
             self.state.stuck_since = self._clock.t  # a new phase is progress
-            if to in (Phase.APPROACH, Phase.CODING) and self.state.first_approach_t is None:
+            if to in self.machine.plan.approach and self.state.first_approach_t is None:
                 self.state.first_approach_t = self._clock.t
             self.emit("phase_changed", {"from": before.value, "to": to.value, "reason": reason})
             if to in self.machine.plan.agenda and not quiet:
@@ -437,30 +387,6 @@ class Orchestrator:
         left = self.timer.time_left_s
         self.step_until_none(lambda: self.machine.on_intent(utterance.intent, left),
                               f"the candidate: {utterance.intent.value}")
-
-    def _advance_tdd(self, utterance: Utterance) -> None:
-        st = self.state
-        if st.tdd_step == TddPhase.UNDERSTAND_PROBLEM and utterance.words >= 8:
-            st.tdd_step = TddPhase.WRITE_TEST_CASES
-        elif st.tdd_step == TddPhase.WRITE_TEST_CASES and utterance.words >= 8:
-            st.tdd_step = TddPhase.IMPLEMENT_NAIVE
-
-    def _check_complexity(self, utterance: Utterance) -> None:
-        st = self.state
-        claim = utterance.complexity
-        assert claim is not None and claim.time is not None
-        data = self.kind.complexity_data(self, claim.time, _space_of(utterance))
-        st.claim_fresh = False
-        self.record_complexity(data)
-        goal = "better" if self.kind.improving(self) else None
-        self.say("complexity_verdict", complexity=data, goal=goal)
-        if self.phase == Phase.COMPLEXITY and not st.end_pending:
-            self.go(Phase.REFLECTION, "the complexity was discussed")
-
-    def record_complexity(self, data: dict[str, Any]) -> None:
-        """The complexity was discussed (``complexity_checked``)."""
-        self.state.complexity_checked = True
-        self.emit("complexity_checked", data)
 
     def _how_to_end(self) -> str:
         minutes = int(self.timer.time_left_s // 60)
@@ -487,11 +413,11 @@ class Orchestrator:
     def _ask_goal(self, goal: str) -> None:
         st = self.state
         if goal == "second_problem":
-            self._start_second_problem()
+            self._start_followup()
         st.goals.append(goal)
         self.say("phase", goal=goal, goal_count=st.goals.count(goal))
 
-    def _start_second_problem(self) -> None:
+    def _start_followup(self) -> None:
         """The kind starts its follow-up problem (and says so); its hints and
         safeguards take over here."""
         variant = self.kind.start_followup(self)
@@ -542,20 +468,17 @@ class Orchestrator:
 
     def _context(self, trigger: Trigger, **kw: Any) -> CoachContext:
         st = self.state
-        # The kind's part: for a coding interview the code, its findings, the
-        # run the reply is about and the one before, the optimisation loop.
-        work = self.kind.coach_view(self, {k: kw.pop(k) for k in ("run", "previous") if k in kw})
+        # The kind's part (ctx.work): what the coach sees of the candidate's
+        # work, with what the caller passed for it.
+        work = self.kind.coach_view(self, {k: kw.pop(k) for k in list(kw)
+                                           if k not in _CONTEXT_FIELDS})
         return CoachContext(
             trigger=trigger, problem=self.active, phase=self.phase,
             helpfulness=self.helpfulness, personality=self.personality,
             elapsed_s=self.timer.elapsed_s, time_left_s=self.timer.time_left_s,
             transcript=tuple((role, text) for _, role, text in st.transcript[-20:]),
-            hints_given=self.ladder.given, mode=self.mode,
-            complexity_discussed=st.complexity_checked,
-            tdd_step=st.tdd_step.value if st.tdd_step else None, turn=st.turn,
-            extra=self.extra, request_hint=self._coach_hint,
-            stated_complexity=st.claim[0] if st.claim else None,
-            **work, **kw,
+            hints_given=self.ladder.given, mode=self.mode, turn=st.turn,
+            extra=self.extra, request_hint=self._coach_hint, work=work, **kw,
         )
 
     def _coach_hint(self, level: int) -> dict[str, Any]:
@@ -633,7 +556,7 @@ class Orchestrator:
         st.coach_texts.append(safe)
         if kind != "warning":  # a time warning announces the clock; it asks nothing
             st.last_prompt_t = self._clock.t
-        if kind not in _AGENDA_KINDS:
+        if kind not in _AGENDA_KINDS and kind not in self.machine.plan.agenda_replies:
             st.last_help_t = self._clock.t
         data: dict[str, Any] = {"text": safe, "kind": kind,
                                 "coach": (reply.by if reply and reply.by else self.coach.name),

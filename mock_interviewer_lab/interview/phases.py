@@ -14,9 +14,10 @@ the agenda of the time after the work. The coding interview's plan is
 INIT -> CALIBRATION ("if first_time") depends on whether the voice was
 calibrated, which this module does not know: both INIT exits are legal and
 the caller picks. A move may be guarded by the time left (:class:`TimeGuard`):
-under or over so many seconds, or under the machine's ``complexity_at_s``
-(the ``coach.timing.complexity_duration_s`` budget in an interview,
-:data:`COMPLEXITY_AT_S` by default), when the work gives way to the wrap-up.
+under or over so many seconds, or under the machine's ``wrap_up_at_s``
+(in an interview, the budget the plan's ``wrap_up_at`` reads from the timing
+settings; :data:`WRAP_UP_AT_S` by default), when the work gives way to the
+wrap-up.
 
 The triggers (``PhaseMachine.on_intent``, ``on_time``, and a kind's own)
 name the *next step* or None, and only ever a step that
@@ -37,6 +38,7 @@ from typing import Literal
 
 from mock_interviewer_lab.formatting import mmss
 from mock_interviewer_lab.interview.intent import Intent
+from mock_interviewer_lab.settings import TimingSettings
 
 
 class Phase(StrEnum):
@@ -57,9 +59,9 @@ class Phase(StrEnum):
 
 
 #: Fewer seconds than this left: the work gives way to the wrap-up (the
-#: default of the machine's ``complexity_at_s``; an interview passes its
-#: complexity budget instead).
-COMPLEXITY_AT_S = 5 * 60.0
+#: default of the machine's ``wrap_up_at_s``; an interview passes its
+#: plan's ``wrap_up_at`` instead).
+WRAP_UP_AT_S = 5 * 60.0
 
 TERMINAL_PHASES: frozenset[Phase] = frozenset({Phase.DONE, Phase.ABORT})
 
@@ -67,7 +69,7 @@ TERMINAL_PHASES: frozenset[Phase] = frozenset({Phase.DONE, Phase.ABORT})
 @dataclass(frozen=True)
 class TimeGuard:
     """A move allowed only with less (``under``) or more time left than
-    ``seconds``; None: the machine's ``complexity_at_s``."""
+    ``seconds``; None: the machine's ``wrap_up_at_s``."""
 
     under: bool
     seconds: float | None = None
@@ -116,7 +118,7 @@ class AgendaStep:
 
 #: (phase, intent, time_left_s) -> the next step or None.
 IntentStep = Callable[[Phase, Intent, float], "Phase | None"]
-#: (phase, time_left_s, complexity_at_s) -> the next step or None.
+#: (phase, time_left_s, wrap_up_at_s) -> the next step or None.
 TimeStep = Callable[[Phase, float, float], "Phase | None"]
 
 
@@ -137,6 +139,22 @@ class PhasePlan:
     endings: tuple[tuple[Phase, ...], ...]
     #: The time after the work: what the coach covers in each of its phases.
     agenda: Mapping[Phase, AgendaStep] = field(default_factory=dict)
+    #: Phases in which no progress for a while means "stuck" (automatic
+    #: hints; the calibrator's simpler sub-problem).
+    stuck: frozenset[Phase] = frozenset()
+    #: Phases in which the candidate counts as stuck only once they have also
+    #: been idle (no words, no typing) for :attr:`idle_stuck_s`.
+    stuck_when_idle: frozenset[Phase] = frozenset()
+    idle_stuck_s: float = 300.0
+    #: The seconds left at which the work gives way to the wrap-up, from the
+    #: interview's timing settings (None: :data:`WRAP_UP_AT_S`).
+    wrap_up_at: Callable[[TimingSettings], float] | None = None
+    #: Entering one of these for the first time marks the candidate's first
+    #: approach (the calibrator's ``time_to_first_approach``).
+    approach: frozenset[Phase] = frozenset()
+    #: Kinds of coach line that set the plan's agenda rather than help where
+    #: the candidate is (besides the engine's own: warning, wrap-up, intro).
+    agenda_replies: frozenset[str] = frozenset()
     #: Every legal move (START_MOVES, the kind's, ABORT from each phase).
     transitions: tuple[Transition, ...] = field(init=False)
     _by_pair: Mapping[tuple[Phase, Phase], Transition] = field(init=False, repr=False)
@@ -177,8 +195,8 @@ class PhaseChange:
     time_left_s: float
 
 
-def _guard_refusal(guard: TimeGuard, time_left_s: float, complexity_at_s: float) -> str | None:
-    limit = guard.seconds if guard.seconds is not None else complexity_at_s
+def _guard_refusal(guard: TimeGuard, time_left_s: float, wrap_up_at_s: float) -> str | None:
+    limit = guard.seconds if guard.seconds is not None else wrap_up_at_s
     if guard.under and not time_left_s < limit:
         return f"only when under {mmss(limit)} is left ({mmss(time_left_s)} left)"
     if not guard.under and not time_left_s > limit:
@@ -187,9 +205,9 @@ def _guard_refusal(guard: TimeGuard, time_left_s: float, complexity_at_s: float)
 
 
 def check_transition(src: Phase, dst: Phase, *, time_left_s: float, plan: PhasePlan,
-                     complexity_at_s: float = COMPLEXITY_AT_S) -> Verdict:
+                     wrap_up_at_s: float = WRAP_UP_AT_S) -> Verdict:
     """Whether the interview may go from ``src`` to ``dst`` under ``plan``
-    with ``time_left_s`` left (guards under ``complexity_at_s``: see
+    with ``time_left_s`` left (guards under ``wrap_up_at_s``: see
     :class:`TimeGuard`)."""
 
     def refuse(why: str) -> Verdict:
@@ -205,7 +223,7 @@ def check_transition(src: Phase, dst: Phase, *, time_left_s: float, plan: PhaseP
         onward = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         return refuse(f"from {src.name} the interview can only go to {onward}")
     if edge.guard is not None:
-        refusal = _guard_refusal(edge.guard, time_left_s, complexity_at_s)
+        refusal = _guard_refusal(edge.guard, time_left_s, wrap_up_at_s)
         if refusal is not None:
             return refuse(refusal)
     return Verdict(True, src, dst, edge.when)
@@ -219,11 +237,11 @@ class PhaseMachine:
     """
 
     def __init__(self, start: Phase = Phase.INIT, *, plan: PhasePlan, at: float = 0.0,
-                 complexity_at_s: float = COMPLEXITY_AT_S) -> None:
+                 wrap_up_at_s: float = WRAP_UP_AT_S) -> None:
         self._phase = start
         self.plan = plan
         #: Fewer seconds than this left: the work gives way to the wrap-up.
-        self.complexity_at_s = complexity_at_s
+        self.wrap_up_at_s = wrap_up_at_s
         self._entered_at = at
         self._history: list[PhaseChange] = []
 
@@ -249,7 +267,7 @@ class PhaseMachine:
 
     def can(self, to: Phase, *, time_left_s: float) -> Verdict:
         return check_transition(self._phase, to, time_left_s=time_left_s, plan=self.plan,
-                                complexity_at_s=self.complexity_at_s)
+                                wrap_up_at_s=self.wrap_up_at_s)
 
     def legal_targets(self, *, time_left_s: float) -> tuple[Phase, ...]:
         return tuple(p for p in Phase if self.can(p, time_left_s=time_left_s))
@@ -278,7 +296,7 @@ class PhaseMachine:
 
     def on_time(self, time_left_s: float) -> Phase | None:
         """The clock's say under the plan (the wrap-up, or the end)."""
-        return self.plan.time_step(self._phase, time_left_s, self.complexity_at_s)
+        return self.plan.time_step(self._phase, time_left_s, self.wrap_up_at_s)
 
     def legal_or_none(self, target: Phase | None, time_left_s: float) -> Phase | None:
         if target is None or not self.can(target, time_left_s=time_left_s):

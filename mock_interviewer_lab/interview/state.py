@@ -1,15 +1,14 @@
 """What the orchestrator knows of an interview, rebuilt from the events on
 resume. The engine keeps it; an interview kind (``interview/kinds/``) keeps
 its own part in :attr:`InterviewState.work` (for a coding interview,
-``kinds.coding.CodingWork``: the code, the runs, the optimisation loop, the
-follow-up problem). The engine never reads that part: it asks the kind."""
+``kinds.coding.CodingWork``: the code, the runs, the big-O talk, the
+optimisation loop, the test-driven step, the follow-up problem). The engine
+never reads that part: it asks the kind."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-from mock_interviewer_lab.interview.phases import TddPhase
 
 
 @dataclass
@@ -26,11 +25,10 @@ class InterviewState:
     last_activity_t: float = 0.0
     stuck_since: float = 0.0
     last_nudge_t: float = -1e9
-    complexity_asked: bool = False
-    complexity_checked: bool = False
+    #: The end was asked for and waits for the answer to the kind's last
+    #: question (``InterviewKind.last_question``).
     end_pending: bool = False
     turn: int = 0
-    tdd_step: TddPhase | None = None
     coach_texts: list[str] = field(default_factory=list)
     first_approach_t: float | None = None
     hints_requested: int = 0
@@ -49,11 +47,6 @@ class InterviewState:
     #: A silence nudge decided by the silence event, said after the time rules
     #: unless they already spoke (a hint, a sub-problem) for the same event.
     nudge_pending: float | None = None
-    #: The complexity the candidate stated last (time, space), and whether it
-    #: still waits to be checked against passing code ("listen before asking":
-    #: a claim made while describing the approach answers the question later).
-    claim: tuple[str, str | None] | None = None
-    claim_fresh: bool = False
     #: What the coach has covered with the time after a solution (the plan's agenda,
     #: "second_problem", "variation", "open").
     goals: list[str] = field(default_factory=list)

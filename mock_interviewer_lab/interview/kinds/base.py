@@ -22,11 +22,19 @@ The engine never asks which kind it runs. It hands a kind:
   :meth:`InterviewKind.resume` for the ones whose results never came back);
 * its own part of the state (:meth:`InterviewKind.new_work`, held as
   ``InterviewState.work``), which the engine keeps but never reads;
-* questions it asks at fixed points: whether there is work to discuss the
-  cost of and whether a stated complexity is right (the big-O talk), the
-  improvement loop (asking for a better solution), what the coach and the
+* the points of the conversation where a kind may answer or take note:
+  the start, what the candidate says (before the agenda and the phase
+  machine, after them, and when nothing else answered), the clock moving
+  the phase, and the end asked for (a last question first: a coding
+  interview's big-O talk);
+* questions it asks at fixed points: the improvement loop (asking for a
+  better solution), what the coach (``CoachContext.work``) and the
   calibrator see of the work, whether a follow-up problem is due and
   starting it, a problem by id, and a problem's public view.
+
+The kind's phase plan (:class:`~..phases.PhasePlan`) says the rest: its
+phases and moves, where the candidate counts as stuck, what marks a first
+approach, its agenda.
 
 A kind acts through :class:`Engine` (the orchestrator) and :class:`Shell`
 (the session): the narrow part of each it may use. A kind is made for one
@@ -42,6 +50,7 @@ from typing import Any, Protocol
 from mock_interviewer_lab.events import Action, ActionType, Event, EventType, Record
 from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.interview.coaching import Trigger
+from mock_interviewer_lab.interview.intent import Utterance
 from mock_interviewer_lab.interview.phases import Phase, PhaseMachine, PhasePlan
 from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.interview.timers import InterviewTimer
@@ -85,11 +94,9 @@ class Engine(Protocol):
         ...
 
     def say(self, trigger: Trigger, **kw: Any) -> None:
-        """Ask the coach; its reply passes the safeguards."""
-        ...
-
-    def record_complexity(self, data: dict[str, Any]) -> None:
-        """The complexity was discussed (``complexity_checked``)."""
+        """Ask the coach; its reply passes the safeguards. ``kw`` that are
+        not :class:`~..coaching.CoachContext` fields go to the kind's
+        :meth:`InterviewKind.coach_view`."""
         ...
 
 
@@ -151,29 +158,45 @@ class InterviewKind(Protocol):
         the engine keeps it and never reads it."""
         ...
 
-    def has_work(self, state: InterviewState) -> bool:
-        """The candidate has handed in work whose cost can be discussed (a
-        coding interview: code), so a stated complexity is checked."""
+    def started(self, engine: Engine) -> None:
+        """The session started (the coach's welcome comes next)."""
         ...
 
-    def claim_stated(self, engine: Engine) -> None:
-        """The candidate just stated a complexity (``state.claim``): note
-        what it is about."""
+    def heard(self, engine: Engine, utterance: Utterance) -> None:
+        """The candidate said something (not fishing; INTRO has moved on):
+        note what the kind keeps of it (a coding interview: a stated
+        complexity and the code it is about)."""
         ...
 
-    def claimed_slower(self, engine: Engine, claimed_time: str) -> None:
-        """The candidate stated a time class: when it is slower than the
-        problem needs, the kind may start asking for better."""
+    def answer_first(self, engine: Engine, utterance: Utterance) -> bool:
+        """Before the agenda and the phase machine: True when the kind has
+        answered (a coding interview asking for a better solution holds
+        "done" and a stated complexity: not yet)."""
         ...
 
-    def improving(self, engine: Engine) -> bool:
-        """The kind asks for a better solution now (a coding interview: in
-        OPTIMIZATION, the passing solution slower than expected): "done" and
-        a stated complexity do not move on yet."""
+    def answer(self, engine: Engine, utterance: Utterance) -> bool:
+        """After the phase machine followed what was said: True when the
+        kind has answered (a coding interview: a stated complexity where
+        its cost is talked about). With ``state.end_pending`` the engine
+        then ends the interview."""
         ...
 
-    def new_idea(self, engine: Engine) -> None:
-        """The candidate described an approach."""
+    def went_on(self, engine: Engine, utterance: Utterance) -> None:
+        """Nothing else answered: the coach replies next (a coding
+        interview: an approach in the improvement loop is a new idea; the
+        test-driven steps move on)."""
+        ...
+
+    def clock_moved(self, engine: Engine, before: Phase) -> None:
+        """The clock moved the interview on from ``before`` (a coding
+        interview: the improvement loop ends, the big-O is asked)."""
+        ...
+
+    def last_question(self, engine: Engine, reason: str) -> bool:
+        """The end was asked for (``reason``: "candidate", "time"…; not an
+        abort). True: the kind asked one last question first and set
+        ``state.end_pending``; the end comes with the answer (a coding
+        interview: the big-O, under ``coach.force_big_o_at_end``)."""
         ...
 
     def stop_improving(self, engine: Engine) -> None:
@@ -183,7 +206,7 @@ class InterviewKind(Protocol):
 
     def stuck_while_improving(self, engine: Engine, idle_long: bool) -> bool:
         """Being quiet now means stuck on the better solution (``idle_long``:
-        idle as long as counts while coding)."""
+        idle for the plan's ``idle_stuck_s``)."""
         ...
 
     def hint_serves(self, state: InterviewState) -> bool:
@@ -196,23 +219,18 @@ class InterviewKind(Protocol):
         hints are about it, not the time after a solution."""
         ...
 
-    def complexity_data(self, engine: Engine, claimed_time: str,
-                        claimed_space: str | None) -> dict[str, Any]:
-        """A stated complexity against what the problem expects and what was
-        measured (``complexity_checked``'s data; ``correct`` decides)."""
-        ...
-
-    def coach_view(self, engine: Engine, given: dict[str, Any]) -> dict[str, Any]:
-        """The :class:`~..coaching.CoachContext` fields the kind fills (a
-        coding interview: ``code``, ``findings``, ``last_run``,
-        ``previous_run``, ``optimisation``); ``given`` holds what the caller
-        of :meth:`Engine.say` passed as ``run`` and ``previous``."""
+    def coach_view(self, engine: Engine, given: dict[str, Any]) -> Any:
+        """What the coach sees of the work: ``CoachContext.work`` (a coding
+        interview: a ``CodingView`` of the code, its findings, the run the
+        reply is about and the one before, the big-O talk, the optimisation
+        loop, the test-driven step); ``given`` holds what the caller of
+        :meth:`Engine.say` passed besides the context's own fields."""
         ...
 
     def progress(self, state: InterviewState) -> dict[str, Any]:
         """The kind's figures for the difficulty calibrator's
         ``PerformanceMetrics``: ``time_to_working_code``,
-        ``bugs_encountered``, ``test_iterations``."""
+        ``bugs_encountered``, ``test_iterations``, ``complexity_correct``."""
         ...
 
     def last_results(self, state: InterviewState) -> dict[str, Any] | None:
@@ -239,25 +257,32 @@ class InterviewKind(Protocol):
 
 class WithoutCode:
     """The answers of a kind whose candidate hands in no code (a behavioural
-    interview): no work whose cost is discussed, no loop asking for a better
-    solution, no follow-up problem, nothing for the calibrator or the panel's
-    results. A kind inherits these and supplies the rest of
-    :class:`InterviewKind` (its name, events, plan, work, coach view…)."""
+    interview): no work whose cost is discussed (no big-O talk), no loop
+    asking for a better solution, no follow-up problem, nothing for the
+    calibrator or the panel's results. A kind inherits these and supplies
+    the rest of :class:`InterviewKind` (its name, events, plan, work, coach
+    view…), overriding any it has a use for."""
 
-    def has_work(self, state: InterviewState) -> bool:
+    def started(self, engine: Engine) -> None:
+        return None
+
+    def heard(self, engine: Engine, utterance: Utterance) -> None:
+        return None
+
+    def answer_first(self, engine: Engine, utterance: Utterance) -> bool:
         return False
 
-    def claim_stated(self, engine: Engine) -> None:
-        return None
-
-    def claimed_slower(self, engine: Engine, claimed_time: str) -> None:
-        return None
-
-    def improving(self, engine: Engine) -> bool:
+    def answer(self, engine: Engine, utterance: Utterance) -> bool:
         return False
 
-    def new_idea(self, engine: Engine) -> None:
+    def went_on(self, engine: Engine, utterance: Utterance) -> None:
         return None
+
+    def clock_moved(self, engine: Engine, before: Phase) -> None:
+        return None
+
+    def last_question(self, engine: Engine, reason: str) -> bool:
+        return False
 
     def stop_improving(self, engine: Engine) -> None:
         return None
@@ -271,12 +296,9 @@ class WithoutCode:
     def working_on_followup(self, engine: Engine) -> bool:
         return False
 
-    def complexity_data(self, engine: Engine, claimed_time: str,
-                        claimed_space: str | None) -> dict[str, Any]:
-        raise LookupError("an interview without code checks no complexity")
-
     def progress(self, state: InterviewState) -> dict[str, Any]:
-        return {"time_to_working_code": None, "bugs_encountered": 0, "test_iterations": 0}
+        return {"time_to_working_code": None, "bugs_encountered": 0, "test_iterations": 0,
+                "complexity_correct": None}
 
     def last_results(self, state: InterviewState) -> dict[str, Any] | None:
         return None

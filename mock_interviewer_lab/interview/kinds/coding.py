@@ -5,18 +5,29 @@ analyzer's findings on submitted code, the ``run_tests`` it asks for and the
 harness run that answers it (results first, the growth measurement after),
 how the results move the phase machine and the optimisation loop (a passing
 solution slower than the problem's expected class: the coach asks for
-better), the follow-up problem (a harder variant) with its stub, and the
-problem's public view.
+better), the big-O talk (a stated complexity kept and checked against
+passing code, asked when the clock reaches COMPLEXITY or before the end),
+the test-driven steps, what the coach sees (:class:`CodingView`), the
+follow-up problem (a harder variant) with its stub, and the problem's public
+view.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from mock_interviewer_lab.events import Action, ActionType, Event, EventType
+from mock_interviewer_lab.interview.coaching import CoachContext
+from mock_interviewer_lab.interview.intent import Intent, Utterance
 from mock_interviewer_lab.interview.kinds.base import Engine, Shell
-from mock_interviewer_lab.interview.kinds.coding_plan import CODING_PLAN, on_test_run, on_tests
+from mock_interviewer_lab.interview.kinds.coding_plan import (
+    CODING_PLAN,
+    COMPLEXITY_TALK,
+    on_test_run,
+    on_tests,
+)
 from mock_interviewer_lab.interview.phases import Phase, PhasePlan, TddPhase, next_tdd_phase
 from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding
 from mock_interviewer_lab.interview.state import InterviewState
@@ -27,6 +38,21 @@ from mock_interviewer_lab.problems.model import complexity_rank, normalise_compl
 #: The follow-up problem starts only with this much time left.
 _SECOND_PROBLEM_MIN_S = 10 * 60.0
 
+#: A space bound said in other letters than n ("O(k) space", "memory is O(m*n)"):
+#: the parser knows the classes of n only, but it was said, so it is not asked.
+_SPACE_SAID = re.compile(
+    r"\b(o\([^)]{1,20}\))[^.?!()]{0,25}?\b(?:extra\s+|additional\s+|auxiliary\s+)?"
+    r"(?:space|memory)\b"
+    r"|\b(?:space|memory)\b[^.?!]{0,20}?\b(o\([^)]{1,20}\))", re.I)
+
+
+def _space_of(utterance: Utterance) -> str | None:
+    claim = utterance.complexity
+    if claim is not None and claim.space:
+        return claim.space
+    m = _SPACE_SAID.search(utterance.text)
+    return (m.group(1) or m.group(2)) if m else None
+
 
 @dataclass
 class CodingWork:
@@ -36,16 +62,26 @@ class CodingWork:
     code: str | None = None
     code_seq: int | None = None
     findings: tuple[Finding, ...] = ()
+    #: Test-driven mode (``mode == "tdd"``): the step the candidate is at.
+    tdd_step: TddPhase | None = None
     runs: list[dict[str, Any]] = field(default_factory=list)
     #: (code_seq, the run before it) of a passing run whose growth is being
     #: measured: the coach's reply to it waits for ``growth_measured``.
     growth_pending: tuple[Any, dict[str, Any] | None] | None = None
     best_passed: int = 0
     working_code_t: float | None = None
-    #: The code the candidate's stated complexity (``InterviewState.claim``)
-    #: was about: the latest submission when it was said (None: said before
-    #: any code, about the code to come).
+    #: The complexity the candidate stated last (time, space), and whether it
+    #: still waits to be checked against passing code ("listen before asking":
+    #: a claim made while describing the approach answers the question later).
+    claim: tuple[str, str | None] | None = None
+    claim_fresh: bool = False
+    #: The code the candidate's stated complexity (:attr:`claim`) was about:
+    #: the latest submission when it was said (None: said before any code,
+    #: about the code to come).
     claim_code_seq: int | None = None
+    #: The big-O was asked, and discussed (for the code of now).
+    complexity_asked: bool = False
+    complexity_checked: bool = False
     #: The optimisation loop: "" (not needed), "wanted" (the solution passes
     #: but is worse than the problem's expected class: the coach asks for
     #: better), "reached", or "not_reached" (time ran short first).
@@ -60,6 +96,41 @@ class CodingWork:
     #: it is solved (all of its tests pass).
     second_problem: str | None = None
     second_solved: bool = False
+
+
+@dataclass(frozen=True)
+class CodingView:
+    """What the coach sees of a coding interview's work
+    (``CoachContext.work``; :func:`view_of` reads it)."""
+
+    code: str | None = None
+    findings: tuple[Finding, ...] = ()
+    #: The run the reply is about, as the candidate may see it (RunResult
+    #: JSON), and the one before it.
+    last_run: dict[str, Any] | None = None
+    previous_run: dict[str, Any] | None = None
+    #: A stated complexity checked (``complexity_checked``'s data), when the
+    #: reply is about it.
+    complexity: dict[str, Any] | None = None
+    #: The candidate has already stated and discussed the complexity.
+    complexity_discussed: bool = False
+    #: The test-driven step (``TddPhase`` value) in test-driven mode.
+    tdd_step: str | None = None
+    #: The complexity class the candidate stated last (listen before asking).
+    stated_complexity: str | None = None
+    #: The optimisation loop: state ("wanted", "reached", "not_reached"),
+    #: current, from, expected (classes), pushes, minutes_for_it; None when
+    #: the solution never needed to be faster.
+    optimisation: dict[str, Any] | None = None
+
+
+#: What a coach sees of an interview without code.
+_NO_CODE = CodingView()
+
+
+def view_of(ctx: CoachContext) -> CodingView:
+    """The coding part of ``ctx`` (empty in an interview of another kind)."""
+    return ctx.work if isinstance(ctx.work, CodingView) else _NO_CODE
 
 
 def work_of(state: InterviewState) -> CodingWork:
@@ -143,11 +214,11 @@ class CodingInterview:
             target = on_tests(engine.machine, passed, total - passed, left)
             if target is not None:
                 engine.go(target, "all tests pass" if total and passed == total else "tests failed")
-        if engine.mode == "tdd" and total and passed == total and st.tdd_step in (
+        if engine.mode == "tdd" and total and passed == total and w.tdd_step in (
                 TddPhase.IMPLEMENT_NAIVE, TddPhase.VERIFY_CORRECTNESS, TddPhase.OPTIMIZE_SOLUTION):
-            st.tdd_step = next_tdd_phase(st.tdd_step) or st.tdd_step
-        if engine.phase == Phase.COMPLEXITY and not st.complexity_asked:
-            st.complexity_asked = True
+            w.tdd_step = next_tdd_phase(w.tdd_step) or w.tdd_step
+        if engine.phase == Phase.COMPLEXITY and not w.complexity_asked:
+            w.complexity_asked = True
         if event.data.get("growth") == "pending":
             # The results are on screen now; what the coach says about them
             # depends on how the code grows, which is being measured.
@@ -182,25 +253,25 @@ class CodingInterview:
             return
         cost = self.cost_of(st, run)
         expected = self.expected_time(engine.active)
-        if self._worse(engine, run) and engine.timer.time_left_s > engine.machine.complexity_at_s:
+        if self._worse(engine, run) and engine.timer.time_left_s > engine.machine.wrap_up_at_s:
             if w.better != "wanted":
                 w.better, w.better_from = "wanted", w.better_from or cost
             w.pushes += 1
             w.better_idea = False
-            st.claim_fresh = False  # a claim about this code is checked when they say it again
+            w.claim_fresh = False  # a claim about this code is checked when they say it again
             engine.say("tests", run=run, previous=previous, goal="better")
             return
         if w.better == "wanted":
             w.better = "reached"
             engine.emit("better_solution", {"reached": True, "current": cost,
                                             "expected": expected, "from": w.better_from})
-            st.complexity_checked = False  # the new code's complexity is asked again
-        if st.claim is not None and st.claim_fresh:
+            w.complexity_checked = False  # the new code's complexity is asked again
+        if w.claim is not None and w.claim_fresh:
             # They already said it: check it, do not ask it.
-            data = self.complexity_data(engine, st.claim[0], st.claim[1])
-            st.claim_fresh = False
+            data = self.complexity_data(engine, w.claim[0], w.claim[1])
+            w.claim_fresh = False
             engine.say("tests", run=run, previous=previous, complexity=data)
-            engine.record_complexity(data)
+            self.record_complexity(engine, data)
             if data["correct"]:
                 engine.go(Phase.COMPLEXITY, "the complexity was already stated", quiet=True)
                 engine.go(Phase.REFLECTION, "the complexity was discussed")
@@ -222,8 +293,8 @@ class CodingInterview:
             return str(cx["estimated"])
         if any(f.rule == "nested_loops" for f in w.findings):
             return "O(n^2)"
-        if state.claim is not None and w.claim_code_seq in (None, w.code_seq):
-            return class_of(state.claim[0])  # said about this code
+        if w.claim is not None and w.claim_code_seq in (None, w.code_seq):
+            return class_of(w.claim[0])  # said about this code
         return None
 
     def _worse(self, engine: Engine, run: dict[str, Any]) -> bool:
@@ -246,13 +317,109 @@ class CodingInterview:
     def new_work(self) -> CodingWork:
         return CodingWork()
 
-    def has_work(self, state: InterviewState) -> bool:
-        return work_of(state).code is not None
+    def started(self, engine: Engine) -> None:
+        """Test-driven mode starts at its first step."""
+        if engine.mode == "tdd":
+            work_of(engine.state).tdd_step = TddPhase.UNDERSTAND_PROBLEM
 
-    def claim_stated(self, engine: Engine) -> None:
-        """The claim is about the latest submission (or the code to come)."""
+    def heard(self, engine: Engine, utterance: Utterance) -> None:
+        """A stated complexity is kept for the code it describes (the latest
+        submission, or the code to come): said with the plan, it answers the
+        complexity question once that code passes."""
+        w, claim = work_of(engine.state), utterance.complexity
+        if claim and claim.time and class_of(claim.time):
+            w.claim, w.claim_fresh = (claim.time, _space_of(utterance)), True
+            w.claim_code_seq = w.code_seq
+
+    def answer_first(self, engine: Engine, utterance: Utterance) -> bool:
+        """Their own word may start the optimisation loop; while it asks for
+        better, "done" and a stated complexity do not move on: not yet, the
+        solution is slower than it needs to be and there is time."""
+        claim = utterance.complexity
+        if claim is not None and claim.time:
+            self.claimed_slower(engine, claim.time)
+        if not (self.improving(engine)
+                and utterance.intent in (Intent.DONE, Intent.COMPLEXITY_CLAIM)):
+            return False
+        if claim and claim.time and work_of(engine.state).code is not None:
+            self._check_complexity(engine, utterance)
+        else:
+            engine.say("said", utterance=utterance, goal="better")
+        return True
+
+    def answer(self, engine: Engine, utterance: Utterance) -> bool:
+        """A stated complexity about submitted code, where its cost is talked
+        about (or asked for): checked."""
+        claim = utterance.complexity
+        answers_big_o = utterance.intent == Intent.COMPLEXITY_CLAIM \
+            or engine.phase == Phase.COMPLEXITY
+        if claim and claim.time and answers_big_o and work_of(engine.state).code is not None \
+                and engine.phase in COMPLEXITY_TALK:
+            self._check_complexity(engine, utterance)
+            return True
+        return False
+
+    def went_on(self, engine: Engine, utterance: Utterance) -> None:
+        """An approach in the optimisation loop is a new idea; in test-driven
+        mode the explanation and then the test cases, said, are steps done."""
+        if utterance.intent == Intent.APPROACH:
+            self.new_idea(engine)
         w = work_of(engine.state)
-        w.claim_code_seq = w.code_seq
+        if engine.mode == "tdd":
+            if w.tdd_step == TddPhase.UNDERSTAND_PROBLEM and utterance.words >= 8:
+                w.tdd_step = TddPhase.WRITE_TEST_CASES
+            elif w.tdd_step == TddPhase.WRITE_TEST_CASES and utterance.words >= 8:
+                w.tdd_step = TddPhase.IMPLEMENT_NAIVE
+
+    def clock_moved(self, engine: Engine, before: Phase) -> None:
+        """Out of OPTIMIZATION: the loop ends. Into COMPLEXITY: the big-O is
+        asked, unless it was discussed for this code already (then on to
+        what is left)."""
+        w = work_of(engine.state)
+        if before == Phase.OPTIMIZATION:
+            self.stop_improving(engine)
+        if engine.phase == Phase.COMPLEXITY and engine.timer.time_left_s > 0:
+            if w.complexity_checked:
+                engine.go(Phase.REFLECTION, "the complexity was already discussed")
+            elif not w.complexity_asked:
+                w.complexity_asked = True
+                engine.say("complexity")
+
+    def last_question(self, engine: Engine, reason: str) -> bool:
+        """The big-O before the end (``coach.force_big_o_at_end``), when there
+        is code and its complexity was not discussed; already stated (with
+        the plan, say): checked, not asked again."""
+        st, w = engine.state, work_of(engine.state)
+        want_big_o = engine.settings.coach.force_big_o_at_end and not w.complexity_checked \
+            and w.code is not None and reason != "time"
+        if want_big_o and w.claim is not None and w.claim_fresh:
+            self.record_complexity(engine, self.complexity_data(engine, *w.claim))
+            w.claim_fresh, want_big_o = False, False
+        if want_big_o and not st.end_pending:
+            st.end_pending = True
+            engine.go(Phase.COMPLEXITY, "complexity before wrapping up")
+            if engine.phase == Phase.COMPLEXITY:
+                w.complexity_asked = True
+                engine.say("complexity")
+                return True
+        return False
+
+    def _check_complexity(self, engine: Engine, utterance: Utterance) -> None:
+        w = work_of(engine.state)
+        claim = utterance.complexity
+        assert claim is not None and claim.time is not None
+        data = self.complexity_data(engine, claim.time, _space_of(utterance))
+        w.claim_fresh = False
+        self.record_complexity(engine, data)
+        goal = "better" if self.improving(engine) else None
+        engine.say("complexity_verdict", complexity=data, goal=goal)
+        if engine.phase == Phase.COMPLEXITY and not engine.state.end_pending:
+            engine.go(Phase.REFLECTION, "the complexity was discussed")
+
+    def record_complexity(self, engine: Engine, data: dict[str, Any]) -> None:
+        """The complexity was discussed (``complexity_checked``)."""
+        work_of(engine.state).complexity_checked = True
+        engine.emit("complexity_checked", data)
 
     def claimed_slower(self, engine: Engine, claimed_time: str) -> None:
         """A claim, about passing code nobody measured, of a class worse than
@@ -265,7 +432,7 @@ class CodingInterview:
         claimed, expected = class_of(claimed_time), self.expected_time(engine.active)
         if bool(claimed and expected) \
                 and complexity_rank(claimed or "") > complexity_rank(expected or "") \
-                and engine.timer.time_left_s > engine.machine.complexity_at_s:
+                and engine.timer.time_left_s > engine.machine.wrap_up_at_s:
             # Their own word: the passing solution is slower than it needs to be.
             w.better, w.better_from = "wanted", claimed
             w.pushes += 1
@@ -325,21 +492,30 @@ class CodingInterview:
         return {"claimed_time": claimed_time, "claimed_space": claimed_space,
                 "expected_time": expected, "measured_time": measured, "correct": correct}
 
-    def coach_view(self, engine: Engine, given: dict[str, Any]) -> dict[str, Any]:
+    def coach_view(self, engine: Engine, given: dict[str, Any]) -> CodingView:
         """The code, its findings, the run the reply is about (the latest
-        unless ``given``), the one before it, and the optimisation loop."""
+        unless ``given``), the one before it, the big-O talk (the verdict
+        ``given`` as ``complexity``), the test-driven step and the
+        optimisation loop."""
+        unknown = set(given) - {"run", "previous", "complexity"}
+        if unknown:
+            raise TypeError(f"not part of a coding interview's view: {sorted(unknown)}")
         w = work_of(engine.state)
         run = given.get("run", w.runs[-1] if w.runs else None)
         previous = given.get("previous", w.runs[-2] if len(w.runs) > 1 else None)
-        return {"code": w.code, "findings": w.findings, "last_run": run,
-                "previous_run": previous, "optimisation": self._optimisation(engine, run)}
+        return CodingView(
+            code=w.code, findings=w.findings, last_run=run, previous_run=previous,
+            complexity=given.get("complexity"), complexity_discussed=w.complexity_checked,
+            tdd_step=w.tdd_step.value if w.tdd_step else None,
+            stated_complexity=w.claim[0] if w.claim else None,
+            optimisation=self._optimisation(engine, run))
 
     def _optimisation(self, engine: Engine, run: dict[str, Any] | None) -> dict[str, Any] | None:
         """Where the optimisation loop is, for the coach (a model sees it too)."""
         w = work_of(engine.state)
         if not w.better:
             return None
-        minutes = int(max(0.0, engine.timer.time_left_s - engine.machine.complexity_at_s) // 60)
+        minutes = int(max(0.0, engine.timer.time_left_s - engine.machine.wrap_up_at_s) // 60)
         return {"state": w.better, "current": self.cost_of(engine.state, run or {}) or w.better_from,
                 "from": w.better_from, "expected": self.expected_time(engine.active),
                 "pushes": w.pushes, "minutes_for_it": minutes}
@@ -348,7 +524,7 @@ class CodingInterview:
         w = work_of(state)
         return {"time_to_working_code": w.working_code_t,
                 "bugs_encountered": sum(1 for r in w.runs if r.get("passed") != r.get("total")),
-                "test_iterations": len(w.runs)}
+                "test_iterations": len(w.runs), "complexity_correct": None}
 
     def last_results(self, state: InterviewState) -> dict[str, Any] | None:
         w = work_of(state)
@@ -369,11 +545,11 @@ class CodingInterview:
     def start_followup(self, engine: Engine) -> Problem:
         """The first harder variant, with a clean slate for its code and
         runs; ``problem_added`` gives the panel its statement and stub."""
-        st, w = engine.state, work_of(engine.state)
+        w = work_of(engine.state)
         variant = self.followups[0]
         w.second_problem = variant.qualified_id
         w.runs, w.code, w.code_seq, w.findings = [], None, None, ()
-        w.best_passed, st.complexity_checked, st.claim, st.claim_fresh = 0, False, None, False
+        w.best_passed, w.complexity_checked, w.claim, w.claim_fresh = 0, False, None, False
         w.claim_code_seq = None
         w.better, w.better_from, w.pushes = "", None, 0
         view = self.public_view(variant)

@@ -23,7 +23,7 @@ question during the approach is still the approach; flipping phases on every
 remark would make the timings meaningless.
 
 The time rules: COMPLEXITY from the work phases needs fewer than the
-machine's ``complexity_at_s`` seconds left (the spec's five minutes by
+machine's ``wrap_up_at_s`` seconds left (the spec's five minutes by
 default), FOLLOWUP needs more than :data:`FOLLOWUP_MIN_S`. Besides the
 engine's triggers, a coding interview has two of its own, for test runs:
 :func:`on_test_run` and :func:`on_tests`.
@@ -140,11 +140,11 @@ def _intent_step(phase: Phase, intent: Intent, time_left_s: float) -> Phase | No
     return None
 
 
-def _time_step(phase: Phase, time_left_s: float, complexity_at_s: float) -> Phase | None:
-    """COMPLEXITY when under ``complexity_at_s`` remains during the work
+def _time_step(phase: Phase, time_left_s: float, wrap_up_at_s: float) -> Phase | None:
+    """COMPLEXITY when under ``wrap_up_at_s`` remains during the work
     (after INTRO, before COMPLEXITY); DONE when time is up during REFLECTION
     or FOLLOWUP."""
-    if phase in WORK_PHASES and time_left_s < complexity_at_s:
+    if phase in WORK_PHASES and time_left_s < wrap_up_at_s:
         return Phase.COMPLEXITY
     if phase in (Phase.REFLECTION, Phase.FOLLOWUP) and time_left_s <= 0:
         return Phase.DONE
@@ -173,7 +173,22 @@ CODING_PLAN = PhasePlan(
     endings=((Phase.DONE,), (Phase.REFLECTION, Phase.DONE),
              (Phase.COMPLEXITY, Phase.REFLECTION, Phase.DONE)),
     agenda=_AGENDA,
+    # Stuck: thinking or debugging without progress; while coding, only once
+    # the candidate has stopped typing and talking for five minutes as well.
+    stuck=frozenset({Phase.UNDERSTANDING, Phase.APPROACH, Phase.DEBUGGING}),
+    stuck_when_idle=frozenset({Phase.CODING}),
+    idle_stuck_s=300.0,
+    approach=frozenset({Phase.APPROACH, Phase.CODING}),
+    # The big-O gets its budget: with less left, the work stops.
+    wrap_up_at=lambda timing: float(timing.complexity_duration_s),
+    # "What's the complexity?" belongs to the time after the work.
+    agenda_replies=frozenset({"complexity"}),
 )
+
+#: Phases in which a stated complexity is the answer to "what's the complexity?".
+COMPLEXITY_TALK: frozenset[Phase] = frozenset({
+    Phase.OPTIMIZATION, Phase.COMPLEXITY, Phase.REFLECTION, Phase.FOLLOWUP, Phase.TESTING,
+    Phase.DEBUGGING})
 
 #: Every legal move of a coding interview. A pair not listed here is refused.
 TRANSITIONS: tuple[Transition, ...] = CODING_PLAN.transitions
@@ -210,6 +225,6 @@ def on_tests(machine: PhaseMachine, passed: int, failed: int,
         return None
     if failed > 0:
         return Phase.DEBUGGING
-    if time_left_s < machine.complexity_at_s:
+    if time_left_s < machine.wrap_up_at_s:
         return Phase.COMPLEXITY
     return Phase.OPTIMIZATION
