@@ -10,21 +10,21 @@ from mock_interviewer_lab.interview.intent import Intent
 from mock_interviewer_lab.interview.kinds.coding_plan import (
     CODING_PLAN,
     FOLLOWUP_MIN_S,
-    TRANSITIONS,
-    on_test_run,
-    on_tests,
-)
-from mock_interviewer_lab.interview.phases import (
     TDD_MAIN_PHASE,
     TDD_ORDER,
+    TRANSITIONS,
+    TddPhase,
+    next_tdd_phase,
+    on_test_run,
+    on_tests,
+    tdd_prompt,
+)
+from mock_interviewer_lab.interview.phases import (
     WRAP_UP_AT_S,
     Phase,
     PhaseMachine,
-    TddPhase,
     Verdict,
     check_transition,
-    next_tdd_phase,
-    tdd_prompt,
 )
 
 P = Phase

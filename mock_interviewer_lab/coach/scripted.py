@@ -30,6 +30,7 @@ from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.intent import Flag, Intent
 from mock_interviewer_lab.interview.kinds.coding import view_of
+from mock_interviewer_lab.interview.kinds.coding_plan import TddPhase, tdd_prompt
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.rules.clarify import answer_clarification
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
@@ -686,8 +687,6 @@ class ScriptedCoach:
         return None
 
     def _tdd(self, ctx: CoachContext) -> CoachReply:
-        from mock_interviewer_lab.interview.phases import TddPhase, tdd_prompt
-
         work = view_of(ctx)
         step = TddPhase(work.tdd_step) if work.tdd_step else TddPhase.UNDERSTAND_PROBLEM
         return CoachReply(" ".join(tdd_prompt(step).split()), "question")

@@ -25,10 +25,12 @@ from mock_interviewer_lab.interview.kinds.base import Engine, Shell
 from mock_interviewer_lab.interview.kinds.coding_plan import (
     CODING_PLAN,
     COMPLEXITY_TALK,
+    TddPhase,
+    next_tdd_phase,
     on_test_run,
     on_tests,
 )
-from mock_interviewer_lab.interview.phases import Phase, PhasePlan, TddPhase, next_tdd_phase
+from mock_interviewer_lab.interview.phases import Phase, PhasePlan
 from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding
 from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.problems.loader import Problem

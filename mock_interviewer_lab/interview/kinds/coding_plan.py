@@ -27,11 +27,16 @@ machine's ``wrap_up_at_s`` seconds left (the spec's five minutes by
 default), FOLLOWUP needs more than :data:`FOLLOWUP_MIN_S`. Besides the
 engine's triggers, a coding interview has two of its own, for test runs:
 :func:`on_test_run` and :func:`on_tests`.
+
+Test-driven mode (``coach.enforce_test_first``) has its own six sub-phases
+(:class:`TddPhase`), each mapped to a main phase for time budgets.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
+from enum import StrEnum
 
 from mock_interviewer_lab.interview.intent import Intent
 from mock_interviewer_lab.interview.phases import (
@@ -228,3 +233,75 @@ def on_tests(machine: PhaseMachine, passed: int, failed: int,
     if time_left_s < machine.wrap_up_at_s:
         return Phase.COMPLEXITY
     return Phase.OPTIMIZATION
+
+
+# --------------------------------------------------------------------------
+# Test-driven coaching mode
+
+
+class TddPhase(StrEnum):
+    UNDERSTAND_PROBLEM = "understand_problem"
+    WRITE_TEST_CASES = "write_test_cases"
+    IMPLEMENT_NAIVE = "implement_naive"
+    VERIFY_CORRECTNESS = "verify_correctness"
+    OPTIMIZE_SOLUTION = "optimize_solution"
+    VERIFY_OPTIMIZATION = "verify_optimization"
+
+
+#: The order the spec's TestDrivenCoach enforces.
+TDD_ORDER: tuple[TddPhase, ...] = tuple(TddPhase)
+
+#: The main phase each TDD step belongs to, for its time budget. Test cases
+#: are talked through before any code (the spec's prompt asks for them in
+#: words), so they share the discussion budget of APPROACH; both checks are
+#: test runs.
+TDD_MAIN_PHASE: Mapping[TddPhase, Phase] = {
+    TddPhase.UNDERSTAND_PROBLEM: Phase.UNDERSTANDING,
+    TddPhase.WRITE_TEST_CASES: Phase.APPROACH,
+    TddPhase.IMPLEMENT_NAIVE: Phase.CODING,
+    TddPhase.VERIFY_CORRECTNESS: Phase.TESTING,
+    TddPhase.OPTIMIZE_SOLUTION: Phase.OPTIMIZATION,
+    TddPhase.VERIFY_OPTIMIZATION: Phase.TESTING,
+}
+
+_TDD_PROMPTS: Mapping[TddPhase, str] = {
+    TddPhase.UNDERSTAND_PROBLEM: """
+        Before any coding, let's ensure you understand the problem.
+        Can you explain it back to me in your own words?
+        What are the inputs and outputs?
+    """,
+    TddPhase.WRITE_TEST_CASES: """
+        Great! Now before implementing, let's think about test cases.
+        Can you give me:
+        1. A simple typical case
+        2. An edge case (empty input, single element, etc.)
+        3. A case that might break a naive solution
+    """,
+    TddPhase.IMPLEMENT_NAIVE: """
+        Good test cases! Now implement the simplest solution that would pass
+        these tests. Don't worry about efficiency yet - just correctness.
+    """,
+    TddPhase.VERIFY_CORRECTNESS: """
+        Let's trace through your solution with the test cases.
+        Does it handle all of them correctly?
+    """,
+    TddPhase.OPTIMIZE_SOLUTION: """
+        Now that we have a working solution, can you analyze its complexity?
+        Is there a more efficient approach?
+    """,
+    TddPhase.VERIFY_OPTIMIZATION: """
+        Let's verify your optimized solution still passes all test cases.
+        What's the new time and space complexity?
+    """,
+}
+
+
+def tdd_prompt(phase: TddPhase) -> str:
+    """The coach's words for a TDD step (the seed spec's, without its indentation)."""
+    return inspect.cleandoc(_TDD_PROMPTS[phase])
+
+
+def next_tdd_phase(phase: TddPhase) -> TddPhase | None:
+    """The step after ``phase``; None after the last."""
+    index = TDD_ORDER.index(phase)
+    return TDD_ORDER[index + 1] if index + 1 < len(TDD_ORDER) else None
