@@ -109,6 +109,9 @@ const test = base.extend<Record<never, never>, { spokenWav: string }>({
 });
 
 test.use({
+  // Galata's mock of /api/sessions/<id> would also answer the room's
+  // mock-interviewer/api/sessions/<id>.
+  sessions: null,
   permissions: ['microphone'],
   // Voice is off unless the candidate turns it on.
   mockSettings: {
