@@ -1,4 +1,5 @@
 import {
+  ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -36,6 +37,7 @@ import {
 } from './request';
 import { countdownWidgetExports } from './countdown';
 import { HAS_ROOM_CLASS, RoomManager } from './room/manager';
+import { parseRoomBundle } from './room/model';
 import { ROOM_RANK, roomRendererFactory } from './room/renderer';
 import { MODULE_NAME, MODULE_VERSION } from './voice/version';
 import { IVoiceSwitch, voiceWidgetExports } from './voice/widget';
@@ -46,6 +48,7 @@ const COMMAND_HINT = 'mock-interviewer:hint';
 const COMMAND_SEND = 'mock-interviewer:send';
 const COMMAND_RUN = 'mock-interviewer:run-solution';
 const COMMAND_SHOW = 'mock-interviewer:show-room';
+const COMMAND_OPEN = 'mock-interviewer:open-room';
 const CATEGORY = 'Mock Interviewer';
 // The launcher's sections: Notebook 0, Console 20, Other 100; ours comes
 // second, so the card is in view without scrolling on a laptop screen.
@@ -78,7 +81,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ITranslator,
     IJupyterWidgetRegistry,
     IRenderMimeRegistry,
-    INotebookTracker
+    INotebookTracker,
+    ILayoutRestorer
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -88,7 +92,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     widgetRegistry: IJupyterWidgetRegistry | null,
     rendermime: IRenderMimeRegistry | null,
-    notebooks: INotebookTracker | null
+    notebooks: INotebookTracker | null,
+    restorer: ILayoutRestorer | null
   ) => {
     const trans = (translator ?? nullTranslator).load('mock_interviewer_lab');
     const settings = trackSettings(settingRegistry);
@@ -130,9 +135,29 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     // The room: the `%interview` output's bundle renders as a compact line
     // and docks the room beside the notebook.
-    const rooms = new RoomManager(app, rendermime, voiceSwitch(settings));
+    const rooms = new RoomManager(
+      app,
+      rendermime,
+      voiceSwitch(settings),
+      notebooks
+    );
     rendermime?.addFactory(roomRendererFactory(rooms), ROOM_RANK);
     addRoomCommands(app, rooms, notebooks, palette, trans);
+    // A reload reopens the rooms the page had, where they were.
+    app.commands.addCommand(COMMAND_OPEN, {
+      label: trans.__('Open an interview room'),
+      execute: args => {
+        const bundle = parseRoomBundle(args['bundle']);
+        if (bundle) {
+          rooms.restore(bundle, String(args['path'] ?? ''));
+        }
+      }
+    });
+    void restorer?.restore(rooms.tracker, {
+      command: COMMAND_OPEN,
+      args: room => ({ ...rooms.restoreArgs(room) }) as any,
+      name: room => room.sessionId
+    });
   }
 };
 

@@ -12,9 +12,13 @@
  * in a tab of its own.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { MainAreaWidget } from '@jupyterlab/apputils';
+import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { Cell } from '@jupyterlab/cells';
-import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import {
+  INotebookTracker,
+  NotebookActions,
+  NotebookPanel
+} from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { DockPanel, Widget } from '@lumino/widgets';
 
@@ -34,8 +38,50 @@ export class RoomManager {
   constructor(
     private readonly _app: JupyterFrontEnd,
     private readonly _rendermime: IRenderMimeRegistry | null,
-    private readonly _voiceSwitch: IVoiceSwitch
-  ) {}
+    private readonly _voiceSwitch: IVoiceSwitch,
+    notebooks: INotebookTracker | null
+  ) {
+    // A room restored with the page finds its notebook when that opens
+    // (whether or not its output was saved).
+    notebooks?.widgetAdded.connect((_, panel) => {
+      void panel.context.ready.then(() => this._adopt(panel));
+    });
+  }
+
+  /** The open rooms, for the layout restorer (a reload reopens them). */
+  readonly tracker = new WidgetTracker<RoomWidget>({
+    namespace: 'mock-interviewer-room'
+  });
+
+  /**
+   * What the restorer keeps of a room: its bundle and its notebook's path.
+   */
+  restoreArgs(room: RoomWidget): {
+    bundle: IRoomBundle;
+    path: string;
+  } {
+    const panel = this._notebooks.get(room.sessionId);
+    return {
+      bundle: room.model.bundle,
+      path: panel?.context.path ?? this._paths.get(room.sessionId) ?? ''
+    };
+  }
+
+  /**
+   * Reopen a room the page had (the restorer's command).
+   */
+  restore(bundle: IRoomBundle, path: string): RoomWidget {
+    if (path) {
+      this._paths.set(bundle.session_id, path);
+    }
+    const room = this.show(bundle, null, false);
+    for (const widget of this._app.shell.widgets('main')) {
+      if (widget instanceof NotebookPanel) {
+        this._adopt(widget);
+      }
+    }
+    return room;
+  }
 
   /** The room of a session, if open. */
   room(sessionId: string): RoomWidget | undefined {
@@ -222,6 +268,7 @@ export class RoomManager {
         this.exportReport(sessionId, room.model.problem?.id ?? bundle.problem)
     });
     this._rooms.set(sessionId, room);
+    void this.tracker.add(room);
     room.disposed.connect(() => {
       if (this._rooms.get(sessionId) === room) {
         this._rooms.delete(sessionId);
@@ -254,7 +301,17 @@ export class RoomManager {
     });
   }
 
+  // A notebook opened after its room was restored.
+  private _adopt(panel: NotebookPanel): void {
+    for (const [sessionId, path] of this._paths) {
+      if (panel.context.path === path && !panel.isDisposed) {
+        this._bind(sessionId, panel);
+      }
+    }
+  }
+
   private _rooms = new Map<string, RoomWidget>();
+  private _paths = new Map<string, string>();
   private _notebooks = new Map<string, NotebookPanel>();
   private _reports = new Map<string, MainAreaWidget<ReportView>>();
 }
