@@ -62,6 +62,25 @@ def test_ungrounded_catches_spelled_out_numbers_and_acronyms() -> None:
         "twelve", "AWS"]
 
 
+def test_ungrounded_catches_a_name_that_opens_a_sentence() -> None:
+    said = ["we had a flaky release and i set up a rollback drill with the on-call team"]
+    assert ungrounded("Priya led the rollback drill.", said) == ["Priya"]
+    assert ungrounded("Situation: We had a flaky release. Priya asked me to fix it.", said) == [
+        "Priya"]
+    assert ungrounded("Acme Corp had a flaky release.", said) == ["Acme", "Corp"]
+    assert ungrounded("Acme had a flaky release.", said) == ["Acme"]
+    # Said by the candidate (a transcript is lower-case): grounded.
+    assert ungrounded("Priya led the drill.", ["priya and i led the drill"]) == []
+
+
+def test_ungrounded_lets_common_sentence_openers_pass() -> None:
+    said = ["we had a flaky release and i set up a rollback drill with the on-call team"]
+    rewrite = ("Then I set up a rollback drill. After that we had no flaky release. "
+               "Eventually the on-call team ran it. Looking back, I set it up too late. "
+               "Releases were calmer. [Who asked you to fix it?]")
+    assert ungrounded(rewrite, said) == []
+
+
 # ------------------------------------------------------------ revised answer
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])

@@ -5,6 +5,12 @@ Numbers are compared by value ("twenty percent" in the answer grounds "20%"
 in a rewrite), names and organisations case-blind (a transcript is
 lower-case). Placeholders in ``[brackets]`` are the rewrite's questions to
 the candidate, not claims, and are skipped.
+
+A capitalised word opening a sentence ("Priya led…", "Acme shipped…") is a
+name too, unless it is a common English word ("Then", "After", "We") or a
+word the candidate said (in any case, or without a plural "s"): a name that
+opens a sentence must not slip through where the same name mid-sentence
+would be caught.
 """
 
 from __future__ import annotations
@@ -12,15 +18,47 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mock_interviewer_lab.interview.rules.star.text import names_in, numbers_in, words_of
+from mock_interviewer_lab.interview.rules.star.text import capitalised_words, numbers_in, words_of
 
 _PLACEHOLDER = re.compile(r"\[[^\]]*\]")
 #: Words a rewrite may capitalise that are its own structure, not a claim.
 _STRUCTURE = frozenset(("situation", "task", "action", "result", "reflection", "star"))
+#: Common English words that open a sentence of a rewrite: pronouns,
+#: determiners, conjunctions, prepositions, sentence adverbs and the verbs a
+#: STAR answer opens with. Words ending in -ly, -ing or -ed pass as well.
+_OPENERS_TEXT = """
+a an the this that these those there here it its he she they we you i my our your his her their
+them us me one each every all both some any many most few several no none another other such
+and but or so yet nor because since although though while when whenever where after before
+until once as if unless then next first second third finally later meanwhile afterwards
+also still instead however therefore thus overall eventually ultimately together again soon
+now today yesterday last this next previously initially early late at in on by for from with
+without within during between among against about above below across through over under into
+onto around toward towards behind beyond despite given per to of up down out off near
+what which who whom whose why how not never always often sometimes usually only just even
+ok okay yes well sure right so
+is was were be been are am do did does done had has have having can could would should will
+shall may might must
+led ran built made took gave got set put cut saw found kept met wrote drove began brought
+sent spent told thought knew felt chose left lost won paid sold bought held
+lead run build make take give get set put cut see find keep meet write drive begin bring send
+spend tell think know feel choose leave decide plan start ship work talk ask agree propose
+looking working using having being given based going
+key main most more less much little big small new old good bad great best worst better worse
+both either neither whether
+"""
+COMMON_OPENERS: frozenset[str] = frozenset(_OPENERS_TEXT.split())
 
 
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _common(word: str, said: set[str]) -> bool:
+    """A sentence's first word that is no name: a common word, an adverb, a
+    participle, or a word the candidate said (a plural's singular too)."""
+    return (word in COMMON_OPENERS or word in said or word.rstrip("s") in said
+            or (len(word) > 4 and word.endswith(("ly", "ing", "ed"))))
 
 
 def ungrounded(rewrite: str, answers: Sequence[str]) -> list[str]:
@@ -38,8 +76,10 @@ def ungrounded(rewrite: str, answers: Sequence[str]) -> list[str]:
         if number.value is not None and any(_same(number.value, v) for v in said_values):
             continue
         out.append(number.said)
-    for name in names_in(text):
+    for name, opener in capitalised_words(text):
         parts = [w for w in words_of(name) if w not in _STRUCTURE]
+        if opener:
+            parts = [w for w in parts if not _common(w, said_words)]
         if parts and not all(w in said_words for w in parts):
             out.append(name)
     seen: set[str] = set()

@@ -228,11 +228,12 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'&.\-]*[A-Za-z0-9]|[A-Za-z]")
 _PRONOUN_I = frozenset(("I", "I'm", "I'd", "I've", "I'll"))
 
 
-def names_in(text: str) -> list[str]:
-    """The names and organisations of ``text``: capitalised words not at a
-    sentence's start (nor after a line's "Label:"), acronyms ("AWS") and
-    mixed-case words ("PostgreSQL") anywhere. "I" is not a name."""
-    out: list[str] = []
+def capitalised_words(text: str) -> list[tuple[str, bool]]:
+    """The capitalised words of ``text`` in order, each with whether it opens
+    a sentence (or follows a line's "Label:"): a name there looks like any
+    other opener. Acronyms ("AWS") and mixed-case words ("PostgreSQL") are
+    never openers. "I" is not a name."""
+    out: list[tuple[str, bool]] = []
     for chunk in re.split(r"(?<=[.!?:;])\s+|\n+", text):
         for i, tok in enumerate(_TOKEN.findall(chunk)):
             tok = tok.rstrip(".")
@@ -241,5 +242,14 @@ def names_in(text: str) -> list[str]:
             acronym = len(tok) >= 2 and tok.replace("'", "").isupper()
             mixed = any(c.isupper() for c in tok[1:]) and not tok.isupper()
             if acronym or mixed or (i > 0 and tok[0].isupper()):
-                out.append(tok)
+                out.append((tok, False))
+            elif i == 0 and tok[0].isupper():
+                out.append((tok, True))
     return out
+
+
+def names_in(text: str) -> list[str]:
+    """The names and organisations of ``text``: capitalised words not at a
+    sentence's start (nor after a line's "Label:"), acronyms ("AWS") and
+    mixed-case words ("PostgreSQL") anywhere. "I" is not a name."""
+    return [tok for tok, opener in capitalised_words(text) if not opener]
