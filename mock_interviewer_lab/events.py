@@ -10,13 +10,16 @@ their results back as new events (``run_tests`` → ``tests_finished``).
 
 Events (what happens: the candidate, the clock, the harness's answers):
 session_started, candidate_said, code_submitted, tests_finished,
-growth_measured, hint_requested, typing, silence, tick, end_requested.
+growth_measured, hint_requested, typing, silence, tick, end_requested;
+a behavioural interview's next_requested and skip_requested.
 
 Actions (what the engine does: the coach's words, the panel's updates, the
 tests to run): coach_says, coach_partial (streamed, never stored),
 coach_fallback, show_hint, phase_changed, time_warning, run_tests,
 show_results, leak_blocked, fishing_redirected, coach_adjusted,
-complexity_checked, better_solution, problem_added, report_ready.
+complexity_checked, better_solution, problem_added, report_ready; a
+behavioural interview's question_asked, follow_up_asked, answer_scored,
+question_feedback, session_feedback, difficulty_changed and request_refused.
 
 Each record's ``data`` has the shape of its type's TypedDict in
 :mod:`mock_interviewer_lab.payloads` (the fields and what they mean are
@@ -46,6 +49,8 @@ EventType = Literal[
     "silence",
     "tick",
     "end_requested",
+    "next_requested",
+    "skip_requested",
 ]
 
 ActionType = Literal[
@@ -64,6 +69,13 @@ ActionType = Literal[
     "better_solution",
     "problem_added",
     "report_ready",
+    "question_asked",
+    "follow_up_asked",
+    "answer_scored",
+    "question_feedback",
+    "session_feedback",
+    "difficulty_changed",
+    "request_refused",
 ]
 
 __all__ = ["ACTION_PAYLOADS", "ACTION_TYPES", "EVENT_PAYLOADS", "EVENT_TYPES", "Action",
@@ -85,6 +97,8 @@ EVENT_PAYLOADS: dict[EventType, type] = {
     "silence": p.Silence,
     "tick": p.Tick,
     "end_requested": p.EndRequested,
+    "next_requested": p.NextRequested,
+    "skip_requested": p.SkipRequested,
 }
 
 #: The shape of each action's ``data`` (mock_interviewer_lab/payloads.py).
@@ -104,6 +118,13 @@ ACTION_PAYLOADS: dict[ActionType, type] = {
     "better_solution": p.BetterSolution,
     "problem_added": p.ProblemAdded,
     "report_ready": p.ReportReady,
+    "question_asked": p.QuestionAsked,
+    "follow_up_asked": p.FollowUpAsked,
+    "answer_scored": p.AnswerScored,
+    "question_feedback": p.QuestionFeedbackJson,
+    "session_feedback": p.SessionFeedbackJson,
+    "difficulty_changed": p.DifficultyChanged,
+    "request_refused": p.RequestRefused,
 }
 
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 MAX_CODE_BYTES = 64 * 1024
 #: The largest line the candidate says or types: about 1,300 words.
 MAX_SAID_BYTES = 8 * 1024
+#: The largest resume or job description a behavioural interview takes (as
+#: text or Markdown): about 5,000 words.
+MAX_CONTEXT_BYTES = 32 * 1024
 #: The largest JSON request body the server reads: code at its limit, every
 #: character escaped as ``\\uXXXX``, and room for the rest.
 MAX_BODY_BYTES = 6 * MAX_CODE_BYTES + 4096
 #: How deep a JSON body may nest; no body of the API is deeper than 3.
 MAX_JSON_DEPTH = 16
 
-_LIMITS = {"code": MAX_CODE_BYTES, "said": MAX_SAID_BYTES}
+_LIMITS = {"code": MAX_CODE_BYTES, "said": MAX_SAID_BYTES, "context": MAX_CONTEXT_BYTES}
 
 
 class TextTooLong(ValueError):
@@ -47,7 +50,8 @@ def utf8_size(text: str) -> int:
 
 
 def check_text(kind: str, text: str, what: str | None = None) -> str:
-    """``text`` when a ``kind`` ("code" or "said") event may carry it; raises
+    """``text`` when a ``kind`` ("code", "said" or "context": a resume or a
+    job description) event may carry it; raises
     :class:`TextTooLong` or :class:`BadText` naming ``what`` (default: kind)."""
     label = what or kind
     try:

@@ -20,6 +20,7 @@ from typing import Any, Literal, NotRequired
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict  # pydantic's on Python 3.11
 
+from mock_interviewer_lab.competencies import Competency, Difficulty, Level, Readiness, Stage
 from mock_interviewer_lab.settings import Helpfulness, Mode, Personality
 
 #: Why an interview ended: the candidate's End, the clock, or the emergency exit.
@@ -109,6 +110,24 @@ class ExampleJson(TypedDict):
     explanation: str
 
 
+@with_config(_STRICT)
+class BehavioralSetup(TypedDict):
+    """How a behavioural interview was set up (``session_started``'s
+    ``behavioral``; interview/kinds/behavioral.py's ``behavioral_setup``
+    makes it from the shells' options)."""
+
+    stage: Stage
+    difficulty: Difficulty  # where the questions start (adaptive difficulty moves it)
+    level: Level  # the target level
+    # Where the level came from: the option, the job text's phrases, or the default L4.
+    level_source: Literal["option", "job", "default"]
+    resume_text: str | None  # the candidate's resume, as text (limits.MAX_CONTEXT_BYTES)
+    job_text: str | None  # the job description, as text
+    adversarial: bool
+    bank: str | None  # only this question bank's questions (None: every bank)
+    seed: int  # the question draw's seed: resume and replay draw the same questions
+
+
 # ---------------------------------------------------------------- events
 
 
@@ -121,6 +140,9 @@ class SessionStarted(TypedDict):
     coach: CoachChoice
     settings: dict[str, Any]  # a snapshot of the session's Settings (settings.py), as JSON
     kind: NotRequired[str]  # the kind of interview (interview/kinds/: "coding"); absent: coding
+    # A behavioural interview's set-up (kind "behavioral"): resume and replay
+    # make the kind again from it.
+    behavioral: NotRequired[BehavioralSetup]
 
 
 @with_config(_STRICT)
@@ -174,6 +196,19 @@ class Tick(TypedDict):
 @with_config(_STRICT)
 class EndRequested(TypedDict):
     reason: EndReason
+
+
+@with_config(_STRICT)
+class NextRequested(TypedDict):
+    """No data: a behavioural interview's "next question" (the current
+    question's remaining follow-ups are dropped, its feedback comes, then the
+    next question). On the last question it is refused (``request_refused``)."""
+
+
+@with_config(_STRICT)
+class SkipRequested(TypedDict):
+    """No data: a behavioural interview's "skip this follow-up". With no
+    follow-up pending it is refused (``request_refused``)."""
 
 
 # ---------------------------------------------------------------- actions
@@ -338,3 +373,157 @@ class ReportReady(TypedDict):
     metrics: dict[str, Any]
     delivery: dict[str, Any] | None
     feedback: dict[str, Any] | None  # coach/feedback.py's Feedback as a dict
+
+
+# ------------------------------------------------ the behavioural interview
+#
+# Actions of a behavioural interview (interview/kinds/behavioral.py). Every
+# line the interviewer says is also a coach_says (kinds "question",
+# "follow_up", "feedback", "difficulty", "interrupt", "wrap_up", ...), so the
+# transcript, the voice and the reports read them as any other line.
+#
+# Errors: an event the interview cannot take (a sixth question, anything
+# after the end, a skip with no follow-up pending) changes nothing and gives
+# one ``request_refused`` (and a coach_says of kind "error" with the same
+# words, for the transcript and the voice). The shells answer a request that
+# led to a request_refused with HTTP 400 and its ``reason`` as the message.
+
+
+@with_config(_STRICT)
+class QuestionAsked(TypedDict):
+    number: int  # 1..total
+    total: int  # competencies.QUESTIONS_PER_SESSION
+    competency: Competency
+    difficulty: Difficulty  # the question's own (it may differ from the one asked for: fell_back)
+    text: str
+    question_id: str  # bank:id (problems/questions.py)
+    fell_back: str | None  # why another difficulty was taken; None when it was not
+
+
+@with_config(_STRICT)
+class FollowUpAsked(TypedDict):
+    question_number: int
+    number: int  # 1..of
+    of: int  # competencies.MAX_FOLLOW_UPS
+    text: str
+    # What it probes: a gap id (competencies.Gap), or in adversarial mode
+    # "why" (why that decision) or "claim" (a number or superlative challenged).
+    gap: str
+
+
+@with_config(_STRICT)
+class StarJson(TypedDict):
+    situation: bool
+    task: bool
+    action: bool
+    result: bool
+    reflection: bool
+
+
+@with_config(_STRICT)
+class EvidenceJson(TypedDict):
+    """A sentence of the candidate's, verbatim, labelled with a STAR part."""
+
+    part: Literal["situation", "task", "action", "result", "reflection"]
+    sentence: str
+
+
+@with_config(_STRICT)
+class RubricJson(TypedDict):
+    """One dimension of the rubric (competencies.Dimension): the parts' points add up to the score."""
+
+    dimension: str
+    points: int
+    out_of: int
+    why: str
+
+
+@with_config(_STRICT)
+class AnswerDelivery(TypedDict):
+    """How a spoken answer was delivered (its voice finals' speech spans)."""
+
+    words_per_minute: float | None  # words over the speaking time; None without speaking time
+    fillers: int  # reporting/delivery.py's count_fillers
+    pauses: int  # breaks of PAUSE_S or more between the answer's spoken pieces
+    longest_pause_s: float | None
+    speaking_seconds: float
+    answer_seconds: float  # from the first word to the last
+    guide_seconds: float  # the two-minute guide
+    over_guide: bool
+
+
+@with_config(_STRICT)
+class AnswerScored(TypedDict):
+    question_number: int
+    response_number: int  # 1 = the answer, 2-4 = the replies to follow-ups
+    score: int  # 1-10, all the question's replies read together
+    level: Level  # the level the answer demonstrates
+    star: StarJson
+    evidence: list[EvidenceJson]
+    rubric: list[RubricJson]
+    gaps: list[str]  # each gap said specifically
+    gap_ids: list[str]  # the same gaps' ids (competencies.Gap)
+    strengths: list[str]
+    brief_feedback: str
+    delivery: NotRequired[AnswerDelivery]  # for an answer that came by voice
+
+
+@with_config(_STRICT)
+class QuestionFeedbackJson(TypedDict):
+    """A question's feedback once its follow-ups are over (or skipped)."""
+
+    question_number: int
+    question: str
+    competency: Competency
+    score: int
+    level: Level
+    overall_assessment: str
+    what_landed: list[str]
+    what_didnt_land: list[str]
+    coaching: str
+    # Better, in STAR order, from the candidate's own words with [placeholders]
+    revised_answer: str
+    responses: list[str]  # the candidate's replies to this question, in order
+
+
+@with_config(_STRICT)
+class QuestionSummary(TypedDict):
+    question_number: int
+    question: str
+    competency: Competency
+    score: int
+    brief_feedback: str
+
+
+@with_config(_STRICT)
+class SessionFeedbackJson(TypedDict):
+    """The session's feedback, before its end (report_ready)."""
+
+    overall_score: float  # the mean of the questions' scores (0.0 when none was answered)
+    readiness: Readiness  # competencies.readiness_for
+    overall_assessment: str
+    key_strengths: list[str]
+    areas_to_improve: list[str]
+    coaching_priorities: list[str]  # most important first
+    next_steps: str
+    questions_completed: int
+    questions: list[QuestionSummary]
+
+
+DifficultyChanged = TypedDict("DifficultyChanged", {
+    "from": Difficulty,
+    "to": Difficulty,
+    "reason": str,  # in words: "8/10 and 9/10 on the last two questions"
+})
+DifficultyChanged.__pydantic_config__ = _STRICT  # type: ignore[attr-defined]
+
+
+@with_config(_STRICT)
+class RequestRefused(TypedDict):
+    """An event the interview could not take; nothing changed."""
+
+    event: str  # the refused event's type
+    # max_questions: next on the last question; completed: anything after the
+    # end; no_follow_up: skip with no follow-up pending.
+    code: Literal["max_questions", "completed", "no_follow_up"]
+    reason: str  # the message, e.g. "Maximum questions reached. End session to see results."
