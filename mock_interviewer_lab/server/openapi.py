@@ -207,7 +207,8 @@ def _paths() -> dict[str, Any]:
             "operationId": "sessionSocket",
             "summary": "WebSocket: a snapshot, then every action as it happens",
             "description": "First message {\"type\": \"snapshot\", \"state\", \"transcript\", "
-            "\"last_seq\"}, then {\"type\": \"action\", \"action\": Action} for each action "
+            "\"actions\" (the hints given and the follow-up problem), \"last_seq\"}, then "
+            "{\"type\": \"action\", \"action\": Action} for each action "
             "committed after the snapshot.",
             "parameters": [_SESSION_ID],
             "responses": {"101": {"description": "switching to the WebSocket protocol"},

@@ -47,7 +47,7 @@ from tornado.ioloop import PeriodicCallback
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from mock_interviewer_lab import payloads
-from mock_interviewer_lab.events import Action, Event
+from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.limits import MAX_SAID_BYTES
 from mock_interviewer_lab.problems.registry import UnknownProblem
@@ -152,7 +152,8 @@ class SessionSocketHandler(BaseSessionSocket):
         records = session.records()
         sent_up_to[0] = max((r.seq for r in records if r.seq is not None), default=-1)
         self._send({"type": "snapshot", "session": session.info.id, "state": session.state(),
-                    "transcript": transcript_json(records), "last_seq": sent_up_to[0]})
+                    "transcript": transcript_json(records), "actions": replayed_actions(records),
+                    "last_seq": sent_up_to[0]})
 
     def _push(self, action: Action, sent_up_to: list[int]) -> None:
         if action.seq is not None and action.seq <= sent_up_to[0]:
@@ -186,6 +187,19 @@ class SessionSocketHandler(BaseSessionSocket):
             _stop(self.session.listeners, self._listener)
             _stop(self.session.event_listeners, self._event_listener)
         self._listener = self._event_listener = None
+
+
+#: The actions a snapshot carries beside the transcript: what the session's
+#: state does not say and a room needs to look as it did (the hints given,
+#: the follow-up problem), in the order they were committed.
+SNAPSHOT_ACTIONS = frozenset({"show_hint", "problem_added"})
+
+
+def replayed_actions(records: list[Record]) -> list[dict[str, Any]]:
+    """The stored actions of :data:`SNAPSHOT_ACTIONS` among ``records``, as
+    the socket pushes actions (``Action.to_dict()``), oldest first."""
+    return [r.to_dict() for r in records
+            if isinstance(r, Action) and str(r.type) in SNAPSHOT_ACTIONS]
 
 
 def _stop(listeners: list[_L], listener: _L | None) -> None:
