@@ -15,6 +15,10 @@ Pure functions of the candidate's words (issue 14, "Two scorers: Offline"):
 - :func:`ungrounded` — the numbers, names and organisations of a rewrite the
   candidate never said (the guard for any rewrite, a model's too).
 - :func:`follow_ups` — generic probes keyed by gap id.
+- :class:`BehavioralScorer` — what the interview asks of a scorer;
+  :class:`OfflineScorer` is this one behind it (the model's is
+  ``coach.behavioral_llm.LlmScorer``), :func:`said_verbatim` and
+  :func:`misquotes` check a model's quotes against the candidate's words.
 
 The vocabulary (levels, competencies, gaps, dimensions, readiness) is
 :mod:`mock_interviewer_lab.competencies`'.
@@ -27,7 +31,7 @@ from mock_interviewer_lab.interview.rules.star.feedback import (
     revised_answer,
     session_feedback,
 )
-from mock_interviewer_lab.interview.rules.star.grounding import ungrounded
+from mock_interviewer_lab.interview.rules.star.grounding import misquotes, said_verbatim, ungrounded
 from mock_interviewer_lab.interview.rules.star.model import (
     STAR_PARTS,
     AnswerFeatures,
@@ -42,22 +46,40 @@ from mock_interviewer_lab.interview.rules.star.model import (
 )
 from mock_interviewer_lab.interview.rules.star.probes import PROBES, follow_ups
 from mock_interviewer_lab.interview.rules.star.score import score_answer
+from mock_interviewer_lab.interview.rules.star.scorer import (
+    Answered,
+    AskedQuestion,
+    BehavioralScorer,
+    OfflineScorer,
+    ReviewedQuestion,
+    ReviewedSession,
+    ScoredAnswer,
+)
 
 __all__ = [
     "PROBES",
     "STAR_PARTS",
     "AnswerFeatures",
     "AnswerScore",
+    "Answered",
+    "AskedQuestion",
+    "BehavioralScorer",
     "Evidence",
     "GapNote",
+    "OfflineScorer",
     "QuestionFeedback",
+    "ReviewedQuestion",
+    "ReviewedSession",
     "RubricPart",
+    "ScoredAnswer",
     "SessionFeedback",
     "StarLabels",
     "StarPart",
     "follow_ups",
+    "misquotes",
     "question_feedback",
     "revised_answer",
+    "said_verbatim",
     "score_answer",
     "session_feedback",
     "ungrounded",

@@ -84,3 +84,51 @@ def ungrounded(rewrite: str, answers: Sequence[str]) -> list[str]:
             out.append(name)
     seen: set[str] = set()
     return [x for x in out if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
+
+
+# ------------------------------------------------------------------ quotes
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_ELLIPSIS = re.compile(r"\s*(?:\u2026|\.\.\.)\s*")
+#: Quoted spans in a model's prose: 'like this', "like this", ‘this’ or “this”.
+_QUOTED = re.compile(r"(?<![\w])'([^']+?)'(?![\w])|\"([^\"]+)\"|\u2018([^\u2019]+)\u2019"
+                     r"|\u201c([^\u201d]+)\u201d")
+#: A quoted span shorter than this (in words) is a term, not a quote.
+QUOTE_MIN_WORDS = 3
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.translate(_APOSTROPHES).lower().split())
+
+
+def said_verbatim(quote: str, answers: Sequence[str]) -> bool:
+    """Whether ``quote`` occurs word for word in one of ``answers`` (case and
+    whitespace aside; curly quotes read as straight ones). An ellipsis
+    ("…" or "...") marks a cut: the pieces must occur in order. Punctuation
+    closing the quote is not part of it."""
+    pieces = [p.strip(" .,;:!?") for p in _ELLIPSIS.split(_normal(quote))]
+    pieces = [p for p in pieces if p]
+    if not pieces:
+        return False
+    for answer in answers:
+        said, at = _normal(answer), 0
+        for piece in pieces:
+            found = said.find(piece, at)
+            if found < 0:
+                break
+            at = found + len(piece)
+        else:
+            return True
+    return False
+
+
+def quotes_in(text: str) -> list[str]:
+    """The quoted spans of ``text`` (a model's strength or gap) long enough to
+    be quotes of the candidate."""
+    spans = (next(g for g in m.groups() if g) for m in _QUOTED.finditer(text))
+    return [s for s in spans if len(s.split()) >= QUOTE_MIN_WORDS]
+
+
+def misquotes(text: str, answers: Sequence[str]) -> list[str]:
+    """The quotes of ``text`` that the candidate never said."""
+    return [q for q in quotes_in(text) if not said_verbatim(q, answers)]

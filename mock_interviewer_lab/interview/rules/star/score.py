@@ -190,6 +190,23 @@ def _apply_cap(parts: list[RubricPart], cap: int, reason: str) -> list[RubricPar
     return out
 
 
+def fit_rubric(parts: Sequence[RubricPart], score: int, reason: str) -> tuple[RubricPart, ...]:
+    """``parts`` moved to add up to ``score`` (another judge's, e.g. a
+    model's): points taken from the largest parts, or given to the parts with
+    the most room, each moved part saying why."""
+    out = _apply_cap(list(parts), score, reason)
+    short = score - sum(p.points for p in out)
+    while short > 0:
+        i = max(range(len(out)), key=lambda k: (out[k].out_of - out[k].points, -k))
+        part = out[i]
+        if part.points >= part.out_of:
+            break
+        note = part.why if reason in part.why else f"{part.why}; raised: {reason}"
+        out[i] = RubricPart(part.dimension, part.points + 1, part.out_of, note)
+        short -= 1
+    return tuple(out)
+
+
 # -------------------------------------------------------------------- gaps
 
 _GAP_ORDER: tuple[Gap, ...] = (
