@@ -77,10 +77,14 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "nope.jsonl: cannot be read" in " ".join(result.stderr.split())
 
 
-def test_the_model_coach_says_it_is_not_available_yet() -> None:
-    result = run("behavioral", "score", str(LABELLED), "--coach", "llm", "--json")
+def test_the_model_coach_without_a_model_names_the_setting(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[llm]\nmodel = ""\n', encoding="utf-8")
+    result = run("behavioral", "score", str(LABELLED), "--coach", "llm",
+                 "--settings", str(settings), "--json")
     assert result.exit_code == 2
-    assert "not available yet" in result.stderr
+    assert f"[llm] model is empty in {settings}" in " ".join(result.stderr.split())
+    assert result.stdout == ""
 
 
 def test_earlier_replies_are_read_with_the_answer(tmp_path: Path) -> None:

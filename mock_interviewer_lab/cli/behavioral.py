@@ -6,6 +6,11 @@ Each line of the file is one answer: ``id``, ``question``, ``competency``,
 ``stage``, ``target_level``, ``answer`` (and optionally ``earlier``, the
 candidate's previous replies to the same question). The output is one result
 per line, in the input's order.
+
+``--coach llm`` scores through the model (``[llm]`` in the settings, the
+same ``privacy.local_only`` rule as the coding coach); the output has the
+same shape, and an answer the model could not score is scored offline, with
+the reason on stderr.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from typing import Any
 import click
 from rich.table import Table
 
-from mock_interviewer_lab.cli._common import console, emit_json, fail
+from mock_interviewer_lab.cli._common import console, emit_json, err_console, fail, progress
 from mock_interviewer_lab.cli.settings_option import given_settings_path, settings_option
+from mock_interviewer_lab.coach.behavioral_llm import CoachUnavailable, ScorerKind, build_scorer
 from mock_interviewer_lab.competencies import COMPETENCIES, LEVELS, STAGES
-from mock_interviewer_lab.interview.rules.star import AnswerScore, follow_ups, score_answer
+from mock_interviewer_lab.interview.rules.star import ScoredAnswer
 from mock_interviewer_lab.settings import SettingsError, load_settings
 
 FIELDS = ("id", "question", "competency", "stage", "target_level", "answer")
@@ -65,8 +71,9 @@ def read_answers(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def result_json(row: dict[str, Any], score: AnswerScore) -> dict[str, Any]:
+def result_json(row: dict[str, Any], scored: ScoredAnswer) -> dict[str, Any]:
     """The headless contract's object for one answer."""
+    score = scored.score
     return {
         "id": row["id"],
         "score": score.score,
@@ -74,7 +81,7 @@ def result_json(row: dict[str, Any], score: AnswerScore) -> dict[str, Any]:
         "star": {part: score.star.has(part) for part in ("situation", "task", "action", "result")},
         "gaps": [g.text for g in score.gaps],
         "strengths": list(score.strengths),
-        "follow_ups": list(follow_ups(score)),
+        "follow_ups": list(scored.follow_ups),
         "brief_feedback": score.brief_feedback,
     }
 
@@ -89,27 +96,36 @@ def behavioral() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--coach", type=click.Choice(["scripted", "llm"]), default="scripted",
               show_default=True,
-              help="scripted: the offline scorer; llm: the model (not available yet: "
-                   "it fails with a message until the model path lands)")
+              help="scripted: the offline scorer; llm: the model of the settings' [llm] "
+                   "(an answer it cannot score is scored offline, the reason on stderr)")
 @click.option("--json", "as_json", is_flag=True, help="print a JSON array, in the input's order")
 @click.pass_context
-def score_command(ctx: click.Context, file: Path, coach: str, as_json: bool) -> None:
+def score_command(ctx: click.Context, file: Path, coach: ScorerKind, as_json: bool) -> None:
     """Score each answer of FILE (JSONL: id, question, competency, stage,
     target_level, answer per line)."""
     try:
-        load_settings(given_settings_path(ctx))
+        settings = load_settings(given_settings_path(ctx))
     except SettingsError as exc:
         fail(str(exc))
-    if coach == "llm":
-        fail("--coach llm is not available yet for behavioural answers; "
-             "use --coach scripted (the default)")
+    try:
+        scorer = build_scorer(coach, settings)
+    except CoachUnavailable as exc:
+        fail(str(exc))
     rows = read_answers(file)
     results = []
-    for row in rows:
-        score = score_answer(row["answer"], question=row["question"],
-                             competency=row["competency"], target_level=row["target_level"],
-                             stage=row["stage"], earlier=tuple(row.get("earlier", ())))
-        results.append(result_json(row, score))
+    with progress(as_json) as advance:
+        for done, row in enumerate(rows):
+            advance(done, len(rows))
+            scored = scorer.score(row["answer"], question=row["question"],
+                                  competency=row["competency"],
+                                  target_level=row["target_level"], stage=row["stage"],
+                                  earlier=tuple(row.get("earlier", ())))
+            if scored.fallback:
+                err_console.print(f"{file}: answer {row['id']!r} scored offline "
+                                  f"({scored.fallback}: {scored.fallback_detail})",
+                                  highlight=False, markup=False, soft_wrap=True)
+            results.append(result_json(row, scored))
+        advance(len(rows), len(rows))
     if as_json:
         emit_json(results)
         return
