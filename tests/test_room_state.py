@@ -2,7 +2,8 @@
 reload or in a second view (issue 13): the session socket's snapshot carries
 the hints given and the follow-up problem (the state alone does not), and a
 candidate typing in the notebook (the room's throttled ``typing`` event)
-keeps the ticker's silence nudges away.
+keeps the ticker's silence nudges away. And the kernel's switch that shows
+the ipywidgets panel alone (bench/ui's comparison).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from pytest_jupyter.jupyter_server import *  # noqa: F403
 from tornado.httpclient import HTTPResponse
 
 from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.clock import FakeClock
+from mock_interviewer_lab.kernel.room import ROOM_ENV, room_bundle
 from mock_interviewer_lab.problems.loader import Problem
+from mock_interviewer_lab.protocol import ROOM_MIME, WIDGET_VIEW_MIME
 from mock_interviewer_lab.server.services import InterviewService
 from mock_interviewer_lab.server.sockets import SNAPSHOT_ACTIONS, replayed_actions
 
@@ -97,3 +101,20 @@ def test_typing_keeps_the_tickers_silence_nudge_away(
     assert _events(service, quiet.info.id, "silence"), "the quiet one is nudged"
     assert _events(service, typing.info.id, "silence") == []
     assert len(_events(service, typing.info.id, "typing")) == int(gone // 10)
+
+
+class _Widget:
+    """A stand-in for the panel's widget: its own MIME bundle."""
+
+    def _repr_mimebundle_(self) -> dict[str, Any]:
+        return {WIDGET_VIEW_MIME: {"model_id": "m1"}, "text/plain": "Panel(...)"}
+
+
+def test_the_room_switch_shows_the_panel_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    room = {"session_id": "s1", "title": "Two Sum", "problem": "core:two_sum", "minutes": 30}
+    monkeypatch.delenv(ROOM_ENV, raising=False)
+    assert ROOM_MIME in room_bundle(room, _Widget())
+    monkeypatch.setenv(ROOM_ENV, "panel")
+    assert room_bundle(room, _Widget()) == _Widget()._repr_mimebundle_()
+    monkeypatch.setenv(ROOM_ENV, "room")
+    assert room_bundle(room, _Widget())[ROOM_MIME]["session_id"] == "s1"

@@ -17,9 +17,15 @@ panel alone is displayed, as before.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from mock_interviewer_lab.protocol import ROOM_MIME, WIDGET_VIEW_MIME
+
+#: ``MOCK_INTERVIEWER_ROOM=panel`` in the kernel's environment: ``%interview``
+#: shows the ipywidgets panel in the cell and opens no room, as a front end
+#: without the JupyterLab plugin would (bench/ui compares the two this way).
+ROOM_ENV = "MOCK_INTERVIEWER_ROOM"
 
 #: The interview's length when a snapshot does not say (the magics' default).
 DEFAULT_MINUTES = 45.0
@@ -58,9 +64,19 @@ def room_text(room: dict[str, Any]) -> str:
     return f"interview {room['session_id']}: {room['title']} — the room is on the right"
 
 
+def panel_only() -> bool:
+    """Whether :data:`ROOM_ENV` asks for the panel alone (read at every
+    display, so ``%env MOCK_INTERVIEWER_ROOM=panel`` in a cell switches)."""
+    return os.environ.get(ROOM_ENV, "").strip().lower() == "panel"
+
+
 def room_bundle(room: dict[str, Any], widget: Any) -> dict[str, Any]:
     """The room MIME bundle: the room's data, ``widget``'s view (the ipywidgets
-    panel, the fallback) and a line of text; display it with ``raw=True``."""
+    panel, the fallback) and a line of text; display it with ``raw=True``.
+    With :data:`ROOM_ENV` set to ``panel``, the widget's own bundle: the
+    panel in the output, as in embedded mode, and no room."""
+    if panel_only():
+        return dict(widget._repr_mimebundle_() or {})
     view = (widget._repr_mimebundle_() or {}).get(WIDGET_VIEW_MIME)
     bundle: dict[str, Any] = {ROOM_MIME: dict(room)}
     if view is not None:
