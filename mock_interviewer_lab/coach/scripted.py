@@ -26,9 +26,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from mock_interviewer_lab.coach.scripted_behavioral import behavioral_reply
 from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
 from mock_interviewer_lab.interview.intent import Flag, Intent
+from mock_interviewer_lab.interview.kinds.behavioral import BehavioralView
 from mock_interviewer_lab.interview.kinds.coding import view_of
 from mock_interviewer_lab.interview.kinds.coding_plan import TddPhase, tdd_prompt
 from mock_interviewer_lab.interview.phases import Phase
@@ -215,6 +217,8 @@ class ScriptedCoach:
     name = "scripted"
 
     def reply(self, ctx: CoachContext) -> CoachReply | None:
+        if isinstance(ctx.work, BehavioralView):  # a behavioural interview's lines
+            return behavioral_reply(ctx, ctx.work)
         handler = getattr(self, f"_on_{ctx.trigger}")
         reply: CoachReply | None = handler(ctx)
         return reply

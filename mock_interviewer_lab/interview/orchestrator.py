@@ -158,7 +158,8 @@ class Orchestrator:
         self._cause = event.seq
         st = self.state
         if st.ended and event.type != "session_started":
-            return []
+            self.kind.after_end(self, event)  # a kind may refuse it in words
+            return self._out
         if event.type in self.kind.events:
             self.kind.handle(self, event)  # the candidate's work: the kind's
         else:
@@ -182,6 +183,7 @@ class Orchestrator:
         self.go(Phase.INTRO, "the session started")
         self.kind.started(self)
         self.say("intro")
+        self.kind.introduced(self)
 
     def _on_candidate_said(self, event: Event) -> None:
         st = self.state
@@ -249,6 +251,8 @@ class Orchestrator:
     def _on_silence(self, event: Event) -> None:
         st = self.state
         seconds = float(event.data.get("seconds", event.t - st.last_activity_t))
+        if self.kind.quiet(self, seconds):
+            return  # the kind took the pause (the end of a spoken answer)
         threshold = self.settings.coach.intervention.silence_before_nudge_ms / 1000
         due = event.t - st.last_prompt_t >= self._nudge_wait(threshold) \
             or event.t - st.last_help_t >= _MAX_NUDGE_WAIT_S
@@ -382,6 +386,16 @@ class Orchestrator:
             target = step()
             if target is None or target == self.phase or not self.go(target, reason):
                 return
+
+    def speak(self, text: str, kind: str) -> None:
+        """Say the kind's own line (a question it chose, its feedback)
+        through the safeguards, as a coach line of ``kind``."""
+        self._coach_text(text, kind)
+
+    def finish(self, reason: str) -> None:
+        """End the interview now (the kind's work is over): the plan's way to
+        close, the wrap-up, the report."""
+        self._finish(reason)
 
     def _follow_intent(self, utterance: Utterance) -> None:
         left = self.timer.time_left_s

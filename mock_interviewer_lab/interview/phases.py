@@ -50,6 +50,11 @@ class Phase(StrEnum):
     COMPLEXITY = "complexity"  # big-O analysis
     REFLECTION = "reflection"  # trade-offs discussion
     FOLLOWUP = "followup"  # additional questions
+    # A behavioural interview's (interview/kinds/behavioral_plan.py):
+    QUESTION = "question"  # a question asked, its answer awaited
+    FOLLOW_UP = "follow_up"  # the follow-ups probing the answer's gaps
+    FEEDBACK = "feedback"  # the question's feedback
+    SUMMARY = "summary"  # the session's feedback
     DONE = "done"  # session complete
     ABORT = "abort"  # emergency exit
 

@@ -20,7 +20,8 @@ from mock_interviewer_lab.store import SessionInfo, SessionStore
 
 #: Events that come from the candidate or the world, not from the coach.
 CANDIDATE_SIDE = ("candidate_said", "code_submitted", "tests_finished", "growth_measured",
-                  "hint_requested", "typing", "silence", "tick", "end_requested")
+                  "hint_requested", "typing", "silence", "tick", "end_requested",
+                  "next_requested", "skip_requested")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def replay_session(store: SessionStore, session_id: str, registry: ProblemRegist
         store, registry.get(original.problem), settings, harness=None, clock=clock,
         minutes=float(started.data.get("minutes", 45)), mode=str(started.data.get("mode", "normal")),
         coach_settings=coach, registry=registry, meta={"replay_of": original.id},
-        coach=replay_coach, kind_name=original.kind)
+        coach=replay_coach, kind_name=original.kind,
+        kind_options=started.data.get(original.kind))
     seq_map: dict[int, int] = {}
 
     def post_again(r: Event) -> None:

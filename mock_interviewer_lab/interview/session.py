@@ -119,14 +119,19 @@ class InterviewSession:
               registry: ProblemRegistry | None = None,
               meta: dict[str, Any] | None = None,
               kind: InterviewKind | None = None,
-              kind_name: str = DEFAULT_KIND) -> InterviewSession:
+              kind_name: str = DEFAULT_KIND,
+              kind_options: Mapping[str, Any] | None = None) -> InterviewSession:
         """A new session; ``kind`` is the kind of interview (when None, a new
         one of the kind named ``kind_name``: a coding interview on
-        ``problem``). The store and ``session_started`` keep its name."""
+        ``problem``). The store and ``session_started`` keep its name, and
+        ``kind_options`` (a kind's set-up: for a behavioural interview
+        ``kinds.behavioral.behavioral_setup``'s, on
+        ``problems.questions.interview_problem(stage)``) under that name."""
         coach_settings = {k: v for k, v in (coach_settings or {}).items() if v is not None}
         effective = settings_for_session(settings, coach_settings)
         if kind is None:
-            kind = make_kind(kind_name, problem, _problems(registry, problem.spec.harder_variants))
+            kind = make_kind(kind_name, problem, _problems(registry, problem.spec.harder_variants),
+                             setup=kind_options, registry=registry)
         info = store.create_session(problem.qualified_id, {
             "minutes": minutes, "mode": mode, "coach": {
                 "helpfulness": effective.coach.helpfulness,
@@ -135,11 +140,14 @@ class InterviewSession:
         }, kind=kind.name)
         session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, coach,
                              registry, t0=clock.now(), kind=kind)
-        session.post("session_started", {
+        started: dict[str, Any] = {
             "problem": problem.id, "qualified_id": problem.qualified_id, "minutes": minutes,
             "mode": mode, "coach": info.meta["coach"],
             "settings": effective.model_dump(mode="json"), "kind": kind.name,
-        })
+        }
+        if kind_options is not None:
+            started[kind.name] = dict(kind_options)
+        session.post("session_started", started)
         return session
 
     @classmethod
@@ -177,7 +185,9 @@ class InterviewSession:
             raise ValueError(f"session {info.id} has no session_started event")
         problem = registry.get(info.problem)
         if kind is None:
-            kind = make_kind(info.kind, problem, _problems(registry, problem.spec.harder_variants))
+            setup = started.data.get(info.kind)
+            kind = make_kind(info.kind, problem, _problems(registry, problem.spec.harder_variants),
+                             setup=setup if isinstance(setup, dict) else None, registry=registry)
         effective = settings_for_session(settings, dict(started.data.get("coach") or {}))
         minutes = float(started.data.get("minutes", info.meta.get("minutes", 45)))
         mode = str(started.data.get("mode", "normal"))

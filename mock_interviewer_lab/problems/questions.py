@@ -43,12 +43,19 @@ from mock_interviewer_lab.competencies import (
 )
 from mock_interviewer_lab.problems.loader import (
     PackIssue,
+    Problem,
     _line_of,
     _read_yaml,
     _validate,
     read_pack_meta,
 )
-from mock_interviewer_lab.problems.model import ID_PATTERN, PackMeta
+from mock_interviewer_lab.problems.model import (
+    ID_PATTERN,
+    HintSpec,
+    PackMeta,
+    ProblemSpec,
+    TestSpec,
+)
 
 #: The largest question file read, in bytes: about 150 questions.
 MAX_BANK_FILE_BYTES = 256 * 1024
@@ -348,3 +355,53 @@ def load_bank(path: Path, meta: PackMeta | None = None) -> tuple[QuestionBank | 
 
 def questions_of(banks: Iterable[QuestionBank]) -> list[Question]:
     return [q for bank in banks for q in bank.questions.values()]
+
+
+# ------------------------------------------------ the interview as a problem
+
+#: The pack name of a behavioural interview's session "problem": a session
+#: (its store row, its report, resume and replay) names one problem, and a
+#: behavioural session names ``behavioral:<stage>``. It is the built-in
+#: bank's name, so no coding pack can take it.
+INTERVIEW_PACK = "behavioral"
+
+_STAGE_TITLES: dict[Stage, str] = {"recruiter_screen": "recruiter screen",
+                                   "hiring_manager": "hiring manager"}
+
+#: The hints a candidate may ask for in a behavioural interview: how to
+#: tell a story, never what to say.
+_STAR_HINTS = HintSpec(
+    level_1=["Think of one real time it happened: where were you, when, and what was at stake?"],
+    level_2=["Tell it in four parts: the situation, your task, what you did yourself, and "
+             "how it ended."],
+    level_3=["End with the result you can measure (time, money, users, incidents) and one "
+             "thing you learned."],
+)
+
+
+def interview_problem(stage: Stage) -> Problem:
+    """What a behavioural session names as its problem (``behavioral:<stage>``):
+    a title and a statement for the room and the report, the STAR hints; no
+    code, no tests, no solution."""
+    title = f"Behavioural interview: {_STAGE_TITLES[stage]}"
+    spec = ProblemSpec(
+        id=stage, title=title, difficulty="medium", tags=["behavioral"],
+        statement=(f"A {_STAGE_TITLES[stage]} interview: five questions, one competency each "
+                   f"({', '.join(c.replace('_', ' ') for c in COMPETENCIES_BY_STAGE[stage])}), "
+                   "each followed by up to three follow-ups. Answer with real examples: the "
+                   "situation, your task, what you did and the result, in about two minutes."))
+    # No tests: the model's validation wants at least one case, so it is not run.
+    tests = TestSpec.model_construct(function="answer")
+    return Problem(pack=INTERVIEW_PACK, path=Path("."), spec=spec, tests=tests,
+                   hints=_STAR_HINTS, signature="", solution="")
+
+
+def interview_problem_for(ref: str) -> Problem | None:
+    """The interview problem ``ref`` names (``behavioral:<stage>``), or None."""
+    pack, _, stage = ref.partition(":")
+    if pack != INTERVIEW_PACK:
+        return None
+    for known in COMPETENCIES_BY_STAGE:
+        if stage == known:
+            return interview_problem(known)
+    return None

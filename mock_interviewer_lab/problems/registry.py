@@ -31,6 +31,7 @@ from mock_interviewer_lab.problems.loader import (
 from mock_interviewer_lab.problems.questions import (
     Question,
     QuestionBank,
+    interview_problem_for,
     load_bank,
     questions_of,
 )
@@ -278,6 +279,9 @@ class ProblemRegistry:
             for pack in self.packs:
                 if pack.meta.name == pack_name and pid in pack.problems:
                     return pack.problems[pid]
+            interview = interview_problem_for(ref)  # a behavioural session's
+            if interview is not None:
+                return interview
             raise UnknownProblem(ref, self._closest(ref, qualified=True))
         matches = [p for p in self.problems() if p.id == ref]
         if len(matches) == 1:

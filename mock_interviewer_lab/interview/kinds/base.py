@@ -99,6 +99,17 @@ class Engine(Protocol):
         :meth:`InterviewKind.coach_view`."""
         ...
 
+    def speak(self, text: str, kind: str) -> None:
+        """Say a line of the kind's own (a question it chose, its feedback)
+        through the safeguards every coach line passes, as a ``coach_says``
+        of ``kind``."""
+        ...
+
+    def finish(self, reason: str) -> None:
+        """End the interview now: the plan's way to close, the coach's
+        wrap-up, the report (``reason`` goes to the wrap-up's context)."""
+        ...
+
 
 class CodeRunner(Protocol):
     """What the session needs of the harness (an interview without code has none)."""
@@ -160,6 +171,23 @@ class InterviewKind(Protocol):
 
     def started(self, engine: Engine) -> None:
         """The session started (the coach's welcome comes next)."""
+        ...
+
+    def introduced(self, engine: Engine) -> None:
+        """The coach has welcomed the candidate (a behavioural interview
+        asks its first question here)."""
+        ...
+
+    def quiet(self, engine: Engine, seconds: float) -> bool:
+        """The candidate has been quiet for ``seconds`` (a ``silence``
+        event): True when the kind took the pause (a behavioural interview:
+        the end of a spoken answer, scored now) and no nudge is due for it."""
+        ...
+
+    def after_end(self, engine: Engine, event: Event) -> None:
+        """An event after the interview ended: the engine changes nothing;
+        the kind may say why in an action (a behavioural interview's
+        ``request_refused``)."""
         ...
 
     def heard(self, engine: Engine, utterance: Utterance) -> None:
@@ -264,6 +292,15 @@ class WithoutCode:
     view…), overriding any it has a use for."""
 
     def started(self, engine: Engine) -> None:
+        return None
+
+    def introduced(self, engine: Engine) -> None:
+        return None
+
+    def quiet(self, engine: Engine, seconds: float) -> bool:
+        return False
+
+    def after_end(self, engine: Engine, event: Event) -> None:
         return None
 
     def heard(self, engine: Engine, utterance: Utterance) -> None:

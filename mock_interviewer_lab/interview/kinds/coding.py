@@ -324,6 +324,15 @@ class CodingInterview:
         if engine.mode == "tdd":
             work_of(engine.state).tdd_step = TddPhase.UNDERSTAND_PROBLEM
 
+    def introduced(self, engine: Engine) -> None:
+        return None  # the candidate speaks first
+
+    def quiet(self, engine: Engine, seconds: float) -> bool:
+        return False  # a pause is the engine's (a nudge)
+
+    def after_end(self, engine: Engine, event: Event) -> None:
+        return None  # nothing happens after the end
+
     def heard(self, engine: Engine, utterance: Utterance) -> None:
         """A stated complexity is kept for the code it describes (the latest
         submission, or the code to come): said with the plan, it answers the
