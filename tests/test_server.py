@@ -457,7 +457,7 @@ def test_the_openapi_document_covers_every_route(api: Callable[..., HTTPResponse
         if handler is NotFoundHandler:  # the JSON 404 for any other URL
             continue
         relative = pattern.split("/mock-interviewer/api", 1)[1]
-        for group in ("session_id", "ref"):
+        for group in ("session_id", "ref", "question_number"):
             relative = relative.replace(f"(?P<{group}>[^/]+)", "{" + group + "}")
         routes.add(relative)
     assert routes == set(document["paths"])

@@ -5,6 +5,7 @@ fillers per minute). All text from the session is escaped."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from mock_interviewer_lab.formatting import mmss
 from mock_interviewer_lab.interview.phases import Phase
@@ -218,5 +219,63 @@ def delivery_svg(report: SessionReport) -> str | None:
         weight = ' font-weight="bold"' if f.phase == OVERALL else ""
         parts.append(f'<text x="4" y="{_D_TOP + i * _D_ROW_H + 12}"{weight}>'
                      f"{esc(f.phase)}</text>")
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------
+# A behavioural interview's history: overall score per session
+
+
+TREND_COLOUR = "#1565c0"
+#: The readiness bands (competencies.readiness_for): Ready from 8, Almost Ready from 6.
+BAND_COLOURS = (("Ready", 8.0, 10.0, "#c8e6c9"), ("Almost Ready", 6.0, 8.0, "#fff9c4"),
+                ("Needs Practice", 0.0, 6.0, "#ffcdd2"))
+_T_WIDTH, _T_HEIGHT = 900, 240
+_T_LEFT, _T_RIGHT, _T_TOP, _T_BOTTOM = 60, 120, 20, 40
+
+
+def trend_svg(points: Sequence[tuple[str, float]],
+              title: str = "Overall score per behavioural session") -> str:
+    """The scores of successive sessions (oldest first) as one SVG document:
+    a line over the readiness bands, each point labelled with its score and
+    its session's date."""
+    plot_w = _T_WIDTH - _T_LEFT - _T_RIGHT
+    plot_h = _T_HEIGHT - _T_TOP - _T_BOTTOM
+
+    def y(score: float) -> float:
+        return round(_T_TOP + (1 - max(0.0, min(10.0, score)) / 10) * plot_h, 1)
+
+    def x(index: int) -> float:
+        if len(points) < 2:
+            return float(_T_LEFT + plot_w / 2)
+        return round(_T_LEFT + index / (len(points) - 1) * plot_w, 1)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" '
+        f'viewBox="0 0 {_T_WIDTH} {_T_HEIGHT}" role="img" aria-label="{esc(title)}" '
+        'font-family="sans-serif" font-size="11" fill="currentColor">',
+        f"<title>{esc(title)}</title>",
+    ]
+    for name, low, high, colour in BAND_COLOURS:
+        parts.append(f'<rect class="band" x="{_T_LEFT}" y="{y(high)}" width="{plot_w}" '
+                     f'height="{round(y(low) - y(high), 1)}" fill="{colour}"/>'
+                     f'<text x="{_T_LEFT + plot_w + 6}" y="{round((y(low) + y(high)) / 2 + 4, 1)}"'
+                     f">{esc(name)}</text>")
+    for tick in (0, 2, 4, 6, 8, 10):
+        parts.append(f'<text x="{_T_LEFT - 8}" y="{y(tick) + 4}" text-anchor="end">{tick}'
+                     "</text>")
+    coords = [(x(i), y(score)) for i, (_, score) in enumerate(points)]
+    if len(coords) > 1:
+        parts.append('<polyline fill="none" stroke="' + TREND_COLOUR + '" stroke-width="2" '
+                     'points="' + " ".join(f"{cx},{cy}" for cx, cy in coords) + '"/>')
+    for (label, score), (cx, cy) in zip(points, coords, strict=True):
+        parts.append(
+            f'<circle class="session" cx="{cx}" cy="{cy}" r="5" fill="{TREND_COLOUR}">'
+            f"<title>{esc(f'{label}: {score:g}/10')}</title></circle>"
+            f'<text x="{cx}" y="{cy - 9}" text-anchor="middle" fill="{ON_BAND_COLOUR}">'
+            f"{score:g}</text>"
+            f'<text x="{cx}" y="{_T_HEIGHT - _T_BOTTOM + 16}" text-anchor="middle">'
+            f"{esc(label)}</text>")
     parts.append("</svg>")
     return "\n".join(parts)

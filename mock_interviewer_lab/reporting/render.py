@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 
 from mock_interviewer_lab.protocol import REPORT_FORMATS, ReportFormat
+from mock_interviewer_lab.reporting import behavioral_report
+from mock_interviewer_lab.reporting.behavioral_report import BehavioralReport
 from mock_interviewer_lab.reporting.html import render_html
 from mock_interviewer_lab.reporting.markdown import render_markdown
 from mock_interviewer_lab.reporting.notebook import notebook_text
@@ -31,8 +33,19 @@ _RENDERERS: dict[ReportFormat, Callable[[SessionReport], str]] = {
 }
 
 
-def render_report(report: SessionReport, fmt: str) -> str:
+#: A behavioural interview's report (reporting/behavioral_report.py).
+_BEHAVIORAL_RENDERERS: dict[ReportFormat, Callable[[BehavioralReport], str]] = {
+    "json": behavioral_report.render_json,
+    "md": behavioral_report.render_markdown,
+    "html": behavioral_report.render_html,
+    "ipynb": behavioral_report.notebook_text,
+}
+
+
+def render_report(report: SessionReport | BehavioralReport, fmt: str) -> str:
     """``report`` as ``fmt`` (one of REPORT_FORMATS; ValueError otherwise)."""
     if fmt not in _RENDERERS:
         raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(REPORT_FORMATS)})")
+    if isinstance(report, BehavioralReport):
+        return _BEHAVIORAL_RENDERERS[fmt](report)
     return _RENDERERS[fmt](report)

@@ -36,10 +36,19 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict  # pydantic's on Python 3.11
 
+from mock_interviewer_lab.competencies import (
+    MAX_FOLLOW_UPS,
+    QUESTIONS_PER_SESSION,
+    Difficulty,
+    Level,
+    Readiness,
+    Stage,
+)
 from mock_interviewer_lab.events import ActionType, EndReason
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.limits import (
     MAX_CODE_BYTES,
+    MAX_CONTEXT_BYTES,
     MAX_SAID_BYTES,
     BadText,
     TextTooLong,
@@ -365,6 +374,203 @@ class SessionAnswer(_Answer):
 class EventAnswer(_Answer):
     actions: list[Action]
     state: State
+
+
+# ------------------------------------------------------ behavioural interviews
+# The spec's operations (seed 002) under behavioral/: its bodies, named as
+# the package names things (stage, difficulty, level), and its answers with
+# the spec's fields (question_text, competency_tested, should_continue…)
+# plus the actions each request led to and the session's state.
+
+
+class NewBehavioralSession(_Request):
+    """Start a behavioural interview: five questions, one competency each."""
+
+    stage: Stage = Field("hiring_manager", description="the interview stage: which "
+                         "competencies are tested")
+    difficulty: Difficulty = "medium"
+    level: Level | None = Field(None, description="the target level; default: from job_text "
+                                "by the spec's phrases, else L4")
+    resume_text: Annotated[str, _event_text("context", "resume_text"),
+                           _byte_limit(MAX_CONTEXT_BYTES)] = Field(
+        "", description="the candidate's résumé, plain text or Markdown")
+    job_text: Annotated[str, _event_text("context", "job_text"),
+                        _byte_limit(MAX_CONTEXT_BYTES)] = Field(
+        "", description="the job description, plain text or Markdown")
+    adversarial: bool = Field(False, description="a hostile interviewer: interrupts long "
+                              "answers, asks why again, challenges claims")
+    bank: Annotated[str, _printable(LLM_MODEL_CHARS)] | None = Field(
+        None, description="the question bank to ask from (default: every bank)")
+    llm: LlmChoices | None = None
+
+
+class BehavioralReply(_Request):
+    """The candidate's answer to what was asked last."""
+
+    text: Annotated[str, _event_text("said", "text"), AfterValidator(_not_blank),
+                    _byte_limit(MAX_SAID_BYTES)]
+    response_number: Annotated[int, Field(ge=1, le=MAX_FOLLOW_UPS + 1)] | None = Field(
+        None, description="1 for the answer to the question, 2-4 for the follow-ups; when "
+        "given it must be the next one (400 otherwise)")
+
+
+class NextQuestionRequest(_Request):
+    """Move on to the next question (the current one's follow-ups end)."""
+
+    current_question_number: Annotated[int, Field(ge=1, le=QUESTIONS_PER_SESSION)] | None \
+        = Field(None, description="when given, the question the client shows (400 when "
+                "another one is current)")
+
+
+class SkipRequest(_Request):
+    """Skip the follow-up asked (or the question, before any reply): no fields."""
+
+
+class EndBehavioralRequest(_Request):
+    reason: EndReason = "candidate"
+
+
+class BehavioralQuestion(_Answer):
+    """A question as the spec's client shows it."""
+
+    question_id: str
+    question_text: str
+    competency_tested: str
+    question_number: int
+    total_questions: int
+    difficulty: str
+    fell_back: Any = Field(None, description="why a question of another difficulty was "
+                           "asked, when one was")
+
+
+class SessionProgress(_Answer):
+    questions_completed: int
+    average_score: float
+
+
+class NewBehavioralSessionAnswer(_Answer):
+    session_id: str
+    session: SessionInfo
+    interview_stage: Stage
+    difficulty_level: Difficulty
+    target_level: Level | None
+    first_question: BehavioralQuestion | None
+    actions: list[Action]
+    state: State
+
+
+class ReplyAnswer(_Answer):
+    """What the reply led to: its analysis, a follow-up or the question's
+    feedback."""
+
+    response_recorded: bool
+    question_number: int
+    response_number: int
+    follow_up_question: str | None = Field(description="the next follow-up, if any")
+    follow_up_number: int | None
+    should_continue: bool = Field(description="true while the question has a follow-up "
+                                  "to answer")
+    brief_feedback: str
+    score: int | None
+    level_demonstrated: str | None
+    analysis: dict[str, Any] | None = Field(description="the answer_scored action's data: "
+                                            "rubric, STAR labels and evidence, gaps, strengths")
+    question_feedback: dict[str, Any] | None = Field(description="the question_feedback "
+                                                     "action's data, when the question ended")
+    actions: list[Action]
+    state: State
+
+
+class QuestionFeedbackAnswer(_Answer):
+    question_number: int
+    question_text: str
+    competency: str
+    all_responses: list[str]
+    score: int | None
+    level_demonstrated: str | None
+    what_landed: list[str]
+    what_didnt_land: list[str]
+    coaching: str
+    revised_answer: str
+    provisional: bool = Field(description="true when the question is not over yet: the "
+                              "offline scorer's feedback on the replies so far")
+
+
+class NextQuestionAnswer(BehavioralQuestion):
+    session_progress: SessionProgress
+    actions: list[Action]
+    state: State
+
+
+class SkipAnswer(_Answer):
+    """What comes after the skipped follow-up (or question)."""
+
+    question_number: int | None
+    follow_up_question: str | None
+    next_question: BehavioralQuestion | None
+    actions: list[Action]
+    state: State
+
+
+class BehavioralFeedback(_Answer):
+    """The session's feedback (the spec's SessionFeedback)."""
+
+    overall_assessment: str
+    key_strengths: list[str]
+    areas_to_improve: list[str]
+    coaching_priorities: list[str] = Field(description="most important first")
+    readiness_score: Readiness
+    next_steps: str
+
+
+class QuestionSummary(_Answer):
+    question_number: int
+    question_text: str
+    competency: str
+    score: int | None
+    brief_feedback: str
+
+
+class EndBehavioralAnswer(_Answer):
+    session_id: str
+    overall_score: float
+    readiness: Readiness
+    questions_completed: int
+    session_feedback: BehavioralFeedback
+    question_summaries: list[QuestionSummary]
+    actions: list[Action]
+    state: State
+
+
+class BehavioralHistorySession(_Answer):
+    session_id: str
+    interview_stage: str
+    started_at: str = Field(json_schema_extra={"format": "date-time"})
+    completed_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    overall_score: float | None
+    readiness: Readiness | None
+    questions_completed: int
+    competencies: dict[str, float] = Field(description="competency -> its score in this "
+                                           "session")
+
+
+class ImprovementTrend(_Answer):
+    first_session_score: float
+    latest_session_score: float
+    improvement: str = Field(description="signed, one decimal: +1.4")
+
+
+class CompetencyTrend(_Answer):
+    first: float
+    latest: float
+    sessions: int
+
+
+class BehavioralHistory(_Answer):
+    sessions: list[BehavioralHistorySession] = Field(description="newest first")
+    improvement_trend: ImprovementTrend | None = Field(description="with two sessions or more")
+    competencies: dict[str, CompetencyTrend] = Field(description="per competency, first "
+                                                     "session that tested it to the latest")
 
 
 # ---------------------------------------------------------- the refusal

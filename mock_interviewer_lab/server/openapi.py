@@ -66,6 +66,18 @@ _COMPONENTS: dict[str, Any] = {
     "EventAnswer": models.EventAnswer,
     "SessionsQuery": models.SessionsQuery,
     "ReportQuery": models.ReportQuery,
+    "NewBehavioralSession": models.NewBehavioralSession,
+    "NewBehavioralSessionAnswer": models.NewBehavioralSessionAnswer,
+    "BehavioralReply": models.BehavioralReply,
+    "ReplyAnswer": models.ReplyAnswer,
+    "QuestionFeedbackAnswer": models.QuestionFeedbackAnswer,
+    "NextQuestionRequest": models.NextQuestionRequest,
+    "NextQuestionAnswer": models.NextQuestionAnswer,
+    "SkipRequest": models.SkipRequest,
+    "SkipAnswer": models.SkipAnswer,
+    "EndBehavioralRequest": models.EndBehavioralRequest,
+    "EndBehavioralAnswer": models.EndBehavioralAnswer,
+    "BehavioralHistory": models.BehavioralHistory,
 }
 #: Query models: their fields are parameters, not schemas of the document.
 _QUERIES = ("SessionsQuery", "ReportQuery")
@@ -221,9 +233,86 @@ def _paths() -> dict[str, Any]:
             "parameters": [_SESSION_ID],
             "responses": {"101": {"description": "switching to the WebSocket protocol"},
                           "404": _error("unknown session"), **_AUTH_ERRORS}}},
+        **_behavioral_paths(),
         "/openapi.json": {"get": {
             "operationId": "getOpenApi", "summary": "This document",
             "responses": {"200": _json({"type": "object"}, "the OpenAPI document"),
+                          **_AUTH_ERRORS}}},
+    }
+
+
+_QUESTION_NUMBER = {"name": "question_number", "in": "path", "required": True,
+                    "description": "the question's number in the session, from 1",
+                    "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+_NOT_FOUND = _error("Mock interview session not found (an unknown session, or one that is "
+                    "not a behavioural interview)")
+_COMPLETED = _error("Session already completed. Start a new session. (or a bad body; field "
+                    "names the culprit)")
+
+
+def _optional_body(model: type[BaseModel]) -> dict[str, Any]:
+    return {"required": False, "content": {"application/json": {"schema": _ref(model)}}}
+
+
+def _behavioral_paths() -> dict[str, Any]:
+    """Seed 002's operations, under behavioral/."""
+    root = "/behavioral/sessions/{session_id}"
+    return {
+        "/behavioral/sessions": {"post": {
+            "operationId": "startBehavioralSession",
+            "summary": "Start a behavioural interview: its first question",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref(models.NewBehavioralSession)}}},
+            "responses": {"201": _json(models.NewBehavioralSessionAnswer, "the new session"),
+                          "400": _error("a bad body (field names the culprit), or no question "
+                                        "for it (an unknown bank)"),
+                          "413": _error("a body over its size limit"), **_AUTH_ERRORS}}},
+        root + "/responses": {"post": {
+            "operationId": "respondBehavioral",
+            "summary": "The candidate's answer to what was asked last: its analysis, then a "
+            "follow-up or the question's feedback",
+            "parameters": [_SESSION_ID],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref(models.BehavioralReply)}}},
+            "responses": {"200": _json(models.ReplyAnswer, "what the answer led to"),
+                          "400": _error("Session already completed; a response_number that is "
+                                        "not the next reply; a question that is over; a bad "
+                                        "body"),
+                          "404": _NOT_FOUND, "413": _error("text over its size limit"),
+                          **_AUTH_ERRORS}}},
+        root + "/questions/{question_number}/feedback": {"get": {
+            "operationId": "getQuestionFeedback",
+            "summary": "A question's feedback: what landed, what didn't, coaching, a revised "
+            "answer",
+            "parameters": [_SESSION_ID, _QUESTION_NUMBER],
+            "responses": {"200": _json(models.QuestionFeedbackAnswer, "the feedback"),
+                          "400": _error("the question has not been answered yet"),
+                          "404": _error("Mock interview session not found, or Question not "
+                                        "found"), **_AUTH_ERRORS}}},
+        root + "/next": {"post": {
+            "operationId": "nextBehavioralQuestion", "summary": "Move on to the next question",
+            "parameters": [_SESSION_ID], "requestBody": _optional_body(models.NextQuestionRequest),
+            "responses": {"200": _json(models.NextQuestionAnswer, "the next question"),
+                          "400": _error("Maximum questions reached. End session to see "
+                                        "results.; Session already completed; a bad body"),
+                          "404": _NOT_FOUND, **_AUTH_ERRORS}}},
+        root + "/skip": {"post": {
+            "operationId": "skipBehavioral",
+            "summary": "Skip the follow-up asked (or the question)",
+            "parameters": [_SESSION_ID], "requestBody": _optional_body(models.SkipRequest),
+            "responses": {"200": _json(models.SkipAnswer, "what comes next"),
+                          "400": _COMPLETED, "404": _NOT_FOUND, **_AUTH_ERRORS}}},
+        root + "/end": {"post": {
+            "operationId": "endBehavioralSession",
+            "summary": "End the interview: the session's feedback and readiness",
+            "parameters": [_SESSION_ID],
+            "requestBody": _optional_body(models.EndBehavioralRequest),
+            "responses": {"200": _json(models.EndBehavioralAnswer, "the session's feedback"),
+                          "400": _COMPLETED, "404": _NOT_FOUND, **_AUTH_ERRORS}}},
+        "/behavioral/history": {"get": {
+            "operationId": "behavioralHistory",
+            "summary": "Every behavioural session, newest first, and the trend",
+            "responses": {"200": _json(models.BehavioralHistory, "the history"),
                           **_AUTH_ERRORS}}},
     }
 

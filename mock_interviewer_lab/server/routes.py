@@ -8,6 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_interviewer_lab.server.behavioral import (
+    BehavioralHistoryHandler,
+    BehavioralResponsesHandler,
+    BehavioralSessionsHandler,
+    EndBehavioralHandler,
+    NextQuestionHandler,
+    QuestionFeedbackHandler,
+    SkipHandler,
+)
 from mock_interviewer_lab.server.handlers import (
     EventsHandler,
     ExportHandler,
@@ -37,6 +46,15 @@ def default_handlers() -> list[tuple[str, type[Any]]]:
         (root + f"sessions/{sid}/export", ExportHandler),
         (root + f"sessions/{sid}/ws", SessionSocketHandler),
         (root + f"sessions/{sid}/voice", VoiceSocketHandler),
+        # Behavioural interviews (seed 002's operations; server/behavioral.py).
+        (root + "behavioral/sessions", BehavioralSessionsHandler),
+        (root + f"behavioral/sessions/{sid}/responses", BehavioralResponsesHandler),
+        (root + f"behavioral/sessions/{sid}/questions/(?P<question_number>[^/]+)/feedback",
+         QuestionFeedbackHandler),
+        (root + f"behavioral/sessions/{sid}/next", NextQuestionHandler),
+        (root + f"behavioral/sessions/{sid}/skip", SkipHandler),
+        (root + f"behavioral/sessions/{sid}/end", EndBehavioralHandler),
+        (root + "behavioral/history", BehavioralHistoryHandler),
         (root + "openapi.json", OpenApiHandler),
         # Last: anything the routes above did not take.
         (root + r"(?P<path>.*)", NotFoundHandler),

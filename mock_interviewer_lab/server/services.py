@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mock_interviewer_lab.behavioral_shell import BehavioralOptions, start_behavioral_session
 from mock_interviewer_lab.coach.factory import session_coach
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Action
@@ -34,6 +35,12 @@ from mock_interviewer_lab.interview.session import InterviewSession, settings_wi
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.protocol import ReportFormat
+from mock_interviewer_lab.reporting.behavioral import BEHAVIORAL_KIND
+from mock_interviewer_lab.reporting.behavioral_report import (
+    BehavioralReport,
+    history_json,
+    stored_behavioral_report,
+)
 from mock_interviewer_lab.reporting.render import render_report
 from mock_interviewer_lab.reporting.report import SessionReport, stored_report
 from mock_interviewer_lab.server import metrics
@@ -436,6 +443,24 @@ class InterviewService:
         self._keep(session)
         return session
 
+    def start_behavioral(self, options: BehavioralOptions,
+                         llm: dict[str, str] | None = None) -> InterviewSession:
+        """A behavioural interview (behavioral_shell.py); SetupError says
+        what is wrong with ``options``."""
+        settings = settings_with_llm(self.settings, llm)
+        meta: dict[str, Any] = {"source": "server"}
+        if llm:
+            meta["llm"] = dict(llm)
+        session = start_behavioral_session(self.store, settings, options,
+                                           registry=self.registry, clock=self.clock,
+                                           coach=session_coach(settings), meta=meta)
+        self._keep(session)
+        return session
+
+    def behavioral_history(self) -> dict[str, Any]:
+        """Every behavioural session and the trend (``GET behavioral/history``)."""
+        return history_json(self.store)
+
     def session(self, session_id: str) -> InterviewSession:
         """The live session; one stored by an earlier server (or dropped
         from memory) is resumed. Raises the store's UnknownSession /
@@ -664,7 +689,9 @@ class InterviewService:
 
     # ----------------------------------------------------------- reports
 
-    def report(self, session_id: str) -> SessionReport:
+    def report(self, session_id: str) -> SessionReport | BehavioralReport:
+        if self.store.get(session_id).kind == BEHAVIORAL_KIND:
+            return stored_behavioral_report(self.store, session_id)
         return stored_report(self.store, session_id, self.registry)
 
     def rendered_report(self, session_id: str, fmt: ReportFormat) -> RenderedReport:
