@@ -318,7 +318,7 @@ def simulate_behavioral(script: BehavioralScript, *, settings: Settings,
                         coach: Coach, tick_s: float = 30.0) -> dict[str, Any]:
     """Play a behavioural interview's script (see the module's docstring)."""
     base = Path(script.base_dir)
-    unknown = set(script.coach) - set(settings.coach.model_fields)
+    unknown = set(script.coach) - set(type(settings.coach).model_fields)
     if unknown:
         raise ScriptError(f"coach: unknown key(s) {', '.join(sorted(unknown))}")
     try:
