@@ -384,9 +384,9 @@ class ReportReady(TypedDict):
 #
 # Errors: an event the interview cannot take (a sixth question, anything
 # after the end, a skip with no follow-up pending) changes nothing and gives
-# one ``request_refused`` (and a coach_says of kind "error" with the same
-# words, for the transcript and the voice). The shells answer a request that
-# led to a request_refused with HTTP 400 and its ``reason`` as the message.
+# one ``request_refused`` (and, before the end, a coach_says of kind "error"
+# with the same words, for the transcript and the voice). The shells answer
+# a request that led to a request_refused with HTTP 400 and its ``reason``.
 
 
 @with_config(_STRICT)
