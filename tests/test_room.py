@@ -71,7 +71,7 @@ def test_with_the_server_one_bundle_holds_the_room_the_panel_and_a_line(
     (bundle,) = bundles(shown.outputs)
     assert set(bundle) == {ROOM_MIME, WIDGET_VIEW_MIME, "text/plain"}
     assert bundle[ROOM_MIME] == {"session_id": INFO["id"], "title": "Two Sum",
-                                 "problem": "core:two_sum", "minutes": 30}
+                                 "problem": "core:two_sum", "minutes": 30, "kind": "coding"}
     panel = server_magics.panel
     assert panel is not None
     assert bundle[WIDGET_VIEW_MIME]["model_id"] == panel.widget.model_id

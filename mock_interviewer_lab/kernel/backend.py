@@ -48,7 +48,25 @@ log = logging.getLogger(__name__)
 EVENT_NAMES: dict[str, EventType] = {
     "said": "candidate_said", "code": "code_submitted", "hint": "hint_requested",
     "typing": "typing", "silence": "silence", "tick": "tick", "end": "end_requested",
+    "next": "next_requested", "skip": "skip_requested",
 }
+#: The kind of interview a behavioural session stores (sessions.kind).
+BEHAVIORAL = "behavioral"
+#: A behavioural interview's requests on the server (server/behavioral.py), by event.
+BEHAVIORAL_ROUTES = {"said": "responses", "next": "next", "skip": "skip", "end": "end"}
+#: What a panel shows as a behavioural session's "problem".
+BEHAVIORAL_VIEW = {"id": BEHAVIORAL, "qualified_id": BEHAVIORAL,
+                   "title": "Behavioural interview", "kind": BEHAVIORAL}
+
+
+def behavioral_view(setup: dict[str, Any]) -> dict[str, Any]:
+    """The panel's heading data for a behavioural session's set-up."""
+    stage = str(setup.get("stage") or "").replace("_", " ")
+    parts = [p for p in (stage, setup.get("difficulty"),
+                         f"target {setup['level']}" if setup.get("level") else "",
+                         "adversarial" if setup.get("adversarial") else "") if p]
+    return {**BEHAVIORAL_VIEW, "title": "Behavioural interview" + (
+        f" ({', '.join(map(str, parts))})" if parts else ""), "setup": dict(setup)}
 
 
 class BackendError(Exception):
@@ -80,6 +98,14 @@ class Backend(Protocol):
     def start(self, problem: str, minutes: float = 45, mode: str = "normal",
               coach: dict[str, Any] | None = None,
               llm: dict[str, str] | None = None) -> dict[str, Any]: ...
+
+    def start_behavioral(self, options: dict[str, Any],
+                         llm: dict[str, str] | None = None) -> dict[str, Any]: ...
+
+    def history(self) -> dict[str, Any]: ...
+
+    @property
+    def kind(self) -> str: ...
 
     def event(self, type_: str, **data: Any) -> list[dict[str, Any]]: ...
 
@@ -129,6 +155,8 @@ class ServerBackend:
         #: How long a submission waits, in all, for a busy server (503).
         self.busy_wait_s = busy_wait_s
         self.session_id: str | None = None
+        #: The running session's kind of interview (coding or behavioral).
+        self.kind = "coding"
         self._ended = False
         self._callbacks: list[ActionCallback] = []
         self._ws_thread: threading.Thread | None = None
@@ -202,7 +230,27 @@ class ServerBackend:
         if llm:
             body["llm"] = llm
         answer: dict[str, Any] = self.request("POST", "sessions", body)
+        self.kind = "coding"
         self._attach(answer["session"]["id"], bool(answer["state"].get("ended")))
+        return answer
+
+    def start_behavioral(self, options: dict[str, Any],
+                         llm: dict[str, str] | None = None) -> dict[str, Any]:
+        body = {key: value for key, value in options.items() if value not in (None, "")}
+        if llm:
+            body["llm"] = llm
+        answer: dict[str, Any] = self.request("POST", "behavioral/sessions", body)
+        self.kind = BEHAVIORAL
+        self._attach(answer["session"]["id"], bool(answer["state"].get("ended")))
+        setup = {"stage": answer.get("interview_stage"),
+                 "difficulty": answer.get("difficulty_level"), "level": answer.get("target_level"),
+                 "adversarial": bool(options.get("adversarial"))}
+        return {"session": answer["session"], "problem": behavioral_view(setup),
+                "state": answer["state"], "actions": answer.get("actions") or [],
+                "kind": BEHAVIORAL}
+
+    def history(self) -> dict[str, Any]:
+        answer: dict[str, Any] = self.request("GET", "behavioral/history")
         return answer
 
     def _attach(self, session_id: str, ended: bool) -> None:
@@ -222,6 +270,11 @@ class ServerBackend:
         waited = 0.0
         while True:
             try:
+                if self.kind == BEHAVIORAL and type_ in BEHAVIORAL_ROUTES:
+                    answer = self.request(
+                        "POST", f"behavioral/sessions/{self._session()}/"
+                        f"{BEHAVIORAL_ROUTES[type_]}", data)
+                    break
                 answer = self.request("POST", f"sessions/{self._session()}/events",
                                       {"type": type_, **data})
                 break
@@ -259,7 +312,14 @@ class ServerBackend:
         answer: dict[str, Any] = self.request(
             "GET", f"sessions/{urllib.parse.quote(session_id)}")
         info = answer["session"]
+        if info.get("kind") == BEHAVIORAL:
+            # The panel is built again from the session's own actions.
+            exported = self.request("GET", f"sessions/{urllib.parse.quote(info['id'])}/export")
+            self.kind = BEHAVIORAL
+            self._attach(str(info["id"]), bool(answer["state"].get("ended")))
+            return behavioral_snapshot(info, answer["state"], list(exported["records"]))
         problem = self.request("GET", f"problems/{urllib.parse.quote(info['problem'])}")
+        self.kind = "coding"
         self._attach(str(info["id"]), bool(answer["state"].get("ended")))
         return {"session": info, "problem": problem, "state": answer["state"],
                 "transcript": []}
@@ -365,6 +425,20 @@ class ServerBackend:
         self.stop_subscription()
 
 
+def behavioral_snapshot(info: dict[str, Any], state: dict[str, Any],
+                        records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A resumed behavioural session's snapshot: its set-up, and its actions
+    to show again (the panel's screens are made of them)."""
+    from mock_interviewer_lab.events import record_from_dict
+    from mock_interviewer_lab.reporting.transcript import transcript_json
+
+    started = next((r for r in records if r.get("type") == "session_started"), {})
+    setup = dict((started.get("data") or {}).get(BEHAVIORAL) or {})
+    return {"session": info, "problem": behavioral_view(setup), "state": state,
+            "actions": [r for r in records if r.get("kind") == "action"], "kind": BEHAVIORAL,
+            "transcript": transcript_json(record_from_dict(r) for r in records)}
+
+
 # ----------------------------------------------------------------- embedded
 
 
@@ -450,6 +524,40 @@ class EmbeddedBackend:
         return {"session": session.info.to_dict(), "problem": session.public_view(),
                 "state": session.state(), "actions": actions}
 
+    def start_behavioral(self, options: dict[str, Any],
+                         llm: dict[str, str] | None = None) -> dict[str, Any]:
+        from mock_interviewer_lab.behavioral_shell import (
+            BehavioralOptions,
+            SetupError,
+            start_behavioral_session,
+        )
+        from mock_interviewer_lab.coach.factory import session_coach
+        from mock_interviewer_lab.interview.session import settings_with_llm
+        from mock_interviewer_lab.problems.registry import NoQuestion
+
+        settings = settings_with_llm(self.settings, llm)
+        meta: dict[str, Any] = {"backend": "embedded"}
+        if llm:
+            meta["llm"] = dict(llm)
+        try:
+            with self._lock:
+                session = start_behavioral_session(
+                    self.store, settings, BehavioralOptions(**options), registry=self.registry,
+                    clock=self.clock, coach=session_coach(settings), meta=meta)
+                self._attach(session)
+        except (NoQuestion, SetupError) as exc:
+            raise BackendError(str(exc)) from None
+        return self._behavioral_snapshot(session)
+
+    def _behavioral_snapshot(self, session: InterviewSession) -> dict[str, Any]:
+        return behavioral_snapshot(session.info.to_dict(), session.state(),
+                                   [r.to_dict() for r in session.records()])
+
+    def history(self) -> dict[str, Any]:
+        from mock_interviewer_lab.reporting.behavioral_report import history_json
+
+        return history_json(self.store)
+
     def _attach(self, session: InterviewSession) -> None:
         if self.session is not None and self._deliver in self.session.listeners:
             self.session.listeners.remove(self._deliver)
@@ -487,6 +595,10 @@ class EmbeddedBackend:
 
         _check_format(format)
         session = self._current()
+        if session.info.kind == BEHAVIORAL:
+            from mock_interviewer_lab.reporting.behavioral_report import stored_behavioral_report
+
+            return render_report(stored_behavioral_report(self.store, session.info.id), format)
         built = session_report(session.records(), session.problem, session.info.id,
                                self.registry)
         return render_report(built, format)
@@ -518,12 +630,19 @@ class EmbeddedBackend:
             raise BackendError(str(exc)) from None
         with self._lock:
             self._attach(session)
+        if session.info.kind == BEHAVIORAL:
+            return self._behavioral_snapshot(session)
         return {"session": session.info.to_dict(), "problem": session.public_view(),
                 "state": session.state(), "transcript": transcript_json(session.records())}
 
     @property
     def active(self) -> bool:
         return self.session is not None and not self.session.ended
+
+    @property
+    def kind(self) -> str:
+        """The running session's kind of interview (coding when none runs)."""
+        return self.session.info.kind if self.session is not None else "coding"
 
     def subscribe(self, callback: ActionCallback) -> None:
         self._callbacks.append(callback)

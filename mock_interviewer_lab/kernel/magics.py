@@ -21,14 +21,16 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from mock_interviewer_lab.formatting import plural
-from mock_interviewer_lab.kernel.backend import Backend, BackendError, choose_backend
+from mock_interviewer_lab.kernel.backend import BEHAVIORAL, Backend, BackendError, choose_backend
+from mock_interviewer_lab.kernel.behavioral_panel import BehavioralPanel
 from mock_interviewer_lab.kernel.panel import Panel, mmss, report_body
 from mock_interviewer_lab.kernel.room import room_bundle, room_info, same_problem
 from mock_interviewer_lab.kernel.voice_widget import voice_part
 from mock_interviewer_lab.limits import BadText, TextTooLong, check_text
 from mock_interviewer_lab.settings import HELPFULNESS, MODES
 
-SUBCOMMANDS = ("say", "hint", "status", "end", "report", "resume", "list", "stub")
+SUBCOMMANDS = ("say", "hint", "status", "end", "report", "resume", "list", "stub",
+               "behavioral", "next", "skip")
 
 
 class UsageError(Exception):
@@ -52,6 +54,43 @@ def _start_parser() -> _Parser:
     parser.add_argument("--model", default="")
     parser.add_argument("--api-base", dest="api_base", default="")
     return parser
+
+
+def _behavioral_parser() -> _Parser:
+    from mock_interviewer_lab.competencies import DIFFICULTIES, LEVELS, STAGES
+
+    parser = _Parser(prog="%interview behavioral", add_help=False)
+    parser.add_argument("--stage", choices=STAGES, default="hiring_manager")
+    parser.add_argument("--difficulty", choices=DIFFICULTIES, default="medium")
+    parser.add_argument("--level", choices=LEVELS)
+    parser.add_argument("--resume", metavar="FILE")
+    parser.add_argument("--job", metavar="FILE")
+    parser.add_argument("--adversarial", action="store_true")
+    parser.add_argument("--bank")
+    parser.add_argument("--model", default="")
+    parser.add_argument("--api-base", dest="api_base", default="")
+    return parser
+
+
+def behavioral_options(words: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``%interview behavioral``'s options as the backend takes them (the
+    files read here: text or Markdown only), and its llm choices."""
+    from mock_interviewer_lab.behavioral_shell import (
+        BehavioralOptions,
+        SetupError,
+        read_context_file,
+    )
+
+    args = _behavioral_parser().parse_args(words)
+    try:
+        resume = read_context_file(args.resume, "--resume") if args.resume else None
+        job = read_context_file(args.job, "--job") if args.job else None
+    except SetupError as exc:
+        raise UsageError(str(exc)) from None
+    options = BehavioralOptions(stage=args.stage, difficulty=args.difficulty, level=args.level,
+                                resume_text=resume, job_text=job,
+                                adversarial=args.adversarial, bank=args.bank)
+    return options.as_dict(), llm_choices(args)
 
 
 def _within_limit(kind: str, text: str, what: str) -> None:
@@ -114,6 +153,9 @@ class InterviewMagics(Magics):
 
     def _apply(self, actions: list[dict[str, Any]]) -> None:
         for action in actions:
+            if action.get("type") == "session_feedback" and isinstance(self.panel,
+                                                                       BehavioralPanel):
+                self._show_history()
             if action.get("type") == "problem_added":
                 data = action.get("data") or {}
                 self.stub = "%%solution\n" + str(data.get("signature") or "")
@@ -125,6 +167,9 @@ class InterviewMagics(Magics):
         """Post one event, show its actions, and bring the countdown up to date."""
         actions = self.backend.event(type_, **data)
         self._apply(actions)
+        for action in actions:
+            if action.get("type") == "request_refused":
+                self.error(str((action.get("data") or {}).get("reason", "refused")))
         if self.panel is not None:
             self.panel.set_state(self.backend.state())
         if self._stub_due and self.stub:
@@ -134,6 +179,20 @@ class InterviewMagics(Magics):
             self.shell.set_next_input(self.stub)  # type: ignore[union-attr]
             self.say_line("a follow-up problem is in the panel; write it in the next cell")
         return actions
+
+    def _show_history(self) -> None:
+        """The trend across behavioural sessions, in the panel (best effort:
+        a history that cannot be read leaves the panel as it is)."""
+        try:
+            history = self.backend.history()
+        except BackendError:
+            return
+        if isinstance(self.panel, BehavioralPanel):
+            self.panel.show_history(history)
+
+    def _kind(self) -> str:
+        """The running interview's kind (a backend that does not say: coding)."""
+        return str(getattr(self.backend, "kind", "coding"))
 
     def error(self, message: str) -> None:
         if self._in_panel_callback and self.panel is not None:
@@ -207,6 +266,10 @@ class InterviewMagics(Magics):
             self.error("no interview is running; start one with %interview PROBLEM "
                        "(the cell was not run)")
             return
+        if self._kind() == BEHAVIORAL:
+            self.error('a behavioural interview takes no code: answer with %interview say "…" '
+                       "or in the panel (the cell was not run)")
+            return
         self.shell.run_cell(cell)  # type: ignore[union-attr]
         self._guarded(lambda: self._submit(cell))
 
@@ -243,6 +306,45 @@ class InterviewMagics(Magics):
         self.say_line(f"interview {snapshot['session']['id']}: {snapshot['problem']['title']} "
                       f"({plural(args.minutes, 'minute')}) — write your solution in the next cell")
 
+    def _cmd_behavioral(self, words: list[str]) -> None:
+        """%interview behavioral [--stage S] [--difficulty D] [--level L] [--resume FILE]
+        [--job FILE] [--adversarial] [--bank NAME]: a behavioural interview."""
+        options, llm = behavioral_options(words)
+        backend = self.backend
+        if backend.active:
+            self._bring_back(BEHAVIORAL)
+            return
+        snapshot = backend.start_behavioral(options, **({"llm": llm} if llm else {}))
+        self._open_panel(snapshot)
+        self.say_line(f"interview {snapshot['session']['id']}: {snapshot['problem']['title']} — "
+                      'answer in the panel, or with %interview say "…"; %interview next, skip '
+                      "and end move on")
+
+    def _cmd_next(self, _words: list[str]) -> None:
+        self._behavioral_only("next")
+        self._event("next")
+
+    def _cmd_skip(self, _words: list[str]) -> None:
+        self._behavioral_only("skip")
+        self._event("skip")
+
+    def _behavioral_only(self, command: str) -> None:
+        if self.backend.active and self._kind() != BEHAVIORAL:
+            raise UsageError(f"%interview {command} is for a behavioural interview "
+                             "(%interview behavioral); this one is a coding interview")
+
+    def _next_from_panel(self) -> None:
+        with self._panel_output():
+            self._guarded(lambda: self._cmd_next([]))
+
+    def _skip_from_panel(self) -> None:
+        with self._panel_output():
+            self._guarded(lambda: self._cmd_skip([]))
+
+    def _end_from_panel(self) -> None:
+        with self._panel_output():
+            self._guarded(lambda: self._cmd_end([]))
+
     def _bring_back(self, asked: str | None, *, session_id: str | None = None) -> None:
         """``%interview …`` (or Run All) while an interview runs: its room
         again, with a line saying so; a different problem or session is
@@ -264,12 +366,20 @@ class InterviewMagics(Magics):
         if self.panel is not None:
             self.panel.close()
         backend = self.backend
-        panel = Panel(snapshot["problem"], on_say=self._say_from_panel,
-                      on_hint=self._hint_from_panel,
-                      on_export=self._export_from_panel,
-                      # With the server, JupyterLab's plugin is there: the
-                      # countdown ticks in the browser, not in this kernel.
-                      browser_clock=backend.name == "server")
+        panel: Panel
+        if snapshot.get("kind") == BEHAVIORAL:
+            panel = BehavioralPanel(snapshot["problem"], on_say=self._say_from_panel,
+                                    on_next=self._next_from_panel, on_skip=self._skip_from_panel,
+                                    on_end=self._end_from_panel,
+                                    on_export=self._export_from_panel,
+                                    browser_clock=backend.name == "server")
+        else:
+            panel = Panel(snapshot["problem"], on_say=self._say_from_panel,
+                          on_hint=self._hint_from_panel,
+                          on_export=self._export_from_panel,
+                          # With the server, JupyterLab's plugin is there: the
+                          # countdown ticks in the browser, not in this kernel.
+                          browser_clock=backend.name == "server")
         panel.set_state(snapshot["state"])
         if snapshot.get("transcript"):
             panel.load_transcript(snapshot["transcript"])

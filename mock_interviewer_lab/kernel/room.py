@@ -4,7 +4,7 @@ comes back, with the interview on the server extension.
 One output holds three renderings of the same room, best first:
 
 * :data:`~mock_interviewer_lab.protocol.ROOM_MIME` ``{"session_id",
-  "title", "problem", "minutes"}``: the JupyterLab plugin docks the room
+  "title", "problem", "minutes", "kind"}``: the JupyterLab plugin docks the room
   beside the notebook (it follows the session's socket itself) and leaves a
   compact line in the cell;
 * the ipywidgets panel's view, where there is no plugin (classic notebook,
@@ -56,6 +56,8 @@ def room_info(snapshot: dict[str, Any], *, minutes: float | None = None) -> dict
         "title": str(problem.get("title") or problem.get("id") or qualified),
         "problem": str(qualified),
         "minutes": _minutes(session, dict(snapshot.get("state") or {}), minutes),
+        # The kind of interview (coding, behavioral): the docked room adapts to it.
+        "kind": str(snapshot.get("kind") or session.get("kind") or "coding"),
     }
 
 
