@@ -35,3 +35,7 @@ sessions.mkdir()
 settings_copy = sessions / "settings.toml"
 shutil.copyfile(Path(__file__).parent / "settings.toml", settings_copy)
 os.environ["MOCK_INTERVIEWER_SETTINGS"] = str(settings_copy)
+
+# The server's clock steps every live session this often (5 s by default):
+# a one-minute interview in tests/room.spec.ts ends soon after time-up.
+c.MockInterviewerApp.tick_interval_s = 2.0

@@ -27,6 +27,7 @@ export interface IEventAnswer {
 export type RoomEvent =
   | { type: 'said'; text: string }
   | { type: 'hint' }
+  | { type: 'typing' }
   | { type: 'end'; reason: 'candidate' };
 
 function sessionPath(sessionId: string, ...rest: string[]): string {

@@ -292,7 +292,20 @@ export class RoomManager {
     }
     this._notebooks.set(sessionId, notebook);
     notebook.addClass(HAS_ROOM_CLASS);
+    // Keys typed in a cell's editor: the candidate is coding (the room
+    // throttles what it posts).
+    const typing = (event: KeyboardEvent): void => {
+      const target = event.target as Element | null;
+      if (
+        this._notebooks.get(sessionId) === notebook &&
+        target?.closest?.('.jp-Cell .cm-editor')
+      ) {
+        this._rooms.get(sessionId)?.noteTyping();
+      }
+    };
+    notebook.node.addEventListener('keydown', typing, true);
     notebook.disposed.connect(() => {
+      notebook.node.removeEventListener('keydown', typing, true);
       if (this._notebooks.get(sessionId) !== notebook) {
         return;
       }

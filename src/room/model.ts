@@ -335,6 +335,8 @@ export class RoomModel {
   hintLevel = 0;
   hintOf = 3;
   hints: IHint[] = [];
+  /** Counts changes of `hints` (a follow-up or a snapshot replaces them). */
+  hintsVersion = 0;
   lines: ILine[] = [];
   /** Sentences of a coach reply still streaming. */
   live: string[] = [];
@@ -432,8 +434,60 @@ export class RoomModel {
     this.live = [];
     this.linesVersion += 1;
     this.snapshots += 1;
-    // No announcement: these lines were said before the room opened.
+    // What the state does not carry, from the stored actions (hints given,
+    // the follow-up problem), replayed in order and without announcements:
+    // a reload or a second view looks as the room did.
+    if (Array.isArray(snapshot.actions)) {
+      this.hints = [];
+      for (const action of snapshot.actions) {
+        this._replay(action);
+      }
+      this.hintsVersion += 1;
+    }
     this.setState(snapshot.state);
+  }
+
+  // A stored action of the snapshot: its effect, said to no one.
+  private _replay(action: unknown): void {
+    if (action === null || typeof action !== 'object') {
+      return;
+    }
+    const raw = action as Record<string, unknown>;
+    const data = (raw.data ?? {}) as Record<string, unknown>;
+    if (typeof raw.seq === 'number') {
+      this._seen.add(raw.seq);
+    }
+    if (raw.type === 'show_hint') {
+      this._addHint(data);
+    } else if (raw.type === 'problem_added') {
+      this._followUp(data);
+    }
+  }
+
+  private _addHint(data: Record<string, unknown>): void {
+    this.hintLevel = Number(data.level) || this.hintLevel;
+    this.hintOf = Number(data.of) || this.hintOf;
+    this.hintLabel =
+      typeof data.label === 'string'
+        ? data.label
+        : `hint ${this.hintLevel} of ${this.hintOf}`;
+    this.hints.push({
+      level: this.hintLevel,
+      of: this.hintOf,
+      text: String(data.text ?? '')
+    });
+    this.hintsVersion += 1;
+  }
+
+  private _followUp(data: Record<string, unknown>): IProblemView {
+    const problem = problemView(data, true);
+    this.problem = problem;
+    this.results = null;
+    this.hints = [];
+    this.hintsVersion += 1;
+    this.hintLevel = 0;
+    this.hintLabel = '';
+    return problem;
   }
 
   /**
@@ -463,17 +517,7 @@ export class RoomModel {
         this.notice = String(data.message ?? '');
         break;
       case 'show_hint':
-        this.hintLevel = Number(data.level) || this.hintLevel;
-        this.hintOf = Number(data.of) || this.hintOf;
-        this.hintLabel =
-          typeof data.label === 'string'
-            ? data.label
-            : `hint ${this.hintLevel} of ${this.hintOf}`;
-        this.hints.push({
-          level: this.hintLevel,
-          of: this.hintOf,
-          text: String(data.text ?? '')
-        });
+        this._addHint(data);
         // Not announced: the coach says the hint too (a coach line).
         break;
       case 'phase_changed':
@@ -509,12 +553,10 @@ export class RoomModel {
         }
         break;
       case 'problem_added':
-        this.problem = problemView(data, true);
-        this.results = null;
-        this.hints = [];
-        this.hintLevel = 0;
-        this.hintLabel = '';
-        this._announce('status', `Follow-up problem: ${this.problem.title}`);
+        this._announce(
+          'status',
+          `Follow-up problem: ${this._followUp(data).title}`
+        );
         break;
       case 'report_ready':
         this.ended = true;

@@ -46,6 +46,9 @@ export function roomId(sessionId: string): string {
   return `mil-room-${sessionId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
+/** The room posts `typing` at most this often, in ms. */
+export const TYPING_EVERY_MS = 10000;
+
 const SPEAKER_LABELS: Record<ILine['speaker'], string> = {
   coach: 'Coach',
   candidate: 'You',
@@ -107,6 +110,20 @@ export class RoomWidget extends Widget {
       this._message.value = text; // not lost
     }
     this._message.focus();
+  }
+
+  /**
+   * The candidate is editing the notebook: a `typing` event, at most one
+   * every TYPING_EVERY_MS, so the server's silence nudges wait while they
+   * code. Nothing is shown, and a failure is not worth a line.
+   */
+  noteTyping(): void {
+    const now = Date.now();
+    if (this.model.ended || now - this._typedAt < TYPING_EVERY_MS) {
+      return;
+    }
+    this._typedAt = now;
+    this._connection.post({ type: 'typing' }).catch(() => undefined);
   }
 
   async hint(): Promise<void> {
@@ -579,10 +596,10 @@ export class RoomWidget extends Widget {
     const model = this.model;
     this._hintLabel.textContent =
       model.hintLabel || `(${model.hintLevel} of ${model.hintOf} used)`;
-    if (this._drawnHints === model.hints.length) {
+    if (this._drawnHints === model.hintsVersion) {
       return;
     }
-    this._drawnHints = model.hints.length;
+    this._drawnHints = model.hintsVersion;
     this._hintList.textContent = '';
     for (const hint of model.hints) {
       const item = el('li', 'mil-room-hint-text');
@@ -685,6 +702,7 @@ export class RoomWidget extends Widget {
   private _voice: VoiceControl | null = null;
   private _unfollowSwitch: (() => void) | null = null;
   private _busy = false;
+  private _typedAt = -Infinity;
   private _timer = 0;
   private _drawnProblem: unknown = undefined;
   private _drawnPhases = '';

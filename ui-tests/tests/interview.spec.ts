@@ -1,5 +1,7 @@
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
+
+import { replaceCellSource, solutionCellIndex } from './helpers';
 
 const WRONG_SOLUTION = [
   '%%solution',
@@ -78,7 +80,7 @@ test.describe('Mock Interviewer Lab', () => {
     await expect(clock).not.toHaveText(firstReading, { timeout: 30000 });
 
     // set_next_input put the function stub below the `%interview` cell.
-    const solutionCell = await solutionCellIndex(page);
+    const solutionCell = await solutionCellIndex(page, INTERVIEW_CELL);
     expect((await page.notebook.getCellTextInput(solutionCell)).trim()).toMatch(
       /^%%solution\s+def two_sum\(/
     );
@@ -107,40 +109,3 @@ test.describe('Mock Interviewer Lab', () => {
     });
   });
 });
-
-// The index of the first cell that starts with `%%solution`.
-async function solutionCellIndex(
-  page: IJupyterLabPageFixture
-): Promise<number> {
-  let found = -1;
-  await expect
-    .poll(async () => {
-      found = await page.evaluate(() => {
-        const notebook = (window as any).jupyterapp.shell.currentWidget.content;
-        const cells = notebook.model.sharedModel.cells as any[];
-        return cells.findIndex(cell =>
-          cell.getSource().startsWith('%%solution')
-        );
-      });
-      return found;
-    })
-    .toBeGreaterThan(INTERVIEW_CELL);
-  return found;
-}
-
-// Typing into CodeMirror re-indents Python as it goes, so the source is set
-// on the notebook model instead, as an edit from the user would be.
-async function replaceCellSource(
-  page: IJupyterLabPageFixture,
-  index: number,
-  source: string
-): Promise<void> {
-  await page.evaluate(
-    ({ index, source }) => {
-      const notebook = (window as any).jupyterapp.shell.currentWidget.content;
-      notebook.model.sharedModel.cells[index].setSource(source);
-    },
-    { index, source }
-  );
-  await expect.poll(() => page.notebook.getCellTextInput(index)).toBe(source);
-}
