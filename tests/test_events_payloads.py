@@ -4,10 +4,10 @@ and real sessions keep to them.
 Realistic sessions are played (the eval's personas on three problems, one of
 them going on to a follow-up problem; a coach that leaks; the LLM coach
 against the canned loopback model, with a fallback, a streamed leak and a
-tool's hint; the example simulation scripts and a replay of one): every
-stored record and every action handed back or pushed to a listener is
-validated against its type's TypedDict, and between them the sessions make
-every event and action type.
+tool's hint; the example simulation scripts, coding and behavioural, and a
+replay of one of each): every stored record and every action handed back or
+pushed to a listener is validated against its type's TypedDict, and between
+them the sessions make every event and action type.
 """
 
 from __future__ import annotations
@@ -219,6 +219,16 @@ def test_simulations_and_a_replay_keep_to_the_payloads(
     again = replay_session(store, ids[0], registry, Settings(), replay_coach=ScriptedCoach(),
                            helpfulness="gentle")
     seen.check(store.records(again.session.id))
+    # The behavioural examples (kind: behavioral) and a replay of one: its
+    # events and actions keep to their shapes too.
+    behavioural = [i for i in ids if store.get(i).kind == "behavioral"]
+    assert len(behavioural) == 2
+    again = replay_session(store, behavioural[0], registry, Settings(),
+                           replay_coach=ScriptedCoach())
+    seen.check(store.records(again.session.id))
+    assert {"next_requested", "skip_requested", "question_asked", "follow_up_asked",
+            "answer_scored", "question_feedback", "session_feedback", "difficulty_changed",
+            "request_refused"} <= seen.types
 
 
 @pytest.fixture(scope="module")
