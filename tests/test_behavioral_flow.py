@@ -155,6 +155,8 @@ def test_five_questions_with_follow_ups_feedback_and_the_sessions(
     types = [r.type for r in records]
     assert types.index("session_feedback") < types.index("report_ready")
     assert not of(records, "leak_blocked")  # the interview's lines pass the safeguards
+    # A candidate who answers is not taken for one who has no approach.
+    assert not of(records, "coach_adjusted")
 
 
 def test_skip_next_and_end_at_any_point_and_the_specs_errors(

@@ -18,6 +18,7 @@ whatever its intent), so the plan's triggers name no step: the clock's end
 is the engine's (time up: the plan's ending, SUMMARY then DONE). No phase
 counts as stuck (no automatic hints: the candidate may ask for one), there
 is no agenda and no wrap-up budget; the engine's time warnings still come.
+The first answer marks the calibrator's first approach.
 """
 
 from __future__ import annotations
@@ -58,4 +59,7 @@ BEHAVIORAL_PLAN = PhasePlan(
     intent_step=_intent_step,
     time_step=_time_step,
     endings=((P.SUMMARY, P.DONE), (P.DONE,)),
+    # The first answer (its follow-ups or its feedback start) is the
+    # calibrator's first approach: a candidate who answers is not "stuck".
+    approach=frozenset({P.FOLLOW_UP, P.FEEDBACK}),
 )
