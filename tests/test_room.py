@@ -111,6 +111,18 @@ def test_room_data_from_the_session_when_not_asked() -> None:
         "qualified_id": "core:two_sum", "title": "Two Sum"}}))
 
 
+def test_a_behavioural_room_carries_its_kind_and_set_up() -> None:
+    snapshot = {"session": {"id": "b", "problem": "behavioral:hiring_manager"},
+                "problem": {"title": "Behavioural interview", "setup": {
+                    "stage": "hiring_manager", "difficulty": "medium", "level": "L5A",
+                    "adversarial": False}},
+                "state": {}, "kind": "behavioral"}
+    room = room_info(snapshot)
+    assert room["kind"] == "behavioral"
+    assert room["setup"] == {"stage": "hiring_manager", "difficulty": "medium", "level": "L5A"}
+    assert "setup" not in room_info({"session": {"id": "c"}, "problem": {"id": "x"}, "state": {}})
+
+
 # ------------------------------------------------------- bringing it back
 
 

@@ -55,7 +55,26 @@ def test_replayed_actions_are_the_hints_and_the_follow_up_in_order() -> None:
         (3, "show_hint"), (6, "problem_added"), (8, "show_hint")]
     # As the socket pushes an action, so the room applies both alike.
     assert replayed[0] == records[2].to_dict()
-    assert {"show_hint", "problem_added"} == SNAPSHOT_ACTIONS
+    assert {"show_hint", "problem_added"} <= SNAPSHOT_ACTIONS
+
+
+def test_replayed_actions_hold_a_behavioural_interview_s_questions_and_feedback() -> None:
+    """A room opened after the first question (or reloaded) rebuilds the
+    question, follow-up, scores and cards from the snapshot's actions."""
+    records: list[Event | Action] = [
+        Event("session_started", 0.0, {}, seq=0),
+        Action("question_asked", 0.1, {"number": 1, "text": "Tell me"}, seq=1),
+        Action("coach_says", 0.1, {"text": "Question 1 of 5: Tell me"}, seq=2),
+        Event("candidate_said", 30.0, {"text": "I did"}, seq=3),
+        Action("answer_scored", 30.1, {"question_number": 1, "score": 5}, seq=4, cause=3),
+        Action("follow_up_asked", 30.2, {"question_number": 1, "number": 1}, seq=5, cause=3),
+        Action("question_feedback", 60.0, {"question_number": 1}, seq=6),
+        Action("difficulty_changed", 60.1, {"from": "medium", "to": "easy"}, seq=7),
+        Action("session_feedback", 90.0, {"overall_score": 5.0}, seq=8),
+    ]
+    assert [a["type"] for a in replayed_actions(records)] == [
+        "question_asked", "answer_scored", "follow_up_asked", "question_feedback",
+        "difficulty_changed", "session_feedback"]
 
 
 def test_a_new_socket_snapshot_carries_the_hints_given(

@@ -4,7 +4,8 @@ comes back, with the interview on the server extension.
 One output holds three renderings of the same room, best first:
 
 * :data:`~mock_interviewer_lab.protocol.ROOM_MIME` ``{"session_id",
-  "title", "problem", "minutes", "kind"}``: the JupyterLab plugin docks the room
+  "title", "problem", "minutes", "kind"}`` (and a behavioural interview's ``setup``:
+  stage, difficulty, level): the JupyterLab plugin docks the room
   beside the notebook (it follows the session's socket itself) and leaves a
   compact line in the cell;
 * the ipywidgets panel's view, where there is no plugin (classic notebook,
@@ -51,7 +52,7 @@ def room_info(snapshot: dict[str, Any], *, minutes: float | None = None) -> dict
     session = dict(snapshot.get("session") or {})
     problem = dict(snapshot.get("problem") or {})
     qualified = problem.get("qualified_id") or session.get("problem") or problem.get("id") or ""
-    return {
+    room: dict[str, Any] = {
         "session_id": str(session.get("id", "")),
         "title": str(problem.get("title") or problem.get("id") or qualified),
         "problem": str(qualified),
@@ -59,6 +60,11 @@ def room_info(snapshot: dict[str, Any], *, minutes: float | None = None) -> dict
         # The kind of interview (coding, behavioral): the docked room adapts to it.
         "kind": str(snapshot.get("kind") or session.get("kind") or "coding"),
     }
+    if isinstance(problem.get("setup"), dict):
+        # A behavioural interview's stage, difficulty and target level, for the room's heading.
+        room["setup"] = {key: problem["setup"][key] for key in ("stage", "difficulty", "level")
+                         if problem["setup"].get(key) is not None}
+    return room
 
 
 def room_text(room: dict[str, Any]) -> str:

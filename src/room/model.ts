@@ -27,6 +27,10 @@ export interface IRoomBundle {
   minutes: number | null;
   voice: boolean;
   noise_threshold: number | null;
+  /** The kind of interview: `coding` (default) or `behavioral`. */
+  kind?: string;
+  /** A behavioural interview's set-up (stage, difficulty, level). */
+  setup?: Record<string, unknown>;
 }
 
 /**
@@ -49,7 +53,12 @@ export function parseRoomBundle(data: unknown): IRoomBundle | null {
     problem: text('problem'),
     minutes: finite(raw.minutes),
     voice: raw.voice !== false,
-    noise_threshold: finite(raw.noise_threshold)
+    noise_threshold: finite(raw.noise_threshold),
+    kind: text('kind') || 'coding',
+    setup:
+      raw.setup && typeof raw.setup === 'object'
+        ? { ...(raw.setup as Record<string, unknown>) }
+        : {}
   };
 }
 
@@ -304,6 +313,13 @@ export interface IAnnouncement {
   text: string;
 }
 
+/** An action as RoomModel.actionSeen passes it on. */
+export interface IActionSeen {
+  action: Record<string, unknown>;
+  /** From a snapshot's stored actions (a reload): not to be announced. */
+  replayed: boolean;
+}
+
 /**
  * The session as the room shows it, changed by the server's messages.
  */
@@ -326,6 +342,15 @@ export class RoomModel {
   /** The interview ended and its report is ready. */
   get reportReady(): ISignal<this, void> {
     return this._reportReady;
+  }
+
+  /**
+   * Every new action before the room handles it (a snapshot's stored ones
+   * with `replayed`; null when a snapshot begins): another kind's view
+   * (behavioral.ts) reads its own actions here.
+   */
+  get actionSeen(): ISignal<this, IActionSeen | null> {
+    return this._actionSeen;
   }
 
   phase = '';
@@ -438,6 +463,7 @@ export class RoomModel {
     // the follow-up problem), replayed in order and without announcements:
     // a reload or a second view looks as the room did.
     if (Array.isArray(snapshot.actions)) {
+      this._actionSeen.emit(null);
       this.hints = [];
       for (const action of snapshot.actions) {
         this._replay(action);
@@ -457,6 +483,7 @@ export class RoomModel {
     if (typeof raw.seq === 'number') {
       this._seen.add(raw.seq);
     }
+    this._actionSeen.emit({ action: raw, replayed: true });
     if (raw.type === 'show_hint') {
       this._addHint(data);
     } else if (raw.type === 'problem_added') {
@@ -502,6 +529,7 @@ export class RoomModel {
     const data = (raw.data ?? {}) as Record<string, unknown>;
     const t = finite(raw.t);
     this._advanceClockTo(t);
+    this._actionSeen.emit({ action: raw, replayed: false });
     switch (raw.type) {
       case 'coach_says': {
         const text = String(data.text ?? '');
@@ -709,6 +737,7 @@ export class RoomModel {
   private _changed = new Signal<this, void>(this);
   private _announced = new Signal<this, IAnnouncement>(this);
   private _reportReady = new Signal<this, void>(this);
+  private _actionSeen = new Signal<this, IActionSeen | null>(this);
 }
 
 function finite(value: unknown): number | null {

@@ -7,7 +7,6 @@
  * JupyterLab's theme variables (style/room.css). Every control is a native
  * element with a label, in reading order for Tab.
  */
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry, renderMarkdown } from '@jupyterlab/rendermime';
 import { ServerConnection } from '@jupyterlab/services';
 import { Message } from '@lumino/messaging';
@@ -16,7 +15,9 @@ import { Widget } from '@lumino/widgets';
 
 import { IVoiceSwitch, VoiceControl } from '../voice/control';
 import { API_PATH, RoomEvent } from './api';
+import { BehavioralView, isBehavioral } from './behavioral';
 import { message, RoomConnection } from './connection';
+import { announceIn, confirmEnd, el, roomButton, tableWithHead } from './dom';
 import {
   clockText,
   IAnnouncement,
@@ -70,6 +71,16 @@ export class RoomWidget extends Widget {
     this.model = new RoomModel(bundle);
     this._connection = new RoomConnection(this.model, _options.serverSettings);
     this._build();
+    if (isBehavioral(bundle)) {
+      // The behavioural view in place of the coding parts (behavioral.ts).
+      this.addClass('mil-mod-behavioral');
+      this._behavioral = new BehavioralView({
+        model: this.model,
+        serverSettings: _options.serverSettings,
+        idPrefix: this.id
+      });
+      this._problem.before(this._behavioral.node);
+    }
     this.model.changed.connect(this._draw, this);
     this.model.announced.connect(this._announce, this);
     this.model.reportReady.connect(() => this._options.openReport(), this);
@@ -142,16 +153,11 @@ export class RoomWidget extends Widget {
   }
 
   async end(): Promise<void> {
-    const answer = await showDialog({
-      title: 'End the interview?',
-      body: 'The coach wraps up (it may ask about complexity first), then your report opens in a tab of its own.',
-      buttons: [
-        Dialog.cancelButton({ label: 'Keep going' }),
-        Dialog.warnButton({ label: 'End the interview' })
-      ],
-      defaultButton: 0
-    });
-    if (answer.button.accept) {
+    if (
+      await confirmEnd(
+        'The coach wraps up (it may ask about complexity first), then your report opens in a tab of its own.'
+      )
+    ) {
       await this._post({ type: 'end', reason: 'candidate' });
     }
     this._message.focus();
@@ -164,6 +170,7 @@ export class RoomWidget extends Widget {
     window.clearInterval(this._timer);
     this._connection.dispose();
     this._voice?.dispose();
+    this._behavioral?.dispose();
     this._voice = null;
     this._unfollowSwitch?.();
     this._disposedSignal.emit();
@@ -173,7 +180,7 @@ export class RoomWidget extends Widget {
 
   protected onActivateRequest(msg: Message): void {
     if (!this.node.contains(document.activeElement)) {
-      this._message.focus();
+      (this._behavioral?.answerBox ?? this._message).focus();
     }
   }
 
@@ -689,17 +696,12 @@ export class RoomWidget extends Widget {
       announcement.kind === 'clock'
         ? this._clockAnnouncer
         : this._coachAnnouncer;
-    // A new node each time: screen readers announce additions.
-    const line = el('div');
-    line.textContent = announcement.text;
-    region.append(line);
-    while (region.childElementCount > 5) {
-      region.firstElementChild?.remove();
-    }
+    announceIn(region, announcement.text);
   }
 
   private _connection: RoomConnection;
   private _voice: VoiceControl | null = null;
+  private _behavioral: BehavioralView | null = null;
   private _unfollowSwitch: (() => void) | null = null;
   private _busy = false;
   private _typedAt = -Infinity;
@@ -745,17 +747,6 @@ export class RoomWidget extends Widget {
 
 // ------------------------------------------------------------------ parts
 
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className = ''
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  return node;
-}
-
 function textNode(text: string): Text {
   return document.createTextNode(text);
 }
@@ -769,24 +760,6 @@ function code(text: string): HTMLElement {
 function heading(text: string): HTMLElement {
   const node = el('h4', 'mil-room-subtitle');
   node.textContent = text;
-  return node;
-}
-
-function roomButton(
-  label: string,
-  testid: string,
-  mod: string,
-  onClick: () => Promise<void>,
-  title = ''
-): HTMLButtonElement {
-  const node = el('button', `mil-room-button ${mod} ${testid}`.trim());
-  node.type = 'button';
-  node.textContent = label;
-  node.dataset.testid = testid;
-  if (title) {
-    node.title = title;
-  }
-  node.addEventListener('click', () => void onClick());
   return node;
 }
 
@@ -835,19 +808,15 @@ function resultsNode(results: IResults | null): HTMLElement {
     node.append(error);
   }
   if (results.cases.length) {
-    const table = el('table', 'mil-room-results-table');
     const caption = el('caption', 'mil-sr-only');
     caption.textContent = 'Visible test cases';
-    const head = el('thead');
-    const headRow = el('tr');
-    for (const name of ['Case', 'Arguments', 'Expected', 'Got', 'Status']) {
-      const cell = el('th');
-      cell.scope = 'col';
-      cell.textContent = name;
-      headRow.append(cell);
-    }
-    head.append(headRow);
-    const body = el('tbody');
+    const { table, body } = tableWithHead('mil-room-results-table', caption, [
+      'Case',
+      'Arguments',
+      'Expected',
+      'Got',
+      'Status'
+    ]);
     for (const c of results.cases) {
       const row = el('tr');
       row.dataset.status = c.status;
@@ -872,7 +841,6 @@ function resultsNode(results: IResults | null): HTMLElement {
       );
       body.append(row);
     }
-    table.append(caption, head, body);
     node.append(table);
   }
   if (results.hiddenTotal) {
