@@ -19,7 +19,7 @@ coach_fallback, show_hint, phase_changed, time_warning, run_tests,
 show_results, leak_blocked, fishing_redirected, coach_adjusted,
 complexity_checked, better_solution, problem_added, report_ready; a
 behavioural interview's question_asked, follow_up_asked, answer_scored,
-question_feedback, session_feedback, difficulty_changed and request_refused.
+question_feedback, session_feedback, difficulty_changed, request_refused and scorer_fallback.
 
 Each record's ``data`` has the shape of its type's TypedDict in
 :mod:`mock_interviewer_lab.payloads` (the fields and what they mean are
@@ -76,6 +76,7 @@ ActionType = Literal[
     "session_feedback",
     "difficulty_changed",
     "request_refused",
+    "scorer_fallback",
 ]
 
 __all__ = ["ACTION_PAYLOADS", "ACTION_TYPES", "EVENT_PAYLOADS", "EVENT_TYPES", "Action",
@@ -125,6 +126,7 @@ ACTION_PAYLOADS: dict[ActionType, type] = {
     "session_feedback": p.SessionFeedbackJson,
     "difficulty_changed": p.DifficultyChanged,
     "request_refused": p.RequestRefused,
+    "scorer_fallback": p.ScorerFallback,
 }
 
 

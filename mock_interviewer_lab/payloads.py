@@ -398,6 +398,7 @@ class QuestionAsked(TypedDict):
     text: str
     question_id: str  # bank:id (problems/questions.py)
     fell_back: str | None  # why another difficulty was taken; None when it was not
+    by: NotRequired[str]  # who wrote the text: "scripted" (the bank's) or the model's name
 
 
 @with_config(_STRICT)
@@ -450,6 +451,10 @@ class AnswerDelivery(TypedDict):
     answer_seconds: float  # from the first word to the last
     guide_seconds: float  # the two-minute guide
     over_guide: bool
+    # Seconds spent in each STAR part ("situation" ... "reflection", and
+    # "other" for sentences with no label), the parts said in the order said;
+    # estimated: each voice final's span shared among its words
+    star_seconds: NotRequired[dict[str, float]]
 
 
 @with_config(_STRICT)
@@ -466,6 +471,7 @@ class AnswerScored(TypedDict):
     strengths: list[str]
     brief_feedback: str
     delivery: NotRequired[AnswerDelivery]  # for an answer that came by voice
+    by: NotRequired[str]  # the scorer that scored it: "scripted" or the model's name
 
 
 @with_config(_STRICT)
@@ -484,6 +490,7 @@ class QuestionFeedbackJson(TypedDict):
     # Better, in STAR order, from the candidate's own words with [placeholders]
     revised_answer: str
     responses: list[str]  # the candidate's replies to this question, in order
+    by: NotRequired[str]  # "scripted" or the model's name
 
 
 @with_config(_STRICT)
@@ -508,6 +515,20 @@ class SessionFeedbackJson(TypedDict):
     next_steps: str
     questions_completed: int
     questions: list[QuestionSummary]
+    by: NotRequired[str]  # "scripted" or the model's name
+
+
+@with_config(_STRICT)
+class ScorerFallback(TypedDict):
+    """The behavioural interview's model scorer was asked and (wholly or in
+    part) not used: the scripted scorer's result stands for that step."""
+
+    step: Literal["question", "score", "question_feedback", "session_feedback"]
+    question_number: int | None  # None for the session's feedback
+    reason: Literal["timeout", "error", "malformed", "refusal", "unavailable", "ungrounded"]
+    detail: str
+    model: str
+    message: str  # plain words for the panel
 
 
 DifficultyChanged = TypedDict("DifficultyChanged", {
