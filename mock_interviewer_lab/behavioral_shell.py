@@ -23,6 +23,7 @@ from mock_interviewer_lab.interview.kinds.behavioral import (
 if TYPE_CHECKING:
     from mock_interviewer_lab.interview.clock import Clock
     from mock_interviewer_lab.interview.coaching import Coach
+    from mock_interviewer_lab.interview.rules.star import BehavioralScorer
     from mock_interviewer_lab.interview.session import InterviewSession
     from mock_interviewer_lab.problems.registry import ProblemRegistry
     from mock_interviewer_lab.settings import Settings
@@ -33,7 +34,8 @@ BEHAVIORAL = "behavioral"
 #: A behavioural interview's length: five questions with their follow-ups.
 DEFAULT_MINUTES = 45.0
 
-__all__ = ["BehavioralOptions", "SetupError", "read_context_file", "start_behavioral_session"]
+__all__ = ["BehavioralOptions", "SetupError", "behavioral_scorer", "read_context_file",
+           "start_behavioral_session"]
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,27 @@ class BehavioralOptions:
         return asdict(self)
 
 
+def behavioral_scorer(settings: Settings, coach: Coach) -> BehavioralScorer:
+    """The scorer of a behavioural session whose coach is ``coach``: the
+    model's (``coach.behavioral_llm.session_scorer``: it says why when the
+    model cannot be used) when the coach is a model's, else the offline one."""
+    from mock_interviewer_lab.coach.behavioral_llm import session_scorer
+    from mock_interviewer_lab.coach.scripted import ScriptedCoach
+    from mock_interviewer_lab.interview.rules.star import OfflineScorer
+
+    if coach.name == ScriptedCoach.name:
+        return OfflineScorer()
+    return session_scorer(settings)
+
+
 def start_behavioral_session(store: SessionStore, settings: Settings, options: BehavioralOptions,
                              *, registry: ProblemRegistry, clock: Clock, coach: Coach,
                              minutes: float = DEFAULT_MINUTES,
-                             meta: dict[str, Any] | None = None) -> InterviewSession:
+                             meta: dict[str, Any] | None = None,
+                             scorer: BehavioralScorer | None = None) -> InterviewSession:
     """A new behavioural interview with ``options``; :class:`SetupError`
-    says what is wrong with them (an unknown bank among them)."""
+    says what is wrong with them (an unknown bank among them). ``scorer``
+    None: :func:`behavioral_scorer` for ``coach``."""
     from mock_interviewer_lab.interview.session import InterviewSession
     from mock_interviewer_lab.problems.questions import interview_problem
 
@@ -68,4 +85,5 @@ def start_behavioral_session(store: SessionStore, settings: Settings, options: B
     return InterviewSession.start(
         store, interview_problem(setup["stage"]), settings, harness=None, clock=clock,
         coach=coach, minutes=minutes, registry=registry, meta=meta, kind_name=BEHAVIORAL,
-        kind_options=setup)
+        kind_options=setup,
+        scorer=scorer if scorer is not None else behavioral_scorer(settings, coach))

@@ -21,6 +21,7 @@ import pytest
 from typing_extensions import is_typeddict
 
 from mock_interviewer_lab import payloads
+from mock_interviewer_lab.coach.behavioral_llm import LlmScorer
 from mock_interviewer_lab.coach.factory import build_coach
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.evaluation.personas import make_persona
@@ -42,10 +43,12 @@ from mock_interviewer_lab.harness.outcome import CaseOutcome, ComplexityReport, 
 from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import CoachContext, CoachReply
+from mock_interviewer_lab.interview.kinds.behavioral import behavioral_setup
 from mock_interviewer_lab.interview.replay import replay_session
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.interview.simulate import load_script, simulate
 from mock_interviewer_lab.problems.model import Example
+from mock_interviewer_lab.problems.questions import interview_problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.reporting.report import SessionReport
 from mock_interviewer_lab.settings import Settings, parse_settings
@@ -267,6 +270,24 @@ def test_an_llm_coach_session_keeps_to_the_payloads(
     seen.check(pushed)
     assert {"coach_partial", "coach_fallback", "leak_blocked", "show_hint",
             "report_ready"} <= {a.type for a in pushed}
+
+
+def test_a_behavioural_session_whose_model_fails_keeps_to_the_payloads(
+        llm_server: FakeLlmServer, registry: ProblemRegistry, seen: Seen) -> None:
+    settings = parse_settings({"llm": {"model": "openai/test-model", "api_base": llm_server.url,
+                                       "timeout_s": 3}}, "test-settings.toml")
+    llm_server.reset(default=Status(500))
+    setup = behavioral_setup(stage="hiring_manager", seed=3, registry=registry)
+    clock = FakeClock()
+    session = InterviewSession.start(
+        SessionStore(MEMORY), interview_problem("hiring_manager"), settings, harness=None,
+        clock=clock, coach=ScriptedCoach(), registry=registry, kind_name="behavioral",
+        kind_options=setup, scorer=LlmScorer(settings))
+    clock.set(30)
+    session.say("I led the migration myself and it cut our costs by 20 percent.")
+    session.end("candidate")
+    seen.check(session.records())
+    assert "scorer_fallback" in {r.type for r in session.records()}
 
 
 def test_the_sessions_made_every_type(seen: Seen) -> None:

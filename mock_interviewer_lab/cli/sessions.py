@@ -63,6 +63,7 @@ def _store(obj: Context, db: str | None = None, *, read_only: bool = False) -> S
 def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_save: bool,
              coach_kind: str) -> None:
     """Play a scripted candidate through the whole engine on a simulated clock."""
+    from mock_interviewer_lab.behavioral_shell import behavioral_scorer
     from mock_interviewer_lab.coach.factory import CoachUnavailable, build_coach, check_llm_settings
     from mock_interviewer_lab.harness.runner import SyncHarness
     from mock_interviewer_lab.interview.simulate import ScriptError, load_script
@@ -84,7 +85,8 @@ def simulate(obj: Context, script_path: str, as_json: bool, db: str | None, no_s
             coach = build_coach("llm" if coach_kind == "llm" else "scripted", obj.settings,
                                 runner=harness)
             out = run_simulation(script, settings=obj.settings, registry=obj.registry(),
-                                 harness=harness, store=store, coach=coach)
+                                 harness=harness, store=store, coach=coach,
+                                 scorer=behavioral_scorer(obj.settings, coach))
     except UnknownProblem as exc:
         fail(f"{script_path}: problem: {exc}")
     except ScriptError as exc:

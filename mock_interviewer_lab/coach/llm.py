@@ -56,6 +56,7 @@ from mock_interviewer_lab.coach.llm_tools import TOOL_NAMES, TOOL_SCHEMAS, Coach
 from mock_interviewer_lab.coach.prompts import context_message, system_prompt
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.interview.coaching import BlockedSentence, CoachContext, CoachReply
+from mock_interviewer_lab.interview.kinds.behavioral import BehavioralView
 from mock_interviewer_lab.interview.kinds.coding import view_of
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.interview.rules.vocabulary import split_sentences
@@ -513,6 +514,12 @@ class LlmCoach:
         scripted = self.fallback.reply(ctx)
         if scripted is None:
             return None  # nothing is due here by the engine's rules: stay quiet
+        if isinstance(ctx.work, BehavioralView):
+            # A behavioural interview's welcome, nudges, time warnings and
+            # wrap-up are the scripted coach's, said as such (docs/llm.md):
+            # this coach's prompts are written for coding; the model scores
+            # the answers there (coach/behavioral_llm.py).
+            return replace(scripted, by=self.fallback.name)
         started = time.perf_counter()
         if work.code != self._last_code:
             self._diff_base, self._last_code = self._last_code, work.code

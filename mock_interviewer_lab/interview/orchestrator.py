@@ -387,10 +387,11 @@ class Orchestrator:
             if target is None or target == self.phase or not self.go(target, reason):
                 return
 
-    def speak(self, text: str, kind: str) -> None:
+    def speak(self, text: str, kind: str, by: str = "scripted") -> None:
         """Say the kind's own line (a question it chose, its feedback)
-        through the safeguards, as a coach line of ``kind``."""
-        self._coach_text(text, kind)
+        through the safeguards, as a coach line of ``kind`` written ``by``
+        the scripted interviewer or a model (a behavioural scorer's)."""
+        self._coach_text(text, kind, reply=CoachReply(text, kind, by=by))
 
     def finish(self, reason: str) -> None:
         """End the interview now (the kind's work is over): the plan's way to

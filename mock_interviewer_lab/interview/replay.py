@@ -13,6 +13,8 @@ from mock_interviewer_lab.events import Action, Event
 from mock_interviewer_lab.interview.clock import FakeClock
 from mock_interviewer_lab.interview.coaching import Coach
 from mock_interviewer_lab.interview.headless import ClockDriver, Moment
+from mock_interviewer_lab.interview.kinds.behavioral_recorded import RecordedScorer
+from mock_interviewer_lab.interview.rules.star import OfflineScorer
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Settings
@@ -51,7 +53,10 @@ def replay_session(store: SessionStore, session_id: str, registry: ProblemRegist
         minutes=float(started.data.get("minutes", 45)), mode=str(started.data.get("mode", "normal")),
         coach_settings=coach, registry=registry, meta={"replay_of": original.id},
         coach=replay_coach, kind_name=original.kind,
-        kind_options=started.data.get(original.kind))
+        kind_options=started.data.get(original.kind),
+        # A behavioural session's questions, scores and feedback are the stored
+        # ones (a model's among them): never asked again.
+        scorer=RecordedScorer(records, then=OfflineScorer()))
     seq_map: dict[int, int] = {}
 
     def post_again(r: Event) -> None:

@@ -26,6 +26,7 @@ from mock_interviewer_lab.interview.kinds.base import InterviewKind
 from mock_interviewer_lab.interview.orchestrator import Orchestrator
 from mock_interviewer_lab.interview.phases import Phase
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
+from mock_interviewer_lab.interview.rules.star import BehavioralScorer
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.reporting.feedback import engine_feedback
@@ -120,18 +121,21 @@ class InterviewSession:
               meta: dict[str, Any] | None = None,
               kind: InterviewKind | None = None,
               kind_name: str = DEFAULT_KIND,
-              kind_options: Mapping[str, Any] | None = None) -> InterviewSession:
+              kind_options: Mapping[str, Any] | None = None,
+              scorer: BehavioralScorer | None = None) -> InterviewSession:
         """A new session; ``kind`` is the kind of interview (when None, a new
         one of the kind named ``kind_name``: a coding interview on
         ``problem``). The store and ``session_started`` keep its name, and
         ``kind_options`` (a kind's set-up: for a behavioural interview
         ``kinds.behavioral.behavioral_setup``'s, on
-        ``problems.questions.interview_problem(stage)``) under that name."""
+        ``problems.questions.interview_problem(stage)``) under that name.
+        ``scorer``: a behavioural interview's (the shell's choice,
+        ``coach.behavioral_llm.session_scorer``; None: the offline one)."""
         coach_settings = {k: v for k, v in (coach_settings or {}).items() if v is not None}
         effective = settings_for_session(settings, coach_settings)
         if kind is None:
             kind = make_kind(kind_name, problem, _problems(registry, problem.spec.harder_variants),
-                             setup=kind_options, registry=registry)
+                             setup=kind_options, registry=registry, scorer=scorer)
         info = store.create_session(problem.qualified_id, {
             "minutes": minutes, "mode": mode, "coach": {
                 "helpfulness": effective.coach.helpfulness,
@@ -169,14 +173,18 @@ class InterviewSession:
     def resume(cls, store: SessionStore, session_id: str, registry: ProblemRegistry,
                settings: Settings, *, harness: CodeRunner | None, clock: Clock,
                replay_coach: Coach, coach: Coach | None = None,
-               kind: InterviewKind | None = None) -> InterviewSession:
+               kind: InterviewKind | None = None,
+               scorer: BehavioralScorer | None = None) -> InterviewSession:
         """Pick a session up where its records end (after a crash, or later).
 
         The past is replayed with ``replay_coach`` (the scripted one: a
         replay must not ask a model about every past event); ``coach``, when
         given, takes over from there. ``kind``: a new one of the kind the
         session was started with (when None, made from the kind the store
-        names; :class:`~.kinds.UnknownKind` when this version lacks it)."""
+        names; :class:`~.kinds.UnknownKind` when this version lacks it).
+        ``scorer``: a behavioural interview's from here on (the past's
+        questions, scores and feedback are the stored ones, never asked of a
+        model again)."""
         info = store.get(session_id)
         records = store.records(info.id)
         started = next((r for r in records if isinstance(r, Event) and r.type == "session_started"),
@@ -187,7 +195,8 @@ class InterviewSession:
         if kind is None:
             setup = started.data.get(info.kind)
             kind = make_kind(info.kind, problem, _problems(registry, problem.spec.harder_variants),
-                             setup=setup if isinstance(setup, dict) else None, registry=registry)
+                             setup=setup if isinstance(setup, dict) else None, registry=registry,
+                             scorer=scorer)
         effective = settings_for_session(settings, dict(started.data.get("coach") or {}))
         minutes = float(started.data.get("minutes", info.meta.get("minutes", 45)))
         mode = str(started.data.get("mode", "normal"))
@@ -209,6 +218,11 @@ class InterviewSession:
                 caused[r.cause] = caused.get(r.cause, 0) + 1
         events = [r for r in records if isinstance(r, Event)]
         kind = self.orchestrator.kind
+        # A kind whose results came from outside the engine (a behavioural
+        # interview's model scorer) takes them from the records: never asked again.
+        recorded = getattr(kind, "recorded", None)
+        if callable(recorded):
+            recorded(records)
         pending = [r for r in records if isinstance(r, Action) and r.type in kind.side_effects]
         for event in events:
             actions = self.orchestrator.handle(event)
@@ -396,8 +410,10 @@ class InterviewSession:
         # The model's feedback (or the engine's own, labelled) is asked for once,
         # here, and kept in report_ready: a report rendered later reads it back.
         # A coach that can write feedback (one with a model) does; else the
-        # engine's own report stands.
-        write = getattr(self.orchestrator.coach, "write_feedback", None)
+        # engine's own report stands. A behavioural session's feedback is its
+        # scorer's (session_feedback): the coach's prompts are for coding.
+        write = getattr(self.orchestrator.coach, "write_feedback", None) \
+            if self.info.kind == DEFAULT_KIND else None
         feedback = write(records, self.problem, report) if callable(write) \
             else engine_feedback(report)
         data["feedback"] = feedback.as_dict()

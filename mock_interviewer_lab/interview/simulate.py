@@ -61,6 +61,7 @@ from mock_interviewer_lab.interview.kinds.behavioral import (
     behavioral_setup,
     read_context_file,
 )
+from mock_interviewer_lab.interview.rules.star import BehavioralScorer
 from mock_interviewer_lab.interview.session import CodeRunner, InterviewSession
 from mock_interviewer_lab.problems.questions import interview_problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
@@ -259,13 +260,14 @@ def simulate(
     store: SessionStore | None = None,
     coach: Coach,
     tick_s: float = 30.0,
+    scorer: BehavioralScorer | None = None,
 ) -> dict[str, Any]:
     """Play the script; return the session id, the final phase, the events
     (coach messages, hints, phase changes … in order; ticks left out) and
-    the report."""
+    the report. ``scorer``: a behavioural script's (None: the offline one)."""
     if isinstance(script, BehavioralScript):
         return simulate_behavioral(script, settings=settings, registry=registry, store=store,
-                                   coach=coach, tick_s=tick_s)
+                                   coach=coach, tick_s=tick_s, scorer=scorer)
     problem = registry.get(script.problem)
     try:
         coach_settings = settings.coach.model_copy(update=script.coach)
@@ -315,7 +317,8 @@ def _outcome(session: InterviewSession) -> dict[str, Any]:
 
 def simulate_behavioral(script: BehavioralScript, *, settings: Settings,
                         registry: ProblemRegistry, store: SessionStore | None = None,
-                        coach: Coach, tick_s: float = 30.0) -> dict[str, Any]:
+                        coach: Coach, tick_s: float = 30.0,
+                        scorer: BehavioralScorer | None = None) -> dict[str, Any]:
     """Play a behavioural interview's script (see the module's docstring)."""
     base = Path(script.base_dir)
     unknown = set(script.coach) - set(type(settings.coach).model_fields)
@@ -335,7 +338,7 @@ def simulate_behavioral(script: BehavioralScript, *, settings: Settings,
     session = InterviewSession.start(
         store, problem, settings, harness=None, clock=clock, minutes=script.minutes,
         coach_settings=script.coach, registry=registry, meta={"simulated": True}, coach=coach,
-        kind_name="behavioral", kind_options=setup)
+        kind_name="behavioral", kind_options=setup, scorer=scorer)
     steps = sorted(script.steps, key=lambda s: s.seconds)
     ClockDriver(session, clock, tick_s=tick_s).run(
         [Moment(step.seconds, functools.partial(_play_behavioral, session, clock, step))

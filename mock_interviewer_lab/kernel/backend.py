@@ -607,6 +607,7 @@ class EmbeddedBackend:
         return [info.to_dict() for info in self.store.sessions(limit=50)]
 
     def resume(self, session_id: str | None = None) -> dict[str, Any]:
+        from mock_interviewer_lab.behavioral_shell import behavioral_scorer
         from mock_interviewer_lab.coach.factory import session_coach
         from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
         from mock_interviewer_lab.reporting.transcript import transcript_json
@@ -621,11 +622,12 @@ class EmbeddedBackend:
             chosen = self.store.get(session_id).meta.get("llm")
             settings = settings_with_llm(self.settings,
                                          chosen if isinstance(chosen, dict) else None)
+            coach = session_coach(settings, runner=self.harness())
             session = InterviewSession.resume(self.store, session_id, self.registry,
                                               settings, harness=self.harness(),
-                                              clock=self.clock,
-                                              coach=session_coach(settings,
-                                                                  runner=self.harness()), replay_coach=ScriptedCoach())
+                                              clock=self.clock, coach=coach,
+                                              replay_coach=ScriptedCoach(),
+                                              scorer=behavioral_scorer(settings, coach))
         except StoreError as exc:
             raise BackendError(str(exc)) from None
         with self._lock:

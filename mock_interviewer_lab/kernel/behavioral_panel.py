@@ -50,6 +50,14 @@ def _items(values: Any) -> str:
     return "<ul>" + "".join(f"<li>{esc(v)}</li>" for v in items) + "</ul>"
 
 
+def star_time(seconds: Any) -> str:
+    """'; situation 6 s, action 12 s, result 119 s' (a spoken answer's time
+    per STAR part, as said), or ''."""
+    if not isinstance(seconds, dict) or not seconds:
+        return ""
+    return "; " + ", ".join(f"{esc(part)} {esc(round(s))} s" for part, s in seconds.items())
+
+
 def rubric_html(scored: dict[str, Any] | None) -> str:
     rows = "".join(
         f"<tr><th>{esc(r.get('dimension', ''))}</th><td>{esc(r.get('points'))}/"
@@ -252,7 +260,7 @@ class BehavioralPanel(Panel):
                       f"{esc(delivery.get('pauses', 0))} pauses, "
                       f"{esc(round(delivery.get('answer_seconds') or 0))} s"
                       f"{' (over the two-minute guide)' if delivery.get('over_guide') else ''}"
-                      "</p>")
+                      f"{star_time(delivery.get('star_seconds'))}</p>")
         self.brief.value = (f"<p><b>{esc(data.get('score', '?'))}/10 · "
                             f"{esc(data.get('level', '?'))}</b> — "
                             f"{esc(data.get('brief_feedback', ''))}</p>{spoken}")
@@ -272,6 +280,9 @@ class BehavioralPanel(Panel):
 
     def _on_request_refused(self, data: dict[str, Any], _t: float | None) -> None:
         self.show_error(str(data.get("reason", "")))
+
+    def _on_scorer_fallback(self, data: dict[str, Any], _t: float | None) -> None:
+        self.show_note(str(data.get("message", "")))
 
     def _on_difficulty_changed(self, data: dict[str, Any], _t: float | None) -> None:
         self.show_note(f"Difficulty {data.get('from')} → {data.get('to')}: "

@@ -15,6 +15,7 @@ from typing import Any
 from mock_interviewer_lab.interview.kinds.base import InterviewKind
 from mock_interviewer_lab.interview.kinds.behavioral import BehavioralInterview
 from mock_interviewer_lab.interview.kinds.coding import CodingInterview
+from mock_interviewer_lab.interview.rules.star import BehavioralScorer
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 
@@ -36,16 +37,20 @@ class UnknownKind(LookupError):
 
 def make_kind(name: str, problem: Problem, followups: list[Problem], *,
               setup: Mapping[str, Any] | None = None,
-              registry: ProblemRegistry | None = None) -> InterviewKind:
+              registry: ProblemRegistry | None = None,
+              scorer: BehavioralScorer | None = None) -> InterviewKind:
     """A new kind of interview ``name`` on ``problem`` (and its follow-ups);
     a kind that is set up (a behavioural interview: its stage, difficulty,
-    level...) is given its ``setup`` and the ``registry`` it draws from."""
+    level...) is given its ``setup`` and the ``registry`` it draws from, and
+    a behavioural interview the ``scorer`` its shell chose (None: the
+    offline scorer; the engine cannot build a model's itself)."""
     factory = KINDS.get(name)
     if factory is None:
         raise UnknownKind(f"unknown kind of interview {name!r} (this version knows "
                           f"{', '.join(sorted(KINDS))})")
     if setup is None:
         return factory(problem, followups)
+    extra: dict[str, Any] = {"scorer": scorer} if scorer is not None else {}
     made: InterviewKind = factory(problem, followups, setup=setup,  # type: ignore[call-arg]
-                                  registry=registry)
+                                  registry=registry, **extra)
     return made

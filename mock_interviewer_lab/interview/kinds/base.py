@@ -99,10 +99,11 @@ class Engine(Protocol):
         :meth:`InterviewKind.coach_view`."""
         ...
 
-    def speak(self, text: str, kind: str) -> None:
+    def speak(self, text: str, kind: str, by: str = "scripted") -> None:
         """Say a line of the kind's own (a question it chose, its feedback)
         through the safeguards every coach line passes, as a ``coach_says``
-        of ``kind``."""
+        of ``kind`` whose ``coach`` is ``by`` (who wrote it: the scripted
+        interviewer, or a model)."""
         ...
 
     def finish(self, reason: str) -> None:

@@ -15,14 +15,18 @@ What the engine hands it (see :mod:`.base` for the seam):
   dropped, its feedback comes, then the next question; refused on the last
   question ("Maximum questions reached. End session to see results.").
 * ``skip_requested``: the pending follow-up is dropped (the next one, or
-  the question's feedback, follows); refused when none is pending.
+  the question's feedback, follows), and with it a spoken reply still
+  being gathered (the candidate chose to skip: it is not scored, it stays in
+  the transcript); refused when none is pending (a spoken answer being
+  gathered then goes on).
 * The end (the candidate's, the clock's): the current question's feedback
   when it was answered, then the session's (:meth:`stop_improving`, which
   the engine calls on every end but an abort).
 
 After each reply: ``answer_scored`` (all the question's replies read
-together by the offline scorer, ``interview/rules/star``) and its one-line
-note; then a follow-up for the most important gap not probed yet (the
+together by the session's scorer: the shell's, a model's, else the offline
+one of ``interview/rules/star``; ``by`` says which, and a model that failed
+leaves a ``scorer_fallback`` with the reason) and its one-line note; then a follow-up for the most important gap not probed yet (the
 question bank's probe for that gap first, the scorer's generic one
 otherwise; at most :data:`~mock_interviewer_lab.competencies.MAX_FOLLOW_UPS`,
 none when nothing is missing); when they are over, ``question_feedback``
@@ -42,10 +46,11 @@ welcome, the silence nudges, the time warnings and the wrap-up, from
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -66,19 +71,24 @@ from mock_interviewer_lab.competencies import (
     competency_for_stage,
     target_level_from_job,
 )
-from mock_interviewer_lab.events import Action, ActionType, Event, EventType
+from mock_interviewer_lab.events import Action, ActionType, Event, EventType, Record
 from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.intent import is_only_thinking_sounds
 from mock_interviewer_lab.interview.kinds.base import Engine, Shell, WithoutCode
 from mock_interviewer_lab.interview.kinds.behavioral_plan import BEHAVIORAL_PLAN
+from mock_interviewer_lab.interview.kinds.behavioral_recorded import RecordedScorer
 from mock_interviewer_lab.interview.phases import Phase, PhasePlan
 from mock_interviewer_lab.interview.rules.star import (
     PROBES,
+    Answered,
     AnswerScore,
-    question_feedback,
-    score_answer,
-    session_feedback,
+    BehavioralScorer,
+    Evidence,
+    OfflineScorer,
+    ScoredAnswer,
 )
+from mock_interviewer_lab.interview.rules.star.scorer import SCRIPTED, Source
+from mock_interviewer_lab.interview.rules.star.text import sentences_of
 from mock_interviewer_lab.interview.words import words_of
 from mock_interviewer_lab.limits import MAX_CONTEXT_BYTES, BadText, TextTooLong, check_text
 from mock_interviewer_lab.problems.loader import Problem
@@ -218,6 +228,8 @@ class AskedQuestion:
     #: The candidate's replies: the answer, then one per follow-up answered.
     replies: list[str] = field(default_factory=list)
     scores: list[AnswerScore] = field(default_factory=list)
+    #: The scorer's latest result (its score is ``scores[-1]``).
+    scored: ScoredAnswer | None = None
     #: (what it probes, its text) for each follow-up asked.
     follow_ups: list[tuple[str, str]] = field(default_factory=list)
     #: A follow-up waits for its answer (else the question itself does,
@@ -295,7 +307,8 @@ class BehavioralInterview(WithoutCode):
 
     def __init__(self, problem: Problem, followups: list[Problem] | None = None, *,
                  setup: Mapping[str, Any] | None = None,
-                 registry: ProblemRegistry | None = None) -> None:
+                 registry: ProblemRegistry | None = None,
+                 scorer: BehavioralScorer | None = None) -> None:
         if setup is None:
             raise SetupError("a behavioural interview needs its set-up (stage, difficulty, "
                              "level...): kinds.behavioral.behavioral_setup")
@@ -307,6 +320,9 @@ class BehavioralInterview(WithoutCode):
         self.problem = problem
         self.registry = registry if registry is not None \
             else ProblemRegistry.discover(installed=False)
+        #: Writes questions (or leaves them to the bank), scores the answers and
+        #: gives the feedback: the shell's (a model's), else the offline scorer.
+        self.scorer: BehavioralScorer = scorer if scorer is not None else OfflineScorer()
         self._work: BehavioralWork | None = None
 
     # ------------------------------------------------------------- the seam
@@ -332,6 +348,12 @@ class BehavioralInterview(WithoutCode):
 
     def resume(self, shell: Shell, events: list[Event], pending: list[Action]) -> None:
         return None  # nothing is ever pending: it has no side effect
+
+    def recorded(self, records: Sequence[Record]) -> None:
+        """The session's records before they are replayed: the stored
+        questions, scores and feedback are played back, never asked of a
+        model again; the live scorer takes over where they end."""
+        self.scorer = RecordedScorer(records, then=self.scorer)
 
     def quiet(self, engine: Engine, seconds: float) -> bool:
         w = _work(engine)
@@ -444,12 +466,13 @@ class BehavioralInterview(WithoutCode):
     def _on_skip(self, engine: Engine) -> None:
         w = _work(engine)
         q = w.current
-        if w.spoken:
-            self._reply(engine, "")  # what was said answers the follow-up
-            return
         if q is None or not q.open or not q.pending:
+            # Refused: nothing changes (a spoken answer being gathered goes on).
             self._refuse(engine, "skip_requested", "no_follow_up", NO_FOLLOW_UP_REASON)
             return
+        # The candidate asked to skip: what they said of a spoken reply so far
+        # is not scored as its answer (it stays in the transcript).
+        w.spoken = []
         q.pending = False
         self._after_reply(engine, q)
 
@@ -467,9 +490,12 @@ class BehavioralInterview(WithoutCode):
             return
         q.replies.append(answer)
         q.pending = False
-        score = score_answer(answer, question=q.question.text, competency=q.competency,
-                             target_level=self.setup["level"], stage=self.setup["stage"],
-                             earlier=q.replies[:-1])
+        scored = self.scorer.score(answer, question=q.question.text, competency=q.competency,
+                                   target_level=self.setup["level"], stage=self.setup["stage"],
+                                   earlier=q.replies[:-1], resume=self._resume_text)
+        self._fell_back(engine, "score", q.number, scored)
+        score = scored.score
+        q.scored = scored
         q.scores.append(score)
         data: dict[str, Any] = {
             "question_number": q.number, "response_number": len(q.replies),
@@ -478,11 +504,12 @@ class BehavioralInterview(WithoutCode):
             "rubric": [r.to_json() for r in score.rubric],
             "gaps": [g.text for g in score.gaps], "gap_ids": list(score.gap_ids),
             "strengths": list(score.strengths), "brief_feedback": score.brief_feedback,
+            "by": scored.by,
         }
         if pieces:
-            data["delivery"] = delivery_of(answer, pieces)
+            data["delivery"] = delivery_of(answer, pieces, score.evidence)
         engine.emit("answer_scored", data)
-        engine.speak(score.brief_feedback, "feedback")
+        engine.speak(score.brief_feedback, "feedback", by=scored.by)
         if follow_up:
             self._after_reply(engine, q)
 
@@ -538,17 +565,21 @@ class BehavioralInterview(WithoutCode):
         q.pending = False
         if engine.phase != Phase.FEEDBACK:
             engine.go(Phase.FEEDBACK, "the question's feedback")
-        fb = question_feedback(q.question.text, q.competency, self.setup["level"],
-                               q.replies, score)
+        assert q.scored is not None
+        reviewed = self.scorer.question_feedback(
+            question=q.question.text, competency=q.competency, target_level=self.setup["level"],
+            answers=q.replies, scored=q.scored, resume=self._resume_text)
+        self._fell_back(engine, "question_feedback", q.number, reviewed)
+        fb = reviewed.feedback
         engine.emit("question_feedback", {
             "question_number": q.number, "question": q.question.text,
             "competency": q.competency, "score": score.score, "level": score.level,
             "overall_assessment": fb.overall_assessment,
             "what_landed": list(fb.what_landed), "what_didnt_land": list(fb.what_didnt_land),
             "coaching": fb.coaching, "revised_answer": fb.revised_answer,
-            "responses": list(q.replies)})
+            "responses": list(q.replies), "by": reviewed.by})
         engine.speak(f"Question {q.number}: {score.score}/10, at {score.level} level. "
-                     f"{fb.what_didnt_land[0]}.".replace("..", "."), "feedback")
+                     f"{fb.what_didnt_land[0]}.".replace("..", "."), "feedback", by=reviewed.by)
         _work(engine).streak.append(score.score)
 
     def _adapt(self, engine: Engine) -> None:
@@ -604,15 +635,27 @@ class BehavioralInterview(WithoutCode):
                         "asking one from the other banks" + \
                         (f" ({choice.reason})" if choice.reason else "")
         question = choice.question
+        # The bank's question is drawn first (the draw stays the seed's);
+        # a scorer with a model may write one of its own instead.
+        written = self.scorer.ask(stage=stage, competency=competency, difficulty=w.difficulty,
+                                  asked=[x.question.text for x in w.questions],
+                                  resume=self._resume_text, job=self.setup["job_text"] or "")
+        by = SCRIPTED
+        if written is not None:
+            self._fell_back(engine, "question", number, written)
+            if written.text is not None:
+                # Its own words; the bank's probes were written for the other question.
+                spec = question.spec.model_copy(update={"text": written.text, "probes": {}})
+                question, by = dataclasses.replace(question, spec=spec), written.by
         w.questions.append(AskedQuestion(number=number, question=question,
                                          competency=competency))
         engine.go(Phase.QUESTION, f"question {number}")
         engine.emit("question_asked", {
             "number": number, "total": QUESTIONS_PER_SESSION, "competency": competency,
             "difficulty": question.difficulty, "text": question.text,
-            "question_id": question.qualified_id, "fell_back": fell_back})
+            "question_id": question.qualified_id, "fell_back": fell_back, "by": by})
         engine.speak(f"Question {number} of {QUESTIONS_PER_SESSION}: {question.text}",
-                     "question")
+                     "question", by=by)
 
     def _no_question(self, engine: Engine, why: str) -> None:
         engine.speak(f"I have no question left to ask ({why}); let's stop here.", "error")
@@ -623,7 +666,12 @@ class BehavioralInterview(WithoutCode):
         w = _work(engine)
         w.summary_given = True
         answered = [q for q in w.questions if q.score is not None]
-        fb = session_feedback([(q.competency, cast(AnswerScore, q.score)) for q in answered])
+        reviewed = self.scorer.session_feedback(
+            [Answered(q.question.text, q.competency, tuple(q.replies), cast(AnswerScore, q.score))
+             for q in answered], stage=self.setup["stage"], resume=self._resume_text,
+            job=self.setup["job_text"] or "")
+        self._fell_back(engine, "session_feedback", None, reviewed)
+        fb = reviewed.feedback
         engine.emit("session_feedback", {
             "overall_score": float(fb.overall_score), "readiness": fb.readiness,
             "overall_assessment": fb.overall_assessment,
@@ -634,9 +682,22 @@ class BehavioralInterview(WithoutCode):
                            "competency": q.competency,
                            "score": cast(AnswerScore, q.score).score,
                            "brief_feedback": cast(AnswerScore, q.score).brief_feedback}
-                          for q in answered]})
+                          for q in answered], "by": reviewed.by})
         engine.speak(f"Overall {fb.overall_score:.1f}/10 over {plural(len(answered), 'question')}:"
-                     f" {fb.readiness}. {fb.next_steps}", "summary")
+                     f" {fb.readiness}. {fb.next_steps}", "summary", by=reviewed.by)
+
+    @property
+    def _resume_text(self) -> str:
+        return self.setup["resume_text"] or ""
+
+    def _fell_back(self, engine: Engine, step: str, number: int | None, result: Source) -> None:
+        """A model was asked and its result (wholly or in part) not used: said."""
+        if result.fallback is None:
+            return
+        engine.emit("scorer_fallback", {
+            "step": step, "question_number": number, "reason": result.fallback,
+            "detail": result.fallback_detail, "model": self.scorer.name,
+            "message": scorer_fallback_message(result.fallback, result.fallback_detail)})
 
     def _interrupt(self, engine: Engine, q: AskedQuestion) -> None:
         q.interrupted = True
@@ -668,6 +729,20 @@ def _span(data: Mapping[str, Any]) -> tuple[float, float] | None:
     return float(start), float(end)
 
 
+def scorer_fallback_message(reason: str, detail: str = "") -> str:
+    """What the panel says, in plain words, when the scripted scorer stood in for a model."""
+    if reason == "unavailable":
+        return (f"The model is not used ({detail or 'see the [llm] settings'}); the scripted "
+                "scorer scores the answers.")
+    if reason == "ungrounded":
+        return ("The model's rewrite invented what you never said; the scripted rewrite of "
+                "your own words stands.")
+    why = {"timeout": "did not answer in time (timeout)", "error": "returned an error",
+           "malformed": "sent an answer that could not be read (malformed)",
+           "refusal": "refused to answer"}.get(reason, f"did not answer ({reason})")
+    return f"The model {why}; the scripted scorer's result stands."
+
+
 def _claim(reply: str) -> str | None:
     """A number or a superlative of the reply, as said, to challenge."""
     for pattern in (_NUMBER, _SUPERLATIVE):
@@ -677,8 +752,34 @@ def _claim(reply: str) -> str | None:
     return None
 
 
-def delivery_of(answer: str, pieces: list[Piece]) -> payloads.AnswerDelivery:
-    """How a spoken answer was delivered, from its pieces' speech spans."""
+def star_seconds(pieces: Sequence[Piece], evidence: Sequence[Evidence]) -> dict[str, float]:
+    """Seconds of a spoken answer spent in each STAR part (its sentences
+    labelled in ``evidence``; "other" for the rest), the parts in the order
+    first said. Estimated: the voice finals carry their span, not their
+    words' times, so each piece's span is shared evenly among its words."""
+    times: list[float] = []
+    for p in pieces:
+        ws = words_of(p.text)
+        times += [(p.end - p.start) / len(ws)] * len(ws)
+    label: dict[str, str] = {}
+    for e in evidence:
+        label.setdefault(" ".join(e.sentence.split()), e.part)
+    spent: dict[str, float] = {}
+    at = 0
+    for s in sentences_of(" ".join(p.text for p in pieces)):
+        n = len(words_of(s.text))
+        seconds = sum(times[at:at + n])
+        at += n
+        if seconds > 0:
+            part = label.get(" ".join(s.text.split()), "other")
+            spent[part] = spent.get(part, 0.0) + seconds
+    return {part: round(seconds, 1) for part, seconds in spent.items()}
+
+
+def delivery_of(answer: str, pieces: list[Piece],
+                evidence: Sequence[Evidence] = ()) -> payloads.AnswerDelivery:
+    """How a spoken answer was delivered, from its pieces' speech spans
+    (and its STAR parts' time, from the sentences ``evidence`` labels)."""
     speaking = sum(p.end - p.start for p in pieces)
     gaps = [b.start - a.end for a, b in itertools.pairwise(pieces)]
     pauses = [g for g in gaps if g >= PAUSE_S]
@@ -694,4 +795,5 @@ def delivery_of(answer: str, pieces: list[Piece]) -> payloads.AnswerDelivery:
         "answer_seconds": round(seconds, 1),
         "guide_seconds": ANSWER_GUIDE_S,
         "over_guide": seconds > ANSWER_GUIDE_S,
+        "star_seconds": star_seconds(pieces, evidence),
     }
