@@ -665,14 +665,16 @@ export class BehavioralView {
     this._live.setAttribute('aria-live', 'polite');
     this._live.dataset.testid = 'mil-bq-announcer';
 
+    // The summary (hidden until the end) first: what the candidate sees
+    // when the interview is over.
     root.append(
       this._setup,
+      this._summary,
       progress,
       question,
       form,
       this._brief,
       this._cards,
-      this._summary,
       this._historyNode,
       this._live
     );

@@ -45,7 +45,12 @@ export class RoomConnection {
    */
   async start(): Promise<void> {
     const view = await this._loadSession();
-    const ref = this._model.bundle.problem || view?.session.problem || '';
+    // A behavioural interview has no problem to show (its questions come
+    // as actions: behavioral.ts).
+    const ref =
+      this._model.bundle.kind === 'behavioral'
+        ? ''
+        : this._model.bundle.problem || view?.session.problem || '';
     if (ref && !this._model.problem && !this._disposed) {
       try {
         this._model.setProblem(

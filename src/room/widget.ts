@@ -105,11 +105,14 @@ export class RoomWidget extends Widget {
 
   /** The message box (the Send command and Tab order start here). */
   get messageBox(): HTMLTextAreaElement {
-    return this._message;
+    return this._behavioral?.answerBox ?? this._message;
   }
 
   /** Send the message box's text ('' does nothing but focus the box). */
   async send(): Promise<void> {
+    if (this._behavioral) {
+      return this._behavioral.submit(); // its answer box is the message box
+    }
     const text = this._message.value.trim();
     this._message.focus();
     if (!text || this._busy) {

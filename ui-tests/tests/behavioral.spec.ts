@@ -1,0 +1,151 @@
+/**
+ * A behavioural interview in the docked room (issue 14): `%interview
+ * behavioral --stage hiring_manager` opens the same room in its second
+ * view; the candidate answers the first question in the room's answer box,
+ * sees the brief feedback, skips the follow-up, moves on, and sees the
+ * question's feedback card with its score; End (confirmed) brings the
+ * session summary.
+ *
+ * Every check is on what appears (generous timeouts), never on how fast.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+
+import { NOTEBOOK } from './helpers';
+
+// Galata's mock of JupyterLab's /api/sessions/<id> would also answer the
+// room's mock-interviewer/api/sessions/<id>: leave sessions to the server.
+test.use({ sessions: null });
+
+// An answer with gaps (no result, no numbers): the interviewer probes it.
+const FIRST_LINE = 'We had a hard project with another team last year.';
+const SECOND_LINE = 'I talked to them and we worked it out together.';
+
+async function cellCount(page: IJupyterLabPageFixture): Promise<number> {
+  return page.evaluate(
+    script => eval(script).model.sharedModel.cells.length,
+    NOTEBOOK
+  );
+}
+
+async function startBehavioral(page: IJupyterLabPageFixture): Promise<Locator> {
+  await page.notebook.createNew('behavioral.ipynb');
+  await page.notebook.setCell(0, 'code', '%load_ext mock_interviewer_lab');
+  await page.notebook.addCell(
+    'code',
+    '%interview behavioral --stage hiring_manager'
+  );
+  await page.notebook.runCell(0, { inplace: true });
+  await page.notebook.runCell(1, { inplace: true });
+  const room = page.getByTestId('mil-room');
+  await expect(room.getByTestId('mil-bq-progress')).toContainText(
+    'Question 1 of 5',
+    { timeout: 120 * 1000 }
+  );
+  return room;
+}
+
+test('a behavioural question answered in the room, its brief feedback and its feedback card', async ({
+  page
+}, testInfo) => {
+  const room = await startBehavioral(page);
+  const progress = room.getByTestId('mil-bq-progress');
+  const question = room.getByTestId('mil-bq-question');
+  await expect(question).not.toBeEmpty();
+  await expect(room.getByTestId('mil-bq-setup')).toContainText(
+    'Hiring manager'
+  );
+  // The behavioural view, not the coding one.
+  await expect(room.getByTestId('mil-room-problem')).toBeHidden();
+  await expect(room.getByTestId('mil-room-run')).toBeHidden();
+  await expect(room.getByTestId('mil-room-results')).toBeHidden();
+  // The history's section is there from the start (its chart or its words).
+  await expect(room.getByTestId('mil-bq-history')).toContainText(
+    /session|No scored/
+  );
+
+  // A multi-line answer: Enter is a new line, nothing is sent, and no key
+  // typed in the box reaches the notebook (b, a, d would add or delete cells).
+  const cells = await cellCount(page);
+  const answer = room.getByTestId('mil-bq-answer');
+  await expect(answer).toHaveAccessibleName('Your answer');
+  await answer.click();
+  await answer.pressSequentially(FIRST_LINE);
+  await answer.press('Enter');
+  await answer.pressSequentially(SECOND_LINE);
+  await expect(answer).toHaveValue(`${FIRST_LINE}\n${SECOND_LINE}`);
+  await expect(room.getByTestId('mil-bq-brief')).toBeHidden();
+  expect(await cellCount(page)).toBe(cells);
+
+  // Ctrl+Enter sends it: the brief feedback, with a score.
+  await answer.press('Control+Enter');
+  const brief = room.getByTestId('mil-bq-brief');
+  await expect(brief).toBeVisible({ timeout: 60 * 1000 });
+  await expect(brief).toContainText(/\d+\/10 · level L[45]/);
+  await expect(brief).toContainText('Your answer to question 1');
+  await expect(answer).toHaveValue('');
+
+  // The gaps are probed: a follow-up, which the candidate skips.
+  await expect(progress).toContainText('Follow-up 1 of 3');
+  const skip = room.getByTestId('mil-bq-skip');
+  await expect(skip).toBeEnabled();
+  await skip.click();
+  const card = room.locator('[data-testid="mil-bq-card"][data-question="1"]');
+  // Either another follow-up or the question's feedback: then Next.
+  await expect(progress.or(card)).toContainText(
+    /Follow-up 2 of 3|Question 1 —/
+  );
+  if (!(await card.isVisible())) {
+    await room.getByTestId('mil-bq-next').click();
+  }
+
+  // The question's feedback card: score, level, rubric, STAR, revised answer.
+  await expect(card).toBeVisible({ timeout: 60 * 1000 });
+  await expect(card.getByTestId('mil-bq-card-score')).toHaveText(
+    /Score \d+\/10 · level demonstrated L[45][AB]?/
+  );
+  await expect(card.getByRole('table')).toContainText('Dimension');
+  await expect(card).toContainText('Situation');
+  await expect(card).toContainText('What landed');
+  await expect(card).toContainText("What didn't land");
+  await expect(card).toContainText('A better version of your answer');
+  await expect(card.locator('q').first()).toBeVisible();
+  const shot = testInfo.outputPath('behavioral-room.png');
+  await testInfo.attach('behavioral-room', {
+    body: await room.screenshot({ path: shot }),
+    contentType: 'image/png'
+  });
+  // The next question, announced.
+  await expect(progress).toContainText('Question 2 of 5');
+  await expect(room.getByTestId('mil-bq-announcer')).toContainText(
+    'Question 2 of 5'
+  );
+
+  // End, confirmed: the session summary with its readiness in words.
+  await room.getByTestId('mil-bq-end').click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: 'End the interview' })
+    .click();
+  // The report opens in a tab of its own; the room keeps the summary.
+  await expect(page.getByTestId('mil-report')).toBeVisible({
+    timeout: 60 * 1000
+  });
+  await page.locator('.lm-TabBar-tab', { hasText: 'Interview:' }).click();
+  const summary = room.getByTestId('mil-bq-summary');
+  await expect(summary).toBeVisible({ timeout: 60 * 1000 });
+  await expect(summary).toContainText(
+    /Overall \d+\.\d\/10 · (Ready|Almost Ready|Needs Practice)/
+  );
+  await expect(summary).toContainText('Coaching priorities');
+  await expect(room.getByTestId('mil-bq-submit')).toBeDisabled();
+  // The history, fetched again, has this session: its chart and its words.
+  const history = room.getByTestId('mil-bq-history');
+  await expect(history.locator('svg[role="img"]')).toBeVisible();
+  await expect(history).toContainText(/Overall scores of \d+ sessions?/);
+  const end = testInfo.outputPath('behavioral-summary.png');
+  await testInfo.attach('behavioral-summary', {
+    body: await room.screenshot({ path: end }),
+    contentType: 'image/png'
+  });
+});
