@@ -28,7 +28,7 @@ from mock_interviewer_lab.reporting.render import render_report
 from mock_interviewer_lab.settings import Settings
 from mock_interviewer_lab.store import SessionStore
 
-from .test_notebook_server_e2e import api, run_cells, server  # noqa: F401
+from .test_notebook_server_e2e import api, run_in_new_kernel, server  # noqa: F401
 
 STRONG = ("At Acme our billing migration had slipped two months. I owned getting it back on "
           "track. I split the work into three phases and I set up a weekly review with the "
@@ -125,28 +125,17 @@ def test_the_files_must_be_text_or_markdown(magics: InterviewMagics, tmp_path: P
 
 def test_a_behavioural_interview_through_the_server(server: tuple[int, Path],  # noqa: F811
                                                     tmp_path: Path) -> None:
-    from jupyter_client import BlockingKernelClient
-
     port, runtime = server
-    kernel = api(port, "POST", "api/kernels", {"name": "python3"})
-    client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel['id']}.json"))
-    client.load_connection_file()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        outputs = run_cells(client, [
-            "%load_ext mock_interviewer_lab",
-            "%interview behavioral --stage hiring_manager --level L5A",
-            f'%interview say "{SHORT}"',
-            "%interview skip",
-            f'%interview say "{STRONG}"',
-            "%interview next",
-            "%interview end",
-            "%interview next",
-        ])
-    finally:
-        client.stop_channels()
-        api(port, "DELETE", f"api/kernels/{kernel['id']}")
+    outputs = run_in_new_kernel(port, runtime, [
+        "%load_ext mock_interviewer_lab",
+        "%interview behavioral --stage hiring_manager --level L5A",
+        f'%interview say "{SHORT}"',
+        "%interview skip",
+        f'%interview say "{STRONG}"',
+        "%interview next",
+        "%interview end",
+        "%interview next",
+    ])
     text = json.dumps(outputs)
     assert "Traceback" not in text and "embedded" not in text.lower()
     (room,) = [o["data"] for o in outputs[1] if o["type"] == "display_data"]

@@ -94,28 +94,33 @@ def run_cells(client: BlockingKernelClient, cells: list[str]) -> list[list[dict[
     return outputs
 
 
-def test_interview_through_the_server(server: tuple[int, Path], tmp_path: Path) -> None:
-    port, runtime = server
+def run_in_new_kernel(port: int, runtime: Path, cells: list[str]) -> list[list[dict[str, Any]]]:
+    """``cells`` run in a new kernel of the server (deleted after), their outputs."""
     kernel = api(port, "POST", "api/kernels", {"name": "python3"})
     client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel['id']}.json"))
     client.load_connection_file()
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
-        right = (ROOT / "problems" / "two_sum" / "solution.py").read_text()
-        outputs = run_cells(client, [
-            "import os; print(os.environ['MOCK_INTERVIEWER_URL'])",
-            "%load_ext mock_interviewer_lab",
-            "%interview two_sum --minutes 30",
-            "%%solution\ndef two_sum(nums, target):\n    return [0, 0]\n",
-            "%%solution\n" + right,
-            "%interview hint",
-            "%interview end",
-            "%interview say It is O(n) time and O(n) space.",
-        ])
+        return run_cells(client, cells)
     finally:
         client.stop_channels()
         api(port, "DELETE", f"api/kernels/{kernel['id']}")
+
+
+def test_interview_through_the_server(server: tuple[int, Path], tmp_path: Path) -> None:
+    port, runtime = server
+    right = (ROOT / "problems" / "two_sum" / "solution.py").read_text()
+    outputs = run_in_new_kernel(port, runtime, [
+        "import os; print(os.environ['MOCK_INTERVIEWER_URL'])",
+        "%load_ext mock_interviewer_lab",
+        "%interview two_sum --minutes 30",
+        "%%solution\ndef two_sum(nums, target):\n    return [0, 0]\n",
+        "%%solution\n" + right,
+        "%interview hint",
+        "%interview end",
+        "%interview say It is O(n) time and O(n) space.",
+    ])
     url = "".join(o.get("text", "") for o in outputs[0]).strip()
     assert url == f"http://localhost:{port}{BASE}mock-interviewer/api/" or \
         url == f"http://127.0.0.1:{port}{BASE}mock-interviewer/api/"

@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from mock_interviewer_lab.cli.terminal import command_loop
 from mock_interviewer_lab.events import Action
 from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.session import InterviewSession
@@ -61,6 +62,8 @@ class BehavioralTerminal:
             self._summary(d)
         elif action.type == "request_refused":
             self._print(f"[yellow]{escape(str(d.get('reason', '')))}[/]")
+        elif action.type == "scorer_fallback":
+            self._print(f"[yellow]{escape(str(d.get('message', '')))}[/]")
         elif action.type == "difficulty_changed":
             self._print(f"[dim]difficulty {d.get('from')} → {d.get('to')}: "
                         f"{escape(str(d.get('reason', '')))}[/]")
@@ -113,29 +116,15 @@ class BehavioralTerminal:
         for action in self._before:
             self._show(action)
         self._print(f"[dim]{HELP}[/]")
-        ticker = threading.Thread(target=self._tick, daemon=True, name="tick")
-        ticker.start()
-        try:
-            while not self.session.ended:
-                try:
-                    line = self._read_line().strip()
-                except EOFError:
-                    self.session.end("candidate")
-                    break
-                if not line:
-                    continue
-                if line in ("/next", "/n"):
-                    self.session.post("next_requested", {})
-                elif line in ("/skip", "/s"):
-                    self.session.post("skip_requested", {})
-                elif line in ("/end", "/quit", "/q"):
-                    self.session.end("candidate")
-                elif line == "/help":
-                    self._print(HELP)
-                else:
-                    self.session.say(self._answer(line))
-        except KeyboardInterrupt:
-            self.session.end("abort")
-        finally:
-            self._stop.set()
-            ticker.join(timeout=2)
+        command_loop(self.session, self._read_line, self._command, stop=self._stop,
+                     threads=[threading.Thread(target=self._tick, daemon=True, name="tick")])
+
+    def _command(self, line: str) -> None:
+        if line in ("/next", "/n"):
+            self.session.post("next_requested", {})
+        elif line in ("/skip", "/s"):
+            self.session.post("skip_requested", {})
+        elif line == "/help":
+            self._print(HELP)
+        else:
+            self.session.say(self._answer(line))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,39 +146,57 @@ class TerminalInterview:
         for record in self._said_before:
             self._show(record)
         self._print(f"[dim]Your solution file: {self.solution}. Every save runs the tests. {HELP}[/]")
-        threads = [threading.Thread(target=self._watch, daemon=True, name="watch"),
-                   threading.Thread(target=self._tick, daemon=True, name="tick")]
+        command_loop(self.session, self._read_line, self._command, stop=self._stop,
+                     threads=[threading.Thread(target=self._watch, daemon=True, name="watch"),
+                              threading.Thread(target=self._tick, daemon=True, name="tick")])
+
+    def _command(self, line: str) -> None:
+        self._last_activity = time.monotonic()
+        if line in ("/hint", "/h"):
+            self.session.hint()
+        elif line == "/status":
+            s = self.session
+            left = s.orchestrator.timer.time_left_s
+            self._print(f"phase {s.phase.value}, {mmss(left, truncate=True)} left, "
+                        f"{s.orchestrator.ladder.label()}")
+        elif line == "/help":
+            self._print(HELP)
+        else:
+            self.session.say(line)
+
+
+#: The lines that end an interview in the terminal.
+END_COMMANDS = ("/end", "/quit", "/q")
+
+
+def command_loop(session: InterviewSession, read_line: Callable[[], str],
+                 handle: Callable[[str], None], *, stop: threading.Event,
+                 threads: Sequence[threading.Thread]) -> None:
+    """The terminal's input loop, for every kind of interview: ``threads``
+    start, then each line typed (stripped, not empty) goes to ``handle``
+    until the interview ends; the end of input or an end command ends it,
+    Ctrl-C aborts it; then ``stop`` is set and ``threads`` joined."""
+    for t in threads:
+        t.start()
+    try:
+        while not session.ended:
+            try:
+                line = read_line().strip()
+            except EOFError:
+                session.end("candidate")
+                break
+            if not line:
+                continue
+            if line in END_COMMANDS:
+                session.end("candidate")
+            else:
+                handle(line)
+    except KeyboardInterrupt:
+        session.end("abort")
+    finally:
+        stop.set()
         for t in threads:
-            t.start()
-        try:
-            while not self.session.ended:
-                try:
-                    line = self._read_line().strip()
-                except EOFError:
-                    self.session.end("candidate")
-                    break
-                if not line:
-                    continue
-                self._last_activity = time.monotonic()
-                if line in ("/hint", "/h"):
-                    self.session.hint()
-                elif line in ("/end", "/quit", "/q"):
-                    self.session.end("candidate")
-                elif line == "/status":
-                    s = self.session
-                    left = s.orchestrator.timer.time_left_s
-                    self._print(f"phase {s.phase.value}, {mmss(left, truncate=True)} left, "
-                                f"{s.orchestrator.ladder.label()}")
-                elif line == "/help":
-                    self._print(HELP)
-                else:
-                    self.session.say(line)
-        except KeyboardInterrupt:
-            self.session.end("abort")
-        finally:
-            self._stop.set()
-            for t in threads:
-                t.join(timeout=2)
+            t.join(timeout=2)
 
 
 def solution_file(path: Path, problem: Problem) -> Path:

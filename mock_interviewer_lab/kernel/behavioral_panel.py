@@ -21,7 +21,6 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from mock_interviewer_lab.kernel.countdown import CountdownWidget
 from mock_interviewer_lab.kernel.panel import PANEL_CSS, Panel, esc
 from mock_interviewer_lab.reporting.charts import trend_svg
 
@@ -195,20 +194,11 @@ class BehavioralPanel(Panel):
         self.complexity = widgets.HTML()
         self.message_box = self.answer_box
         self.send_button = self.submit_button
-        self.countdown = CountdownWidget() if self.browser_clock else widgets.HTML()
-        self.transcript_html = widgets.HTML()
-        self.status = widgets.HTML()
-        self.report = widgets.HTML()
-        self.export_button = widgets.Button(
-            description="Save the report", tooltip="save the whole report as an HTML page "
-            "beside the notebook", layout=widgets.Layout(display="none"))
-        self.voice_box = widgets.VBox(layout=widgets.Layout(display="none"))
-        self.voice = None
+        self._build_shared()
         self.submit_button.on_click(lambda _button: self._send_clicked())
         self.skip_button.on_click(lambda _button: self._call(self._on_skip))
         self.next_button.on_click(lambda _button: self._call(self._on_next))
         self.end_button.on_click(lambda _button: self._call(self._on_end))
-        self.export_button.on_click(lambda _button: self._export_clicked())
         self.style = widgets.HTML(f"<style>{PANEL_CSS}{BEHAVIORAL_CSS}</style>",
                                   layout=widgets.Layout(display="none"))
         self.buttons = widgets.HBox([self.submit_button, self.skip_button, self.next_button,

@@ -295,28 +295,16 @@ class Panel:
         self.statement = widgets.HTML(self._statement_html())
         self.phase_labels = {name: widgets.HTML() for name in STEPPER_PHASES}
         self.stepper = widgets.HBox(list(self.phase_labels.values()))
-        self.countdown = CountdownWidget() if self.browser_clock else widgets.HTML()
+        self._build_shared()
         self.hint_button = widgets.Button(description="Hint", tooltip="ask for the next hint")
         self.hint_label = widgets.Label(f"hint 0 of {HINT_LEVELS}")
         self.hint_text = widgets.HTML()
         self.message_box = widgets.Text(placeholder="say something to the interviewer")
         self.send_button = widgets.Button(description="Send")
-        self.transcript_html = widgets.HTML()
         self.results = widgets.HTML(results_html(None))
         self.complexity = widgets.HTML()
-        self.status = widgets.HTML()
-        self.report = widgets.HTML()
-        # Shown at the end: the whole report saved as a page (magics' on_export).
-        self.export_button = widgets.Button(
-            description="Save the report", tooltip="save the whole report as an HTML page "
-            "beside the notebook", layout=widgets.Layout(display="none"))
-        # The microphone (voice_widget.voice_part), under the chat line; no
-        # row at all when there is none.
-        self.voice_box = widgets.VBox(layout=widgets.Layout(display="none"))
-        self.voice: Any | None = None
         self.hint_button.on_click(lambda _button: self._hint_clicked())
         self.send_button.on_click(lambda _button: self._send_clicked())
-        self.export_button.on_click(lambda _button: self._export_clicked())
         # Enter in the text box sends (the Text view sends {"event": "submit"}).
         self.message_box.on_msg(self._message_box_msg)
         # The stylesheet: a <style> applies from a hidden element too.
@@ -332,6 +320,24 @@ class Panel:
         self.widget.add_class("mil-panel")
         self._render_stepper()
         self._render_countdown()
+
+    def _build_shared(self) -> None:
+        """The widgets of every kind of interview's panel: the countdown, the
+        conversation, the status line, the report and its Save button, and
+        the microphone's row."""
+        self.countdown = CountdownWidget() if self.browser_clock else widgets.HTML()
+        self.transcript_html = widgets.HTML()
+        self.status = widgets.HTML()
+        self.report = widgets.HTML()
+        # Shown at the end: the whole report saved as a page (magics' on_export).
+        self.export_button = widgets.Button(
+            description="Save the report", tooltip="save the whole report as an HTML page "
+            "beside the notebook", layout=widgets.Layout(display="none"))
+        self.export_button.on_click(lambda _button: self._export_clicked())
+        # The microphone (voice_widget.voice_part), under the chat line; no
+        # row at all when there is none.
+        self.voice_box = widgets.VBox(layout=widgets.Layout(display="none"))
+        self.voice: Any | None = None
 
     def _statement_html(self) -> str:
         p = self.problem

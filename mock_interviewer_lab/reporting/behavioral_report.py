@@ -12,7 +12,6 @@ All text from the session is escaped for the format it goes into.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from mock_interviewer_lab.reporting.behavioral import (
 )
 from mock_interviewer_lab.reporting.charts import esc, trend_svg
 from mock_interviewer_lab.reporting.markdown import _md
+from mock_interviewer_lab.reporting.notebook import chart_cell, notebook_string, report_notebook
 from mock_interviewer_lab.reporting.transcript import TranscriptLine, transcript_lines
 from mock_interviewer_lab.reporting.wording import speaker_label
 from mock_interviewer_lab.store import SessionInfo, SessionStore
@@ -315,25 +315,15 @@ def render_html(report: BehavioralReport) -> str:
 
 def render_notebook(report: BehavioralReport) -> dict[str, Any]:
     """Markdown cells, and the trend chart as an ``image/svg+xml`` output."""
-    nbformat: Any = importlib.import_module("nbformat")
-    v4: Any = nbformat.v4
-    sections = markdown_sections(report)
-    cells = [v4.new_markdown_cell(section) for section in sections]
-    if len(report.trend) > 1:
-        cells.insert(1, v4.new_code_cell(
-            source="# Overall score across your behavioural sessions",
-            outputs=[v4.new_output("display_data", data={
-                "image/svg+xml": trend_svg([(p.label, p.score) for p in report.trend]),
-                "text/plain": f"<trend of {len(report.trend)} sessions>"})]))
-    notebook: dict[str, Any] = v4.new_notebook(cells=cells)
-    notebook["metadata"]["mock_interviewer_lab"] = {"report": report.as_dict()}
-    nbformat.validate(notebook)
-    return notebook
+    chart = chart_cell("# Overall score across your behavioural sessions",
+                       trend_svg([(p.label, p.score) for p in report.trend]),
+                       f"<trend of {len(report.trend)} sessions>") \
+        if len(report.trend) > 1 else None
+    return report_notebook(markdown_sections(report), chart, report.as_dict())
 
 
 def notebook_text(report: BehavioralReport) -> str:
-    nbformat: Any = importlib.import_module("nbformat")
-    return str(nbformat.writes(nbformat.from_dict(render_notebook(report))))
+    return notebook_string(render_notebook(report))
 
 
 def render_json(report: BehavioralReport) -> str:
