@@ -165,7 +165,9 @@ export const STAR_PARTS: ReadonlyArray<[string, string]> = [
 
 /**
  * What the view shows, built from the session's actions (no DOM).
- * `apply` answers what to announce ('' for nothing).
+ * `apply` answers what to announce ('' for nothing): the figures only,
+ * since the interviewer's words (the question, the follow-up, the brief
+ * feedback) are coach lines the room announces already.
  */
 export class BehavioralState {
   question: IQuestion | null = null;
@@ -202,7 +204,7 @@ export class BehavioralState {
         };
         this.followUp = null;
         this.version += 1;
-        return `Question ${this.question.number} of ${this.question.total}: ${this.question.text}`;
+        return `Question ${this.question.number} of ${this.question.total}`;
       }
       case 'follow_up_asked': {
         this.followUp = {
@@ -212,7 +214,7 @@ export class BehavioralState {
           text: str(data.text)
         };
         this.version += 1;
-        return `Follow-up ${this.followUp.number} of ${this.followUp.of}: ${this.followUp.text}`;
+        return `Follow-up ${this.followUp.number} of ${this.followUp.of}`;
       }
       case 'answer_scored': {
         const scored = scoredOf(data);
@@ -221,7 +223,7 @@ export class BehavioralState {
         // The follow-up is answered; another may come.
         this.followUp = null;
         this.version += 1;
-        return `Scored ${scored.score} out of 10, level ${scored.level}. ${scored.brief}`;
+        return `Scored ${scored.score} out of 10, level ${scored.level}`;
       }
       case 'question_feedback': {
         const card = cardOf(data, this._scored);
