@@ -38,6 +38,11 @@ def coding_machine(start: Phase = Phase.INIT, *, at: float = 0.0) -> PhaseMachin
 def coding_transition(src: Phase, dst: Phase, *, time_left_s: float) -> Verdict:
     return check_transition(src, dst, time_left_s=time_left_s, plan=CODING_PLAN)
 
+#: A behavioural interview's phases (interview/kinds/behavioral_plan.py):
+#: never entered under the coding plan, so every move to or from them is
+#: refused by a coding interview's machine.
+BEHAVIORAL_PHASES = (P.QUESTION, P.FOLLOW_UP, P.FEEDBACK, P.SUMMARY)
+
 PLENTY = 30 * 60.0  # seconds left: no time rule applies
 SHORT = 4 * 60.0  # under five minutes left
 VERY_SHORT = 90.0  # under two minutes left
@@ -69,8 +74,9 @@ LEGAL: dict[tuple[Phase, Phase], float] = {
     (P.CODING, P.COMPLEXITY): SHORT,
     (P.TESTING, P.COMPLEXITY): SHORT,
     (P.DEBUGGING, P.COMPLEXITY): SHORT,
-    # the emergency exit, from everywhere but the end
-    **{(src, P.ABORT): PLENTY for src in P if src not in (P.DONE, P.ABORT)},
+    # the emergency exit, from every phase of a coding interview but the end
+    **{(src, P.ABORT): PLENTY for src in P
+       if src not in (P.DONE, P.ABORT) and src not in BEHAVIORAL_PHASES},
 }
 
 ILLEGAL = [pair for pair in itertools.product(P, P) if pair not in LEGAL]
@@ -90,6 +96,11 @@ def test_phases_are_exactly_the_specs_states() -> None:
         "COMPLEXITY",
         "REFLECTION",
         "FOLLOWUP",
+        # the behavioural interview's, after the spec's coding states
+        "QUESTION",
+        "FOLLOW_UP",
+        "FEEDBACK",
+        "SUMMARY",
         "DONE",
         "ABORT",
     ]
