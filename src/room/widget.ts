@@ -265,8 +265,12 @@ export class RoomWidget extends Widget {
     this._problem.open = true;
     this._problem.dataset.testid = 'mil-room-problem';
     this._problem.setAttribute('aria-label', 'Problem');
-    const summary = el('summary', 'mil-room-section-title');
-    summary.textContent = 'Problem';
+    // A heading in the summary: the problem's Examples and Constraints
+    // (h4) sit under an h3, as Hints and Conversation do.
+    const summary = el('summary');
+    const problemTitle = el('h3', 'mil-room-section-title');
+    problemTitle.textContent = 'Problem';
+    summary.append(problemTitle);
     this._problemBody = el('div', 'mil-room-problem-body');
     this._problem.append(summary, this._problemBody);
 
