@@ -36,6 +36,7 @@ import {
   ServerExtensionError
 } from './request';
 import { countdownWidgetExports } from './countdown';
+import { isBehavioral } from './room/behavioral';
 import { HAS_ROOM_CLASS, RoomManager } from './room/manager';
 import { parseRoomBundle } from './room/model';
 import { ROOM_RANK, roomRendererFactory } from './room/renderer';
@@ -177,6 +178,13 @@ function addRoomCommands(
     const room = current();
     return room !== null && !room.model.ended;
   };
+  // Hints and Run my solution are the coding interview's: greyed out in a
+  // behavioural room (Send goes to its answer box).
+  const coding = () => {
+    const room = current();
+    return live() && room !== null && !isBehavioral(room.model.bundle);
+  };
+  const codingOnly = new Set([COMMAND_HINT, COMMAND_RUN]);
   const commands: Array<[string, string, string, string[], () => unknown]> = [
     [
       COMMAND_HINT,
@@ -212,7 +220,7 @@ function addRoomCommands(
     app.commands.addCommand(id, {
       label,
       caption,
-      isEnabled: live,
+      isEnabled: codingOnly.has(id) ? coding : live,
       execute
     });
     for (const selector of ROOM_SELECTORS) {
