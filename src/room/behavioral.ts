@@ -12,8 +12,9 @@
  * the message box: style/room.css) and shows this view. What is shown comes
  * from the session's actions (payloads.py: question_asked, follow_up_asked,
  * answer_scored, question_feedback, session_feedback, request_refused,
- * difficulty_changed) as the RoomModel passes them on, a reload's snapshot
- * included; the candidate's answers, next, skip and end go through the
+ * difficulty_changed, scorer_fallback) as the RoomModel passes them on, a
+ * reload's snapshot included; each score says its scorer (`by`) and a
+ * spoken answer's delivery; the candidate's answers, next, skip and end go through the
  * server's `behavioral/` operations (docs/api.md).
  */
 import { URLExt } from '@jupyterlab/coreutils';
@@ -126,6 +127,22 @@ export interface IScored {
   gaps: string[];
   strengths: string[];
   brief: string;
+  /** The scorer that scored it: 'scripted' or the model's name ('' when not said). */
+  by: string;
+  /** How the answer was said, for an answer that came by voice. */
+  delivery: IDelivery | null;
+}
+
+/** An answer_scored's `delivery` (payloads.py's AnswerDelivery). */
+export interface IDelivery {
+  wordsPerMinute: number | null;
+  fillers: number;
+  pauses: number;
+  answerSeconds: number;
+  guideSeconds: number;
+  overGuide: boolean;
+  /** Seconds in each STAR part, the parts in the order said. */
+  starSeconds: Array<[string, number]>;
 }
 
 /** A question_feedback with the last scoring of its replies. */
@@ -140,6 +157,8 @@ export interface ICard {
   didntLand: string[];
   coaching: string;
   revised: string;
+  /** Who wrote the feedback: 'scripted' or the model's name ('' when not said). */
+  by: string;
   scored: IScored | null;
 }
 
@@ -289,8 +308,60 @@ function scoredOf(data: Record<string, unknown>): IScored {
     }),
     gaps: strs(data.gaps),
     strengths: strs(data.strengths),
-    brief: str(data.brief_feedback)
+    brief: str(data.brief_feedback),
+    by: str(data.by),
+    delivery: deliveryOf(data.delivery)
   };
+}
+
+function deliveryOf(value: unknown): IDelivery | null {
+  if (value === null || typeof value !== 'object') {
+    return null;
+  }
+  const d = record(value);
+  const wpm = Number(d.words_per_minute);
+  return {
+    wordsPerMinute:
+      d.words_per_minute === null || !Number.isFinite(wpm) ? null : wpm,
+    fillers: num(d.fillers),
+    pauses: num(d.pauses),
+    answerSeconds: num(d.answer_seconds),
+    guideSeconds: num(d.guide_seconds) || 120,
+    overGuide: !!d.over_guide,
+    starSeconds: Object.entries(record(d.star_seconds)).map(
+      ([part, seconds]): [string, number] => [part, num(seconds)]
+    )
+  };
+}
+
+/** Which scorer: 'scripted' → 'scored offline', else 'scored by' the model ('' when not said). */
+export function scorerText(by: string): string {
+  return !by ? '' : by === 'scripted' ? 'scored offline' : `scored by ${by}`;
+}
+
+/** Seconds as '1 min 05 s' or '45 s'. */
+export function secondsText(seconds: number): string {
+  const s = Math.round(seconds);
+  return s >= 60
+    ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
+    : `${s} s`;
+}
+
+/** A spoken answer's delivery in one line of words. */
+export function deliveryText(d: IDelivery): string {
+  const pace =
+    d.wordsPerMinute === null
+      ? 'pace unknown'
+      : `${Math.round(d.wordsPerMinute)} words a minute`;
+  const guideName =
+    d.guideSeconds === 120 ? 'two-minute' : secondsText(d.guideSeconds);
+  const guide = `${d.overGuide ? 'over' : 'within'} the ${guideName} guide`;
+  return [
+    pace,
+    `${d.fillers} filler${d.fillers === 1 ? '' : 's'}`,
+    `${d.pauses} pause${d.pauses === 1 ? '' : 's'}`,
+    `${secondsText(d.answerSeconds)} long, ${guide}`
+  ].join(' · ');
 }
 
 function cardOf(
@@ -309,6 +380,7 @@ function cardOf(
     didntLand: strs(data.what_didnt_land),
     coaching: str(data.coaching),
     revised: str(data.revised_answer),
+    by: str(data.by),
     scored: scored.get(number) ?? null
   };
 }
@@ -531,6 +603,11 @@ export class BehavioralView {
       const reason = str(record(seen.action.data).reason);
       this._options.model.setNotice(reason);
     }
+    if (seen.action.type === 'scorer_fallback' && !seen.replayed) {
+      // The room's notice (role status: said politely), marked as a fallback.
+      const words = str(record(seen.action.data).message);
+      this._options.model.setNotice(words, 'scorer_fallback');
+    }
     if (said && !seen.replayed) {
       this._announce(said);
     }
@@ -701,9 +778,13 @@ export class BehavioralView {
         : `Your answer to question ${brief.questionNumber}`;
     const score = el('p', 'mil-bq-score');
     score.textContent = `${brief.score}/10 · level ${brief.level}`;
+    addScorer(score, brief.by);
     const text = el('p', 'mil-bq-brief-text');
     text.textContent = brief.brief;
     host.append(title, score, text);
+    if (brief.delivery) {
+      host.append(deliveryBlock(brief.delivery));
+    }
   }
 
   private _drawCards(): void {
@@ -813,13 +894,17 @@ function cardNode(card: ICard, open: boolean): HTMLElement {
   const score = el('p', 'mil-bq-score');
   score.dataset.testid = 'mil-bq-card-score';
   score.textContent = `Score ${card.score}/10 · level demonstrated ${card.level}`;
+  const scored = card.scored;
+  addScorer(score, scored?.by || card.by);
   const question = el('p', 'mil-bq-card-question');
   question.textContent = card.question;
   node.append(score, question);
   if (card.assessment) {
     node.append(paragraph(card.assessment));
   }
-  const scored = card.scored;
+  if (scored?.delivery) {
+    node.append(deliveryBlock(scored.delivery));
+  }
   if (scored && scored.rubric.length) {
     node.append(rubricTable(scored.rubric));
   }
@@ -853,6 +938,48 @@ function cardNode(card: ICard, open: boolean): HTMLElement {
   }
   return node;
 }
+
+/** ' · scored offline' (or the model's name) after a score, when said. */
+function addScorer(score: HTMLElement, by: string): void {
+  const words = scorerText(by);
+  if (!words) {
+    return;
+  }
+  const mark = el('span', 'mil-bq-by');
+  mark.dataset.testid = 'mil-bq-by';
+  mark.dataset.by = by;
+  mark.textContent = words;
+  score.append(document.createTextNode(' · '), mark);
+}
+
+/** A spoken answer's delivery: pace, fillers, pauses, length, STAR times. */
+function deliveryBlock(delivery: IDelivery): HTMLElement {
+  const node = el('div', 'mil-bq-delivery');
+  node.dataset.testid = 'mil-bq-delivery';
+  node.append(
+    subtitle('Delivery (spoken answer)'),
+    paragraph(deliveryText(delivery))
+  );
+  if (delivery.starSeconds.length) {
+    const label = el('p', 'mil-bq-delivery-label');
+    label.textContent = 'Time in each STAR part, in the order said:';
+    label.id = `mil-bq-star-time-${++deliveryIds}`;
+    const list = el('ul', 'mil-bq-star-seconds');
+    list.setAttribute('aria-labelledby', label.id);
+    for (const [part, seconds] of delivery.starSeconds) {
+      const li = el('li');
+      const name =
+        STAR_PARTS.find(([key]) => key === part)?.[1] ??
+        (part === 'other' ? 'Not labelled' : part);
+      li.textContent = `${name}: ${secondsText(seconds)}`;
+      list.append(li);
+    }
+    node.append(label, list);
+  }
+  return node;
+}
+
+let deliveryIds = 0;
 
 function rubricTable(parts: IRubricPart[]): HTMLElement {
   const caption = el('caption');

@@ -369,6 +369,8 @@ export class RoomModel {
   testsRunning = false;
   /** A passing remark ('' when none): the model fell back, an error. */
   notice = '';
+  /** What the notice is: 'scorer_fallback' (a behavioural scorer's fallback) or ''. */
+  noticeKind = '';
   /** The socket's state, for the header. */
   connection: 'connecting' | 'open' | 'lost' = 'connecting';
   /** Counts changes of `lines` (the widget keeps the newest in view). */
@@ -543,6 +545,7 @@ export class RoomModel {
         break;
       case 'coach_fallback':
         this.notice = String(data.message ?? '');
+        this.noticeKind = '';
         break;
       case 'show_hint':
         this._addHint(data);
@@ -563,6 +566,7 @@ export class RoomModel {
       case 'run_tests':
         this.testsRunning = true;
         this.notice = '';
+        this.noticeKind = '';
         break;
       case 'show_results':
         this.testsRunning = false;
@@ -632,9 +636,10 @@ export class RoomModel {
     }
   }
 
-  /** A line for the candidate ('' clears it). */
-  setNotice(text: string): void {
+  /** A line for the candidate ('' clears it), and what it is. */
+  setNotice(text: string, kind = ''): void {
     this.notice = text;
+    this.noticeKind = text ? kind : '';
     this._changed.emit();
   }
 

@@ -141,11 +141,17 @@ export class RoomWidget extends Widget {
   }
 
   async hint(): Promise<void> {
+    if (this._behavioral) {
+      return; // no hints in a behavioural interview
+    }
     await this._post({ type: 'hint' });
     this._message.focus();
   }
 
   async runSolution(): Promise<void> {
+    if (this._behavioral) {
+      return; // no solution to run in a behavioural interview
+    }
     this.model.setNotice('');
     try {
       const line = await this._options.runSolution();
@@ -479,9 +485,7 @@ export class RoomWidget extends Widget {
     this._drawResults();
     this._drawButtons();
     this._drawVoice();
-    this._notice.textContent = model.testsRunning
-      ? 'Running the tests…'
-      : model.notice;
+    this._drawNotice();
     const lost = model.connection === 'lost';
     this._connectionNode.textContent = lost
       ? 'Connection lost: reconnecting…'
@@ -698,6 +702,28 @@ export class RoomWidget extends Widget {
     this._voice?.draw();
   }
 
+  // The notice (role status: said politely); a behavioural scorer's
+  // fallback is marked as one (data-testid mil-bq-fallback). Redrawn only
+  // when it changes, so the status is not said again on every tick.
+  private _drawNotice(): void {
+    const model = this.model;
+    const text = model.testsRunning ? 'Running the tests…' : model.notice;
+    const kind = model.testsRunning ? '' : model.noticeKind;
+    if (text === this._drawnNotice && kind === this._drawnNoticeKind) {
+      return;
+    }
+    this._drawnNotice = text;
+    this._drawnNoticeKind = kind;
+    if (kind === 'scorer_fallback') {
+      const mark = el('span', 'mil-room-notice-fallback');
+      mark.dataset.testid = 'mil-bq-fallback';
+      mark.textContent = text;
+      this._notice.replaceChildren(mark);
+    } else {
+      this._notice.textContent = text;
+    }
+  }
+
   private _announce(_sender: RoomModel, announcement: IAnnouncement): void {
     const region =
       announcement.kind === 'clock'
@@ -715,6 +741,8 @@ export class RoomWidget extends Widget {
   private _timer = 0;
   private _drawnProblem: unknown = undefined;
   private _drawnPhases = '';
+  private _drawnNotice: string | null = null;
+  private _drawnNoticeKind = '';
   private _drawnHints = -1;
   private _drawnLines = 0;
   private _drawnLinesVersion = -1;
