@@ -83,6 +83,9 @@ test('a behavioural question answered in the room, its brief feedback and its fe
   await expect(brief).toBeVisible({ timeout: 60 * 1000 });
   await expect(brief).toContainText(/\d+\/10 · level L[45]/);
   await expect(brief).toContainText('Your answer to question 1');
+  // Who scored it, and no delivery block for a typed answer.
+  await expect(brief.getByTestId('mil-bq-by')).toContainText('scored offline');
+  await expect(brief.getByTestId('mil-bq-delivery')).toHaveCount(0);
   await expect(answer).toHaveValue('');
 
   // The gaps are probed: a follow-up, which the candidate skips.
@@ -104,6 +107,7 @@ test('a behavioural question answered in the room, its brief feedback and its fe
   await expect(card.getByTestId('mil-bq-card-score')).toHaveText(
     /Score \d+\/10 · level demonstrated L[45][AB]?/
   );
+  await expect(card.getByTestId('mil-bq-by')).toContainText('scored offline');
   await expect(card.getByRole('table')).toContainText('Dimension');
   await expect(card).toContainText('Situation');
   await expect(card).toContainText('What landed');
