@@ -215,7 +215,7 @@ test.describe('The interview room', () => {
     expect(await cellSources(page)).toEqual(before);
   });
 
-  test('light and dark: screenshots of the room and the report, axe-core on the room', async ({
+  test('light, high-contrast and dark: screenshots of the room and the report, axe-core on the room', async ({
     page
   }, testInfo) => {
     const room = await startInterview(page, 'themes.ipynb', 30);
@@ -240,9 +240,12 @@ test.describe('The interview room', () => {
       room.getByTestId('mil-room-results').getByText(/^0 of 9 tests passed$/)
     ).toBeVisible();
 
-    for (const theme of ['light', 'dark']) {
+    for (const theme of ['light', 'high-contrast', 'dark']) {
       if (theme === 'dark') {
         await page.theme.setDarkTheme();
+      } else if (theme === 'high-contrast') {
+        // JupyterLab's own high-contrast theme, shipped with JupyterLab 4.
+        await page.theme.setTheme('JupyterLab Dark High Contrast');
       } else {
         await page.theme.setLightTheme();
       }
