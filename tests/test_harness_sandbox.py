@@ -451,3 +451,20 @@ def test_a_dead_fork_server_is_replaced(harness: SyncHarness, add_problem: Probl
     assert server, "the fork server should be running"
     os.kill(server, 9)
     assert run(harness, add_problem, GOOD).passed == 4
+
+
+def test_a_fork_server_killed_during_a_run_costs_the_candidate_nothing(add_problem: Problem) -> None:
+    """Its runners die with it, mid-case; their ends go unreported, which is
+    how the supervisor knows it was not the code: each case it took down
+    runs again under a new fork server, and every case passes."""
+    import threading
+
+    from tests.conftest import FAST_LIMITS
+
+    slow = "import time\ndef add(a, b):\n    time.sleep(0.25)\n    return a + b\n"
+    with SyncHarness(FAST_LIMITS) as h:
+        server = h.harness._kernels[0].isolation.get("fork_server_pid")
+        assert server, "the fork server should be running"
+        threading.Timer(0.5, os.kill, (server, 9)).start()
+        result = run(h, add_problem, slow)
+        assert (result.passed, result.error) == (4, None), statuses(result)

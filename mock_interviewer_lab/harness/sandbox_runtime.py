@@ -1278,6 +1278,10 @@ class _ForkServer:
 
 
 _FORK_SERVER: _ForkServer | None = None
+#: How many times one run may replace a fork server that died under it.
+_SERVER_REPLACEMENTS = 2
+#: A sample whose runner's fork server died under it (see _Spawned.orphaned).
+_SERVER_LOST = "the sandbox's fork server stopped during the run"
 #: A runner made ready (namespaces, mounts, limits) and given nothing yet.
 _SPARES: list[_Spawned] = []
 #: How many runners are kept ready ahead.
@@ -1292,13 +1296,16 @@ def spare_runner_pids() -> list[int]:
 _HIDDEN_HELD = False
 
 
-def _fork_server(iso: dict[str, Any], *, forked: bool = False) -> _ForkServer | None:
+def _fork_server(iso: dict[str, Any], *, forked: bool = False, fresh: bool = False
+                 ) -> _ForkServer | None:
     """The fork server for these isolation settings, started (again) if it
-    died or was made for others; None if none can start (no run can, then)."""
+    died, was made for others or (``fresh``) lost a runner's report: a
+    server killed a moment ago may not look dead yet. None if none can
+    start (no run can, then)."""
     global _FORK_SERVER
     wanted = {k: iso.get(k) for k in ("namespaces", "allow_network")}
     server = _FORK_SERVER
-    if server is not None and server.alive() and server.iso == wanted \
+    if server is not None and not fresh and server.alive() and server.iso == wanted \
             and (server.child_pid is not None) == forked:
         return server
     if server is not None:
@@ -1624,6 +1631,14 @@ class _Spawned:
         grace = self.status_eof_at is not None and time.monotonic() - self.status_eof_at > 0.5
         return self.ctrl.eof or grace
 
+    @property
+    def orphaned(self) -> bool:
+        """Its end was never reported: the fork server, the only holder of
+        the status pipe's other end, closed it without a word (it died,
+        killed from outside, and took its runners with it). Nothing the
+        code did: the case is run again under a new fork server."""
+        return self.status_eof and not self.status_data
+
     def report(self) -> tuple[int | None, float | None]:
         """(exit code, CPU seconds) as the fork server saw them; the code
         is None for a runner that stopped itself (the end of a growth
@@ -1783,6 +1798,7 @@ class _Run:
         self.runner_error: str | None = None
         self.perf: dict[str, Any] | None = None
         self.restarts = 0
+        self.server_replacements = 0
         self.workdirs: list[str] = []
         self.spares: list[_Spawned] = []
         iso = dict(payload.get("isolation") or {})
@@ -1849,6 +1865,21 @@ class _Run:
             child = _Spawned(self.server, self.payload, workdir)
             child.pid  # noqa: B018
             return child
+
+    def replace_server(self) -> bool:
+        """After a runner ended orphaned (its fork server died under it):
+        a new fork server, the old one's spare runners dropped. False when
+        none starts, or once this run has replaced it _SERVER_REPLACEMENTS
+        times (code that could kill it gets no endless reruns)."""
+        if self.server_replacements >= _SERVER_REPLACEMENTS:
+            return False
+        self.server_replacements += 1
+        for spare in self.spares:
+            spare.kill()
+        self.spares.clear()
+        self.server = _fork_server(self.iso, forked=not self.payload.get("use_fork_server", True),
+                                   fresh=True)
+        return self.server is not None
 
     def retire(self, child: _Spawned) -> None:
         """Kill a runner before the next one is given anything. Its
@@ -2019,6 +2050,11 @@ class _VisibleCases:
 
     def _ended(self) -> None:
         """The runner ended without saying it was done."""
+        if self.child.orphaned and self.run.replace_server():
+            # Its fork server died under it: the phase goes on from the
+            # same case, in a runner of the new one.
+            self.current, self.case_deadline, self.output = None, math.inf, None
+            return
         code, _ = self.child.report()
         if self.current is not None:
             status, message = _exit_reason(code)
@@ -2067,6 +2103,8 @@ class _HiddenCase:
         self.run = run
         self.case = case
         self.result: dict[str, Any] | None = None
+        #: its runner ended orphaned (see _Spawned.orphaned)
+        self.lost = False
         #: load → running (said "start")
         self.state = "load"
         self.child = run.spawn("hidden", cases=[case], start=0, private_workdir=True)
@@ -2098,6 +2136,7 @@ class _HiddenCase:
             self.result = {"status": "error"}
         elif child.ended():
             code, _ = child.report()
+            self.lost = child.orphaned
             self.result = {"status": _exit_reason(code)[0] if self.state == "running" else "error"}
         elif time.monotonic() >= self.deadline:
             self.result = {"status": "timeout"}
@@ -2108,15 +2147,19 @@ def _hidden_phase(run: _Run, cases: list[dict[str, Any]]) -> None:
     one's process is made ready meanwhile, see _Run.spawn). Cases the run's
     time does not reach are left out: they did not run."""
     for case in cases:
-        if time.monotonic() >= run.deadline:
-            return
-        job = _HiddenCase(run, case)
-        try:
-            while job.result is None:
-                job.step(run.wait(job.child.fds(), job.deadline))
-            run.results[case["index"]] = job.result
-        finally:
-            run.retire(job.child)
+        result: dict[str, Any] | None = None
+        while result is None:
+            if time.monotonic() >= run.deadline:
+                return
+            job = _HiddenCase(run, case)
+            try:
+                while job.result is None:
+                    job.step(run.wait(job.child.fds(), job.deadline))
+            finally:
+                run.retire(job.child)
+            # A case whose fork server died under it runs again under a new one.
+            result = None if job.lost and run.replace_server() else job.result
+        run.results[case["index"]] = result
 
 
 def _perf_phase(run: _Run) -> None:
@@ -2150,6 +2193,15 @@ def _perf_phase(run: _Run) -> None:
 
 
 def _perf_sample(run: _Run, n: int, reps: int) -> tuple[float | None, str | None]:
+    """(seconds per call, error) for one size, measured again under a new
+    fork server if the last one died under the runner."""
+    while True:
+        seconds, error = _perf_sample_once(run, n, reps)
+        if error != _SERVER_LOST or not run.replace_server():
+            return seconds, error
+
+
+def _perf_sample_once(run: _Run, n: int, reps: int) -> tuple[float | None, str | None]:
     """(seconds per call, error) for one size."""
     spec = run.payload["perf"]
     step = max(2.0, spec["budget_ms"] / 100)
@@ -2182,6 +2234,8 @@ def _perf_sample(run: _Run, n: int, reps: int) -> tuple[float | None, str | None
                 # Nothing else a runner says here is read: no number of its own.
             if child.ended():
                 code, cpu = child.report()
+                if child.orphaned:
+                    return None, _SERVER_LOST
                 if error is not None:
                     return None, error
                 if cpu_at_go is None:
