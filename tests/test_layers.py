@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("evaluation", ("mock_interviewer_lab.evaluation",)),
     ("services", ("mock_interviewer_lab.coach", "mock_interviewer_lab.voice",
                   "mock_interviewer_lab.problems.validate",
-                  "mock_interviewer_lab.problems.importers")),
+                  "mock_interviewer_lab.problems.importers", "mock_interviewer_lab.classroom")),
     ("engine", ("mock_interviewer_lab.interview", "mock_interviewer_lab.reporting")),
     ("rules", ("mock_interviewer_lab.interview.rules",)),
     # The session log's vocabulary sits with the store that keeps it.

@@ -29,6 +29,9 @@ from mock_interviewer_lab.problems.model import (
 _M = TypeVar("_M", bound=BaseModel)
 
 PROBLEM_FILES = ("problem.yaml", "signature.py", "tests.yaml", "hints.yaml", "solution.py")
+#: What a released problem (``pack.yaml`` ``released: true``) must not hold:
+#: the class service keeps them.
+SECRET_FILES = ("solution.py", "generators.py")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class Problem:
     generators: str = ""
     checker: str = ""
     prelude: str = ""
+    #: From a released pack: no reference, no hidden case (see ``tests.held_back``).
+    released: bool = False
 
     @property
     def id(self) -> str:
@@ -83,8 +88,14 @@ class Problem:
 
     @cached_property
     def total_case_count(self) -> int:
+        """The cases here (a released problem's held-back ones are not)."""
         t = self.tests
         return len(t.cases) + len(t.generated) + len(t.asserts)
+
+    @property
+    def hidden_case_count(self) -> int:
+        """Hidden cases, those a release held back included."""
+        return self.total_case_count - self.visible_case_count + self.tests.held_back
 
     def summary(self) -> dict[str, Any]:
         """The problem in a list (the command line, the kernel, the REST API):
@@ -92,7 +103,7 @@ class Problem:
         return {"id": self.id, "qualified_id": self.qualified_id, "title": self.spec.title,
                 "difficulty": self.spec.difficulty, "pack": self.pack,
                 "visible_cases": self.visible_case_count,
-                "hidden_cases": self.total_case_count - self.visible_case_count}
+                "hidden_cases": self.hidden_case_count}
 
     def public_view(self) -> dict[str, Any]:
         """What the candidate may see: statement, examples, the stub and the
@@ -117,7 +128,7 @@ class Problem:
                 for i, c in enumerate(self.tests.cases)
                 if not c.hidden
             ],
-            "hidden_case_count": self.total_case_count - self.visible_case_count,
+            "hidden_case_count": self.hidden_case_count,
             "hint_levels": HINT_LEVELS,
         }
 
@@ -256,9 +267,12 @@ def defined_functions(source: str) -> set[str]:
 # ----------------------------------------------------------------- problems
 
 
-def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) -> Problem:
-    """Load one problem folder, or raise :class:`PackError` with every issue."""
-    reading = _ProblemReading(folder, pack_root or folder.parent)
+def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None, *,
+                 released: bool = False) -> Problem:
+    """Load one problem folder, or raise :class:`PackError` with every issue.
+    ``released``: a student's copy, which has no reference, no hidden case
+    and no generator, and must not have them."""
+    reading = _ProblemReading(folder, pack_root or folder.parent, released)
     reading.require_files()
     p_data, p_node = reading.read_yaml("problem.yaml")
     spec = reading.model(ProblemSpec, "problem.yaml", p_data, p_node)
@@ -267,7 +281,7 @@ def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) ->
     hints = _read_hints(reading)
     sources = _Sources(
         signature=reading.source("signature.py"),
-        solution=reading.source("solution.py"),
+        solution=None if released else reading.source("solution.py"),
         generators=reading.optional_source("generators.py"),
         checker=reading.optional_source("checker.py"),
         prelude=reading.optional_source("prelude.py"),
@@ -276,6 +290,8 @@ def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) ->
         _check_spec(reading, spec, p_node)
     if tests is not None:
         _check_tests(reading, tests, t_node, sources)
+        if released:
+            _check_released(reading, tests, t_node)
 
     if reading.issues or spec is None or tests is None or hints is None:
         raise PackError(reading.issues)
@@ -283,6 +299,7 @@ def load_problem(folder: Path, pack_name: str, pack_root: Path | None = None) ->
         pack=pack_name, path=folder, spec=spec, tests=tests, hints=hints,
         signature=sources.signature or "", solution=sources.solution or "",
         generators=sources.generators, checker=sources.checker, prelude=sources.prelude,
+        released=released,
     )
 
 
@@ -293,6 +310,7 @@ class _ProblemReading:
 
     folder: Path
     root: Path
+    released: bool = False
     issues: list[PackIssue] = field(default_factory=list)
 
     def rel(self, name: str) -> str:
@@ -307,8 +325,15 @@ class _ProblemReading:
     def require_files(self) -> None:
         """Raises :class:`PackError` naming every required file that is missing."""
         for name in PROBLEM_FILES:
-            if not (self.folder / name).is_file():
+            if self.released and name in SECRET_FILES:
+                if (self.folder / name).exists():
+                    self.add(name, "must not be in a released pack: the class service keeps it")
+            elif not (self.folder / name).is_file():
                 self.add(name, "is missing")
+        if self.released:
+            for name in SECRET_FILES:
+                if name not in PROBLEM_FILES and (self.folder / name).exists():
+                    self.add(name, "must not be in a released pack: the class service keeps it")
         if self.issues:
             raise PackError(self.issues)
 
@@ -393,6 +418,20 @@ def _check_tests(reading: _ProblemReading, tests: TestSpec, node: yaml.Node | No
                     field="checker")
 
 
+def _check_released(reading: _ProblemReading, tests: TestSpec, node: yaml.Node | None) -> None:
+    """A released problem's tests are the visible ones alone."""
+    for key, cases in (("cases", tests.cases), ("asserts", tests.asserts)):
+        for i, case in enumerate(cases):
+            if case.hidden:
+                reading.add("tests.yaml", "a released pack holds no hidden case",
+                            field=f"{key}.{i + 1}.hidden", line=_line_of(node, [key, i, "hidden"]))
+    for key in ("generated", "performance"):
+        if getattr(tests, key):
+            reading.add("tests.yaml", "a released pack holds no generated case or "
+                        "measurement: the class service runs them", field=key,
+                        line=_line_of(node, [key]))
+
+
 def _loc(dotted: str) -> list[int | str]:
     return [int(p) if p.isdigit() else p for p in dotted.split(".")]
 
@@ -426,7 +465,7 @@ def load_pack(path: Path, meta: PackMeta | None = None) -> tuple[Pack | None, li
         if folder.name.startswith((".", "_")):
             continue
         try:
-            problem = load_problem(folder, meta.name, path)
+            problem = load_problem(folder, meta.name, path, released=meta.released)
         except PackError as exc:
             issues.extend(exc.issues)
             continue

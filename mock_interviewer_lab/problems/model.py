@@ -78,6 +78,9 @@ class PackMeta(_Strict):
     description: str = ""
     #: Absent means coding: every pack written before question banks is one.
     kind: PackKind = "coding"
+    #: A student's copy made by ``mock-interviewer problems release``: no
+    #: reference, no hidden case, no generator (the class service holds them).
+    released: bool = False
 
 
 class Example(_Strict):
@@ -287,10 +290,13 @@ class TestSpec(_Strict):
     generated: list[GeneratedCase] = Field(default_factory=list)
     asserts: list[AssertCase] = Field(default_factory=list)
     performance: PerformanceSpec | None = None
+    #: In a released pack: how many cases the release held back (hidden,
+    #: generated); the class service runs them.
+    held_back: Annotated[int, Field(ge=0)] = 0
 
     @model_validator(mode="after")
     def _has_cases(self) -> TestSpec:
-        if not (self.cases or self.generated or self.asserts):
+        if not (self.cases or self.generated or self.asserts or self.held_back):
             raise ValueError("a test file needs at least one of cases, generated or asserts")
         return self
 

@@ -119,6 +119,13 @@ def validate_packs(
         errors, warnings = fact_issues(problem)
         report.issues.extend(errors)
         report.warnings.extend(warnings)
+    # A released pack has no reference to run: the class service keeps it.
+    for problem in (p for p in problems if p.released):
+        report.problems.append(ProblemValidation(
+            problem=problem.qualified_id, ok=True,
+            tests=f"{problem.visible_case_count} visible, {problem.tests.held_back} held back "
+            "(released: no reference here)"))
+    problems = [p for p in problems if not p.released]
     if not problems:
         return report
     total = len(problems)
