@@ -239,6 +239,33 @@ def test_a_server_error_falls_back_with_its_reason(server: FakeLlmServer,
     assert scored.fallback == "error" and scored.score == offline().score
 
 
+HYPOTHETICAL = ("If a project across teams slipped, I would usually call a meeting with the "
+                "other leads first. I would then agree on the priorities with them, and I would "
+                "probably write a plan that every team could follow and check it every week.")
+SHORT = "I led a migration once."
+
+
+@pytest.mark.parametrize(("answer", "cap"), [(HYPOTHETICAL, 4), (SHORT, 1)])
+def test_the_models_score_keeps_the_offline_caps(server: FakeLlmServer, scorer: LlmScorer,
+                                                 answer: str, cap: int) -> None:
+    own = OfflineScorer().score(answer, **KW).score
+    assert own.caps and own.caps[0].startswith(f"at most {cap}:")  # the rules cap this answer
+    server.push(reply(ANALYSIS, score=9, evidence=[], strengths=[]))
+    scored = scorer.score(answer, **KW)
+    assert (scored.by, scored.fallback) == ("openai/test-model", None)
+    s = scored.score
+    assert s.score == cap and s.total == cap
+    assert sum(p.points for p in s.rubric) == cap  # the parts still add up to the score
+    assert s.caps == own.caps
+    assert any("score 9" in d and own.caps[0] in d for d in scored.dropped)
+
+
+def test_a_model_score_under_the_cap_stands(server: FakeLlmServer, scorer: LlmScorer) -> None:
+    server.push(reply(ANALYSIS, score=2, evidence=[], strengths=[]))
+    scored = scorer.score(HYPOTHETICAL, **KW)
+    assert (scored.score.score, scored.dropped) == (2, ())
+
+
 # ---------------------------------------------------------------- feedback
 
 

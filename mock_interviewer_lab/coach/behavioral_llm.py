@@ -22,6 +22,9 @@ model says is grounded in code:
 * a revised answer with a number, a name or an organisation the candidate
   never said (:func:`~mock_interviewer_lab.interview.rules.star.ungrounded`)
   is replaced by the offline scorer's rewrite (fallback ``ungrounded``);
+* the model's score is held to the offline scorer's caps on the same
+  answer (hypothetical at most 4, heavily hedged 6, off the question or too
+  short to judge 3, under ten words 1): the cap is listed in ``dropped``;
 * readiness is the spec's band of the mean, whatever the model says.
 """
 
@@ -76,7 +79,7 @@ from mock_interviewer_lab.interview.rules.star import (
     said_verbatim,
     ungrounded,
 )
-from mock_interviewer_lab.interview.rules.star.score import fit_rubric
+from mock_interviewer_lab.interview.rules.star.score import fit_rubric, held_to_caps
 from mock_interviewer_lab.settings import Settings
 
 ScorerKind = Literal["scripted", "llm"]
@@ -349,12 +352,16 @@ class LlmScorer:
             brief = offline.brief_feedback
         asks = tuple(q for q in reply.follow_up_questions if q)[:MAX_FOLLOW_UPS]
         reason = f"the model {self.name} scored {reply.score}"
+        value = held_to_caps(reply.score, offline)
+        if value != reply.score:
+            reason = f"{reason}, {offline.caps[0]}"
+            dropped.append(f"score {reply.score}: {offline.caps[0]}")
         score = AnswerScore(
-            score=reply.score, level=reply.level_demonstrated,
-            rubric=fit_rubric(offline.rubric, reply.score, reason), star=star,
+            score=value, level=reply.level_demonstrated,
+            rubric=fit_rubric(offline.rubric, value, reason), star=star,
             evidence=tuple(evidence), gaps=tuple(gaps), strengths=tuple(strengths),
-            brief_feedback=brief, features=offline.features, total=reply.score,
-            caps=offline.caps)
+            brief_feedback=brief, features=offline.features, total=value,
+            caps=offline.caps, cap=offline.cap)
         return ScoredAnswer(score=score, follow_ups=asks or offline_follow_ups, by=self.name,
                             dropped=tuple(dropped), usage=usage)
 

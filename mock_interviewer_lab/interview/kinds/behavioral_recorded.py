@@ -133,7 +133,7 @@ def answer_score(stored: Mapping[str, Any], own: AnswerScore) -> AnswerScore:
         gaps=tuple(GapNote(i, t) for i, t in zip(stored["gap_ids"], stored["gaps"],
                                                   strict=True)),
         strengths=tuple(stored["strengths"]), brief_feedback=str(stored["brief_feedback"]),
-        features=own.features, total=int(stored["score"]), caps=own.caps)
+        features=own.features, total=int(stored["score"]), caps=own.caps, cap=own.cap)
 
 
 __all__ = ["RecordedScorer", "answer_score"]

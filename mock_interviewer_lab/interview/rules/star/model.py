@@ -124,6 +124,7 @@ class AnswerScore(_Json):
     features: AnswerFeatures
     total: int = 0                      # the rubric's sum before the floor of 1
     caps: tuple[str, ...] = ()          # the caps applied, said
+    cap: int | None = None              # the lowest of them (None: no cap)
 
     @property
     def gap_ids(self) -> tuple[Gap, ...]:

@@ -387,7 +387,15 @@ def score_reading(reading: Reading, *, question: str, competency: Competency,
         evidence=_evidence(reading.sentences), gaps=tuple(gaps), strengths=tuple(strengths),
         brief_feedback=_brief(score, gaps, strengths), features=reading.features, total=total,
         caps=tuple(f"at most {cap}: {reason}" for cap, reason in sorted(caps)),
+        cap=min((cap for cap, _ in caps), default=None),
     )
+
+
+def held_to_caps(score: int, rules: AnswerScore) -> int:
+    """Another judge's ``score`` of an answer (a model's) held to the caps
+    these rules put on the same answer (``rules``, its offline score): a
+    hypothetical answer scores at most 4 whoever judges it."""
+    return max(1, score if rules.cap is None else min(score, rules.cap))
 
 
 def score_answer(answer: str, *, question: str, competency: Competency, target_level: Level,
