@@ -96,7 +96,7 @@ def test_wrong_field_type_names_field_and_line(pack: Path) -> None:
             expected: 4
         """)
     (msg,) = issues_of(pack)
-    assert msg.startswith("probe/add/tests.yaml:5: cases.1.args:"), msg
+    assert msg.startswith("probe/add/tests.yaml:5: cases.2.args:"), msg
 
 
 def test_missing_and_unknown_fields(pack: Path) -> None:

@@ -206,7 +206,7 @@ def test_unknown_gap_names_the_probe_and_its_line(tmp_path: Path) -> None:
     (issue,) = issues_of(bank)
     text = (bank / "lead.yaml").read_text().splitlines()
     line = next(n for n, t in enumerate(text, 1) if "no_metrics" in t)
-    assert issue.startswith(f"mine/lead.yaml:{line}: questions.0.probes.no_metrics: Input "
+    assert issue.startswith(f"mine/lead.yaml:{line}: questions.1.probes.no_metrics: Input "
                             "should be 'no_situation'")
 
 
@@ -218,7 +218,7 @@ def test_duplicate_id_names_both_places(tmp_path: Path) -> None:
     })
     loaded, issues = load_bank(bank)
     (issue,) = issues
-    assert issue.file == "mine/b.yaml" and issue.field == "questions.1.id"
+    assert issue.file == "mine/b.yaml" and issue.field == "questions.2.id"
     assert issue.line is not None and issue.line > 2
     assert "duplicate id 'same_id': already used at mine/a.yaml:3" in issue.message
     assert loaded is not None and set(loaded.questions) == {"same_id", "other"}
@@ -233,10 +233,10 @@ def test_missing_text_extra_field_and_missing_probes(tmp_path: Path) -> None:
     factual = question("lead_d", star=False, probes={"vague": "Which date, exactly, and why?"})
     bank = make_bank(tmp_path / "mine", {"lead.yaml": leadership(no_text, extra, few, factual)})
     issues = issues_of(bank)
-    assert any(i.startswith("mine/lead.yaml:") and "questions.0.text: is required" in i
+    assert any(i.startswith("mine/lead.yaml:") and "questions.1.text: is required" in i
                for i in issues)
-    assert any("questions.1.follow_ups: unknown field" in i for i in issues)
-    assert any("questions.2.probes: Value error, a STAR question needs a probe for each of "
+    assert any("questions.2.follow_ups: unknown field" in i for i in issues)
+    assert any("questions.3.probes: Value error, a STAR question needs a probe for each of "
                in i and "missing: we_not_i, hypothetical" in i for i in issues)
     assert len(issues) == 3  # the factual question needs only its vague probe
 
@@ -250,9 +250,9 @@ def test_text_limits_and_stage_must_match(tmp_path: Path) -> None:
                       "questions": [long, short_probe]}})
     issues = issues_of(bank)
     assert any("stage: Value error, leadership is asked at hiring_manager" in i for i in issues)
-    assert any("questions.0.text: String should have at most 400 characters" in i
+    assert any("questions.1.text: String should have at most 400 characters" in i
                for i in issues)
-    assert any("questions.1.probes.vague: String should have at least 10 characters" in i
+    assert any("questions.2.probes.vague: String should have at least 10 characters" in i
                for i in issues)
 
 
@@ -311,12 +311,12 @@ def test_validate_reports_probes_that_repeat_the_question(tmp_path: Path) -> Non
         return next(n for n, t in enumerate(lines, 1) if n > after and text in t)
 
     vague = line_of("vague:")
-    assert f"mine/lead.yaml:{vague}: questions.0.probes.vague: repeats the question; a " \
+    assert f"mine/lead.yaml:{vague}: questions.1.probes.vague: repeats the question; a " \
            "follow-up must ask something new" in issues
     numbers = line_of("no_numbers:", line_of("id: lead_b"))
-    assert f"mine/lead.yaml:{numbers}: questions.1.probes.no_numbers: is the same follow-up " \
+    assert f"mine/lead.yaml:{numbers}: questions.2.probes.no_numbers: is the same follow-up " \
            "as probes.no_result" in issues
-    assert any(i.startswith("mine/lead.yaml:") and "questions.2.text: is the same question "
+    assert any(i.startswith("mine/lead.yaml:") and "questions.3.text: is the same question "
                "as 'lead_a' (mine/lead.yaml:3)" in i for i in issues)
     assert [(b.bank, b.errors) for b in report.banks] == [("mine", 3)]
     # Coverage gaps are warnings: the other hiring-manager competencies and
@@ -337,7 +337,7 @@ def test_cli_validate_a_bank(tmp_path: Path) -> None:
     bad = make_bank(tmp_path / "mine", {"lead.yaml": "competency: leadership\nquestions: [1]\n"})
     out = runner.invoke(main, ["problems", "validate", str(bad)])
     assert out.exit_code == 1
-    assert "mine/lead.yaml:2: questions.0: Input should be a valid dictionary" in out.output
+    assert "mine/lead.yaml:2: questions.1: Input should be a valid dictionary" in out.output
 
 
 # ------------------------------------------------------------ choosing

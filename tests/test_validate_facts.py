@@ -116,8 +116,8 @@ def test_clarification_contradicting_a_shown_input(tmp_path: Path) -> None:
         "sorted": "Yes, ascending.",
     }, "constraints": ["2 <= len(nums) <= 10^5"]})
     errors = "\n".join(_errors(problem))
-    assert "clarifications.duplicates: says no, but tests.yaml case 'duplicates' has a repeated value" in errors
-    assert "clarifications.sorted: says yes, but tests.yaml case 'example 2' is not sorted" in errors
+    assert "clarifications.duplicates: says no, but tests.yaml cases.3 'duplicates' has a repeated value" in errors
+    assert "clarifications.sorted: says yes, but tests.yaml cases.2 'example 2' is not sorted" in errors
     # A yes or no the problem does not contradict is left alone.
     problem = _edit(folder, "problem.yaml", {"clarifications": {
         "duplicates": "Yes, as in [3, 3].", "sorted": "No."}})
@@ -130,7 +130,7 @@ def test_empty_no_against_a_case_a_constraint_or_an_example(tmp_path: Path) -> N
     # A hidden case counts too: the answer would mislead the candidate.
     assert [e for e in _errors(problem) if "clarifications.empty" in e] == [
         "contains_duplicate/problem.yaml: clarifications.empty: says it is never empty, but "
-        "tests.yaml hidden case 'empty list' has an empty argument: 'No, never empty.'"]
+        "tests.yaml cases.4 'empty list' (hidden) has an empty argument: 'No, never empty.'"]
     tests = yaml.safe_load((folder / "tests.yaml").read_text())
     tests["cases"] = [c for c in tests["cases"] if c["args"] != [[]]]
     problem = _edit(folder, "tests.yaml", tests)
@@ -173,7 +173,10 @@ def test_no_clarifications_is_a_warning(tmp_path: Path) -> None:
     assert errors == []
     assert [str(w) for w in warnings] == [
         "add/problem.yaml: clarifications: none: the coach can answer no clarifying question "
-        "from facts"]
+        "from facts",
+        # The probe's never_say is its statement: true, and only a warning.
+        "add/hints.yaml: never_say.1: 'return a + b' is close (1.00) to the problem.yaml "
+        "statement ('Return `a + b`.'): the leak filter would stop the coach quoting it"]
 
 
 # -------------------------------------------------------------- pitfalls
@@ -185,7 +188,7 @@ def test_pitfall_that_fires_on_the_reference(tmp_path: Path) -> None:
         {"idea": "sort by start", "code": [r"sorted\(\s*intervals"], "question": "Why sort?"},
     ]})
     (error,) = _errors(problem)
-    assert error.startswith("merge_intervals/hints.yaml: pitfalls[0].code[0]: ")
+    assert error.startswith("merge_intervals/hints.yaml: pitfalls.1.code.1: ")
     assert "matches the reference solution.py (line 5:" in error
     assert error.endswith("so it would fire on right code")
 
@@ -204,7 +207,7 @@ def test_pitfall_phrase_that_names_the_right_idea(tmp_path: Path) -> None:
         {"idea": "x", "says": ["sorting", "hash"], "question": "Why?"},
     ]})
     (error,) = _errors(problem)
-    assert error == ("two_sum/hints.yaml: pitfalls[0].says[1]: 'hash' is also in key_terms "
+    assert error == ("two_sum/hints.yaml: pitfalls.1.says.2: 'hash' is also in key_terms "
                      "('hash map'), so it would fire when the candidate says the right idea")
 
 
@@ -222,8 +225,102 @@ def test_pitfall_question_that_is_not_a_question(tmp_path: Path) -> None:
         {"idea": "y", "says": ["sort the list"], "question": 'Would you say "what about [1, 2]?"'},
     ]})
     (error,) = _errors(problem)
-    assert error == ("two_sum/hints.yaml: pitfalls[0].question: is not a question (it must end "
+    assert error == ("two_sum/hints.yaml: pitfalls.1.question: is not a question (it must end "
                      "with '?'): 'Sorting loses the indices.'")
+
+
+# ------------------------------------------- hints and never_say (leak filter)
+
+
+def _issues(problem: Problem) -> tuple[list[str], list[str]]:
+    errors, warnings = fact_issues(problem)
+    return [str(e) for e in errors], [str(w) for w in warnings]
+
+
+def test_a_hint_that_is_a_never_say_phrase_is_an_error(tmp_path: Path) -> None:
+    folder = _copy(tmp_path, "two_sum")
+    problem = _edit(folder, "hints.yaml", {"level_2": ["Think it through.", "Use a hashmap"]})
+    errors, _ = _issues(problem)
+    assert ("two_sum/hints.yaml: level_2.2: the leak filter stops this hint, so the candidate "
+            "gets a generic question instead: never_say (fuzzy, 1.00): Use a hashmap") in errors
+    assert not any("level_2.1:" in e for e in errors)
+
+
+def test_a_hint_holding_the_reference_code_is_an_error(tmp_path: Path) -> None:
+    folder = _copy(tmp_path, "two_sum")
+    reference = (folder / "solution.py").read_text()
+    problem = _edit(folder, "hints.yaml", {"level_3": [reference]})
+    errors, _ = _issues(problem)
+    level_3 = [e for e in errors if e.startswith("two_sum/hints.yaml: level_3.1: the leak filter "
+                                                 "stops this hint")]
+    assert any("with the reference solution" in e for e in level_3), errors
+    assert any("code" in e for e in level_3), errors
+
+
+def test_a_hint_naming_a_key_term_is_a_warning(tmp_path: Path) -> None:
+    """The filter lets it through once the candidate has named the idea."""
+    folder = _copy(tmp_path, "two_sum")
+    problem = _edit(folder, "hints.yaml", {"level_3": ["Could a dictionary remember them?"]})
+    errors, warnings = _issues(problem)
+    assert errors == []
+    assert warnings == [
+        "two_sum/hints.yaml: level_3.1: the leak filter stops this hint until the candidate has "
+        "named the idea: names the key idea 'dictionary' before the candidate did"]
+
+
+def test_a_never_say_close_to_the_statement_is_a_warning(tmp_path: Path) -> None:
+    folder = _copy(tmp_path, "two_sum")
+    problem = _edit(folder, "hints.yaml", {"never_say": [
+        "Use a hashmap", "return the indices of the two numbers that add up to target"]})
+    errors, warnings = _issues(problem)
+    assert errors == []
+    (warning,) = warnings
+    assert warning.startswith(
+        "two_sum/hints.yaml: never_say.2: 'return the indices of the two numbers that add up to "
+        "target' is close (0.86) to the problem.yaml statement ('**indices** of the two numbers "
+        "that add up to `target`.')")
+    assert warning.endswith("): the leak filter would stop the coach quoting it")
+
+
+def test_a_never_say_that_a_key_term_says_alone_is_a_warning(tmp_path: Path) -> None:
+    folder = _copy(tmp_path, "two_sum")
+    problem = _edit(folder, "hints.yaml", {"never_say": ["Use a hashmap", "complement"]})
+    errors, warnings = _issues(problem)
+    assert errors == []
+    assert warnings == [
+        "two_sum/hints.yaml: never_say.2: 'complement' matches the key term 'complement' alone "
+        "(1.00): the coach could never name the idea, even after the candidate has"]
+
+
+def test_hint_checks_use_the_coach_s_own_filter(tmp_path: Path) -> None:
+    """The same verdict as at run time: what validation reports, the
+    orchestrator's LeakFilter stops."""
+    from mock_interviewer_lab.interview.rules.leaks import LeakFilter
+
+    folder = _copy(tmp_path, "two_sum")
+    problem = _edit(folder, "hints.yaml", {"level_1": ["Store the indices in a dict."]})
+    assert LeakFilter(problem).check("Store the indices in a dict.").leak
+    errors, _ = _issues(problem)
+    assert any(e.startswith("two_sum/hints.yaml: level_1.1: ") for e in errors)
+
+
+def test_a_failing_hidden_test_is_shown_to_its_author(tmp_path: Path) -> None:
+    """Name, input, expected and actual of a hidden case the reference
+    fails, numbered from 1 like the schema errors."""
+    from mock_interviewer_lab.problems.validate import validate_packs
+    from mock_interviewer_lab.settings import Settings
+
+    pack = tmp_path / "probe"
+    shutil.copytree(PROBE_PACK, pack)
+    (pack / "add" / "solution.py").write_text(
+        "def add(a, b):\n    return a + b if a != 918273645 else a - b\n")
+    report = validate_packs([pack], Settings(), complexity=False)
+    (pv,) = report.problems
+    assert not pv.ok and pv.tests == "3/4"
+    assert pv.messages == [
+        "tests.yaml cases.3 'secret one' (hidden): failed: input add(918273645, 1), "
+        "expected 918273646, actual 918273644" + pv.messages[0].partition("918273644")[2]]
+    assert "hidden case" not in pv.messages[0]
 
 
 # ---------------------------------------------------------- the report
@@ -254,5 +351,5 @@ def test_validate_packs_reports_fact_errors_and_warnings(tmp_path: Path) -> None
         f.write('pitfalls:\n  - idea: "adds"\n    code: ["a \\\\+ b"]\n    question: "Why?"\n')
     report = validate_packs([pack], Settings(), complexity=False)
     assert not report.ok
-    assert any(re.search(r"add/hints.yaml: pitfalls\[0\]\.code\[0\]: .* matches the reference", i)
+    assert any(re.search(r"add/hints.yaml: pitfalls\.1\.code\.1: .* matches the reference", i)
                for i in report.as_dict()["issues"])

@@ -191,9 +191,14 @@ def problems_validate(obj: Context, paths: tuple[str, ...], as_json: bool,
             table.add_column(col)
         for pv in report.problems:
             table.add_row(pv.problem, pv.tests, pv.complexity,
-                          "[green]ok[/]" if pv.ok else "[red]" + escape("; ".join(pv.messages)) + "[/]")
+                          "[green]ok[/]" if pv.ok else f"[red]{len(pv.messages) or 1} error(s)[/]")
         if report.problems or not report.banks:
             console.print(table)
+        # A failing test in full (input, expected, actual), one per line.
+        for pv in report.problems:
+            for message in pv.messages:
+                console.print(f"[red]✗[/] {escape(pv.problem)}: {escape(message)}",
+                              highlight=False)
         if report.banks:
             banks = Table(title="question bank validation")
             for col in ("bank", "questions", "stages", "verdict"):

@@ -204,6 +204,13 @@ def _line_of(node: yaml.Node | None, loc: Iterable[int | str]) -> int | None:
     return line
 
 
+def field_path(loc: Iterable[int | str]) -> str:
+    """A field as issues name it: keys and 1-based positions joined by dots
+    (``cases.2.args`` is the second case's args). Every message about a pack
+    (schema, facts, hints, a reference's failing test) counts from 1."""
+    return ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc)
+
+
 def _validate(
     model: type[_M], data: Any, node: yaml.Node | None, rel: str, issues: list[PackIssue]
 ) -> _M | None:
@@ -224,9 +231,7 @@ def _validate(
                 msg = "unknown field"
             elif err["type"] == "missing":
                 msg = "is required"
-            issues.append(
-                PackIssue(rel, msg, field=".".join(str(p) for p in loc), line=_line_of(node, loc))
-            )
+            issues.append(PackIssue(rel, msg, field=field_path(loc), line=_line_of(node, loc)))
         return None
 
 

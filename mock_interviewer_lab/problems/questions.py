@@ -151,7 +151,7 @@ class Question:
 
     def where(self, name: str = "") -> tuple[str, int | None]:
         """(field, line) of one of its fields for an issue."""
-        loc = f"questions.{self.index}" + (f".{name}" if name else "")
+        loc = f"questions.{self.index + 1}" + (f".{name}" if name else "")
         return loc, self.field_lines.get(name, self.line)
 
     @property
@@ -316,7 +316,7 @@ class _BankReading:
             if qs.id in self.first_seen:
                 self.issues.append(PackIssue(
                     rel, f"duplicate id {qs.id!r}: already used at {self.first_seen[qs.id]}",
-                    field=f"questions.{i}.id", line=_line_of(node, ["questions", i, "id"])))
+                    field=f"questions.{i + 1}.id", line=_line_of(node, ["questions", i, "id"])))
                 continue
             self.first_seen[qs.id] = where
             names = ["id", "text", "strong_answer", *(f"probes.{g}" for g in qs.probes)]

@@ -9,6 +9,7 @@ A question bank is valid when it loads cleanly and passes
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -16,10 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mock_interviewer_lab.harness.outcome import CaseOutcome
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.interview.rules.pitfalls import _flat
+from mock_interviewer_lab.interview.rules.vocabulary import split_sentences
 from mock_interviewer_lab.problems.bank_checks import bank_issues
-from mock_interviewer_lab.problems.loader import PackIssue, Problem
+from mock_interviewer_lab.problems.loader import PackIssue, Problem, field_path
+from mock_interviewer_lab.problems.model import HINT_LEVELS
 from mock_interviewer_lab.problems.registry import ProblemRegistry, expand_pack_dirs
 from mock_interviewer_lab.settings import Settings
 
@@ -142,8 +146,10 @@ def validate_packs(
 
         # Correctness first, in parallel; growth measurements one at a time,
         # since two of them side by side disturb each other's timings.
-        results = harness.run_many([(p, p.solution) for p in problems], complexity=False,
-                                   progress=tick)
+        # The author's view: every case run as a visible one, so a failing
+        # hidden test shows its input, expected and actual value.
+        results = harness.run_many([(author_view(p), p.solution) for p in problems],
+                                   complexity=False, progress=tick)
         for problem, result in zip(problems, results, strict=True):
             pv = ProblemValidation(problem=problem.qualified_id, ok=True,
                                    tests=f"{result.passed}/{result.total}")
@@ -151,10 +157,8 @@ def validate_packs(
                 pv.ok = False
                 if result.error:
                     pv.messages.append(result.error)
-                for c in result.cases:
-                    if c.status != "passed":
-                        pv.messages.append(f"case {c.index + 1} ({c.name}): {c.status}"
-                                           + (f": {c.message}" if c.message else ""))
+                pv.messages += [failure_message(problem, c) for c in result.cases
+                                if c.status != "passed"]
             if complexity and problem.tests.performance is not None and pv.ok:
                 pv.complexity, worse = _check_growth(harness, problem)
                 if worse:
@@ -162,6 +166,56 @@ def validate_packs(
                     pv.messages.append(f"the reference measures {pv.complexity}")
             report.problems.append(pv)
     return report
+
+
+def author_view(problem: Problem) -> Problem:
+    """The problem with every test visible: what validation runs, so that a
+    failing hidden test reaches its author with its input and values. Only
+    for the author's own checks, never for a candidate's run."""
+    t = problem.tests
+    tests = t.model_copy(update={
+        "cases": [c.model_copy(update={"hidden": False}) for c in t.cases],
+        "generated": [g.model_copy(update={"hidden": False}) for g in t.generated],
+        "asserts": [a.model_copy(update={"hidden": False}) for a in t.asserts]})
+    return dataclasses.replace(problem, tests=tests)
+
+
+def _test_of(problem: Problem, index: int) -> tuple[str, int, Any]:
+    """(section of tests.yaml, position in it, the test) of a run's case index
+    (the harness numbers cases, generated cases and checks in one run)."""
+    t = problem.tests
+    for section, items in (("cases", t.cases), ("generated", t.generated), ("asserts", t.asserts)):
+        if index < len(items):
+            return section, index, items[index]
+        index -= len(items)
+    raise IndexError(index)
+
+
+def _call(function: str, args: Sequence[Any] | None, kwargs: dict[str, Any] | None) -> str:
+    parts = [repr(a) for a in args or ()] + [f"{k}={v!r}" for k, v in (kwargs or {}).items()]
+    return _clip(f"{function}({', '.join(parts)})")
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def failure_message(problem: Problem, case: CaseOutcome) -> str:
+    """A test the reference fails, for the author: the test (as schema errors
+    name it), its input, the expected and the actual value, or the error."""
+    section, position, test = _test_of(problem, case.index)
+    label = case_label(section, position, test.name or None, test.hidden)
+    text = f"tests.yaml {label}: {case.status}"
+    if case.kind == "assert":
+        text += f": {_clip(test.check.strip())}"
+    else:
+        text += f": input {_call(problem.tests.function, case.args, case.kwargs)}"
+        text += f", expected {_clip(repr(case.expected))}"
+        if case.got_repr is not None:
+            text += f", actual {_clip(case.got_repr)}"
+    if case.message:
+        text += f" ({_clip(case.message)})"
+    return text
 
 
 def _check_growth(harness: Any, problem: Problem) -> tuple[str, bool]:
@@ -401,8 +455,7 @@ def _inputs(problem: Problem) -> list[tuple[str, list[Any], bool]]:
     found: list[tuple[str, list[Any], bool]] = []
     if not problem.tests.adapt_args:
         for i, case in enumerate(problem.tests.cases):
-            kind = "hidden case" if case.hidden else "case"
-            found.append((f"tests.yaml {kind} {case.name or i + 1!r}",
+            found.append((f"tests.yaml {case_label('cases', i, case.name, case.hidden)}",
                           [*case.args, *case.kwargs.values()], case.hidden))
         for i, example in enumerate(problem.spec.examples):
             parsed = call_arguments(example.input)
@@ -414,6 +467,14 @@ def _inputs(problem: Problem) -> list[tuple[str, list[Any], bool]]:
             kind = "a hidden check" if check.hidden else "a check"
             found.append((f"tests.yaml {kind}'s call {call}", values, check.hidden))
     return found
+
+
+def case_label(section: str, index: int, name: str | None, hidden: bool) -> str:
+    """One test of tests.yaml as every message names it: its list and
+    1-based position (as schema errors count), then its name:
+    ``cases.5 'negative target' (hidden)``."""
+    return (field_path([section, index]) + (f" {name!r}" if name else "")
+            + (" (hidden)" if hidden else ""))
 
 
 def _numbers(value: Any) -> Iterator[float]:
@@ -591,13 +652,13 @@ def _pitfall_issues(problem: Problem, where: str) -> Iterator[PackIssue]:
                                                          ("level_3", hints.level_3))
                     for line in lines if not _NEGATED.search(line)]
     for i, pitfall in enumerate(hints.pitfalls):
-        name = f"pitfalls[{i}]"
+        name = f"pitfalls.{i + 1}"
         for j, pattern in enumerate(pitfall.code):
             try:
                 compiled = re.compile(pattern, re.MULTILINE)
             except re.error as exc:  # the schema reports it too; never crash on it
                 yield PackIssue(f"{where}/hints.yaml", f"is not a regular expression: {exc}",
-                                field=f"{name}.code[{j}]")
+                                field=f"{name}.code.{j + 1}")
                 continue
             for file, source in (("the reference solution.py", problem.solution),
                                  ("the stub signature.py", problem.signature)):
@@ -606,7 +667,7 @@ def _pitfall_issues(problem: Problem, where: str) -> Iterator[PackIssue]:
                         f"{where}/hints.yaml",
                         f"{pattern!r} matches {file} ({_line_of(match, source)}), "
                         "so it would fire on right code",
-                        field=f"{name}.code[{j}]")
+                        field=f"{name}.code.{j + 1}")
         for j, phrase in enumerate(pitfall.says):
             flat = _flat(phrase)
             for idea, source in right_ideas:
@@ -614,7 +675,7 @@ def _pitfall_issues(problem: Problem, where: str) -> Iterator[PackIssue]:
                     yield PackIssue(
                         f"{where}/hints.yaml",
                         f"{phrase!r} is also in {source} ({idea!r}), so it would fire when the "
-                        "candidate says the right idea", field=f"{name}.says[{j}]")
+                        "candidate says the right idea", field=f"{name}.says.{j + 1}")
                     break
         if not pitfall.question.strip().rstrip("\"')»”").endswith("?"):
             yield PackIssue(f"{where}/hints.yaml", "is not a question (it must end with '?'): "
@@ -649,7 +710,7 @@ def fact_issues(problem: Problem) -> tuple[list[PackIssue], list[PackIssue]]:
     public = _public_text(problem)
     said: list[tuple[str, str, str]] = [
         ("problem.yaml", f"clarifications.{topic}", answer) for topic, answer in facts.items()]
-    said += [("hints.yaml", f"pitfalls[{i}].question", p.question)
+    said += [("hints.yaml", f"pitfalls.{i + 1}.question", p.question)
              for i, p in enumerate(problem.hints.pitfalls)]
     for file, name, text in said:
         stated = _states_hidden_input(text, hidden, public)
@@ -660,4 +721,70 @@ def fact_issues(problem: Problem) -> tuple[list[PackIssue], list[PackIssue]]:
             errors.append(PackIssue(f"{where}/{file}", f"the leak filter stops it: {reason}",
                                     field=name))
     errors.extend(_pitfall_issues(problem, where))
+    hint_errors, hint_warnings = hint_issues(problem, leaks)
+    errors.extend(hint_errors)
+    warnings.extend(hint_warnings)
+    return errors, warnings
+
+
+def _quotable(problem: Problem) -> list[tuple[str, str]]:
+    """(where, sentence) of the public problem text the coach may quote."""
+    spec = problem.spec
+    parts = [("problem.yaml statement", spec.statement), ("problem.yaml title", spec.title)]
+    parts += [(f"problem.yaml constraints.{i + 1}", c) for i, c in enumerate(spec.constraints)]
+    parts += [(f"problem.yaml examples.{i + 1}.explanation", e.explanation)
+              for i, e in enumerate(spec.examples) if e.explanation]
+    return [(where, sentence) for where, text in parts for sentence in split_sentences(text)
+            if sentence.strip()]
+
+
+def hint_issues(problem: Problem, leaks: LeakFilter | None = None
+                ) -> tuple[list[PackIssue], list[PackIssue]]:
+    """(errors, warnings) from the coach's own leak filter (the one every
+    message passes at run time) run over the problem's hints and never_say:
+
+    - a hint line the filter stops whatever the candidate has said (a
+      forbidden pattern, a never_say phrase, code, a run of the reference
+      solution) is an error: that hint is never shown, a generic question is;
+    - a hint line that names a key term is a warning: it is shown only once
+      the candidate has named the idea themselves;
+    - a never_say phrase the statement, a constraint or an example's
+      explanation says is a warning: the coach can never quote that
+      sentence (the phrase may still guard an idea the sentence does not
+      give away, so only the author can tell which to reword);
+    - a never_say phrase a key term alone says is a warning: the coach can
+      never name the idea, even after the candidate has.
+    """
+    leaks = leaks or LeakFilter(problem)
+    file = f"{problem.path.name}/hints.yaml"
+    errors: list[PackIssue] = []
+    warnings: list[PackIssue] = []
+    # Said by the candidate, a key term no longer trips the filter: what is
+    # left fires whatever they say.
+    terms_said = "\n".join(problem.spec.key_terms)
+    for level in range(1, HINT_LEVELS + 1):
+        for j, line in enumerate(problem.hints.level(level)):
+            always = leaks.reasons(line, candidate_said=terms_said)
+            for reason in leaks.reasons(line):
+                if reason in always:
+                    errors.append(PackIssue(
+                        file, f"the leak filter stops this hint, so the candidate gets a generic "
+                        f"question instead: {reason}", field=f"level_{level}.{j + 1}"))
+                else:
+                    warnings.append(PackIssue(
+                        file, f"the leak filter stops this hint until the candidate has named "
+                        f"the idea: {reason}", field=f"level_{level}.{j + 1}"))
+    phrases = {phrase: k for k, phrase in enumerate(problem.hints.never_say)}
+    for where, sentence in _quotable(problem):
+        for phrase, score in leaks.never_say_matches(sentence):
+            warnings.append(PackIssue(
+                file, f"{phrase!r} is close ({score:.2f}) to the {where} "
+                f"({sentence.strip()[:80]!r}): the leak filter would stop the coach quoting it",
+                field=f"never_say.{phrases[phrase] + 1}"))
+    for term in problem.spec.key_terms:
+        for phrase, score in leaks.never_say_matches(term):
+            warnings.append(PackIssue(
+                file, f"{phrase!r} matches the key term {term!r} alone ({score:.2f}): the coach "
+                "could never name the idea, even after the candidate has",
+                field=f"never_say.{phrases[phrase] + 1}"))
     return errors, warnings

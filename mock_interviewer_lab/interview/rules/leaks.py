@@ -698,13 +698,18 @@ class LeakFilter:
         flat = text.replace("\u2019", "'")
         return [f"forbidden pattern: {label}" for label, rx in self._patterns if rx.search(flat)]
 
-    def _never_say_reasons(self, text: str) -> list[str]:
-        reasons = []
+    def never_say_matches(self, text: str) -> list[tuple[str, float]]:
+        """(phrase, score) of each never_say phrase that ``text`` says (rule 2)."""
+        matches = []
         for phrase in self._phrases:
             score = never_say_score(phrase, text)
             if score >= self.never_say_threshold:
-                reasons.append(f"never_say (fuzzy, {score:.2f}): {phrase.text}")
-        return reasons
+                matches.append((phrase.text, score))
+        return matches
+
+    def _never_say_reasons(self, text: str) -> list[str]:
+        return [f"never_say (fuzzy, {score:.2f}): {phrase}"
+                for phrase, score in self.never_say_matches(text)]
 
     def _reference_reasons(self, text: str, said: _SaidFacts, accepted: str) -> list[str]:
         n = self.min_reference_run
