@@ -193,6 +193,49 @@ def test_the_user_errors_are_one_line(ip: InteractiveShell, magics: InterviewMag
     assert "invalid choice" in capsys.readouterr().err
 
 
+def test_say_takes_the_rest_of_the_line_as_typed(ip: InteractiveShell, magics: InterviewMagics,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Through IPython's own input transformation (run_cell, as a notebook
+    cell runs): a trailing "?" is no help request, an apostrophe no quote."""
+    ip.run_line_magic("interview", "two_sum")
+    panel = magics.panel
+    assert panel is not None
+    capsys.readouterr()
+    for cell in ("%interview say can the string be empty?", "%interview say it's fine",
+                 '%interview say "can it be negative?"', "  %interview say what's n??"):
+        assert ip.run_cell(cell).success
+    said = [text for _, speaker, text in panel.transcript if speaker == "candidate"]
+    assert said[-4:] == ["can the string be empty?", "it's fine", "can it be negative?",
+                         "what's n??"]
+    out = capsys.readouterr()
+    assert "not found" not in out.out + out.err and "quotation" not in out.out + out.err
+    # The transformation itself: the magic's call, the line as typed.
+    assert ip.transform_cell("%interview say can it be empty?") == \
+        "get_ipython().run_line_magic('interview', 'say can it be empty?')\n"
+    # "%interview?" alone still asks IPython for the magic's help, and a
+    # %%solution cell is left to its magic.
+    assert "pinfo" in ip.transform_cell("%interview?")
+    cell = "%%solution\n%interview say x?\n"
+    assert ip.transform_cell(cell) == ip.input_transformer_manager.transform_cell(cell)
+    assert "run_line_magic('interview'" not in ip.transform_cell(cell)
+
+
+def test_help_lists_the_sub_commands_and_options(ip: InteractiveShell,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from mock_interviewer_lab.kernel.magics import SUBCOMMANDS
+
+    for asked in ("help", "--help", "-h"):
+        capsys.readouterr()
+        ip.run_line_magic("interview", asked)
+        out, err = capsys.readouterr()
+        assert err == "" and "unknown problem" not in out
+        commands = " ".join(line.split("  ")[0] for line in out.splitlines())
+        assert all(command in commands for command in SUBCOMMANDS)
+        assert "%interview report [html|md|json|ipynb]" in out
+        assert "--minutes MINUTES" in out and "--mode {normal,tdd} (default normal)" in out
+        assert "--stage {" in out and "--adversarial" in out
+
+
 def test_difficulty_alone_picks_a_problem_of_that_difficulty(
         ip: InteractiveShell, magics: InterviewMagics) -> None:
     ip.run_line_magic("interview", "--difficulty hard")

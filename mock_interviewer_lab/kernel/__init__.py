@@ -12,7 +12,7 @@ from collections.abc import Callable
 from IPython.core.interactiveshell import InteractiveShell
 
 from mock_interviewer_lab.kernel.backend import Backend, choose_backend
-from mock_interviewer_lab.kernel.magics import InterviewMagics
+from mock_interviewer_lab.kernel.magics import InterviewMagics, keep_question_marks
 
 
 def load(ipython: InteractiveShell,
@@ -21,6 +21,10 @@ def load(ipython: InteractiveShell,
     first use, so loading the extension never waits for a server."""
     magics = InterviewMagics(ipython, backend_factory=backend_factory)
     ipython.register_magics(magics)
+    # "%interview say can it be empty?" is what the candidate says, not a help request.
+    cleanup = ipython.input_transformers_cleanup
+    if keep_question_marks not in cleanup:
+        cleanup.append(keep_question_marks)
 
     def close() -> None:
         if magics._backend is not None:

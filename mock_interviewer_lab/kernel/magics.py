@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import io
 import random
+import re
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -30,7 +31,31 @@ from mock_interviewer_lab.limits import BadText, TextTooLong, check_text
 from mock_interviewer_lab.settings import HELPFULNESS, MODES
 
 SUBCOMMANDS = ("say", "hint", "status", "end", "report", "resume", "list", "stub",
-               "behavioral", "next", "skip")
+               "behavioral", "next", "skip", "help")
+#: Also ask for the help.
+HELP_WORDS = ("help", "-h", "--help")
+
+#: What ``%interview help`` says: every sub-command (the options of starting
+#: an interview and of a behavioural one are read from their parsers).
+COMMANDS_HELP: tuple[tuple[str, str], ...] = (
+    ("%interview", "list the problems"),
+    ("%interview PROBLEM [options]", "start a coding interview on PROBLEM (options below)"),
+    ("%interview --difficulty D", "start one on a random problem of that difficulty"),
+    ("%%solution", "(cell magic) run the cell as usual and submit it to the interview"),
+    ("%interview say TEXT", "say TEXT to the interviewer: the rest of the line as typed, "
+                            "question marks and apostrophes included (quotes optional)"),
+    ("%interview hint", "the next hint"),
+    ("%interview status", "phase, time left, hints and the last test results"),
+    ("%interview end", "end the interview"),
+    ("%interview report [html|md|json|ipynb]", "the report: html (the default) shown in the "
+                                              "notebook, the others printed"),
+    ("%interview resume [ID]", "bring back the open interview, or session ID"),
+    ("%interview list", "your sessions"),
+    ("%interview stub", "a new cell with the follow-up problem's stub"),
+    ("%interview behavioral [options]", "start a behavioural interview (options below)"),
+    ("%interview next | skip", "(behavioural) the next question; skip this one"),
+    ("%interview help", "this help (also -h, --help)"),
+)
 
 
 class UsageError(Exception):
@@ -70,6 +95,74 @@ def _behavioral_parser() -> _Parser:
     parser.add_argument("--model", default="")
     parser.add_argument("--api-base", dest="api_base", default="")
     return parser
+
+
+def _options_lines(parser: argparse.ArgumentParser) -> list[str]:
+    """One line per option of ``parser``: its flags, choices and default."""
+    lines = []
+    for action in parser._actions:
+        if not action.option_strings:
+            continue
+        flags = ", ".join(action.option_strings)
+        if action.choices:
+            value = "{" + ",".join(str(c) for c in action.choices) + "}"
+        elif action.nargs == 0:
+            value = ""
+        else:
+            value = action.metavar if isinstance(action.metavar, str) else action.dest.upper()
+        default = (f" (default {action.default})"
+                   if action.default not in (None, "", False) else "")
+        lines.append(f"  {flags} {value}".rstrip() + default)
+    return lines
+
+
+def help_text() -> str:
+    """``%interview help``: the sub-commands, then each parser's options."""
+    width = max(len(command) for command, _ in COMMANDS_HELP)
+    lines = [f"{command:<{width}}  {what}" for command, what in COMMANDS_HELP]
+    lines += ["", "%interview PROBLEM options:", *_options_lines(_start_parser()),
+              "", "%interview behavioral options:", *_options_lines(_behavioral_parser())]
+    return "\n".join(lines)
+
+
+def say_text(rest: str) -> str:
+    """What ``%interview say …`` says: the rest of the line verbatim (no
+    shell quoting: "it's" is an apostrophe, not an open quote). One pair of
+    quotes around the whole of it, as in ``say "…"``, is dropped."""
+    text = rest.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        try:
+            words = shlex.split(text)
+        except ValueError:
+            return text
+        if len(words) == 1:
+            return words[0]
+    return text
+
+
+#: A ``%interview …`` line (not a cell magic's), its indent and the rest.
+_MAGIC_LINE = re.compile(r"^(?P<indent>[ \t]*)%interview(?P<rest>[ \t]+\S.*?)[ \t]*(?P<end>\r?\n?)$")
+
+
+def keep_question_marks(lines: list[str]) -> list[str]:
+    """An input transformer (IPython's ``input_transformers_cleanup``).
+
+    IPython reads a line that ends in ``?`` as a request for help on the
+    last word (``%interview say can it be empty?`` would look up ``empty``).
+    Such an ``%interview`` line becomes the call of the magic it stands for,
+    the rest of the line passed as typed; ``%interview?`` alone still shows
+    the magic's help, and a ``%%`` cell is left alone."""
+    if not lines or lines[0].lstrip().startswith("%%"):
+        return lines
+    out = []
+    for line in lines:
+        match = _MAGIC_LINE.match(line)
+        rest = match["rest"].strip() if match else ""
+        if match and rest.endswith("?"):
+            line = (f"{match['indent']}get_ipython().run_line_magic('interview', {rest!r})"
+                    f"{match['end']}")
+        out.append(line)
+    return out
 
 
 def behavioral_options(words: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -241,11 +334,18 @@ class InterviewMagics(Magics):
     def interview(self, line: str) -> None:
         """%interview PROBLEM [--mode normal|tdd] [--difficulty D] [--coach C] [--minutes N]
         [--model M] [--api-base URL];
-        %interview say "…" | hint | status | end | report | resume [ID] | list;
-        %interview alone lists the problems."""
+        %interview say TEXT | hint | status | end | report [html|md|json|ipynb] | resume [ID] |
+        list | stub | help; %interview alone lists the problems. %interview help says more."""
         self._guarded(lambda: self._interview(line))
 
     def _interview(self, line: str) -> None:
+        head, *tail = line.split(None, 1) or [""]
+        if head == "say":  # ordinary English, not shell words
+            self._say(say_text(tail[0] if tail else ""))
+            return
+        if head in HELP_WORDS:
+            self._cmd_help([])
+            return
         try:
             words = shlex.split(line)
         except ValueError as exc:
@@ -413,7 +513,7 @@ class InterviewMagics(Magics):
 
     def _say_from_panel(self, text: str) -> None:
         with self._panel_output():
-            self._guarded(lambda: self._cmd_say([text]))
+            self._guarded(lambda: self._say(text))
 
     def _hint_from_panel(self) -> None:
         with self._panel_output():
@@ -432,8 +532,11 @@ class InterviewMagics(Magics):
         if self.panel is not None:
             self.panel.show_saved_report(str(path), str(path.resolve()))
 
-    def _cmd_say(self, words: list[str]) -> None:
-        text = " ".join(words).strip()
+    def _cmd_help(self, _words: list[str]) -> None:
+        self.say_line(help_text())
+
+    def _say(self, text: str) -> None:
+        text = text.strip()
         if not text:
             raise UsageError('say what? %interview say "your words"')
         _within_limit("said", text, "what you said")
