@@ -104,3 +104,35 @@ def test_bad_settings_name_key_value_and_allowed(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "coach.helpfulness = 'pushy'" in out.stderr and "gentle" in out.stderr
     assert "harness.memory_mb = 1" in out.stderr
+
+
+def test_sessions_stats_counts_what_it_leaves_out(tmp_path: Path) -> None:
+    from mock_interviewer_lab.store import SessionStore
+
+    db = tmp_path / "s.db"
+    store = SessionStore(f"sqlite:///{db}")
+    store.create_session("core:two_sum")
+    store.create_session("core:two_sum", {"simulated": True, "eval": "strong"})
+    store.create_session("core:three_sum", {"simulated": True, "eval": "weak"})
+    store.create_session("core:two_sum", {"replay_of": "x"})
+    store.close()
+
+    out = cli("sessions", "stats", "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert not out.stdout.lstrip().startswith("{")  # a table for a person, not JSON
+    assert "Coding interviews, per problem" in text and "two_sum" in text
+    assert "three_sum" not in text
+    assert "left out: 2 simulated sessions and 1 replay (--include-simulated counts them)" in text
+
+    data = json.loads(cli("sessions", "stats", "--db", str(db), "--json").stdout)
+    assert data["overall"]["sessions"] == 1
+    assert data["left_out"] == {"simulated": 2, "replays": 1}
+
+    data = json.loads(cli("sessions", "stats", "--db", str(db), "--json",
+                          "--include-simulated").stdout)
+    assert data["overall"]["sessions"] == 4 and set(data["problems"]) == {"core:two_sum",
+                                                                       "core:three_sum"}
+    assert data["left_out"] == {"simulated": 0, "replays": 0}
+    out = cli("sessions", "stats", "--db", str(db), "--include-simulated")
+    assert "three_sum" in out.stdout and "left out" not in out.stdout

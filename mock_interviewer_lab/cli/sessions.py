@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -24,7 +25,7 @@ from mock_interviewer_lab.cli._common import (
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.competencies import DIFFICULTIES, LEVELS, STAGES
 from mock_interviewer_lab.events import Record
-from mock_interviewer_lab.formatting import mmss
+from mock_interviewer_lab.formatting import mmss, plural
 from mock_interviewer_lab.protocol import REPORT_FORMATS
 from mock_interviewer_lab.reporting.behavioral import BEHAVIORAL_KIND as BEHAVIORAL
 from mock_interviewer_lab.settings import HELPFULNESS, MODES
@@ -427,23 +428,38 @@ def sessions_replay(obj: Context, session_id: str, level: str, personality: str 
 @click.option("--db", default=None, help="session database")
 @click.option("--chart", "chart", type=click.Path(dir_okay=False), default=None,
               help="write the behavioural sessions' trend chart to this SVG file")
+@click.option("--include-simulated", is_flag=True,
+              help="count simulated sessions (simulate, the eval's personas) and replays too")
 @pass_context
-def sessions_stats(obj: Context, as_json: bool, db: str | None, chart: str | None) -> None:
+def sessions_stats(obj: Context, as_json: bool, db: str | None, chart: str | None,
+                   include_simulated: bool) -> None:
     """Progress across sessions: per problem and overall; for behavioural
-    interviews the trend first → latest, overall and per competency."""
+    interviews the trend first → latest, overall and per competency.
+    Simulated sessions and replays are left out (and counted) unless
+    --include-simulated."""
     from mock_interviewer_lab.interview.difficulty import progress_stats
     from mock_interviewer_lab.reporting.behavioral_report import past_sessions, trend
     from mock_interviewer_lab.reporting.metrics import compute_metrics
 
     store = _store(obj, db, read_only=True)
+    left_out = {"simulated": 0, "replays": 0}
     try:
-        rows = [(info, compute_metrics(store.records(info.id)))
-                for info in store.sessions() if not info.meta.get("simulated")
-                and not info.meta.get("replay_of") and info.kind != BEHAVIORAL]
+        coding = []
+        for info in store.sessions():
+            if info.kind == BEHAVIORAL:
+                continue
+            if not include_simulated and info.meta.get("replay_of"):
+                left_out["replays"] += 1
+            elif not include_simulated and info.meta.get("simulated"):
+                left_out["simulated"] += 1
+            else:
+                coding.append(info)
+        rows = [(info, compute_metrics(store.records(info.id))) for info in coding]
         past = past_sessions(store)
     except StoreError as exc:
         fail(str(exc))
     stats = progress_stats(rows)
+    stats["left_out"] = left_out
     from mock_interviewer_lab.reporting.delivery import delivery_stats
 
     oldest_first = sorted(rows, key=lambda row: row[0].created_at)
@@ -457,9 +473,46 @@ def sessions_stats(obj: Context, as_json: bool, db: str | None, chart: str | Non
     if as_json:
         emit_json(json.loads(json.dumps(stats, default=str)))
         return
-    console.print_json(json.dumps(stats, default=str))
+    _print_progress(stats)
     if past:
         _print_trend(past)
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _print_progress(stats: dict[str, Any]) -> None:
+    """``sessions stats`` for a person: the coding sessions per problem and
+    overall, the delivery of spoken answers, and what was left out."""
+    table = Table(title="Coding interviews, per problem", box=box.SIMPLE_HEAD,
+                  caption="pass rate: best / last; time to code: the median time to working "
+                  "code of the solved sessions; hints: a session's mean")
+    for col in ("problem", "sessions", "solved", "pass rate", "time to code", "hints", "trend"):
+        table.add_column(col, no_wrap=col == "problem")
+    overall = stats["overall"]
+    groups = [*stats["problems"].items(), ("all problems", overall)] if overall["sessions"] else []
+    for name, g in groups:
+        time = g["median_time_to_working_code"]
+        rates = f"{_rate(g['best_pass_rate'])} / {_rate(g['last_pass_rate'])}".strip(" /")
+        table.add_row(escape(name), str(g["sessions"]), str(g["solved"]), rates,
+                      "" if time is None else mmss(time), f"{g['hints_per_session']:g}",
+                      g["trend"])
+    if groups:
+        console.print(table)
+    else:
+        console.print("no coding session yet")
+    delivery = stats.get("delivery")
+    if delivery:
+        console.print("[bold]Delivery of spoken answers[/] (all sessions with speech)")
+        for key, value in delivery.items():
+            if not isinstance(value, dict):
+                console.print(f"  {key.replace('_', ' ')}: {value}", highlight=False)
+    left = stats["left_out"]
+    if left["simulated"] or left["replays"]:
+        console.print(f"left out: {plural(left['simulated'], 'simulated session')} and "
+                      f"{plural(left['replays'], 'replay')} (--include-simulated counts them)",
+                      highlight=False)
 
 
 def _write_chart(path: str, past: list[PastSession]) -> None:
