@@ -29,6 +29,7 @@ from mock_interviewer_lab.behavioral_shell import (
     behavioral_scorer,
     start_behavioral_session,
 )
+from mock_interviewer_lab.classroom.client import with_held_back
 from mock_interviewer_lab.coach.factory import session_coach
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Action
@@ -145,9 +146,11 @@ class LazyHarness:
     def run(self, problem: Problem, code: str, *, complexity: bool = True) -> RunResult:
         index, harness = self._take()
         try:
-            return harness.run(problem, code, complexity=complexity)
+            local = harness.run(problem, code, complexity=complexity)
         finally:
             self._give_back(index)
+        # A released problem's held-back cases run on the class service, if any.
+        return with_held_back(problem, code, local)
 
     # ------------------------------------------------------ idle stop
 
