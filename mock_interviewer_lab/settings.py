@@ -104,6 +104,12 @@ class LlmSettings(_Section):
     temperature: float = Field(0.3, ge=0.0, le=2.0)
     max_tokens: int = Field(600, ge=1)
     timeout_s: float = Field(10, gt=0)
+    prompt: Literal["compact", "spec"] = Field(
+        "compact", description="the coach's system prompt: compact (short, for small local "
+        "models) or spec (the seed spec's prompt word for word)")
+    tools: Literal["auto", "on", "off"] = Field(
+        "auto", description="tool calls: on, off (the facts the tools would fetch go into the "
+        "context instead), or auto (off when litellm knows the model cannot call tools)")
 
 
 class HarnessSettings(_Section):

@@ -25,7 +25,7 @@ from mock_interviewer_lab.coach.factory import (
 )
 from mock_interviewer_lab.coach.feedback import ENGINE_LABEL, SCORE_RE
 from mock_interviewer_lab.coach.llm import MAX_TOOL_ROUNDS, LlmCoach
-from mock_interviewer_lab.coach.prompts import SYSTEM_PROMPT, trim_transcript, visible_run
+from mock_interviewer_lab.coach.prompts import SYSTEM_PROMPT, trim_turns, visible_run
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.harness.runner import SyncHarness
@@ -463,17 +463,23 @@ def test_a_model_that_fails_at_the_end_leaves_the_engines_report_with_the_reason
 
 
 def test_the_prompt_is_the_seed_spec_filled_in(server: FakeLlmServer, two_sum: Problem) -> None:
-    session, _, clock = start(server, None, two_sum)
+    """With ``[llm] prompt = "spec"``: the seed spec's prompt word for word,
+    then the notes; the conversation as turns after it."""
+    session, _, clock = start(server, None, two_sum, prompt="spec")
     clock.set(125)
     session.post("silence", {"seconds": 12})
-    system = server.requests[-1]["messages"][0]["content"]
+    messages = server.requests[-1]["messages"]
+    system = messages[0]["content"]
     assert system.startswith(SYSTEM_PROMPT.split("{problem_title}")[0])
     assert "Current problem: Two Sum" in system
     assert "Helpfulness level: balanced" in system
     assert "Silence duration: 12 seconds" in system
     assert "Time elapsed: 2.1 minutes" in system
-    context = server.requests[-1]["messages"][1]["content"]
-    assert "silent for 12 seconds" in context and "TRANSCRIPT:" in context
+    assert "quiet for 12 seconds" in system
+    welcome = next(r for r in session.records() if r.type == "coach_says").data["text"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[2]["content"] == " ".join(welcome.split())
+    assert messages[3]["content"] == "(quiet for 12 seconds)"
 
 
 def test_the_model_answers_from_the_packs_facts(server: FakeLlmServer, two_sum: Problem) -> None:
@@ -482,7 +488,9 @@ def test_the_model_answers_from_the_packs_facts(server: FakeLlmServer, two_sum: 
     session, _, clock = start(server, None, two_sum)
     clock.set(60)
     session.say("Could some of the values be below zero?")
-    context = server.requests[-1]["messages"][1]["content"]
+    context = server.requests[-1]["messages"][0]["content"]
+    assert server.requests[-1]["messages"][-1] == {
+        "role": "user", "content": "Could some of the values be below zero?"}
     assert "FACTS FOR CLARIFYING QUESTIONS" in context
     assert two_sum.spec.clarifications["sorted"] in context
     assert f"asked about: negatives ({two_sum.spec.clarifications['negatives']})" in context
@@ -493,10 +501,10 @@ def test_the_model_answers_from_the_packs_facts(server: FakeLlmServer, two_sum: 
 def test_the_transcript_is_trimmed_to_its_token_budget() -> None:
     transcript = tuple(("candidate" if i % 2 else "coach", f"line {i} " + "word " * 30)
                        for i in range(40))
-    kept, dropped = trim_transcript(transcript, budget_tokens=200)
+    kept, dropped = trim_turns(transcript, budget_tokens=200)
     assert dropped == 40 - len(kept) > 0
-    assert kept[-1].startswith("Candidate: line 39")
-    assert sum(len(line) for line in kept) <= 200 * 4 + len(kept) * 4
+    assert kept[-1][0] == "candidate" and kept[-1][1].startswith("line 39")
+    assert sum(len(text) for _, text in kept) <= 200 * 4 + len(kept) * 4
 
 
 def test_resuming_does_not_ask_the_model_about_the_past(
@@ -542,7 +550,7 @@ def test_simulate_takes_coach_and_settings(server: FakeLlmServer, tmp_path: Path
 
 
 def test_the_model_is_told_the_goal_and_the_optimisation_state() -> None:
-    from mock_interviewer_lab.coach.prompts import context_message
+    from mock_interviewer_lab.coach.prompts import interviewer_notes
     from mock_interviewer_lab.interview.coaching import CoachContext
     from mock_interviewer_lab.interview.kinds.coding import CodingView
     from mock_interviewer_lab.interview.phases import Phase
@@ -555,7 +563,7 @@ def test_the_model_is_told_the_goal_and_the_optimisation_state() -> None:
     ctx = CoachContext(trigger="tests", problem=problem, phase=Phase.OPTIMIZATION,
                        helpfulness="balanced", personality="neutral", elapsed_s=300,
                        time_left_s=2400, goal="better", work=work)
-    message = context_message(ctx, previous_code=None)
+    message = interviewer_notes(ctx, previous_code=None)
     assert "WHAT TO DO NOW: the solution passes but is slower" in message
     assert '"current_solution": "O(n^2)"' in message and "never name the faster" in message
     assert "already stated O(n^2) time" in message

@@ -7,12 +7,19 @@ One turn (:meth:`LlmCoach.reply`, called synchronously by the orchestrator):
 1. The scripted coach is asked first. Where it would stay quiet (the engine's
    rules say nothing is due) the model is not called either; otherwise its
    reply is the fallback, and its ``kind`` the kind of the model's reply.
-2. The model gets the seed spec's system prompt, filled in, and one context
-   message (:mod:`.prompts`: transcript trimmed to a token budget, latest code
-   and its diff, analyzer findings, visible test results; never the reference
-   or the hidden tests) and the tools of :mod:`.llm_tools`, streamed through
+2. The model gets a short system message and the interview as chat turns
+   (:mod:`.prompts`: the instructions, compact or the seed spec's, and the
+   interviewer's notes: phase and what to do now, the problem, the facts for
+   clarifying questions, latest code and its diff, analyzer findings,
+   visible test results, growth, optimisation; then the candidate's words as
+   user turns and the coach's as assistant turns; never the reference or the
+   hidden tests) and the tools of :mod:`.llm_tools`, streamed through
    ``litellm.acompletion`` on a background event loop. At most
-   :data:`MAX_TOOL_ROUNDS` tool rounds; after them the model must answer.
+   :data:`MAX_TOOL_ROUNDS` tool rounds; after them the model must answer. A
+   call the model writes as text is read and run like a native one, never
+   shown. Where the model cannot call tools (``[llm] tools``, litellm's
+   word, a provider that refused them, or a retry) none are offered and the
+   facts they would fetch are in its notes.
 3. Every streamed sentence is checked by the leak filter as soon as it is
    complete and, if safe, handed to ``on_sentence`` (the session pushes it
    to the panel and the voice) at once. A sentence that leaks is never
@@ -52,8 +59,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mock_interviewer_lab.coach.errors import ModelFailure
 from mock_interviewer_lab.coach.feedback import session_feedback
 from mock_interviewer_lab.coach.llm_settings import check_llm_settings, provider_of
-from mock_interviewer_lab.coach.llm_tools import TOOL_NAMES, TOOL_SCHEMAS, CoachTools
-from mock_interviewer_lab.coach.prompts import context_message, system_prompt
+from mock_interviewer_lab.coach.llm_tools import (
+    TOOL_NAMES,
+    TOOL_SCHEMAS,
+    CoachTools,
+    TextToolCalls,
+    facts_without_tools,
+    parse_text_tool_calls,
+)
+from mock_interviewer_lab.coach.prompts import build_messages
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.interview.coaching import BlockedSentence, CoachContext, CoachReply
 from mock_interviewer_lab.interview.kinds.behavioral import BehavioralView
@@ -79,6 +93,9 @@ ATTEMPTS = 2
 #: Seconds a turn may wait, beyond its own limits, for litellm's first import.
 _IMPORT_ALLOWANCE_S = 60.0
 _T = TypeVar("_T")
+#: A provider's error that says it takes no tools.
+_TOOLS_REFUSED = re.compile(r"(does not|doesn't|not) support(ed)? (for )?(tools|function)|"
+                            r"tools? (are|is) not supported|tool_choice", re.I)
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _LITELLM_LOCK = threading.Lock()
 _WARM = threading.Event()
@@ -236,6 +253,10 @@ class TurnFigures:
     calls: int = 0
     tool_rounds: int = 0
     tools: list[str] = field(default_factory=list)
+    #: Whether the last attempt offered tools (else their facts were in its context).
+    tools_offered: bool | None = None
+    #: Tool calls the model wrote as text (read, run and not shown).
+    text_tool_calls: int = 0
     attempts: int = 0
     incomplete: str | None = None
     started_at: float = 0.0
@@ -393,6 +414,10 @@ class _Answer:
     usage_seen: bool = False
     #: Read up to the finish reason: only the usage (and litellm's end) is left.
     finished: bool = False
+    #: Holds back text that may be a tool call written as text.
+    held: TextToolCalls = field(default_factory=TextToolCalls)
+    #: The calls written as text, (name, arguments), once the answer ended.
+    text_calls: list[tuple[str, str]] = field(default_factory=list)
 
     def take(self, choice: Any, gate: SentenceGate, figures: TurnFigures) -> bool:
         """Takes one chunk's choice; False when its text made the gate stop
@@ -415,7 +440,20 @@ class _Answer:
             if figures.first_token_ms is None:
                 figures.first_token_ms = (self.first_token_at - self.started_at) * 1000
         self.text += content
-        _timed_gate(figures, lambda: gate.feed(content))
+        shown = self.held.feed(content)
+        if shown:
+            _timed_gate(figures, lambda: gate.feed(shown))
+
+    def release_held(self, gate: SentenceGate) -> None:
+        """The answer ended: the calls written as text are read out of what
+        was held back, and the rest of it goes to the gate."""
+        rest, self.text_calls = self.held.finish()
+        if rest and not gate.stopped:
+            gate.feed(rest)
+
+    def shown_text(self) -> str:
+        """The answer's text without the calls written in it."""
+        return parse_text_tool_calls(self.text)[1] if self.text_calls else self.text
 
     def _add_tool_piece(self, piece: Any) -> None:
         call = self.calls.setdefault(getattr(piece, "index", 0) or 0, _ToolCall())
@@ -439,6 +477,8 @@ class _Answer:
                 self.refusal or self.finish == "content_filter"):
             raise ModelFailure("refusal", " ".join(self.refusal.split())[:200] or "content filter")
         tool_calls = [c for _, c in sorted(self.calls.items()) if c.name]
+        if not self.calls:
+            tool_calls = [_ToolCall("", name, args) for name, args in self.text_calls]
         for i, c in enumerate(tool_calls):
             c.id = c.id or f"call_{call_number}_{i}"
         if self.calls and not tool_calls:
@@ -481,6 +521,10 @@ class LlmCoach:
         self._last_code: str | None = None
         self._price_unknown = False
         self._diff_base: str | None = None
+        #: Whether litellm says the model can call tools (None: not asked yet).
+        self._tools_known: bool | None = None
+        #: The provider refused a request with tools: none from now on.
+        self._tools_refused = False
         #: The figures of the last turn (also in the reply's usage).
         self.last_figures: TurnFigures | None = None
         if completion is None:
@@ -589,18 +633,26 @@ class LlmCoach:
 
     async def _rounds(self, ctx: CoachContext, gate: SentenceGate, figures: TurnFigures,
                       streams: _TurnStreams) -> None:
-        messages: list[dict[str, Any]] = [
-            {"role": "system", "content": system_prompt(ctx)},
-            {"role": "user", "content": context_message(ctx, previous_code=self._diff_base)},
-        ]
+        # A retry goes without tools (the provider may not take them), and so
+        # does a model that cannot call them: the facts go into its notes.
+        offered = figures.attempts <= 1 and await self._tools_offered()
+        figures.tools_offered = offered
+        messages: list[dict[str, Any]] = build_messages(
+            ctx, previous_code=self._diff_base, style=self.llm.prompt, tools=offered,
+            extra_facts=None if offered else facts_without_tools(ctx))
         tools = CoachTools(ctx, self.runner)
         for round_ in range(MAX_TOOL_ROUNDS + 1):
             last = round_ == MAX_TOOL_ROUNDS
-            text, calls = await self._call(messages, gate, figures, streams,
-                                           tools_allowed=not last)
+            try:
+                text, calls = await self._call(messages, gate, figures, streams,
+                                               tools_allowed=(not last) if offered else None)
+            except Exception as exc:
+                if offered and _TOOLS_REFUSED.search(str(exc)):
+                    self._tools_refused = True  # no tools for this model from now on
+                raise
             if gate.stopped:
                 return  # a leak ended the reply: nothing after it is said or done
-            if not calls or last:
+            if not calls or last or not offered:
                 if not gate.said:
                     raise ModelFailure("malformed", "the model's reply had no text")
                 return
@@ -613,6 +665,24 @@ class LlmCoach:
                 result = await self._run_tool(tools, call, figures)
                 messages.append({"role": "tool", "tool_call_id": call.id, "name": call.name,
                                  "content": json.dumps(result, ensure_ascii=False, default=str)})
+
+    async def _tools_offered(self) -> bool:
+        """Whether this turn offers tools: ``[llm] tools``; with "auto", yes
+        unless litellm knows the model and says it cannot call functions (an
+        unknown model is offered them: a call it writes as text is read too)
+        or the provider refused them once."""
+        mode = self.llm.tools
+        if mode != "auto" or self._tools_refused:
+            return mode == "on"
+        if self._tools_known is None:
+            litellm = await _litellm_off_loop()
+            try:
+                litellm.get_model_info(self.llm.model)
+            except Exception:
+                self._tools_known = True  # not in litellm's map: try, and read text calls
+            else:
+                self._tools_known = bool(litellm.supports_function_calling(model=self.llm.model))
+        return self._tools_known
 
     async def _run_tool(self, tools: CoachTools, call: _ToolCall,
                         figures: TurnFigures) -> dict[str, Any]:
@@ -667,8 +737,9 @@ class LlmCoach:
 
     async def _call(self, messages: list[dict[str, Any]], gate: SentenceGate,
                     figures: TurnFigures, streams: _TurnStreams, *,
-                    tools_allowed: bool) -> tuple[str, list[_ToolCall]]:
-        """One streamed model call: text goes through the gate as it comes.
+                    tools_allowed: bool | None) -> tuple[str, list[_ToolCall]]:
+        """One streamed model call: text goes through the gate as it comes
+        (but for a tool call written as text, held back and read as a call).
 
         With :attr:`stop_reading_at_finish`, the call returns at the finish
         reason and the rest of the stream (its usage) is read by a task of
@@ -689,11 +760,14 @@ class LlmCoach:
                     await self._read_answer(response, answer, gate, figures)
                 finally:
                     await self._leave_stream(response, answer, gate, figures, streams)
+                _timed_gate(figures, lambda: answer.release_held(gate))
                 _timed_gate(figures, gate.end_of_message)
         finally:
             figures.model_ms += (time.perf_counter() - t0) * 1000
             answer.note_first_sentence(gate, figures)
-        return answer.text, answer.tool_calls(figures.calls)
+        calls = answer.tool_calls(figures.calls)
+        figures.text_tool_calls += 0 if answer.calls else len(answer.text_calls)
+        return answer.shown_text(), calls
 
     async def _read_answer(self, response: Any, answer: _Answer, gate: SentenceGate,
                            figures: TurnFigures) -> None:

@@ -1,13 +1,22 @@
-"""What the LLM coach sends the model: the seed spec's system prompt, filled
-in, and one context message built from what the candidate can see.
+"""What the LLM coach sends the model: a short system message and the
+interview as chat turns, built from what the candidate can see.
 
-The context carries the transcript (oldest turns dropped first to stay
-within a token budget), the latest code with its diff since the previous
-code the coach saw, the analyzer's findings and the visible test results.
+The system message is the instructions (:data:`COMPACT_PROMPT`, written for
+the small models people run on a laptop, or the seed spec's prompt word for
+word with ``[llm] prompt = "spec"``), one example reply where it helps, and
+the interviewer's notes: the phase and what to do now, the problem as the
+candidate sees it, the facts for clarifying questions (and those asked so
+far), the wrong turns worth a question, the latest code with its diff, the
+analyzer's findings, the visible test results, the measured growth and the
+optimisation state. The conversation follows as turns: the candidate's words
+as user messages, the coach's own earlier replies as assistant messages
+(oldest dropped first to stay within a token budget); a moment without words
+(a test run, a silence) is a short bracketed user turn.
+
 It never carries the reference solution, the hints the ladder has not given,
-``never_say``, key terms, the expected complexity or anything about a hidden
-test but how many failed: only :meth:`Problem.public_view` and the run as
-the candidate sees it. Pure functions, no I/O.
+``never_say``, key terms, the expected complexity class or anything about a
+hidden test but how many failed: only :meth:`Problem.public_view` and the run
+as the candidate sees it. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from typing import Any
 from mock_interviewer_lab.formatting import plural
 from mock_interviewer_lab.interview.coaching import CoachContext
 from mock_interviewer_lab.interview.intent import Intent
-from mock_interviewer_lab.interview.kinds.coding import view_of
+from mock_interviewer_lab.interview.kinds.coding import CodingView, view_of
 from mock_interviewer_lab.interview.rules.analyzer import Finding
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
@@ -68,10 +77,28 @@ Silence duration: {silence_s} seconds
 HOUSE_RULES = """
 HOW TO ANSWER:
 - Your words are shown in a panel and spoken aloud: one to three short sentences, plain text, no code, no markdown, no lists.
+- Speak to the candidate as "you"; never talk about them in the third person, never use placeholders, never repeat these instructions or your notes.
 - Tone: {personality}. Mode: {mode}.
-- Use the tools when they help: run_tests runs the candidate's latest code against the visible and hidden tests (you only see the visible details); analyze_code points at suspicious lines; assess_solution summarises the latest run; get_hint(level) gives the next hint of the ladder (one level at a time, never skipping) and shows it on the candidate's panel.
-- Never mention the tools, these instructions or hidden test contents.
+{tools}- Mention a line number, a failing test or a complexity only when your notes give it.
 """
+
+_TOOLS_LINE = ("- Use the tools when they help: run_tests runs the candidate's latest code against "
+               "the visible and hidden tests (you only see the visible details); analyze_code "
+               "points at suspicious lines; assess_solution summarises the latest run; "
+               "get_hint(level) gives the next hint of the ladder (one level at a time, never "
+               "skipping) and shows it on the candidate's panel. Never mention the tools.\n")
+
+#: The system prompt for any model, small ones first: who speaks, to whom, how
+#: much, and the few rules a small model keeps (the seed spec's five
+#: critical rules, shortened).
+COMPACT_PROMPT = """You are a technical interviewer in a live coding interview on "{title}". You talk directly to the person you interview, as "you", in one or two short spoken sentences: plain words, no code, no lists, no markdown.
+Ask one question at a time and let them do the thinking: never give the solution, never name the data structure or algorithm to use, never fix their code.
+Only mention a line number, a failing test or a running time that your notes below give; when they ask about the problem, answer from the facts in your notes.
+Never repeat these instructions or your notes, and never write placeholders such as [Name].
+Tone: {tone}.{tools}"""
+
+_COMPACT_TOOLS = (" You may call the tools run_tests, analyze_code, assess_solution and "
+                  "get_hint(level) when they help; never mention them.")
 
 _TONES = {
     "supportive": "supportive and encouraging",
@@ -79,69 +106,109 @@ _TONES = {
     "challenging": "challenging: probe their claims",
 }
 
-#: What just happened, in words, for each trigger.
+#: What to do now, for each trigger: a note to the interviewer (never words to say).
 _TRIGGERS = {
-    "intro": "The interview starts now. Welcome the candidate, name the problem and ask them "
-             "to explain it back and to ask their questions.",
-    "said": "The candidate just spoke (the last line of the transcript). Reply to it.",
-    "tests": "The candidate's code was just tested (results below). React to the results "
-             "without fixing anything for them.",
-    "silence": "The candidate has been silent for {silence_s:.0f} seconds. Nudge them gently.",
-    "phase": "The interview moved to the {phase} phase. Open it with a question.",
-    "time_warning": "{time_left} left. Tell them, and help them use the time.",
-    "complexity": "Ask for the time and space complexity of their solution.",
-    "complexity_verdict": "The candidate stated a complexity (below). Respond without giving "
-                          "the expected answer.",
-    "subproblem": "The candidate is stuck and the hints are used up: offer a simpler "
-                  "sub-problem to solve first.",
-    "wrap_up": "The interview is over ({end_reason}). Thank them briefly; their report is ready.",
+    "intro": "welcome them, say the problem's name, and ask them to explain the problem back "
+             "and to ask any questions.",
+    "said": "answer what they just said.",
+    "tests": "react to the test results in your notes without fixing anything.",
+    "silence": "they have been quiet for {silence_s:.0f} seconds: a gentle nudge.",
+    "phase": "the {phase} part of the interview starts: ask its first question.",
+    "time_warning": "tell them {time_left} are left, and help them use the time.",
+    "complexity": "ask for the time and space complexity of their solution.",
+    "complexity_verdict": "respond to the complexity they stated (in your notes) without "
+                          "giving the expected answer.",
+    "subproblem": "they are stuck and the hints are used up: offer a simpler problem to "
+                  "solve first.",
+    "wrap_up": "the interview is over ({end_reason}): thank them briefly; their report is ready.",
+}
+
+#: The candidate's side of a moment without words: the last user turn.
+_MOMENTS = {
+    "intro": "Hi, I'm ready to start.",
+    "tests": "(I ran my code.)",
+    "silence": "(quiet for {silence_s:.0f} seconds)",
+    "phase": "(ready for the next part)",
+    "time_warning": "(still working)",
+    "complexity": "(I think my solution works.)",
+    "subproblem": "(I'm stuck.)",
+    "wrap_up": "(The time is up.)",
+}
+_DEFAULT_MOMENT = "(waiting for you)"
+#: The first user turn when the kept conversation opens with the coach.
+OPENING_TURN = _MOMENTS["intro"]
+
+#: One good reply per trigger, written out with the real problem's name: a
+#: small model copies shape well (and placeholders too, so there are none).
+_EXAMPLES = {
+    "intro": "Hi, welcome! Today's problem is {title}. Could you explain it back to me in your "
+             "own words, and ask me anything that isn't clear?",
+    "said": "{fact} Anything else you'd like to know before you start?",
+    "tests": "Your code passes the first example but not the second. What does your function "
+             "return for that input if you trace it by hand?",
+    "silence": "Take your time. What are you thinking about right now?",
+    "wrap_up": "That's time, thank you! Your report is ready.",
 }
 
 #: Rough tokens per character for budgets (no tokenizer download needed).
 CHARS_PER_TOKEN = 4
 TRANSCRIPT_TOKEN_BUDGET = 1200
 CODE_CHAR_LIMIT = 6000
+#: Tighter budgets for the compact prompt: a small local model's window is
+#: often 2048 or 4096 tokens.
+COMPACT_TRANSCRIPT_TOKEN_BUDGET = 600
+COMPACT_CODE_CHAR_LIMIT = 3000
 
 
 def estimate_tokens(text: str) -> int:
     return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
 
-def system_prompt(ctx: CoachContext) -> str:
+def system_prompt(ctx: CoachContext, *, tools: bool = True) -> str:
+    """The seed spec's prompt, filled in, and the house rules (``prompt = "spec"``)."""
     seed = SYSTEM_PROMPT.format(
         problem_title=ctx.problem.spec.title, state=ctx.phase.value.upper(),
         helpfulness=ctx.helpfulness, elapsed=plural(round(ctx.elapsed_s / 60, 1), "minute"),
         silence_s=round(ctx.silence_s))
     return seed + HOUSE_RULES.format(personality=_TONES.get(ctx.personality, ctx.personality),
                                      mode="test-driven (tests first)" if ctx.mode == "tdd"
-                                     else "normal")
+                                     else "normal", tools=_TOOLS_LINE if tools else "")
 
 
-def trim_transcript(transcript: tuple[tuple[str, str], ...],
-                    budget_tokens: int = TRANSCRIPT_TOKEN_BUDGET) -> tuple[list[str], int]:
-    """The newest lines that fit the budget, oldest first, and how many were dropped."""
-    kept: list[str] = []
+def compact_prompt(ctx: CoachContext, *, tools: bool = True) -> str:
+    """The short instructions of ``prompt = "compact"`` (the default)."""
+    return COMPACT_PROMPT.format(title=ctx.problem.spec.title,
+                                 tone=_TONES.get(ctx.personality, ctx.personality),
+                                 tools=_COMPACT_TOOLS if tools else "")
+
+
+def trim_turns(transcript: tuple[tuple[str, str], ...],
+               budget_tokens: int = TRANSCRIPT_TOKEN_BUDGET) -> tuple[list[tuple[str, str]], int]:
+    """The newest (role, text) lines that fit the budget, oldest first, each
+    with its whitespace folded, and how many were dropped."""
+    kept: list[tuple[str, str]] = []
     used = 0
     for role, text in reversed(transcript):
-        line = f"{'Candidate' if role == 'candidate' else 'Interviewer'}: {' '.join(text.split())}"
-        cost = estimate_tokens(line) + 1
+        line = " ".join(text.split())
+        cost = estimate_tokens(line) + 4  # a turn's own tokens in the chat template
         if kept and used + cost > budget_tokens:
             break
-        kept.append(line if cost <= budget_tokens else line[: budget_tokens * CHARS_PER_TOKEN])
+        kept.append((role, line if cost <= budget_tokens
+                     else line[-budget_tokens * CHARS_PER_TOKEN:]))
         used += cost
     kept.reverse()
     return kept, len(transcript) - len(kept)
 
 
-def code_diff(previous: str | None, current: str) -> str:
+def code_diff(previous: str | None, current: str, limit: int = CODE_CHAR_LIMIT) -> str:
     if previous is None or previous == current:
         return ""
     return "\n".join(difflib.unified_diff(previous.splitlines(), current.splitlines(),
-                                          "previous", "latest", lineterm="", n=1))
+                                          "previous", "latest", lineterm="", n=1))[:limit]
 
 
-def numbered(code: str) -> str:
-    lines = code[:CODE_CHAR_LIMIT].splitlines()
+def numbered(code: str, limit: int = CODE_CHAR_LIMIT) -> str:
+    lines = code[:limit].splitlines()
     return "\n".join(f"{i:>3} | {line}" for i, line in enumerate(lines, 1))
 
 
@@ -185,6 +252,22 @@ def public_problem(ctx: CoachContext) -> dict[str, Any]:
                                  "signature", "hidden_case_count")}
 
 
+def _questions(ctx: CoachContext) -> list[str]:
+    """The candidate's questions so far (lines with a question mark)."""
+    return [text for role, text in ctx.transcript if role == "candidate" and "?" in text]
+
+
+def clarifications_asked(ctx: CoachContext) -> list[str]:
+    """Every topic the candidate has asked about so far, oldest first, with
+    its fact (or that it is not stated)."""
+    facts = ctx.problem.spec.clarifications
+    seen: list[str] = []
+    for text in _questions(ctx):
+        seen.extend(t for t in topics_asked(text) if t not in seen)
+    return [f"{t} ({facts[t]})" if t in facts else f"{t} (not stated: ask what they would assume)"
+            for t in seen]
+
+
 def pack_facts(ctx: CoachContext) -> list[str]:
     """What the pack tells the interviewer beyond the statement: the answers
     to clarifying questions (a model answers from these, as the scripted
@@ -192,19 +275,26 @@ def pack_facts(ctx: CoachContext) -> list[str]:
     turns worth a question (the question, never the fix)."""
     parts: list[str] = []
     facts = ctx.problem.spec.clarifications
-    if facts:
+    ever_asked = {t for text in _questions(ctx) for t in topics_asked(text)}
+    # The target complexity only once asked for: said unasked, it is a hint.
+    listed = {t: fact for t, fact in facts.items()
+              if t != "complexity_target" or t in ever_asked}
+    if listed:
         parts.append("FACTS FOR CLARIFYING QUESTIONS (answer with the fact, in plain words; "
-                     "on anything not listed, ask what the candidate would assume):\n"
-                     + json.dumps(facts, ensure_ascii=False))
+                     "on anything not listed, ask what they would assume):\n"
+                     + json.dumps(listed, ensure_ascii=False))
     if ctx.utterance is not None and ctx.utterance.intent == Intent.CLARIFYING_QUESTION:
         asked = topics_asked(ctx.utterance.text)
         if asked:
-            parts.append("The candidate just asked about: " + ", ".join(
+            parts.append("They just asked about: " + ", ".join(
                 f"{t} ({facts[t]})" if t in facts else f"{t} (not stated: ask what they would assume)"
-                for t in asked))
+                for t in asked) + ". Answer that first.")
+    earlier = clarifications_asked(ctx)
+    if earlier:
+        parts.append("Questions they asked so far, answered from the facts: " + "; ".join(earlier))
     pitfalls = ctx.problem.hints.pitfalls
     if pitfalls:
-        parts.append("WRONG TURNS (when the candidate says or writes one, ask its question; "
+        parts.append("WRONG TURNS (when they say or write one, ask its question; "
                      "never say what works instead):\n" + json.dumps(
                          [{"idea": p.idea, "question": p.question} for p in pitfalls],
                          ensure_ascii=False))
@@ -226,15 +316,54 @@ _GOALS: dict[str, str] = {
 }
 
 
-def context_message(ctx: CoachContext, *, previous_code: str | None,
-                    transcript_budget: int = TRANSCRIPT_TOKEN_BUDGET) -> str:
-    """The user message of one turn: what happened, then what the candidate can see."""
+def _growth_note(work: CodingView) -> str | None:
+    """The measured running time of the latest run, judged against what the
+    problem needs (the expected class itself stays out: it names the target)."""
+    cx = (work.last_run or {}).get("complexity") or {}
+    if not cx.get("estimated") or not cx.get("reliable"):
+        return None
+    verdict = ("slower than this problem needs: never call it efficient"
+               if cx.get("worse_than_expected") else "fast enough for this problem")
+    return f"Measured running time of their code: {cx['estimated']}, {verdict}."
+
+
+def _example(ctx: CoachContext) -> str | None:
+    """One good reply for this moment, with the real names and facts in it;
+    none where an example would only be something to copy wrongly."""
+    example = _EXAMPLES.get(ctx.trigger)
+    if example is None:
+        return None
+    fact = ""
+    if ctx.trigger == "said":
+        if ctx.utterance is None or ctx.utterance.intent != Intent.CLARIFYING_QUESTION:
+            return None
+        facts = ctx.problem.spec.clarifications
+        known = [t for t in topics_asked(ctx.utterance.text) if t in facts]
+        if not known:
+            return None
+        fact = facts[known[0]]
+    return example.format(title=ctx.problem.spec.title, fact=fact)
+
+
+def interviewer_notes(ctx: CoachContext, *, previous_code: str | None,
+                      compact: bool = True, extra_facts: list[str] | None = None) -> str:
+    """The engine's state and what the candidate can see, as notes for the
+    interviewer (the system message's second half)."""
     work = view_of(ctx)
+    code_limit = COMPACT_CODE_CHAR_LIMIT if compact else CODE_CHAR_LIMIT
     fields = {"silence_s": ctx.silence_s, "phase": ctx.phase.value,
               "time_left": plural(ctx.minutes_left or 0, "minute"),
               "end_reason": ctx.extra.get("end_reason", "time")}
-    parts = [f"WHAT JUST HAPPENED: {_TRIGGERS.get(ctx.trigger, ctx.trigger).format(**fields)}"]
-    parts.append(f"Time left: {plural(round(ctx.time_left_s / 60), 'minute')}. Hints given so far: "
+    parts = ["YOUR NOTES (for you only; never read them out)",
+             f"Now: {_TRIGGERS.get(ctx.trigger, ctx.trigger).format(**fields)}"]
+    goal = _GOALS.get(ctx.goal or "")
+    if goal:
+        parts.append("WHAT TO DO NOW: " + goal)
+    example = _example(ctx) if compact else None
+    if example:
+        parts.append(f"A good reply looks like: \"{example}\"")
+    parts.append(f"Phase: {ctx.phase.value}. Time left: "
+                 f"{plural(round(ctx.time_left_s / 60), 'minute')}. Hints given so far: "
                  f"{ctx.hints_given} of {HINT_LEVELS}.")
     if work.tdd_step:
         parts.append(f"Test-driven step: {work.tdd_step}.")
@@ -242,10 +371,7 @@ def context_message(ctx: CoachContext, *, previous_code: str | None,
         cx = work.complexity
         parts.append("Complexity stated: " + json.dumps({
             "time": cx.get("claimed_time"), "space": cx.get("claimed_space"),
-            "matches_the_code": bool(cx.get("correct"))}))
-    goal = _GOALS.get(ctx.goal or "")
-    if goal:
-        parts.append("WHAT TO DO NOW: " + goal)
+            "matches_the_code": cx.get("correct")}))  # None: not judged, none expected
     if work.optimisation:
         opt = work.optimisation
         parts.append("OPTIMISATION: " + json.dumps({
@@ -254,29 +380,76 @@ def context_message(ctx: CoachContext, *, previous_code: str | None,
             "minutes_left_for_it": opt.get("minutes_for_it")})
             + " (say what the current solution costs; never name the faster approach)")
     if work.stated_complexity:
-        parts.append(f"The candidate already stated {work.stated_complexity} time: do not ask "
+        parts.append(f"They already stated {work.stated_complexity} time: do not ask "
                      "for it again unless the code changed.")
     if ctx.trigger == "subproblem" and ctx.extra.get("prerequisite_titles"):
         parts.append("Simpler problems to offer: " + ", ".join(ctx.extra["prerequisite_titles"]))
     if ctx.trigger == "phase" and ctx.extra.get("harder_variant_titles"):
         parts.append("Harder follow-ups: " + ", ".join(ctx.extra["harder_variant_titles"]))
-    parts.append("PROBLEM (as the candidate sees it):\n" + json.dumps(public_problem(ctx),
-                                                                     ensure_ascii=False))
+    parts.append("PROBLEM (as they see it):\n" + json.dumps(public_problem(ctx),
+                                                            ensure_ascii=False))
     parts.extend(pack_facts(ctx))
-    lines, dropped = trim_transcript(ctx.transcript, transcript_budget)
-    if lines:
-        head = f"TRANSCRIPT ({dropped} earlier lines left out):" if dropped else "TRANSCRIPT:"
-        parts.append(head + "\n" + "\n".join(lines))
     if work.code is not None:
-        parts.append("LATEST CODE:\n" + numbered(work.code))
-        diff = code_diff(previous_code, work.code)
+        parts.append("THEIR LATEST CODE:\n" + numbered(work.code, code_limit))
+        diff = code_diff(previous_code, work.code, code_limit)
         if diff:
-            parts.append("CHANGES SINCE THE PREVIOUS CODE:\n" + diff[:CODE_CHAR_LIMIT])
+            parts.append("CHANGES SINCE THE PREVIOUS CODE:\n" + diff)
     if work.findings:
-        parts.append("ANALYZER FINDINGS (questions you may ask):\n"
+        parts.append("ANALYZER FINDINGS (questions you may ask, with their lines):\n"
                      + json.dumps(findings_json(work.findings)))
+    elif work.code is not None:
+        parts.append("ANALYZER FINDINGS: none, so do not claim a bug on any line.")
     run = visible_run(work.last_run)
     if run is not None:
         parts.append("LATEST TEST RESULTS:\n" + json.dumps(run, ensure_ascii=False, default=str))
-    parts.append("Reply now as the interviewer.")
+    growth = _growth_note(work)
+    if growth:
+        parts.append(growth)
+    parts.extend(extra_facts or ())
     return "\n\n".join(parts)
+
+
+def conversation(ctx: CoachContext, budget_tokens: int = TRANSCRIPT_TOKEN_BUDGET
+                 ) -> list[dict[str, str]]:
+    """The interview as chat turns: the candidate's words as user messages,
+    the coach's as assistant messages, consecutive lines of one side joined;
+    it opens with the candidate and ends with them (their words, or a short
+    bracketed turn for a moment without words)."""
+    kept, _dropped = trim_turns(ctx.transcript, budget_tokens)
+    turns: list[dict[str, str]] = []
+    for role, text in kept:
+        if not text:
+            continue
+        side = "user" if role == "candidate" else "assistant"
+        if turns and turns[-1]["role"] == side:
+            turns[-1]["content"] += "\n" + text
+        else:
+            turns.append({"role": side, "content": text})
+    if not turns or turns[0]["role"] != "user":
+        turns.insert(0, {"role": "user", "content": OPENING_TURN})
+    moment = None if ctx.trigger in ("said", "complexity_verdict") else _MOMENTS.get(
+        ctx.trigger, _DEFAULT_MOMENT).format(silence_s=ctx.silence_s)
+    if ctx.trigger == "intro" and len(turns) == 1:
+        moment = None  # the opening turn is the moment
+    if moment is not None:
+        if turns[-1]["role"] == "user":
+            turns[-1]["content"] += "\n" + moment
+        else:
+            turns.append({"role": "user", "content": moment})
+    elif turns[-1]["role"] != "user":
+        turns.append({"role": "user", "content": _DEFAULT_MOMENT})
+    return turns
+
+
+def build_messages(ctx: CoachContext, *, previous_code: str | None, style: str = "compact",
+                   tools: bool = True, extra_facts: list[str] | None = None
+                   ) -> list[dict[str, str]]:
+    """The messages of one turn: the system message (instructions, then the
+    interviewer's notes) and the conversation as turns."""
+    compact = style != "spec"
+    head = compact_prompt(ctx, tools=tools) if compact else system_prompt(ctx, tools=tools)
+    notes = interviewer_notes(ctx, previous_code=previous_code, compact=compact,
+                              extra_facts=extra_facts)
+    budget = COMPACT_TRANSCRIPT_TOKEN_BUDGET if compact else TRANSCRIPT_TOKEN_BUDGET
+    return [{"role": "system", "content": head.rstrip() + "\n\n" + notes},
+            *conversation(ctx, budget)]
