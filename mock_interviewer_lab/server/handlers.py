@@ -128,6 +128,8 @@ class EventsHandler(BaseApiHandler):
                 actions = await self._run_submission(call)
             else:
                 actions = await self.in_thread(call)
+        if session.ended:  # a released problem's report goes to the class service
+            await self.in_thread(lambda: self.service.report_to_class(session))
         self.write_model(models.EventAnswer(actions=[a.to_dict() for a in actions],
                                             state=session.state()))
 

@@ -14,6 +14,7 @@ their own.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -29,7 +30,7 @@ from mock_interviewer_lab.behavioral_shell import (
     behavioral_scorer,
     start_behavioral_session,
 )
-from mock_interviewer_lab.classroom.client import with_held_back
+from mock_interviewer_lab.classroom.client import post_session, service_url, with_held_back
 from mock_interviewer_lab.coach.factory import session_coach
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Action
@@ -421,6 +422,8 @@ class InterviewService:
         # One asyncio lock per session: events of a session are handled one
         # at a time, in the order they came, without holding a thread.
         self._event_locks: dict[str, asyncio.Lock] = {}
+        #: Ended sessions whose report went to the class service (or was tried).
+        self._sent_to_class: set[str] = set()
         self._sweeper: threading.Thread | None = None
         self._stop_sweeping = threading.Event()
         # The clock's ticker (loop only): its task, what stops it, and its
@@ -682,6 +685,8 @@ class InterviewService:
                 lock.release()
             done.ticked.append(sid)
             done.actions[sid] = actions
+            if session.ended:  # time is up
+                await asyncio.to_thread(self.report_to_class, session)
         return done
 
     async def _step(self, session: InterviewSession) -> list[Action]:
@@ -709,6 +714,20 @@ class InterviewService:
     def rendered_report(self, session_id: str, fmt: ReportFormat) -> RenderedReport:
         return RenderedReport(REPORT_CONTENT_TYPES[fmt],
                               render_report(self.report(session_id), fmt))
+
+    def report_to_class(self, session: InterviewSession) -> bool:
+        """An ended session of a released problem: its report (as ``GET
+        …/report`` gives it) goes to the class service, once. False when
+        there is nothing to send or no service (practice alone)."""
+        sid = session.info.id
+        if not session.ended or not session.problem.released or service_url() is None:
+            return False
+        with self._table_lock:
+            if sid in self._sent_to_class:
+                return False
+            self._sent_to_class.add(sid)
+        report = json.loads(self.rendered_report(sid, "json").body)
+        return post_session(session.problem, sid, report)
 
     # ---------------------------------------------------------- lifetime
 
