@@ -15,6 +15,12 @@ import pytest
 import yaml
 
 from mock_interviewer_lab.harness.compare import judge
+from mock_interviewer_lab.interview.rules.leaks import LeakFilter
+from mock_interviewer_lab.problems.importers.derive import (
+    expected_time,
+    reference_shape,
+    settle_hints,
+)
 from mock_interviewer_lab.problems.importers.humaneval import (
     DatasetError,
     ImportSummary,
@@ -108,8 +114,10 @@ def test_problem_shape(problems: dict[str, Problem]) -> None:
     assert problem.spec.title == "Has Close Elements (HumanEval/0)"
     assert problem.spec.tags == ["humaneval"]
     assert problem.spec.difficulty in ("easy", "medium")
+    # Its reference compares every pair: a faster solution exists, so no
+    # complexity is expected, and saying the pairs idea would give it away.
     assert problem.spec.complexity is None
-    assert problem.hints.never_say == []
+    assert problem.hints.never_say == ["compare every pair of items with two loops"]
     assert problem.signature.startswith("from typing import List")
     assert "return False" in problem.solution and "return False" not in problem.signature
     (check,) = problem.tests.asserts
@@ -148,6 +156,14 @@ def test_statement_is_the_dedented_docstring_with_a_code_block(
         (115, [[[0, 0, 1, 0], [0, 1, 0, 0], [1, 1, 1, 1]], 1], 6, 3),  # "grid : ..." lines
         (120, [[-3, -4, 5], 3], [-4, -3, 5], 3),  # "Input: arr = [...], k = 3"
         (156, [19], "xix", 3),  # ">>> int_to_mini_roman(19) == 'xix'"
+        (32, [[1, 2]], -0.5, 2),  # ">>> round(find_zero([1, 2]), 2)": compared as floats
+        (80, ["a"], False, 6),  # "is_happy(a) => False": a string without its quotes
+        (81, [[4.0, 3, 1.7, 2, 3.5]], ["A+", "B", "C-", "C", "A-"], 1),  # "grade_equation(...)"
+        (84, [1000], "1", 3),  # "For N = 1000, the sum of digits will be 1 the output should be"
+        (105, [[2, 1, 1, 4, 5, 8, 2, 3]], ["Eight", "Five", "Four", "Three", "Two", "Two", "One",
+                                           "One"], 3),  # "arr = [...]" ... "return [...]"
+        (149, [["aa", "a", "aaa"]], ["aa"], 2),  # "assert list_sort([...]) => [...]"
+        (160, [["+", "*", "-"], [2, 3, 4, 5]], 9, 1),  # "operator[...]" "array = [...]" "=> result = 9"
     ],
 )
 def test_other_example_styles(
@@ -159,20 +175,83 @@ def test_other_example_styles(
     assert type(cases[0].expected) is type(first_expected)  # 1, not 1.0 from "be 1."
 
 
-def test_examples_the_reference_disagrees_with_are_dropped(
+def test_examples_the_reference_disagrees_with_are_corrected_in_the_statement_too(
     imported: tuple[ImportSummary, ProblemRegistry], problems: dict[str, Problem]
 ) -> None:
     summary, _ = imported
-    # HumanEval/47's docstring says median([-10, 4, 6, 1000, 10, 20]) is 15.0; it is 8.0.
-    median = problems["he_047_median"].tests.cases
-    assert [c.args for c in median] == [[[3, 1, 2, 4, 5]]]
-    assert any(line.startswith("he_047_median: median([-10") for line in summary.dropped)
-    assert summary.example_cases_dropped == len(summary.dropped) > 0
+    # HumanEval/47's docstring says median([-10, 4, 6, 1000, 10, 20]) is 15.0; the
+    # check and the reference say 8.0: the statement, the examples and the case agree.
+    median = problems["he_047_median"]
+    assert [(c.args, c.expected) for c in median.tests.cases] == [
+        ([[3, 1, 2, 4, 5]], 3), ([[-10, 4, 6, 1000, 10, 20]], 8.0)]
+    assert ">>> median([-10, 4, 6, 1000, 10, 20])\n8.0\n" in median.spec.statement
+    assert "15.0" not in median.spec.statement
+    assert [e.output for e in median.spec.examples] == ["3", "8.0"]
+    assert any(line.startswith("he_047_median: median([-10") and "corrected to 8.0" in line
+               for line in summary.corrected)
+    # "== [...]" forms are corrected where they stand; a 1-tuple written ("Venus") too.
+    sort_array = _by_task(problems, 116).spec.statement
+    assert ">>> sort_array([1, 5, 2, 3, 4]) == [1, 2, 4, 3, 5]" in sort_array
+    assert "[1, 2, 3, 4, 5]" not in sort_array
+    assert "bf(\"Earth\", \"Mercury\") ==> ('Venus',)" in _by_task(problems, 148).spec.statement
+    assert summary.example_cases_corrected == len(summary.corrected) == 4
+    assert summary.example_cases_dropped == len(summary.dropped) == 0
+
+
+def test_a_statement_shows_no_example_its_problem_dropped(problems: dict[str, Problem]) -> None:
+    """Every value an example shows in a statement is the reference's: each
+    example found in a statement either is a visible case, or is not a
+    plain call (skipped, shown as written)."""
+    for problem in problems.values():
+        reference = _reference(problem)
+        spans = find_examples(problem.spec.statement, problem.tests.function, [])
+        for span in spans:
+            ex = span.example
+            if ex is None or ex.kwargs or len(ex.args) != len(_params(problem)):
+                continue
+            got = json.loads(json.dumps(reference(*ex.args)))
+            written = json.loads(json.dumps(ex.expected))
+            if isinstance(got, list) and len(got) > 1 and not isinstance(written, (list, str)) \
+                    and got[-1] == written:
+                continue  # "tri(4) = 3": a term of the sequence (the test below)
+            mode = "float" if "float" in {c.compare for c in problem.tests.cases} else "exact"
+            assert judge(mode, written, got, tolerance=1e-6)[0], (problem.id, ex.call_text)
+
+
+def _params(problem: Problem) -> list[str]:
+    tree = ast.parse(problem.signature)
+    (fn,) = [n for n in tree.body if isinstance(n, ast.FunctionDef)
+             and n.name == problem.tests.function]
+    return [a.arg for a in fn.args.args]
+
+
+def test_lines_naming_a_term_of_the_sequence_stay_as_written(
+    imported: tuple[ImportSummary, ProblemRegistry], problems: dict[str, Problem]
+) -> None:
+    # "tri(4) = 3" defines the sequence's terms; tri(4) returns the first five.
+    tri = _by_task(problems, 130)
+    assert "tri(1) = 3" in tri.spec.statement and "tri(4) = 3" in tri.spec.statement
+    assert [c.args for c in tri.tests.cases] == [[3]]
+    assert not any(line.startswith("he_130") for line in imported[0].corrected)
 
 
 def test_unparseable_examples_are_skipped_not_guessed(problems: dict[str, Problem]) -> None:
-    # ">>> round(find_zero([1, 2]), 2)" is not a plain call of the entry point.
-    assert _by_task(problems, 32).tests.cases == []
+    # ">>> sort_array([1, 0, 2, 3, 4]) [0, 1, 2, 3, 4]" is no call with a value: as written.
+    sort_array = _by_task(problems, 116)
+    assert len(sort_array.tests.cases) == 2
+    assert ">>> sort_array([1, 0, 2, 3, 4]) [0, 1, 2, 3, 4]" in sort_array.spec.statement
+
+
+def test_only_docstrings_without_examples_give_no_visible_case(
+    imported: tuple[ImportSummary, ProblemRegistry], problems: dict[str, Problem]
+) -> None:
+    without = sorted(pid for pid, p in problems.items() if not p.tests.cases)
+    assert without == ["he_038_decode_cyclic", "he_041_car_race_collision",
+                       "he_050_decode_shift", "he_083_starts_one_ends"]
+    assert imported[0].problems_without_visible_cases == 4
+    for pid in without:
+        statement = problems[pid].spec.statement
+        assert "=>" not in statement and ">>>" not in statement and "xample" not in statement
 
 
 def test_reference_passes_every_visible_case(problems: dict[str, Problem]) -> None:
@@ -531,3 +610,90 @@ def test_derive_from_a_docstring_that_says_little() -> None:
     assert "zero" not in facts and facts["value_range"] == 'The problem says: "0 <= n <= 100".'
     # No docstring at all: nothing.
     assert derive_clarifications("", [], "f", ["n"], [DocExample((), {}, None, "f()")]) == {}
+
+
+# ------------------------------------------- hints, never_say, constraints, complexity
+
+
+def test_hints_are_derived_per_problem(problems: dict[str, Problem]) -> None:
+    levels = [tuple(tuple(p.hints.level(n)) for n in (1, 2, 3)) for p in problems.values()]
+    assert len(set(levels)) == 164
+    # Not only the names: the approach hints follow each reference's shape.
+    approach = {tuple(tuple(p.hints.level(n)) for n in (2, 3)) for p in problems.values()}
+    assert len(approach) >= 150
+    median = problems["he_047_median"].hints
+    assert any("`median`" in hint for hint in median.level_1)
+    assert "Would `l` be easier to work with if its values were in order?" in median.level_2
+    assert any("median([-10, 4, 6, 1000, 10, 20])" in h and "`8.0`" in h for h in median.level_3)
+
+
+def test_no_hint_is_flagged_by_the_leak_filter(problems: dict[str, Problem]) -> None:
+    for problem in problems.values():
+        leaks = LeakFilter(problem)
+        for level in (1, 2, 3):
+            for hint in problem.hints.level(level):
+                assert leaks.reasons(hint) == [], (problem.id, hint)
+
+
+def test_never_say_holds_the_giveaways_and_spares_the_statement(
+    problems: dict[str, Problem],
+) -> None:
+    median = problems["he_047_median"].hints.never_say
+    assert "sort the values first and then read the answer off" in median
+    assert "l[len(l) // 2]" in median  # the reference's own key expression
+    assert sum(bool(p.hints.never_say) for p in problems.values()) >= 100
+    for problem in problems.values():
+        leaks = LeakFilter(problem)
+        public = [problem.spec.statement, *problem.spec.clarifications.values()]
+        for text in public:
+            assert not [r for r in leaks.reasons(text) if r.startswith("never_say")], problem.id
+
+
+def test_a_hint_the_leak_filter_flags_is_not_written(problems: dict[str, Problem]) -> None:
+    median = problems["he_047_median"]
+    fallback = {"level_1": ["What goes in?"], "level_2": ["What did you do by hand?"],
+                "level_3": ["Check each example again."]}
+    candidates = {
+        "level_1": ["What goes in, and what comes out?"],
+        "level_2": ["Sort the values first and then read the answer off."],  # a never_say
+        "level_3": ["return sorted(l)[len(l) // 2] if len(l) % 2 == 1 else 0"],  # the reference
+    }
+    derived = settle_hints(median, candidates, ["sort the values first and then read the answer off"],
+                           median.spec.statement, fallback)
+    assert derived.filtered == 2
+    assert derived.hints.level_1 == ["What goes in, and what comes out?"]
+    assert derived.hints.level_2 == fallback["level_2"]
+    assert derived.hints.level_3 == fallback["level_3"]
+    assert derived.hints.never_say == ["sort the values first and then read the answer off"]
+
+
+def test_constraints_and_complexity_where_the_problem_settles_them(
+    problems: dict[str, Problem],
+) -> None:
+    assert _by_task(problems, 84).spec.constraints == ["0 ≤ N ≤ 10000"]
+    times = {n: (c.time if (c := _by_task(problems, n).spec.complexity) else None)
+             for n in (0, 35, 53, 88, 130)}
+    # add(x, y): arithmetic; max_element: one pass; sort_array: returns the sorted list;
+    # has_close_elements and tri: a faster way than the reference's may exist: not judged.
+    assert times == {0: None, 35: "O(n)", 53: "O(1)", 88: "O(n log n)", 130: None}
+    assert _by_task(problems, 35).spec.complexity.space == "O(1)"  # type: ignore[union-attr]
+    assert sum(p.spec.complexity is not None for p in problems.values()) >= 60
+
+
+@pytest.mark.parametrize(
+    ("source", "returns_list", "expected"),
+    [
+        ("def f(a: int, b: int):\n    return a * b + 1\n", False, "O(1)"),
+        ("def f(xs: list):\n    t = 0\n    for x in xs:\n        t += x\n    return t\n", False, "O(n)"),
+        ("def f(xs: list):\n    return sorted(set(xs))\n", True, "O(n log n)"),
+        ("def f(xs: list):\n    return sorted(xs)[len(xs) // 2]\n", False, None),  # a median
+        ("def f(n: int):\n    return sum(i for i in range(n) if n % i == 0)\n", False, None),
+        ("def f(xs: list):\n    return [x for x in xs if x in xs[1:]]\n", False, None),  # nested
+        ("def f(n: int):\n    while n > 1:\n        n //= 2\n    return n\n", False, None),
+    ],
+)
+def test_expected_time_only_where_nothing_faster_exists(
+    source: str, returns_list: bool, expected: str | None
+) -> None:
+    shape = reference_shape(source, "f")
+    assert expected_time(shape, "Return the sorted list.", returns_list) == expected

@@ -254,8 +254,10 @@ def problems_import_humaneval(source: str, out: str, pack_name: str, limit: int 
         return
     console.print(f"[green]wrote[/] {data.get('problems_written')} problems to {out}", highlight=False)
     for key, value in data.items():
-        if key not in ("dropped", "problems_written") and not isinstance(value, (list, dict)):
+        if key not in ("dropped", "problems_written") and not isinstance(value, (list, tuple, dict)):
             console.print(f"  {key}: {escape(str(value))}", highlight=False)
+    for line in data.get("corrected") or []:
+        console.print(f"  [cyan]corrected[/] {escape(str(line))}", highlight=False)
     for line in data.get("dropped") or []:
         console.print(f"  [yellow]dropped[/] {escape(str(line))}", highlight=False)
 

@@ -8,10 +8,15 @@ functions and the entry point's stub with its docstring), ``entry_point``,
 - ``signature.py`` is the prompt, ``solution.py`` the prompt plus the
   canonical solution;
 - the statement is the entry point's docstring, with its examples in code
-  blocks;
+  blocks; an example whose value the canonical solution disagrees with is
+  corrected there to the solution's value, or taken out when the solution
+  cannot run it (see :func:`settle_examples`), so the statement shows no
+  example the cases do not hold;
 - the visible test cases are the docstring's examples whose arguments and
-  value are plain literals (see :data:`ExampleStyle` for the forms read),
-  kept only when the canonical solution agrees with them;
+  value are plain literals (see :data:`ExampleStyle` for the forms read);
+- the hints, ``never_say``, constraints and expected complexity are
+  derived per problem (see :mod:`.derive`); every hint passes the coach's
+  leak filter;
 - the hidden test is the task's own ``check``, run by the harness as an
   assert case whose ``setup`` is the prompt without the entry point's stub
   (imports and helpers such as ``encode_cyclic`` or ``poly``);
@@ -27,6 +32,7 @@ import only files you trust (HumanEval itself, or your own tasks).
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import gzip
 import inspect
@@ -40,6 +46,7 @@ import textwrap
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from keyword import kwlist
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,6 +54,18 @@ import yaml
 
 from mock_interviewer_lab.harness.compare import judge
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
+from mock_interviewer_lab.problems.importers.derive import (
+    DerivedHints,
+    Shape,
+    ShownExample,
+    candidate_hints,
+    candidate_never_say,
+    derive_constraints,
+    expected_space,
+    expected_time,
+    reference_shape,
+    settle_hints,
+)
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.model import (
     CLARIFICATION_TOPICS,
@@ -271,8 +290,9 @@ def _holds_float(value: Any) -> bool:
 #: - ``call``: a line ``f(1, 2) => 3`` (also ``==``, ``==>``, ``->``, ``➞``, ``=``,
 #:   ``returns``, ``should return``);
 #: - ``sentence``: ``For a = 1, b = 2 the output should be 3``;
-#: - ``input_output``: an ``Input: a = 1, b = 2`` line and an ``Output: 3`` line.
-ExampleStyle = Literal["doctest", "call", "sentence", "input_output"]
+#: - ``input_output``: an ``Input: a = 1, b = 2`` line and an ``Output: 3`` line;
+#: - ``assignments``: ``a = 1`` and ``b = 2`` a line each, then ``return 3``.
+ExampleStyle = Literal["doctest", "call", "sentence", "input_output", "assignments"]
 
 
 @dataclass(frozen=True)
@@ -284,6 +304,9 @@ class DocExample:
     expected: Any
     #: The call as written in the docstring, for messages.
     call_text: str
+    #: The value as written in the docstring ("15.0"), so that a value the
+    #: reference disagrees with can be corrected where it stands.
+    value_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -312,24 +335,64 @@ def _literal_text(text: str) -> tuple[bool, Any]:
     return _literal(tree.body)
 
 
-def _value(text: str) -> tuple[bool, Any]:
-    """The expected value as the docstring writes it, comments allowed."""
+def _value(text: str) -> tuple[bool, Any, str]:
+    """The expected value as the docstring writes it, comments allowed, and
+    the part of ``text`` it was read from."""
     text = text.strip()
     if text.lower() in ("true", "false"):  # "is_simple_power(1, 4) => true"
-        return True, text.lower() == "true"
+        return True, text.lower() == "true", text
     # "should return 16." ends a sentence: the value is 16, not the float 16.0.
-    ok, value = _literal_text(text[:-1]) if text.endswith(".") else (False, None)
-    if not ok:
-        ok, value = _literal_text(text)
-    if not ok and "=" in text:  # "-> 19 - 5 - 6 = 8": the worked answer comes last
-        ok, value = _literal_text(text.rsplit("=", 1)[1])
-    return ok, value
+    for part in ([text[:-1]] if text.endswith(".") else []) + [text]:
+        ok, value = _literal_text(part)
+        if ok:
+            return True, value, part.strip()
+    if "=" in text:  # "-> 19 - 5 - 6 = 8": the worked answer comes last
+        part = text.rsplit("=", 1)[1].strip()
+        for piece in ([part[:-1]] if part.endswith(".") else []) + [part]:
+            ok, value = _literal_text(piece)
+            if ok:
+                return True, value, piece.strip()
+    return False, None, ""
 
 
 def _call_of(node: ast.expr, entry: str) -> ast.Call | None:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry:
         return node
     return None
+
+
+def _rounded_call(node: ast.expr, entry: str) -> ast.Call | None:
+    """``f(...)`` in ``round(f(...), 2)``: the docstring rounds a float answer
+    to show it (HumanEval/32); the case compares with a float tolerance."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "round"
+        and len(node.args) == 2
+        and not node.keywords
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, int)
+    ):
+        return _call_of(node.args[0], entry)
+    return None
+
+
+def _bare_word_call(call: ast.Call, params: list[str]) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """``is_happy(abcd)``: the docstring left out a string's quotes. Read
+    each bare word as the string it spells (never a parameter's own name,
+    which is prose: ``tri(n)``); the reference confirms or drops the guess."""
+    if call.keywords or not call.args:
+        return None
+    args: list[Any] = []
+    for arg in call.args:
+        ok, value = _literal(arg)
+        if ok:
+            args.append(value)
+        elif isinstance(arg, ast.Name) and arg.id not in params:
+            args.append(arg.id)
+        else:
+            return None
+    return tuple(args), {}
 
 
 def _literal_call(call: ast.Call) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
@@ -369,6 +432,7 @@ def _named_arguments(text: str, params: list[str]) -> tuple[Any, ...] | None:
 
 
 def _doctest_example(source: str, want: list[str], entry: str) -> DocExample | None:
+    """The example of one ``>>>`` line (and its output lines ``want``)."""
     try:
         tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError):
@@ -384,17 +448,21 @@ def _doctest_example(source: str, want: list[str], entry: str) -> DocExample | N
         and want in ([], ["True"])
     ):
         node, expected_node = compare.left, compare.comparators[0]
-    call = _call_of(node, entry)
+    call = _call_of(node, entry) or _rounded_call(node, entry)
     parsed = _literal_call(call) if call is not None else None
+    value_text = ""
     if expected_node is not None:
         ok, expected = _literal(expected_node)
+        value_text = ast.get_source_segment(source, expected_node) or ""
     elif want:
         ok, expected = _literal_text("\n".join(want))
+        value_text = "\n".join(want)
     else:  # doctest: no output means the call returned None
         ok, expected = True, None
     if parsed is None or not ok:
         return None
-    return DocExample(parsed[0], parsed[1], expected, ast.unparse(node))
+    call_text = ast.get_source_segment(source, node) or ast.unparse(node)
+    return DocExample(parsed[0], parsed[1], expected, call_text, value_text)
 
 
 def _doctest_spans(lines: list[str], entry: str) -> list[ExampleSpan]:
@@ -440,7 +508,12 @@ def _close_call(text: str, entry: str) -> tuple[ast.Call, int] | None:
     return None
 
 
-def _call_span(lines: list[str], i: int, entry: str) -> ExampleSpan | None:
+#: Separators that only ever introduce a value (not ``=``, which prose uses
+#: for definitions: ``tri(n) = 1 + n / 2``).
+_ARROWS = ("==>", "=>", "->", "➞")
+
+
+def _call_span(lines: list[str], i: int, entry: str, params: list[str]) -> ExampleSpan | None:
     """``f(args) => value`` starting on line ``i`` (the call may span lines)."""
     match = re.search(rf"(?<![\w.]){re.escape(entry)}\(", lines[i])
     if match is None:
@@ -457,11 +530,13 @@ def _call_span(lines: list[str], i: int, entry: str) -> ExampleSpan | None:
     call, end = closed
     parsed = _literal_call(call)
     separator = _CALL_SEPARATOR.match(text[end:])
+    if parsed is None and separator is not None and separator.group(0).strip().startswith(_ARROWS):
+        parsed = _bare_word_call(call, params)
     # Conservative: prose such as "tri(n) = 1 + n / 2" is not an example.
     if parsed is None or separator is None:
         return None
-    ok, expected = _value(separator.group("value"))
-    example = DocExample(parsed[0], parsed[1], expected, text[:end]) if ok else None
+    ok, expected, value_text = _value(separator.group("value"))
+    example = DocExample(parsed[0], parsed[1], expected, text[:end], value_text) if ok else None
     return ExampleSpan(i, last, "call", example)
 
 
@@ -471,14 +546,28 @@ _SENTENCE = re.compile(
 )
 
 
+def _leading_arguments(text: str, params: list[str]) -> tuple[tuple[Any, ...], str] | None:
+    """The arguments ``text`` starts with, and their text: "N = 1000, the sum
+    of digits will be 1" gives (1000,) from "N = 1000" (a worked note may
+    follow the arguments)."""
+    cuts = [len(text), *[m.start() for m in re.finditer(",", text)][::-1]]
+    for cut in cuts:
+        args = _named_arguments(text[:cut], params)
+        if args is not None:
+            return args, text[:cut].strip()
+    return None
+
+
 def _sentence_span(lines: list[str], i: int, entry: str, params: list[str]) -> ExampleSpan | None:
     match = _SENTENCE.match(lines[i])
     if match is None:
         return None
-    args = _named_arguments(match.group("args"), params)
-    ok, expected = _value(match.group("value"))
-    call_text = f"{entry}({match.group('args')})"
-    example = DocExample(args, {}, expected, call_text) if args is not None and ok else None
+    found = _leading_arguments(match.group("args"), params)
+    ok, expected, value_text = _value(match.group("value"))
+    if found is None or not ok:
+        return ExampleSpan(i, i, "sentence", None)
+    args, args_text = found
+    example = DocExample(args, {}, expected, f"{entry}({args_text})", value_text)
     return ExampleSpan(i, i, "sentence", example)
 
 
@@ -501,11 +590,55 @@ def _input_output_span(
         between = [re.sub(r"^\s*(\w+)\s*:\s*", r"\1 = ", line) for line in lines[i + 1 : j]]
         text = match.group("args") or ", ".join(line for line in between if line.strip())
         args = _named_arguments(text, params)
-        ok, expected = _value(output.group("value"))
+        ok, expected, value_text = _value(output.group("value"))
         example = (
-            DocExample(args, {}, expected, f"{entry}({text})") if args is not None and ok else None
+            DocExample(args, {}, expected, f"{entry}({text})", value_text)
+            if args is not None and ok
+            else None
         )
         return ExampleSpan(i, j, "input_output", example)
+    return None
+
+
+# "arr = [1, -1, 55]" (or "operator['+', '*']", the "=" left out), one argument a line.
+_ASSIGNMENT = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*(?:=(?!=)\s*|(?=[\[{(]))(?P<value>.+?)\s*$")
+# "return ['One']", "return = ['One']", "=> result = 9": what the arguments give.
+_RESULT = re.compile(r"^\s*(?:return\b\s*=?|==>|=>)\s*(?P<value>.+?)\s*$")
+
+
+def _assignments_span(
+    lines: list[str], i: int, entry: str, params: list[str]
+) -> ExampleSpan | None:
+    """Each argument assigned on a line of its own, then the result a few
+    lines below (worked steps between)::
+
+        arr = [2, 1, 1, 4]
+              -> sort arr -> [1, 1, 2, 4]
+        return ["Four", "Two", "One", "One"]
+    """
+    names: list[str] = []
+    last = i
+    while last < len(lines) and len(names) < len(params):
+        match = _ASSIGNMENT.match(lines[last])
+        ok = match is not None and _literal_text(match.group("value"))[0]
+        if match is None or not ok:
+            break
+        names.append(f"{match.group('name')} = {match.group('value')}")
+        last += 1
+    if len(names) != len(params):
+        return None
+    for j in range(last, min(last + _MAX_EXAMPLE_LINES, len(lines))):
+        if not lines[j].strip():
+            return None
+        result = _RESULT.match(lines[j])
+        if result is None:
+            continue
+        args = _named_arguments(", ".join(names), params)
+        ok, expected, value_text = _value(result.group("value"))
+        if args is None or not ok:
+            return None
+        call_text = f"{entry}({', '.join(names)})"
+        return ExampleSpan(i, j, "assignments", DocExample(args, {}, expected, call_text, value_text))
     return None
 
 
@@ -520,9 +653,10 @@ def find_examples(docstring: str, entry: str, params: list[str]) -> list[Example
         span = None
         if i not in taken:
             span = (
-                _call_span(lines, i, entry)
+                _call_span(lines, i, entry, params)
                 or _sentence_span(lines, i, entry, params)
                 or _input_output_span(lines, i, entry, params)
+                or _assignments_span(lines, i, entry, params)
             )
         if span is None or any(n in taken for n in range(span.first, span.last + 1)):
             i += 1
@@ -736,20 +870,145 @@ def _reference_function(task: HumanEvalTask, source: Path) -> Callable[..., Any]
     return fn  # type: ignore[no-any-return]
 
 
+def _reference_output(reference: Callable[..., Any], example: DocExample) -> tuple[Any, str]:
+    """What the reference returns for the example's call, and why that is not
+    a plain value (empty when it is)."""
+    try:
+        got = reference(*copy.deepcopy(example.args), **copy.deepcopy(example.kwargs))
+    except Exception as exc:
+        return None, f"the reference raised {type(exc).__name__}"
+    try:
+        to_plain(got)
+    except NotPlain as exc:
+        return None, f"the reference returned {exc}"
+    return got, ""
+
+
 def _reference_disagrees(
     reference: Callable[..., Any], example: DocExample, expected: Any, mode: str
 ) -> str:
     """Why the reference does not give ``expected``; empty when it does."""
-    try:
-        got = reference(*copy.deepcopy(example.args), **copy.deepcopy(example.kwargs))
-    except Exception as exc:
-        return f"the reference raised {type(exc).__name__}"
-    try:
-        plain = to_plain(got)
-    except NotPlain as exc:
-        return f"the reference returned {exc}"
+    got, why = _reference_output(reference, example)
+    if why:
+        return why
+    plain = to_plain(got)
     ok, _ = judge(mode, expected, plain, tolerance=FLOAT_TOLERANCE)
     return "" if ok else f"the reference returned {plain!r}"
+
+
+# ---------------------------------------------- examples the reference corrects
+
+
+@dataclass
+class SettledExamples:
+    """The docstring with every example the reference disagrees with
+    corrected to the reference's value, or taken out where it cannot be,
+    and the examples found in it."""
+
+    docstring: str
+    spans: list[ExampleSpan]
+    #: One line per corrected example: which call, the value written, the reference's.
+    corrected: list[str] = field(default_factory=list)
+    #: One line per example taken out of the statement, and why.
+    removed: list[str] = field(default_factory=list)
+    #: Lines that use the function's name for one term of what it returns
+    #: (``tri(4) = 3`` where ``tri(4)`` returns the first five terms): left as written.
+    notation: int = 0
+
+
+def _names_a_term(written: Any, got: Any) -> bool:
+    """``tri(4) = 3`` where ``tri(4)`` returns ``[1, 3, 2.0, 8.0, 3.0]``: the
+    docstring names the sequence's n-th term after the function, it does not
+    show what the function returns."""
+    return (
+        isinstance(got, (list, tuple))
+        and len(got) > 1
+        and not isinstance(written, (list, tuple, dict, str))
+        and got[-1] == written
+    )
+
+
+def _with_value(lines: list[str], span: ExampleSpan, value_text: str, new: str) -> list[str] | None:
+    """``lines`` with the span's value ``value_text`` replaced by ``new``;
+    None when the value cannot be found there as written."""
+    if not value_text:
+        return None
+    if "\n" in value_text:  # a doctest's output over several lines: one line now
+        if span.style != "doctest" or span.last <= span.first:
+            return None
+        indent = re.match(r"\s*", lines[span.first + 1]).group(0)  # type: ignore[union-attr]
+        return [*lines[: span.first + 1], indent + new, *lines[span.last + 1 :]]
+    for n in range(span.last, span.first - 1, -1):
+        at = lines[n].rfind(value_text)
+        if at >= 0:
+            line = lines[n][:at] + new + lines[n][at + len(value_text) :]
+            return [*lines[:n], line, *lines[n + 1 :]]
+    return None
+
+
+def settle_examples(
+    docstring: str, name: str, params: list[str], reference: Callable[..., Any]
+) -> SettledExamples:
+    """Make the statement agree with the reference: an example whose value
+    the reference disagrees with is shown with the reference's value instead
+    (the check agrees with the reference: ``median([-10, 4, 6, 1000, 10, 20])``
+    is 8.0, not the 15.0 written); an example the reference cannot run, or
+    whose value cannot be found to correct, is taken out of the statement."""
+    spans = find_examples(docstring, name, params)
+    lines = docstring.split("\n")
+    settled = SettledExamples(docstring, spans)
+    for span in reversed(spans):  # bottom up: the lines above keep their numbers
+        ex = span.example
+        if ex is None:
+            continue
+        try:
+            expected = to_plain(ex.expected)
+            to_plain([ex.args, ex.kwargs])
+        except NotPlain:
+            continue
+        mode = "float" if _holds_float([ex.args, ex.kwargs, expected]) else "exact"
+        got, why = _reference_output(reference, ex)
+        if not why:
+            if judge(mode, expected, to_plain(got), tolerance=FLOAT_TOLERANCE)[0]:
+                continue
+            if _names_a_term(ex.expected, got):
+                settled.notation += 1
+                continue
+            fixed = _with_value(lines, span, ex.value_text, repr(got))
+            if fixed is not None:
+                lines = fixed
+                settled.corrected.append(
+                    f"{ex.call_text} -> {ex.expected!r}: corrected to {got!r}, the reference's value")
+                continue
+            why = f"the reference returned {to_plain(got)!r}"
+        del lines[span.first : span.last + 1]
+        settled.removed.append(f"{ex.call_text} -> {ex.expected!r}: {why}")
+    settled.corrected.reverse()
+    settled.removed.reverse()
+    if settled.corrected or settled.removed:
+        settled.docstring = "\n".join(lines)
+        settled.spans = find_examples(settled.docstring, name, params)
+    return settled
+
+
+def example_call_name(docstring: str, prompt: str, entry: str, params: list[str]) -> str:
+    """The name the docstring's examples call the function by: the entry
+    point's, or, when no example calls that, the one other name examples
+    call (HumanEval/81 writes ``grade_equation(...) ==> [...]`` for
+    ``numerical_letter_grade``). Builtins and the prompt's own helpers
+    (``poly``, ``encode_cyclic``) are never taken for it."""
+    if any(span.example for span in find_examples(docstring, entry, params)):
+        return entry
+    defined = {n.name for n in ast.walk(ast.parse(prompt))
+               if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    called = {
+        m.group(1)
+        for m in re.finditer(r"(?<![\w.])([A-Za-z_]\w*)\([^\n]*\)\s*(?:==>|=>|➞|->)", docstring)
+    }
+    others = sorted(called - defined - set(dir(builtins)) - set(kwlist) - {entry})
+    if len(others) == 1 and any(s.example for s in find_examples(docstring, others[0], params)):
+        return others[0]
+    return entry
 
 
 # -------------------------------------------------------- clarifications
@@ -1284,6 +1543,8 @@ class _BuiltProblem:
     kept: int = 0
     dropped: list[str] = field(default_factory=list)
     skipped: int = 0
+    corrected: list[str] = field(default_factory=list)
+    hints_filtered: int = 0
 
 
 def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -1322,6 +1583,8 @@ def _visible_cases(
             continue
         mode = "float" if _holds_float([args, kwargs, expected]) else "exact"
         why = _reference_disagrees(reference, ex, expected, mode)
+        if why and _names_a_term(ex.expected, _reference_output(reference, ex)[0]):
+            continue  # "tri(4) = 3": counted by settle_examples, shown as written
         if why:
             built.dropped.append(f"{built.id}: {ex.call_text} -> {ex.expected!r}: {why}")
             continue
@@ -1361,10 +1624,15 @@ def _parsed_prompt(task: HumanEvalTask, source: Path) -> ast.FunctionDef | ast.A
 def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProblem:
     fn = _parsed_prompt(task, source)
     built = _BuiltProblem(id=problem_id(task, index), files={})
-    docstring = entry_docstring(fn)
     params = _params(fn)
-    spans = find_examples(docstring, task.entry_point, params)
     reference = _reference_function(task, source)
+    written = entry_docstring(fn)
+    name = example_call_name(written, task.prompt, task.entry_point, params)
+    settled = settle_examples(written, name, params, reference)
+    docstring, spans = settled.docstring, settled.spans
+    built.corrected = [f"{built.id}: {line}" for line in settled.corrected]
+    built.dropped = [f"{built.id}: {line}" for line in settled.removed]
+    built.skipped += settled.notation
     cases, examples, kept = _visible_cases(built, spans, reference, params)
     statement = (
         render_statement(docstring, spans)
@@ -1379,6 +1647,15 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
         "statement": statement,
         "examples": examples,
     }
+    shape = reference_shape(task.prompt + task.canonical_solution, task.entry_point,
+                            [ex.args for ex in kept])
+    constraints = derive_constraints(_prose_sentences(docstring, spans, name))
+    if constraints:
+        problem["constraints"] = constraints
+    returns_list = bool(kept) and all(isinstance(ex.expected, list) for ex in kept)
+    time = expected_time(shape, docstring, returns_list)
+    if time is not None:
+        problem["complexity"] = {"time": time, "space": expected_space(shape)}
     setup = _without_entry_def(task.prompt, fn)
     tests = {
         "function": task.entry_point,
@@ -1406,10 +1683,14 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
     solution = _ends_with_newline(task.prompt + task.canonical_solution)
     loaded = Problem(pack="humaneval", path=Path(built.id), spec=spec, tests=test_spec,
                      hints=hint_spec, signature=signature, solution=solution)
-    answers = derive_clarifications(docstring, spans, task.entry_point, params, kept, reference)
+    answers = derive_clarifications(docstring, spans, name, params, kept, reference)
     clarifications = _unleaked(answers, loaded)
     if clarifications:
         problem["clarifications"] = clarifications
+    derived = _derived_hints(task, loaded, params, shape, kept, clarifications)
+    built.hints_filtered = derived.filtered
+    hints = derived.hints.model_dump(exclude={"pitfalls"})
+    hints["never_say"] = _Flow(hints["never_say"])
     built.files = {
         "problem.yaml": _dump_yaml(problem),
         "signature.py": signature,
@@ -1418,6 +1699,20 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
         "hints.yaml": _dump_yaml(hints),
     }
     return built
+
+
+def _derived_hints(task: HumanEvalTask, loaded: Problem, params: list[str], shape: Shape,
+                   kept: list[DocExample], clarifications: dict[str, str]) -> DerivedHints:
+    """This problem's hints and never_say (see :mod:`.derive`), checked by the
+    coach's leak filter against what the candidate can read."""
+    shown = [ShownExample(ex.call_text, ex.value_text, ex.expected) for ex in kept
+             if ex.value_text and "\n" not in ex.value_text + ex.call_text]
+    candidates = candidate_hints(task.entry_point, params, shape, shown, clarifications)
+    never_say = candidate_never_say(shape, task.entry_point, params)
+    spec = loaded.spec
+    public = "\n".join([spec.statement, *spec.constraints, *clarifications.values(),
+                        *(f"{ex.input}\n{ex.output}" for ex in spec.examples)])
+    return settle_hints(loaded, candidates, never_say, public, _HINTS)
 
 
 def _ends_with_newline(text: str) -> str:
@@ -1434,7 +1729,8 @@ class ImportSummary:
     problems_written: int
     #: Docstring examples written as visible cases.
     example_cases_kept: int
-    #: Examples read, but left out because the canonical solution disagrees.
+    #: Examples read, but taken out of the statement and the cases because the
+    #: canonical solution cannot run them (or their value cannot be corrected).
     example_cases_dropped: int
     #: Examples that are not a literal call of the entry point with a literal
     #: value (``round(find_zero([1, 2]), 2)``), so they stay text only.
@@ -1443,6 +1739,13 @@ class ImportSummary:
     problems_without_visible_cases: int
     #: One line per dropped example: which problem, which call, why.
     dropped: tuple[str, ...] = ()
+    #: Examples whose value the canonical solution disagrees with, shown (and
+    #: tested) with the solution's value instead: the check agrees with it.
+    example_cases_corrected: int = 0
+    #: One line per corrected example: which problem, which call, both values.
+    corrected: tuple[str, ...] = ()
+    #: Derived hints the leak filter flagged, so not written (see ``derive.py``).
+    hints_filtered: int = 0
 
 
 def _prepare_out(out: Path, overwrite: bool) -> None:
@@ -1545,4 +1848,7 @@ def import_humaneval(
         example_cases_skipped=sum(p.skipped for p in built),
         problems_without_visible_cases=sum(p.kept == 0 for p in built),
         dropped=tuple(line for p in built for line in p.dropped),
+        example_cases_corrected=sum(len(p.corrected) for p in built),
+        corrected=tuple(line for p in built for line in p.corrected),
+        hints_filtered=sum(p.hints_filtered for p in built),
     )
