@@ -324,7 +324,8 @@ class ComplexityChecked(TypedDict):
     expected_time: str | None
     measured_time: str | None
     # The claimed time matches the expected class, or the measured one.
-    correct: bool
+    # None: the problem expects no complexity, so the claim is not judged.
+    correct: bool | None
 
 
 # The optimisation loop's outcome; reached false when the time ran short first.

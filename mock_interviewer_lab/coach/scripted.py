@@ -496,6 +496,8 @@ class ScriptedCoach:
     def _stated_verdict(cx: dict[str, Any]) -> str:
         """A complexity the candidate stated before the code passed, checked now."""
         claimed = _cls(cx.get("claimed_time"))
+        if cx.get("correct") is None:  # the problem expects no complexity: not judged
+            return f"You said {claimed} time earlier: can you show me where that comes from in your code?"
         if cx.get("correct"):
             return f"And {claimed} time, as you said, is what I'd expect for it."
         return (f"You said {claimed} earlier; let's check that against your code: how many times "
@@ -534,6 +536,11 @@ class ScriptedCoach:
             if not cx.get("claimed_space") and not asked_space:
                 text += " And how much extra space does it use?"
             return CoachReply(self._tone(ctx, text, praise=True), "complexity")
+        if "correct" in cx and cx["correct"] is None:
+            # The problem expects no complexity: the claim is not judged, only explained.
+            return CoachReply(f"OK, {_cls(cx.get('claimed_time'))}. This problem sets no target "
+                              "complexity; walk me through where that cost comes from in your code.",
+                              "complexity")
         claimed, expected = cx.get("claimed_time"), cx.get("expected_time")
         if claimed and expected and normalise_complexity(claimed) and normalise_complexity(expected) \
                 and complexity_rank(normalise_complexity(claimed) or claimed) \

@@ -459,7 +459,9 @@ class Panel:
         self.hint_text.value = ""
 
     def _on_complexity_checked(self, data: dict[str, Any], _t: float | None) -> None:
-        verdict = "right" if data.get("correct") else "not what the problem needs"
+        verdict = ("not judged: the problem sets no expected complexity"
+                   if data.get("correct") is None
+                   else "right" if data.get("correct") else "not what the problem needs")
         self.complexity.value += (
             f"<p>You said {esc(data.get('claimed_time') or '?')} time, "
             f"{esc(data.get('claimed_space') or '?')} space: {esc(verdict)}.</p>")

@@ -43,7 +43,8 @@ bugs_introduced / bugs_fixed   per case ``index`` between consecutive runs with
 bugs_encountered               first_run_failed + bugs_introduced: each time a
                                case was seen failing that had not failed before
 complexity_correct             ``correct`` of the last ``complexity_checked``;
-                               None if the complexity was never checked
+                               None if the complexity was never checked, or
+                               not judged (the problem expects none)
 complexity_claimed_time        ``claimed_time`` of the last ``complexity_checked``,
                                else the last time class the candidate said
 utterances                     ``candidate_said`` events with at least one word
@@ -484,7 +485,9 @@ def _complexity_figures(first_rows: Sequence[tuple[int, Record]], said: Sequence
     if checks:
         check_seq, record = checks[-1]
         check = cast(payloads.ComplexityChecked, record.data)
-        complexity_correct = bool(check.get("correct"))
+        # None: the problem expects no complexity, so the claim was not judged.
+        judged = check.get("correct")
+        complexity_correct = None if judged is None else bool(judged)
         claimed = _str_or_none(check.get("claimed_time"))
         evidence["complexity_correct"] = (check_seq,)
     if claimed is None:

@@ -660,7 +660,8 @@ def describe_record(record: Record) -> str:
         "complexity_checked": lambda: (
             f"Complexity check: you said {d.get('claimed_time') or 'nothing'}, expected "
             f"{d.get('expected_time') or 'unknown'}: "
-            + ("correct" if d.get("correct") else "not correct")
+            + ("not judged" if d.get("correct") is None
+               else "correct" if d.get("correct") else "not correct")
         ),
         "better_solution": lambda: (
             f"Better solution reached: {d.get('current')}" if d.get("reached")

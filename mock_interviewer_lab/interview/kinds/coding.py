@@ -274,7 +274,7 @@ class CodingInterview:
             w.claim_fresh = False
             engine.say("tests", run=run, previous=previous, complexity=data)
             self.record_complexity(engine, data)
-            if data["correct"]:
+            if data["correct"] is not False:  # right, or not judged: either way discussed
                 engine.go(Phase.COMPLEXITY, "the complexity was already stated", quiet=True)
                 engine.go(Phase.REFLECTION, "the complexity was discussed")
             return
@@ -488,15 +488,19 @@ class CodingInterview:
                         claimed_space: str | None) -> dict[str, Any]:
         """Right when it names the expected class or the measured one (the
         code may be slower than it needs to be); while the loop asks for
-        better, only the code's own cost is right."""
+        better, only the code's own cost is right. A problem that expects no
+        complexity (an imported one) does not judge the claim: ``correct``
+        is None."""
         w = work_of(engine.state)
         expected = self.expected_time(engine.active)
         measured = next((str(cx["estimated"]) for cx in
                          (run.get("complexity") or {} for run in reversed(w.runs))
                          if cx.get("estimated")), None)
         claimed = class_of(claimed_time)
-        correct = bool(claimed) and (claimed == normalise_complexity(expected or "")
-                                     or (measured is not None and claimed == measured))
+        correct: bool | None = bool(claimed) and (claimed == normalise_complexity(expected or "")
+                                                  or (measured is not None and claimed == measured))
+        if expected is None:
+            correct = None  # nothing is expected, so nothing is judged
         if w.better == "wanted" and w.runs:
             # The code is slower than expected: only its own cost is right.
             correct = bool(claimed) and claimed == self.cost_of(engine.state, w.runs[-1])
