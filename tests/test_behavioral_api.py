@@ -173,6 +173,35 @@ def test_a_second_session_gives_the_trend(api: Callable[..., HTTPResponse]) -> N
     assert history["competencies"]["communication"]["sessions"] == 2
 
 
+def test_a_reloaded_room_has_the_scorer_fallback_of_each_step(
+        api: Callable[..., HTTPResponse], jp_ws_fetch: Any,
+        jp_asyncio_loop: asyncio.AbstractEventLoop) -> None:
+    """A model the settings refuse (privacy.local_only, a remote model): the
+    offline scorer stands in, and a room opened afterwards (a reload) gets
+    each step's scorer_fallback in the socket's snapshot, before the result
+    it stands for, to show it as the room did."""
+    sid = start(api, llm={"model": "openai/gpt-4o"})["session_id"]
+    answered = as_json(reply(api, sid, SHORT, 1))
+    live = [a for a in answered["actions"] if a["type"] in ("scorer_fallback", "answer_scored")]
+    assert [a["type"] for a in live] == ["scorer_fallback", "answer_scored"]
+    ws = jp_asyncio_loop.run_until_complete(
+        jp_ws_fetch("mock-interviewer", "api", "sessions", sid, "ws"))
+    message = jp_asyncio_loop.run_until_complete(asyncio.wait_for(ws.read_message(), 20))
+    ws.close()
+    assert message is not None, "the socket closed"
+    snapshot = json.loads(message)
+    kept = [(a["type"], a["data"].get("step")) for a in snapshot["actions"]
+            if a["type"] in ("scorer_fallback", "question_asked", "answer_scored")]
+    assert kept == [("scorer_fallback", "question"), ("question_asked", None),
+                    ("scorer_fallback", "score"), ("answer_scored", None)]
+    fell = next(a for a in snapshot["actions"] if a["type"] == "scorer_fallback"
+                and a["data"]["step"] == "score")
+    assert fell == live[0]  # as the room saw it live
+    assert fell["data"]["reason"] == "unavailable" and fell["data"]["question_number"] == 1
+    scored = next(a for a in snapshot["actions"] if a["type"] == "answer_scored")
+    assert scored["data"]["by"] == "scripted"
+
+
 def test_the_spec_errors_are_json(api: Callable[..., HTTPResponse]) -> None:
     assert "Mock interview session not found" in error(
         reply(api, "nosuchsession", "hello"), 404)

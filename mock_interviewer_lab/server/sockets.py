@@ -192,10 +192,11 @@ class SessionSocketHandler(BaseSessionSocket):
 #: The actions a snapshot carries beside the transcript: what the session's
 #: state does not say and a room needs to look as it did (the hints given,
 #: the follow-up problem; a behavioural interview's questions, follow-ups,
-#: scores and feedback), in the order they were committed.
+#: scores and feedback, and each scorer_fallback that stood in for a
+#: model), in the order they were committed.
 SNAPSHOT_ACTIONS = frozenset({"show_hint", "problem_added", "question_asked",
                               "follow_up_asked", "answer_scored", "question_feedback",
-                              "session_feedback", "difficulty_changed"})
+                              "session_feedback", "difficulty_changed", "scorer_fallback"})
 
 
 def replayed_actions(records: list[Record]) -> list[dict[str, Any]]:
