@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
@@ -351,5 +352,20 @@ def test_each_students_results_reach_the_instructors_table(
                   headers=_as(tokens["alice"]))
     assert transcript.body["report"]["session_id"] == own.body["session_id"]
     assert transcript.body["report"]["transcript"] == own.body["transcript"]
+    # the same from the command line, with the instructor's token
+    out = hub.homes.parent / "collected"
+    collect = [str(VENV_BIN / "mock-interviewer"), "class", "collect",
+               "--url", f"{hub.url}services/classroom/", "--csv", str(out / "class.csv"),
+               "--notebook", str(out / "class.ipynb")]
+    out.mkdir()
+    done = subprocess.run([*collect, "--token", tokens["teacher"]], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert (out / "class.csv").read_text(encoding="utf-8") == csv_text.body
+    assert nbformat.read(str(out / "class.ipynb"), as_version=4).metadata[
+        "mock_interviewer_lab"]["class_table"] == table.body["rows"]
+    refused = subprocess.run([*collect, "--token", tokens["bob"]], capture_output=True,
+                             text=True)
+    assert refused.returncode == 2 and "answered 403" in refused.stderr
     source = request(_service(hub, "problems/class101:two_sum"), headers=teacher)
     assert source.status == 200 and REFERENCE_MARKER in source.body["solution"]

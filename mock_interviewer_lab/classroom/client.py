@@ -47,23 +47,34 @@ def pack_version(problem: Problem) -> str:
     return _pack_version(problem.path.parent)
 
 
-def call(path: str, body: dict[str, Any], *, url: str | None = None,
-         token: str | None = None, timeout: float = TIMEOUT_S) -> dict[str, Any]:
-    """POST ``body`` to the service's ``api/<path>``; its JSON answer."""
-    base = url or service_url()
+def fetch(path: str, body: dict[str, Any] | None = None, *, url: str | None = None,
+          token: str | None = None, timeout: float = TIMEOUT_S) -> bytes:
+    """The service's ``api/<path>``: GET, or POST of ``body``; the answer's bytes."""
+    base = url.rstrip("/") + "/" if url else service_url()
     token = token or os.environ.get(HUB_TOKEN_ENV, "")
     if not base or not token:
-        raise ClassroomUnavailable("no class service configured")
+        raise ClassroomUnavailable(f"no class service: set ${CLASSROOM_URL_ENV} and "
+                                   f"${HUB_TOKEN_ENV} (or give the URL and a token)")
     request = urllib.request.Request(
-        f"{base}api/{path}", data=json.dumps(body).encode(), method="POST",
+        f"{base}api/{path}", data=None if body is None else json.dumps(body).encode(),
+        method="GET" if body is None else "POST",
         headers={"Content-Type": "application/json", "Authorization": f"token {token}"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            answer = json.loads(response.read() or b"{}")
+            return bytes(response.read())
     except urllib.error.HTTPError as exc:
         raise ClassroomUnavailable(f"the class service answered {exc.code}") from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         raise ClassroomUnavailable(f"the class service did not answer: {exc}") from None
+
+
+def call(path: str, body: dict[str, Any], *, url: str | None = None,
+         token: str | None = None, timeout: float = TIMEOUT_S) -> dict[str, Any]:
+    """POST ``body`` to the service's ``api/<path>``; its JSON answer."""
+    try:
+        answer = json.loads(fetch(path, body, url=url, token=token, timeout=timeout) or b"{}")
+    except ValueError:
+        raise ClassroomUnavailable("the class service's answer is not JSON") from None
     if not isinstance(answer, dict):
         raise ClassroomUnavailable("the class service's answer is not an object")
     return answer

@@ -28,7 +28,7 @@ from mock_interviewer_lab.cli._common import (
 )
 from mock_interviewer_lab.cli.audio import audio, calibrate_command
 from mock_interviewer_lab.cli.behavioral import behavioral
-from mock_interviewer_lab.cli.classroom import release_command
+from mock_interviewer_lab.cli.classroom import class_group, release_command
 from mock_interviewer_lab.cli.config import config
 from mock_interviewer_lab.cli.eval import eval_command
 from mock_interviewer_lab.cli.safeguards import safeguards
@@ -359,6 +359,7 @@ for _command in (safeguards, config, simulate, start, sessions, eval_command, au
     main.add_command(_command)
 main.add_command(calibrate_command, name="calibrate")
 problems.add_command(release_command, name="release")
+main.add_command(class_group, name="class")
 # Last, once every command is in: each of them takes --settings too.
 add_settings_option(main)
 
