@@ -219,6 +219,8 @@ def test_a_model_without_tools_gets_their_facts_and_no_hidden_data(
     assert (results["passed"], results["total"], results["hidden_failed"]) == (2, 9, 6)
     assert all(not c.get("hidden") for c in results["visible_cases"])
     assert 'WHERE THE SOLUTION STANDS: {"verdict": "1 visible test(s) fail"' in notes
+    # The example reply is made of the run's own figures (a small model copies it).
+    assert 'A good reply looks like: "2 of 9 tests pass. Which failing case' in notes
     # The analyzer's findings with their lines, the clarification asked and
     # its answer, the pitfalls, and that it cannot run code itself.
     assert "ANALYZER FINDINGS (questions you may ask, with their lines)" in notes

@@ -144,8 +144,9 @@ _EXAMPLES = {
     "intro": "Hi, welcome! Today's problem is {title}. Could you explain it back to me in your "
              "own words, and ask me anything that isn't clear?",
     "said": "{fact} Anything else you'd like to know before you start?",
-    "tests": "Your code passes the first example but not the second. What does your function "
-             "return for that input if you trace it by hand?",
+    "tests": "{passed} of {total} tests pass. Which failing case would you trace by hand first?",
+    "tests_pass": "All {total} tests pass. How does the running time grow as the input gets "
+                  "bigger?",
     "silence": "Take your time. What are you thinking about right now?",
     "wrap_up": "That's time, thank you! Your report is ready.",
 }
@@ -334,6 +335,13 @@ def _example(ctx: CoachContext) -> str | None:
     if example is None:
         return None
     fact = ""
+    run = view_of(ctx).last_run or {}
+    passed, total = run.get("passed", 0), run.get("total", 0)
+    if ctx.trigger == "tests":
+        if not total or run.get("error"):
+            return None
+        if passed == total:
+            example = _EXAMPLES["tests_pass"]
     if ctx.trigger == "said":
         if ctx.utterance is None or ctx.utterance.intent != Intent.CLARIFYING_QUESTION:
             return None
@@ -342,7 +350,7 @@ def _example(ctx: CoachContext) -> str | None:
         if not known:
             return None
         fact = facts[known[0]]
-    return example.format(title=ctx.problem.spec.title, fact=fact)
+    return example.format(title=ctx.problem.spec.title, fact=fact, passed=passed, total=total)
 
 
 def interviewer_notes(ctx: CoachContext, *, previous_code: str | None,
