@@ -143,3 +143,19 @@ def test_without_a_service_a_released_problem_runs_its_visible_cases_alone(
     down = with_held_back(released, "code", local)
     assert down.total == 3 + released.tests.held_back and down.passed == 3
     assert down.error and "did not answer" in down.error
+
+
+def test_the_service_keeps_its_folders_private_and_checks_its_limits(tmp_path: Path) -> None:
+    from mock_interviewer_lab.classroom.service import keep_private, main
+
+    open_folder = tmp_path / "packs"
+    open_folder.mkdir(mode=0o755)
+    keep_private(open_folder)
+    assert stat.S_IMODE(open_folder.stat().st_mode) == 0o700
+    bad = tmp_path / "settings.toml"
+    bad.write_text("[harness]\nmemory_mb = 'lots'\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="memory_mb"):
+        main(["--packs", str(open_folder), "--data", str(tmp_path / "data"),
+              "--settings", str(bad)])
+    with pytest.raises(SystemExit, match="do not load"):
+        main(["--packs", str(open_folder), "--data", str(tmp_path / "data")])

@@ -48,7 +48,7 @@ from mock_interviewer_lab.harness.outcome import RunResult
 from mock_interviewer_lab.harness.runner import Harness
 from mock_interviewer_lab.problems.loader import Problem
 from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProblem
-from mock_interviewer_lab.settings import HarnessSettings
+from mock_interviewer_lab.settings import HarnessSettings, SettingsError, load_settings
 
 #: The hub scope that makes a user the class's instructor (a custom scope:
 #: ``c.JupyterHub.custom_scopes``, granted by a role).
@@ -61,12 +61,12 @@ class ClassService:
     """What the handlers share: the source packs, the harness, the store."""
 
     def __init__(self, registry: ProblemRegistry, store: ResultStore,
-                 harness_settings: HarnessSettings | None = None) -> None:
+                 harness_settings: HarnessSettings | None = None, *, workers: int = 1) -> None:
         self.registry = registry
         self.store = store
         # The candidate's code runs as the service's user: the source packs
         # and the results are empty folders to it.
-        self.harness = Harness(harness_settings or HarnessSettings(), workers=1,
+        self.harness = Harness(harness_settings or HarnessSettings(), workers=workers,
                                hide_paths=[*registry.pack_dirs, store.path.parent])
 
     def problem(self, ref: str) -> Problem:
@@ -235,7 +235,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--packs", required=True, action="append",
                         help="the instructor's source packs (a pack, or a folder of packs)")
     parser.add_argument("--data", required=True, help="the service's own folder (results)")
+    parser.add_argument("--settings", default=None,
+                        help="a settings.toml whose [harness] limits the hidden runs "
+                        "(default: the built-in limits)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="sandbox kernels running hidden tests at once (default 1)")
     args = parser.parse_args(argv)
+    try:
+        limits = load_settings(args.settings).harness if args.settings else HarnessSettings()
+    except SettingsError as exc:
+        sys.exit(str(exc))
     packs = [Path(p).resolve() for p in args.packs]
     for folder in packs:
         keep_private(folder)
@@ -244,7 +253,10 @@ def main(argv: list[str] | None = None) -> None:
     registry = ProblemRegistry.from_dirs([d for p in packs for d in _pack_dirs(p)])
     if registry.issues:
         sys.exit("the source packs do not load:\n" + "\n".join(map(str, registry.issues)))
-    service = ClassService(registry, ResultStore(data / "results.db"))
+    if not registry.problems():
+        sys.exit(f"no problem in {', '.join(map(str, packs))}: the source packs do not load")
+    service = ClassService(registry, ResultStore(data / "results.db"), limits,
+                           workers=max(1, args.workers))
     try:
         asyncio.run(_serve(service))
     finally:
