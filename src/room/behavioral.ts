@@ -131,6 +131,8 @@ export interface IScored {
   by: string;
   /** How the answer was said, for an answer that came by voice. */
   delivery: IDelivery | null;
+  /** The scorer_fallback's words when the offline scorer stood in for a model ('' when not). */
+  fallback: string;
 }
 
 /** An answer_scored's `delivery` (payloads.py's AnswerDelivery). */
@@ -159,6 +161,8 @@ export interface ICard {
   revised: string;
   /** Who wrote the feedback: 'scripted' or the model's name ('' when not said). */
   by: string;
+  /** The scorer_fallback's words when the offline feedback stood in for a model's ('' when not). */
+  fallback: string;
   scored: IScored | null;
 }
 
@@ -207,6 +211,7 @@ export class BehavioralState {
     this.summary = null;
     this.difficultyNote = '';
     this._scored.clear();
+    this._fallback = null;
     this.version += 1;
   }
 
@@ -235,8 +240,17 @@ export class BehavioralState {
         this.version += 1;
         return `Follow-up ${this.followUp.number} of ${this.followUp.of}`;
       }
+      case 'scorer_fallback': {
+        // Said by the room's notice; kept for the result it stands for.
+        this._fallback = {
+          step: str(data.step),
+          questionNumber: num(data.question_number),
+          message: str(data.message)
+        };
+        return '';
+      }
       case 'answer_scored': {
-        const scored = scoredOf(data);
+        const scored = scoredOf(data, this._fellBack('score', data));
         this._scored.set(scored.questionNumber, scored);
         this.brief = scored;
         // The follow-up is answered; another may come.
@@ -245,7 +259,11 @@ export class BehavioralState {
         return `Scored ${scored.score} out of 10, level ${scored.level}`;
       }
       case 'question_feedback': {
-        const card = cardOf(data, this._scored);
+        const card = cardOf(
+          data,
+          this._scored,
+          this._fellBack('question_feedback', data)
+        );
         this.cards = [
           ...this.cards.filter(c => c.questionNumber !== card.questionNumber),
           card
@@ -279,10 +297,26 @@ export class BehavioralState {
     }
   }
 
+  /** The words of the scorer_fallback just before this step's result ('' when none). */
+  private _fellBack(step: string, data: Record<string, unknown>): string {
+    const fell = this._fallback;
+    this._fallback = null;
+    return fell &&
+      fell.step === step &&
+      fell.questionNumber === num(data.question_number)
+      ? fell.message
+      : '';
+  }
+
   private _scored = new Map<number, IScored>();
+  private _fallback: {
+    step: string;
+    questionNumber: number;
+    message: string;
+  } | null = null;
 }
 
-function scoredOf(data: Record<string, unknown>): IScored {
+function scoredOf(data: Record<string, unknown>, fallback = ''): IScored {
   const star = record(data.star);
   return {
     questionNumber: num(data.question_number),
@@ -310,7 +344,8 @@ function scoredOf(data: Record<string, unknown>): IScored {
     strengths: strs(data.strengths),
     brief: str(data.brief_feedback),
     by: str(data.by),
-    delivery: deliveryOf(data.delivery)
+    delivery: deliveryOf(data.delivery),
+    fallback
   };
 }
 
@@ -366,7 +401,8 @@ export function deliveryText(d: IDelivery): string {
 
 function cardOf(
   data: Record<string, unknown>,
-  scored: Map<number, IScored>
+  scored: Map<number, IScored>,
+  fallback = ''
 ): ICard {
   const number = num(data.question_number);
   return {
@@ -381,6 +417,7 @@ function cardOf(
     coaching: str(data.coaching),
     revised: str(data.revised_answer),
     by: str(data.by),
+    fallback,
     scored: scored.get(number) ?? null
   };
 }
@@ -594,19 +631,30 @@ export class BehavioralView {
   }
 
   private _onAction(_sender: RoomModel, seen: IActionSeen | null): void {
+    const model = this._options.model;
     if (seen === null) {
       this._state.reset();
+      this._fallbackCause = undefined;
       return;
     }
     const said = this._state.apply(seen.action);
     if (seen.action.type === 'request_refused') {
       const reason = str(record(seen.action.data).reason);
-      this._options.model.setNotice(reason);
+      model.setNotice(reason);
     }
-    if (seen.action.type === 'scorer_fallback' && !seen.replayed) {
+    if (seen.action.type === 'scorer_fallback') {
       // The room's notice (role status: said politely), marked as a fallback.
+      // A reload's snapshot shows it too while its event's results are the
+      // latest, as the room did live until the candidate's next request.
       const words = str(record(seen.action.data).message);
-      this._options.model.setNotice(words, 'scorer_fallback');
+      this._fallbackCause = seen.action.cause;
+      model.setNotice(words, 'scorer_fallback');
+    } else if (
+      seen.replayed &&
+      model.noticeKind === 'scorer_fallback' &&
+      seen.action.cause !== this._fallbackCause
+    ) {
+      model.setNotice('');
     }
     if (said && !seen.replayed) {
       this._announce(said);
@@ -778,7 +826,7 @@ export class BehavioralView {
         : `Your answer to question ${brief.questionNumber}`;
     const score = el('p', 'mil-bq-score');
     score.textContent = `${brief.score}/10 · level ${brief.level}`;
-    addScorer(score, brief.by);
+    addScorer(score, brief.by, brief.fallback);
     const text = el('p', 'mil-bq-brief-text');
     text.textContent = brief.brief;
     host.append(title, score, text);
@@ -850,6 +898,8 @@ export class BehavioralView {
   }
 
   private _state = new BehavioralState();
+  /** The cause (event seq) of the scorer_fallback the notice shows. */
+  private _fallbackCause: unknown = undefined;
   private _history: IHistory | null = null;
   private _historyError = '';
   private _busy = false;
@@ -895,7 +945,7 @@ function cardNode(card: ICard, open: boolean): HTMLElement {
   score.dataset.testid = 'mil-bq-card-score';
   score.textContent = `Score ${card.score}/10 · level demonstrated ${card.level}`;
   const scored = card.scored;
-  addScorer(score, scored?.by || card.by);
+  addScorer(score, scored?.by || card.by, card.fallback);
   const question = el('p', 'mil-bq-card-question');
   question.textContent = card.question;
   node.append(score, question);
@@ -939,8 +989,12 @@ function cardNode(card: ICard, open: boolean): HTMLElement {
   return node;
 }
 
-/** ' · scored offline' (or the model's name) after a score, when said. */
-function addScorer(score: HTMLElement, by: string): void {
+/**
+ * ' · scored offline' (or the model's name) after a score, when said; when
+ * the offline scorer stood in for a model, '(the model was not used)' too,
+ * with the scorer_fallback's words as its title.
+ */
+function addScorer(score: HTMLElement, by: string, fallback = ''): void {
   const words = scorerText(by);
   if (!words) {
     return;
@@ -950,6 +1004,13 @@ function addScorer(score: HTMLElement, by: string): void {
   mark.dataset.by = by;
   mark.textContent = words;
   score.append(document.createTextNode(' · '), mark);
+  if (fallback) {
+    const note = el('span', 'mil-bq-by-fallback');
+    note.dataset.testid = 'mil-bq-by-fallback';
+    note.title = fallback;
+    note.textContent = '(the model was not used)';
+    score.append(document.createTextNode(' '), note);
+  }
 }
 
 /** A spoken answer's delivery: pace, fillers, pauses, length, STAR times. */

@@ -4,14 +4,27 @@
  * view; the candidate answers the first question in the room's answer box,
  * sees the brief feedback, skips the follow-up, moves on, and sees the
  * question's feedback card with its score; End (confirmed) brings the
- * session summary.
+ * session summary. A model the settings refuse: the room's fallback notice
+ * and each score marked as the offline scorer's, after a reload too. A
+ * spoken answer (the browser's fake microphone): its delivery block.
  *
  * Every check is on what appears (generous timeouts), never on how fast.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, galata, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 
 import { NOTEBOOK } from './helpers';
+import { withFakeMicrophone } from './spoken';
+
+// The spoken answer of the voice test. Chromium loops it: the silence after
+// it is longer than the server's wait before it posts a silence (8 s), which
+// ends a spoken answer, so the first time it is said is scored alone.
+const test = withFakeMicrophone({
+  sentence:
+    'I led the move to the new billing system and we cut the invoice errors by half',
+  leadSilenceS: 1,
+  trailSilenceS: 14
+});
 
 // Galata's mock of JupyterLab's /api/sessions/<id> would also answer the
 // room's mock-interviewer/api/sessions/<id>: leave sessions to the server.
@@ -28,12 +41,16 @@ async function cellCount(page: IJupyterLabPageFixture): Promise<number> {
   );
 }
 
-async function startBehavioral(page: IJupyterLabPageFixture): Promise<Locator> {
-  await page.notebook.createNew('behavioral.ipynb');
+async function startBehavioral(
+  page: IJupyterLabPageFixture,
+  name = 'behavioral.ipynb',
+  more = ''
+): Promise<Locator> {
+  await page.notebook.createNew(name);
   await page.notebook.setCell(0, 'code', '%load_ext mock_interviewer_lab');
   await page.notebook.addCell(
     'code',
-    '%interview behavioral --stage hiring_manager'
+    `%interview behavioral --stage hiring_manager${more}`
   );
   await page.notebook.runCell(0, { inplace: true });
   await page.notebook.runCell(1, { inplace: true });
@@ -151,5 +168,99 @@ test('a behavioural question answered in the room, its brief feedback and its fe
   await testInfo.attach('behavioral-summary', {
     body: await room.screenshot({ path: end }),
     contentType: 'image/png'
+  });
+});
+
+test('a model the settings refuse: the fallback notice and the scores marked, after a reload too', async ({
+  page
+}) => {
+  // privacy.local_only (on by default) refuses a remote model: the offline
+  // scorer stands in for it at every step, and says so.
+  const room = await startBehavioral(
+    page,
+    'fallback.ipynb',
+    ' --model openai/gpt-4o'
+  );
+  const notice = room.getByTestId('mil-bq-fallback');
+  // The first question's fallback came before the room opened (its snapshot).
+  await expect(notice).toContainText('The model is not used');
+
+  const answer = room.getByTestId('mil-bq-answer');
+  await answer.fill(`${FIRST_LINE}\n${SECOND_LINE}`);
+  await answer.press('Control+Enter');
+  const brief = room.getByTestId('mil-bq-brief');
+  await expect(brief).toBeVisible({ timeout: 60 * 1000 });
+  await expect(brief.getByTestId('mil-bq-by')).toHaveText('scored offline');
+  const marked = brief.getByTestId('mil-bq-by-fallback');
+  await expect(marked).toHaveText('(the model was not used)');
+  await expect(marked).toHaveAttribute('title', /The model is not used/);
+  await expect(notice).toContainText('the scripted scorer scores the answers');
+  await expect(room.getByTestId('mil-bq-progress')).toContainText(
+    'Follow-up 1 of 3'
+  );
+
+  // A reload: the same room, the same notice, the same marked score.
+  await page.evaluate(script => eval(script).parent.context.save(), NOTEBOOK);
+  await page.reload({ waitForIsReady: false });
+  const restored = page.getByTestId('mil-room');
+  await expect(restored.getByTestId('mil-bq-progress')).toContainText(
+    'Follow-up 1 of 3',
+    { timeout: 120 * 1000 }
+  );
+  const restoredBrief = restored.getByTestId('mil-bq-brief');
+  await expect(restoredBrief.getByTestId('mil-bq-by')).toHaveText(
+    'scored offline'
+  );
+  await expect(restoredBrief.getByTestId('mil-bq-by-fallback')).toHaveAttribute(
+    'title',
+    /The model is not used/
+  );
+  await expect(restored.getByTestId('mil-bq-fallback')).toContainText(
+    'The model is not used'
+  );
+});
+
+test.describe('a spoken answer', () => {
+  test.use({
+    permissions: ['microphone'],
+    // Voice is off unless the candidate turns it on.
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'mock-interviewer-lab:plugin': { voice: true }
+    }
+  });
+
+  test('a spoken answer is scored with its delivery', async ({
+    page
+  }, testInfo) => {
+    const room = await startBehavioral(page, 'spoken.ipynb');
+    const voice = room.locator('.mil-voice');
+    await expect(voice).toBeVisible();
+    await voice.getByRole('button', { name: 'Start microphone' }).click();
+
+    // The server hears the sentence, waits for the silence after it, and
+    // scores the spoken answer: the brief feedback has its delivery.
+    const brief = room.getByTestId('mil-bq-brief');
+    await expect(brief).toBeVisible({ timeout: 120 * 1000 });
+    await expect(brief).toContainText('Your answer to question 1');
+    const delivery = brief.getByTestId('mil-bq-delivery');
+    await expect(delivery).toBeVisible();
+    await expect(delivery).toContainText('Delivery (spoken answer)');
+    await expect(delivery).toContainText(
+      /(\d+ words a minute|pace unknown) · \d+ fillers? · \d+ pauses? · .* (within|over) the two-minute guide/
+    );
+    await expect(delivery.getByRole('list')).toHaveAccessibleName(
+      'Time in each STAR part, in the order said:'
+    );
+    await expect(delivery.getByRole('listitem').first()).toContainText(
+      /: \d+ s$/
+    );
+    await voice.getByRole('button', { name: 'Stop microphone' }).click();
+    await testInfo.attach('behavioral-spoken', {
+      body: await room.screenshot({
+        path: testInfo.outputPath('behavioral-spoken.png')
+      }),
+      contentType: 'image/png'
+    });
   });
 });
