@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,16 @@ import pytest
 import yaml
 
 from .jupyter_process import VENV_BIN, free_port
-from .test_jupyterhub import CHP, EXAMPLE, PASSWORD, Hub, _answers, _stop, request
+from .test_jupyterhub import (
+    CHP,
+    EXAMPLE,
+    PASSWORD,
+    Hub,
+    _answers,
+    _processes_at_home,
+    _stop,
+    request,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 STUDENTS = ("alice", "bob")
@@ -200,6 +210,11 @@ def hub() -> Iterator[Hub]:
             yield hub
         finally:
             _stop(process)
+            for pid in _processes_at_home(hub.homes):  # the hub stops them; make sure
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
     finally:
         if not os.environ.get("KEEP_CLASSHUB"):
             shutil.rmtree(state, ignore_errors=True)
