@@ -16,6 +16,7 @@ import yaml
 
 from mock_interviewer_lab.harness.compare import judge
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
+from mock_interviewer_lab.problems.importers.answer_check import judge_answers, load_checker
 from mock_interviewer_lab.problems.importers.derive import (
     expected_time,
     reference_shape,
@@ -214,6 +215,10 @@ def test_a_statement_shows_no_example_its_problem_dropped(problems: dict[str, Pr
             if isinstance(got, list) and len(got) > 1 and not isinstance(written, (list, str)) \
                     and got[-1] == written:
                 continue  # "tri(4) = 3": a term of the sequence (the test below)
+            if problem.checker:  # several answers are right: the one shown is one of them
+                accepts = load_checker(problem.checker)
+                assert accepts(list(ex.args), {}, written) is True, (problem.id, ex.call_text)
+                continue
             mode = "float" if "float" in {c.compare for c in problem.tests.cases} else "exact"
             assert judge(mode, written, got, tolerance=1e-6)[0], (problem.id, ex.call_text)
 
@@ -262,7 +267,8 @@ def test_reference_passes_every_visible_case(problems: dict[str, Problem]) -> No
             got = json.loads(json.dumps(got))  # plain, as the harness returns it
             ok, why = judge(
                 case.compare or problem.tests.compare, case.expected, got,
-                tolerance=problem.tests.tolerance,
+                tolerance=problem.tests.tolerance, args=case.args, kwargs=case.kwargs,
+                checker=load_checker(problem.checker) if problem.checker else None,
             )
             assert ok, f"{problem.id} {case.name}: {why}"
 
@@ -697,3 +703,133 @@ def test_expected_time_only_where_nothing_faster_exists(
 ) -> None:
     shape = reference_shape(source, "f")
     assert expected_time(shape, "Return the sorted list.", returns_list) == expected
+
+
+# ------------------------------------------- answers the check judges by a property
+
+_POLY = '''import math
+
+
+def poly(xs: list, x: float):
+    return sum([coeff * math.pow(x, i) for i, coeff in enumerate(xs)])
+
+'''
+
+#: Bisection on Cauchy's bound [-R, R]: a right answer, but another root than
+#: the reference's (3.0, not 1.0, for (x - 1)(x - 2)(x - 3)).
+_ANOTHER_ROOT = _POLY + '''
+def find_zero(xs: list):
+    bound = 1 + max(abs(c / xs[-1]) for c in xs[:-1])
+    lo, hi = -bound, bound
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        value = poly(xs, mid)
+        if value == 0:
+            return mid
+        if (value > 0) == (poly(xs, hi) > 0):
+            hi = mid
+        else:
+            lo = mid
+    return lo
+'''
+
+#: A wrong answer: the middle of the coefficients, a root of none of them.
+_WRONG_ROOT = _POLY + '''
+def find_zero(xs: list):
+    return sum(xs) / len(xs) + 0.25
+'''
+
+
+def test_only_find_zero_is_judged_by_a_property(
+    imported: tuple[ImportSummary, ProblemRegistry], problems: dict[str, Problem]
+) -> None:
+    assert imported[0].problems_judged_by_property == 1
+    assert sorted(pid for pid, p in problems.items() if p.checker) == ["he_032_find_zero"]
+    find_zero = problems["he_032_find_zero"]
+    assert find_zero.tests.checker == "satisfies_check"
+    assert [(c.args, c.compare) for c in find_zero.tests.cases] == [
+        ([[1, 2]], "checker"), ([[-6, 11, -6, 1]], "checker")]
+    assert "math.fabs(poly(coeffs, solution)) < 0.0001" in find_zero.checker
+    # Every other case has one right value (floats within the checks' 1e-6).
+    assert {c.compare for p in problems.values() if not p.checker for c in p.tests.cases} \
+        == {None, "float"}
+    assert {p.tests.tolerance for p in problems.values()} == {1e-6}
+    # The hints do not send the candidate to the reference's root.
+    level_3 = " ".join(find_zero.hints.level(3))
+    assert "`1.0` is one; any other right one will do too" in level_3
+
+
+def test_another_root_passes_every_case_through_the_harness(
+    problems: dict[str, Problem], harness: Any
+) -> None:
+    problem = problems["he_032_find_zero"]
+    namespace: dict[str, Any] = {}
+    exec(_ANOTHER_ROOT, namespace)
+    assert namespace["find_zero"]([-6, 11, -6, 1]) == 3.0
+    # The reference's value would have failed it as a float case.
+    assert not judge("float", 1.0, 3.0, tolerance=problem.tests.tolerance)[0]
+    for code in (_ANOTHER_ROOT, problem.solution):
+        result = harness.run(problem, code, complexity=False)
+        assert result.error is None, result.error
+        assert [(c.kind, c.hidden, c.status) for c in result.cases] == [
+            ("io", False, "passed"), ("io", False, "passed"), ("assert", True, "passed")]
+        assert result.passed == result.total == 3
+    assert harness.run(problem, _ANOTHER_ROOT, complexity=False).cases[1].got == 3.0
+    wrong = harness.run(problem, _WRONG_ROOT, complexity=False)
+    assert [c.status for c in wrong.cases] == ["failed", "failed", "failed"]
+    assert "does not satisfy the check" in (wrong.cases[0].message or "")
+
+
+def _task(entry: str, doc: str, solution: str, test: str, n: int = 0) -> dict[str, Any]:
+    return {"task_id": f"Custom/{n}", "entry_point": entry,
+            "prompt": f'def {entry}(n):\n    """{doc}\n    """\n',
+            "canonical_solution": solution, "test": test}
+
+
+def test_a_property_written_any_way_the_importer_can_lift_becomes_a_checker(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        # The answer stands in the assertion: any divisor above 1 is right.
+        _task("divisor", "A divisor of n above 1.\n    >>> divisor(12)\n    2",
+              "    return min(d for d in range(2, n + 1) if n % d == 0)\n",
+              "def check(candidate):\n    for n in (12, 15, 49):\n"
+              "        assert n % candidate(n) == 0 and candidate(n) > 1, str(candidate(n))\n"),
+        # A property of arguments it cannot bind (xs[i]): no visible case at all.
+        _task("factor", "A factor of n.\n    >>> factor(12)\n    1",
+              "    return 1\n",
+              "def check(candidate):\n    xs = [12, 15]\n    for i in range(2):\n"
+              "        d = candidate(xs[i])\n        assert xs[i] % d == 0\n", 1),
+        # One value, within the check's own tolerance (looser than 1e-6).
+        _task("root2", "The square root of n.\n    >>> root2(2)\n    1.4142",
+              "    return n ** 0.5\n",
+              "def check(candidate):\n    assert abs(candidate(2) - 1.4142) < 1e-3\n", 2),
+    ]
+    summary = import_humaneval(_lines(tmp_path / "custom.jsonl", rows), tmp_path / "pack")
+    registry = ProblemRegistry.from_dirs([tmp_path / "pack"])
+    assert registry.issues == []
+    divisor, factor, root2 = (registry.get(pid) for pid in
+                              ("he_000_divisor", "he_001_factor", "he_002_root2"))
+    assert summary.problems_judged_by_property == 2
+    accepts = load_checker(divisor.checker)
+    assert [c.compare for c in divisor.tests.cases] == ["checker"]
+    assert [accepts([12], {}, d) for d in (2, 3, 6, 12)] == [True] * 4
+    assert accepts([12], {}, 5) is not True and accepts([12], {}, 1) is not True
+    assert accepts([12], {}, None) is not True  # a wrong type fails, it does not raise
+    assert factor.tests.cases == [] and not factor.checker
+    assert any(line.startswith("he_001_factor: factor(12)") and "property" in line
+               for line in summary.dropped)
+    assert root2.tests.tolerance == 1e-3 and root2.tests.cases[0].compare == "float"
+    assert judge("float", root2.tests.cases[0].expected, 2 ** 0.5,
+                 tolerance=root2.tests.tolerance)[0]
+
+
+def test_judge_answers_reads_value_checks_as_one_value() -> None:
+    for test in ("def check(candidate):\n    assert candidate(1) == 2, str(candidate(1))\n",
+                 "def check(candidate):\n    assert candidate(1)\n    assert not candidate(2)\n",
+                 "def check(candidate):\n    assert tuple(candidate([1])) == (1,)\n",
+                 "def check(candidate):\n    got = candidate(3)\n    assert got == 4, str(got)\n",
+                 "def check(candidate):\n    assert candidate(3) is True\n"):
+        assert judge_answers("T/0", test, "f", "", ["n"]).kind == "value", test
+    tol = judge_answers("T/0", "def check(c):\n    assert abs(c(1) - 0.5) < 1e-4\n", "f", "", ["n"])
+    assert (tol.kind, tol.tolerance) == ("value", 1e-4)

@@ -450,8 +450,10 @@ class ShownExample:
 
 
 def candidate_hints(entry: str, params: list[str], shape: Shape, shown: Sequence[ShownExample],
-                    clarified: Iterable[str]) -> dict[str, list[str]]:
-    """Hints for one problem, best first per level, before the leak filter."""
+                    clarified: Iterable[str], *, several_right: bool = False) -> dict[str, list[str]]:
+    """Hints for one problem, best first per level, before the leak filter.
+    With ``several_right`` (the check accepts more than one answer), an
+    example's value is one right answer, not the one to reach."""
     p = (shape.sequence_params or params or ["the input"])[0]
     n = (shape.number_params or params or ["the number"])[0]
     names = ", ".join(f"`{name}`" for name in params) or "nothing"
@@ -465,7 +467,9 @@ def candidate_hints(entry: str, params: list[str], shape: Shape, shown: Sequence
                "Say it in your own words first."]
     if shown:
         ex = shown[0]
-        level_1.append(f"Look at `{ex.call_text}`: why is the answer `{ex.value_text}`?")
+        level_1.append(f"Look at `{ex.call_text}`: why is `{ex.value_text}` a right answer?"
+                       if several_right else
+                       f"Look at `{ex.call_text}`: why is the answer `{ex.value_text}`?")
     clarified = set(clarified)
     if "empty" in clarified:
         level_1.append(f"What must `{entry}` give back when `{p}` is empty?")
@@ -477,7 +481,10 @@ def candidate_hints(entry: str, params: list[str], shape: Shape, shown: Sequence
     level_3 = [idea.level_3 for idea in ideas]
     if shown:
         ex = shown[-1]
-        level_3.append(f"Work `{ex.call_text}` by hand until you reach `{ex.value_text}`: "
+        level_3.append(f"Work `{ex.call_text}` by hand until you reach an answer that holds "
+                       f"(`{ex.value_text}` is one; any other right one will do too): the steps you "
+                       "take are your algorithm." if several_right else
+                       f"Work `{ex.call_text}` by hand until you reach `{ex.value_text}`: "
                        "the steps you take are your algorithm.")
     return {"level_1": level_1, "level_2": level_2, "level_3": level_3}
 

@@ -14,6 +14,9 @@ functions and the entry point's stub with its docstring), ``entry_point``,
   example the cases do not hold;
 - the visible test cases are the docstring's examples whose arguments and
   value are plain literals (see :data:`ExampleStyle` for the forms read);
+  where the task's check judges a property of the answer rather than one
+  value (HumanEval/32: any root), they are judged by ``checker.py``, that
+  property lifted out of the check (see :mod:`.answer_check`);
 - the hints, ``never_say``, constraints and expected complexity are
   derived per problem (see :mod:`.derive`); every hint passes the coach's
   leak filter;
@@ -54,6 +57,12 @@ import yaml
 
 from mock_interviewer_lab.harness.compare import judge
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
+from mock_interviewer_lab.problems.importers.answer_check import (
+    CHECKER_NAME,
+    AnswerCheck,
+    judge_answers,
+    load_checker,
+)
 from mock_interviewer_lab.problems.importers.derive import (
     DerivedHints,
     Shape,
@@ -896,6 +905,34 @@ def _reference_disagrees(
     return "" if ok else f"the reference returned {plain!r}"
 
 
+#: A checker lifted out of a task's check (see :mod:`.answer_check`).
+Accepts = Callable[[list[Any], dict[str, Any], Any], Any]
+
+
+def _accepted(accepts: Accepts, example: DocExample, value: Any) -> bool:
+    """Whether the task's check would accept ``value`` as the answer to the
+    example's call (the checker says True; a string is its reason not to)."""
+    try:
+        verdict = accepts(to_plain(example.args), to_plain(example.kwargs), to_plain(value))
+    except Exception:
+        return False
+    return verdict is True or (bool(verdict) and not isinstance(verdict, str))
+
+
+def _checker_rejects(accepts: Accepts, reference: Callable[..., Any], example: DocExample,
+                     expected: Any) -> str:
+    """Why the case cannot be judged by the checker: the value written, or
+    the reference's own answer, does not satisfy it; empty when both do."""
+    got, why = _reference_output(reference, example)
+    if why:
+        return why
+    if not _accepted(accepts, example, got):
+        return f"the check's property does not hold for the reference's {to_plain(got)!r}"
+    if not _accepted(accepts, example, expected):
+        return "the check's property does not hold for the value written"
+    return ""
+
+
 # ---------------------------------------------- examples the reference corrects
 
 
@@ -947,13 +984,16 @@ def _with_value(lines: list[str], span: ExampleSpan, value_text: str, new: str) 
 
 
 def settle_examples(
-    docstring: str, name: str, params: list[str], reference: Callable[..., Any]
+    docstring: str, name: str, params: list[str], reference: Callable[..., Any],
+    accepts: Accepts | None = None,
 ) -> SettledExamples:
     """Make the statement agree with the reference: an example whose value
     the reference disagrees with is shown with the reference's value instead
     (the check agrees with the reference: ``median([-10, 4, 6, 1000, 10, 20])``
     is 8.0, not the 15.0 written); an example the reference cannot run, or
-    whose value cannot be found to correct, is taken out of the statement."""
+    whose value cannot be found to correct, is taken out of the statement.
+    With ``accepts`` (the task's check judges a property, several answers
+    are right), a value it accepts stays as written."""
     spans = find_examples(docstring, name, params)
     lines = docstring.split("\n")
     settled = SettledExamples(docstring, spans)
@@ -970,6 +1010,8 @@ def settle_examples(
         got, why = _reference_output(reference, ex)
         if not why:
             if judge(mode, expected, to_plain(got), tolerance=FLOAT_TOLERANCE)[0]:
+                continue
+            if accepts is not None and _accepted(accepts, ex, expected):
                 continue
             if _names_a_term(ex.expected, got):
                 settled.notation += 1
@@ -1545,6 +1587,8 @@ class _BuiltProblem:
     skipped: int = 0
     corrected: list[str] = field(default_factory=list)
     hints_filtered: int = 0
+    #: The task's check judges a property of the answer (several are right).
+    judged_by_property: bool = False
 
 
 def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -1565,10 +1609,15 @@ def _visible_cases(
     spans: list[ExampleSpan],
     reference: Callable[..., Any],
     params: list[str],
+    judged: AnswerCheck,
+    accepts: Accepts | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[DocExample]]:
     """The test cases and the problem's examples from the docstring's
     examples that the reference agrees with, and those examples; counts the
-    rest in ``built``."""
+    rest in ``built``. Where the task's check judges a property of the
+    answer (``judged``), a case is judged by the checker ``accepts`` lifted
+    out of it, never by the reference's one value; without such a checker
+    no case is written, since one could reject a right answer."""
     cases: list[dict[str, Any]] = []
     examples: list[dict[str, str]] = []
     kept: list[DocExample] = []
@@ -1582,7 +1631,12 @@ def _visible_cases(
             built.skipped += 1
             continue
         mode = "float" if _holds_float([args, kwargs, expected]) else "exact"
-        why = _reference_disagrees(reference, ex, expected, mode)
+        if judged.kind == "property":
+            mode = "checker"
+            why = (_checker_rejects(accepts, reference, ex, expected) if accepts is not None
+                   else "the check tests a property of the answer that it cannot be judged by")
+        else:
+            why = _reference_disagrees(reference, ex, expected, mode)
         if why and _names_a_term(ex.expected, _reference_output(reference, ex)[0]):
             continue  # "tri(4) = 3": counted by settle_examples, shown as written
         if why:
@@ -1592,8 +1646,8 @@ def _visible_cases(
         if kwargs:
             case["kwargs"] = _flow(kwargs)
         case["expected"] = _flow(expected)
-        if mode == "float":
-            case["compare"] = "float"
+        if mode != "exact":
+            case["compare"] = mode
         cases.append(case)
         examples.append({"input": _example_input(ex, params), "output": repr(ex.expected)})
         kept.append(ex)
@@ -1628,12 +1682,15 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
     reference = _reference_function(task, source)
     written = entry_docstring(fn)
     name = example_call_name(written, task.prompt, task.entry_point, params)
-    settled = settle_examples(written, name, params, reference)
+    setup = _without_entry_def(task.prompt, fn)
+    judged = judge_answers(task.task_id, task.test, task.entry_point, setup, params)
+    accepts = load_checker(judged.checker) if judged.checker else None
+    settled = settle_examples(written, name, params, reference, accepts)
     docstring, spans = settled.docstring, settled.spans
     built.corrected = [f"{built.id}: {line}" for line in settled.corrected]
     built.dropped = [f"{built.id}: {line}" for line in settled.removed]
     built.skipped += settled.notation
-    cases, examples, kept = _visible_cases(built, spans, reference, params)
+    cases, examples, kept = _visible_cases(built, spans, reference, params, judged, accepts)
     statement = (
         render_statement(docstring, spans)
         if docstring
@@ -1656,11 +1713,12 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
     time = expected_time(shape, docstring, returns_list)
     if time is not None:
         problem["complexity"] = {"time": time, "space": expected_space(shape)}
-    setup = _without_entry_def(task.prompt, fn)
-    tests = {
+    tests: dict[str, Any] = {
         "function": task.entry_point,
         "compare": "exact",
-        "tolerance": FLOAT_TOLERANCE,
+        # Never stricter than the check: abs(candidate(x) - y) < tol.
+        "tolerance": max(FLOAT_TOLERANCE, judged.tolerance),
+        **({"checker": CHECKER_NAME} if judged.checker else {}),
         "cases": cases,
         "asserts": [
             {
@@ -1682,12 +1740,14 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
     signature = _ends_with_newline(task.prompt)
     solution = _ends_with_newline(task.prompt + task.canonical_solution)
     loaded = Problem(pack="humaneval", path=Path(built.id), spec=spec, tests=test_spec,
-                     hints=hint_spec, signature=signature, solution=solution)
+                     hints=hint_spec, signature=signature, solution=solution,
+                     checker=judged.checker or "")
     answers = derive_clarifications(docstring, spans, name, params, kept, reference)
     clarifications = _unleaked(answers, loaded)
     if clarifications:
         problem["clarifications"] = clarifications
-    derived = _derived_hints(task, loaded, params, shape, kept, clarifications)
+    derived = _derived_hints(task, loaded, params, shape, kept, clarifications,
+                             several_right=judged.kind == "property")
     built.hints_filtered = derived.filtered
     hints = derived.hints.model_dump(exclude={"pitfalls"})
     hints["never_say"] = _Flow(hints["never_say"])
@@ -1697,17 +1757,21 @@ def _build_problem(task: HumanEvalTask, index: int, source: Path) -> _BuiltProbl
         "solution.py": solution,
         "tests.yaml": _dump_yaml(tests),
         "hints.yaml": _dump_yaml(hints),
+        **({"checker.py": judged.checker} if judged.checker else {}),
     }
+    built.judged_by_property = judged.kind == "property"
     return built
 
 
 def _derived_hints(task: HumanEvalTask, loaded: Problem, params: list[str], shape: Shape,
-                   kept: list[DocExample], clarifications: dict[str, str]) -> DerivedHints:
+                   kept: list[DocExample], clarifications: dict[str, str], *,
+                   several_right: bool = False) -> DerivedHints:
     """This problem's hints and never_say (see :mod:`.derive`), checked by the
     coach's leak filter against what the candidate can read."""
     shown = [ShownExample(ex.call_text, ex.value_text, ex.expected) for ex in kept
              if ex.value_text and "\n" not in ex.value_text + ex.call_text]
-    candidates = candidate_hints(task.entry_point, params, shape, shown, clarifications)
+    candidates = candidate_hints(task.entry_point, params, shape, shown, clarifications,
+                                 several_right=several_right)
     never_say = candidate_never_say(shape, task.entry_point, params)
     spec = loaded.spec
     public = "\n".join([spec.statement, *spec.constraints, *clarifications.values(),
@@ -1746,6 +1810,10 @@ class ImportSummary:
     corrected: tuple[str, ...] = ()
     #: Derived hints the leak filter flagged, so not written (see ``derive.py``).
     hints_filtered: int = 0
+    #: Problems whose check judges a property of the answer, where several
+    #: answers are right (HumanEval/32: any root): their visible cases are
+    #: judged by checker.py, the check's own assertion, not by one value.
+    problems_judged_by_property: int = 0
 
 
 def _prepare_out(out: Path, overwrite: bool) -> None:
@@ -1851,4 +1919,5 @@ def import_humaneval(
         example_cases_corrected=sum(len(p.corrected) for p in built),
         corrected=tuple(line for p in built for line in p.corrected),
         hints_filtered=sum(p.hints_filtered for p in built),
+        problems_judged_by_property=sum(p.judged_by_property for p in built),
     )
