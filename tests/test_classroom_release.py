@@ -126,7 +126,7 @@ def test_a_released_pack_refuses_what_the_service_keeps(released: Path, tmp_path
     assert pack is not None and "two_sum" not in pack.problems
     assert any("two_sum/solution.py" in s and "must not be in a released pack" in s for s in said)
     assert any("two_sum/generators.py" in s for s in said)
-    assert any("binary_search/tests.yaml" in s and "cases.0.hidden" in s for s in said), said
+    assert any("binary_search/tests.yaml" in s and "cases.1.hidden" in s for s in said), said
 
 
 def test_release_refuses_a_release_and_an_existing_folder(released: Path, tmp_path: Path) -> None:
