@@ -19,6 +19,7 @@ from mock_interviewer_lab.interview.kinds.behavioral import (
     behavioral_setup,
     read_context_file,
 )
+from mock_interviewer_lab.store import LOCAL_USER
 
 if TYPE_CHECKING:
     from mock_interviewer_lab.interview.clock import Clock
@@ -74,8 +75,9 @@ def start_behavioral_session(store: SessionStore, settings: Settings, options: B
                              *, registry: ProblemRegistry, clock: Clock, coach: Coach,
                              minutes: float = DEFAULT_MINUTES,
                              meta: dict[str, Any] | None = None,
-                             scorer: BehavioralScorer | None = None) -> InterviewSession:
-    """A new behavioural interview with ``options``; :class:`SetupError`
+                             scorer: BehavioralScorer | None = None,
+                             user: str = LOCAL_USER) -> InterviewSession:
+    """A new behavioural interview of ``user`` with ``options``; :class:`SetupError`
     says what is wrong with them (an unknown bank among them). ``scorer``
     None: :func:`behavioral_scorer` for ``coach``."""
     from mock_interviewer_lab.interview.session import InterviewSession
@@ -85,5 +87,5 @@ def start_behavioral_session(store: SessionStore, settings: Settings, options: B
     return InterviewSession.start(
         store, interview_problem(setup["stage"]), settings, harness=None, clock=clock,
         coach=coach, minutes=minutes, registry=registry, meta=meta, kind_name=BEHAVIORAL,
-        kind_options=setup,
+        kind_options=setup, user=user,
         scorer=scorer if scorer is not None else behavioral_scorer(settings, coach))

@@ -243,8 +243,7 @@ class CoachFallback(TypedDict):
     """The model did not answer and the scripted coach did; the coach_says
     that follows is the scripted reply."""
 
-    #: rejected: twice a reply that broke the reply rules (coach/reply_gate.py).
-    reason: Literal["timeout", "error", "malformed", "refusal", "unavailable", "rejected"]
+    reason: Literal["timeout", "error", "malformed", "refusal", "unavailable"]
     detail: str
     model: str
     coach: str  # who replied instead: "scripted"
@@ -376,6 +375,9 @@ class ReportReady(TypedDict):
     delivery: dict[str, Any] | None
     feedback: dict[str, Any] | None  # coach/feedback.py's Feedback as a dict
 
+    # user, pack, pack_version of a report read from the store (None in the
+    # engine's own report_ready; absent in one stored before schema 3)
+    taken_by: NotRequired[dict[str, str] | None]
 
 # ------------------------------------------------ the behavioural interview
 #

@@ -11,6 +11,9 @@ from typing import Literal, get_args
 #: it proves itself with (set by the server extension in its environment).
 URL_ENV = "MOCK_INTERVIEWER_URL"
 TOKEN_ENV = "MOCK_INTERVIEWER_TOKEN"
+#: Set ("1") by a server whose administrator set class settings: its
+#: kernels then run interviews through the server only, never in themselves.
+CLASS_ENV = "MOCK_INTERVIEWER_CLASS"
 #: The header a kernel's request carries the secret in.
 TOKEN_HEADER = "X-Mock-Interviewer-Token"
 #: A settings.toml to use instead of the user's own.

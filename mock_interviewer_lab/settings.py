@@ -67,6 +67,9 @@ class BehavioralSettings(_Section):
 class InterventionSettings(_Section):
     silence_before_nudge_ms: int = Field(8000, ge=0)
     max_hints_before_subproblem: int = Field(3, ge=1)
+    max_hints: int = Field(
+        -1, ge=-1, description="hints a session gives at most, asked for or not: 0 turns "
+        "hints off, -1 is no limit (an administrator's class setting)")
     abandon_threshold_min: int = Field(40, ge=1)
     repeated_approach_limit: int = Field(3, ge=1)
 

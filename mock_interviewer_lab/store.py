@@ -60,7 +60,11 @@ STATUSES: frozenset[str] = frozenset(("open", "ended", "aborted"))
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 
 #: The schema this code writes. A file with a higher version is refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+#: Who a session is recorded for when no server says (a laptop, a terminal,
+#: a kernel running the interview itself).
+LOCAL_USER = "local"
 
 #: What :meth:`SessionStore.export` writes and :meth:`SessionStore.import_session` reads.
 EXPORT_FORMAT = "mock-interviewer-session"
@@ -104,6 +108,13 @@ class SessionInfo:
     #: The kind of interview (``interview/kinds/``): "coding" for every
     #: session stored before sessions named theirs.
     kind: str = "coding"
+    #: Who took the interview: the Jupyter (JupyterHub) user the server
+    #: named, or ``LOCAL_USER``; "" for a session stored before schema 3.
+    user: str = ""
+    #: The problem's pack and that pack's version when the session started
+    #: (``pack_version`` "": not known, a session stored before schema 3).
+    pack: str = ""
+    pack_version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -141,15 +152,34 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'coding'")
 
 
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """Sessions name who took them and their pack's version. The older ones
+    name no user (''), and their pack comes from the problem's qualified id."""
+    conn.execute("ALTER TABLE sessions ADD COLUMN user TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE sessions ADD COLUMN pack TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE sessions ADD COLUMN pack_version TEXT NOT NULL DEFAULT ''")
+    conn.execute("UPDATE sessions SET pack = substr(problem, 1, instr(problem, ':') - 1) "
+                 "WHERE instr(problem, ':') > 0")
+    conn.execute("CREATE INDEX sessions_by_user_problem ON sessions (user, problem)")
+
+
 #: Migration hook: ``MIGRATIONS[n]`` turns a version n-1 file into version n.
 #: Each runs inside the opening transaction, so a failed one changes nothing.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1,
-                                                               2: _migrate_to_2}
+                                                               2: _migrate_to_2,
+                                                               3: _migrate_to_3}
 
-#: A session's row as SessionInfo reads it; a file opened read-only before
-#: version 2 has no ``kind`` column (its sessions were coding).
-_SESSION_COLUMNS = "id, problem, created_at, status, meta, last_t, record_count, kind"
-_SESSION_COLUMNS_1 = "id, problem, created_at, status, meta, last_t, record_count, 'coding'"
+#: A session's columns as SessionInfo reads them, each with what an older
+#: file opened read-only (not migrated) reads in its place.
+_SESSION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", ""), ("problem", ""), ("created_at", ""), ("status", ""), ("meta", ""),
+    ("last_t", ""), ("record_count", ""), ("kind", "'coding'"), ("user", "''"),
+    ("pack", "''"), ("pack_version", "''"))
+
+
+def _session_columns(present: set[str]) -> str:
+    return ", ".join(name if name in present else default
+                     for name, default in _SESSION_COLUMNS)
 
 _OWN_TABLES = frozenset(("schema_version", "sessions", "records"))
 
@@ -240,8 +270,8 @@ class SessionStore:
         self._conn: sqlite3.Connection | None = None
         self._conn = self._open(synchronous, busy_timeout_s)
         with self._reading() as conn:
-            has_kind = any(row[1] == "kind" for row in conn.execute("PRAGMA table_info(sessions)"))
-        self._session_columns = _SESSION_COLUMNS if has_kind else _SESSION_COLUMNS_1
+            present = {str(row[1]) for row in conn.execute("PRAGMA table_info(sessions)")}
+        self._session_columns = _session_columns(present)
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> SessionStore:
@@ -398,10 +428,11 @@ class SessionStore:
         return self._info_from_row(row)
 
     def _info_from_row(self, row: Sequence[Any]) -> SessionInfo:
-        sid, problem, created_at, status, meta, last_t, count, kind = row
+        sid, problem, created_at, status, meta, last_t, count, kind, user, pack, version = row
         return SessionInfo(id=sid, problem=problem, created_at=created_at, status=status,
                            meta=self._load_json(meta, f"session {sid} meta"),
-                           last_t=last_t, record_count=count, kind=kind)
+                           last_t=last_t, record_count=count, kind=kind, user=user,
+                           pack=pack, pack_version=version)
 
     def _load_json(self, text: str, what: str) -> Any:
         try:
@@ -420,17 +451,21 @@ class SessionStore:
     # ------------------------------------------------------------ sessions
 
     def create_session(self, problem: str, meta: dict[str, Any] | None = None, *,
-                       kind: str = "coding") -> SessionInfo:
+                       kind: str = "coding", user: str = LOCAL_USER,
+                       pack_version: str = "") -> SessionInfo:
         """A new open session for ``problem`` (its qualified id), an
-        interview of ``kind``."""
+        interview of ``kind`` taken by ``user``; its pack is the qualified
+        id's, at ``pack_version``."""
         meta_json = _to_json(meta or {}, "session meta")
         created = self._wall_clock().astimezone(UTC)
+        pack = problem.split(":", 1)[0] if ":" in problem else ""
         with self._writing() as conn:
             sid = self._fresh_id(conn, created)
             conn.execute(
-                "INSERT INTO sessions (id, problem, created_at, status, meta, kind) "
-                "VALUES (?, ?, ?, 'open', ?, ?)",
-                (sid, problem, created.isoformat(timespec="seconds"), meta_json, kind))
+                "INSERT INTO sessions (id, problem, created_at, status, meta, kind, user, pack, "
+                "pack_version) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+                (sid, problem, created.isoformat(timespec="seconds"), meta_json, kind,
+                 user, pack, pack_version))
             return self._info(conn, sid)
 
     def get(self, session_id: str) -> SessionInfo:
@@ -443,14 +478,17 @@ class SessionStore:
             return self._resolve(conn, session_id)
 
     def sessions(self, *, limit: int | None = None, problem: str | None = None,
-                 status: str | None = None) -> list[SessionInfo]:
+                 status: str | None = None, user: str | None = None) -> list[SessionInfo]:
         """Sessions, newest first. ``problem`` matches the qualified id
-        (``core:two_sum``) or the bare id (``two_sum``)."""
+        (``core:two_sum``) or the bare id (``two_sum``); ``user``, who took them."""
         where: list[str] = []
         params: list[Any] = []
         if problem is not None:
             where.append("(problem = ? OR substr(problem, instr(problem, ':') + 1) = ?)")
             params += [problem, problem]
+        if user is not None:
+            where.append("user = ?")
+            params.append(user)
         if status is not None:
             _check_status(status)
             where.append("status = ?")
@@ -555,11 +593,14 @@ class SessionStore:
             if not sid or taken:
                 sid = self._fresh_id(conn, created)
             conn.execute(
-                "INSERT INTO sessions (id, problem, created_at, status, meta, kind) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sessions (id, problem, created_at, status, meta, kind, user, pack, "
+                "pack_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (sid, session["problem"], session["created_at"], session["status"],
                  _to_json(session.get("meta") or {}, "session meta"),
-                 session.get("kind") or "coding"))
+                 session.get("kind") or "coding", session.get("user") or "",
+                 session.get("pack") or (session["problem"].split(":", 1)[0]
+                                         if ":" in session["problem"] else ""),
+                 session.get("pack_version") or ""))
             if records:
                 self._insert(conn, sid, records)
             return self._info(conn, sid)
@@ -640,6 +681,9 @@ def _parse_export(data: Any) -> tuple[dict[str, Any], list[Record]]:
             raise InvalidRecord(f"exported session: session.{key} must be a string")
     if not isinstance(session.get("kind", "coding"), str):  # absent: exported before kinds
         raise InvalidRecord("exported session: session.kind must be a string")
+    for key in ("user", "pack", "pack_version"):  # absent: exported before schema 3
+        if not isinstance(session.get(key, ""), str):
+            raise InvalidRecord(f"exported session: session.{key} must be a string")
     _check_status(session["status"])
     raw = data.get("records")
     if not isinstance(raw, list):

@@ -605,7 +605,8 @@ def test_model_and_api_base_options_reach_the_session_and_local_only_refuses(
 def test_server_backend_sends_the_llm_choices(fake_api: str) -> None:
     backend = ServerBackend(fake_api, TOKEN)
     backend.start("two_sum", llm={"model": "ollama/llama3.1", "api_base": "http://127.0.0.1:1/v1"})
-    assert ("POST", "sessions", {"problem": "two_sum", "minutes": 45, "mode": "normal",
+    # no minutes named: the server's default_minutes (or the class's) decides
+    assert ("POST", "sessions", {"problem": "two_sum", "mode": "normal",
                                  "llm": {"model": "ollama/llama3.1",
                                          "api_base": "http://127.0.0.1:1/v1"}}) in FakeApi.seen
 

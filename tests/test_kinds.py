@@ -343,7 +343,7 @@ def test_an_old_database_migrates_in_place_and_reads_as_coding(tmp_path: Path) -
     assert store.get(created.id).kind == "story"
     store.close()
     conn = sqlite3.connect(old)
-    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
     assert conn.execute("SELECT kind FROM sessions ORDER BY id").fetchall() == [
         ("coding",), ("story",)]
     conn.close()

@@ -263,11 +263,13 @@ def sessions_list(obj: Context, limit: int, as_json: bool, db: str | None) -> No
         return
     table = Table(title=f"{len(infos)} session(s)")
     extra = ("stage", "score", "readiness") if behavioral else ()
-    for col in ("id", "problem", "kind", "started", "status", "length", *extra):
+    for col in ("id", "problem", "pack version", "user", "kind", "started", "status", "length",
+                *extra):
         table.add_column(col, no_wrap=col == "id")
     for i in infos:
         length = f"{int((i.last_t or 0) // 60)} min"
-        row = [i.id, i.problem, i.kind, i.created_at[:16].replace("T", " "), i.status, length]
+        row = [i.id, i.problem, i.pack_version, i.user, i.kind,
+               i.created_at[:16].replace("T", " "), i.status, length]
         if extra:
             summary = behavioral.get(i.id) or {}
             score = summary.get("overall_score")
@@ -303,11 +305,19 @@ def sessions_show(obj: Context, session_id: str, as_json: bool, db: str | None) 
     if as_json:
         emit_json({"session": info.to_dict(), "transcript": lines})
         return
-    console.print(f"[bold]{info.id}[/] {info.problem} ({info.status})")
+    console.print(f"[bold]{info.id}[/] {info.problem} ({info.status})", highlight=False)
+    console.print(_taken_by(info.to_dict()), highlight=False)
     for line in lines:
         t = mmss(line["t"], pad_minutes=True, truncate=True)
         label = _SPEAKER_LABELS.get(line["speaker"], line["speaker"])
         console.print(f"{t} [bold]{label}:[/] {escape(line['text'])}", highlight=False)
+
+
+def _taken_by(info: dict[str, Any]) -> str:
+    """Who took a session, and on which version of its pack."""
+    user = escape(str(info.get("user") or "not recorded"))
+    pack = escape(f"{info.get('pack') or ''} {info.get('pack_version') or ''}".strip())
+    return f"user: {user}; pack: {pack or 'not recorded'}"
 
 
 def _show_behavioral(info: dict[str, Any], records: list[Record], lines: list[dict[str, Any]],
@@ -325,6 +335,7 @@ def _show_behavioral(info: dict[str, Any], records: list[Record], lines: list[di
                   f"{'not scored' if score is None else f'{score:g}/10'}"
                   f"{', ' + summary['readiness'] if summary['readiness'] else ''}",
                   highlight=False)
+    console.print(_taken_by(info), highlight=False)
     for q in story.questions:
         console.print(f"\n[bold]Question {q.number} of {q.total}[/] "
                       f"({escape(q.competency.replace('_', ' '))}, {q.difficulty}): "
@@ -399,14 +410,14 @@ def sessions_export(obj: Context, session_id: str, fmt: str, out: str | None, db
 def sessions_replay(obj: Context, session_id: str, level: str, personality: str | None,
                     as_json: bool, db: str | None) -> None:
     """Play a session's candidate again against another coach; saved as a new session."""
-    from mock_interviewer_lab.interview.replay import replay_session
+    from mock_interviewer_lab.interview.replay import ReplayRefused, replay_session
 
     store = _store(obj, db)
     try:
         result = replay_session(store, session_id, obj.registry(), obj.settings,
                                 replay_coach=ScriptedCoach(), helpfulness=level,
                                 personality=personality)
-    except StoreError as exc:
+    except (StoreError, ReplayRefused) as exc:
         fail(str(exc))
     if as_json:
         emit_json({"original": result.original.id, "replay": result.session.id,

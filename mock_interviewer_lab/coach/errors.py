@@ -6,8 +6,7 @@ from __future__ import annotations
 
 class ModelFailure(Exception):
     """The model did not give a usable answer; ``reason`` is one of
-    timeout, error, malformed, refusal (and rejected: a reply that broke the
-    reply rules, ``reply_gate.ReplyRejected``)."""
+    timeout, error, malformed, refusal."""
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")

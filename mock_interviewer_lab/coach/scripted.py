@@ -419,7 +419,7 @@ class ScriptedCoach:
         """Help the candidate can take: a hint (while the ladder has levels
         left; they ask, the ladder decides), a smaller problem."""
         out: list[str] = []
-        if ctx.hints_given < HINT_LEVELS:
+        if ctx.hints_allowed and ctx.hints_given < HINT_LEVELS:
             out.append("Would a hint help? Ask for one and I'll give you the next.")
         simpler = _simpler_titles(ctx)
         if simpler:
@@ -452,12 +452,7 @@ class ScriptedCoach:
         """What an interviewer does with the time after a solution."""
         goal, n = ctx.goal, max(ctx.goal_count, 1)
         if goal == "edge_cases":
-            run = view_of(ctx).last_run or {}
-            # "Works" only when the latest run says so (the agenda may come
-            # at the end of the time whatever the code does).
-            works = "Your solution works. " if run.get("total") \
-                and run.get("passed") == run.get("total") else ""
-            return CoachReply(f"{works}Which edge cases would you add tests for, and "
+            return CoachReply("Your solution works. Which edge cases would you add tests for, and "
                               "what should your function return on each?", "edge_cases")
         if goal == "tradeoff":
             opt = view_of(ctx).optimisation or {}
@@ -590,7 +585,8 @@ class ScriptedCoach:
             "elements?",
             "What do you know for sure so far? Let's build from there.",
         )
-        if ctx.helpfulness == "insistent" and ctx.hints_given < HINT_LEVELS:
+        if ctx.helpfulness == "insistent" and ctx.hints_allowed \
+                and ctx.hints_given < HINT_LEVELS:
             options = (*options, "Would a hint help? You can ask for one at any time.")
         return CoachReply(_fresh(options, ctx), "question")
 

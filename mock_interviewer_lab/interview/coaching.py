@@ -45,6 +45,9 @@ class CoachContext:
     #: gives it (``InterviewKind.coach_view``); None: nothing.
     work: Any = None
     hints_given: int = 0
+    #: False when the session's cap on hints (a class setting) allows no more:
+    #: the coach then offers none.
+    hints_allowed: bool = True
     minutes_left: int | None = None
     mode: str = "normal"
     #: A counter that makes the scripted coach vary its wording deterministically.
@@ -78,7 +81,7 @@ class CoachReply:
     #: Who answered when it is not the coach itself (the scripted fallback).
     by: str | None = None
     #: Why a model did not answer ("timeout", "error", "malformed", "refusal",
-    #: "rejected", "unavailable"); None when it did. The reply is then the scripted one.
+    #: "unavailable"); None when it did. The reply is then the scripted one.
     fallback: str | None = None
     fallback_detail: str = ""
     #: A model's figures for this turn (tokens, cost, latency, tools); None otherwise.

@@ -36,7 +36,7 @@ from mock_interviewer_lab.interview.phases import WRAP_UP_AT_S, Phase, PhaseMach
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
 from mock_interviewer_lab.interview.rules.fishing import FISHING_REDIRECT_VARIANTS, FishingDetector
 from mock_interviewer_lab.interview.rules.hints import LEVELS as HINT_LEVELS
-from mock_interviewer_lab.interview.rules.hints import HintLadder
+from mock_interviewer_lab.interview.rules.hints import LIMIT_REASON, HintLadder
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
 from mock_interviewer_lab.interview.state import InterviewState
 from mock_interviewer_lab.interview.timers import InterviewTimer, PhaseOverrun, TimeWarning
@@ -124,7 +124,8 @@ class Orchestrator:
         self.leaks = LeakFilter(problem)
         self.fishing = FishingDetector()
         self.ladder = HintLadder(problem.hints, c.helpfulness,
-                                 c.intervention.max_hints_before_subproblem)
+                                 c.intervention.max_hints_before_subproblem,
+                                 limit=c.intervention.max_hints)
         self.state = InterviewState(work=self.kind.new_work())
         self.calibrator = DifficultyCalibrator()
         self.extra: dict[str, Any] = {"harder_variant_titles": harder_variant_titles or [],
@@ -243,6 +244,13 @@ class Orchestrator:
     def _give_requested_hint(self, t: float) -> None:
         self.state.hints_requested += 1
         step = self.ladder.request(t)
+        if step.reason == LIMIT_REASON:
+            cap = self.settings.coach.intervention.max_hints
+            self._coach_text("This interview gives no hints." if cap == 0 else
+                             f"This interview gives {plural(cap, 'hint')} at most, and you "
+                             "have had them; keep going on your own.", "hint_refused",
+                             checked=True)
+            return
         self._give_hint(step.kind, step.level, step.text, "requested")
 
     def _on_typing(self, event: Event) -> None:
@@ -440,7 +448,10 @@ class Orchestrator:
         c = self.settings.coach
         self.leaks = LeakFilter(variant)
         self.ladder = HintLadder(variant.hints, self.helpfulness,
-                                 c.intervention.max_hints_before_subproblem)
+                                 c.intervention.max_hints_before_subproblem,
+                                 # the session's cap counts the first problem's hints too
+                                 limit=max(0, c.intervention.max_hints - self.ladder.given)
+                                 if c.intervention.max_hints >= 0 else -1)
         self._hint_texts = {}
         self.state.stuck_since = self._clock.t
 
@@ -492,7 +503,8 @@ class Orchestrator:
             helpfulness=self.helpfulness, personality=self.personality,
             elapsed_s=self.timer.elapsed_s, time_left_s=self.timer.time_left_s,
             transcript=tuple((role, text) for _, role, text in st.transcript[-20:]),
-            hints_given=self.ladder.given, mode=self.mode, turn=st.turn,
+            hints_given=self.ladder.given, hints_allowed=not self.ladder.used_up,
+            mode=self.mode, turn=st.turn,
             extra=self.extra, request_hint=self._coach_hint, work=work, **kw,
         )
 
@@ -591,7 +603,5 @@ def fallback_message(reason: str, detail: str = "") -> str:
     why = {"timeout": "did not answer in time (timeout)",
            "error": "returned an error",
            "malformed": "sent an answer that could not be read (malformed)",
-           "refusal": "refused to answer",
-           "rejected": "gave replies a candidate cannot take, twice (rejected)",
-           }.get(reason, f"did not answer ({reason})")
+           "refusal": "refused to answer"}.get(reason, f"did not answer ({reason})")
     return f"The model {why}; the scripted coach replied."

@@ -18,7 +18,7 @@ from mock_interviewer_lab.interview.rules.star import OfflineScorer
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.settings import Settings
-from mock_interviewer_lab.store import SessionInfo, SessionStore
+from mock_interviewer_lab.store import LOCAL_USER, SessionInfo, SessionStore
 
 #: Events that come from the candidate or the world, not from the coach.
 CANDIDATE_SIDE = ("candidate_said", "code_submitted", "tests_finished", "growth_measured",
@@ -34,12 +34,23 @@ class ReplayResult:
     coach_after: list[str]
 
 
+class ReplayRefused(Exception):
+    """The session was taken under class settings that allow no replay."""
+
+
 def replay_session(store: SessionStore, session_id: str, registry: ProblemRegistry,
                    settings: Settings, *, replay_coach: Coach, helpfulness: str | None = None,
                    personality: str | None = None) -> ReplayResult:
     """``replay_coach`` answers the replayed candidate (the scripted coach:
-    the point is to compare coach settings, not to call a model)."""
+    the point is to compare coach settings, not to call a model). The
+    replay is recorded for the original's user. ReplayRefused when the
+    session's class settings (its meta's ``class``) allow no replay."""
     original = store.get(session_id)
+    taken_under = original.meta.get("class")
+    if isinstance(taken_under, dict) and taken_under.get("replay") is False:
+        raise ReplayRefused(f"session {original.id} was taken under the class's "
+                            f"{taken_under.get('profile', 'practice')} settings, which allow "
+                            "no replay")
     records = store.records(original.id)
     started = next(r for r in records if isinstance(r, Event) and r.type == "session_started")
     coach = dict(started.data.get("coach") or {})
@@ -52,7 +63,7 @@ def replay_session(store: SessionStore, session_id: str, registry: ProblemRegist
         store, registry.get(original.problem), settings, harness=None, clock=clock,
         minutes=float(started.data.get("minutes", 45)), mode=str(started.data.get("mode", "normal")),
         coach_settings=coach, registry=registry, meta={"replay_of": original.id},
-        coach=replay_coach, kind_name=original.kind,
+        coach=replay_coach, kind_name=original.kind, user=original.user or LOCAL_USER,
         kind_options=started.data.get(original.kind),
         # A behavioural session's questions, scores and feedback are the stored
         # ones (a model's among them): never asked again.

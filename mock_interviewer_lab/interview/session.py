@@ -32,7 +32,7 @@ from mock_interviewer_lab.problems.registry import ProblemRegistry
 from mock_interviewer_lab.reporting.feedback import engine_feedback
 from mock_interviewer_lab.reporting.report import session_report
 from mock_interviewer_lab.settings import Settings
-from mock_interviewer_lab.store import SessionInfo, SessionStore
+from mock_interviewer_lab.store import LOCAL_USER, SessionInfo, SessionStore
 
 
 def _problems(registry: ProblemRegistry | None, ids: list[str]) -> list[Problem]:
@@ -57,10 +57,12 @@ def _titles(registry: ProblemRegistry | None, ids: list[str]) -> list[str]:
 
 
 def settings_for_session(settings: Settings, coach: dict[str, Any]) -> Settings:
-    """The settings with the session's own coach choices applied."""
+    """The settings with the session's own coach choices applied, except
+    those an administrator decided (``settings.is_locked``): the API's
+    ``coach`` fields and the magic's ``--coach`` do not change them."""
     merged = settings.model_copy(deep=True)
     for key, value in coach.items():
-        if value is not None:
+        if value is not None and not settings.is_locked(f"coach.{key}"):
             setattr(merged.coach, key, value)
     return merged
 
@@ -122,8 +124,11 @@ class InterviewSession:
               kind: InterviewKind | None = None,
               kind_name: str = DEFAULT_KIND,
               kind_options: Mapping[str, Any] | None = None,
-              scorer: BehavioralScorer | None = None) -> InterviewSession:
-        """A new session; ``kind`` is the kind of interview (when None, a new
+              scorer: BehavioralScorer | None = None,
+              user: str = LOCAL_USER) -> InterviewSession:
+        """A new session of ``user`` (who the store records: the server's
+        Jupyter user, else ``local``); the store records the pack's version
+        too, as ``registry`` knows it. ``kind`` is the kind of interview (when None, a new
         one of the kind named ``kind_name``: a coding interview on
         ``problem``). The store and ``session_started`` keep its name, and
         ``kind_options`` (a kind's set-up: for a behavioural interview
@@ -141,7 +146,8 @@ class InterviewSession:
                 "helpfulness": effective.coach.helpfulness,
                 "personality": effective.coach.personality},
             **(meta or {}),
-        }, kind=kind.name)
+        }, kind=kind.name, user=user,
+            pack_version=registry.pack_version(problem.pack) if registry else "")
         session = cls._build(store, info, problem, effective, harness, clock, minutes, mode, coach,
                              registry, t0=clock.now(), kind=kind)
         started: dict[str, Any] = {

@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.events import Action, EventType
-from mock_interviewer_lab.protocol import REPORT_FORMATS, TOKEN_ENV, TOKEN_HEADER, URL_ENV
+from mock_interviewer_lab.protocol import (
+    CLASS_ENV,
+    REPORT_FORMATS,
+    TOKEN_ENV,
+    TOKEN_HEADER,
+    URL_ENV,
+)
 
 if TYPE_CHECKING:
     from tornado.ioloop import IOLoop
@@ -95,7 +101,7 @@ class Backend(Protocol):
 
     def problems(self) -> list[dict[str, Any]]: ...
 
-    def start(self, problem: str, minutes: float = 45, mode: str = "normal",
+    def start(self, problem: str, minutes: float | None = None, mode: str = "normal",
               coach: dict[str, Any] | None = None,
               llm: dict[str, str] | None = None) -> dict[str, Any]: ...
 
@@ -221,10 +227,14 @@ class ServerBackend:
     def problems(self) -> list[dict[str, Any]]:
         return list(self.request("GET", "problems")["problems"])
 
-    def start(self, problem: str, minutes: float = 45, mode: str = "normal",
+    def start(self, problem: str, minutes: float | None = None, mode: str = "normal",
               coach: dict[str, Any] | None = None,
               llm: dict[str, str] | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"problem": problem, "minutes": minutes, "mode": mode}
+        """``minutes`` None: the server's default length. The answer's
+        ``notices`` say what the class's settings changed of the request."""
+        body: dict[str, Any] = {"problem": problem, "mode": mode}
+        if minutes is not None:
+            body["minutes"] = minutes
         if coach:
             body["coach"] = coach
         if llm:
@@ -498,9 +508,11 @@ class EmbeddedBackend:
     def problems(self) -> list[dict[str, Any]]:
         return [p.summary() for p in self.registry.problems()]
 
-    def start(self, problem: str, minutes: float = 45, mode: str = "normal",
+    def start(self, problem: str, minutes: float | None = None, mode: str = "normal",
               coach: dict[str, Any] | None = None,
               llm: dict[str, str] | None = None) -> dict[str, Any]:
+        """The kernel's own interview: the user's settings alone decide (no
+        class settings hold here; docs/jupyterhub.md says why)."""
         from mock_interviewer_lab.coach.factory import session_coach
         from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
 
@@ -514,8 +526,8 @@ class EmbeddedBackend:
         with self._lock:
             session = InterviewSession.start(
                 self.store, found, settings, harness=self.harness(), clock=self.clock,
-                minutes=minutes, mode=mode, coach_settings=dict(coach or {}),
-                registry=self.registry, meta=meta,
+                minutes=45.0 if minutes is None else minutes, mode=mode,
+                coach_settings=dict(coach or {}), registry=self.registry, meta=meta,
                 # The LLM coach when [llm] model is set, else scripted (which
                 # says why when privacy.local_only refuses the model).
                 coach=session_coach(settings, runner=self.harness(), problem=found))
@@ -694,6 +706,11 @@ def choose_backend(*, announce: Callable[[str], None] | None = None,
         server = ServerBackend(url, os.environ.get(TOKEN_ENV, ""))
         if server.ping(timeout_s):
             log.debug("using the interview server at %s", server.url)
+            return server
+        if os.environ.get(CLASS_ENV):
+            # The class's settings hold on the server only: never run here.
+            say(f"interview: the interview server at {url} does not answer; this class's "
+                "interviews run on the server only: try again in a moment")
             return server
         say(f"interview: the interview server at {url} does not answer; "
             "running the interview inside this kernel")

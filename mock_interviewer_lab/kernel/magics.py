@@ -73,7 +73,8 @@ def _start_parser() -> _Parser:
     parser.add_argument("--mode", choices=MODES, default="normal")
     parser.add_argument("--difficulty", choices=["easy", "medium", "hard"])
     parser.add_argument("--coach", choices=HELPFULNESS)
-    parser.add_argument("--minutes", type=float, default=45.0)
+    # None: the server's MockInterviewerApp.default_minutes (45 in the kernel).
+    parser.add_argument("--minutes", type=float, default=None)
     # This session's [llm] model/api_base over settings.toml's; the server's
     # privacy.local_only still decides whether they may be used.
     parser.add_argument("--model", default="")
@@ -400,11 +401,15 @@ class InterviewMagics(Magics):
         # llm only when given: a backend without the option still starts.
         snapshot = backend.start(problem, minutes=args.minutes, mode=args.mode, coach=coach,
                                  **({"llm": llm} if llm else {}))
-        self._open_panel(snapshot, minutes=args.minutes)
+        # The length the server decided (its default, the class's settings).
+        minutes = float(snapshot["session"].get("meta", {}).get("minutes") or args.minutes or 45)
+        self._open_panel(snapshot, minutes=minutes)
         signature = str(snapshot["problem"].get("signature") or "")
         self.shell.set_next_input("%%solution\n" + signature)  # type: ignore[union-attr]
+        for notice in snapshot.get("notices") or ():  # what the class's settings changed
+            self.say_line(f"interview: {notice}")
         self.say_line(f"interview {snapshot['session']['id']}: {snapshot['problem']['title']} "
-                      f"({plural(args.minutes, 'minute')}) — write your solution in the next cell")
+                      f"({plural(minutes, 'minute')}) — write your solution in the next cell")
 
     def _cmd_behavioral(self, words: list[str]) -> None:
         """%interview behavioral [--stage S] [--difficulty D] [--level L] [--resume FILE]

@@ -73,7 +73,10 @@ def expand_pack_dirs(folder: Path) -> list[Path]:
     return []
 
 
-def _entry_point_dirs(issues: list[PackIssue]) -> list[Path]:
+def _entry_point_dirs(issues: list[PackIssue],
+                      releases: dict[Path, str] | None = None) -> list[Path]:
+    """The pack folders installed packages name; ``releases`` gets each
+    folder's distribution and version ("mypack-problems 1.2.0")."""
     found: list[Path] = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
@@ -90,6 +93,8 @@ def _entry_point_dirs(issues: list[PackIssue]) -> list[Path]:
         dirs = expand_pack_dirs(target)
         if not dirs:
             issues.append(PackIssue(f"entry point {ep.name}", f"{target} holds no pack.yaml"))
+        if releases is not None and ep.dist is not None:
+            releases.update({d.resolve(): f"{ep.dist.name} {ep.dist.version}" for d in dirs})
         found.extend(dirs)
     return found
 
@@ -138,6 +143,8 @@ class ProblemRegistry:
     issues: list[PackIssue] = field(default_factory=list)
     #: Question banks (``kind: behavioral`` packs).
     banks: list[QuestionBank] = field(default_factory=list)
+    #: A pip-installed pack's folder -> its distribution and version.
+    distributions: dict[Path, str] = field(default_factory=dict)
 
     @classmethod
     def discover(
@@ -159,9 +166,12 @@ class ProblemRegistry:
                 issues.append(PackIssue(str(folder), "holds no pack.yaml (named in the settings "
                                         f"or ${PACKS_ENV})"))
             dirs.extend(expanded)
+        releases: dict[Path, str] = {}
         if installed:
-            dirs.extend(_entry_point_dirs(issues))
-        return cls.from_dirs(dirs, issues)
+            dirs.extend(_entry_point_dirs(issues, releases))
+        registry = cls.from_dirs(dirs, issues)
+        registry.distributions = releases
+        return registry
 
     @classmethod
     def from_dirs(cls, dirs: Iterable[Path], issues: list[PackIssue] | None = None) -> ProblemRegistry:
@@ -271,6 +281,16 @@ class ProblemRegistry:
     @property
     def pack_dirs(self) -> list[Path]:
         return [p.path for p in self.packs]
+
+    def pack_version(self, name: str) -> str:
+        """The version a session records for pack ``name``: its pack.yaml's
+        ``version``, and for a pip-installed pack the distribution that
+        installed it ("1.0.0 (mypack-problems 1.0.2)"); "" for no such pack."""
+        for pack in self.packs:
+            if pack.meta.name == name:
+                dist = self.distributions.get(pack.path.resolve())
+                return f"{pack.meta.version} ({dist})" if dist else pack.meta.version
+        return ""
 
     def get(self, ref: str) -> Problem:
         ref = ref.strip()

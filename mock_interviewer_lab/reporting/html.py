@@ -9,7 +9,7 @@ from mock_interviewer_lab.formatting import mmss
 from mock_interviewer_lab.reporting.charts import delivery_svg, esc, timeline_svg
 from mock_interviewer_lab.reporting.delivery import NO_SPOKEN_ANSWERS
 from mock_interviewer_lab.reporting.palette import theme_css
-from mock_interviewer_lab.reporting.report import SessionReport, Statement
+from mock_interviewer_lab.reporting.report import SessionReport, Statement, taken_by_line
 from mock_interviewer_lab.reporting.wording import (
     delivery_cells,
     delivery_notes,
@@ -128,7 +128,7 @@ def render_html(report: SessionReport) -> str:
         f"<style>{_PAGE_CSS}{REPORT_CSS}</style></head><body><div class=\"mil-report\">",
         f"<h1>{esc('Interview report: ' + report.problem_title)}</h1>",
         f'<p class="muted">Problem {esc(report.problem_id)} · session '
-        f"{esc(report.session_id)}{expected}</p>",
+        f"{esc(report.session_id)}{expected}{esc(taken_by_line(report))}</p>",
         f"<section><h2>Summary</h2><table>{figures}</table></section>",
         f"<section><h2>Timeline</h2>{timeline_svg(report)}</section>",
         _html_delivery(report),

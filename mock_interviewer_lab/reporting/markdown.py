@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from mock_interviewer_lab.formatting import mmss
 from mock_interviewer_lab.reporting.delivery import NO_SPOKEN_ANSWERS, OVERALL
-from mock_interviewer_lab.reporting.report import SessionReport, format_duration
+from mock_interviewer_lab.reporting.report import SessionReport, format_duration, taken_by_line
 from mock_interviewer_lab.reporting.wording import (
     delivery_cells,
     delivery_notes,
@@ -86,7 +86,8 @@ def markdown_sections(report: SessionReport) -> list[str]:
         f"# Interview report: {_md(report.problem_title)}",
         "",
         f"Problem `{report.problem_id}` · session `{report.session_id}`"
-        + (f" · expected time {_md(report.expected_time)}" if report.expected_time else ""),
+        + (f" · expected time {_md(report.expected_time)}" if report.expected_time else "")
+        + (f" {_md(taken_by_line(report))}" if report.taken_by else ""),
         "",
         "## Summary",
         "",

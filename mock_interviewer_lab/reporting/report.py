@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from mock_interviewer_lab.events import Event, Record
@@ -150,6 +150,9 @@ class SessionReport:
     #: point citing records, or the engine's own, labelled. None when the
     #: session has not ended or ended before feedback existed.
     feedback: dict[str, Any] | None = None
+    #: Who took the session and on which pack version (the store's ``user``,
+    #: ``pack``, ``pack_version``); None for a report not read from a store.
+    taken_by: dict[str, str] | None = None
 
     def statements(self) -> list[Statement]:
         return [*self.strengths, *self.improvements, *self.recommendations]
@@ -799,9 +802,18 @@ def stored_report(store: SessionStore, session_id: str,
     longer installed gets the report without advice."""
     info = store.get(session_id)
     records = store.records(info.id)
+    taken_by = {"user": info.user, "pack": info.pack, "pack_version": info.pack_version}
     try:
         problem = registry.get(info.problem)
     except LookupError:
-        return build_report(records, problem_title=info.problem, problem_id=info.problem,
-                            expected_time=None, session_id=info.id)
-    return session_report(records, problem, info.id, registry)
+        return replace(build_report(records, problem_title=info.problem, problem_id=info.problem,
+                                    expected_time=None, session_id=info.id), taken_by=taken_by)
+    return replace(session_report(records, problem, info.id, registry), taken_by=taken_by)
+
+
+def taken_by_line(report: SessionReport) -> str:
+    """" · user alice · pack core 1.0.0" for a report read from a store ("" if not)."""
+    who = report.taken_by or {}
+    pack = f"{who.get('pack') or ''} {who.get('pack_version') or ''}".strip()
+    return "".join(f" · {label} {value}" for label, value in
+                   (("user", who.get("user") or ""), ("pack", pack)) if value)

@@ -22,10 +22,11 @@ from urllib.parse import urlsplit, urlunsplit
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from pydantic import BaseModel
-from traitlets import Dict, Float, Int, List, TraitError, Unicode, validate
+from traitlets import Bool, Dict, Float, Int, List, TraitError, Unicode, validate
 
+from mock_interviewer_lab.class_policy import ClassPolicy
 from mock_interviewer_lab.problems.registry import ProblemRegistry
-from mock_interviewer_lab.protocol import TOKEN_ENV, URL_ENV
+from mock_interviewer_lab.protocol import CLASS_ENV, TOKEN_ENV, URL_ENV
 from mock_interviewer_lab.server.base import SECRET_KEY, SERVICE_KEY, UNAVAILABLE_KEY, VOICE_KEY
 from mock_interviewer_lab.server.models import DEFAULT_MINUTES
 from mock_interviewer_lab.server.openapi import API_PREFIX
@@ -39,7 +40,7 @@ from mock_interviewer_lab.settings import (
     load_settings,
     section_model,
 )
-from mock_interviewer_lab.store import SessionStore, StoreError, resolve_db_path
+from mock_interviewer_lab.store import LOCAL_USER, SessionStore, StoreError, resolve_db_path
 
 _WILDCARD_IPS = frozenset(("0.0.0.0", "::"))
 
@@ -67,6 +68,16 @@ def kernel_api_url(connection_url: str, ip: str) -> str:
 
 class ServerConfigError(SettingsError):
     """An option of this extension in the server's configuration was refused."""
+
+
+def _laid_over(values: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with ``over`` laid over it, dicts merged key by key."""
+    merged = dict(values)
+    for key, value in over.items():
+        own = merged.get(key)
+        merged[key] = _laid_over(own, value) if isinstance(own, dict) and isinstance(
+            value, dict) else value
+    return merged
 
 
 def _section_option(section: str) -> Dict[str, Any]:
@@ -125,6 +136,45 @@ class MockInterviewerApp(ExtensionApp):
         "\"tts\", \"calibration\"] keeps the sandbox limits, the model, the store and "
         f"privacy the administrator's. Sections: {', '.join(SECTIONS)}")
 
+    # Class settings (class_policy.py): what no request, magic flag or user
+    # settings file changes. None / empty: not decided.
+    class_profile = Unicode(
+        "practice", config=True,
+        help="practice, or exam: no hints, a fixed length (class_minutes, else "
+        "default_minutes), one attempt per problem, no replay — each unless set below")
+    class_minutes = Float(
+        None, allow_none=True, config=True,
+        help="every interview lasts this many minutes (1-240), whatever is asked")
+    class_max_minutes = Float(
+        None, allow_none=True, config=True,
+        help="an interview lasts at most this many minutes (1-240); a longer request "
+        "is shortened, and the answer says so")
+    class_max_hints = Int(
+        None, allow_none=True, config=True,
+        help="hints a session gives at most, asked for or not (0: hints off); sets "
+        "coach.intervention.max_hints for every user")
+    class_packs = List(
+        Unicode(), [], config=True,
+        help="only these packs' problems are listed and can be started (empty: every pack)")
+    class_problems = List(
+        Unicode(), [], config=True,
+        help="only these problems (id or pack:id) are listed and can be started "
+        "(empty: every problem of the allowed packs)")
+    class_hide_builtin = Bool(
+        False, config=True,
+        help="hide the packs shipped with Mock Interviewer Lab: not listed, not startable")
+    class_coach_level = Unicode(
+        None, allow_none=True, config=True,
+        help="the coach's helpfulness for every interview (gentle, balanced, insistent); "
+        "the request's coach.helpfulness and the magic's --coach are not used")
+    class_attempts = Int(
+        None, allow_none=True, config=True,
+        help="interviews a user may start on each problem (counted from the session store)")
+    class_replay = Bool(
+        None, allow_none=True, config=True,
+        help="whether a session may be replayed with another coach (mock-interviewer "
+        "sessions replay); default: yes, no under the exam profile")
+
     # One option per section of settings.toml (settings.SECTIONS).
     app = _section_option("app")
     coach = _section_option("coach")
@@ -164,9 +214,24 @@ class MockInterviewerApp(ExtensionApp):
                                f"{', '.join(SECTIONS)}")
         return list(proposal["value"])
 
+    def class_policy(self) -> ClassPolicy:
+        """The class settings; raises ServerConfigError when one is refused."""
+        try:
+            return ClassPolicy(
+                profile=self.class_profile,  # type: ignore[arg-type]  # checked in the class
+                minutes=self.class_minutes, max_minutes=self.class_max_minutes,
+                max_hints=self.class_max_hints, packs=frozenset(self.class_packs),
+                problems=frozenset(self.class_problems), hide_builtin=self.class_hide_builtin,
+                coach_level=self.class_coach_level, attempts=self.class_attempts,
+                replay=self.class_replay)
+        except ValueError as exc:
+            raise ServerConfigError("the server's configuration", [
+                f"{type(self).__name__}.class_{line.strip()}" for line in str(exc).split(";")
+            ]) from None
+
     def admin_settings(self) -> AdminSettings:
-        """What this server's configuration decides for its user; raises
-        ServerConfigError when an option was refused."""
+        """What this server's configuration decides for its user, the class
+        settings included; raises ServerConfigError when an option was refused."""
         if self._bad_options:
             raise ServerConfigError("the server's configuration",
                                     [line for text in self._bad_options
@@ -174,6 +239,7 @@ class MockInterviewerApp(ExtensionApp):
         values = {name: dict(getattr(self, name)) for name in SECTIONS if getattr(self, name)}
         if self.session_db:
             values["app"] = {**values.get("app", {}), "session_db": self.session_db}
+        values = _laid_over(values, self.class_policy().admin_values())
         return AdminSettings(values=values,
                              user_sections=frozenset(self.user_settings_sections))
 
@@ -182,6 +248,7 @@ class MockInterviewerApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         try:
+            policy = self.class_policy()
             settings = load_settings(self.settings_file or None, admin=self.admin_settings())
             store = SessionStore(self.session_db) if self.session_db \
                 else SessionStore.from_settings(settings)
@@ -200,7 +267,9 @@ class MockInterviewerApp(ExtensionApp):
         harness = LazyHarness(settings.harness, workers=max(1, self.harness_workers))
         self.service = InterviewService(settings=settings, registry=registry, store=store,
                                         harness=harness, default_minutes=self.default_minutes,
-                                        tick_interval_s=self.tick_interval_s)
+                                        tick_interval_s=self.tick_interval_s, policy=policy,
+                                        owner=os.environ.get("JUPYTERHUB_USER") or LOCAL_USER)
+        self.class_settings = policy.active
         self.secret = secrets.token_urlsafe(32)
         self.settings.update({SERVICE_KEY: self.service, SECRET_KEY: self.secret,
                               # speech engines load with the first voice socket
@@ -223,6 +292,10 @@ class MockInterviewerApp(ExtensionApp):
             where = ("check app.session_db in settings.toml (or MockInterviewerApp.session_db "
                      "in the server's configuration)")
         self.unavailable = f"{what}; {where}; the server log has the details"
+        # Kernels must not run the interview themselves meanwhile.
+        self.class_settings = any(
+            self.trait_values()[name] not in (None, [], False, "practice")
+            for name in self.class_own_traits(config=True) if name.startswith("class_"))
         self.log.error("mock_interviewer_lab: the interview API is unavailable: %s", exc)
         self.secret = secrets.token_urlsafe(32)
         self.settings.update({SECRET_KEY: self.secret, UNAVAILABLE_KEY: self.unavailable})
@@ -237,9 +310,15 @@ class MockInterviewerApp(ExtensionApp):
         assert self.serverapp is not None
         return kernel_api_url(self.serverapp.connection_url, self.serverapp.ip)
 
+    #: True when the administrator set class settings: kernels are told to
+    #: run interviews through this server only (CLASS_ENV).
+    class_settings = False
+
     def _publish_environment(self) -> None:
         os.environ[URL_ENV] = self.api_url
         os.environ[TOKEN_ENV] = self.secret
+        if self.class_settings:
+            os.environ[CLASS_ENV] = "1"
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         # The port is final only once the server listens (port_retries may
@@ -296,6 +375,7 @@ class MockInterviewerApp(ExtensionApp):
         if os.environ.get(TOKEN_ENV) == getattr(self, "secret", None):
             os.environ.pop(TOKEN_ENV, None)
             os.environ.pop(URL_ENV, None)
+            os.environ.pop(CLASS_ENV, None)
         if self._sigint_handler is not None \
                 and threading.current_thread() is threading.main_thread() \
                 and signal.getsignal(signal.SIGINT) is self._sigint_handler:

@@ -237,6 +237,17 @@ class AuthMixin:
         self.current_user = self._jupyter_current_user = KERNEL_USER
         return True
 
+    def session_user(self) -> str:
+        """Who a session started by this request is recorded for: the
+        Jupyter user (under JupyterHub, the hub's name for them); for a
+        kernel's request, or Jupyter's anonymous token user on a laptop, the
+        server's owner (``JUPYTERHUB_USER``, else ``local``)."""
+        user = None if self.kernel_authenticated else self.current_user
+        name = str(getattr(user, "username", "") or "")
+        anonymous = str(getattr(user, "name", "") or "").startswith("Anonymous ") \
+            and re.fullmatch(r"[0-9a-f]{32}", name) is not None
+        return name if name and not anonymous else self.service.owner
+
     @property
     def service(self) -> InterviewService:
         service: InterviewService | None = self.settings.get(SERVICE_KEY)

@@ -114,9 +114,10 @@ class BehavioralSessionsHandler(_BehavioralHandler):
                                     job_text=body.job_text or None, adversarial=body.adversarial,
                                     bank=body.bank)
         llm = body.llm.chosen() if body.llm else {}
+        user = self.session_user()
         try:
-            session = await self.in_thread(lambda: self.service.start_behavioral(options,
-                                                                                 llm=llm))
+            session = await self.in_thread(lambda: self.service.start_behavioral(
+                options, llm=llm, user=user))
         except (NoQuestion, SetupError) as exc:
             raise ApiError(400, str(exc), field="bank" if body.bank else "stage") from None
         records = await self.in_thread(session.records)

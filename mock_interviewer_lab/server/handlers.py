@@ -14,6 +14,7 @@ from typing import assert_never
 
 from jupyter_server.utils import url_path_join
 
+from mock_interviewer_lab.class_policy import ClassRefusal
 from mock_interviewer_lab.events import Action
 from mock_interviewer_lab.interview.session import InterviewSession
 from mock_interviewer_lab.problems.registry import UnknownProblem
@@ -38,14 +39,14 @@ class ProblemsHandler(BaseApiHandler):
     async def get(self) -> None:
         self.write_model(models.ProblemList(problems=[
             models.ProblemSummary.model_validate(p.summary())
-            for p in self.service.registry.problems()]))
+            for p in self.service.problems()]))  # those the class's settings allow
 
 
 class ProblemHandler(BaseApiHandler):
     @user_or_kernel
     async def get(self, ref: str) -> None:
         try:
-            problem = self.service.registry.get(ref)
+            problem = self.service.problem(ref)
         except UnknownProblem as exc:
             raise ApiError(404, str(exc), suggestions=exc.suggestions) from None
         self.write_model(models.PublicProblem.model_validate(problem.public_view()))
@@ -65,23 +66,29 @@ class SessionsHandler(BaseApiHandler):
     @user_or_kernel
     async def post(self) -> None:
         body = validated(models.NewSession, self.json_body())
-        # An interview's length: the request's, else this server's default.
-        minutes = body.minutes if "minutes" in body.model_fields_set \
-            else self.service.default_minutes
+        # An interview's length: the request's, else this server's default
+        # (None); the class's settings may fix or shorten it.
+        minutes = body.minutes if "minutes" in body.model_fields_set else None
         coach = body.coach.model_dump(exclude_none=True) if body.coach else {}
         llm = body.llm.chosen() if body.llm else {}
         try:
-            problem = self.service.registry.get(body.problem)
+            problem = self.service.problem(body.problem)
         except UnknownProblem as exc:
             raise ApiError(404, str(exc), suggestions=exc.suggestions, field="problem") from None
-        session = await self.in_thread(
-            lambda: self.service.start(problem, minutes=minutes, mode=body.mode, coach=coach,
-                                       llm=llm))
+        notices: list[str] = []
+        user = self.session_user()
+        try:
+            session = await self.in_thread(
+                lambda: self.service.start(problem, minutes=minutes, mode=body.mode,
+                                           coach=coach, llm=llm, user=user, notices=notices))
+        except ClassRefusal as exc:
+            raise ApiError(403, str(exc), field="problem") from None
         records = await self.in_thread(session.records)
         info = await self.in_thread(lambda: self.service.store.get(session.info.id))
         self.write_model(models.NewSessionAnswer(
             session=info.to_dict(), problem=session.public_view(), state=session.state(),
-            actions=[r.to_dict() for r in records if isinstance(r, Action)]), status=201)
+            actions=[r.to_dict() for r in records if isinstance(r, Action)],
+            notices=notices), status=201)
 
 
 class SessionHandler(BaseApiHandler):

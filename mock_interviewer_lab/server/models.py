@@ -176,7 +176,8 @@ class NewSession(_Request):
 
     problem: str = Field(description="id or pack:id")
     minutes: Annotated[float, Field(ge=1, le=240, allow_inf_nan=False)] = Field(
-        DEFAULT_MINUTES, description="default: the server's MockInterviewerApp.default_minutes")
+        DEFAULT_MINUTES, description="default: the server's MockInterviewerApp.default_minutes; "
+        "the class's settings may fix or cap it (the answer's notices say so)")
     mode: Mode = "normal"
     coach: CoachChoices | None = None
     llm: LlmChoices | None = None
@@ -323,6 +324,11 @@ class SessionInfo(_Answer):
     last_t: float | None
     record_count: int
     kind: str = Field(description="the kind of interview (interview/kinds/): coding")
+    user: str = Field("", description="who took it: the Jupyter (JupyterHub) user, or "
+                      "local; empty for a session stored before users were recorded")
+    pack: str = Field("", description="the problem's pack")
+    pack_version: str = Field("", description="the pack's version when the session "
+                              "started (and the distribution that installed it)")
 
 
 class SessionList(_Answer):
@@ -364,6 +370,8 @@ class NewSessionAnswer(_Answer):
     problem: PublicProblem
     state: State
     actions: list[Action]
+    notices: list[str] = Field(default_factory=list, description="what the class's settings "
+                               "changed of the request (its minutes, its coach level)")
 
 
 class SessionAnswer(_Answer):

@@ -14,6 +14,7 @@ their own.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
 import logging
 import threading
@@ -30,6 +31,12 @@ from mock_interviewer_lab.behavioral_shell import (
     behavioral_scorer,
     start_behavioral_session,
 )
+from mock_interviewer_lab.class_policy import (
+    ClassPolicy,
+    attempts_used,
+    builtin_pack_names,
+    coach_notices,
+)
 from mock_interviewer_lab.classroom.client import post_session, service_url, with_held_back
 from mock_interviewer_lab.coach.factory import session_coach
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
@@ -39,7 +46,7 @@ from mock_interviewer_lab.harness.runner import SyncHarness
 from mock_interviewer_lab.interview.clock import Clock, SystemClock
 from mock_interviewer_lab.interview.session import InterviewSession, settings_with_llm
 from mock_interviewer_lab.problems.loader import Problem
-from mock_interviewer_lab.problems.registry import ProblemRegistry
+from mock_interviewer_lab.problems.registry import ProblemRegistry, UnknownProblem
 from mock_interviewer_lab.protocol import ReportFormat
 from mock_interviewer_lab.reporting.behavioral import BEHAVIORAL_KIND
 from mock_interviewer_lab.reporting.behavioral_report import (
@@ -52,7 +59,7 @@ from mock_interviewer_lab.reporting.report import SessionReport, stored_report
 from mock_interviewer_lab.server import metrics
 from mock_interviewer_lab.server.run_queue import RunQueue, RunQueueClosed
 from mock_interviewer_lab.settings import HarnessSettings, Settings
-from mock_interviewer_lab.store import SessionStore
+from mock_interviewer_lab.store import LOCAL_USER, SessionStore
 
 if TYPE_CHECKING:
     from mock_interviewer_lab.voice.stt import SpeechEngine
@@ -399,9 +406,17 @@ class InterviewService:
                  harness: LazyHarness, default_minutes: float,
                  clock: Clock | None = None, max_live_sessions: int = 256,
                  idle_evict_s: float = 1800.0, ended_linger_s: float = 60.0,
-                 sweep_interval_s: float = 15.0, tick_interval_s: float = 5.0) -> None:
+                 sweep_interval_s: float = 15.0, tick_interval_s: float = 5.0,
+                 policy: ClassPolicy | None = None, owner: str = LOCAL_USER) -> None:
         self.settings = settings
         self.registry = registry
+        #: The class settings (class_policy.py): what a request cannot change.
+        self.policy = policy or ClassPolicy()
+        self._builtin_packs = builtin_pack_names(registry)
+        #: Who a kernel's request is for: the server's JupyterHub user, else local.
+        self.owner = owner
+        # Counting a user's attempts and starting one more is one step.
+        self._start_lock = threading.Lock()
         self.store = store
         self.harness = harness
         self.runs = RunQueue(harness, size=settings.harness.run_queue_size,
@@ -433,37 +448,73 @@ class InterviewService:
         self._tick_pool: ThreadPoolExecutor | None = None
         metrics.register_source(self)
 
+    # ---------------------------------------------------------- problems
+
+    def problems(self) -> list[Problem]:
+        """The problems a user may see and start (the class's settings)."""
+        return [p for p in self.registry.problems()
+                if self.policy.allows(p, self._builtin_packs)]
+
+    def problem(self, ref: str) -> Problem:
+        """A problem a user may start; UnknownProblem (as for one not
+        installed) when the class's settings hide it."""
+        found = self.registry.get(ref)
+        if not self.policy.allows(found, self._builtin_packs):
+            allowed = [p.qualified_id if ":" in ref else p.id for p in self.problems()]
+            raise UnknownProblem(ref, difflib.get_close_matches(ref.strip(), allowed, n=3,
+                                                                cutoff=0.5))
+        return found
+
     # ---------------------------------------------------------- sessions
 
-    def start(self, problem: Problem, *, minutes: float, mode: str,
-              coach: dict[str, Any], llm: dict[str, str] | None = None) -> InterviewSession:
+    def start(self, problem: Problem, *, minutes: float | None, mode: str,
+              coach: dict[str, Any], llm: dict[str, str] | None = None,
+              user: str | None = None, notices: list[str] | None = None) -> InterviewSession:
+        """A coding interview of ``user`` (None: the server's owner) on
+        ``problem``, within the class's settings: ``minutes`` None is the
+        server's default; what the class changed of the request is appended
+        to ``notices``. Raises ClassRefusal when the user has no attempt left."""
+        who = user or self.owner
+        policy = self.policy
+        length, said = policy.minutes_for(minutes, self.default_minutes)
+        told = [said] if said else []
+        locked = [key for key in coach if self.settings.is_locked(f"coach.{key}")]
+        told += coach_notices(coach, locked, self.settings.coach.model_dump())
         # The session's own [llm] model/api_base (the plugin settings) over
         # the server's; privacy.local_only stays the server's and still decides.
         settings = settings_with_llm(self.settings, llm)
         meta: dict[str, Any] = {"source": "server"}
         if llm:
             meta["llm"] = dict(llm)  # a resumed session gets the same coach
-        session = InterviewSession.start(
-            self.store, problem, settings, harness=self.runs, clock=self.clock,
-            minutes=minutes, mode=mode, coach_settings=coach, registry=self.registry,
-            meta=meta,
-            # The LLM coach when [llm] model is set, else scripted; a model that
-            # privacy.local_only refuses leaves the scripted coach, which says why.
-            coach=session_coach(settings, runner=self.runs, problem=problem))
+        if policy.active:
+            meta["class"] = policy.described(self.default_minutes)
+        with self._start_lock:
+            policy.check_start(problem, attempts_used(self.store, problem, who))
+            session = InterviewSession.start(
+                self.store, problem, settings, harness=self.runs, clock=self.clock,
+                minutes=length, mode=mode, coach_settings=coach, registry=self.registry,
+                meta=meta, user=who,
+                # The LLM coach when [llm] model is set, else scripted; a model that
+                # privacy.local_only refuses leaves the scripted coach, which says why.
+                coach=session_coach(settings, runner=self.runs, problem=problem))
         self._keep(session)
+        if notices is not None:
+            notices += told
         return session
 
     def start_behavioral(self, options: BehavioralOptions,
-                         llm: dict[str, str] | None = None) -> InterviewSession:
-        """A behavioural interview (behavioral_shell.py); SetupError says
-        what is wrong with ``options``."""
+                         llm: dict[str, str] | None = None,
+                         user: str | None = None) -> InterviewSession:
+        """A behavioural interview (behavioral_shell.py) of ``user`` (None:
+        the server's owner); SetupError says what is wrong with ``options``."""
         settings = settings_with_llm(self.settings, llm)
         meta: dict[str, Any] = {"source": "server"}
         if llm:
             meta["llm"] = dict(llm)
         session = start_behavioral_session(self.store, settings, options,
                                            registry=self.registry, clock=self.clock,
-                                           coach=session_coach(settings), meta=meta)
+                                           coach=session_coach(settings), meta=meta,
+                                           user=user or self.owner)
         self._keep(session)
         return session
 

@@ -7,7 +7,9 @@ Rules (seed spec, "Intelligent Hint System"):
   next level only, and an automatic hint waits at least a minute after the
   previous one;
 * after ``max_hints_before_subproblem`` hints the coach offers a simpler
-  sub-problem instead of more hints.
+  sub-problem instead of more hints;
+* ``limit`` (``coach.intervention.max_hints``, a class setting) caps the
+  hints of a session, automatic ones included: 0 gives none, -1 no cap.
 
 Pure state: the orchestrator tells it the time; it reads no clock.
 """
@@ -27,6 +29,8 @@ STUCK_MINUTES: dict[str, tuple[float, float, float]] = {
 }
 MIN_GAP_S = 60.0
 LEVELS = HINT_LEVELS
+#: A step's reason when the session's cap on hints allows no more.
+LIMIT_REASON = "limit"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class HintLadder:
     hints: HintSpec
     helpfulness: str = "balanced"
     max_hints_before_subproblem: int = 3
+    #: Hints this session may give at most (0: none; -1: no cap).
+    limit: int = -1
     #: Multiplies the stuck thresholds (the calibrator may make hints rarer).
     threshold_scale: float = 1.0
     level: int = 0
@@ -60,7 +66,14 @@ class HintLadder:
         repeats = sum(1 for _, lv, _ in self.history if lv == level)
         return options[repeats % len(options)]
 
+    @property
+    def used_up(self) -> bool:
+        """True when the cap (``limit``) allows no more hints."""
+        return 0 <= self.limit <= self.given
+
     def _step(self, t: float, reason: str) -> HintStep:
+        if self.used_up:
+            return HintStep("none", self.level, reason=LIMIT_REASON)
         if self.given >= self.max_hints_before_subproblem and not self.subproblem_offered:
             self.subproblem_offered = True
             return HintStep("subproblem", self.level, reason=reason)
