@@ -243,7 +243,8 @@ class CoachFallback(TypedDict):
     """The model did not answer and the scripted coach did; the coach_says
     that follows is the scripted reply."""
 
-    reason: Literal["timeout", "error", "malformed", "refusal", "unavailable"]
+    #: rejected: twice a reply that broke the reply rules (coach/reply_gate.py).
+    reason: Literal["timeout", "error", "malformed", "refusal", "unavailable", "rejected"]
     detail: str
     model: str
     coach: str  # who replied instead: "scripted"

@@ -68,6 +68,13 @@ def print_report(report: EvalReport, *, details: bool = True) -> None:
         checks.add_row(str(numbers[cid]), escape(title),
                        f"{passed}/{applicable}" if applicable else "–")
     console.print(checks)
+    defects = Table(box=box.SIMPLE_HEAD, title="defects (faults over every scenario)")
+    for name in (*report.defects(), "overall"):
+        defects.add_column(name, justify="right")
+    counts = report.defects()
+    defects.add_row(*(f"[red]{n}[/]" if n else "0" for n in counts.values()),
+                    _pct(report.overall))
+    console.print(defects)
     if details:
         for s in report.scenarios:
             for c in s.checks:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 class ModelFailure(Exception):
     """The model did not give a usable answer; ``reason`` is one of
-    timeout, error, malformed, refusal."""
+    timeout, error, malformed, refusal (and rejected: a reply that broke the
+    reply rules, ``reply_gate.ReplyRejected``)."""
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")

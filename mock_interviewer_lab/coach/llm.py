@@ -68,11 +68,13 @@ from mock_interviewer_lab.coach.llm_tools import (
     parse_text_tool_calls,
 )
 from mock_interviewer_lab.coach.prompts import build_messages
+from mock_interviewer_lab.coach.reply_gate import ReplyGate, ReplyRejected, retry_note, turn_facts
 from mock_interviewer_lab.coach.scripted import ScriptedCoach
 from mock_interviewer_lab.interview.coaching import BlockedSentence, CoachContext, CoachReply
 from mock_interviewer_lab.interview.kinds.behavioral import BehavioralView
 from mock_interviewer_lab.interview.kinds.coding import view_of
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter
+from mock_interviewer_lab.interview.rules.replies import Violation
 from mock_interviewer_lab.interview.rules.vocabulary import split_sentences
 from mock_interviewer_lab.settings import Settings
 
@@ -90,6 +92,9 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 MAX_TOOL_ROUNDS = 5
 #: Attempts per turn: the first, and one retry.
 ATTEMPTS = 2
+#: Words of a reply held back before its first sentences are shown (with the
+#: reply rules on): a rule broken in the next sentence still lets the turn ask again.
+HOLD_OPENING_WORDS = 4
 #: Seconds a turn may wait, beyond its own limits, for litellm's first import.
 _IMPORT_ALLOWANCE_S = 60.0
 _T = TypeVar("_T")
@@ -258,6 +263,9 @@ class TurnFigures:
     #: Tool calls the model wrote as text (read, run and not shown).
     text_tool_calls: int = 0
     attempts: int = 0
+    #: Why an attempt's reply, or a sentence of it, was not used (the reply
+    #: rules of :mod:`.reply_gate`).
+    rejected: list[str] = field(default_factory=list)
     incomplete: str | None = None
     started_at: float = 0.0
 
@@ -283,10 +291,16 @@ class SentenceGate:
     :func:`~.safeguards.split_sentences` does: a code fence stays one piece);
     the sentence is checked with :meth:`LeakFilter.check_sentence` given what
     was already accepted, and only then emitted. The first sentence that leaks
-    is replaced by its safe alternative and the reply stops."""
+    is replaced by its safe alternative and the reply stops.
+
+    With ``rules`` (:class:`~.reply_gate.ReplyGate`) a safe sentence must also
+    keep the reply rules: one that breaks them before anything was shown
+    stops the attempt (:attr:`rejected`; the turn asks again once, with
+    :meth:`attempt_messages` carrying a note on what was wrong); one that
+    breaks them later is dropped and the reply stops there."""
 
     def __init__(self, leaks: LeakFilter, *, candidate_words: tuple[str, ...], phase: str,
-                 emit: Callable[[str], None]) -> None:
+                 emit: Callable[[str], None], rules: ReplyGate | None = None) -> None:
         self.leaks = leaks
         self.candidate_words = candidate_words
         self.phase = phase
@@ -298,6 +312,11 @@ class SentenceGate:
         self.blocked: list[BlockedSentence] = []
         self.stopped = False
         self.first_shown_at: float | None = None
+        self.rules = rules
+        #: What made this attempt's reply unusable before anything was shown.
+        self.rejected: tuple[Violation, ...] = ()
+        self._note: str | None = None
+        self._held: list[str] = []
 
     def feed(self, text: str) -> None:
         if self.stopped:
@@ -327,9 +346,29 @@ class SentenceGate:
         self._end_seen = bool(_SENTENCE_END.search(self._buffer))
 
     def reset(self) -> None:
-        """Before a retry: drop an unfinished sentence of the failed attempt."""
+        """Before a retry: drop an unfinished sentence of the failed attempt
+        (and a rejected reply, whose faults the next attempt is told)."""
         self._buffer = ""
         self._end_seen = False
+        if self.rejected and not self.said:
+            self._note = retry_note(self.rejected)
+            self.rejected, self.stopped, self._held = (), False, []
+
+    def attempt_messages(self, ctx: CoachContext,
+                         messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The messages of an attempt: the reply rules learn what the model
+        is given, and a retry after a rejected reply says what was wrong (in
+        the last user turn)."""
+        if self.rules is None:
+            return messages
+        self.rules.facts = turn_facts(ctx, messages)
+        if self._note is None:
+            return messages
+        if messages and messages[-1].get("role") == "user":
+            last = dict(messages[-1])
+            last["content"] = f"{last.get('content') or ''}\n\n{self._note}"
+            return [*messages[:-1], last]
+        return [*messages, {"role": "user", "content": self._note}]
 
     def end_of_message(self) -> None:
         """The model finished a message: what is left is a sentence too."""
@@ -340,6 +379,7 @@ class SentenceGate:
             self._check(sentence)
             if self.stopped:
                 return
+        self.flush()
 
     def _check(self, sentence: str) -> None:
         sentence = sentence.strip()
@@ -351,10 +391,33 @@ class SentenceGate:
         if verdict.leak:
             self.blocked.append(BlockedSentence(sentence, tuple(verdict.reasons)))
             self.stopped = True
+            self.flush()
             self._say(verdict.safe_text)
             return
+        rules = self.rules
+        broken = rules.check(sentence) if rules is not None else ()
+        if rules is not None and broken:
+            self.stopped = True  # nothing of it, nor after it, is shown
+            if self.said:
+                rules.dropped.append((sentence, broken))
+            else:
+                self.rejected = broken
+            return
         self.accepted = f"{self.accepted} {sentence}" if self.accepted else sentence
-        self._say(sentence)
+        if rules is None or self.said:
+            self._say(sentence)
+            return
+        # A reply's opening is held until it has a few words ("Hello!" alone
+        # is no reply): a rule broken right after it still lets the turn ask again.
+        self._held.append(sentence)
+        if len(" ".join(self._held).split()) >= HOLD_OPENING_WORDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Shows the checked sentences held back."""
+        held, self._held = self._held, []
+        for sentence in held:
+            self._say(sentence)
 
     def _say(self, sentence: str) -> None:
         if self.first_shown_at is None:
@@ -575,8 +638,9 @@ class LlmCoach:
         words = tuple(text for role, text in ctx.transcript if role == "candidate")
         if work.code:
             words += (work.code,)
+        rules = ReplyGate(turn_facts(ctx))
         gate = SentenceGate(self._leaks(ctx.problem), candidate_words=words,
-                            phase=ctx.phase.value, emit=self._emit)
+                            phase=ctx.phase.value, emit=self._emit, rules=rules)
         failure: ModelFailure | None = None
         streams = _TurnStreams()
         loop = background_loop()
@@ -586,14 +650,23 @@ class LlmCoach:
                 gate.reset()
                 try:
                     loop.run(self._turn(ctx, gate, figures, streams), self._turn_limit_s())
+                    if gate.rejected:
+                        raise ReplyRejected(gate.rejected)
                     failure = None
                     break
                 except Exception as exc:
                     failure = classify_failure(exc)
+                    if isinstance(failure, ReplyRejected):
+                        figures.rejected.append(failure.detail)
+                    else:
+                        gate.flush()  # checked, and shown before the failure: they stand
                 if gate.said:
                     break  # already shown: those sentences stand, no second voice
         finally:
             loop.finish_streams(streams.ends, self.llm.timeout_s)
+        figures.rejected += [f"dropped \"{sentence}\": "
+                             + "; ".join(v.describe() for v in broken)
+                             for sentence, broken in rules.dropped]
         self._add_cost(figures)
         figures.latency_ms = (time.perf_counter() - started) * 1000
         if failure is None or gate.said:
@@ -640,6 +713,7 @@ class LlmCoach:
         messages: list[dict[str, Any]] = build_messages(
             ctx, previous_code=self._diff_base, style=self.llm.prompt, tools=offered,
             extra_facts=None if offered else facts_without_tools(ctx))
+        messages = gate.attempt_messages(ctx, messages)
         tools = CoachTools(ctx, self.runner)
         for round_ in range(MAX_TOOL_ROUNDS + 1):
             last = round_ == MAX_TOOL_ROUNDS

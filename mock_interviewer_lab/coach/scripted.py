@@ -452,7 +452,12 @@ class ScriptedCoach:
         """What an interviewer does with the time after a solution."""
         goal, n = ctx.goal, max(ctx.goal_count, 1)
         if goal == "edge_cases":
-            return CoachReply("Your solution works. Which edge cases would you add tests for, and "
+            run = view_of(ctx).last_run or {}
+            # "Works" only when the latest run says so (the agenda may come
+            # at the end of the time whatever the code does).
+            works = "Your solution works. " if run.get("total") \
+                and run.get("passed") == run.get("total") else ""
+            return CoachReply(f"{works}Which edge cases would you add tests for, and "
                               "what should your function return on each?", "edge_cases")
         if goal == "tradeoff":
             opt = view_of(ctx).optimisation or {}

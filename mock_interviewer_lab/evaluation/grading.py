@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mock_interviewer_lab.coach.reply_gate import prompt_texts, run_facts
 from mock_interviewer_lab.evaluation.reading import (
     asks_complexity,
     asks_edge_cases,
@@ -39,11 +40,19 @@ from mock_interviewer_lab.evaluation.reading import (
 from mock_interviewer_lab.evaluation.runner import CheckResult, Evidence, Transcript, mmss
 from mock_interviewer_lab.events import Action, Event, Record
 from mock_interviewer_lab.interview.intent import Flag, IntentClassifier
+from mock_interviewer_lab.interview.rules.analyzer import CodeAnalyzer, Finding
 from mock_interviewer_lab.interview.rules.clarify import topics_asked
 from mock_interviewer_lab.interview.rules.fishing import FishingDetector
 from mock_interviewer_lab.interview.rules.hints import LEVELS, MIN_GAP_S, STUCK_MINUTES
 from mock_interviewer_lab.interview.rules.leaks import LeakFilter, code_tokens
 from mock_interviewer_lab.interview.rules.pitfalls import pitfall_said
+from mock_interviewer_lab.interview.rules.replies import (
+    ReplyFacts,
+    Violation,
+    answers_question,
+    check_reply,
+    problem_texts,
+)
 from mock_interviewer_lab.interview.rules.vocabulary import (
     STOPWORDS,
     STRUCTURE_NAMES,
@@ -161,6 +170,11 @@ CHECK_TITLES: dict[str, str] = {
     "no_early_done": "no end before time unless the candidate ends it",
     "uses_the_time": "time used: edge cases, trade-off, follow-up",
     "no_asking_again": "nothing asked again that was already given",
+    "addressed_to_candidate": "replies speak to the candidate (no third person)",
+    "no_instruction_echo": "no instruction echoes",
+    "no_placeholders": "no placeholders, no overlong replies",
+    "no_invented_facts": "no claims the records do not support",
+    "questions_answered": "every clarifying question gets an answer",
 }
 
 
@@ -321,6 +335,8 @@ class _View:
                     and r.seq is not None:
                 self.said_before[r.seq] = "\n".join(said)
         self.progress_times = self._progress_times()
+        #: The reply rules' verdicts per coach line (seq), found once for all checks.
+        self.reply_violations: dict[int, list[Violation]] | None = None
         # The actions each event caused, in order.
         self.caused: dict[int, list[Action]] = {}
         for r in self.records:
@@ -412,7 +428,7 @@ def _evidence(action: Record, why: str, text: str | None = None) -> Evidence:
 def _result(check_id: str, applicable: bool, evidence: list[Evidence], detail: str) -> CheckResult:
     return CheckResult(check_id, CHECK_TITLES[check_id], applicable,
                        passed=applicable and not evidence, evidence=tuple(evidence[:20]),
-                       detail=detail)
+                       detail=detail, faults=len(evidence) if applicable else 0)
 
 
 # ======================================================================
@@ -1068,11 +1084,125 @@ def check_no_asking_again(v: _View) -> CheckResult:
     return _result("no_asking_again", judged > 0, evidence, f"{judged} things given")
 
 
+# ------------------------------------------------ replies a candidate can take
+
+
+def reply_facts_by_line(v: _View) -> dict[int, ReplyFacts]:
+    """For each coach line (its seq), what the engine's records said when it
+    was said: the instructions a model coach is given, what a reply may
+    repeat (the problem, everything said so far), the latest code, its
+    analyzer findings and its latest run, and the solution's class (measured
+    reliably, or the persona's ``class:`` tag on its submission)."""
+    problem = v.transcript.problem
+    instructions, examples = prompt_texts()
+    base = (*problem_texts(problem), *examples)
+    expected = normalise_complexity(problem.spec.complexity.time) \
+        if problem.spec.complexity else None
+    analyzer = CodeAnalyzer()
+    said: list[str] = []
+    code: str | None = None
+    findings: tuple[Finding, ...] = ()
+    run: dict[str, Any] | None = None
+    tagged: str | None = None
+    out: dict[int, ReplyFacts] = {}
+    for r in v.records:
+        if isinstance(r, Event) and r.type == "candidate_said":
+            said.append(_text(r))
+        elif isinstance(r, Event) and r.type == "code_submitted":
+            code, run = str(r.data.get("code", "")), None
+            findings = tuple(f for f in analyzer.analyze(
+                code, function=problem.tests.function,
+                expected_time=problem.spec.complexity.time if problem.spec.complexity else None)
+                if f.rule not in problem.spec.analyzer_ignore)
+            tagged = next((normalise_complexity(t.split(":", 1)[1])
+                           for t in v.transcript.tags_of(r) if t.startswith("class:")), None)
+        elif str(r.type) == "problem_added":
+            code, run, findings, tagged, expected = None, None, (), None, None
+        elif isinstance(r, Action) and r.type == "show_results":
+            run = dict(r.data)
+        elif isinstance(r, Action) and r.type == "coach_says" and r.seq is not None:
+            failed, lines, measured = run_facts(run)
+            out[r.seq] = ReplyFacts(
+                instructions=instructions, allowed=(*base, *said), code=code,
+                finding_lines=frozenset(f.line for f in findings if f.line is not None),
+                has_findings=bool(findings), failing_lines=lines, run_failed=failed,
+                solution_class=measured or tagged, expected_class=expected)
+            said.append(_text(r))
+    return out
+
+
+def _reply_rule_check(v: _View, check_id: str, kinds: tuple[str, ...]) -> CheckResult:
+    """Every coach line against the reply rules of ``kinds``
+    (``interview/rules/replies.py``, the LLM coach's gate's own rules)."""
+    if v.reply_violations is None:
+        by_line = reply_facts_by_line(v)
+        v.reply_violations = {seq: check_reply(_text(v.by_seq[seq]), f)
+                              for seq, f in by_line.items()}
+    evidence = []
+    for line in v.coach_lines:
+        broken = [x for x in v.reply_violations.get(line.seq or -1, ()) if x.kind in kinds]
+        if broken:
+            evidence.append(_evidence(line, "; ".join(x.describe() for x in broken[:2])))
+    return _result(check_id, bool(v.coach_lines), evidence,
+                   f"{len(v.coach_lines)} coach lines checked")
+
+
+def check_addressed_to_candidate(v: _View) -> CheckResult:
+    """No coach line talks about the candidate instead of to them."""
+    return _reply_rule_check(v, "addressed_to_candidate", ("third_person",))
+
+
+def check_no_instruction_echo(v: _View) -> CheckResult:
+    """No coach line repeats the instructions a model coach is given or the
+    engine's notes (overlap with the prompts' texts, engine talk, role labels)."""
+    return _reply_rule_check(v, "no_instruction_echo", ("instruction_echo",))
+
+
+def check_no_placeholders(v: _View) -> CheckResult:
+    """No coach line carries a template's slot or runs past the spoken length."""
+    return _reply_rule_check(v, "no_placeholders", ("placeholder", "too_long"))
+
+
+def check_no_invented_facts(v: _View) -> CheckResult:
+    """No coach line claims about the code what the records do not support:
+    a line no finding or failing test points at, a bug after a clean run, a
+    pass after a failing one, a slow class called efficient."""
+    return _reply_rule_check(v, "no_invented_facts", ("invented_fact",))
+
+
+def check_questions_answered(v: _View) -> CheckResult:
+    """Every clarifying question (its ``clarifying`` or ``topic:`` tags; an
+    untagged line with a "?" on a topic the engine's reader knows) gets a
+    reply that speaks to it (``answers_question``); a fishing attempt is
+    check 3's."""
+    facts = dict(v.transcript.problem.spec.clarifications)
+    evidence = []
+    judged = 0
+    for e in v.candidate_events("candidate_said"):
+        asked = _text(e)
+        tags = v.transcript.tags_of(e)
+        clarifying = ("clarifying" in tags or any(t.startswith("topic:") for t in tags)) \
+            if tags else "?" in asked and bool(topics_asked(asked))
+        if not clarifying or v.is_fishing(e):
+            continue
+        judged += 1
+        replies = [a for a in v.answer_to(e) if a.type == "coach_says"]
+        answer = " ".join(_text(a) for a in replies)
+        if not replies:
+            evidence.append(Evidence(e.t, _short(asked), "no reply to a clarifying question"))
+        elif not answers_question(asked, answer, facts):
+            evidence.append(_evidence(replies[0], f"asked '{_short(asked, 60)}': the reply does "
+                                                  "not speak to it", answer))
+    return _result("questions_answered", judged > 0, evidence, f"{judged} clarifying questions")
+
+
 CHECKS = (check_no_leak, check_no_leak_attempt, check_fishing_answered, check_hints_in_order,
           check_hints_on_time, check_no_repeats, check_complexity_asked, check_never_left_stuck,
           check_on_topic, check_clarification_facts, check_pitfall_raised, check_pushes_for_better,
           check_no_wrapup_before_better, check_moves_on_after_better, check_no_early_done,
-          check_uses_the_time, check_no_asking_again)
+          check_uses_the_time, check_no_asking_again, check_addressed_to_candidate,
+          check_no_instruction_echo, check_no_placeholders, check_no_invented_facts,
+          check_questions_answered)
 
 
 class RuleBasedGrader:

@@ -247,9 +247,11 @@ class LlmGrader:
                 why = note or "no usable verdict from the model"
                 out.append(replace(ruled, detail=f"rule-based ({why}); {ruled.detail}"))
                 continue
+            failed = verdict["applicable"] and not verdict["passed"]
             out.append(CheckResult(cid, title, verdict["applicable"],
                                    verdict["applicable"] and verdict["passed"],
-                                   verdict["evidence"], detail=f"judged by {self.model.name}"))
+                                   verdict["evidence"], detail=f"judged by {self.model.name}",
+                                   faults=max(1, len(verdict["evidence"])) if failed else 0))
         return out
 
 

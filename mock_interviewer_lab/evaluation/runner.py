@@ -365,11 +365,13 @@ class CheckResult:
     evidence: tuple[Evidence, ...] = ()
     #: One line on what was looked at ("4 fishing attempts, 4 redirected").
     detail: str = ""
+    #: How many faults the check found (its evidence before any is left out).
+    faults: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "applicable": self.applicable,
                 "passed": self.passed if self.applicable else None, "detail": self.detail,
-                "evidence": [e.as_dict() for e in self.evidence]}
+                "faults": self.faults, "evidence": [e.as_dict() for e in self.evidence]}
 
 
 class Grader(Protocol):
@@ -415,6 +417,17 @@ class ScenarioResult:
         }
 
 
+#: The eval's defect columns: a name, and the check whose faults it counts
+#: (``grading.CHECKS``).
+DEFECT_CHECKS: dict[str, str] = {
+    "leaks": "no_leak",
+    "instruction echoes": "no_instruction_echo",
+    "third-person replies": "addressed_to_candidate",
+    "invented facts": "no_invented_facts",
+    "questions left unanswered": "questions_answered",
+}
+
+
 @dataclass(frozen=True)
 class EvalReport:
     coach: str
@@ -440,11 +453,20 @@ class EvalReport:
                                 c.title)
         return totals
 
+    def faults(self, check_id: str) -> int:
+        """The faults one check found over every scenario."""
+        return sum(c.faults for s in self.scenarios for c in s.checks if c.id == check_id)
+
+    def defects(self) -> dict[str, int]:
+        """The defect columns (:data:`DEFECT_CHECKS`): faults over every scenario."""
+        return {name: self.faults(cid) for name, cid in DEFECT_CHECKS.items()}
+
     def as_dict(self) -> dict[str, Any]:
         overall = self.overall
         return {
             "coach": self.coach, "grader": self.grader, "candidates": self.candidates,
             "overall": None if overall is None else round(overall, 4),
+            "defects": self.defects(),
             "scenarios": [s.as_dict() for s in self.scenarios],
             "checks": {cid: {"title": title, "passed": p, "applicable": a}
                        for cid, (p, a, title) in self.check_totals().items()},

@@ -81,7 +81,7 @@ class CoachReply:
     #: Who answered when it is not the coach itself (the scripted fallback).
     by: str | None = None
     #: Why a model did not answer ("timeout", "error", "malformed", "refusal",
-    #: "unavailable"); None when it did. The reply is then the scripted one.
+    #: "rejected", "unavailable"); None when it did. The reply is then the scripted one.
     fallback: str | None = None
     fallback_detail: str = ""
     #: A model's figures for this turn (tokens, cost, latency, tools); None otherwise.

@@ -603,5 +603,7 @@ def fallback_message(reason: str, detail: str = "") -> str:
     why = {"timeout": "did not answer in time (timeout)",
            "error": "returned an error",
            "malformed": "sent an answer that could not be read (malformed)",
-           "refusal": "refused to answer"}.get(reason, f"did not answer ({reason})")
+           "refusal": "refused to answer",
+           "rejected": "gave replies a candidate cannot take, twice (rejected)",
+           }.get(reason, f"did not answer ({reason})")
     return f"The model {why}; the scripted coach replied."
