@@ -375,10 +375,10 @@ class ReportReady(TypedDict):
     metrics: dict[str, Any]
     delivery: dict[str, Any] | None
     feedback: dict[str, Any] | None  # coach/feedback.py's Feedback as a dict
-
     # user, pack, pack_version of a report read from the store (None in the
     # engine's own report_ready; absent in one stored before schema 3)
     taken_by: NotRequired[dict[str, str] | None]
+
 
 # ------------------------------------------------ the behavioural interview
 #

@@ -43,6 +43,9 @@ USERS = ("alice", "bob")
 
 pytestmark = pytest.mark.slow
 
+#: Class settings every user's server gets (docs/jupyterhub.md, "Class settings").
+CLASS_ARGS = ("--MockInterviewerApp.class_max_minutes=60", "--MockInterviewerApp.class_max_hints=2")
+
 #: Passes two visible cases and prints the names in its environment.
 ENV_PRINTING_TWO_SUM = """\
 import os
@@ -128,7 +131,9 @@ c.Authenticator.allowed_users = {set(USERS)!r}
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = "{state}/homes/{{username}}"
 c.Spawner.cmd = [{str(VENV_BIN / "jupyterhub-singleuser")!r}]
-c.Spawner.args = {as_root!r}
+# The class's settings, as an administrator sets them (no student changes a
+# spawner's arguments): at most an hour, two hints.
+c.Spawner.args = {[*as_root, *CLASS_ARGS]!r}
 # Where the user's server finds the administrator's jupyter_server_config.json
 # (on a real machine: /etc/jupyter/).
 c.Spawner.environment = {{"JUPYTER_CONFIG_PATH": {str(EXAMPLE)!r}}}
@@ -273,6 +278,33 @@ def test_the_administrators_limits_hold_over_a_users_own_settings(
     results = next(a for a in answer.body["actions"] if a["type"] == "show_results")["data"]
     assert results["passed"] == 0 and "MemoryError" in json.dumps(results), results
     assert "not used, the server's configuration decides: harness" in hub.log()
+
+
+def test_the_class_settings_hold_and_sessions_record_the_hub_user(
+        hub: Hub, tokens: dict[str, str]) -> None:
+    for user in USERS:
+        api, auth = hub.interview_api(user), _as(tokens[user])
+        created = request(api + "sessions", "POST", {"problem": "two_sum", "minutes": 120}, auth)
+        assert created.status == 201, created
+        session = created.body["session"]
+        assert (session["user"], session["meta"]["minutes"]) == (user, 60), session
+        assert session["pack"] == "core" and session["pack_version"].startswith("1.0.0")
+        assert created.body["notices"] == [
+            "the class allows 60 minutes at most; 120 minutes asked for"]
+    # alice asks for three hints: the class gives two
+    api, auth = hub.interview_api("alice"), _as(tokens["alice"])
+    sid = request(api + "sessions", "POST", {"problem": "two_sum"}, auth).body["session"]["id"]
+    answers = [request(f"{api}sessions/{sid}/events", "POST", {"type": "hint"}, auth).body
+               for _ in range(3)]
+    assert [sum(a["type"] == "show_hint" for a in answer["actions"]) for answer in answers] \
+        == [1, 1, 0]
+    assert [a["data"]["kind"] for a in answers[2]["actions"] if a["type"] == "coach_says"] \
+        == ["hint_refused"]
+    # her kernel's requests are hers too (the server's JUPYTERHUB_USER)
+    secret, direct_url = _kernel_secret(hub, "alice", tokens["alice"])
+    by_kernel = request(direct_url + "sessions", "POST", {"problem": "two_sum"},
+                        {TOKEN_HEADER: secret})
+    assert by_kernel.status == 201 and by_kernel.body["session"]["user"] == "alice", by_kernel
 
 
 def test_the_sandbox_shows_the_code_no_hub_token(hub: Hub, tokens: dict[str, str]) -> None:
