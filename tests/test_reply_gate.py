@@ -70,6 +70,7 @@ def base_facts(problem: Problem, **kw: Any) -> ReplyFacts:
     "Their approach checks every pair.",
     "She has written a nested loop.",
     "Maybe the coder should try a smaller example.",
+    "They seem confident about the approach.",
 ])
 def test_third_person_is_found(two_sum: Problem, text: str) -> None:
     assert "third_person" in kinds(text, base_facts(two_sum))
@@ -145,6 +146,7 @@ def test_line_numbers_come_from_the_records(two_sum: Problem) -> None:
     "Your code fails for negative numbers.",
     "Your function has a subtle error when the list is empty.",
     "I noticed a mistake in how you store indices.",
+    "The second example still fails.",
 ])
 def test_a_bug_after_a_clean_run_is_invented(two_sum: Problem, text: str) -> None:
     clean = base_facts(two_sum, code=RIGHT, run_failed=False)
@@ -181,7 +183,8 @@ def test_what_a_good_reply_says_passes(two_sum: Problem) -> None:
                  "Your solution passes; could you make it more efficient?",
                  "Is O(n^2) the best you can do here?",
                  "Welcome! Today's problem is Two Sum. Could you explain it back in your own words?",
-                 "Can you walk me through an example?", "They sum to the target, right?"):
+                 "Can you walk me through an example?", "They sum to the target, right?",
+                 "What would you do if a test fails?"):
         assert not check_reply(text, slow), text
 
 

@@ -218,8 +218,9 @@ _THIRD_PERSON = tuple(re.compile(p) for p in (
     r"\b(?:ask|asks|tell|tells|help|helps|let|encourage|remind|guide|prompt|nudge|invite|thank|"
     r"welcome|push|congratulate|praise|give|show) them\b",
     r"\bthey (?:have (?:understood|explained|asked|written|solved|submitted)|understood|"
-    r"seem(?:s)? to (?:understand|be stuck|grasp)|are ready|'re ready|explained|wrote|submitted|"
-    r"mentioned|should now|need to explain)\b",
+    r"seem|appear|are ready|'re ready|explained|wrote|submitted|mentioned|should now|"
+    r"need to explain)\b",
+    r"\bhe or she\b",
 ))
 #: The engine's and the prompt's own words, whatever the prompt says today:
 #: talk about phases, notes and instructions is never said to a candidate.
@@ -259,6 +260,9 @@ _FAIL_CLAIM = re.compile(
     r"\byour (?:code|solution|function|implementation|program) (?:still )?(?:fails|is failing|"
     r"failed|doesn't work|does not work|isn't working|is not working|is wrong|is incorrect|"
     r"is broken|breaks|crashes|returns the wrong|gives the wrong)\b")
+_CASE_FAILS = re.compile(
+    r"\b(?:test|tests|case|cases|example)\b[^.?!]{0,25}\b(?:still )?(?:fails|failed|is failing|"
+    r"are failing|doesn't pass|does not pass|don't pass|do not pass)\b")
 _PASS_CLAIM = re.compile(
     r"\b(?:all (?:the |your |of the )?(?:visible )?tests? (?:pass|passed|are passing)|"
     r"your (?:code|solution|function|implementation) (?:passes|passed|works|is correct)\b)")
@@ -361,7 +365,8 @@ def _invented(sentence: str, f: ReplyFacts) -> list[tuple[str, str]]:
     claim = next((b.group(0) for p in _BUG_CLAIMS if (b := p.search(flat))), None)
     if claim and not failed and not f.has_findings:
         out.append(("invented_fact", f"'{claim}': " + _no_failure(f)))
-    fails = _FAIL_CLAIM.search(flat)
+    fails = _FAIL_CLAIM.search(flat) or (
+        None if sentence.rstrip().endswith("?") else _CASE_FAILS.search(flat))
     if fails and not failed and not claim:
         out.append(("invented_fact", f"'{fails.group(0)}': " + _no_failure(f)))
     passes = _PASS_CLAIM.search(flat)
