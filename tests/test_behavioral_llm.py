@@ -95,7 +95,7 @@ def fresh_server(server: FakeLlmServer) -> None:
 
 def settings_for(server: FakeLlmServer, **llm: Any) -> Settings:
     return parse_settings({"llm": {"model": "openai/test-model", "api_base": server.url,
-                                   "timeout_s": 3, **llm}}, "test-settings.toml")
+                                   "timeout_s": 30, **llm}}, "test-settings.toml")
 
 
 @pytest.fixture()
@@ -226,8 +226,8 @@ def test_a_quote_the_candidate_never_said_is_dropped(server: FakeLlmServer,
 
 
 def test_a_timeout_falls_back_with_its_reason(server: FakeLlmServer) -> None:
-    scorer = LlmScorer(settings_for(server, timeout_s=0.5))
-    server.reset(default=Stall(seconds=10))
+    scorer = LlmScorer(settings_for(server, timeout_s=3))
+    server.reset(default=Stall(seconds=20))
     scored = scorer.score(ANSWER, **KW)
     assert scored.fallback == "timeout" and scored.by == "scripted"
     assert scored.score == offline().score
@@ -357,7 +357,7 @@ def test_local_only_refuses_a_remote_model_clearly() -> None:
 def _settings_file(tmp_path: Path, server: FakeLlmServer) -> Path:
     path = tmp_path / "settings.toml"
     path.write_text(f'[llm]\nmodel = "openai/test-model"\napi_base = "{server.url}"\n'
-                    "timeout_s = 3\n", encoding="utf-8")
+                    "timeout_s = 30\n", encoding="utf-8")
     return path
 
 

@@ -54,7 +54,7 @@ def server() -> Iterator[FakeLlmServer]:
 
 
 def settings_for(server: FakeLlmServer) -> Settings:
-    return parse_settings({"llm": {"model": MODEL, "api_base": server.url, "timeout_s": 3}},
+    return parse_settings({"llm": {"model": MODEL, "api_base": server.url, "timeout_s": 30}},
                           "test-settings.toml")
 
 

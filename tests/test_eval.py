@@ -1125,7 +1125,7 @@ def llm_server() -> Iterator[FakeLlmServer]:
 
 def _model(server: FakeLlmServer) -> LlmCoach:
     settings = parse_settings({"llm": {"model": "openai/test-model", "api_base": server.url,
-                                       "timeout_s": 3}}, "test-settings.toml")
+                                       "timeout_s": 30}}, "test-settings.toml")
     return LlmCoach(settings)
 
 
@@ -1194,7 +1194,7 @@ def test_eval_command_with_a_model_grader(llm_server: FakeLlmServer, env: dict[s
                                           tmp_path: Path) -> None:
     settings = tmp_path / "llm.toml"
     settings.write_text(f'[llm]\nmodel = "openai/test-model"\napi_base = "{llm_server.url}"\n'
-                        "timeout_s = 3\n")
+                        "timeout_s = 30\n")
     verdict = {"checks": [{"id": cid, "applicable": True, "passed": True, "evidence": []}
                           for cid in CHECK_TITLES]}
     llm_server.reset(default=FakeText(json.dumps(verdict)))

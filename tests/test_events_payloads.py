@@ -245,7 +245,7 @@ def test_an_llm_coach_session_keeps_to_the_payloads(
         seen: Seen, returned: list[Action]) -> None:
     problem = registry.get("two_sum")
     settings = parse_settings({"llm": {"model": "openai/test-model", "api_base": llm_server.url,
-                                       "timeout_s": 3}}, "test-settings.toml")
+                                       "timeout_s": 30}}, "test-settings.toml")
     llm_server.reset(default=Text("Welcome! Let's work on Two Sum. How do you read it?"))
     clock = FakeClock()
     pushed: list[Action] = []
@@ -275,7 +275,7 @@ def test_an_llm_coach_session_keeps_to_the_payloads(
 def test_a_behavioural_session_whose_model_fails_keeps_to_the_payloads(
         llm_server: FakeLlmServer, registry: ProblemRegistry, seen: Seen) -> None:
     settings = parse_settings({"llm": {"model": "openai/test-model", "api_base": llm_server.url,
-                                       "timeout_s": 3}}, "test-settings.toml")
+                                       "timeout_s": 30}}, "test-settings.toml")
     llm_server.reset(default=Status(500))
     setup = behavioral_setup(stage="hiring_manager", seed=3, registry=registry)
     clock = FakeClock()

@@ -34,7 +34,7 @@ Api = Callable[..., HTTPResponse]
 @pytest.fixture
 def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # No [llm] model and privacy.local_only at its default (true).
-    return write_server_settings(tmp_path, monkeypatch, more="[llm]\ntimeout_s = 3\n")
+    return write_server_settings(tmp_path, monkeypatch, more="[llm]\ntimeout_s = 30\n")
 
 
 @pytest.fixture  # type: ignore[no-redef]
