@@ -86,9 +86,11 @@ llm-small: $(LLM_STAMP)
 # The LLM coach's evaluation with the 1.5B model (slow: minutes per scenario
 # on 2 cores): the server starts on a free loopback port for the eval and
 # stops after it. EVAL_ARGS picks scenarios, e.g. EVAL_ARGS="--scenario strong/two_sum".
+# timeout_s is 180 here: a 1,800-token prompt takes over a minute to read on
+# 2 busy cores, and a turn lost to the clock would count against the model.
 EVAL_ARGS ?=
 llm-eval: $(LLM_STAMP)
-	$(LOCAL_LLM) run qwen2.5-coder-1.5b $(LLM_OPTS) -- \
+	$(LOCAL_LLM) run qwen2.5-coder-1.5b $(LLM_OPTS) --timeout 180 -- \
 		$(BIN)/mock-interviewer eval --coach llm --no-details $(EVAL_ARGS)
 
 # pytest, then the scripted coach's eval score (docs/eval.md), printed last.
