@@ -115,12 +115,14 @@ lint: setup
 	$(BIN)/mypy
 	$(JLPM) lint:check
 
-bench: setup
+# llm_bench.py: the LLM coach with SmolLM2-135M (setup-llm), never the 1.5B.
+bench: setup setup-llm
 	$(BIN)/python bench/harness_bench.py --json bench/results/harness.json
 	$(BIN)/python bench/engine_bench.py --json bench/results/engine.json
 	$(BIN)/python bench/voice_bench.py --json bench/results/voice.json
 	$(BIN)/python bench/coach_bench.py --json bench/results/coach.json
 	$(BIN)/python bench/capacity_bench.py --json bench/results/capacity.json
+	$(BIN)/python bench/llm_bench.py --json bench/results/llm.json
 	$(MAKE) --no-print-directory bench-ui
 
 clean:
