@@ -165,6 +165,8 @@ def test_a_pass_after_a_failing_run_is_invented(two_sum: Problem) -> None:
     "That nested loop is efficient.",
     "O(n^2) is optimal here, nice work.",
     "This is as good as it gets.",
+    "Your code is already optimized.",
+    "That's a well-optimised approach.",
 ])
 def test_a_slow_solution_called_efficient_is_invented(two_sum: Problem, text: str) -> None:
     slow = base_facts(two_sum, code=NESTED, run_failed=False, solution_class="O(n^2)",
@@ -182,6 +184,7 @@ def test_what_a_good_reply_says_passes(two_sum: Problem) -> None:
     for text in ("What's the time and space complexity of your solution?",
                  "Your solution passes; could you make it more efficient?",
                  "Is O(n^2) the best you can do here?",
+                 "It could be optimized further.", "You haven't optimized it yet.",
                  "Welcome! Today's problem is Two Sum. Could you explain it back in your own words?",
                  "Can you walk me through an example?", "They sum to the target, right?",
                  "What would you do if a test fails?"):

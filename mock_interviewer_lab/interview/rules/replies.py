@@ -267,13 +267,13 @@ _PASS_CLAIM = re.compile(
     r"\b(?:all (?:the |your |of the )?(?:visible )?tests? (?:pass|passed|are passing)|"
     r"your (?:code|solution|function|implementation) (?:passes|passed|works|is correct)\b)")
 _GOOD_COST = re.compile(
-    r"\b(?:efficient|optimal|optimum|fast enough|quick enough|good enough|scales well|"
+    r"\b(?:efficient|optimal|optimum|optimi[sz]ed|fast enough|quick enough|good enough|scales well|"
     r"best possible|as good as it gets|as fast as (?:it|this) (?:can|gets)|"
     r"(?:can't|cannot|can not) (?:do|get|be done) (?:any |much )?better|"
     r"(?:within|meets?|satisf(?:y|ies)|fits?) the (?:running[- ]time|time|complexity|performance|"
     r"efficiency) (?:requirement|limit|constraint|target|bound|goal)s?)\b")
 _NOT_GOOD = re.compile(
-    r"\b(?:not|n't|never|less|more|most|improve|faster|better|could be|can be|inefficient|"
+    r"\b(?:not|\w+n't|never|less|more|most|improve|faster|better|could be|can be|inefficient|"
     r"than|if|whether)\b")
 _CLASS = re.compile(r"\bO\([^()]{1,20}\)", re.IGNORECASE)
 _COST_OF_YOURS = re.compile(
