@@ -16,9 +16,9 @@ the code for real. Per turn, in wall time from the candidate's event:
   run, ``tests`` below, and the growth measurement);
 * **fallback**: whether the scripted coach answered the turn instead
   (``coach_fallback``: timeout, error, rejected by the reply gate ...);
-  "no reply" when no ``coach_says`` came at all (e.g. the engine stays
-  quiet when three tries in a row repeat one of the coach's last two
-  replies; sentences streamed meanwhile were shown all the same).
+  "no reply" when no ``coach_says`` came at all (the engine stays quiet
+  when three tries in a row repeat one of the coach's last two replies,
+  but a reply already streamed is recorded, repeat or not).
 
 p50 / p95 are over the candidate turns the model answered itself (the
 welcome, fallback and no-reply turns are rows of their own). Timings depend on the

@@ -179,6 +179,31 @@ def test_the_first_sentence_is_shown_while_the_model_is_still_writing(
     assert pushed.of("coach_partial")[-2].data["text"] == "What would happen with an empty list?"
 
 
+def test_a_streamed_reply_that_repeats_the_last_one_is_still_recorded(
+        server: FakeLlmServer, two_sum: Problem) -> None:
+    # A small model at temperature 0 says the same words again (the LLM bench's
+    # complexity claim with SmolLM2): the engine, which asks again for a reply
+    # that repeats one of the last two, must not ask once it was shown.
+    session, pushed, clock = start(server, None, two_sum)
+    same = "You're right about the nested loops. What would make the lookup faster?"
+    server.push(Text(same))
+    clock.set(30)
+    session.say("I'd check every pair of numbers with two nested loops.")
+    assert last(session.records(), "coach_says").data["text"] == same
+    requests, partials = len(server.requests), len(pushed.of("coach_partial"))
+    server.push(Text(same), Text(same), Text(same))
+    clock.set(60)
+    session.say("That's O(n squared) time, because of the nested loops, and O(1) extra space.")
+    shown = [a.data["text"] for a in pushed.of("coach_partial")[partials:]]
+    assert shown == ["You're right about the nested loops.", "What would make the lookup faster?"]
+    assert len(server.requests) == requests + 1  # shown: not asked again, no second voice
+    says = last(session.records(), "coach_says")
+    assert says.t == 60 and says.data["text"] == same and says.data["streamed"] == 2
+    transcript = [text for _, role, text in session.orchestrator.state.transcript
+                  if role == "coach"]
+    assert transcript[-2:] == [same, same]
+
+
 # ----------------------------------------------------------------- tools
 
 

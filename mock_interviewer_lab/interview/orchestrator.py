@@ -546,11 +546,14 @@ class Orchestrator:
         recent = set(st.coach_texts[-2:])
         reply: CoachReply | None = None
         # A good interviewer does not ask the same question twice in a row:
-        # let the coach word it another way, or stay quiet.
+        # let the coach word it another way, or stay quiet. A reply streamed
+        # to the candidate as it was written has been said already: it is
+        # recorded, repeat or not (asking again would leave shown sentences
+        # without a record, and give the turn a second voice).
         for _ in range(3):
             reply = self.coach.reply(self._context(trigger, **kw))
             st.turn += 1
-            if reply is None or reply.text not in recent:
+            if reply is None or reply.streamed or reply.text not in recent:
                 break
         else:
             return
