@@ -188,7 +188,7 @@ def test_the_server_does_not_write_out_the_settings_choices() -> None:
 
 #: A module of server/ imports only modules of a later rank (routes →
 #: handlers, sockets → base, models → services).
-RANKS = {"__init__": 0, "app": 1, "routes": 2, "handlers": 4, "sockets": 4, "behavioral": 4,
+RANKS = {"__init__": 0, "options_doc": 0, "app": 1, "routes": 2, "handlers": 4, "sockets": 4, "behavioral": 4,
          "openapi": 5, "base": 5, "models": 6, "services": 7, "run_queue": 8, "metrics": 9}
 
 

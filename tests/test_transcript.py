@@ -3,6 +3,7 @@ stored session's report (reporting/transcript.py, render.py, report.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import nbformat
@@ -123,7 +124,10 @@ def test_stored_report_finds_the_session_and_its_problem() -> None:
     registry = ProblemRegistry.discover(installed=False)
     store, sid = stored("two_sum")
     report = stored_report(store, sid[:-1], registry)  # a unique prefix will do
-    assert report == session_report(store.records(sid), registry.get("two_sum"), sid, registry)
+    # The stored report is the records' report plus who took it (the store's row).
+    assert dataclasses.replace(report, taken_by=None) == \
+        session_report(store.records(sid), registry.get("two_sum"), sid, registry)
+    assert report.taken_by is not None and report.taken_by["user"] == "local"
     assert report.problem_title == "Two Sum"
 
 
